@@ -1,0 +1,1 @@
+"""Content library: assets, revisions, files, taxonomy (and later ratings, usage, deals)."""

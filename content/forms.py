@@ -1,0 +1,81 @@
+"""Forms for authoring assets and editing the taxonomy."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from content.assets import BODY_MAX, NOTE_MAX, SUMMARY_MAX, TITLE_MAX
+from content.files import ALLOWED_EXTENSIONS
+from content.library import taxonomy_choices
+
+
+class AssetForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=TITLE_MAX)])
+    summary = TextAreaField(
+        "Summary",
+        description="One or two sentences reps read on the card.",
+        validators=[Optional(), Length(max=SUMMARY_MAX)],
+    )
+    body = TextAreaField(
+        "Body (Markdown)", validators=[Optional(), Length(max=BODY_MAX)], render_kw={"rows": 14}
+    )
+    file = FileField(
+        "File",
+        description="PDF, PowerPoint, Word, PNG or JPEG.",
+        render_kw={"accept": ",".join(ALLOWED_EXTENSIONS)},
+    )
+    remove_file = BooleanField("Remove the current file")
+    content_type = SelectField("Content type", coerce=int, validators=[Optional()])
+    stages = SelectMultipleField(
+        "Buyer stages",
+        coerce=int,
+        validators=[InputRequired(message="Choose at least one buyer stage.")],
+    )
+    personas = SelectMultipleField("Personas", coerce=int, validators=[Optional()])
+    industries = SelectMultipleField("Industries", coerce=int, validators=[Optional()])
+    tags = SelectMultipleField("Tags", coerce=int, validators=[Optional()])
+    review_by = DateField("Review by", validators=[Optional()])
+    note = StringField(
+        "What changed",
+        description="A short note for the revision history.",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )
+    base_revision = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = taxonomy_choices()
+        self.content_type.choices = [(0, "— none —")] + [
+            (t.id, t.name) for t in terms["content-types"]
+        ]
+        self.stages.choices = [(t.id, t.name) for t in terms["stages"]]
+        self.personas.choices = [(t.id, t.name) for t in terms["personas"]]
+        self.industries.choices = [(t.id, t.name) for t in terms["industries"]]
+        self.tags.choices = [(t.id, t.name) for t in terms["tags"]]
+
+
+class TermForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=80)])
+    slug = StringField(
+        "Slug",
+        description="Lower-case letters, digits and hyphens; used in links and the API.",
+        validators=[
+            Optional(),
+            Length(max=60),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits, -."),
+        ],
+    )
+    position = IntegerField(
+        "Position", validators=[Optional(), NumberRange(min=0, max=1000)], default=0
+    )
+    description = StringField("Description", validators=[Optional(), Length(max=300)])

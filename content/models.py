@@ -1,0 +1,177 @@
+"""Content library models: taxonomy, assets, immutable revisions and stored files."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models import User, utcnow
+
+ASSET_STATUSES = ("draft", "published", "archived")
+
+
+class TaxonomyTerm:
+    """Fields shared by every taxonomy table; terms are referred to by slug in the API."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.slug}>"
+
+
+class Stage(TaxonomyTerm, db.Model):
+    """A buyer-journey stage; ``position`` orders the board's columns."""
+
+    __tablename__ = "stages"
+    position: Mapped[int] = mapped_column(default=0)
+    description: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Persona(TaxonomyTerm, db.Model):
+    __tablename__ = "personas"
+
+
+class Industry(TaxonomyTerm, db.Model):
+    __tablename__ = "industries"
+
+
+class ContentType(TaxonomyTerm, db.Model):
+    __tablename__ = "content_types"
+
+
+class Tag(TaxonomyTerm, db.Model):
+    __tablename__ = "tags"
+
+
+def _link_table(column: str, table: str) -> Table:
+    """Many-to-many table between assets and one taxonomy table."""
+    return Table(
+        f"asset_{table}",
+        db.metadata,
+        Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+        Column(column, ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True, index=True),
+    )
+
+
+asset_stages = _link_table("stage_id", "stages")
+asset_personas = _link_table("persona_id", "personas")
+asset_industries = _link_table("industry_id", "industries")
+asset_tags = _link_table("tag_id", "tags")
+
+
+class StoredFile(db.Model):
+    """An uploaded file kept under a generated name; the original name is for downloads."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    storage_name: Mapped[str] = mapped_column(String(80), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def previewable(self) -> bool:
+        """Browsers show PDFs and images inline; Office files are downloaded."""
+        return self.kind in {"pdf", "png", "jpeg"}
+
+
+class Asset(db.Model):
+    """A sales asset. Its content lives in revisions: ``latest_revision`` is what authors
+    work on, ``live_revision`` is what reps see, so editing never takes an asset offline."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    content_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("content_types.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    review_by: Mapped[date | None]
+    live_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("asset_revisions.id", use_alter=True, name="fk_assets_live_revision")
+    )
+    latest_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("asset_revisions.id", use_alter=True, name="fk_assets_latest_revision")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    archived_at: Mapped[datetime | None]
+
+    owner: Mapped[User] = relationship()
+    content_type: Mapped[ContentType | None] = relationship()
+    stages: Mapped[list[Stage]] = relationship(secondary=asset_stages, order_by=Stage.position)
+    personas: Mapped[list[Persona]] = relationship(secondary=asset_personas, order_by=Persona.name)
+    industries: Mapped[list[Industry]] = relationship(
+        secondary=asset_industries, order_by=Industry.name
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=asset_tags, order_by=Tag.name)
+    live_revision: Mapped["AssetRevision | None"] = relationship(
+        foreign_keys=[live_revision_id], post_update=True
+    )
+    latest_revision: Mapped["AssetRevision | None"] = relationship(
+        foreign_keys=[latest_revision_id], post_update=True
+    )
+    revisions: Mapped[list["AssetRevision"]] = relationship(
+        back_populates="asset",
+        foreign_keys="AssetRevision.asset_id",
+        order_by="AssetRevision.number.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_live(self) -> bool:
+        """Reps can see it: a revision has been published and the asset is not archived."""
+        return self.live_revision_id is not None and self.status != "archived"
+
+    @property
+    def has_unpublished_changes(self) -> bool:
+        return self.live_revision_id is not None and (
+            self.live_revision_id != self.latest_revision_id
+        )
+
+    def __repr__(self) -> str:
+        return f"<Asset {self.id} {self.status}>"
+
+
+class AssetRevision(db.Model):
+    """An immutable snapshot of an asset's words and file; every edit adds one."""
+
+    __tablename__ = "asset_revisions"
+    __table_args__ = (UniqueConstraint("asset_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="revisions", foreign_keys=[asset_id])
+    file: Mapped[StoredFile | None] = relationship()
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AssetRevision {self.asset_id}#{self.number}>"
+
+
+TAXONOMIES = {
+    "stages": Stage,
+    "personas": Persona,
+    "industries": Industry,
+    "content-types": ContentType,
+    "tags": Tag,
+}

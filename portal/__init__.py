@@ -1,0 +1,106 @@
+"""Tandem's Flask application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from portal import config as config_module
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+        "script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    ),
+}
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a positive integer that fits a 32-bit column."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings read from the environment."""
+    settings = config_module.from_environment()
+    settings.update(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings)
+    _check_secret_key(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    app.url_map.converters["id"] = IdConverter
+    _register_blueprints(app)
+    from portal.errors import register_error_handlers
+    from portal.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError(
+            "SECRET_KEY is not set. Tandem refuses to start in production without it: "
+            "export SECRET_KEY to a long random value."
+        )
+    # Development and tests: a per-process key, so sessions end when the server restarts.
+    import secrets
+
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Rules register themselves on import; views use them through portal.permissions.
+    import content.markdown  # noqa: F401 - registers the markdown template filter
+    import content.rules  # noqa: F401
+    import content.taxonomy_views  # noqa: F401 - routes on the content blueprint
+    import workflows.rules  # noqa: F401
+    from content.api import bp as content_api
+    from content.views import bp as content_bp
+    from portal.admin import bp as admin_bp
+    from portal.api import bp as api_bp
+    from portal.auth import bp as auth_bp
+    from portal.cli import register_cli
+    from workflows.api import bp as workflows_api
+    from workflows.views import bp as workflows_bp
+
+    for blueprint in (auth_bp, admin_bp, content_bp, workflows_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (api_bp, content_api, workflows_api):
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
+    register_cli(app)

@@ -1,0 +1,70 @@
+"""JSON API wiring: bearer-token auth, request parsing and the OpenAPI document."""
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from portal import accounts
+from portal.errors import DomainError, json_error
+from portal.extensions import db
+from portal.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+def token_required(view):
+    """Require ``Authorization: Bearer <token>``; session cookies are not accepted here,
+    which is why the API needs no CSRF token."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        user = accounts.user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            response = json_error(401, "unauthorized", "A valid API token is required.")
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
+            return response
+        db.session.commit()  # keeps the token's last-used time
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def api_user():
+    return g.api_user
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 that says what was wrong."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON object with Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def page_body(page, serialize) -> dict:
+    """The list shape every API list uses."""
+    return {
+        "items": [serialize(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

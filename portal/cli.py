@@ -1,0 +1,66 @@
+"""Command-line tasks: `flask --app portal <command>`."""
+
+import getpass
+
+import click
+from flask import Flask
+
+from portal import accounts
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.models import ROLES
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
+    @click.option("--name", required=True, help="Full name shown in the portal.")
+    @click.option(
+        "--department",
+        type=click.Choice(["sales", "marketing"]),
+        default=None,
+        help="Team; defaults to marketing for marketers, sales otherwise.",
+    )
+    @click.option("--password", default=None, help="Initial password (prompted if omitted).")
+    def create_user(email, role, name, department, password):
+        """Create a user account that can sign in."""
+        if password is None:
+            password = getpass.getpass("Password (10+ characters): ")
+        try:
+            user = accounts.create_user(email, name, role, password, department)
+        except ValidationFailed as error:
+            details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+            raise click.ClickException(f"{error.message} {details}".strip()) from None
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.email} ({user.department}).")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="CLI token", help="Label shown on the profile page.")
+    def create_token(email, name):
+        """Create an API token for EMAIL and print it (it is stored hashed)."""
+        user = accounts.find_user(email)
+        if user is None or not user.active:
+            raise click.ClickException(f"No active user with email {email}.")
+        clear = accounts.issue_token(user, name)
+        db.session.commit()
+        click.echo(clear)
+
+    @app.cli.command("seed-demo")
+    @click.option(
+        "--password",
+        default="tandem-demo",
+        show_default=True,
+        help="Password given to every demo user.",
+    )
+    def seed_demo(password):
+        """Create demo users, the default taxonomy and demo assets (safe to run twice)."""
+        from portal.demo import DEMO_ASSET_COUNT
+        from portal.demo import seed_demo as run_seed
+
+        with click.progressbar(length=DEMO_ASSET_COUNT, label="Seeding demo assets") as bar:
+            counts = run_seed(password, progress=bar.update)
+        db.session.commit()
+        summary = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in counts.items())
+        click.echo(f"Demo data ready ({summary}). Sign in as rep@example.com / {password}.")

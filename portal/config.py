@@ -1,0 +1,63 @@
+"""Configuration read from environment variables.
+
+Every setting has a documented environment variable (see README, "Configuration").
+Secrets are never given defaults in production: `create_app` refuses to start.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Build the configuration mapping from the process environment."""
+    env = os.environ.get("TANDEM_ENV", "development").strip().lower()
+    instance = Path(os.environ.get("TANDEM_INSTANCE_PATH", DEFAULT_INSTANCE))
+    upload_mb = _int_env("TANDEM_MAX_UPLOAD_MB", 25)
+    production = env == "production"
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.environ.get("TANDEM_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'tandem.db'}"
+        ),
+        "INSTANCE_PATH": str(instance),
+        "UPLOAD_FOLDER": os.environ.get("TANDEM_UPLOAD_FOLDER", str(instance / "uploads")),
+        "MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
+        # Form fields travel with the file; leave room for them above the file limit.
+        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
+        "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
+        "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int_env("TANDEM_REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

@@ -1,0 +1,233 @@
+"""The OpenAPI 3 description of /api/v1, kept beside the routes it documents.
+
+A test compares it with the app's URL map, so an undocumented endpoint fails the suite.
+"""
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict:
+    text = {
+        400: "Malformed request",
+        401: "Missing or invalid token",
+        403: "Not allowed for this role",
+        404: "Not found or not visible to you",
+        409: "Conflicts with the current state; names the allowed actions",
+        422: "Invalid fields",
+    }
+    return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+_ASSET_ID = {"name": "asset_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}  # fmt: skip
+_SLUGS = {"type": "array", "items": {"type": "string"}}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "allowed_actions": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+    },
+    "Asset": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "body": {"type": "string", "description": "Markdown"},
+            "status": {"type": "string", "enum": ["draft", "published", "archived"]},
+            "stages": _SLUGS,
+            "personas": _SLUGS,
+            "industries": _SLUGS,
+            "content_type": {"type": ["string", "null"]},
+            "tags": _SLUGS,
+            "owner": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "email": {"type": "string"},
+                },
+            },
+            "live_revision": {"type": ["integer", "null"]},
+            "latest_revision": {"type": ["integer", "null"]},
+            "file": {"type": ["object", "null"]},
+            "review_by": {"type": ["string", "null"], "format": "date"},
+            "rating": {"type": "object"},
+            "url": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "published_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "AssetInput": {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "maxLength": 200},
+            "summary": {"type": "string", "maxLength": 1000},
+            "body": {"type": "string"},
+            "content_type": {"type": ["string", "null"]},
+            "stages": _SLUGS,
+            "personas": _SLUGS,
+            "industries": _SLUGS,
+            "tags": _SLUGS,
+            "review_by": {"type": ["string", "null"], "format": "date"},
+            "note": {"type": "string", "maxLength": 300},
+        },
+    },
+    "AssetList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("Asset")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    },
+}
+
+PATHS = {
+    "/api/v1/assets": {
+        "get": {
+            "summary": "List assets visible to you",
+            "parameters": [
+                _query("stage", "Stage slug"),
+                _query("persona", "Persona slug"),
+                _query("industry", "Industry slug"),
+                _query("content_type", "Content type slug"),
+                _query("tag", "Tag slug"),
+                _query("status", "live (published), draft, archived or all (authors only)"),
+                _query("sort", "newest or title"),
+                _query("page", "Page number", {"type": "integer", "minimum": 1}),
+                _query(
+                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
+                ),  # fmt: skip
+            ],
+            "responses": {
+                "200": _json(_ref("AssetList"), "A page of assets"),
+                **_errors(401, 422),
+            },  # fmt: skip
+        },
+        "post": {
+            "summary": "Create a draft asset (marketers)",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {**_ref("AssetInput")}}},
+            },  # fmt: skip
+            "responses": {
+                "201": _json(_ref("Asset"), "The new draft"),
+                **_errors(400, 401, 403, 422),
+            },  # fmt: skip
+        },
+    },
+    "/api/v1/assets/{asset_id}": {
+        "parameters": [_ASSET_ID],
+        "get": {
+            "summary": "Read one asset",
+            "responses": {"200": _json(_ref("Asset"), "The asset"), **_errors(401, 404)},
+        },
+        "patch": {
+            "summary": "Save a new revision; base_revision must be the latest revision number",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "allOf": [
+                                _ref("AssetInput"),
+                                {
+                                    "type": "object",
+                                    "required": ["base_revision"],
+                                    "properties": {"base_revision": {"type": "integer"}},
+                                },
+                            ]
+                        }
+                    }
+                },
+            },  # fmt: skip
+            "responses": {
+                "200": _json(_ref("Asset"), "The asset with its new revision"),
+                **_errors(400, 401, 403, 404, 409, 422),
+            },  # fmt: skip
+        },
+    },
+    "/api/v1/assets/{asset_id}/transitions": {
+        "parameters": [_ASSET_ID],
+        "post": {
+            "summary": "Move the asset through its workflow (publish, archive, restore)",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["action"],
+                            "properties": {
+                                "action": {"type": "string"},
+                                "comment": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },  # fmt: skip
+            "responses": {
+                "200": _json(_ref("Asset"), "The asset after the transition"),
+                **_errors(400, 401, 404, 409, 422),
+            },  # fmt: skip
+        },
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+        },  # fmt: skip
+    },
+}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document served at /api/v1/openapi.json."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tandem API",
+            "version": "1",
+            "description": "Token auth: `Authorization: Bearer <token>`; create tokens on the "
+            "profile page or with `flask --app portal create-token EMAIL`.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": PATHS,
+    }

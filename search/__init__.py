@@ -1,0 +1,1 @@
+"""Search over the content library (backends, indexing and the search pages)."""

@@ -1,0 +1,240 @@
+"""Shared fixtures: an app per test with a fresh database, clients per role, factories.
+
+Every test that uses ``app`` runs twice, once on SQLite and once on PostgreSQL.
+Set TANDEM_TEST_DATABASES=sqlite to run only one of them. Outside CI a missing
+PostgreSQL skips its half with a message; in CI (CI=true) it fails the run.
+"""
+
+import io
+import os
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+
+from content.assets import AssetInput, Upload, create_asset
+from content.models import ContentType, Industry, Persona, Stage, Tag
+from content.taxonomy import ensure_defaults, terms_by_slugs
+from portal import create_app
+from portal.accounts import create_user, issue_token
+from portal.extensions import db
+from workflows.machine import transition
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get(
+    "TANDEM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery"
+_pg_state: dict = {}
+
+
+def _selected_databases() -> list[str]:
+    raw = os.environ.get("TANDEM_TEST_DATABASES", "sqlite,postgres")
+    return [name.strip() for name in raw.split(",") if name.strip()]
+
+
+def _postgres_reachable() -> str | None:
+    """None when PostgreSQL answers, otherwise the reason it does not."""
+    if "reason" not in _pg_state:
+        try:
+            engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            engine.dispose()
+            _pg_state["reason"] = None
+        except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+            _pg_state["reason"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return _pg_state["reason"]
+
+
+@pytest.fixture(params=_selected_databases())
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    reason = _postgres_reachable()
+    if reason is not None:
+        message = (
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({reason}). Start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+            "or set TANDEM_TEST_DATABASES=sqlite."
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+class PortalClient(FlaskClient):
+    """A test client that can send forms with a valid CSRF token, like a browser would."""
+
+    def csrf_token(self) -> str:
+        app = self.application
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", uuid.uuid4().hex)
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def form(self, url: str, data: dict | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kwargs)
+
+
+def make_app(database_url: str, tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PER_PAGE": 5,
+        "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = PortalClient
+    return app
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The application with an empty schema, the default taxonomy and an app context."""
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        db.create_all()
+        ensure_defaults()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---- factories -------------------------------------------------------------------------
+
+_counter = {"n": 0}
+
+
+def make_user(role: str = "rep", email: str | None = None, name: str | None = None, **kwargs):
+    """A committed user with password PASSWORD."""
+    _counter["n"] += 1
+    email = email or f"{role}{_counter['n']}@example.com"
+    user = create_user(email, name or f"{role.title()} {_counter['n']}", role, PASSWORD, **kwargs)
+    db.session.commit()
+    return user
+
+
+def pdf_bytes(text_line: str = "Tandem test document") -> bytes:
+    """A small, valid one-page PDF with one line of text."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text_line}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref))  # fmt: skip
+    return out.getvalue()
+
+
+def make_asset(
+    owner,
+    title: str = "Pricing one-pager",
+    *,
+    stages=("awareness",),
+    personas=(),
+    industries=(),
+    tags=(),
+    content_type: str | None = "one-pager",
+    body: str = "Why customers choose us.",
+    summary: str = "",
+    publish: bool = True,
+    file: tuple[str, bytes] | None = None,
+):
+    """A committed asset (published unless told otherwise)."""
+    data = AssetInput(
+        title=title,
+        summary=summary,
+        body=body,
+        content_type=terms_by_slugs(ContentType, [content_type], "content_type")[0]
+        if content_type
+        else None,
+        stages=terms_by_slugs(Stage, list(stages), "stages"),
+        personas=terms_by_slugs(Persona, list(personas), "personas"),
+        industries=terms_by_slugs(Industry, list(industries), "industries"),
+        tags=terms_by_slugs(Tag, list(tags), "tags"),
+    )
+    upload = Upload(io.BytesIO(file[1]), file[0]) if file else None
+    asset = create_asset(owner, data, upload)
+    if publish:
+        transition(asset, owner, "publish")
+    db.session.commit()
+    return asset
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.form("/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.text
+    return client
+
+
+def token_headers(user) -> dict:
+    clear = issue_token(user, "test")
+    db.session.commit()
+    return {"Authorization": f"Bearer {clear}"}
+
+
+@pytest.fixture
+def users(app):
+    """One committed user per role."""
+    return {
+        "rep": make_user("rep", "rep@example.com", "Riley Rep"),
+        "marketer": make_user("marketer", "marketer@example.com", "Morgan Marketer"),
+        "leader": make_user("leader", "leader@example.com", "Lee Leader"),
+        "admin": make_user("admin", "admin@example.com", "Ada Admin"),
+    }
+
+
+@pytest.fixture
+def client_as(app, users):
+    """``client_as("rep")`` returns a new client signed in as that role's user."""
+
+    def signed_in(role: str):
+        return login(app.test_client(), users[role])
+
+    return signed_in

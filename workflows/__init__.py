@@ -1,0 +1,1 @@
+"""Workflows: the asset state machine and its audit log (review, posts and requests later)."""

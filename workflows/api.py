@@ -1,0 +1,37 @@
+"""JSON API for asset transitions."""
+
+from flask import Blueprint, jsonify
+
+from content.api import serialize_asset
+from content.assets import get_visible_asset
+from portal.api import api_user, iso, json_body, token_required
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from workflows import machine
+
+bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/assets/<id:asset_id>/transitions")
+@token_required
+def transition(asset_id: int):
+    user = api_user()
+    asset = get_visible_asset(user, asset_id)
+    data = json_body()
+    action, comment = data.get("action"), data.get("comment", "")
+    if not isinstance(action, str) or not action:
+        raise ValidationFailed("Name the action.", {"action": "Required."})
+    if not isinstance(comment, str):
+        raise ValidationFailed("Wrong type.", {"comment": "Must be a string."})
+    event = machine.transition(asset, user, action, comment)
+    db.session.commit()
+    body = serialize_asset(asset, user)
+    body["event"] = {
+        "action": event.action,
+        "from": event.from_state,
+        "to": event.to_state,
+        "comment": event.comment,
+        "at": iso(event.created_at),
+    }
+    body["allowed_actions"] = machine.allowed_actions(asset, user)
+    return jsonify(body)
