@@ -50,6 +50,7 @@ def _apply_errors(form: UserForm, error: ValidationFailed) -> None:
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = UserForm()
+    form.password.description = "The first password; at least 10 characters."
     if form.validate_on_submit():
         if not form.password.data:
             form.password.errors = ["Set a first password of at least 10 characters."]

@@ -1,0 +1,173 @@
+"""The demo seed: who can sign in, what reps find, and that a second run changes nothing."""
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import docx
+import pptx
+import pypdf
+import pytest
+from sqlalchemy import func, select
+
+from content.files import storage_path
+from content.models import (
+    Asset,
+    AssetRevision,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    StoredFile,
+    Tag,
+)
+from portal.accounts import find_user
+from portal.demo import DEMO_ASSET_COUNT, seed_demo
+from portal.extensions import db
+from portal.models import User
+
+DEMO_ACCOUNTS = {
+    "rep@example.com": ("rep", "sales"),
+    "rep2@example.com": ("rep", "sales"),
+    "marketer@example.com": ("marketer", "marketing"),
+    "marketer2@example.com": ("marketer", "marketing"),
+    "leader@example.com": ("leader", "sales"),
+    "marketing-lead@example.com": ("leader", "marketing"),
+    "admin@example.com": ("admin", "sales"),
+}
+
+
+def _live_assets() -> list[Asset]:
+    return db.session.scalars(
+        select(Asset).where(Asset.live_revision_id.is_not(None), Asset.status == "published")
+    ).all()
+
+
+def _row_counts() -> dict:
+    models = (User, Asset, AssetRevision, StoredFile, Stage, Tag)
+    return {model: db.session.scalar(select(func.count()).select_from(model)) for model in models}
+
+
+def _first_title(stored: StoredFile) -> str:
+    return db.session.scalar(
+        select(AssetRevision.title)
+        .where(AssetRevision.file_id == stored.id)
+        .order_by(AssetRevision.number)
+        .limit(1)
+    )
+
+
+def test_seed_creates_the_seven_demo_users(app, db_session):
+    counts = seed_demo()
+
+    assert counts["users_created"] == 7
+    for email, (role, department) in DEMO_ACCOUNTS.items():
+        user = find_user(email)
+        assert (user.role, user.department) == (role, department), email
+        assert user.check_password("tandem-demo")
+        assert user.name and user.active
+
+
+def test_custom_password_is_given_to_demo_users(app, db_session):
+    seed_demo(password="correct horse battery")
+
+    rep = find_user("rep@example.com")
+    assert rep.check_password("correct horse battery")
+    assert not rep.check_password("tandem-demo")
+
+
+def test_seed_publishes_at_least_forty_assets(app, db_session):
+    counts = seed_demo()
+
+    assert counts["assets_created"] == DEMO_ASSET_COUNT
+    assert len(_live_assets()) >= 40
+    assert counts["assets_published"] == len(_live_assets())
+
+
+@pytest.mark.parametrize(
+    ("model", "terms_of"),
+    [
+        (Stage, lambda asset: asset.stages),
+        (Persona, lambda asset: asset.personas),
+        (Industry, lambda asset: asset.industries),
+        (ContentType, lambda asset: [asset.content_type]),
+        (Tag, lambda asset: asset.tags),
+    ],
+)
+def test_every_taxonomy_term_has_several_live_assets(app, db_session, model, terms_of):
+    seed_demo()
+
+    used = Counter(term.slug for asset in _live_assets() for term in terms_of(asset))
+    slugs = db.session.scalars(select(model.slug)).all()
+    assert slugs
+    assert {slug: used[slug] for slug in slugs if used[slug] < 3} == {}
+
+
+def test_marketer_has_unpublished_drafts(app, db_session):
+    seed_demo()
+
+    marketer = find_user("marketer@example.com")
+    drafts = db.session.scalars(
+        select(Asset).where(Asset.owner_id == marketer.id, Asset.live_revision_id.is_(None))
+    ).all()
+    assert len(drafts) == 2
+    assert {draft.status for draft in drafts} == {"draft"}
+
+
+def test_some_assets_have_a_published_second_revision(app, db_session):
+    seed_demo()
+
+    revised = [asset for asset in _live_assets() if asset.live_revision.number == 2]
+    assert len(revised) >= 2
+    assert all(asset.live_revision_id == asset.latest_revision_id for asset in revised)
+
+
+def test_review_dates_include_stale_and_upcoming_assets(app, db_session):
+    seed_demo()
+
+    today = datetime.now(UTC).date()
+    review_dates = [asset.review_by for asset in _live_assets()]
+    assert sum(review_by < today for review_by in review_dates) >= 3
+    assert sum(review_by > today for review_by in review_dates) >= 30
+
+
+def test_second_run_creates_nothing(app, db_session):
+    seed_demo()
+    before = _row_counts()
+
+    again = seed_demo()
+
+    assert set(again.values()) == {0}
+    assert _row_counts() == before
+
+
+def test_progress_is_reported_once_per_demo_asset(app, db_session):
+    steps = []
+
+    seed_demo(progress=steps.append)
+
+    assert steps == [1] * DEMO_ASSET_COUNT
+
+
+def test_attached_pdfs_are_readable(app, db_session):
+    seed_demo()
+
+    pdfs = db.session.scalars(select(StoredFile).where(StoredFile.kind == "pdf")).all()
+    assert pdfs
+    for stored in pdfs:
+        reader = pypdf.PdfReader(storage_path(stored.storage_name), strict=True)
+        assert len(reader.pages) == 1
+        assert _first_title(stored) in reader.pages[0].extract_text()
+
+
+def test_attached_office_files_open(app, db_session):
+    seed_demo()
+
+    files = db.session.scalars(select(StoredFile).where(StoredFile.kind != "pdf")).all()
+    assert {stored.kind for stored in files} == {"docx", "pptx"}
+    for stored in files:
+        path = storage_path(stored.storage_name)
+        if stored.kind == "docx":
+            first_line = docx.Document(path).paragraphs[0].text
+        else:
+            first_line = pptx.Presentation(path).slides[0].shapes.title.text
+        assert first_line == _first_title(stored)
