@@ -28,7 +28,7 @@ def serialize_asset(asset: Asset, user) -> dict:
         "title": revision.title if revision else "",
         "summary": revision.summary if revision else "",
         "body": revision.body if revision else "",
-        "status": asset.status,
+        "status": asset.status if can(user, "view_drafts") else "published",
         "stages": [s.slug for s in asset.stages],
         "personas": [p.slug for p in asset.personas],
         "industries": [i.slug for i in asset.industries],

@@ -135,11 +135,18 @@ def revise_asset(
         )
     claimed = db.session.execute(
         update(Asset)
-        .where(Asset.id == asset.id, Asset.latest_revision_id == base_revision_id)
+        .where(
+            Asset.id == asset.id,
+            Asset.latest_revision_id == base_revision_id,
+            Asset.status != "archived",
+        )
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        db.session.refresh(asset)
+        if asset.status == "archived":
+            raise Conflict("The asset was archived while you were editing; restore it first.")
         raise Conflict(
             "Someone saved a newer revision while you were editing. "
             "Review their changes, then apply yours on top.",

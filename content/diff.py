@@ -14,19 +14,41 @@ class Chunk:
 
 
 def word_diff(old: str, new: str) -> list[Chunk]:
-    """Split both texts into words and whitespace and return the changes in order."""
+    """Split both texts into words and whitespace and return the changes in order.
+
+    Neighbouring changes separated only by whitespace are shown as one change, so
+    "two weeks" → "five days" reads as one replaced phrase, not two.
+    """
     old_tokens = _TOKEN.findall(old or "")
     new_tokens = _TOKEN.findall(new or "")
     matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
+    opcodes = matcher.get_opcodes()
     chunks: list[Chunk] = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+    deleted: list[str] = []
+    inserted: list[str] = []
+
+    def flush_changes() -> None:
+        if deleted:
+            chunks.append(Chunk("delete", "".join(deleted)))
+        if inserted:
+            chunks.append(Chunk("insert", "".join(inserted)))
+        deleted.clear()
+        inserted.clear()
+
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
         if op == "equal":
-            chunks.append(Chunk("equal", "".join(old_tokens[a1:a2])))
+            text = "".join(old_tokens[a1:a2])
+            between_changes = 0 < index < len(opcodes) - 1 and (deleted or inserted)
+            if between_changes and not text.strip():
+                deleted.append(text)
+                inserted.append(text)
+                continue
+            flush_changes()
+            chunks.append(Chunk("equal", text))
             continue
-        if op in ("delete", "replace"):
-            chunks.append(Chunk("delete", "".join(old_tokens[a1:a2])))
-        if op in ("insert", "replace"):
-            chunks.append(Chunk("insert", "".join(new_tokens[b1:b2])))
+        deleted.extend(old_tokens[a1:a2])
+        inserted.extend(new_tokens[b1:b2])
+    flush_changes()
     return chunks
 
 

@@ -12,11 +12,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from content.assets import BODY_MAX, NOTE_MAX, SUMMARY_MAX, TITLE_MAX
 from content.files import ALLOWED_EXTENSIONS
 from content.library import taxonomy_choices
+
+
+def _choices(terms) -> list[SelectChoice]:
+    return [SelectChoice(term.id, term.name) for term in terms]
 
 
 class AssetForm(FlaskForm):
@@ -55,13 +60,11 @@ class AssetForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         terms = taxonomy_choices()
-        self.content_type.choices = [(0, "— none —")] + [
-            (t.id, t.name) for t in terms["content-types"]
-        ]
-        self.stages.choices = [(t.id, t.name) for t in terms["stages"]]
-        self.personas.choices = [(t.id, t.name) for t in terms["personas"]]
-        self.industries.choices = [(t.id, t.name) for t in terms["industries"]]
-        self.tags.choices = [(t.id, t.name) for t in terms["tags"]]
+        self.content_type.choices = [SelectChoice(0, "— none —")] + _choices(terms["content-types"])
+        self.stages.choices = _choices(terms["stages"])
+        self.personas.choices = _choices(terms["personas"])
+        self.industries.choices = _choices(terms["industries"])
+        self.tags.choices = _choices(terms["tags"])
 
 
 class TermForm(FlaskForm):
@@ -75,7 +78,6 @@ class TermForm(FlaskForm):
             Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message="Use lower-case letters, digits, -."),
         ],
     )
-    position = IntegerField(
-        "Position", validators=[Optional(), NumberRange(min=0, max=1000)], default=0
-    )
+    # No default: a stage added without a position goes after the existing ones.
+    position = IntegerField("Position", validators=[Optional(), NumberRange(min=0, max=1000)])
     description = StringField("Description", validators=[Optional(), Length(max=300)])

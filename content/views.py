@@ -215,6 +215,8 @@ def diff(asset_id: int):
     except ValueError:
         flash("Choose two revisions by number.", "error")
         return redirect(url_for("content.show", asset_id=asset.id))
+    if old_n not in numbers or new_n not in numbers:
+        abort(404)  # checked before the query: an out-of-range int is a 500 in the driver
     old = asset_service.get_revision(asset, current_user, old_n)
     new = asset_service.get_revision(asset, current_user, new_n)
     return render_template(

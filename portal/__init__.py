@@ -3,10 +3,11 @@
 import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
+from portal.errors import DomainError
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
 
+    app.before_request(_refuse_nul_characters)
+
     @app.after_request
     def _security_headers(response):
         for name, value in SECURITY_HEADERS.items():
@@ -67,6 +70,22 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def _refuse_nul_characters() -> None:
+    """Refuse NUL in query, form and JSON text with a 400: PostgreSQL cannot store it and
+    would otherwise fail the request with a 500."""
+    pending = [*request.args.listvalues(), *request.form.listvalues()]
+    if request.is_json:
+        pending.append(request.get_json(silent=True))
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise DomainError("Text may not contain NUL characters.")
+        if isinstance(value, dict):
+            pending.extend([*value.keys(), *value.values()])
+        elif isinstance(value, list):
+            pending.extend(value)
 
 
 def _check_secret_key(app: Flask) -> None:

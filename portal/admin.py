@@ -30,8 +30,14 @@ def users():
     query = select(User)
     needle = (request.args.get("q") or "").strip()[:100]
     if needle:
-        pattern = f"%{needle.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(User.active.desc(), User.name).limit(per_page).offset((page - 1) * per_page)

@@ -1,9 +1,8 @@
 """Sign-in, sign-out and the profile page (password and API tokens)."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from portal import accounts
 from portal.errors import ValidationFailed
@@ -11,6 +10,7 @@ from portal.extensions import db, limiter, login_manager
 from portal.forms import ChangePasswordForm, EmptyForm, LoginForm, TokenForm
 from portal.models import User
 from portal.templating import flash_form_errors
+from portal.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -30,18 +30,6 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return ``target`` only if it is a path on this site; anything else is dropped."""
-    if not target or len(target) > 2000:
-        return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _login_limit() -> str:
@@ -104,8 +92,10 @@ def change_password():
         flash(error.message, "error")
         return redirect(url_for("auth.profile"))
     db.session.commit()
-    # The version bump ended this session too; start a fresh one for this browser.
-    login_user(current_user)
+    # The version bump ended this session too (and its remember-me cookie); start fresh
+    # ones for this browser.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    login_user(current_user._get_current_object(), remember=remembered)
     flash("Your password is changed. Other devices have been signed out.", "success")
     return redirect(url_for("auth.profile"))
 

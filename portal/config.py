@@ -46,6 +46,9 @@ def from_environment() -> dict:
         "MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
         # Form fields travel with the file; leave room for them above the file limit.
         "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
+        # Flask's 500 KB default per text field refuses a 200,000-character asset body
+        # written in a non-Latin script (up to 4 bytes a character in UTF-8).
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),

@@ -1,7 +1,10 @@
 """Domain errors raised by services, and how the web and the API present them."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from portal.urls import same_site_referrer
 
 
 class DomainError(Exception):
@@ -73,9 +76,23 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if wants_json():
-            extra = {"allowed_actions": error.allowed} if isinstance(error, Conflict) else {}
+            allowed = error.allowed if isinstance(error, Conflict) else None
+            extra = {"allowed_actions": allowed} if allowed is not None else {}
             return json_error(error.status, error.code, error.message, error.fields, **extra)
         return render_error(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # Usually a form left open across a sign-out or a restart: send the user back to
+        # the page they came from, with nothing changed.
+        message = (
+            "The form expired or was not sent from this site. Nothing was saved; please try again."
+        )
+        back = same_site_referrer()
+        if wants_json() or back is None:
+            return http_error(error)
+        flash(message, "error")
+        return redirect(back)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -87,8 +104,14 @@ def register_error_handlers(app: Flask) -> None:
             message = _PAGE_TEXT.get(status, (None, error.description))[1]
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(status, code, message)
-        return render_error(status, message)
+            response = make_response(json_error(status, code, message))
+        else:
+            response = make_response(render_error(status, message))
+        # Keep the headers the error carries, such as Allow on a 405.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from portal.models import DEPARTMENTS, ROLES
@@ -42,11 +43,11 @@ class EmptyForm(FlaskForm):
 
 
 def _role_choices():
-    return [(role, role.capitalize()) for role in ROLES]
+    return [SelectChoice(role, role.capitalize()) for role in ROLES]
 
 
 def _department_choices():
-    return [(dept, dept.capitalize()) for dept in DEPARTMENTS]
+    return [SelectChoice(dept, dept.capitalize()) for dept in DEPARTMENTS]
 
 
 class UserForm(FlaskForm):

@@ -34,8 +34,12 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
     }
 
 
-_ASSET_ID = {"name": "asset_id", "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647}}  # fmt: skip
+_ASSET_ID = {
+    "name": "asset_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+}
 _SLUGS = {"type": "array", "items": {"type": "string"}}
 
 SCHEMAS = {
@@ -128,23 +132,23 @@ PATHS = {
                 _query("page", "Page number", {"type": "integer", "minimum": 1}),
                 _query(
                     "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
-                ),  # fmt: skip
+                ),
             ],
             "responses": {
                 "200": _json(_ref("AssetList"), "A page of assets"),
                 **_errors(401, 422),
-            },  # fmt: skip
+            },
         },
         "post": {
             "summary": "Create a draft asset (marketers)",
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {**_ref("AssetInput")}}},
-            },  # fmt: skip
+            },
             "responses": {
                 "201": _json(_ref("Asset"), "The new draft"),
                 **_errors(400, 401, 403, 422),
-            },  # fmt: skip
+            },
         },
     },
     "/api/v1/assets/{asset_id}": {
@@ -171,11 +175,11 @@ PATHS = {
                         }
                     }
                 },
-            },  # fmt: skip
+            },
             "responses": {
                 "200": _json(_ref("Asset"), "The asset with its new revision"),
                 **_errors(400, 401, 403, 404, 409, 422),
-            },  # fmt: skip
+            },
         },
     },
     "/api/v1/assets/{asset_id}/transitions": {
@@ -191,16 +195,42 @@ PATHS = {
                             "required": ["action"],
                             "properties": {
                                 "action": {"type": "string"},
-                                "comment": {"type": "string"},
+                                "comment": {"type": "string", "maxLength": 2000},
                             },
                         }
                     }
                 },
-            },  # fmt: skip
+            },
             "responses": {
-                "200": _json(_ref("Asset"), "The asset after the transition"),
+                "200": _json(
+                    {
+                        "allOf": [
+                            _ref("Asset"),
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "event": {
+                                        "type": "object",
+                                        "properties": {
+                                            "action": {"type": "string"},
+                                            "from": {"type": "string"},
+                                            "to": {"type": "string"},
+                                            "comment": {"type": "string"},
+                                            "at": {"type": "string", "format": "date-time"},
+                                        },
+                                    },
+                                    "allowed_actions": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                    },
+                                },
+                            },
+                        ]
+                    },
+                    "The asset after the transition, the event written and what is allowed now",
+                ),
                 **_errors(400, 401, 404, 409, 422),
-            },  # fmt: skip
+            },
         },
     },
     "/api/v1/openapi.json": {
@@ -208,7 +238,7 @@ PATHS = {
             "summary": "This document",
             "security": [],
             "responses": {"200": {"description": "OpenAPI 3.1 document"}},
-        },  # fmt: skip
+        },
     },
 }
 

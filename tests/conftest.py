@@ -10,6 +10,7 @@ import os
 import uuid
 
 import pytest
+from flask import g, request_started
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
@@ -90,6 +91,11 @@ class PortalClient(FlaskClient):
         return self.post(url, data=payload, **kwargs)
 
 
+def _forget_request_globals(_sender, **_extra) -> None:
+    for name in list(g):
+        g.pop(name)
+
+
 def make_app(database_url: str, tmp_path, **overrides):
     config = {
         "TESTING": True,
@@ -106,6 +112,10 @@ def make_app(database_url: str, tmp_path, **overrides):
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = PortalClient
+    # Tests keep an app context open and test requests reuse it; give every request an
+    # empty ``g`` as production does, or Flask-Login's cached user would leak from one
+    # client's request into the next client's.
+    request_started.connect(_forget_request_globals, app, weak=False)
     return app
 
 

@@ -59,11 +59,14 @@ def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowE
     allowed = allowed_actions(asset, actor)
     if to_state is None or action not in allowed:
         names = ", ".join(allowed) or "none"
-        raise Conflict(
-            f"You cannot {action.replace('_', ' ')} an asset that is {from_state}. "
-            f"Allowed now: {names}.",
-            allowed=allowed,
+        verb = action.replace("_", " ")
+        # A listed transition that is not allowed is refused by role, not by state.
+        reason = (
+            f"You cannot {verb} an asset that is {from_state}."
+            if to_state is None
+            else f"Your role does not allow you to {verb} this asset."
         )
+        raise Conflict(f"{reason} Allowed now: {names}.", allowed=allowed)
     changed = db.session.execute(
         update(Asset)
         .where(Asset.id == asset.id, Asset.status == from_state)

@@ -1,0 +1,72 @@
+"""A marketer publishes an asset and a rep finds it by buyer stage, reads it, downloads it."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from content.models import Asset
+from portal.extensions import db
+from tests.conftest import pdf_bytes
+
+pytestmark = pytest.mark.browser
+
+BODY = "## Why finance teams switch\n\nPayback in **under six months**, audited by KPMG."
+
+
+def open_new_asset_form(page: Page) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New asset").click()
+    expect(page.get_by_role("heading", name="New asset", level=1)).to_be_visible()
+
+
+def asset_count() -> int:
+    db.session.rollback()  # read what the server committed, not a stale snapshot
+    return db.session.scalar(select(func.count(Asset.id)))
+
+
+def test_marketer_publishes_and_rep_downloads_from_decision_stage(page_as, users, tmp_path):
+    pdf = tmp_path / "roi-case-study.pdf"
+    pdf.write_bytes(pdf_bytes("ROI case study"))
+
+    marketer = page_as(users["marketer"])
+    open_new_asset_form(marketer)
+    marketer.get_by_label("Title").fill("Acme ROI case study")
+    marketer.get_by_label("Summary").fill("How Acme paid back in five months.")
+    marketer.get_by_label("Body (Markdown)").fill(BODY)
+    marketer.get_by_label("Buyer stages").select_option("Decision")
+    marketer.get_by_label("Content type").select_option("Case Study")
+    marketer.get_by_label("File", exact=True).set_input_files(pdf)
+    marketer.get_by_role("button", name="Save draft").click()
+
+    expect(marketer.get_by_role("status")).to_contain_text("Draft saved")
+    expect(marketer.get_by_role("heading", name="Acme ROI case study", level=1)).to_be_visible()
+    marketer.get_by_role("button", name="Publish").click()
+    expect(marketer.get_by_role("status")).to_contain_text("Published. Reps now see")
+    expect(marketer.get_by_role("button", name="Publish")).to_have_count(0)
+
+    rep = page_as(users["rep"])
+    decision = rep.get_by_role("region", name=re.compile(r"^Decision\b"))
+    expect(
+        decision.get_by_role("heading", name=re.compile(r"^Decision\b"), level=2)
+    ).to_be_visible()
+    expect(rep.get_by_role("region", name=re.compile(r"^Awareness\b"))).not_to_contain_text(
+        "Acme ROI case study"
+    )
+    decision.get_by_role("link", name="Acme ROI case study").click()
+
+    expect(rep.get_by_role("heading", name="Acme ROI case study", level=1)).to_be_visible()
+    expect(rep.get_by_role("heading", name="Why finance teams switch")).to_be_visible()
+    expect(rep.locator(".markdown strong")).to_have_text("under six months")
+    expect(rep.get_by_text("## Why finance teams switch")).to_have_count(0)
+    expect(rep.get_by_role("button", name="Publish")).to_have_count(0)
+
+    with rep.expect_download() as download_info:
+        rep.get_by_role("button", name="Download").click()
+    download = download_info.value
+    assert download.suggested_filename == "roi-case-study.pdf"
+    with open(download.path(), "rb") as saved:
+        received = saved.read()
+    assert received.startswith(b"%PDF")
+    assert received == pdf.read_bytes()
+    assert asset_count() == 1

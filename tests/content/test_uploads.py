@@ -1,0 +1,198 @@
+"""Uploading through the asset form, and downloading or previewing what was stored."""
+
+import io
+import re
+import time
+
+from sqlalchemy import select
+
+from content.files import KINDS, storage_path
+from content.models import StoredFile
+from portal.extensions import db
+from tests.conftest import make_asset, pdf_bytes
+from tests.content.helpers import (
+    asset_form,
+    counts,
+    docx_bytes,
+    image_bytes,
+    pptx_bytes,
+    zip_bomb_docx,
+)
+
+MB = 1024 * 1024
+
+
+def _upload(client, filename: str, content: bytes, **fields):
+    data = asset_form(**fields)
+    data["file"] = (io.BytesIO(content), filename)
+    return client.form("/assets/new", data)
+
+
+def test_marketer_uploads_real_office_files_and_images(client_as):
+    client = client_as("marketer")
+    uploads = {
+        "Acme case study.docx": (docx_bytes(), "docx"),
+        "Q3 pitch.pptx": (pptx_bytes(), "pptx"),
+        "One pager.pdf": (pdf_bytes(), "pdf"),
+        "Chart.png": (image_bytes("PNG"), "png"),
+        "Team photo.jpg": (image_bytes("JPEG"), "jpeg"),
+    }
+
+    for filename, (content, _kind) in uploads.items():
+        assert _upload(client, filename, content, body="").status_code == 302, filename
+
+    stored = {f.original_name: f for f in db.session.scalars(select(StoredFile))}
+    for filename, (content, kind) in uploads.items():
+        assert (stored[filename].kind, stored[filename].size) == (kind, len(content))
+        assert storage_path(stored[filename].storage_name).read_bytes() == content
+
+
+def test_files_are_stored_under_generated_names(client_as):
+    _upload(client_as("marketer"), "../../Q3 pitch.pptx", pptx_bytes())
+
+    stored = db.session.scalar(select(StoredFile))
+    assert stored.original_name == "Q3 pitch.pptx"
+    assert re.fullmatch(r"[0-9a-f]{32}\.pptx", stored.storage_name)
+    assert storage_path(stored.storage_name).parent.name == stored.storage_name[:2]
+
+
+def test_asset_page_names_the_file_and_links_download_and_preview(client_as, marketer):
+    pdf = make_asset(marketer, "Security whitepaper", file=("Security 2024.pdf", pdf_bytes()))
+    deck = make_asset(marketer, "Deck", file=("deck.pptx", pptx_bytes()))
+    rep = client_as("rep")
+
+    pdf_page = rep.get(f"/assets/{pdf.id}").text
+    deck_page = rep.get(f"/assets/{deck.id}").text
+
+    assert "Security 2024.pdf" in pdf_page
+    assert f'href="/assets/{pdf.id}/file?revision=1"' in pdf_page
+    assert f'href="/assets/{pdf.id}/file?revision=1&amp;inline=1"' in pdf_page
+    assert "deck.pptx" in deck_page and f'href="/assets/{deck.id}/file?revision=1"' in deck_page
+    assert "inline=1" not in deck_page
+
+
+def test_download_returns_the_bytes_under_the_original_name(client_as, marketer):
+    content = docx_bytes("Acme story")
+    asset = make_asset(marketer, "Acme story", file=("Acme story.docx", content))
+
+    response = client_as("rep").get(f"/assets/{asset.id}/file")
+
+    assert response.status_code == 200
+    assert response.data == content
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "Acme story.docx" in response.headers["Content-Disposition"]
+    assert response.mimetype == KINDS["docx"][0]
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_preview_shows_pdfs_inline_but_still_downloads_office_files(client_as, marketer):
+    brief = make_asset(marketer, "Brief", file=("brief.pdf", pdf_bytes()))
+    deck = make_asset(marketer, "Deck", file=("deck.pptx", pptx_bytes()))
+    rep = client_as("rep")
+
+    pdf = rep.get(f"/assets/{brief.id}/file?inline=1")
+    office = rep.get(f"/assets/{deck.id}/file?inline=1")
+
+    assert pdf.headers["Content-Disposition"].startswith("inline")
+    assert pdf.mimetype == "application/pdf"
+    assert office.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_rep_cannot_download_a_draft(client_as, marketer):
+    asset = make_asset(marketer, "Secret", file=("secret.pdf", pdf_bytes()), publish=False)
+
+    response = client_as("rep").get(f"/assets/{asset.id}/file")
+
+    assert response.status_code == 404
+    assert b"%PDF" not in response.data
+
+
+def test_rep_downloads_the_live_file_while_a_new_one_waits(client_as, marketer):
+    asset = make_asset(marketer, "Brief", file=("v1.pdf", pdf_bytes("version one")))
+    author = client_as("marketer")
+    data = asset_form("Brief", base_revision=str(asset.latest_revision_id))
+    data["file"] = (io.BytesIO(pdf_bytes("version two")), "v2.pdf")
+    assert author.form(f"/assets/{asset.id}/edit", data).status_code == 302
+    rep = client_as("rep")
+
+    live = rep.get(f"/assets/{asset.id}/file")
+    hidden = rep.get(f"/assets/{asset.id}/file?revision=2")
+
+    assert b"version one" in live.data and "v1.pdf" in live.headers["Content-Disposition"]
+    assert hidden.status_code == 404
+    assert b"version two" in author.get(f"/assets/{asset.id}/file?revision=2").data
+
+
+def test_download_of_a_missing_file_or_revision_is_404(client_as, marketer):
+    asset = make_asset(marketer, "Brief", file=("brief.pdf", pdf_bytes()))
+    words_only = make_asset(marketer, "Words only")
+    client = client_as("marketer")
+
+    for number in ("abc", "99", "1234567890123"):
+        response = client.get(f"/assets/{asset.id}/file?revision={number}")
+
+        assert response.status_code == 404, number
+    assert client.get(f"/assets/{words_only.id}/file").status_code == 404
+
+
+def test_bad_uploads_are_refused_and_change_nothing(client_as):
+    client = client_as("marketer")
+    before = counts()
+    cases = [
+        ("setup.exe", b"MZ\x90\x00" + bytes(64), "Upload a PDF, PowerPoint (.pptx), Word (.docx)"),
+        ("notes.pdf", b"plain text pretending", "The file&#39;s content is not a valid PDF file."),
+        ("chart.pdf", image_bytes("PNG"), "The file&#39;s content is not a valid PDF file."),
+        ("big.pdf", b"%PDF-1.4\n" + bytes(2 * MB + 1), "The file is larger than the 2 MB limit."),
+        ("empty.pdf", b"", "The file is empty."),
+    ]
+
+    for filename, content, message in cases:
+        response = _upload(client, filename, content, body="", title=f"Keep {filename}")
+
+        assert response.status_code == 200, filename
+        assert message in response.text, filename
+        assert f'value="Keep {filename}"' in response.text
+    assert counts() == before
+
+
+def test_bad_file_in_an_edit_saves_no_revision(client_as, marketer):
+    asset = make_asset(marketer, "Brief", file=("brief.pdf", pdf_bytes()), publish=False)
+    client = client_as("marketer")
+    base = asset.latest_revision_id
+    data = asset_form("Brief", base_revision=str(base))
+    data["file"] = (io.BytesIO(b"not a pdf"), "brief-v2.pdf")
+    before = counts()
+
+    refused = client.form(f"/assets/{asset.id}/edit", data)
+    retried = client.form(f"/assets/{asset.id}/edit", asset_form("Brief", base_revision=str(base)))
+
+    assert "not a valid PDF file" in refused.text
+    assert before["revisions"] == 1
+    assert retried.status_code == 302
+    assert counts()["revisions"] == 2 and counts()["files"] == before["files"]
+
+
+def test_upload_over_the_request_limit_gets_a_413_page_naming_the_limit(client_as):
+    client = client_as("marketer")
+    before = counts()
+
+    response = _upload(client, "huge.pdf", b"%PDF-1.4\n" + bytes(3 * MB + 100))
+
+    assert response.status_code == 413
+    assert "larger than the 2 MB limit" in response.text
+    assert "Nothing was saved" in response.text
+    assert counts() == before
+
+
+def test_zip_bomb_upload_is_refused_quickly_and_changes_nothing(client_as):
+    client = client_as("marketer")
+    bomb = zip_bomb_docx()
+    before = counts()
+
+    started = time.perf_counter()
+    response = _upload(client, "report.docx", bomb)
+
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 200
+    assert "compressed suspiciously tightly" in response.text
+    assert counts() == before

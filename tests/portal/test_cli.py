@@ -1,0 +1,91 @@
+"""Command-line tasks: create-user, create-token and the command listing."""
+
+from sqlalchemy import func, select
+
+from portal import cli
+from portal.accounts import find_user
+from portal.extensions import db
+from portal.models import ApiToken, User
+from tests.conftest import login
+from tests.portal.conftest import deactivate
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_create_user_makes_an_account_that_can_sign_in(app):
+    account = ["Cleo@Example.com", "--role", "marketer", "--name", "Cleo Cli"]
+    result = run(app, "create-user", *account, "--password", "a long cli password")
+
+    assert result.exit_code == 0, result.output
+    assert "Created marketer cleo@example.com (marketing)." in result.output
+    login(app.test_client(), find_user("cleo@example.com"), "a long cli password")
+
+
+def test_create_user_prompts_for_a_password_when_none_is_given(app, monkeypatch):
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: "typed at the prompt")
+
+    result = run(app, "create-user", "pia@example.com", "--role", "rep", "--name", "Pia")
+
+    assert result.exit_code == 0, result.output
+    login(app.test_client(), find_user("pia@example.com"), "typed at the prompt")
+
+
+BAD_INPUT = {
+    "bad role": (["new@example.com", "--role", "boss"], 2, "Invalid value for '--role'"),
+    "short password": (["new@example.com", "--role", "rep", "--password", "short"], 1,
+                       "Use at least 10 characters."),
+    "taken email": (["REP@example.com", "--role", "rep"], 1, "That email is already in use."),
+    "bad email": (["not-an-email", "--role", "rep"], 1, "Enter a valid email address."),
+}  # fmt: skip
+
+
+def test_create_user_refuses_bad_input_clearly(app, users):
+    before = user_count()
+
+    for problem, (args, exit_code, message) in BAD_INPUT.items():
+        password = [] if "--password" in args else ["--password", "a long password"]
+        result = run(app, "create-user", *args, "--name", "New Person", *password)
+        assert result.exit_code == exit_code, f"{problem}: {result.output}"
+        assert message in result.output, problem
+
+    assert user_count() == before
+    assert find_user("rep@example.com").name == "Riley Rep"
+
+
+def test_create_token_prints_a_token_that_works_with_the_api(app, users):
+    result = run(app, "create-token", "Marketer@Example.com", "--name", "CRM import")
+
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    response = app.test_client().get("/api/v1/assets", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    row = db.session.scalars(select(ApiToken)).one()
+    assert (row.name, row.user_id) == ("CRM import", users["marketer"].id)
+
+
+def test_create_token_refuses_unknown_or_deactivated_users(app, users):
+    rep = users["rep"]
+    deactivate(rep)
+
+    unknown = run(app, "create-token", "ghost@example.com")
+    deactivated = run(app, "create-token", "rep@example.com")
+
+    assert unknown.exit_code == 1
+    assert "No active user with email ghost@example.com." in unknown.output
+    assert deactivated.exit_code == 1
+    assert "No active user with email rep@example.com." in deactivated.output
+    assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_command_listing_names_the_portal_commands(app):
+    result = run(app, "--help")
+
+    assert result.exit_code == 0
+    for command in ("create-user", "create-token", "seed-demo"):
+        assert command in result.output
