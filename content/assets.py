@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select, update
 
-from content.files import store_upload
+from content.files import storage_path, store_upload
 from content.models import (
     Asset,
     AssetRevision,
@@ -133,6 +133,9 @@ def revise_asset(
             "Say which revision the edit is based on.",
             {"base_revision": "Say which revision the edit is based on."},
         )
+    # The file is stored (and its text extracted) before the claim below, so no write
+    # lock is held while a slow file is read.
+    stored = store_upload(upload.stream, upload.filename, author) if upload else None
     claimed = db.session.execute(
         update(Asset)
         .where(
@@ -144,6 +147,8 @@ def revise_asset(
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        if stored is not None:
+            storage_path(stored.storage_name).unlink(missing_ok=True)
         db.session.refresh(asset)
         if asset.status == "archived":
             raise Conflict("The asset was archived while you were editing; restore it first.")
@@ -153,7 +158,6 @@ def revise_asset(
             fields={"base_revision": "This is not the latest revision."},
         )
     db.session.refresh(asset)
-    stored = store_upload(upload.stream, upload.filename, author) if upload else None
     revision = AssetRevision(
         asset=asset,
         number=asset.latest_revision.number + 1,

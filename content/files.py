@@ -2,7 +2,9 @@
 
 A file's type is decided by its bytes, not its name: the extension must agree with what
 the content is. Office files are zip archives; their central directory is read before
-anything unpacks them, so a zip bomb is refused in milliseconds.
+anything unpacks them, so a zip bomb is refused in milliseconds. Once stored, a file's text
+is extracted for search (content.extraction); a file whose text cannot be read is still
+stored, with the reason.
 """
 
 import hashlib
@@ -15,6 +17,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
+from content.extraction import UNREADABLE_NOTE, Extraction, extract_text
 from content.models import StoredFile
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -47,19 +50,28 @@ class CheckedUpload:
     sha256: str
 
 
+def office_zip_refusal(archive: zipfile.ZipFile) -> str | None:
+    """Why an Office archive is unsafe to unpack, judged from its central directory alone
+    (entry count, declared sizes); None when it is within bounds. Nothing is decompressed."""
+    infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_ZIP_UNCOMPRESSED:
+        return "This Office file unpacks to more than we can safely read."
+    if total > 10 * 1024 * 1024 and total / compressed > MAX_ZIP_RATIO:
+        return "This Office file is compressed suspiciously tightly."
+    return None
+
+
 def _zip_kind(stream: BinaryIO) -> str | None:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
-    infos = archive.infolist()
-    names = {info.filename for info in infos}
-    total = sum(info.file_size for info in infos)
-    compressed = sum(info.compress_size for info in infos) or 1
-    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_ZIP_UNCOMPRESSED:
-        raise ValidationFailed("This Office file unpacks to more than we can safely read.")
-    if total > 10 * 1024 * 1024 and total / compressed > MAX_ZIP_RATIO:
-        raise ValidationFailed("This Office file is compressed suspiciously tightly.")
+    refusal = office_zip_refusal(archive)
+    if refusal:
+        raise ValidationFailed(refusal)
+    names = {info.filename for info in archive.infolist()}
     if "[Content_Types].xml" not in names:
         return None
     if "ppt/presentation.xml" in names:
@@ -128,7 +140,8 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
     """Check and save an upload under a generated name; returns the (flushed) StoredFile.
 
     The bytes are written to a temporary name and renamed, so a crash never leaves a
-    half-written file under a name the database refers to.
+    half-written file under a name the database refers to. Text extraction runs on the
+    saved file and never makes the upload fail.
     """
     checked = check_upload(stream, filename)
     storage_name = f"{uuid.uuid4().hex}{sorted(KINDS[checked.kind][1])[0]}"
@@ -139,6 +152,7 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
         for chunk in iter(lambda: stream.read(1024 * 1024), b""):
             out.write(chunk)
     os.replace(partial, target)
+    extraction = _extract(target, checked.kind)
     stored = StoredFile(
         original_name=clean_original_name(filename),
         mime_type=checked.mime_type,
@@ -147,7 +161,19 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
         sha256=checked.sha256,
         storage_name=storage_name,
         uploaded_by_id=uploader.id,
+        extracted_text=extraction.text or None,
+        extraction_status=extraction.status,
+        extraction_note=extraction.note,
     )
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def _extract(path: Path, kind: str) -> Extraction:
+    """Extract the stored file's text; an unexpected error costs the text, not the upload."""
+    try:
+        return extract_text(path, kind, current_app.config.get("EXTRACTION_TIMEOUT_SECONDS"))
+    except Exception:  # noqa: BLE001 - e.g. no process could be started; keep the file
+        current_app.logger.warning("Text extraction of %s failed", path.name, exc_info=True)
+        return Extraction("failed", "", UNREADABLE_NOTE)

@@ -1,5 +1,7 @@
 """Markdown to safe HTML: rendered with python-markdown, then sanitised with nh3."""
 
+from html import unescape
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -39,5 +41,6 @@ def render_markdown(text: str | None) -> Markup:
 
 
 def plain_text(text: str | None) -> str:
-    """Markdown reduced to its words, for summaries and cards."""
-    return nh3.clean(md.markdown(text or ""), tags=set()).strip()
+    """Markdown reduced to its words (no markup, entities decoded), for search and cards."""
+    html = md.markdown(text or "", extensions=["extra", "sane_lists"])
+    return unescape(nh3.clean(html, tags=set())).strip()

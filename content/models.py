@@ -76,6 +76,10 @@ class StoredFile(db.Model):
     storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Filled by content.extraction for search; the note tells authors why text is missing.
+    extracted_text: Mapped[str | None] = mapped_column(Text)
+    extraction_status: Mapped[str] = mapped_column(String(20), default="pending")
+    extraction_note: Mapped[str] = mapped_column(String(300), default="")
 
     @property
     def previewable(self) -> bool:

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from search.postgres_backend import alembic_include_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -44,6 +46,10 @@ def get_metadata():
     return target_db.metadata
 
 
+# Tables kept out of the models on purpose (the postgres search table) are skipped.
+include_object = alembic_include_object
+
+
 def render_item(type_, obj, autogen_context):
     """Render the app's UTCDateTime as a plain DateTime column in migrations."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
@@ -69,6 +75,7 @@ def run_migrations_offline():
         target_metadata=get_metadata(),
         literal_binds=True,
         render_item=render_item,
+        include_object=include_object,
     )
 
     with context.begin_transaction():
@@ -96,6 +103,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_template_helpers(app)
+    from search.indexing import init_search
+
+    init_search(app)
 
     app.before_request(_refuse_nul_characters)
 
@@ -114,12 +117,16 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import bp as api_bp
     from portal.auth import bp as auth_bp
     from portal.cli import register_cli
+    from search.api import bp as search_api
+    from search.cli import register_cli as register_search_cli
+    from search.views import bp as search_bp
     from workflows.api import bp as workflows_api
     from workflows.views import bp as workflows_bp
 
-    for blueprint in (auth_bp, admin_bp, content_bp, workflows_bp):
+    for blueprint in (auth_bp, admin_bp, content_bp, workflows_bp, search_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (api_bp, content_api, workflows_api):
+    for blueprint in (api_bp, content_api, workflows_api, search_api):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     register_cli(app)
+    register_search_cli(app)

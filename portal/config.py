@@ -49,7 +49,14 @@ def from_environment() -> dict:
         # Flask's 500 KB default per text field refuses a 200,000-character asset body
         # written in a non-Latin script (up to 4 bytes a character in UTF-8).
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
+        "SEARCH_BACKEND": os.environ.get("TANDEM_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_INDEX_PATH": os.environ.get(
+            "TANDEM_SEARCH_INDEX_PATH", str(instance / "search-index")
+        ),
+        # "thread": index in the app process; "off": run `flask --app portal search worker`.
+        "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),

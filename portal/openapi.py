@@ -106,6 +106,29 @@ SCHEMAS = {
             "note": {"type": "string", "maxLength": 300},
         },
     },
+    "SearchResults": {
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "stages": _SLUGS,
+                        "content_type": {"type": ["string", "null"]},
+                        "snippet": {"type": "string", "description": "HTML with <mark>"},
+                        "score": {"type": "number"},
+                        "stale": {"type": "boolean"},
+                    },
+                },
+            },
+            "total": {"type": "integer"},
+            "suggestion": {"type": ["string", "null"]},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     "AssetList": {
         "type": "object",
         "properties": {
@@ -230,6 +253,28 @@ PATHS = {
                     "The asset after the transition, the event written and what is allowed now",
                 ),
                 **_errors(400, 401, 404, 409, 422),
+            },
+        },
+    },
+    "/api/v1/search": {
+        "get": {
+            "summary": 'Search the assets visible to you (words, "phrases", -word, prefix*)',
+            "parameters": [
+                _query("q", "The query, up to 300 characters"),
+                _query("stage", "Stage slug"),
+                _query("persona", "Persona slug"),
+                _query("industry", "Industry slug"),
+                _query("content_type", "Content type slug"),
+                _query("tag", "Tag slug"),
+                _query("sort", "relevance (default) or newest"),
+                _query("all", "1 to include drafts and archived assets (authors only)"),
+                _query(
+                    "limit", "Hits to return", {"type": "integer", "minimum": 1, "maximum": 100}
+                ),
+            ],
+            "responses": {
+                "200": _json(_ref("SearchResults"), "The best hits and the total"),
+                **_errors(401, 422),
             },
         },
     },

@@ -32,7 +32,7 @@ def _bounded_int(raw, name: str, default: int, upper: int) -> int:
     if raw is None or str(raw).strip() == "":
         return default
     text = str(raw).strip()
-    if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= upper:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or not 1 <= int(text) <= upper:
         message = (
             f"{name.replace('_', ' ').capitalize()} must be a whole number from 1 to {upper:,}."
         )

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 
 from content.taxonomy import ensure_defaults
 from portal.extensions import db
+from search.postgres_backend import alembic_include_object
 from tests.conftest import login, make_app, make_asset, make_user
 
 
@@ -43,7 +44,10 @@ def test_migrations_match_the_models_and_downgrade_cleanly(database_url, tmp_pat
             flask_migrate.upgrade()
 
             with db.engine.connect() as connection:
-                differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+                context = MigrationContext.configure(
+                    connection, opts={"include_object": alembic_include_object}
+                )
+                differences = compare_metadata(context, db.metadata)
             assert differences == []
             ensure_defaults()
             marketer = make_user("marketer")

@@ -1,0 +1,47 @@
+"""JSON search: GET /api/v1/search."""
+
+from flask import Blueprint, jsonify, request
+
+from portal.api import api_user, token_required
+from portal.errors import ValidationFailed
+from search import service
+
+bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+MAX_LIMIT = 100
+
+
+@bp.get("/search")
+@token_required
+def search():
+    raw_limit = request.args.get("limit", "20").strip()
+    digits = raw_limit.isascii() and raw_limit.isdigit()  # "²" is a digit int() refuses
+    if not digits or not 1 <= int(raw_limit[:4]) <= MAX_LIMIT:
+        message = f"limit must be a whole number from 1 to {MAX_LIMIT}."
+        raise ValidationFailed(message, {"limit": message})
+    found = service.search(
+        api_user(),
+        request.args.get("q", ""),
+        service.read_filters(request.args),
+        include_all=request.args.get("all") == "1",
+        sort=request.args.get("sort", "relevance"),
+        per_page=int(raw_limit),
+    )
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": hit.asset_id,
+                    "title": hit.title.striptags(),
+                    "stages": hit.stages,
+                    "content_type": hit.content_type,
+                    "snippet": str(hit.snippet),
+                    "score": hit.score,
+                    "stale": hit.stale,
+                }
+                for hit in found.result.hits
+            ],
+            "total": found.result.total,
+            "suggestion": found.result.suggestion,
+            "notes": found.parsed.notes,
+        }
+    )

@@ -1,0 +1,51 @@
+"""`flask --app portal search ...`: rebuild, check and run the indexer."""
+
+import time
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+from search import indexing
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group("search")
+    def search_group():
+        """Maintain the search index."""
+
+    @search_group.command("rebuild")
+    def rebuild():
+        """Re-index every asset from the database (the database is the source of truth)."""
+        total = len(indexing.all_asset_ids())
+        try:
+            with click.progressbar(length=total, label="Indexing assets") as bar:
+                count = indexing.rebuild(progress=bar.update)
+        except RuntimeError as busy:  # another process holds the writer: say so, no traceback
+            raise click.ClickException(str(busy)) from None
+        db.session.commit()
+        click.echo(f"Indexed {count} assets.")
+
+    @search_group.command("check")
+    def check():
+        """Report assets missing from or stale in the index, and the outbox backlog."""
+        report = indexing.check()
+        click.echo(f"Missing from the index: {len(report.missing)} {report.missing[:20]}")
+        click.echo(f"Stale in the index: {len(report.stale)} {report.stale[:20]}")
+        click.echo(f"In the index but deleted: {len(report.orphaned)} {report.orphaned[:20]}")
+        click.echo(f"Outbox backlog: {report.backlog}")
+        if not report.healthy:
+            raise SystemExit(1)
+
+    @search_group.command("worker")
+    @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
+    @click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
+    def worker(interval, once):
+        """Drain the outbox into the index (use with TANDEM_SEARCH_INDEXER=off in the app)."""
+        while True:
+            processed = indexing.drain()
+            if processed:
+                click.echo(f"Indexed {processed} changes.")
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,73 @@
+"""Turning assets in the database into search documents."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from content.markdown import plain_text
+from content.models import Asset, AssetRevision
+from portal.extensions import db
+from search.backend import SearchDocument
+from search.models import AssetSignal
+
+
+def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None:
+    # Readers find what they would see: the live words of a live asset, the latest
+    # words of a draft.
+    revision = asset.live_revision if asset.is_live else asset.latest_revision
+    if revision is None:
+        return None
+    stored = revision.file
+    return SearchDocument(
+        asset_id=asset.id,
+        title=revision.title,
+        summary=revision.summary or "",
+        body=plain_text(revision.body),
+        file_text=(stored.extracted_text or "") if stored else "",
+        stages=[s.slug for s in asset.stages],
+        personas=[p.slug for p in asset.personas],
+        industries=[i.slug for i in asset.industries],
+        content_type=asset.content_type.slug if asset.content_type else None,
+        tags=[t.slug for t in asset.tags],
+        status=asset.status,
+        live=asset.is_live,
+        owner_id=asset.owner_id,
+        published_at=asset.published_at,
+        updated_at=asset.updated_at,
+        review_by=asset.review_by,
+        rating_average=signal.rating_average if signal else None,
+        rating_count=signal.rating_count if signal else 0,
+        usage_count=signal.usage_count if signal else 0,
+    )
+
+
+def load_documents(asset_ids: list[int]) -> tuple[list[SearchDocument], list[int]]:
+    """Documents for the assets that exist, and the ids that no longer do."""
+    assets = db.session.scalars(
+        select(Asset)
+        .where(Asset.id.in_(asset_ids))
+        .options(
+            selectinload(Asset.stages),
+            selectinload(Asset.personas),
+            selectinload(Asset.industries),
+            selectinload(Asset.tags),
+            selectinload(Asset.content_type),
+            selectinload(Asset.live_revision).selectinload(AssetRevision.file),
+            selectinload(Asset.latest_revision).selectinload(AssetRevision.file),
+        )
+    ).all()
+    signals = {
+        s.asset_id: s
+        for s in db.session.scalars(select(AssetSignal).where(AssetSignal.asset_id.in_(asset_ids)))
+    }
+    documents, found = [], set()
+    for asset in assets:
+        found.add(asset.id)
+        document = _document(asset, signals.get(asset.id))
+        if document is not None:
+            documents.append(document)
+    gone = [asset_id for asset_id in asset_ids if asset_id not in found]
+    return documents, gone
+
+
+def all_asset_ids() -> list[int]:
+    return list(db.session.scalars(select(Asset.id).order_by(Asset.id)))

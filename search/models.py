@@ -1,0 +1,50 @@
+"""Search bookkeeping: the indexing outbox, ranking signals and searches that found nothing."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models import utcnow
+
+
+class SearchOutbox(db.Model):
+    """One row per change that the index must learn about, written in the same
+    transaction as the change; the indexer deletes it only after the index commit."""
+
+    __tablename__ = "search_outbox"
+    # Ids must never be reused: the indexer deletes the rows it processed by id.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssetSignal(db.Model):
+    """Quality signals used in ranking, kept per asset by the features that own them
+    (ratings and usage); an asset without a row ranks on relevance alone."""
+
+    __tablename__ = "asset_signals"
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    rating_average: Mapped[float | None]
+    rating_count: Mapped[int] = mapped_column(default=0)
+    usage_count: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchMiss(db.Model):
+    """A search that found nothing, so marketing can see what reps could not find."""
+
+    __tablename__ = "search_misses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(300))
+    stage_slug: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,96 @@
+"""The transactional outbox: every change that affects search writes a row in the same
+transaction, so a crash anywhere loses no update (the indexer replays what is left).
+
+Content knows nothing of search; these session listeners watch what is flushed.
+"""
+
+from itertools import chain
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from content.models import (
+    Asset,
+    AssetRevision,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    Tag,
+    asset_industries,
+    asset_personas,
+    asset_stages,
+    asset_tags,
+)
+from search.models import AssetSignal, SearchOutbox
+
+_KEY = "search_outbox_assets"
+_LINKS = {
+    Stage: (asset_stages, "stage_id"),
+    Persona: (asset_personas, "persona_id"),
+    Industry: (asset_industries, "industry_id"),
+    Tag: (asset_tags, "tag_id"),
+}
+_wake_callbacks: list = []
+
+
+def on_outbox_commit(callback) -> None:
+    """Call ``callback`` after a commit that wrote outbox rows (wakes the indexer)."""
+    _wake_callbacks.append(callback)
+
+
+def _pending(session: Session) -> set[int]:
+    return session.info.setdefault(_KEY, set())
+
+
+@event.listens_for(Session, "before_flush")
+def _taxonomy_changes(session: Session, _context, _instances) -> None:
+    # Renamed or deleted terms change the facets of every asset carrying them; their
+    # links are read now, before a delete cascades them away.
+    for term in chain(session.dirty, session.deleted):
+        if isinstance(term, ContentType) and term.id is not None:
+            ids = session.scalars(select(Asset.id).where(Asset.content_type_id == term.id))
+            _pending(session).update(ids)
+        link = _LINKS.get(type(term))
+        if link is not None and term.id is not None:
+            table, column = link
+            ids = session.scalars(select(table.c.asset_id).where(table.c[column] == term.id))
+            _pending(session).update(ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _asset_changes(session: Session, _context) -> None:
+    pending = _pending(session)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Asset) and obj.id is not None:
+            pending.add(obj.id)
+        elif isinstance(obj, AssetRevision | AssetSignal) and obj.asset_id is not None:
+            pending.add(obj.asset_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    # Commit flushes what is left only after this hook: flush first, so changes nobody
+    # flushed yet are in this transaction's outbox rather than the next one's.
+    session.flush()
+    pending = session.info.pop(_KEY, set())
+    if not pending:
+        return
+    session.add_all(SearchOutbox(asset_id=asset_id) for asset_id in sorted(pending))
+    session.flush()
+    session.info["search_outbox_written"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_indexer(session: Session) -> None:
+    if session.info.pop("search_outbox_written", False):
+        for callback in _wake_callbacks:
+            callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous) -> None:
+    if previous.parent is not None:  # a savepoint: the outer transaction goes on
+        return
+    session.info.pop(_KEY, None)
+    session.info.pop("search_outbox_written", None)

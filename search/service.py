@@ -1,0 +1,124 @@
+"""Searching the library as a given user: visibility, filters, misses."""
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from content.models import ContentType, Industry, Persona, Stage, Tag
+from portal.errors import ValidationFailed
+from portal.extensions import db
+from portal.permissions import can
+from search.backend import SearchRequest, SearchResult
+from search.indexing import get_backend
+from search.models import SearchMiss
+from search.query import ParsedQuery, parse_query
+
+log = logging.getLogger(__name__)
+FILTERS = {
+    "stages": ("stage", Stage),
+    "personas": ("persona", Persona),
+    "industries": ("industry", Industry),
+    "content_type": ("content_type", ContentType),
+    "tags": ("tag", Tag),
+}
+SORTS = ("relevance", "newest")
+
+
+@dataclass
+class SearchPage:
+    """What the search page and the API show."""
+
+    query: str
+    parsed: ParsedQuery
+    result: SearchResult
+    page: int
+    per_page: int
+    filters: dict[str, str] = field(default_factory=dict)
+    include_all: bool = False
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.result.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def term_names() -> dict[str, dict[str, str]]:
+    """Display names of every facet value (index field → slug → name)."""
+    return {
+        index_field: dict(db.session.execute(select(model.slug, model.name)).all())
+        for index_field, (_arg, model) in FILTERS.items()
+    }
+
+
+def read_filters(args) -> dict[str, str]:
+    """Facet filters from query arguments (index field → slug); unknown slugs are refused."""
+    chosen, errors = {}, {}
+    for index_field, (arg, model) in FILTERS.items():
+        slug = (args.get(arg) or "").strip()[:60]
+        if not slug:
+            continue
+        if db.session.scalar(select(model.id).where(model.slug == slug)) is None:
+            errors[arg] = f"There is no {arg.replace('_', ' ')} called “{slug}”."
+        else:
+            chosen[index_field] = slug
+    if errors:
+        raise ValidationFailed("Some filters were not understood.", errors)
+    return chosen
+
+
+def search(
+    user,
+    raw_query: str,
+    filters: dict[str, str],
+    *,
+    include_all: bool = False,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+    highlight: bool = True,
+) -> SearchPage:
+    """Search what ``user`` may see. Readers only ever get live assets; authors may ask
+    for drafts and archived assets too. A search that finds nothing is recorded."""
+    if sort not in SORTS:
+        raise ValidationFailed("Sort by relevance or newest.", {"sort": "Unknown sort."})
+    parsed = parse_query(raw_query)
+    include_all = include_all and can(user, "view_drafts")
+    request = SearchRequest(
+        parsed=parsed,
+        filters=filters,
+        live_only=not include_all,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        highlight=highlight,
+    )
+    result = get_backend().search(request)
+    if result.total == 0 and not parsed.empty:
+        _record_miss(user, parsed, filters)
+    return SearchPage(raw_query or "", parsed, result, page, per_page, filters, include_all, sort)
+
+
+def _record_miss(user, parsed: ParsedQuery, filters: dict[str, str]) -> None:
+    # Recording must never break the search itself.
+    try:
+        db.session.add(
+            SearchMiss(
+                query=parsed.text()[:300],
+                stage_slug=filters.get("stages", ""),
+                role=user.role,
+                user_id=user.id,
+            )
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Could not record a search that found nothing")

@@ -1,0 +1,100 @@
+"""`flask --app portal search rebuild | check | worker --once`."""
+
+import shutil
+
+from whoosh import index as whoosh_index
+
+from search import indexing
+from tests.conftest import make_asset
+from tests.search.conftest import find, index_now, outbox_size
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=["search", *args])
+
+
+def indexed_ids() -> list[int]:
+    return sorted(indexing.get_backend().indexed())
+
+
+def test_rebuild_indexes_every_asset_with_a_progress_bar(app, marketer):
+    ids = sorted(make_asset(marketer, f"Pricing sheet {n}").id for n in range(3))
+    draft = make_asset(marketer, "Pricing draft", publish=False).id
+
+    result = run(app, "rebuild")
+
+    assert result.exit_code == 0, result.output
+    assert "Indexing assets" in result.output
+    assert result.output.strip().endswith("Indexed 4 assets.")
+    assert indexed_ids() == sorted([*ids, draft])
+    assert outbox_size() == 0, "what was queued before the rebuild is covered by it"
+    assert sorted(h.asset_id for h in find(indexing.get_backend(), "pricing").hits) == ids
+
+
+def test_rebuild_refuses_clearly_while_another_process_writes_the_index(app, marketer):
+    make_asset(marketer, "Pricing guide")
+    index_now()
+    held = whoosh_index.open_dir(app.config["SEARCH_INDEX_PATH"]).writer()
+
+    try:
+        result = run(app, "rebuild")
+    finally:
+        held.cancel()
+
+    assert result.exit_code == 1
+    assert "Another process is writing the index; stop it and try again." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_is_healthy_after_indexing(app, marketer):
+    make_asset(marketer, "Pricing guide")
+    make_asset(marketer, "ROI calculator")
+    index_now()
+
+    result = run(app, "check")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Missing from the index: 0 []",
+        "Stale in the index: 0 []",
+        "In the index but deleted: 0 []",
+        "Outbox backlog: 0",
+    ]
+
+
+def test_check_fails_with_the_numbers_when_the_index_was_deleted(app, marketer):
+    ids = [make_asset(marketer, f"Pricing sheet {n}").id for n in range(2)]
+    index_now()
+    shutil.rmtree(app.config["SEARCH_INDEX_PATH"])
+
+    result = run(app, "check")
+
+    assert result.exit_code == 1
+    assert f"Missing from the index: 2 {ids}" in result.output
+    assert "Outbox backlog: 0" in result.output
+
+    assert run(app, "rebuild").exit_code == 0
+    assert run(app, "check").exit_code == 0
+
+
+def test_check_fails_while_the_outbox_has_a_backlog(app, marketer):
+    asset = make_asset(marketer, "Pricing guide")
+
+    result = run(app, "check")
+
+    assert result.exit_code == 1
+    assert "Outbox backlog: 1" in result.output
+    assert f"Missing from the index: 1 [{asset.id}]" in result.output
+
+
+def test_worker_once_drains_the_outbox_and_exits(app, marketer):
+    ids = sorted(make_asset(marketer, f"Pricing sheet {n}").id for n in range(2))
+
+    result = run(app, "worker", "--once")
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Indexed 2 changes.\n"
+    assert outbox_size() == 0
+    assert indexed_ids() == ids
+    again = run(app, "worker", "--once")
+    assert (again.exit_code, again.output) == (0, "")

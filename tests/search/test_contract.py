@@ -1,0 +1,483 @@
+"""The contract every search backend honours, run against each one (see conftest.backend).
+
+Documents are written straight through the backend's writer, so these tests say what a
+backend must do with a SearchDocument and a SearchRequest, whatever stores it.
+"""
+
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+import pytest
+from whoosh import index as whoosh_index
+
+from search.backend import FACETS
+from tests.search.conftest import document, find, put
+
+TODAY = date(2024, 6, 1)
+
+
+def ids(result) -> list[int]:
+    return [hit.asset_id for hit in result.hits]
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def test_an_upserted_document_is_found_with_its_facets(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(
+            1,
+            "Pricing guide",
+            "How we price seats.",
+            stages=["decision", "awareness"],
+            content_type="battlecard",
+        ),
+    )
+
+    result = find(engine, "pricing")
+
+    assert (ids(result), result.total) == ([1], 1)
+    hit = result.hits[0]
+    assert sorted(hit.stages) == ["awareness", "decision"]
+    assert (hit.content_type, hit.live, hit.status, hit.stale) == (
+        "battlecard",
+        True,
+        "published",
+        False,
+    )
+    assert hit.score > 0
+
+
+def test_upserting_twice_keeps_one_document_with_the_latest_words(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide", "Old words about kangaroos."))
+    put(engine, document(1, "Pricing guide", "New words about penguins."))
+
+    assert ids(find(engine, "pricing")) == [1]
+    assert find(engine, "pricing").total == 1
+    assert ids(find(engine, "penguins")) == [1]
+    assert ids(find(engine, "kangaroos")) == []
+
+
+def test_delete_removes_a_document(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide"), document(2, "Pricing FAQ"))
+
+    writer = engine.writer()
+    writer.delete(1)
+    writer.commit()
+
+    assert ids(find(engine, "pricing")) == [2]
+    assert set(engine.indexed()) == {2}
+
+
+def test_cancelled_writes_are_not_seen(backend):
+    _name, engine = backend
+    writer = engine.writer()
+    writer.upsert(document(1, "Pricing guide"))
+    writer.cancel()
+
+    assert find(engine, "pricing").total == 0
+    assert engine.writer() is not None, "cancel releases the writer"
+
+
+def test_indexed_reports_the_updated_at_it_holds_per_asset(backend):
+    _name, engine = backend
+    first = datetime(2024, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
+    second = datetime(2024, 5, 1, tzinfo=UTC)
+    put(engine, document(1, "Pricing", updated_at=first), document(2, "ROI", updated_at=second))
+
+    assert engine.indexed() == {1: first, 2: second}
+
+
+def test_clear_empties_the_index(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide"))
+
+    engine.clear()
+
+    assert engine.indexed() == {}
+    assert find(engine, "pricing").total == 0
+
+
+@contextmanager
+def writer_held_elsewhere(name, engine):
+    """Another process holding the index writer, as far as ``engine`` can tell."""
+    if name == "whoosh":
+        # A second lock file handle in this process is refused like another process.
+        other = whoosh_index.open_dir(str(engine.path)).writer()
+    else:
+        other = engine.writer()  # a connection (database session) of its own
+        assert other is not None
+    try:
+        yield
+    finally:
+        other.cancel()
+
+
+def test_writer_is_refused_at_once_while_another_writer_holds_the_index(backend):
+    name, engine = backend
+    put(engine, document(1, "Pricing guide"))
+
+    with writer_held_elsewhere(name, engine):
+        assert engine.writer() is None
+        assert ids(find(engine, "pricing")) == [1], "searching never waits on a writer"
+
+    writer = engine.writer()
+    assert writer is not None
+    writer.cancel()
+
+
+# ---- matching ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["pricing", "price", "prices", "priced"])
+def test_english_stemming_matches_forms_of_a_word(backend, query):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide"),
+        document(2, "Seat price"),
+        document(3, "Competitor prices"),
+        document(4, "Security whitepaper"),
+    )
+
+    assert sorted(ids(find(engine, query))) == [1, 2, 3]
+
+
+def test_all_words_must_match(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "ROI calculator", "For the CFO."),
+        document(2, "ROI story", "A customer story."),
+        document(3, "Calculator tips", "Spreadsheets."),
+    )
+
+    assert ids(find(engine, "roi calculator")) == [1]
+
+
+def test_a_quoted_phrase_needs_the_words_together_and_in_order(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Renewal kit", "Send the customer the price list first."),
+        document(2, "Catalogue", "Keep this list handy when they ask the price."),
+        document(3, "Appendix", "The list of every price increase since launch."),
+    )
+
+    assert sorted(ids(find(engine, "price list"))) == [1, 2, 3]
+    assert ids(find(engine, '"price list"')) == [1]
+
+
+def test_minus_excludes_documents_with_a_word(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", "Current plans."),
+        document(2, "Pricing guide", "Legacy plans, retired."),
+    )
+
+    assert ids(find(engine, "pricing -legacy")) == [1]
+
+
+def test_prefix_finds_every_word_that_starts_so(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Negotiation playbook"),
+        document(2, "Negotiating with procurement"),
+        document(3, "Negative reviews"),
+    )
+
+    assert sorted(ids(find(engine, "negotiat*"))) == [1, 2]
+
+
+def test_words_in_summary_body_and_file_text_are_found(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "One", summary="A kangaroo in the summary."),
+        document(2, "Two", "A kangaroo in the body."),
+        document(3, "Three", file_text="A kangaroo inside the uploaded PDF."),
+    )
+
+    assert sorted(ids(find(engine, "kangaroo"))) == [1, 2, 3]
+
+
+def test_nothing_positive_to_search_finds_nothing(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide"))
+
+    for query in ("", "*", "?*?*?*?*", "-pricing", "the and of"):
+        result = find(engine, query)
+        assert (result.hits, result.total) == ([], 0), query
+
+
+# ---- filters, visibility and facets --------------------------------------------------------
+
+
+FACET_CASES = {
+    "stages": ("decision", {"stages": ["decision"]}),
+    "personas": ("cfo", {"personas": ["cfo", "cio"]}),
+    "industries": ("retail", {"industries": ["retail"]}),
+    "content_type": ("case-study", {"content_type": "case-study"}),
+    "tags": ("roi", {"tags": ["pricing", "roi"]}),
+}
+
+
+@pytest.mark.parametrize("facet", FACETS)
+def test_a_filter_on_each_facet_keeps_only_matching_documents(backend, facet):
+    _name, engine = backend
+    slug, fields = FACET_CASES[facet]
+    put(engine, document(1, "Pricing guide", **fields), document(2, "Pricing FAQ"))
+
+    assert ids(find(engine, "pricing", filters={facet: slug})) == [1]
+    assert find(engine, "pricing", filters={facet: "no-such-slug"}).total == 0
+
+
+def test_filters_on_two_facets_combine(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing", stages=["decision"], personas=["cfo"]),
+        document(2, "Pricing", stages=["decision"], personas=["cio"]),
+        document(3, "Pricing", stages=["awareness"], personas=["cfo"]),
+    )
+
+    result = find(engine, "pricing", filters={"stages": "decision", "personas": "cfo"})
+
+    assert ids(result) == [1]
+
+
+def test_live_only_hides_drafts_and_archived_documents(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing live"),
+        document(2, "Pricing draft", live=False, status="draft", published_at=None),
+        document(3, "Pricing archived", live=False, status="archived"),
+    )
+
+    assert ids(find(engine, "pricing")) == [1]
+    everything = find(engine, "pricing", live_only=False)
+    assert sorted(ids(everything)) == [1, 2, 3]
+    statuses = {hit.asset_id: (hit.live, hit.status) for hit in everything.hits}
+    assert statuses[2] == (False, "draft")
+    assert statuses[3] == (False, "archived")
+
+
+def test_facet_counts_count_the_matching_visible_documents(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing", stages=["awareness", "decision"], personas=["cfo"], tags=["roi"]),
+        document(2, "Pricing", stages=["decision"], personas=["cfo"], content_type="battlecard"),
+        document(3, "Pricing", stages=["decision"], industries=["retail"]),
+        document(4, "Security", stages=["awareness"], personas=["cio"]),
+        document(5, "Pricing", stages=["onboarding"], live=False, status="draft"),
+    )
+
+    facets = find(engine, "pricing").facets
+
+    assert dict(facets["stages"]) == {"decision": 3, "awareness": 1}
+    assert dict(facets["personas"]) == {"cfo": 2}
+    assert dict(facets["industries"]) == {"retail": 1}
+    assert dict(facets["content_type"]) == {"one-pager": 2, "battlecard": 1}
+    assert dict(facets["tags"]) == {"roi": 1}
+    assert facets["stages"][0] == ("decision", 3), "most common first"
+
+
+def test_facet_counts_follow_the_filters(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing", stages=["decision"], personas=["cfo"]),
+        document(2, "Pricing", stages=["decision"], personas=["cio"]),
+        document(3, "Pricing", stages=["awareness"], personas=["cfo"]),
+    )
+
+    facets = find(engine, "pricing", filters={"stages": "decision"}).facets
+
+    assert dict(facets["personas"]) == {"cfo": 1, "cio": 1}
+    assert dict(facets["stages"]) == {"decision": 2}
+
+
+# ---- ordering and pages --------------------------------------------------------------------
+
+
+def test_newest_sorts_by_published_at_and_keeps_real_scores(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing pricing pricing", published_at=datetime(2024, 1, 5, tzinfo=UTC)),
+        document(2, "Pricing", "pricing", published_at=datetime(2024, 3, 1, tzinfo=UTC)),
+        document(3, "Pricing notes", published_at=datetime(2024, 2, 1, tzinfo=UTC)),
+    )
+
+    by_relevance = find(engine, "pricing")
+    newest = find(engine, "pricing", sort="newest")
+
+    assert ids(newest) == [2, 3, 1]
+    scores = {hit.asset_id: hit.score for hit in by_relevance.hits}
+    assert {hit.asset_id: hit.score for hit in newest.hits} == pytest.approx(scores)
+
+
+def test_pages_split_the_results_and_total_counts_them_all(backend):
+    _name, engine = backend
+    put(engine, *(document(n, f"Pricing sheet {n}") for n in range(1, 13)))
+
+    pages = [find(engine, "pricing", page=p, per_page=5) for p in (1, 2, 3, 4)]
+
+    assert [len(page.hits) for page in pages] == [5, 5, 2, 0]
+    assert {page.total for page in pages} == {12}
+    seen = [i for page in pages for i in ids(page)]
+    assert sorted(seen) == list(range(1, 13)), "no document on two pages"
+
+
+# ---- what a hit shows ----------------------------------------------------------------------
+
+
+def test_highlight_marks_the_matched_words_in_title_and_snippet(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide", "We never discount: our prices are fair."))
+
+    hit = find(engine, "pricing").hits[0]
+
+    assert "<mark" in hit.title and "Pricing</mark>" in hit.title
+    assert "prices</mark>" in hit.snippet
+    assert "discount" in hit.snippet
+
+
+def test_snippet_comes_from_the_file_text_when_only_the_file_matches(backend):
+    _name, engine = backend
+    put(engine, document(1, "Deck", "Nothing here.", file_text="Slide 4: the wombat plan."))
+
+    hit = find(engine, "wombat").hits[0]
+
+    assert "wombat</mark>" in hit.snippet
+
+
+def test_highlighted_text_is_escaped(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing <b>bold</b>", 'Price <script>alert("x")</script> & terms'),
+    )
+
+    hit = find(engine, "pricing").hits[0]
+
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert "<b>" not in hit.title and "&lt;b&gt;" in hit.title
+
+
+def test_a_long_matching_title_is_shown_whole(backend):
+    _name, engine = backend
+    title = (
+        "Quarterly business review template for enterprise customers in manufacturing "
+        "with pricing benchmarks, renewal playbooks and talk tracks for account managers"
+    )
+    put(engine, document(1, title))
+
+    shown = find(engine, "benchmarks").hits[0].title
+
+    assert shown.striptags() == title
+    assert "benchmarks</mark>" in shown
+
+
+def test_without_highlighting_the_title_and_snippet_are_plain(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide", summary="Our pricing, explained."))
+
+    hit = find(engine, "pricing", highlight=False).hits[0]
+
+    assert "<mark" not in hit.title and "<mark" not in hit.snippet
+    assert hit.snippet == "Our pricing, explained."
+
+
+# ---- did you mean --------------------------------------------------------------------------
+
+
+def test_a_misspelt_word_suggests_the_indexed_spelling(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide", "Seats and plans."))
+
+    result = find(engine, "pricng")
+
+    assert (result.total, result.suggestion) == (0, "pricing")
+    assert find(engine, "pricng guide").suggestion == "pricing guide"
+
+
+def test_no_suggestion_when_results_are_found(backend):
+    _name, engine = backend
+    put(engine, document(1, "Pricing guide"))
+
+    assert find(engine, "pricing").suggestion is None
+
+
+def test_suggestions_never_reveal_words_only_drafts_contain(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide"),
+        document(2, "Project kingfisher", live=False, status="draft", published_at=None),
+    )
+
+    assert find(engine, "kingfishr").suggestion is None
+    assert find(engine, "kingfishr", live_only=False).suggestion == "kingfisher"
+
+
+# ---- ranking -------------------------------------------------------------------------------
+
+
+def test_better_rated_and_more_used_ranks_first_among_equals(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", "Seats and plans.", rating_average=2.0, rating_count=5),
+        document(
+            2,
+            "Pricing guide",
+            "Seats and plans.",
+            rating_average=4.8,
+            rating_count=12,
+            usage_count=40,
+        ),
+        document(3, "Pricing guide", "Seats and plans."),
+    )
+
+    assert ids(find(engine, "pricing")) == [2, 1, 3]
+
+
+def test_quality_does_not_outrank_a_much_better_text_match(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", "Pricing for every plan; pricing by seat."),
+        document(
+            2,
+            "Onboarding checklist",
+            "A short note on pricing.",
+            rating_average=5.0,
+            rating_count=1,
+        ),
+    )
+
+    assert ids(find(engine, "pricing")) == [1, 2]
+
+
+def test_past_its_review_date_ranks_below_an_equal_fresh_document_with_a_flag(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", "Seats and plans.", review_by=date(2024, 5, 31)),
+        document(2, "Pricing guide", "Seats and plans.", review_by=date(2024, 6, 1)),
+        document(3, "Pricing guide", "Seats and plans."),
+    )
+
+    result = find(engine, "pricing", today=TODAY)
+
+    assert ids(result)[-1] == 1
+    assert {hit.asset_id: hit.stale for hit in result.hits} == {1: True, 2: False, 3: False}

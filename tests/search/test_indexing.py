@@ -1,0 +1,364 @@
+"""The outbox and the indexer: every change that affects search reaches the index, in
+order, and a crash at any point loses no update."""
+
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from whoosh import index as whoosh_index
+
+from content.assets import AssetInput, create_asset, revise_asset
+from content.models import Asset, Stage, Tag
+from content.taxonomy import delete_term, save_term
+from portal.extensions import db
+from portal.models import User
+from search import indexing, outbox, service
+from search.models import AssetSignal
+from tests.conftest import make_asset
+from tests.search.conftest import document, find, index_now, outbox_asset_ids, outbox_size
+from workflows.machine import transition
+
+
+def found_ids(user, query: str, **options) -> list[int]:
+    return [hit.asset_id for hit in service.search(user, query, {}, **options).result.hits]
+
+
+def stage(slug: str) -> Stage:
+    return db.session.scalar(select(Stage).where(Stage.slug == slug))
+
+
+# ---- the outbox ----------------------------------------------------------------------------
+
+
+def test_each_step_of_an_assets_life_writes_an_outbox_row_with_its_commit(marketer):
+    data = AssetInput(title="Pricing guide", body="Seats.", stages=[stage("awareness")])
+    asset = create_asset(marketer, data)
+    assert outbox_size() == 0, "nothing is written before the commit"
+    db.session.commit()
+    assert outbox_asset_ids() == [asset.id]
+
+    def step(change) -> list[int]:
+        index_now()
+        change()
+        db.session.commit()
+        return outbox_asset_ids()
+
+    edit = AssetInput(title="Pricing guide", body="Seats and plans.", stages=[stage("decision")])
+    assert step(lambda: revise_asset(asset, marketer, asset.latest_revision_id, edit)) == [asset.id]
+    assert step(lambda: transition(asset, marketer, "publish")) == [asset.id]
+    assert step(lambda: transition(asset, marketer, "archive")) == [asset.id]
+    assert step(lambda: transition(asset, marketer, "restore")) == [asset.id]
+
+
+def test_a_rolled_back_change_writes_no_outbox_row(marketer):
+    asset = make_asset(marketer, "Pricing guide", publish=False)
+    index_now()
+
+    transition(asset, marketer, "publish")
+    db.session.rollback()
+    data = AssetInput(title="Never saved", body="Words.", stages=[stage("awareness")])
+    create_asset(marketer, data)
+    db.session.rollback()
+
+    assert outbox_size() == 0
+    db.session.commit()  # an empty transaction after the rollback writes nothing either
+    assert outbox_size() == 0
+
+
+def test_renaming_or_deleting_a_taxonomy_term_queues_every_asset_that_carries_it(users):
+    marketer, admin = users["marketer"], users["admin"]
+    tagged = make_asset(marketer, "Pricing guide", tags=("pricing",))
+    also = make_asset(marketer, "Price FAQ", tags=("pricing", "roi"))
+    make_asset(marketer, "Security primer", tags=("security",))
+    index_now()
+    tag = db.session.scalar(select(Tag).where(Tag.slug == "pricing"))
+
+    save_term(admin, "tags", tag.id, "Pricing & packaging", "pricing-and-packaging")
+    db.session.commit()
+
+    assert sorted(outbox_asset_ids()) == sorted([tagged.id, also.id])
+    index_now()
+    hits = service.search(users["rep"], "pricing", {"tags": "pricing-and-packaging"})
+    assert sorted(hit.asset_id for hit in hits.result.hits) == sorted([tagged.id, also.id])
+
+    delete_term(admin, "tags", tag.id)
+    db.session.commit()
+
+    assert sorted(outbox_asset_ids()) == sorted([tagged.id, also.id])
+    index_now()
+    facets = service.search(users["rep"], "pricing", {}).result.facets
+    assert dict(facets["tags"]) == {"roi": 1}, "the deleted tag is gone from the index"
+
+
+def test_quality_signals_written_without_an_explicit_flush_reach_the_outbox(marketer):
+    asset = make_asset(marketer, "Pricing guide")
+    index_now()
+
+    db.session.add(AssetSignal(asset_id=asset.id, rating_average=4.5, rating_count=3))
+    db.session.commit()
+    assert outbox_asset_ids() == [asset.id]
+
+    index_now()
+    signal = db.session.get(AssetSignal, asset.id)
+    signal.usage_count = 12
+    db.session.commit()
+    assert outbox_asset_ids() == [asset.id]
+
+    index_now()
+    db.session.get(Asset, asset.id).review_by = date(2020, 1, 1)
+    db.session.commit()
+    assert outbox_asset_ids() == [asset.id]
+
+
+# ---- draining ------------------------------------------------------------------------------
+
+
+class WriterLog:
+    """Wraps the app's backend to record what each writer upserted and committed."""
+
+    def __init__(self, backend, fail_commit: bool = False):
+        self.backend = backend
+        self.fail_commit = fail_commit
+        self.batches: list[list[int]] = []
+        self._writer = backend.writer
+
+    def writer(self):
+        real = self._writer()
+        if real is None:
+            return None
+        batch: list[int] = []
+        self.batches.append(batch)
+        log = self
+
+        class Recording:
+            def upsert(self, doc):
+                batch.append(doc.asset_id)
+                real.upsert(doc)
+
+            def delete(self, asset_id):
+                real.delete(asset_id)
+
+            def commit(self):
+                if log.fail_commit:
+                    raise OSError("disk full")
+                real.commit()
+
+            def cancel(self):
+                real.cancel()
+
+        return Recording()
+
+
+def test_drain_indexes_the_outbox_in_order_and_in_batches(marketer, rep, monkeypatch):
+    assets = [make_asset(marketer, f"Pricing sheet {n}") for n in range(5)]
+    backend = indexing.get_backend()
+    log = WriterLog(backend)
+    monkeypatch.setattr(backend, "writer", log.writer)
+
+    processed = indexing.drain(batch=2)
+
+    ids = [a.id for a in assets]
+    assert processed == 5
+    assert log.batches == [ids[0:2], ids[2:4], ids[4:5]]
+    assert outbox_size() == 0
+    assert sorted(found_ids(rep, "pricing")) == sorted(ids)
+
+
+def test_an_index_commit_that_fails_keeps_the_rows_and_a_later_drain_indexes_them(
+    marketer, rep, monkeypatch
+):
+    asset = make_asset(marketer, "Pricing guide")
+    backend = indexing.get_backend()
+    failing = WriterLog(backend, fail_commit=True)
+    monkeypatch.setattr(backend, "writer", failing.writer)
+
+    with pytest.raises(OSError, match="disk full"):
+        indexing.drain()
+
+    assert outbox_asset_ids() == [asset.id]
+    assert found_ids(rep, "pricing") == []
+    monkeypatch.undo()
+    assert index_now() == 1
+    assert found_ids(rep, "pricing") == [asset.id]
+    assert outbox_size() == 0
+
+
+def test_a_crash_after_the_index_commit_replays_the_rows_harmlessly(marketer, rep, monkeypatch):
+    asset = make_asset(marketer, "Pricing guide")
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("killed before the outbox rows were deleted")
+
+    monkeypatch.setattr(indexing, "delete", crash)
+    with pytest.raises(RuntimeError):
+        indexing.drain()
+    monkeypatch.undo()
+
+    assert outbox_asset_ids() == [asset.id], "rows go only after the index commit"
+    assert found_ids(rep, "pricing") == [asset.id]
+    assert index_now() == 1
+    result = service.search(rep, "pricing", {}).result
+    assert ([h.asset_id for h in result.hits], result.total) == ([asset.id], 1)
+    assert outbox_size() == 0
+
+
+def test_a_change_queued_while_another_indexer_overtakes_is_not_lost(app, marketer, monkeypatch):
+    first = make_asset(marketer, "Pricing guide")
+    later = make_asset(marketer, "ROI calculator", publish=False)
+    index_now()
+    db.session.add(AssetSignal(asset_id=first.id, usage_count=1))
+    db.session.commit()
+    delete_rows = indexing.delete
+
+    def overtaken(table):
+        # Between this indexer's index commit and its outbox delete, another indexer
+        # drains the same rows, then an author saves a change.
+        monkeypatch.setattr(indexing, "delete", delete_rows)
+        indexing.drain()
+        edit = AssetInput(title="ROI calculator", body="Kangaroo.", stages=[stage("decision")])
+        draft = db.session.get(Asset, later.id)
+        revise_asset(draft, marketer, draft.latest_revision_id, edit)
+        db.session.commit()
+        return delete_rows(table)
+
+    monkeypatch.setattr(indexing, "delete", overtaken)
+    indexing.drain()
+    index_now()
+
+    assert found_ids(marketer, "kangaroo", include_all=True) == [later.id]
+
+
+def test_drain_skips_at_once_while_another_process_holds_the_writer(app, marketer, rep):
+    make_asset(marketer, "Security primer")
+    index_now()  # creates the index
+    asset = make_asset(marketer, "Pricing guide")
+    held = whoosh_index.open_dir(app.config["SEARCH_INDEX_PATH"]).writer()
+
+    try:
+        assert indexing.drain() == 0
+        assert outbox_asset_ids() == [asset.id]
+    finally:
+        held.cancel()
+
+    assert index_now() == 1
+    assert found_ids(rep, "pricing") == [asset.id]
+
+
+def test_a_deleted_asset_leaves_the_index(marketer, rep):
+    kept = make_asset(marketer, "Pricing guide")
+    gone = make_asset(marketer, "Pricing FAQ")
+    index_now()
+
+    db.session.delete(gone)
+    db.session.commit()
+    index_now()
+
+    assert found_ids(rep, "pricing") == [kept.id]
+    assert set(indexing.get_backend().indexed()) == {kept.id}
+
+
+def test_drafts_are_indexed_for_authors_and_hidden_from_reps(marketer, rep):
+    draft = make_asset(marketer, "Pricing draft", publish=False)
+    index_now()
+
+    assert found_ids(rep, "pricing", include_all=True) == []
+    assert found_ids(marketer, "pricing") == []
+    assert found_ids(marketer, "pricing", include_all=True) == [draft.id]
+
+
+def test_a_published_asset_shows_its_live_words_until_the_new_revision_is_published(marketer, rep):
+    asset = make_asset(marketer, "Pricing guide", body="The wombat plan.")
+    revise_asset(
+        asset,
+        marketer,
+        asset.latest_revision_id,
+        AssetInput(title="Pricing guide", body="The platypus plan.", stages=[stage("awareness")]),
+    )
+    db.session.commit()
+    index_now()
+
+    assert found_ids(rep, "wombat") == [asset.id]
+    assert found_ids(rep, "platypus") == []
+
+    transition(asset, marketer, "publish")
+    db.session.commit()
+    index_now()
+
+    assert (found_ids(rep, "wombat"), found_ids(rep, "platypus")) == ([], [asset.id])
+
+
+# ---- rebuild and check ---------------------------------------------------------------------
+
+
+def put_orphan(backend, asset_id: int = 9999) -> None:
+    writer = backend.writer()
+    writer.upsert(document(asset_id, "Pricing for a deleted asset"))
+    writer.commit()
+
+
+def test_rebuild_restores_an_emptied_index_and_drops_orphans(marketer):
+    ids = sorted(make_asset(marketer, f"Pricing sheet {n}").id for n in range(3))
+    index_now()
+    backend = indexing.get_backend()
+    backend.clear()
+    assert find(backend, "pricing").total == 0
+    put_orphan(backend)
+    ticks: list[int] = []
+
+    count = indexing.rebuild(progress=ticks.append)
+
+    assert count == 3 and sum(ticks) == 3
+    assert sorted(hit.asset_id for hit in find(backend, "pricing").hits) == ids
+    assert sorted(backend.indexed()) == ids
+
+
+def test_check_reports_missing_stale_orphaned_and_backlog(marketer):
+    indexed = make_asset(marketer, "Pricing guide")
+    index_now()
+    backend = indexing.get_backend()
+    marketer_id = marketer.id
+    assert indexing.check().healthy  # (expunges the session's objects as it goes)
+
+    marketer = db.session.get(User, marketer_id)
+    indexed = db.session.get(Asset, indexed.id)
+    put_orphan(backend, 9999)
+    revise_asset(
+        indexed,
+        marketer,
+        indexed.latest_revision_id,
+        AssetInput(title="Pricing guide v2", body="New.", stages=[stage("awareness")]),
+    )
+    never = make_asset(marketer, "ROI calculator")
+    never_id, indexed_id = never.id, indexed.id
+    report = indexing.check()
+
+    assert (report.missing, report.stale, report.orphaned) == ([never_id], [indexed_id], [9999])
+    assert report.backlog == 2
+    assert not report.healthy
+
+    index_now()
+    after_drain = indexing.check()
+    assert (after_drain.missing, after_drain.stale, after_drain.backlog) == ([], [], 0)
+    assert after_drain.orphaned == [9999] and not after_drain.healthy
+    indexing.rebuild()
+    assert indexing.check().healthy
+
+
+# ---- the embedded indexer ------------------------------------------------------------------
+
+
+def test_the_embedded_indexer_thread_indexes_a_commit_moments_later(app, marketer, monkeypatch):
+    indexer = indexing.BackgroundIndexer(app, interval=10**6)  # only a wake-up drains
+    monkeypatch.setattr(outbox, "_wake_callbacks", [indexer.wake])
+    indexer.start()
+    try:
+        asset = make_asset(marketer, "Pricing guide")  # the commit wakes the indexer
+        deadline = time.monotonic() + 5
+        while outbox_size() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+        assert outbox_size() == 0
+        assert [h.asset_id for h in find(indexing.get_backend(), "pricing").hits] == [asset.id]
+    finally:
+        time.sleep(0.1)  # let the daemon thread park: nothing wakes it after the test
