@@ -9,11 +9,12 @@ highlighting far cheaper.
 
 import logging
 import threading
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
@@ -120,6 +121,7 @@ class WhooshBackend:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._searcher = None
+        self._facet_cache = None
         self._lock = threading.Lock()
 
     def _index(self):
@@ -186,17 +188,14 @@ class WhooshBackend:
         ):
             log.warning("The search index uses an old schema: run `flask search rebuild`.")
             return SearchResult([], 0, {})
-        facets = {
-            name: sorting.FieldFacet(name, allow_overlap=True, maptype=sorting.Count)
-            for name in FACETS
-        }
         sort = request.sort == "newest"
         window = max(CANDIDATES, request.page * request.per_page)
+        filter_query = self._filter(request)
+        matching = list(searcher.docs_for_query(And([text_query, filter_query])))
         results = searcher.search(
             text_query,
-            filter=self._filter(request),
+            filter=filter_query,
             limit=window,
-            groupedby=facets,
             sortedby="published_at" if sort else None,
             reverse=sort,
             terms=request.highlight,
@@ -213,11 +212,11 @@ class WhooshBackend:
             self._hit(results[position], score, today, request.highlight)
             for score, position in shown
         ]
-        total = results.scored_length() if len(positions) < window else len(results)
+        total = len(matching)
         return SearchResult(
             hits=hits,
             total=total,
-            facets={name: self._facet_counts(results, name) for name in FACETS},
+            facets=self._facet_counts(searcher, matching),
             suggestion=self._suggestion(searcher, request) if total == 0 else None,
         )
 
@@ -339,11 +338,29 @@ class WhooshBackend:
             status=fields.get("status", ""),
         )
 
-    @staticmethod
-    def _facet_counts(results, name: str) -> list[tuple[str, int]]:
-        counts = results.groups(name)
-        pairs = [(slug, count) for slug, count in counts.items() if slug]
-        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+    def _facet_values(self, searcher) -> dict[str, dict[int, list[str]]]:
+        """docnum → facet values, built once per searcher (the index does not change
+        under a searcher), so counting a search's facets is a walk over its matches."""
+        cached = self._facet_cache
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        reader = searcher.reader()
+        values: dict[str, dict[int, list[str]]] = {}
+        for name in FACETS:
+            by_doc: dict[int, list[str]] = {}
+            for slug in reader.field_terms(name):
+                for docnum in reader.postings(name, slug).all_ids():
+                    by_doc.setdefault(docnum, []).append(slug)
+            values[name] = by_doc
+        self._facet_cache = (searcher, values)
+        return values
+
+    def _facet_counts(self, searcher, matching: list[int]) -> dict[str, list[tuple[str, int]]]:
+        counts = {}
+        for name, by_doc in self._facet_values(searcher).items():
+            tally = Counter(slug for docnum in matching for slug in by_doc.get(docnum, ()))
+            counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
+        return counts
 
     @staticmethod
     def _findable(searcher, request: SearchRequest, word: str) -> bool:
