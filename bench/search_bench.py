@@ -798,7 +798,7 @@ def fts_runner(conn: sqlite3.Connection):
 
 
 def targets(figures: dict) -> list[dict]:
-    """PASS/MISS per target in the issue (query and publish targets exist for 10k and 50k)."""
+    """PASS/MISS per target (query and publish targets exist for 10k and 50k)."""
     n = figures["assets"]
     tandem = figures["tandem"]
     rate = tandem["index"]["assets_per_s"]
