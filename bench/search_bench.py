@@ -29,6 +29,7 @@ from random import Random
 from sqlalchemy import func, insert, select, update
 
 from content.assets import AssetInput, create_asset
+from content.markdown import plain_text
 from content.models import (
     Asset,
     AssetRevision,
@@ -516,8 +517,8 @@ def _asset_rows(chunk: list, owner_id: int, type_ids: dict) -> tuple[list, list]
     ]  # fmt: skip
     revisions = [
         {"id": i, "asset_id": i, "number": 1, "title": a.title, "summary": a.summary,
-         "body": a.body, "author_id": owner_id, "note": "First version",
-         "created_at": a.published_at}
+         "body": a.body, "body_text": plain_text(a.body), "author_id": owner_id,
+         "note": "First version", "created_at": a.published_at}
         for i, a in chunk
     ]  # fmt: skip
     return assets, revisions

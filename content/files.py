@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import select
 
 from content.extraction import UNREADABLE_NOTE, Extraction, extract_text
 from content.models import StoredFile
@@ -168,6 +169,33 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+def extract_pending(progress=None) -> int:
+    """Extract the text of stored files still waiting for it (uploaded before extraction
+    existed, or whose upload was cut short); returns how many were read. Each file is
+    committed on its own, so an interruption keeps the work done."""
+    ids = list(
+        db.session.scalars(
+            select(StoredFile.id)
+            .where(StoredFile.extraction_status == "pending")
+            .order_by(StoredFile.id)
+        )
+    )
+    for file_id in ids:
+        stored = db.session.get(StoredFile, file_id)
+        path = storage_path(stored.storage_name)
+        if path.exists():
+            extraction = _extract(path, stored.kind)
+        else:
+            extraction = Extraction("failed", "", "The stored file is missing.")
+        stored.extracted_text = extraction.text or None
+        stored.extraction_status = extraction.status
+        stored.extraction_note = extraction.note
+        db.session.commit()
+        if progress is not None:
+            progress(1)
+    return len(ids)
 
 
 def _extract(path: Path, kind: str) -> Extraction:

@@ -57,6 +57,8 @@ def from_environment() -> dict:
         ),
         # "thread": index in the app process; "off": run `flask --app portal search worker`.
         "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
+        # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
+        "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),

@@ -116,8 +116,9 @@ class SearchBackend(Protocol):
 
     name: str
 
-    def writer(self) -> IndexWriter | None:
-        """A writer, or None at once when another process holds the index."""
+    def writer(self, bulk: bool = False) -> IndexWriter | None:
+        """A writer, or None at once when another process holds the index; ``bulk`` when
+        it will be handed the whole corpus (a rebuild)."""
 
     def search(self, request: SearchRequest) -> SearchResult: ...
 

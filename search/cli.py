@@ -4,7 +4,10 @@ import time
 
 import click
 from flask import Flask
+from sqlalchemy import func, select
 
+from content.files import extract_pending
+from content.models import StoredFile
 from portal.extensions import db
 from search import indexing
 
@@ -25,6 +28,17 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(busy)) from None
         db.session.commit()
         click.echo(f"Indexed {count} assets.")
+
+    @search_group.command("extract")
+    def extract():
+        """Extract the text of uploaded files that have none yet (e.g. uploaded before
+        text extraction existed) and queue their assets for the index."""
+        waiting = db.session.scalar(
+            select(func.count(StoredFile.id)).where(StoredFile.extraction_status == "pending")
+        )
+        with click.progressbar(length=waiting, label="Extracting text") as bar:
+            count = extract_pending(progress=bar.update)
+        click.echo(f"Files read: {count}. The indexer picks up their assets.")
 
     @search_group.command("check")
     def check():

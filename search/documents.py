@@ -21,7 +21,8 @@ def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None
         asset_id=asset.id,
         title=revision.title,
         summary=revision.summary or "",
-        body=plain_text(revision.body),
+        # Revisions saved before body_text existed have none stored.
+        body=revision.body_text if revision.body_text is not None else plain_text(revision.body),
         file_text=(stored.extracted_text or "") if stored else "",
         stages=[s.slug for s in asset.stages],
         personas=[p.slug for p in asset.personas],

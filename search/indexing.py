@@ -32,35 +32,80 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int:
     """Index everything waiting in the outbox, in order and in batches.
 
     Returns the number of outbox rows processed, or 0 when another process holds the
-    index writer (it will do the work).
+    index writer (it will do the work). When a batch fails, its assets are tried one at
+    a time: one that cannot be indexed (a poison document) is logged and its rows stay
+    for the next drain, without holding up the assets queued behind it. When no asset
+    of the batch can be indexed, the error is the index's, not a document's: it is
+    raised and every row stays.
     """
     backend = backend or get_backend()
     processed = 0
+    skipped: set[int] = set()
     while True:
-        rows = db.session.execute(
-            select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id).limit(batch)
-        ).all()
+        query = select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id)
+        if skipped:
+            query = query.where(SearchOutbox.asset_id.not_in(skipped))
+        rows = db.session.execute(query.limit(batch)).all()
         db.session.rollback()  # end the read; the index write may take a while
         if not rows:
             return processed
-        writer = backend.writer()
-        if writer is None:
-            return processed
         asset_ids = list(dict.fromkeys(asset_id for _row, asset_id in rows))
         try:
-            documents, gone = load_documents(asset_ids)
-            for document in documents:
-                writer.upsert(document)
-            for asset_id in gone:
-                writer.delete(asset_id)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            db.session.rollback()
-            raise
-        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+            indexed = _index(backend, asset_ids)
+        except Exception:
+            if len(asset_ids) == 1:
+                raise
+            indexed, failed = _index_one_by_one(backend, asset_ids)
+            if not indexed:
+                raise
+            skipped |= failed
+        if indexed is None:
+            return processed
+        done = [row.id for row in rows if row.asset_id in indexed]
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
         db.session.commit()
-        processed += len(rows)
+        processed += len(done)
+
+
+def _index(backend: SearchBackend, asset_ids: list[int]) -> set[int] | None:
+    """Index these assets in one commit: the ids done, or None when another process
+    holds the writer. Raises (with nothing written) when the commit fails."""
+    writer = backend.writer()
+    if writer is None:
+        return None
+    try:
+        documents, gone = load_documents(asset_ids)
+        for document in documents:
+            writer.upsert(document)
+        for asset_id in gone:
+            writer.delete(asset_id)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        db.session.rollback()
+        raise
+    return set(asset_ids)
+
+
+def _index_one_by_one(backend: SearchBackend, asset_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(indexed, failed) asset ids, each asset in a commit of its own."""
+    indexed: set[int] = set()
+    failed: set[int] = set()
+    for asset_id in asset_ids:
+        try:
+            done = _index(backend, [asset_id])
+        except Exception:
+            log.exception(
+                "Asset %s could not be indexed; its outbox rows stay and are tried again "
+                "on the next drain",
+                asset_id,
+            )
+            failed.add(asset_id)
+            continue
+        if done is None:  # another process took the writer: it carries on
+            break
+        indexed |= done
+    return indexed, failed
 
 
 def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], object] | None = None):
@@ -72,7 +117,7 @@ def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], obje
     backend = backend or get_backend()
     if getattr(backend, "outdated", lambda: False)():
         backend.clear()
-    writer = backend.writer()
+    writer = backend.writer(bulk=True)
     if writer is None:
         raise RuntimeError("Another process is writing the index; stop it and try again.")
     # Changes already queued (and committed) when the rebuild starts are covered by it;
@@ -152,7 +197,29 @@ class BackgroundIndexer:
     def wake(self) -> None:
         self._wake.set()
 
+    @staticmethod
+    def _rebuild_if_outdated() -> None:
+        """After an upgrade that changed the index layout, rebuild it from the database
+        rather than answer from an index the search code can no longer read."""
+        backend = get_backend()
+        if not getattr(backend, "outdated", lambda: False)():
+            return
+        log.warning("The search index has an older layout; rebuilding it from the database")
+        try:
+            count = rebuild(backend)
+        except RuntimeError:  # another process holds the writer: it does the work
+            log.info("Another process is writing the search index; not rebuilding here")
+        except Exception:
+            log.exception("Rebuilding the outdated search index failed")
+        else:
+            log.warning("Rebuilt the search index: %s assets", count)
+
     def _run(self) -> None:
+        with self.app.app_context():
+            try:
+                self._rebuild_if_outdated()
+            finally:
+                db.session.remove()
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()
@@ -170,7 +237,10 @@ def _create_backend(app: Flask) -> SearchBackend:
     if name == "whoosh":
         from search.whoosh_backend import WhooshBackend
 
-        return WhooshBackend(app.config["SEARCH_INDEX_PATH"])
+        config = app.config
+        return WhooshBackend(
+            config["SEARCH_INDEX_PATH"], rebuild_memory_mb=config["SEARCH_REBUILD_MEMORY_MB"]
+        )
     if name == "postgres":
         from search.postgres_backend import PostgresBackend
 

@@ -16,6 +16,7 @@ from content.models import (
     Industry,
     Persona,
     Stage,
+    StoredFile,
     Tag,
     asset_industries,
     asset_personas,
@@ -44,10 +45,16 @@ def _pending(session: Session) -> set[int]:
 
 
 @event.listens_for(Session, "before_flush")
-def _taxonomy_changes(session: Session, _context, _instances) -> None:
+def _shared_changes(session: Session, _context, _instances) -> None:
     # Renamed or deleted terms change the facets of every asset carrying them; their
-    # links are read now, before a delete cascades them away.
+    # links are read now, before a delete cascades them away. A file's extracted text
+    # is part of every asset whose revisions hold the file.
     for term in chain(session.dirty, session.deleted):
+        if isinstance(term, StoredFile) and term.id is not None:
+            ids = session.scalars(
+                select(AssetRevision.asset_id).where(AssetRevision.file_id == term.id)
+            )
+            _pending(session).update(ids)
         if isinstance(term, ContentType) and term.id is not None:
             ids = session.scalars(select(Asset.id).where(Asset.content_type_id == term.id))
             _pending(session).update(ids)

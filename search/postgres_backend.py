@@ -239,6 +239,7 @@ def _tsquery(parsed: ParsedQuery):
     terms = [f'"{word}"' for word in parsed.words]
     terms += [f'"{" ".join(phrase)}"' for phrase in parsed.phrases]
     terms += [f'-"{word}"' for word in parsed.excluded]
+    terms += [f'-"{" ".join(phrase)}"' for phrase in parsed.excluded_phrases]
     query = func.websearch_to_tsquery("english", literal(" ".join(terms), Text))
     for prefix in parsed.prefixes:
         query = query.op("&&", return_type=TSQUERY)(_prefix_query(prefix))
@@ -271,7 +272,7 @@ class PostgresBackend:
 
     # ---- writing --------------------------------------------------------------------
 
-    def writer(self) -> PostgresWriter | None:
+    def writer(self, bulk: bool = False) -> PostgresWriter | None:
         """A writer holding the advisory lock, or None at once if another process has it."""
         connection = self._engine.connect()
         try:

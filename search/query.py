@@ -22,6 +22,7 @@ class ParsedQuery:
     phrases: list[list[str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    excluded_phrases: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -35,6 +36,7 @@ class ParsedQuery:
         parts += [f'"{" ".join(p)}"' for p in self.phrases]
         parts += [f"{p}*" for p in self.prefixes]
         parts += [f"-{w}" for w in self.excluded]
+        parts += [f'-"{" ".join(p)}"' for p in self.excluded_phrases]
         return " ".join(parts)
 
 
@@ -59,7 +61,9 @@ def parse_query(raw: str | None) -> ParsedQuery:
         negative, phrase, token = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
             words = _words(phrase)
-            if negative:
+            if negative and len(words) > 1:
+                parsed.excluded_phrases.append(words)  # only the phrase, not each word
+            elif negative:
                 parsed.excluded.extend(words)
             elif len(words) > 1:
                 parsed.phrases.append(words)
@@ -77,8 +81,11 @@ def _add_token(parsed: ParsedQuery, token: str) -> int:
     words = _words(body)
     if not words:
         return 0
+    if negative and len(words) > 1:
+        parsed.excluded_phrases.append(words)  # e.g. -e-mail
+        return 1
     if negative:
-        parsed.excluded.extend(words)
+        parsed.excluded.append(words[0])
         return 1
     if body.endswith("*") and len(words) == 1:
         if len(words[0]) >= MIN_PREFIX:

@@ -9,17 +9,17 @@ highlighting far cheaper.
 
 import logging
 import threading
-from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
 from whoosh import highlight, index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+from whoosh.support.levenshtein import damerau_levenshtein
 
+from search.analysis import EnglishAnalyzer
 from search.backend import (
     FACETS,
     Hit,
@@ -31,7 +31,10 @@ from search.backend import (
 
 log = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "summary", "body", "file_text")
+# Extracted file text is too noisy (hyphenation, headers) to suggest spellings from.
+SPELLING_FIELDS = ("title", "summary", "body")
 QUALITY_SCALE = 10_000
+FILTER_CACHE_SIZE = 256  # filter combinations kept per searcher
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
 # Titles are short: show them whole, not as a fragment around the match.
 TITLE_HIGHLIGHTER = highlight.Highlighter(
@@ -39,14 +42,8 @@ TITLE_HIGHLIGHTER = highlight.Highlighter(
 )
 
 
-def _text(boost: float = 1.0, spelling: bool = True) -> TEXT:
-    return TEXT(
-        analyzer=StemmingAnalyzer(),
-        stored=True,
-        chars=True,
-        field_boost=boost,
-        spelling=spelling,
-    )
+def _text(boost: float = 1.0) -> TEXT:
+    return TEXT(analyzer=EnglishAnalyzer(), stored=True, chars=True, field_boost=boost)
 
 
 SCHEMA = Schema(
@@ -54,7 +51,7 @@ SCHEMA = Schema(
     title=_text(3.0),
     summary=_text(2.0),
     body=_text(),
-    file_text=_text(spelling=False),
+    file_text=_text(),
     stages=KEYWORD(stored=True, commas=True),
     personas=KEYWORD(stored=True, commas=True),
     industries=KEYWORD(stored=True, commas=True),
@@ -80,12 +77,52 @@ def _from_epoch(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
 
 
+def _matching(searcher, query) -> set[int]:
+    """Every document ``query`` matches, by set algebra over posting lists where the query
+    is made of terms (Whoosh's matchers step through a union one document at a time in
+    Python, which dominated broad searches); phrases and prefixes go through Whoosh."""
+    if isinstance(query, Term):
+        reader = searcher.reader()
+        if (query.fieldname, query.text) not in reader:
+            return set()
+        return set(reader.postings(query.fieldname, query.text).all_ids())
+    if isinstance(query, Or):
+        found: set[int] = set()
+        for part in query.subqueries:
+            found |= _matching(searcher, part)
+        return found
+    if isinstance(query, And):
+        parts = iter(query.subqueries)
+        found = _matching(searcher, next(parts))
+        for part in parts:
+            if not found:
+                break
+            found &= _matching(searcher, part)
+        return found
+    if isinstance(query, AndNot):
+        return _matching(searcher, query.a) - _matching(searcher, query.b)
+    return set(searcher.docs_for_query(query))
+
+
+def _schema_outdated(schema: Schema) -> bool:
+    """True when an index's schema is not this module's (its fields or column storage)."""
+    if set(schema.names()) != set(SCHEMA.names()):
+        return True
+    return any(
+        (schema[name].column_type is None) != (SCHEMA[name].column_type is None)
+        for name in SCHEMA.names()
+    )
+
+
 class WhooshWriter:
-    def __init__(self, writer):
+    def __init__(self, writer, fresh: bool = False):
         self._writer = writer
+        # Into an empty index (a first build, or a rebuild after a schema change) every
+        # document is new: skip the delete-by-id that an update costs.
+        self._add = writer.add_document if fresh else writer.update_document
 
     def upsert(self, document: SearchDocument) -> None:
-        self._writer.update_document(
+        self._add(
             asset_id=str(document.asset_id),
             title=document.title,
             summary=document.summary,
@@ -118,10 +155,12 @@ class WhooshWriter:
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, rebuild_memory_mb: int = 512):
         self.path = Path(path)
+        self.rebuild_memory_mb = rebuild_memory_mb
         self._searcher = None
         self._facet_cache = None
+        self._filter_cache: tuple[object, dict] | None = None
         self._lock = threading.Lock()
 
     def _index(self):
@@ -138,19 +177,20 @@ class WhooshBackend:
         `search rebuild` then starts from an empty index."""
         if not index.exists_in(str(self.path)):
             return False
-        schema = index.open_dir(str(self.path)).schema
-        if set(schema.names()) != set(SCHEMA.names()):
-            return True
-        return any(
-            (schema[name].column_type is None) != (SCHEMA[name].column_type is None)
-            for name in SCHEMA.names()
-        )
+        return _schema_outdated(index.open_dir(str(self.path)).schema)
 
-    def writer(self) -> WhooshWriter | None:
+    def writer(self, bulk: bool = False) -> WhooshWriter | None:
+        store = self._index()
         try:
-            return WhooshWriter(self._index().writer(timeout=0))
+            # A rebuild sorts its postings in memory as far as it may: past the limit
+            # Whoosh spills sorted runs to disk (one pickle per posting) and merges them
+            # at the commit, which is slow (see bench/README.md).
+            limit = {"limitmb": self.rebuild_memory_mb} if bulk else {}
+            writer = store.writer(timeout=0, **limit)
         except LockError:
             return None
+        # Read under the writer's lock, so no other writer can add documents meanwhile.
+        return WhooshWriter(writer, fresh=store.doc_count_all() == 0)
 
     def clear(self) -> None:
         """Replace the index with an empty one (the caller holds no writer)."""
@@ -181,20 +221,20 @@ class WhooshBackend:
         text_query = self._text_query(searcher, request)
         if text_query is None:
             return SearchResult([], 0, {})
-        schema = searcher.schema
-        if any(
-            name not in schema.names() or schema[name].column_type is None
-            for name in ("quality", "review_by")
-        ):
+        if _schema_outdated(searcher.schema):
             log.warning("The search index uses an old schema: run `flask search rebuild`.")
             return SearchResult([], 0, {})
         sort = request.sort == "newest"
         window = max(CANDIDATES, request.page * request.per_page)
-        filter_query = self._filter(request)
-        matching = list(searcher.docs_for_query(And([text_query, filter_query])))
+        allowed = self._allowed(searcher, request)
+        if allowed is not None and not allowed:  # Whoosh reads an empty filter as none
+            return SearchResult([], 0, {})
+        matching = _matching(searcher, text_query)
+        if allowed is not None:
+            matching &= allowed
         results = searcher.search(
             text_query,
-            filter=filter_query,
+            filter=allowed,
             limit=window,
             sortedby="published_at" if sort else None,
             reverse=sort,
@@ -251,9 +291,18 @@ class WhooshBackend:
         if not parts:
             return None
         query = And(parts) if len(parts) > 1 else parts[0]
-        excluded = [s for word in parsed.excluded for s in self._analyse(word)]
+        excluded = [
+            Term(f, stem) for word in parsed.excluded for stem in self._analyse(word)
+            for f in TEXT_FIELDS
+        ]  # fmt: skip
+        for phrase in parsed.excluded_phrases:
+            stems = [s for word in phrase for s in self._analyse(word)]
+            if len(stems) > 1:
+                excluded += [Phrase(f, stems) for f in TEXT_FIELDS]
+            elif stems:
+                excluded += [Term(f, stems[0]) for f in TEXT_FIELDS]
         if excluded:
-            query = AndNot(query, Or([Term(f, s) for f in TEXT_FIELDS for s in excluded]))
+            query = AndNot(query, Or(excluded))
         return query
 
     @staticmethod
@@ -338,55 +387,110 @@ class WhooshBackend:
             status=fields.get("status", ""),
         )
 
-    def _facet_values(self, searcher) -> dict[str, dict[int, list[str]]]:
-        """docnum → facet values, built once per searcher (the index does not change
-        under a searcher), so counting a search's facets is a walk over its matches."""
+    def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:
+        """The documents a request's filters let through (None: all of them), kept per
+        searcher: "live only" alone lets nearly every document through, and building
+        that set twice per search was a fifth of a search's time."""
+        key = (request.live_only, tuple(sorted((k, v) for k, v in request.filters.items() if v)))
+        if key == (False, ()):
+            return None
+        cached = self._filter_cache
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, {})
+            self._filter_cache = cached
+        sets = cached[1]
+        allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
+        if allowed is None:
+            allowed = set(searcher.docs_for_query(self._filter(request)))
+            if len(sets) >= FILTER_CACHE_SIZE:
+                sets.clear()
+            sets[key] = allowed
+        return allowed  # shared between searches: read it, never change it
+
+    def _facet_values(self, searcher) -> dict[str, dict[str, set[int]]]:
+        """facet → value → the documents carrying it, built once per searcher (the index
+        does not change under a searcher), so counting a search's facets is a few set
+        intersections done in C rather than a Python walk over every match."""
         cached = self._facet_cache
         if cached is not None and cached[0] is searcher:
             return cached[1]
         reader = searcher.reader()
-        values: dict[str, dict[int, list[str]]] = {}
-        for name in FACETS:
-            by_doc: dict[int, list[str]] = {}
-            for slug in reader.field_terms(name):
-                for docnum in reader.postings(name, slug).all_ids():
-                    by_doc.setdefault(docnum, []).append(slug)
-            values[name] = by_doc
+        values = {
+            name: {
+                slug: set(reader.postings(name, slug).all_ids())
+                for slug in reader.field_terms(name)
+            }
+            for name in FACETS
+        }
         self._facet_cache = (searcher, values)
         return values
 
-    def _facet_counts(self, searcher, matching: list[int]) -> dict[str, list[tuple[str, int]]]:
+    def _facet_counts(self, searcher, matching: set[int]) -> dict[str, list[tuple[str, int]]]:
         counts = {}
-        for name, by_doc in self._facet_values(searcher).items():
-            tally = Counter(slug for docnum in matching for slug in by_doc.get(docnum, ()))
-            counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
+        for name, by_value in self._facet_values(searcher).items():
+            tally = [(slug, len(docs & matching)) for slug, docs in by_value.items()]
+            counts[name] = sorted(
+                ((slug, n) for slug, n in tally if n), key=lambda pair: (-pair[1], pair[0])
+            )
         return counts
 
     @staticmethod
-    def _findable(searcher, request: SearchRequest, word: str) -> bool:
-        """True when ``word`` occurs in a document this request may see."""
-        stems = WhooshBackend._analyse(word)
-        if not stems:
-            return False
-        query = Or([Term(name, stems[0]) for name in TEXT_FIELDS])
-        return not searcher.search(query, filter=WhooshBackend._filter(request), limit=1).is_empty()
+    def _surface_forms(searcher, request: SearchRequest, stem: str) -> set[str]:
+        """The words, as written, that analyse to ``stem`` in a few documents this
+        request may see (none when it may see none)."""
+        query = Or([Term(name, stem) for name in TEXT_FIELDS])
+        hits = searcher.search(query, filter=WhooshBackend._filter(request), limit=3)
+        analyzer = SCHEMA["body"].analyzer
+        forms = set()
+        for hit in hits:
+            fields = hit.fields()
+            for name in SPELLING_FIELDS:
+                for token in analyzer(fields.get(name) or "", keeporiginal=True):
+                    if token.text == stem:
+                        forms.add(token.original.lower())
+        return forms
 
     @staticmethod
     def _suggestion(searcher, request: SearchRequest) -> str | None:
-        """A respelt query when some word is unknown to the index, e.g. pricng → pricing."""
+        """A respelt query when some word is unknown to the index, e.g. pricng → pricing.
+
+        The index holds stems only (a separate list of whole words doubled indexing
+        time), so the nearest stems are found first, then turned back into the word as
+        written in a document the request may see that looks most like the one typed.
+        """
         parsed = request.parsed
         changed, words = False, []
-        correctors = [searcher.corrector(name) for name in ("title", "summary", "body")]
+        correctors = [searcher.corrector(name) for name in SPELLING_FIELDS]
         for word in parsed.words:
-            known = any(searcher.doc_frequency(f, s) for f in TEXT_FIELDS for s in
-                        WhooshBackend._analyse(word))  # fmt: skip
+            typed = word.lower()
+            stems = WhooshBackend._analyse(typed)
+            known = any(searcher.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems)
             if known or not 3 <= len(word) <= 30:
                 words.append(word)
                 continue
-            # The spelling lists hold the words of every document, drafts included:
-            # suggest only a word this request could find.
-            options = [option for c in correctors for option in c.suggest(word, limit=3)]
-            best = next((o for o in options if WhooshBackend._findable(searcher, request, o)), None)
+            # prefix=1: assume the first letter is right, so only that part of the term
+            # list is compared (a scan of every term is slow on a large index).
+            candidates = {
+                option
+                for corrector in correctors
+                for form in {typed, *stems}
+                for option in corrector.suggest(form, limit=3, prefix=1)
+            }
+            # Porter stems can be much shorter than the word (negotiation → negoti), too
+            # far from a misspelling to be suggested above: try the typed word's prefixes.
+            reader = searcher.reader()
+            candidates |= {
+                typed[:end]
+                for end in range(4, len(typed))
+                if any((name, typed[:end]) in reader for name in SPELLING_FIELDS)
+            }
+            forms = set()
+            for stem in candidates:
+                forms |= WhooshBackend._surface_forms(searcher, request, stem)
+            # Fewest edits from what was typed first, then the shorter word, then A-Z.
+            best = min(
+                forms, key=lambda f: (damerau_levenshtein(typed, f), len(f), f), default=None
+            )
             changed = changed or best is not None
             words.append(best or word)
         if not changed:

@@ -1,12 +1,15 @@
-"""`flask --app portal search rebuild | check | worker --once`."""
+"""`flask --app portal search rebuild | extract | check | worker --once`."""
 
 import shutil
 
+from sqlalchemy import update
 from whoosh import index as whoosh_index
 
+from content.models import StoredFile
+from portal.extensions import db
 from search import indexing
-from tests.conftest import make_asset
-from tests.search.conftest import find, index_now, outbox_size
+from tests.conftest import make_asset, pdf_bytes
+from tests.search.conftest import find, index_now, outbox_asset_ids, outbox_size
 
 
 def run(app, *args: str):
@@ -98,3 +101,30 @@ def test_worker_once_drains_the_outbox_and_exits(app, marketer):
     assert indexed_ids() == ids
     again = run(app, "worker", "--once")
     assert (again.exit_code, again.output) == (0, "")
+
+
+def test_extract_reads_files_uploaded_before_extraction_and_reindexes_their_assets(app, marketer):
+    asset = make_asset(
+        marketer, "Adoption report", file=("report.pdf", pdf_bytes("Quokka adoption grew"))
+    )
+    stored = asset.latest_revision.file
+    db.session.execute(
+        update(StoredFile)
+        .where(StoredFile.id == stored.id)
+        .values(extracted_text=None, extraction_status="pending", extraction_note="")
+    )
+    db.session.commit()
+    index_now()
+    assert find(indexing.get_backend(), "quokka").total == 0
+
+    result = run(app, "extract")
+
+    assert result.exit_code == 0, result.output
+    assert "Files read: 1." in result.output
+    db.session.expire_all()
+    assert db.session.get(StoredFile, stored.id).extraction_status == "extracted"
+    assert outbox_asset_ids() == [asset.id]
+    index_now()
+    assert [h.asset_id for h in find(indexing.get_backend(), "quokka").hits] == [asset.id]
+    again = run(app, "extract").output.strip()
+    assert again.endswith("Files read: 0. The indexer picks up their assets.")

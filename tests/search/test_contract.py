@@ -183,6 +183,17 @@ def test_minus_excludes_documents_with_a_word(backend):
     assert ids(find(engine, "pricing -legacy")) == [1]
 
 
+def test_minus_before_a_phrase_excludes_only_that_phrase(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", "The old deck is retired."),
+        document(2, "Pricing guide", "An old customer liked the new deck."),
+    )
+
+    assert ids(find(engine, 'pricing -"old deck"')) == [2]
+
+
 def test_prefix_finds_every_word_that_starts_so(backend):
     _name, engine = backend
     put(
@@ -408,6 +419,14 @@ def test_a_misspelt_word_suggests_the_indexed_spelling(backend):
 
     assert (result.total, result.suggestion) == (0, "pricing")
     assert find(engine, "pricng guide").suggestion == "pricing guide"
+
+
+def test_a_suggestion_is_a_word_as_written_not_its_stem(backend):
+    _name, engine = backend
+    put(engine, document(1, "Negotiation playbook", "Multi-year renewals."))
+
+    assert find(engine, "negotiaton").suggestion == "negotiation"
+    assert find(engine, "renewls").suggestion == "renewals"
 
 
 def test_no_suggestion_when_results_are_found(backend):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from whoosh import index as whoosh_index
 
 from content.assets import AssetInput, create_asset, revise_asset
-from content.models import Asset, Stage, Tag
+from content.models import Asset, AssetRevision, Stage, Tag
 from content.taxonomy import delete_term, save_term
 from portal.extensions import db
 from portal.models import User
@@ -117,9 +117,10 @@ def test_quality_signals_written_without_an_explicit_flush_reach_the_outbox(mark
 class WriterLog:
     """Wraps the app's backend to record what each writer upserted and committed."""
 
-    def __init__(self, backend, fail_commit: bool = False):
+    def __init__(self, backend, fail_commit: bool = False, poison: frozenset[int] = frozenset()):
         self.backend = backend
         self.fail_commit = fail_commit
+        self.poison = poison
         self.batches: list[list[int]] = []
         self._writer = backend.writer
 
@@ -133,6 +134,8 @@ class WriterLog:
 
         class Recording:
             def upsert(self, doc):
+                if doc.asset_id in log.poison:
+                    raise ValueError(f"cannot index asset {doc.asset_id}")
                 batch.append(doc.asset_id)
                 real.upsert(doc)
 
@@ -182,6 +185,37 @@ def test_an_index_commit_that_fails_keeps_the_rows_and_a_later_drain_indexes_the
     assert index_now() == 1
     assert found_ids(rep, "pricing") == [asset.id]
     assert outbox_size() == 0
+
+
+def test_an_index_that_cannot_commit_keeps_every_row_of_the_batch(marketer, monkeypatch):
+    assets = [make_asset(marketer, f"Pricing sheet {n}") for n in range(3)]
+    backend = indexing.get_backend()
+    monkeypatch.setattr(backend, "writer", WriterLog(backend, fail_commit=True).writer)
+
+    with pytest.raises(OSError, match="disk full"):
+        indexing.drain()
+
+    assert outbox_asset_ids() == [a.id for a in assets]
+
+
+def test_a_document_that_cannot_be_indexed_does_not_hold_up_the_others(
+    marketer, rep, monkeypatch, caplog
+):
+    first, poison, last = (make_asset(marketer, f"Pricing sheet {n}") for n in range(3))
+    later = make_asset(marketer, "Pricing FAQ")
+    backend = indexing.get_backend()
+    writers = WriterLog(backend, poison=frozenset({poison.id}))
+    monkeypatch.setattr(backend, "writer", writers.writer)
+
+    processed = indexing.drain(batch=3)
+
+    assert processed == 3
+    assert outbox_asset_ids() == [poison.id], "its rows stay for the next drain"
+    assert sorted(found_ids(rep, "pricing")) == sorted([first.id, last.id, later.id])
+    assert f"Asset {poison.id} could not be indexed" in caplog.text
+    monkeypatch.undo()
+    assert index_now() == 1
+    assert poison.id in found_ids(rep, "pricing")
 
 
 def test_a_crash_after_the_index_commit_replays_the_rows_harmlessly(marketer, rep, monkeypatch):
@@ -313,6 +347,32 @@ def test_rebuild_restores_an_emptied_index_and_drops_orphans(marketer):
     assert sorted(backend.indexed()) == ids
 
 
+def test_a_revision_keeps_its_body_as_plain_text_for_the_index(marketer, rep):
+    asset = make_asset(marketer, "Objection handling", body="## Pricing\n\n**Seats** &amp; plans")
+
+    assert asset.latest_revision.body_text == "Pricing\nSeats & plans"
+    index_now()
+    assert found_ids(rep, "seats") == [asset.id]
+
+
+def test_revisions_saved_before_plain_text_was_kept_are_indexed_from_their_markdown(marketer, rep):
+    asset = make_asset(marketer, "Objection handling", body="## Pricing\n\n**Seats** and plans")
+    revision = asset.latest_revision
+    db.session.execute(
+        AssetRevision.__table__.update()
+        .where(AssetRevision.id == revision.id)
+        .values(body_text=None)
+    )
+    db.session.commit()
+    db.session.expire_all()
+
+    indexing.rebuild()
+
+    hits = service.search(rep, "seats", {}).result.hits
+    assert [hit.asset_id for hit in hits] == [asset.id]
+    assert "**" not in hits[0].snippet and "##" not in hits[0].snippet
+
+
 def test_check_reports_missing_stale_orphaned_and_backlog(marketer):
     indexed = make_asset(marketer, "Pricing guide")
     index_now()
@@ -362,3 +422,40 @@ def test_the_embedded_indexer_thread_indexes_a_commit_moments_later(app, markete
         assert [h.asset_id for h in find(indexing.get_backend(), "pricing").hits] == [asset.id]
     finally:
         time.sleep(0.1)  # let the daemon thread park: nothing wakes it after the test
+
+
+def old_layout_index(path) -> None:
+    """An index as an earlier release of Tandem left it: other fields, no columns."""
+    from whoosh.fields import ID, TEXT, Schema
+
+    whoosh_index.create_in(str(path), Schema(asset_id=ID(stored=True, unique=True), title=TEXT()))
+
+
+def test_rebuild_replaces_an_index_of_an_older_layout(app, marketer, rep):
+    asset = make_asset(marketer, "Pricing guide")
+    backend = indexing.get_backend()
+    old_layout_index(backend.path)
+    assert backend.outdated()
+    assert found_ids(rep, "pricing") == [], "an unreadable index answers nothing, not a 500"
+
+    assert indexing.rebuild() == 1
+
+    assert not backend.outdated()
+    assert found_ids(rep, "pricing") == [asset.id]
+
+
+def test_the_indexer_thread_rebuilds_an_outdated_index_when_it_starts(app, marketer, rep):
+    asset = make_asset(marketer, "Pricing guide")
+    index_now()
+    backend = indexing.get_backend()
+    old_layout_index(backend.path)
+    indexer = indexing.BackgroundIndexer(app, interval=10**6)
+
+    indexer.start()
+    deadline = time.monotonic() + 10
+    while backend.outdated() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)  # let the rebuild's outbox commit finish
+
+    assert not backend.outdated()
+    assert found_ids(rep, "pricing") == [asset.id]

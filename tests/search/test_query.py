@@ -26,7 +26,11 @@ def test_quoted_single_word_is_just_a_word():
 
 
 def test_minus_excludes_a_word_and_a_quoted_phrase():
-    assert parts('pricing -legacy -"old deck"') == (["pricing"], [], [], ["legacy", "old", "deck"])
+    parsed = parse_query('pricing -legacy -"old deck" -e-mail')
+
+    assert parts('pricing -legacy -"old deck"') == (["pricing"], [], [], ["legacy"])
+    assert parsed.excluded_phrases == [["old", "deck"], ["e", "mail"]]
+    assert parsed.text() == 'pricing -legacy -"old deck" -"e mail"'
 
 
 def test_prefix_with_enough_letters_is_a_prefix_search():
