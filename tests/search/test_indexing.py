@@ -428,6 +428,7 @@ def old_layout_index(path) -> None:
     """An index as an earlier release of Tandem left it: other fields, no columns."""
     from whoosh.fields import ID, TEXT, Schema
 
+    path.mkdir(parents=True, exist_ok=True)
     whoosh_index.create_in(str(path), Schema(asset_id=ID(stored=True, unique=True), title=TEXT()))
 
 
@@ -452,10 +453,10 @@ def test_the_indexer_thread_rebuilds_an_outdated_index_when_it_starts(app, marke
     indexer = indexing.BackgroundIndexer(app, interval=10**6)
 
     indexer.start()
+    # The new, empty index exists before the rebuild fills it: wait for the documents.
     deadline = time.monotonic() + 10
-    while backend.outdated() and time.monotonic() < deadline:
+    while not found_ids(rep, "pricing") and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.1)  # let the rebuild's outbox commit finish
 
     assert not backend.outdated()
     assert found_ids(rep, "pricing") == [asset.id]
