@@ -1,14 +1,12 @@
 """JSON API for assets: list, create, read and revise."""
 
-from datetime import date
-
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from content import assets as asset_service
 from content import library
 from content.models import Asset, ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy import terms_by_slugs
-from portal.api import api_user, iso, json_body, page_body, token_required
+from portal.api import api_user, iso, json_body, page_body, parse_date, token_required
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
@@ -28,7 +26,7 @@ def serialize_asset(asset: Asset, user) -> dict:
         "title": revision.title if revision else "",
         "summary": revision.summary if revision else "",
         "body": revision.body if revision else "",
-        "status": asset.status if can(user, "view_drafts") else "published",
+        "status": asset.status if can(user, "view_latest", asset) else "published",
         "stages": [s.slug for s in asset.stages],
         "personas": [p.slug for p in asset.personas],
         "industries": [i.slug for i in asset.industries],
@@ -41,6 +39,7 @@ def serialize_asset(asset: Asset, user) -> dict:
         if stored
         else None,
         "review_by": asset.review_by.isoformat() if asset.review_by else None,
+        "expires_on": asset.expires_on.isoformat() if asset.expires_on else None,
         "rating": {"average": None, "count": 0},
         "url": url_for("content.show", asset_id=asset.id, _external=True),
         "created_at": iso(asset.created_at),
@@ -54,7 +53,9 @@ def serialize_asset(asset: Asset, user) -> dict:
 def list_assets():
     user = api_user()
     args = request.args.to_dict()
-    args.setdefault("status", "live" if not can(user, "view_drafts") else "all")
+    # By default, everything the user may open (for readers: live assets and the drafts
+    # they were invited to), as GET /assets/{id} would.
+    args.setdefault("status", "all")
     args["status"] = {"published": "live"}.get(args["status"], args["status"])
     filters = library.parse_filters(args, user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
@@ -62,20 +63,9 @@ def list_assets():
     return jsonify(page_body(result, lambda card: serialize_asset(card.asset, user)))
 
 
-def _parse_date(value, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(
-            "Dates are YYYY-MM-DD.", {field: "Use the form YYYY-MM-DD."}
-        ) from None
-
-
 def _input_from_json(data: dict, current: Asset | None = None) -> asset_service.AssetInput:
     """Build input from JSON; on PATCH, omitted fields keep the asset's current values."""
-    unknown = set(data) - _FIELDS - {"review_by", "note", "base_revision"}
+    unknown = set(data) - _FIELDS - {"review_by", "expires_on", "note", "base_revision"}
     if unknown:
         raise ValidationFailed("Unknown fields.", dict.fromkeys(sorted(unknown), "Unknown field."))
     for name in ("title", "summary", "body", "note", "content_type"):
@@ -103,9 +93,12 @@ def _input_from_json(data: dict, current: Asset | None = None) -> asset_service.
         personas=terms(Persona, "personas"),
         industries=terms(Industry, "industries"),
         tags=terms(Tag, "tags"),
-        review_by=_parse_date(data["review_by"], "review_by")
+        review_by=parse_date(data["review_by"], "review_by")
         if "review_by" in data
         else (current.review_by if current else None),
+        expires_on=parse_date(data["expires_on"], "expires_on")
+        if "expires_on" in data
+        else (current.expires_on if current else None),
         note=data.get("note", "") or "",
     )
 

@@ -40,6 +40,7 @@ class AssetInput:
     industries: list[Industry] = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
     review_by: date | None = None
+    expires_on: date | None = None
     note: str = ""
 
 
@@ -81,6 +82,7 @@ def _apply_taxonomy(asset: Asset, data: AssetInput) -> None:
     asset.industries = list(data.industries)
     asset.tags = list(data.tags)
     asset.review_by = data.review_by
+    asset.expires_on = data.expires_on
 
 
 def create_asset(owner, data: AssetInput, upload: Upload | None = None) -> Asset:
@@ -172,9 +174,12 @@ def revise_asset(
     db.session.flush()
     _apply_taxonomy(asset, data)
     asset.latest_revision = revision
+    # The state follows the latest revision; the live one stays visible to reps. An edit
+    # to an approved revision needs approving again (approvals belong to a revision).
     if asset.status == "published":
-        # The state follows the latest revision; the live one stays visible to reps.
         asset.status = "draft"
+    elif asset.status == "approved":
+        asset.status = "in_review"
     db.session.flush()
     return revision
 
@@ -188,8 +193,8 @@ def get_visible_asset(user, asset_id: int) -> Asset:
 
 
 def shown_revision(asset: Asset, user) -> AssetRevision | None:
-    """Authors see the latest revision; everyone else sees what is live."""
-    if can(user, "view_drafts"):
+    """Authors and collaborators see the latest revision; everyone else sees what is live."""
+    if can(user, "view_latest", asset):
         return asset.latest_revision
     return asset.live_revision
 
@@ -203,6 +208,6 @@ def get_revision(asset: Asset, user, number: int) -> AssetRevision:
     )
     if revision is None:
         raise NotFound("No such revision.")
-    if not can(user, "view_drafts") and revision.id != asset.live_revision_id:
+    if not can(user, "view_latest", asset) and revision.id != asset.live_revision_id:
         raise NotFound("No such revision.")
     return revision

@@ -50,6 +50,11 @@ class AssetForm(FlaskForm):
     industries = SelectMultipleField("Industries", coerce=int, validators=[Optional()])
     tags = SelectMultipleField("Tags", coerce=int, validators=[Optional()])
     review_by = DateField("Review by", validators=[Optional()])
+    expires_on = DateField(
+        "Expires on",
+        description="Optional: reps stop seeing the asset after this day.",
+        validators=[Optional()],
+    )
     note = StringField(
         "What changed",
         description="A short note for the revision history.",

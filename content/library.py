@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from content.models import (
     TAXONOMIES,
     Asset,
+    AssetCollaborator,
     AssetRevision,
     ContentType,
     Industry,
@@ -23,6 +24,7 @@ from portal.permissions import can
 
 SORTS = ("newest", "title")
 STATUS_VIEWS = ("live", "draft", "archived", "all")
+READER_VIEWS = ("live", "all")
 BOARD_CARDS_PER_STAGE = 6
 
 
@@ -80,10 +82,11 @@ def parse_filters(args, user) -> LibraryFilters:
             filters.chosen[name] = term
     if filters.sort not in SORTS:
         errors["sort"] = "Sort by newest or title."
-    if filters.status not in STATUS_VIEWS or (
-        filters.status != "live" and not can(user, "view_drafts")
-    ):
+    if filters.status not in STATUS_VIEWS:
         errors["status"] = "Choose live, draft, archived or all."
+    elif filters.status not in READER_VIEWS and not can(user, "view_drafts"):
+        # "all" is what this reader may see: live assets and the drafts they were invited to.
+        errors["status"] = "Choose live or all."
     if errors:
         raise ValidationFailed("Some filters were not understood.", errors)
     return filters
@@ -101,7 +104,7 @@ def _filtered(user, filters: LibraryFilters) -> Select:
     if "stage" in filters.chosen:
         query = query.where(Asset.stages.any(id=filters.chosen["stage"].id))
     if filters.status == "live":
-        query = query.where(Asset.live_revision_id.is_not(None), Asset.status != "archived")
+        query = query.where(Asset.live_clause())
     elif filters.status == "archived":
         query = query.where(Asset.status == "archived")
     elif filters.status == "draft":
@@ -109,8 +112,16 @@ def _filtered(user, filters: LibraryFilters) -> Select:
     return query
 
 
-def _with_revision(query: Select, filters: LibraryFilters) -> Select:
-    shown = Asset.live_revision_id if filters.status == "live" else Asset.latest_revision_id
+def _with_revision(query: Select, filters: LibraryFilters, user) -> Select:
+    if filters.status == "live":
+        shown = Asset.live_revision_id
+    elif can(user, "view_drafts"):
+        shown = Asset.latest_revision_id
+    else:  # a reader sees the latest words only of the assets they were invited to
+        invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
+        shown = case(
+            (Asset.id.in_(invited), Asset.latest_revision_id), else_=Asset.live_revision_id
+        )
     query = query.join(AssetRevision, AssetRevision.id == shown).add_columns(AssetRevision)
     if filters.sort == "title":
         query = query.order_by(func.lower(AssetRevision.title), Asset.id)
@@ -146,7 +157,7 @@ def board(user, filters: LibraryFilters) -> list[StageColumn]:
             continue
         query = _filtered(user, filters).where(Asset.stages.any(id=stage.id))
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        cards = _cards(_with_revision(query, filters).limit(BOARD_CARDS_PER_STAGE))
+        cards = _cards(_with_revision(query, filters, user).limit(BOARD_CARDS_PER_STAGE))
         columns.append(StageColumn(stage, cards, total))
     return columns
 
@@ -155,7 +166,8 @@ def asset_list(user, filters: LibraryFilters, page: int, per_page: int) -> Page:
     """A page of cards matching the filters, in the chosen order."""
     query = _filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    cards = _cards(_with_revision(query, filters).limit(per_page).offset((page - 1) * per_page))
+    shown = _with_revision(query, filters, user)
+    cards = _cards(shown.limit(per_page).offset((page - 1) * per_page))
     return Page(cards, page, per_page, total)
 
 

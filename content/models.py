@@ -2,14 +2,15 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from content.markdown import plain_text
 from portal.extensions import db
 from portal.models import User, utcnow
 
-ASSET_STATUSES = ("draft", "published", "archived")
+ASSET_STATUSES = ("draft", "in_review", "changes_requested", "approved", "published", "archived")
+COLLABORATOR_ROLES = ("author", "reviewer")
 
 
 class TaxonomyTerm:
@@ -101,6 +102,8 @@ class Asset(db.Model):
     )
     status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
     review_by: Mapped[date | None]
+    # A hard end: from the day after, reps no longer see the asset (authors still do).
+    expires_on: Mapped[date | None]
     live_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("asset_revisions.id", use_alter=True, name="fk_assets_live_revision")
     )
@@ -132,11 +135,39 @@ class Asset(db.Model):
         order_by="AssetRevision.number.desc()",
         cascade="all, delete-orphan",
     )
+    collaborators: Mapped[list["AssetCollaborator"]] = relationship(
+        back_populates="asset", cascade="all, delete-orphan", order_by="AssetCollaborator.id"
+    )
+
+    def collaborator_role(self, user) -> str | None:
+        """ "author" or "reviewer" when ``user`` was invited to this asset, else None."""
+        user_id = getattr(user, "id", None)
+        return next((c.role for c in self.collaborators if c.user_id == user_id), None)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < utcnow().date()
 
     @property
     def is_live(self) -> bool:
-        """Reps can see it: a revision has been published and the asset is not archived."""
-        return self.live_revision_id is not None and self.status != "archived"
+        """Reps can see it: a revision has been published, the asset is not archived and
+        has not passed its expiry date."""
+        return self.live_revision_id is not None and self.status != "archived" and not self.expired
+
+    @classmethod
+    def live_clause(cls, today: date | None = None):
+        """``is_live`` as a SQL condition, for list queries."""
+        today = today or utcnow().date()
+        return and_(
+            cls.live_revision_id.is_not(None),
+            cls.status != "archived",
+            or_(cls.expires_on.is_(None), cls.expires_on >= today),
+        )
+
+    @property
+    def needs_review(self) -> bool:
+        """Live but past its review-by date: the owner should check it is still right."""
+        return self.is_live and self.review_by is not None and self.review_by < utcnow().date()
 
     @property
     def has_unpublished_changes(self) -> bool:
@@ -146,6 +177,24 @@ class Asset(db.Model):
 
     def __repr__(self) -> str:
         return f"<Asset {self.id} {self.status}>"
+
+
+class AssetCollaborator(db.Model):
+    """Someone the owner invited to co-author or review an asset, from either team."""
+
+    __tablename__ = "asset_collaborators"
+    __table_args__ = (UniqueConstraint("asset_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="collaborators")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
 class AssetRevision(db.Model):

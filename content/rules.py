@@ -1,8 +1,8 @@
 """Who may do what in the content library. Registered with portal.permissions."""
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, or_, select
 
-from content.models import Asset
+from content.models import Asset, AssetCollaborator
 from portal.permissions import can, rule
 
 AUTHORS = {"marketer", "admin"}
@@ -26,7 +26,14 @@ def _manage_taxonomy(user, _obj) -> bool:
 
 @rule("view", Asset)
 def _view_asset(user, asset: Asset) -> bool:
-    return can(user, "view_drafts") or asset.is_live
+    """Marketers see everything; others see live assets and those they were invited to."""
+    return can(user, "view_drafts") or asset.is_live or asset.collaborator_role(user) is not None
+
+
+@rule("view_latest", Asset)
+def _view_latest(user, asset: Asset) -> bool:
+    """Who sees work in progress (the latest revision) rather than only what is live."""
+    return can(user, "view_drafts") or asset.collaborator_role(user) is not None
 
 
 @rule("download", Asset)
@@ -36,9 +43,12 @@ def _download_asset(user, asset: Asset) -> bool:
 
 @rule("edit", Asset)
 def _edit_asset(user, asset: Asset) -> bool:
+    """The owner, an admin and invited collaborators; each save is a revision by its author."""
     if asset.status == "archived":
         return False
-    return user.role == "admin" or (user.role == "marketer" and asset.owner_id == user.id)
+    if user.role == "admin" or (user.role == "marketer" and asset.owner_id == user.id):
+        return True
+    return asset.collaborator_role(user) is not None
 
 
 def visible_assets(user) -> Select:
@@ -46,4 +56,5 @@ def visible_assets(user) -> Select:
     query = select(Asset)
     if can(user, "view_drafts"):
         return query
-    return query.where(and_(Asset.live_revision_id.is_not(None), Asset.status != "archived"))
+    invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
+    return query.where(or_(Asset.live_clause(), Asset.id.in_(invited)))

@@ -80,6 +80,7 @@ def _input_from_form(form: AssetForm) -> asset_service.AssetInput:
         industries=terms_by_ids(Industry, form.industries.data),
         tags=terms_by_ids(Tag, form.tags.data),
         review_by=form.review_by.data,
+        expires_on=form.expires_on.data,
         note=form.note.data or "",
     )
 
@@ -115,7 +116,10 @@ def create():
             _field_errors(form, error)
         else:
             db.session.commit()
-            flash("Draft saved. Publish it when it is ready for reps.", "success")
+            flash(
+                "Draft saved. Invite reviewers and submit it for review when it is ready.",
+                "success",
+            )
             return redirect(url_for("content.show", asset_id=asset.id))
     elif request.method == "POST":
         flash_form_errors(form)
@@ -131,7 +135,7 @@ def show(asset_id: int):
         "content/show.html",
         asset=asset,
         revision=revision,
-        revisions=asset.revisions if can(current_user, "view_drafts") else [],
+        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
     )
 
 
@@ -150,6 +154,7 @@ def edit(asset_id: int):
         for name in ("stages", "personas", "industries", "tags"):
             getattr(form, name).data = [term.id for term in getattr(asset, name)]
         form.review_by.data = asset.review_by
+        form.expires_on.data = asset.expires_on
     elif form.validate_on_submit():
         base = form.base_revision.data
         try:
@@ -198,7 +203,7 @@ def revision(asset_id: int, number: int):
         "content/show.html",
         asset=asset,
         revision=shown,
-        revisions=asset.revisions if can(current_user, "view_drafts") else [],
+        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
     )
 
 
@@ -206,7 +211,7 @@ def revision(asset_id: int, number: int):
 @login_required
 def diff(asset_id: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
-    if not can(current_user, "view_drafts"):
+    if not can(current_user, "view_latest", asset):
         abort(404)
     numbers = [r.number for r in asset.revisions]
     try:

@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     import content.markdown  # noqa: F401 - registers the markdown template filter
     import content.rules  # noqa: F401
     import content.taxonomy_views  # noqa: F401 - routes on the content blueprint
+    import workflows.notices  # noqa: F401 - registers who hears about review steps
     import workflows.rules  # noqa: F401
     from content.api import bp as content_api
     from content.views import bp as content_bp
@@ -117,16 +118,42 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api import bp as api_bp
     from portal.auth import bp as auth_bp
     from portal.cli import register_cli
+    from portal.notification_views import api_bp as notifications_api
+    from portal.notification_views import bp as notifications_bp
     from search.api import bp as search_api
     from search.cli import register_cli as register_search_cli
     from search.views import bp as search_bp
     from workflows.api import bp as workflows_api
+    from workflows.audit import bp as audit_bp
+    from workflows.comment_views import bp as comments_bp
+    from workflows.dashboard import bp as dashboard_bp
     from workflows.views import bp as workflows_bp
 
-    for blueprint in (auth_bp, admin_bp, content_bp, workflows_bp, search_bp):
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        audit_bp,
+        content_bp,
+        workflows_bp,
+        comments_bp,
+        dashboard_bp,
+        search_bp,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (api_bp, content_api, workflows_api, search_api):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
+    # Notifications: the bell, the list page and /api/v1/notifications.
+    app.register_blueprint(notifications_bp)
+    csrf.exempt(notifications_api)
+    app.register_blueprint(notifications_api)
+    # Content requests; importing them registers the model, its rules and the hook that
+    # fulfils a request when its draft is published.
+    from workflows.request_api import bp as requests_api
+    from workflows.request_views import bp as requests_bp
+
+    app.register_blueprint(requests_bp)
+    csrf.exempt(requests_api)
+    app.register_blueprint(requests_api)
     register_cli(app)
     register_search_cli(app)

@@ -1,11 +1,12 @@
 """JSON API wiring: bearer-token auth, request parsing and the OpenAPI document."""
 
+from datetime import date
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 
 from portal import accounts
-from portal.errors import DomainError, json_error
+from portal.errors import DomainError, ValidationFailed, json_error
 from portal.extensions import db
 from portal.openapi import openapi_document
 
@@ -59,6 +60,19 @@ def page_body(page, serialize) -> dict:
         "per_page": page.per_page,
         "total": page.total,
     }
+
+
+def parse_date(value, field: str) -> date | None:
+    """A YYYY-MM-DD string from a JSON body (empty: None); anything else is a 422 naming
+    the field."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            "Dates are YYYY-MM-DD.", {field: "Use the form YYYY-MM-DD."}
+        ) from None
 
 
 def iso(value):

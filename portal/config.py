@@ -29,6 +29,13 @@ def _bool_env(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or "").strip().lower() or default
+    if raw not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def from_environment() -> dict:
     """Build the configuration mapping from the process environment."""
     env = os.environ.get("TANDEM_ENV", "development").strip().lower()
@@ -51,6 +58,16 @@ def from_environment() -> dict:
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
+        # Notification emails; with no MAIL_SERVER, notifications stay in the app only.
+        "MAIL_SERVER": os.environ.get("TANDEM_MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _int_env("TANDEM_MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("TANDEM_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("TANDEM_MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool_env("TANDEM_MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("TANDEM_MAIL_FROM", "tandem@localhost"),
+        "MAIL_TIMEOUT": _int_env("TANDEM_MAIL_TIMEOUT", 10),
+        # Emails are read outside the site, so their links need the public address.
+        "BASE_URL": os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:5000"),
         "SEARCH_BACKEND": os.environ.get("TANDEM_SEARCH_BACKEND", "whoosh"),
         "SEARCH_INDEX_PATH": os.environ.get(
             "TANDEM_SEARCH_INDEX_PATH", str(instance / "search-index")
@@ -59,6 +76,8 @@ def from_environment() -> dict:
         "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
         # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
+        # "dual": a sales and a marketing reviewer approve; "single": any one reviewer.
+        "REVIEW_POLICY": _choice_env("TANDEM_REVIEW_POLICY", "dual", ("dual", "single")),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),

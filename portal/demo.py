@@ -18,7 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from pptx import Presentation
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from content import taxonomy
 from content.assets import AssetInput, Upload, create_asset, revise_asset
@@ -26,13 +26,17 @@ from content.models import Asset, AssetRevision, ContentType, Industry, Persona,
 from portal import accounts
 from portal.demo_data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, utcnow
+from portal.notifications import Notification
+from workflows import collaborators
 from workflows.machine import transition
 
 # The documented sign-in for demo users (see the CLI help), not a secret.
 DEFAULT_PASSWORD = "tandem-demo"  # noqa: S105
 
 DEMO_ASSET_COUNT = len(DEMO_ASSETS)
+SALES_REVIEWER = "leader@example.com"
+MARKETING_REVIEWER = "marketing-lead@example.com"
 COUNT_NAMES = (
     "users_created",
     "assets_created",
@@ -55,14 +59,28 @@ def seed_demo(
     users = _seed_users(password, counts)
     taxonomy.ensure_defaults()
     existing = _existing_assets()
+    # The leaders of both teams sign off the demo library (dual sign-off).
+    reviewers = [users[SALES_REVIEWER], users[MARKETING_REVIEWER]]
     today = datetime.now(UTC).date()
-    for position, demo in enumerate(DEMO_ASSETS):
+    # The published library first: its review history is old news, so its notifications
+    # are marked read; the drafts' notifications (a review waiting for a rep) stay new.
+    order = sorted(enumerate(DEMO_ASSETS), key=lambda pair: not pair[1].published)
+    for position, demo in order:
+        if not demo.published:
+            _mark_history_read()
         owner = users[demo.owner]
         if (owner.id, demo.title) not in existing:
-            _seed_asset(demo, owner, _review_date(demo, position, today), counts)
+            _seed_asset(demo, owner, reviewers, _review_date(demo, position, today), counts)
         if progress is not None:
             progress(1)
     return counts
+
+
+def _mark_history_read() -> None:
+    db.session.flush()
+    db.session.execute(
+        update(Notification).where(Notification.read_at.is_(None)).values(read_at=utcnow())
+    )
 
 
 def _seed_users(password: str, counts: dict[str, int]) -> dict[str, User]:
@@ -93,7 +111,22 @@ def _review_date(demo: DemoAsset, position: int, today: date) -> date:
     return today + timedelta(days=days)
 
 
-def _seed_asset(demo: DemoAsset, owner: User, review_by: date, counts: dict[str, int]) -> None:
+def sign_off_and_publish(asset: Asset, owner: User, reviewers: list[User]) -> None:
+    """Take ``asset`` through review to published the way people would: the reviewers are
+    invited (unless they already are), the owner submits, each reviewer approves and the
+    owner publishes."""
+    for reviewer in reviewers:
+        if asset.collaborator_role(reviewer) != "reviewer":
+            collaborators.invite(asset, owner, reviewer.email, "reviewer")
+    transition(asset, owner, "submit")
+    for reviewer in reviewers:
+        transition(asset, reviewer, "approve")
+    transition(asset, owner, "publish")
+
+
+def _seed_asset(
+    demo: DemoAsset, owner: User, reviewers: list[User], review_by: date, counts: dict[str, int]
+) -> None:
     body = cleandoc(demo.body)
     upload = _demo_upload(demo, body) if demo.file else None
     data = _asset_input(demo, demo.title, demo.summary, body, review_by, "")
@@ -102,14 +135,18 @@ def _seed_asset(demo: DemoAsset, owner: User, review_by: date, counts: dict[str,
     if upload is not None:
         counts["files_attached"] += 1
     if not demo.published:
+        if demo.in_review_with:
+            for email in demo.in_review_with:
+                collaborators.invite(asset, owner, email, "reviewer")
+            transition(asset, owner, "submit")
         return
-    transition(asset, owner, "publish")
+    sign_off_and_publish(asset, owner, reviewers)
     counts["assets_published"] += 1
     if demo.revision is not None:
         title, summary, body = _apply_edits(demo.revision, demo.title, demo.summary, body)
         data = _asset_input(demo, title, summary, body, review_by, demo.revision.note)
         revise_asset(asset, owner, asset.latest_revision_id, data)
-        transition(asset, owner, "publish")
+        sign_off_and_publish(asset, owner, reviewers)
         counts["revisions_created"] += 1
 
 

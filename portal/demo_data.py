@@ -46,6 +46,8 @@ class DemoAsset:
     file: str | None = None  # filename of a generated upload; the suffix picks the format
     revision: DemoRevision | None = None
     published: bool = True
+    # A draft submitted for review by these invited reviewers (emails).
+    in_review_with: tuple[str, ...] = ()
 
 
 DEMO_ASSETS = [
@@ -1548,5 +1550,6 @@ DEMO_ASSETS = [
         industries="retail",
         tags="customer-story",
         published=False,
+        in_review_with=("rep@example.com", "marketing-lead@example.com"),
     ),
 ]

@@ -43,6 +43,36 @@ _ASSET_ID = {
 _SLUGS = {"type": "array", "items": {"type": "string"}}
 
 SCHEMAS = {
+    "Review": {
+        "type": "object",
+        "properties": {
+            "policy": {"type": "string", "enum": ["dual", "single"]},
+            "missing_sides": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Teams whose approval of the latest revision is still needed",
+            },
+            "collaborators": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "user": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "email": {"type": "string"},
+                            },
+                        },
+                        "role": {"type": "string", "enum": ["author", "reviewer"]},
+                        "side": {"type": "string", "enum": ["sales", "marketing"]},
+                        "approved_latest": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -84,6 +114,7 @@ SCHEMAS = {
             "latest_revision": {"type": ["integer", "null"]},
             "file": {"type": ["object", "null"]},
             "review_by": {"type": ["string", "null"], "format": "date"},
+            "expires_on": {"type": ["string", "null"], "format": "date"},
             "rating": {"type": "object"},
             "url": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},
@@ -103,6 +134,7 @@ SCHEMAS = {
             "industries": _SLUGS,
             "tags": _SLUGS,
             "review_by": {"type": ["string", "null"], "format": "date"},
+            "expires_on": {"type": ["string", "null"], "format": "date"},
             "note": {"type": "string", "maxLength": 300},
         },
     },
@@ -129,10 +161,68 @@ SCHEMAS = {
             "notes": {"type": "array", "items": {"type": "string"}},
         },
     },
+    "Notification": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string"},
+            "label": {"type": "string"},
+            "text": {"type": "string", "maxLength": 300, "description": "Plain text"},
+            "link": {"type": "string", "description": "Path on this site"},
+            "actor": {
+                "type": ["object", "null"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+            "read_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "NotificationList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("Notification")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "unread": {"type": "integer", "description": "All your unread notifications"},
+        },
+    },
     "AssetList": {
         "type": "object",
         "properties": {
             "items": {"type": "array", "items": _ref("Asset")},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+        },
+    },
+    "ContentRequest": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "need": {"type": "string", "maxLength": 2000},
+            "stage": {"type": ["string", "null"], "description": "Stage slug"},
+            "persona": {"type": ["string", "null"], "description": "Persona slug"},
+            "deal_context": {"type": "string", "maxLength": 1000},
+            "due_on": {"type": ["string", "null"], "format": "date"},
+            "overdue": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["open", "accepted", "declined", "fulfilled"]},
+            "decline_reason": {"type": ["string", "null"]},
+            "requester": {"type": "object"},
+            "handled_by": {"type": ["object", "null"]},
+            "asset_id": {
+                "type": ["integer", "null"],
+                "description": "The draft started for the request, when visible to you",
+            },
+            "url": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ContentRequestList": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref("ContentRequest")},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
@@ -208,7 +298,10 @@ PATHS = {
     "/api/v1/assets/{asset_id}/transitions": {
         "parameters": [_ASSET_ID],
         "post": {
-            "summary": "Move the asset through its workflow (publish, archive, restore)",
+            "summary": (
+                "Move the asset through its workflow (submit, approve, request_changes, "
+                "publish, archive, restore); request_changes needs a comment"
+            ),
             "requestBody": {
                 "required": True,
                 "content": {
@@ -246,6 +339,7 @@ PATHS = {
                                         "type": "array",
                                         "items": {"type": "string"},
                                     },
+                                    "review": _ref("Review"),
                                 },
                             },
                         ]
@@ -253,6 +347,31 @@ PATHS = {
                     "The asset after the transition, the event written and what is allowed now",
                 ),
                 **_errors(400, 401, 404, 409, 422),
+            },
+        },
+    },
+    "/api/v1/assets/{asset_id}/collaborators": {
+        "parameters": [_ASSET_ID],
+        "post": {
+            "summary": "Invite a co-author or reviewer (owner or admin); again to change the role",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["email", "role"],
+                            "properties": {
+                                "email": {"type": "string", "format": "email"},
+                                "role": {"type": "string", "enum": ["author", "reviewer"]},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(_ref("Review"), "The asset's collaborators and sign-off"),
+                **_errors(400, 401, 403, 404, 409, 422),
             },
         },
     },
@@ -275,6 +394,94 @@ PATHS = {
             "responses": {
                 "200": _json(_ref("SearchResults"), "The best hits and the total"),
                 **_errors(401, 422),
+            },
+        },
+    },
+    "/api/v1/notifications": {
+        "get": {
+            "summary": "Your notifications, newest first",
+            "parameters": [
+                _query("unread", "1 for unread notifications only", {"enum": ["0", "1"]}),
+                _query("page", "Page number", {"type": "integer", "minimum": 1}),
+                _query(
+                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
+                ),
+            ],
+            "responses": {
+                "200": _json(_ref("NotificationList"), "A page of notifications"),
+                **_errors(401, 422),
+            },
+        },
+    },
+    "/api/v1/notifications/read-all": {
+        "post": {
+            "summary": "Mark all your notifications read",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "marked_read": {"type": "integer"},
+                            "unread": {"type": "integer"},
+                        },
+                    },
+                    "How many were marked read",
+                ),
+                **_errors(401),
+            },
+        },
+    },
+    "/api/v1/requests": {
+        "get": {
+            "summary": "Content requests you may see (your own; all for marketers and leaders)",
+            "parameters": [
+                _query("status", "open, accepted, declined, fulfilled or all"),
+                _query("stage", "Stage slug"),
+                _query("overdue", "1 for requests past their due date only", {"enum": ["0", "1"]}),
+                _query("mine", "1 for requests you made only", {"enum": ["0", "1"]}),
+                _query("page", "Page number", {"type": "integer", "minimum": 1}),
+                _query(
+                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
+                ),
+            ],
+            "responses": {
+                "200": _json(_ref("ContentRequestList"), "A page of requests, open ones first"),
+                **_errors(401, 422),
+            },
+        },
+        "post": {
+            "summary": "Ask marketing for content",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["need", "stage"],
+                            "properties": {
+                                "need": {"type": "string", "maxLength": 2000},
+                                "stage": {"type": "string", "description": "Stage slug"},
+                                "persona": {"type": ["string", "null"]},
+                                "deal_context": {"type": "string", "maxLength": 1000},
+                                "due_on": {"type": ["string", "null"], "format": "date"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json(_ref("ContentRequest"), "The new request"),
+                **_errors(400, 401, 403, 422),
+            },
+        },
+    },
+    "/api/v1/requests/{request_id}": {
+        "parameters": [{**_ASSET_ID, "name": "request_id"}],
+        "get": {
+            "summary": "Read one content request",
+            "responses": {
+                "200": _json(_ref("ContentRequest"), "The request"),
+                **_errors(401, 404),
             },
         },
     },

@@ -49,6 +49,10 @@ class SearchDocument:
     rating_average: float | None = None
     rating_count: int = 0
     usage_count: int = 0
+    # Readers stop finding a live asset after this day.
+    expires_on: date | None = None
+    # Users invited to the asset: they find it while it is a draft, as they see it.
+    collaborator_ids: list[int] = field(default_factory=list)
 
     @property
     def quality(self) -> float:
@@ -76,6 +80,8 @@ class SearchRequest:
     parsed: ParsedQuery
     filters: dict[str, str] = field(default_factory=dict)
     live_only: bool = True
+    # With live_only, also what this user collaborates on (drafts included).
+    user_id: int | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20

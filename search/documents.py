@@ -11,9 +11,11 @@ from search.models import AssetSignal
 
 
 def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None:
-    # Readers find what they would see: the live words of a live asset, the latest
-    # words of a draft.
-    revision = asset.live_revision if asset.is_live else asset.latest_revision
+    # Readers find what they would see: the live words of a published asset, the latest
+    # words of a draft. (An asset past its expiry date keeps its live words: readers no
+    # longer find it, which the search filter decides on the day.)
+    live = asset.live_revision_id is not None and asset.status != "archived"
+    revision = asset.live_revision if live else asset.latest_revision
     if revision is None:
         return None
     stored = revision.file
@@ -30,7 +32,7 @@ def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None
         content_type=asset.content_type.slug if asset.content_type else None,
         tags=[t.slug for t in asset.tags],
         status=asset.status,
-        live=asset.is_live,
+        live=live,
         owner_id=asset.owner_id,
         published_at=asset.published_at,
         updated_at=asset.updated_at,
@@ -38,6 +40,8 @@ def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None
         rating_average=signal.rating_average if signal else None,
         rating_count=signal.rating_count if signal else 0,
         usage_count=signal.usage_count if signal else 0,
+        expires_on=asset.expires_on,
+        collaborator_ids=[c.user_id for c in asset.collaborators],
     )
 
 
@@ -52,6 +56,7 @@ def load_documents(asset_ids: list[int]) -> tuple[list[SearchDocument], list[int
             selectinload(Asset.industries),
             selectinload(Asset.tags),
             selectinload(Asset.content_type),
+            selectinload(Asset.collaborators),
             selectinload(Asset.live_revision).selectinload(AssetRevision.file),
             selectinload(Asset.latest_revision).selectinload(AssetRevision.file),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from content.models import (
     Asset,
+    AssetCollaborator,
     AssetRevision,
     ContentType,
     Industry,
@@ -71,7 +72,10 @@ def _asset_changes(session: Session, _context) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Asset) and obj.id is not None:
             pending.add(obj.id)
-        elif isinstance(obj, AssetRevision | AssetSignal) and obj.asset_id is not None:
+        elif (
+            isinstance(obj, AssetRevision | AssetSignal | AssetCollaborator)
+            and obj.asset_id is not None
+        ):
             pending.add(obj.asset_id)
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    and_,
     cast,
     delete,
     exists,
@@ -118,6 +119,9 @@ search_documents = Table(
     Column("quality", Double, nullable=False, server_default="0"),
     Column("document", TSVECTOR, Computed(DOCUMENT_SQL, persisted=True)),
     Column("words", TSVECTOR, Computed(WORDS_SQL, persisted=True)),
+    # Added after the table was first created (see the migrations): kept last, in order.
+    Column("expires_on", Date),
+    Column("collaborator_ids", ARRAY(Integer), nullable=False, server_default="{}"),
     Index("ix_search_documents_document", "document", postgresql_using="gin"),
     *(Index(f"ix_search_documents_{name}", name, postgresql_using="gin") for name in ARRAY_FACETS),
 )
@@ -162,6 +166,8 @@ def _row(document: SearchDocument) -> dict:
         "updated_at": _utc(document.updated_at),
         "review_by": document.review_by,
         "quality": float(document.quality),
+        "expires_on": document.expires_on,
+        "collaborator_ids": list(document.collaborator_ids),
     }
 
 
@@ -339,7 +345,14 @@ class PostgresBackend:
             else:  # like a Whoosh term on a field the index does not have
                 conditions.append(false())
         if request.live_only:
-            conditions.append(table.c.live.is_(True))
+            today = request.today or date.today()
+            readable = and_(
+                table.c.live.is_(True),
+                or_(table.c.expires_on.is_(None), table.c.expires_on >= today),
+            )
+            if request.user_id is not None:
+                readable = or_(readable, table.c.collaborator_ids.contains([request.user_id]))
+            conditions.append(readable)
         return conditions
 
     @staticmethod

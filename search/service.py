@@ -96,6 +96,7 @@ def search(
         parsed=parsed,
         filters=filters,
         live_only=not include_all,
+        user_id=user.id,
         sort=sort,
         page=page,
         per_page=per_page,

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, AndNot, Every, Or, Phrase, Prefix, Term
+from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Prefix, Term
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.analysis import EnglishAnalyzer
@@ -66,6 +66,8 @@ SCHEMA = Schema(
     review_by=NUMERIC(stored=True, sortable=True),
     # Whoosh cannot column-store floats: quality is kept in ten-thousandths.
     quality=NUMERIC(stored=True, sortable=True),
+    expires=NUMERIC(),  # day ordinal; 0: never
+    collaborators=KEYWORD(commas=True),  # user ids
 )
 
 
@@ -140,6 +142,8 @@ class WhooshWriter:
             updated_at=_epoch(document.updated_at),
             review_by=document.review_by.toordinal() if document.review_by else 0,
             quality=round(document.quality * QUALITY_SCALE),
+            expires=document.expires_on.toordinal() if document.expires_on else 0,
+            collaborators=",".join(str(user_id) for user_id in document.collaborator_ids),
         )
 
     def delete(self, asset_id: int) -> None:
@@ -306,10 +310,21 @@ class WhooshBackend:
         return query
 
     @staticmethod
-    def _filter(request: SearchRequest):
-        clauses = [Term(name, slug) for name, slug in request.filters.items() if slug]
+    def _facet_clauses(request: SearchRequest) -> list:
+        return [Term(name, slug) for name, slug in request.filters.items() if slug]
+
+    @classmethod
+    def _filter(cls, request: SearchRequest, for_user: bool = True):
+        """What the request may see as a query: its facet filters and, for readers, live
+        assets not past their expiry date (plus, ``for_user``, the assets they were
+        invited to)."""
+        clauses = cls._facet_clauses(request)
         if request.live_only:
-            clauses.append(Term("live", True))
+            today = (request.today or date.today()).toordinal()
+            readable = And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
+            if for_user and request.user_id is not None:
+                readable = Or([readable, Term("collaborators", str(request.user_id))])
+            clauses.append(readable)
         if not clauses:
             return Every()
         return And(clauses) if len(clauses) > 1 else clauses[0]
@@ -388,11 +403,28 @@ class WhooshBackend:
         )
 
     def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:
-        """The documents a request's filters let through (None: all of them), kept per
+        """The documents a request's filters let through (None: all of them).
+
+        The part shared by every reader (facet filters, live and not expired) is kept per
         searcher: "live only" alone lets nearly every document through, and building
-        that set twice per search was a fifth of a search's time."""
-        key = (request.live_only, tuple(sorted((k, v) for k, v in request.filters.items() if v)))
-        if key == (False, ()):
+        that set twice per search was a fifth of a search's time. A reader's own drafts
+        (assets they were invited to) are added to it per search.
+        """
+        shared = self._shared_allowed(searcher, request)
+        if not request.live_only or request.user_id is None:
+            return shared
+        user = str(request.user_id)
+        if ("collaborators", user) not in searcher.reader():
+            return shared
+        mine = And([Term("collaborators", user), *self._facet_clauses(request)])
+        theirs = set(searcher.docs_for_query(mine))
+        return shared | theirs if theirs - shared else shared
+
+    def _shared_allowed(self, searcher, request: SearchRequest) -> set[int] | None:
+        today = (request.today or date.today()).toordinal() if request.live_only else None
+        facets = tuple(sorted((k, v) for k, v in request.filters.items() if v))
+        key = (request.live_only, today, facets)
+        if key == (False, None, ()):
             return None
         cached = self._filter_cache
         if cached is None or cached[0] is not searcher:
@@ -401,7 +433,7 @@ class WhooshBackend:
         sets = cached[1]
         allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
         if allowed is None:
-            allowed = set(searcher.docs_for_query(self._filter(request)))
+            allowed = set(searcher.docs_for_query(self._filter(request, for_user=False)))
             if len(sets) >= FILTER_CACHE_SIZE:
                 sets.clear()
             sets[key] = allowed

@@ -19,9 +19,9 @@ from content.assets import AssetInput, Upload, create_asset
 from content.models import ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy import ensure_defaults, terms_by_slugs
 from portal import create_app
-from portal.accounts import create_user, issue_token
+from portal.accounts import create_user, find_user, issue_token
+from portal.demo import sign_off_and_publish
 from portal.extensions import db
-from workflows.machine import transition
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(
@@ -212,11 +212,26 @@ def make_asset(
         tags=terms_by_slugs(Tag, list(tags), "tags"),
     )
     upload = Upload(io.BytesIO(file[1]), file[0]) if file else None
+    sign_off = reviewers() if publish else []  # they commit: before the asset, not amid it
     asset = create_asset(owner, data, upload)
     if publish:
-        transition(asset, owner, "publish")
+        sign_off_and_publish(asset, owner, sign_off)
     db.session.commit()
     return asset
+
+
+SALES_REVIEWER = "sales.reviewer@example.com"
+MARKETING_REVIEWER = "marketing.reviewer@example.com"
+
+
+def reviewers() -> list:
+    """A sales and a marketing leader who sign off the assets make_asset publishes."""
+    return [
+        find_user(SALES_REVIEWER)
+        or make_user("leader", SALES_REVIEWER, "Sam Sales-Review", department="sales"),
+        find_user(MARKETING_REVIEWER)
+        or make_user("leader", MARKETING_REVIEWER, "Mo Marketing-Review", department="marketing"),
+    ]
 
 
 def login(client, user, password: str = PASSWORD):

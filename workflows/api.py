@@ -7,7 +7,7 @@ from content.assets import get_visible_asset
 from portal.api import api_user, iso, json_body, token_required
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from workflows import machine
+from workflows import collaborators, machine, review
 
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 
@@ -34,4 +34,42 @@ def transition(asset_id: int):
         "at": iso(event.created_at),
     }
     body["allowed_actions"] = machine.allowed_actions(asset, user)
+    body["review"] = review_state(asset)
     return jsonify(body)
+
+
+def review_state(asset) -> dict:
+    """Collaborators and sign-off of the latest revision, as the API shows them."""
+    approved = {approval.reviewer_id for approval in review.approvals(asset)}
+    return {
+        "policy": review.policy(),
+        "missing_sides": review.missing_sides(asset),
+        "collaborators": [
+            {
+                "user": {"id": c.user.id, "name": c.user.name, "email": c.user.email},
+                "role": c.role,
+                "side": review.side_of(c.user),
+                "approved_latest": c.user_id in approved,
+            }
+            for c in asset.collaborators
+        ],
+    }
+
+
+@bp.post("/assets/<id:asset_id>/collaborators")
+@token_required
+def invite(asset_id: int):
+    user = api_user()
+    asset = get_visible_asset(user, asset_id)
+    data = json_body()
+    email, role = data.get("email"), data.get("role")
+    fields = {
+        name: "Must be a string."
+        for name, value in (("email", email), ("role", role))
+        if not isinstance(value, str)
+    }
+    if fields:
+        raise ValidationFailed("Give an email and a role (author or reviewer).", fields)
+    collaborators.invite(asset, user, email, role)
+    db.session.commit()
+    return jsonify(review_state(asset)), 201

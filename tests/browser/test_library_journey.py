@@ -1,4 +1,8 @@
-"""A marketer publishes an asset and a rep finds it by buyer stage, reads it, downloads it."""
+"""A marketer publishes an asset and a rep finds it by buyer stage, reads it, downloads it.
+
+Publishing goes through review: the marketer invites a sales and a marketing reviewer and
+submits; both approve (here through the services, as their own pages would); then the
+marketer publishes."""
 
 import re
 
@@ -8,7 +12,8 @@ from sqlalchemy import func, select
 
 from content.models import Asset
 from portal.extensions import db
-from tests.conftest import pdf_bytes
+from tests.conftest import pdf_bytes, reviewers
+from workflows.machine import transition
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +30,24 @@ def asset_count() -> int:
     return db.session.scalar(select(func.count(Asset.id)))
 
 
+def invite_reviewer(page: Page, reviewer) -> None:
+    page.get_by_label("Invite by email").fill(reviewer.email)
+    page.get_by_label("as", exact=True).select_option("Reviewer")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(f"{reviewer.name} is now a reviewer")
+
+
+def approve_as(approvers: list) -> None:
+    """The reviewers approve the only asset, in the test's own session, and it is committed."""
+    db.session.rollback()  # read what the server committed, not a stale snapshot
+    asset = db.session.scalar(select(Asset))
+    for reviewer in approvers:
+        transition(asset, reviewer, "approve")
+    db.session.commit()
+
+
 def test_marketer_publishes_and_rep_downloads_from_decision_stage(page_as, users, tmp_path):
+    sign_off_by = reviewers()
     pdf = tmp_path / "roi-case-study.pdf"
     pdf.write_bytes(pdf_bytes("ROI case study"))
 
@@ -41,6 +63,15 @@ def test_marketer_publishes_and_rep_downloads_from_decision_stage(page_as, users
 
     expect(marketer.get_by_role("status")).to_contain_text("Draft saved")
     expect(marketer.get_by_role("heading", name="Acme ROI case study", level=1)).to_be_visible()
+    expect(marketer.get_by_role("button", name="Publish")).to_have_count(0)  # review first
+    for reviewer in sign_off_by:
+        invite_reviewer(marketer, reviewer)
+    marketer.get_by_role("button", name="Submit for review").click()
+    expect(marketer.get_by_role("status")).to_contain_text("Submitted for review")
+    expect(marketer.get_by_text("In review", exact=True)).to_be_visible()
+    approve_as(sign_off_by)
+    marketer.reload()
+    expect(marketer.get_by_text("Approved", exact=True)).to_be_visible()
     marketer.get_by_role("button", name="Publish").click()
     expect(marketer.get_by_role("status")).to_contain_text("Published. Reps now see")
     expect(marketer.get_by_role("button", name="Publish")).to_have_count(0)

@@ -1,9 +1,13 @@
-"""Editing a live asset: reps keep the live text until the new revision is published."""
+"""Editing a live asset: reps keep the live text until the new revision is reviewed and
+published."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
+from content.models import Asset
+from portal.extensions import db
+from tests.conftest import make_asset, reviewers
+from workflows.machine import transition
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +31,16 @@ def test_rep_sees_live_text_until_new_revision_is_published(page_signed_in, user
     expect(rep.get_by_text(OLD_BODY)).to_be_visible()
     expect(rep.get_by_text(NEW_BODY)).to_have_count(0)
 
+    # The reviewers who signed off revision 1 are still invited: submit, they approve.
+    marketer.get_by_role("button", name="Submit for review").click()
+    expect(marketer.get_by_role("status")).to_contain_text("Submitted for review")
+    db.session.rollback()  # read what the server committed, not a stale snapshot
+    for reviewer in reviewers():
+        transition(db.session.get(Asset, asset.id), reviewer, "approve")
+    db.session.commit()
+    rep.reload()
+    expect(rep.get_by_text(NEW_BODY)).to_have_count(0)  # approved is not yet published
+    marketer.reload()
     marketer.get_by_role("button", name="Publish").click()
     expect(marketer.get_by_role("status")).to_contain_text("Published")
 

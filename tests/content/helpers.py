@@ -14,6 +14,32 @@ from sqlalchemy import func, select
 
 from content.models import Asset, AssetRevision, Stage, StoredFile
 from portal.extensions import db
+from tests.conftest import reviewers
+from workflows import collaborators
+from workflows.machine import transition
+
+
+def invite_reviewers(asset: Asset, owner) -> list:
+    """Invite the sales and the marketing leader from ``reviewers()`` to review ``asset``
+    (unless they already do), so the owner can submit it; commits. Returns them."""
+    sign_off_by = reviewers()  # may commit: before the invitations, not amid them
+    db.session.expire(asset)  # see what requests committed meanwhile
+    for reviewer in sign_off_by:
+        if asset.collaborator_role(reviewer) != "reviewer":
+            collaborators.invite(asset, owner, reviewer.email, "reviewer")
+    db.session.commit()
+    return sign_off_by
+
+
+def sign_off(asset: Asset, owner) -> None:
+    """Take ``asset`` to approved, ready for its owner to publish: the reviewers are
+    invited, the owner submits and both reviewers approve (dual sign-off); commits."""
+    sign_off_by = invite_reviewers(asset, owner)
+    transition(asset, owner, "submit")
+    for reviewer in sign_off_by:
+        transition(asset, reviewer, "approve")
+    db.session.commit()
+    assert asset.status == "approved"
 
 
 def docx_bytes(text: str = "Tandem Word document") -> bytes:

@@ -6,7 +6,14 @@ from content.assets import BODY_MAX
 from content.models import Asset, AssetRevision
 from portal.extensions import db
 from tests.conftest import login, make_asset, make_user
-from tests.content.helpers import asset_form, counts, flashes, stage_ids
+from tests.content.helpers import (
+    asset_form,
+    counts,
+    flashes,
+    invite_reviewers,
+    sign_off,
+    stage_ids,
+)
 
 
 def _edit(client, asset, base_revision_id, **fields):
@@ -34,7 +41,8 @@ def test_marketer_creates_a_draft(client_as):
     )
 
     asset = db.session.scalar(select(Asset))
-    assert "Draft saved. Publish it when it is ready for reps." in flashes(response.text)
+    saved = "Draft saved. Invite reviewers and submit it for review when it is ready."
+    assert saved in flashes(response.text)
     assert "<strong>days</strong>" in response.text
     assert asset.status == "draft" and asset.live_revision_id is None
     assert [s.slug for s in asset.stages] == ["consideration", "decision"]
@@ -170,6 +178,7 @@ def test_edit_of_a_published_asset_stays_hidden_until_republished(client_as, mar
     asset = make_asset(marketer, body="Live words.")
     author, rep = client_as("marketer"), client_as("rep")
     _edit(author, asset, asset.latest_revision_id, body="Fresh words.")
+    sign_off(asset, marketer)  # the new revision is reviewed again
 
     before = rep.get(f"/assets/{asset.id}").text
     author.form(f"/assets/{asset.id}/transitions", {"action": "publish"})
@@ -251,6 +260,7 @@ def _act(client, asset, action: str):
 
 def test_publishing_shows_the_asset_to_reps(client_as, marketer):
     asset = make_asset(marketer, "Launch brief", publish=False)
+    sign_off(asset, marketer)
 
     page = _act(client_as("marketer"), asset, "publish")
 
@@ -283,12 +293,13 @@ def test_restoring_returns_to_draft_not_live(client_as, marketer):
 
 def test_refused_actions_are_explained_and_change_nothing(client_as, marketer):
     draft = make_asset(marketer, "Draft", publish=False)
+    invite_reviewers(draft, marketer)
     live = make_asset(marketer, "Live")
 
     unknown = _act(client_as("marketer"), draft, "explode")
     by_rep = _act(client_as("rep"), live, "archive")
 
-    assert flashes(unknown.text)[-1].endswith("Allowed now: publish.")
+    assert flashes(unknown.text)[-1].endswith("Allowed now: submit.")
     assert flashes(by_rep.text)[-1].endswith("Allowed now: none.")
     db.session.expire_all()
     assert (draft.status, live.status) == ("draft", "published")

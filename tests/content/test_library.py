@@ -8,9 +8,11 @@ from content.assets import AssetInput, revise_asset
 from content.library import LibraryFilters, asset_list, board, parse_filters
 from content.models import Stage
 from content.taxonomy import save_term, terms_by_slugs
+from portal.demo import sign_off_and_publish
 from portal.errors import ValidationFailed
 from portal.extensions import db
-from tests.conftest import make_asset
+from tests.conftest import make_asset, reviewers
+from workflows import collaborators
 from workflows.machine import transition
 
 
@@ -112,7 +114,7 @@ def test_title_sort_ignores_case(marketer, rep):
 def test_newest_sort_puts_the_latest_published_first(marketer, rep):
     first = make_asset(marketer, "First", publish=False)
     make_asset(marketer, "Second")
-    transition(first, marketer, "publish")
+    sign_off_and_publish(first, marketer, reviewers())
     db.session.commit()
 
     assert _titles(rep) == ["First", "Second"]
@@ -149,13 +151,28 @@ def test_authors_can_list_drafts_and_archived_assets(marketer):
     assert _titles(marketer, status="all", sort="title") == ["Draft", "Live", "Old"]
 
 
+def test_all_for_a_reader_is_live_assets_and_the_drafts_they_were_invited_to(marketer, rep):
+    live = make_asset(marketer, "Live")
+    edit = AssetInput(title="Live, reworded", body="Draft words.", stages=list(live.stages))
+    revise_asset(live, marketer, live.latest_revision_id, edit)
+    invited = make_asset(marketer, "Invited draft", publish=False)
+    make_asset(marketer, "Other draft", publish=False)
+    collaborators.invite(invited, marketer, rep.email, "reviewer")
+    db.session.commit()
+
+    # The reader keeps the live words of the live asset, not its pending revision.
+    assert _titles(rep, status="all", sort="title") == ["Invited draft", "Live"]
+    assert _titles(rep, status="live", sort="title") == ["Live"]
+
+
 def test_filters_that_are_not_understood_are_named(rep):
     cases = [
         ({"persona": "astronaut"}, "persona", "There is no persona called “astronaut”."),
         ({"content_type": "poem"}, "content_type", "There is no content type called “poem”."),
         ({"stage": "nirvana"}, "stage", "There is no stage called “nirvana”."),
         ({"sort": "random"}, "sort", "Sort by newest or title."),
-        ({"status": "draft"}, "status", "Choose live, draft, archived or all."),
+        ({"status": "draft"}, "status", "Choose live or all."),
+        ({"status": "secret"}, "status", "Choose live, draft, archived or all."),
     ]
 
     for args, field, message in cases:

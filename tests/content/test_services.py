@@ -17,9 +17,11 @@ from content.assets import (
 )
 from content.models import Asset, Stage
 from content.rules import visible_assets
+from portal.demo import sign_off_and_publish
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
-from tests.conftest import make_asset, make_user, pdf_bytes
+from tests.conftest import make_asset, make_user, pdf_bytes, reviewers
+from workflows import collaborators
 from workflows.machine import allowed_actions, asset_history, transition
 
 
@@ -154,7 +156,7 @@ def test_republishing_makes_the_new_revision_live(marketer, rep):
     asset = make_asset(marketer, body="Live words.")
     _revise(asset, marketer, "Better words.")
 
-    transition(asset, marketer, "publish")
+    sign_off_and_publish(asset, marketer, reviewers())  # already invited: not again
     db.session.commit()
 
     assert asset.live_revision.number == 2
@@ -188,7 +190,7 @@ def test_only_the_owner_or_an_admin_edits_and_never_when_archived(marketer, user
         with pytest.raises(PermissionDenied):
             revise_asset(asset, outsider, base, _input())
     revise_asset(asset, users["admin"], base, _input(body="Admin fix."))
-    transition(asset, marketer, "publish")
+    sign_off_and_publish(asset, marketer, reviewers())
     transition(asset, marketer, "archive")
     with pytest.raises(PermissionDenied):
         revise_asset(asset, marketer, asset.latest_revision_id, _input())
@@ -240,6 +242,7 @@ def test_restore_returns_to_draft_and_not_live(marketer, rep):
 
 
 def test_transitions_are_recorded_in_the_history(marketer):
+    sales, marketing = reviewers()
     asset = make_asset(marketer)
     transition(asset, marketer, "archive", "Out of date")
     db.session.commit()
@@ -248,19 +251,25 @@ def test_transitions_are_recorded_in_the_history(marketer):
 
     assert [(e.action, e.from_state, e.to_state) for e in history] == [
         ("archive", "published", "archived"),
-        ("publish", "draft", "published"),
+        ("publish", "approved", "published"),
+        ("approve", "in_review", "approved"),  # the marketing sign-off completes the policy
+        ("approve", "in_review", "in_review"),  # the sales sign-off alone does not
+        ("submit", "draft", "in_review"),
     ]
+    assert [e.actor for e in history[1:]] == [marketer, marketing, sales, marketer]
     assert history[0].comment == "Out of date"
 
 
 def test_unlisted_transition_is_refused_naming_the_allowed_ones(marketer):
     asset = make_asset(marketer, publish=False)
+    for reviewer in reviewers():
+        collaborators.invite(asset, marketer, reviewer.email, "reviewer")
 
     with pytest.raises(Conflict) as error:
         transition(asset, marketer, "archive")
 
-    assert error.value.allowed == ["publish"]
-    assert "Allowed now: publish." in error.value.message
+    assert error.value.allowed == ["submit"]
+    assert "Allowed now: submit." in error.value.message
 
 
 def test_rep_has_no_actions_on_a_published_asset(marketer, rep):

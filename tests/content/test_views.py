@@ -180,7 +180,7 @@ def test_only_authors_can_list_drafts(client_as, marketer):
     as_rep = client_as("rep").get("/assets?status=draft").text
     as_author = client_as("marketer").get("/assets?status=draft").text
 
-    assert "Choose live, draft, archived or all." in flashes(as_rep)
+    assert "Choose live or all." in flashes(as_rep)
     assert "My draft" not in as_rep
     assert card_titles(as_author) == ["My draft"]
 

@@ -24,6 +24,7 @@ from portal.accounts import find_user
 from portal.demo import DEMO_ASSET_COUNT, seed_demo
 from portal.extensions import db
 from portal.models import User
+from workflows.models import Approval
 
 DEMO_ACCOUNTS = {
     "rep@example.com": ("rep", "sales"),
@@ -110,7 +111,23 @@ def test_marketer_has_unpublished_drafts(app, db_session):
         select(Asset).where(Asset.owner_id == marketer.id, Asset.live_revision_id.is_(None))
     ).all()
     assert len(drafts) == 2
-    assert {draft.status for draft in drafts} == {"draft"}
+    # One is still being written; the other waits for a sales and a marketing reviewer.
+    assert sorted(draft.status for draft in drafts) == ["draft", "in_review"]
+    in_review = next(draft for draft in drafts if draft.status == "in_review")
+    assert sorted((c.user.email, c.role) for c in in_review.collaborators) == [
+        ("marketing-lead@example.com", "reviewer"),
+        ("rep@example.com", "reviewer"),
+    ]
+
+
+def test_published_assets_were_signed_off_by_both_teams(app, db_session):
+    seed_demo()
+
+    for asset in _live_assets():
+        approvals = db.session.scalars(
+            select(Approval).where(Approval.revision_id == asset.live_revision_id)
+        ).all()
+        assert sorted(approval.side for approval in approvals) == ["marketing", "sales"], asset
 
 
 def test_some_assets_have_a_published_second_revision(app, db_session):

@@ -1,8 +1,10 @@
 """Who may do what: the role × action matrix, over HTTP and at the level of ``can()``.
 
-Reps and leaders see only live assets (drafts are 404); marketers and admins see all.
-Only the owning marketer or an admin edits, publishes, archives and restores. Only admins
-manage users and the taxonomy (404 for everyone else). The API takes bearer tokens only.
+Reps and leaders see only live assets (drafts are 404), plus the assets they were invited
+to; marketers and admins see all. The owning marketer or an admin invites collaborators,
+publishes, archives and restores; they and invited co-authors edit and submit for review;
+only invited reviewers approve or request changes. Only admins manage users, the taxonomy
+and read the audit log (404 for everyone else). The API takes bearer tokens only.
 """
 
 import itertools
@@ -10,56 +12,86 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select
 
 from content.assets import AssetInput, revise_asset
-from content.models import Asset, Stage
+from content.models import Asset, AssetCollaborator, AssetRevision, Stage
 from portal.extensions import db
 from portal.models import User
 from portal.permissions import can, registered_actions
-from tests.conftest import login, make_app, make_asset, make_user, pdf_bytes, token_headers
+from tests.conftest import (
+    login,
+    make_app,
+    make_asset,
+    make_user,
+    pdf_bytes,
+    reviewers,
+    token_headers,
+)
 from tests.portal.conftest import outcome
+from workflows import collaborators
+from workflows.comments import Comment
 from workflows.machine import transition
+from workflows.requests import ContentRequest
 
-ROLES = ("anonymous", "rep", "marketer", "other_marketer", "leader", "admin")
+ROLES = (
+    "anonymous", "rep", "co_author", "reviewer", "marketer", "other_marketer", "leader", "admin",
+)  # fmt: skip
 L = "login"  # redirected to the sign-in page
 
-# The HTTP matrix. Columns follow ROLES; "marketer" owns every asset acted on.
-# "done"/"refused": a workflow button posted, and the asset changed state or did not.
+# The HTTP matrix. Columns follow ROLES; "marketer" owns every asset acted on, and the
+# "co_author" and "reviewer" (two reps) are invited to every one of them, beside the sales
+# and the marketing leader who sign it off (dual sign-off).
+# D / R ("done" / "refused"): a workflow button (or the invite form) was posted, and the
+# asset changed or did not.
+D, R = "done", "refused"
 EXPECTED = {
-    #                                 anon   rep         marketer  other_mkt   leader      admin
-    "view library board":            (L,     200,        200,      200,        200,        200),
-    "view asset list":               (L,     200,        200,      200,        200,        200),
-    "view profile":                  (L,     200,        200,      200,        200,        200),
-    "view live asset":               (L,     200,        200,      200,        200,        200),
-    "view draft asset":              (L,     404,        200,      200,        404,        200),
-    "view archived asset":           (L,     404,        200,      200,        404,        200),
-    "view live revision":            (L,     200,        200,      200,        200,        200),
-    "view unpublished revision":     (L,     404,        200,      200,        404,        200),
-    "view revision diff":            (L,     404,        200,      200,        404,        200),
-    "download live file":            (L,     200,        200,      200,        200,        200),
-    "download draft file":           (L,     404,        200,      200,        404,        200),
-    "open new asset form":           (L,     403,        200,      200,        403,        200),
-    "create asset":                  (L,     403,        302,      302,        403,        302),
-    "open edit form of live asset":  (L,     403,        200,      403,        403,        200),
-    "edit live asset":               (L,     403,        302,      403,        403,        302),
-    "edit draft asset":              (L,     404,        302,      403,        404,        302),
-    "open edit form of archived":    (L,     404,        403,      403,        404,        403),
-    "publish draft":                 (L,     404,        "done",   "refused",  404,        "done"),
-    "archive live asset":            (L,     "refused",  "done",   "refused",  "refused",  "done"),
-    "restore archived asset":        (L,     404,        "done",   "refused",  404,        "done"),
-    "admin: list users":             (L,     404,        404,      404,        404,        200),
-    "admin: create user":            (L,     404,        404,      404,        404,        302),
-    "admin: taxonomy page":          (L,     404,        404,      404,        404,        200),
-    "admin: add taxonomy term":      (L,     404,        404,      404,        404,        302),
-    "api: list assets":              (401,   200,        200,      200,        200,        200),
-    "api: create asset":             (401,   403,        201,      201,        403,        201),
-    "api: get live asset":           (401,   200,        200,      200,        200,        200),
-    "api: get draft asset":          (401,   404,        200,      200,        404,        200),
-    "api: edit live asset":          (401,   403,        200,      403,        403,        200),
-    "api: edit draft asset":         (401,   404,        200,      403,        404,        200),
-    "api: publish draft":            (401,   404,        200,      409,        404,        200),
-    "api: archive live asset":       (401,   409,        200,      409,        409,        200),
-    "api: restore archived asset":   (401,   404,        200,      409,        404,        200),
+    #                                  anon  rep   coaut revwr mrktr other leadr admin
+    "view library board":             (L,    200,  200,  200,  200,  200,  200,  200),
+    "view asset list":                (L,    200,  200,  200,  200,  200,  200,  200),
+    "view profile":                   (L,    200,  200,  200,  200,  200,  200,  200),
+    "view live asset":                (L,    200,  200,  200,  200,  200,  200,  200),
+    "view draft asset":               (L,    404,  200,  200,  200,  200,  404,  200),
+    "view in-review asset":           (L,    404,  200,  200,  200,  200,  404,  200),
+    "view archived asset":            (L,    404,  200,  200,  200,  200,  404,  200),
+    "view live revision":             (L,    200,  200,  200,  200,  200,  200,  200),
+    "view unpublished revision":      (L,    404,  200,  200,  200,  200,  404,  200),
+    "view revision diff":             (L,    404,  200,  200,  200,  200,  404,  200),
+    "download live file":             (L,    200,  200,  200,  200,  200,  200,  200),
+    "download draft file":            (L,    404,  200,  200,  200,  200,  404,  200),
+    "open new asset form":            (L,    403,  403,  403,  200,  200,  403,  200),
+    "create asset":                   (L,    403,  403,  403,  302,  302,  403,  302),
+    "open edit form of live asset":   (L,    403,  200,  200,  200,  403,  403,  200),
+    "edit live asset":                (L,    403,  302,  302,  302,  403,  403,  302),
+    "edit draft asset":               (L,    404,  302,  302,  302,  403,  404,  302),
+    "open edit form of archived":     (L,    404,  403,  403,  403,  403,  404,  403),
+    "invite a collaborator":          (L,    404,  R,    R,    D,    R,    404,  D),
+    "submit draft for review":        (L,    404,  D,    R,    D,    R,    404,  D),
+    "approve in-review asset":        (L,    404,  R,    D,    R,    R,    404,  R),
+    "request changes":                (L,    404,  R,    D,    R,    R,    404,  R),
+    "publish draft":                  (L,    404,  R,    R,    R,    R,    404,  R),
+    "publish approved asset":         (L,    404,  R,    R,    D,    R,    404,  D),
+    "archive live asset":             (L,    R,    R,    R,    D,    R,    R,    D),
+    "restore archived asset":         (L,    404,  R,    R,    D,    R,    404,  D),
+    "admin: list users":              (L,    404,  404,  404,  404,  404,  404,  200),
+    "admin: create user":             (L,    404,  404,  404,  404,  404,  404,  302),
+    "admin: taxonomy page":           (L,    404,  404,  404,  404,  404,  404,  200),
+    "admin: add taxonomy term":       (L,    404,  404,  404,  404,  404,  404,  302),
+    "admin: audit log":               (L,    404,  404,  404,  404,  404,  404,  200),
+    "api: list assets":               (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: create asset":              (401,  403,  403,  403,  201,  201,  403,  201),
+    "api: get live asset":            (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: get draft asset":           (401,  404,  200,  200,  200,  200,  404,  200),
+    "api: edit live asset":           (401,  403,  200,  200,  200,  403,  403,  200),
+    "api: edit draft asset":          (401,  404,  200,  200,  200,  403,  404,  200),
+    "api: invite a collaborator":     (401,  404,  403,  403,  201,  403,  404,  201),
+    "api: submit draft":              (401,  404,  200,  409,  200,  409,  404,  200),
+    "api: approve in-review asset":   (401,  404,  409,  200,  409,  409,  404,  409),
+    "api: request changes":           (401,  404,  409,  200,  409,  409,  404,  409),
+    "api: publish draft":             (401,  404,  409,  409,  409,  409,  404,  409),
+    "api: publish approved asset":    (401,  404,  409,  409,  200,  409,  404,  200),
+    "api: archive live asset":        (401,  409,  409,  409,  200,  409,  409,  200),
+    "api: restore archived asset":    (401,  404,  409,  409,  200,  409,  404,  200),
 }  # fmt: skip
 
 
@@ -79,21 +111,35 @@ class World:
     _numbers: itertools.count = field(default_factory=itertools.count)
 
     def asset(self, state: str, *, file: bool = False, fresh: bool = True) -> Asset:
-        """An asset in ``state``: draft, live, revised (live rev 1, draft rev 2) or archived.
+        """An asset in ``state``: draft, in_review (the marketing leader approved, the sales
+        sign-off is missing), approved, live, revised (live rev 1, draft rev 2) or archived.
 
-        Reads share one asset per state; actions that change it get a fresh one each.
+        The co-author and the reviewer are invited to each, beside the two leaders who sign
+        it off. Reads share one asset per state; actions that change it get a fresh one each.
         """
         if not fresh and (state, file) in self._shared:
             return self._shared[(state, file)]
         owner = self.users["marketer"]
+        sales_leader, marketing_leader = reviewers()
         upload = ("deck.pdf", pdf_bytes()) if file else None
-        asset = make_asset(owner, f"{state} asset", publish=state != "draft", file=upload)
+        asset = make_asset(owner, f"{state} asset", publish=state in LIVE_STATES, file=upload)
+        invited = [(self.users["co_author"], "author"), (self.users["reviewer"], "reviewer")]
+        if state not in LIVE_STATES:  # published ones were signed off by the leaders already
+            invited += [(sales_leader, "reviewer"), (marketing_leader, "reviewer")]
+        for user, role in invited:
+            collaborators.invite(asset, owner, user.email, role)
+        if state in {"in_review", "approved"}:
+            transition(asset, owner, "submit")
+            transition(asset, marketing_leader, "approve")
+        if state == "approved":
+            transition(asset, sales_leader, "approve")
         if state == "archived":
             transition(asset, owner, "archive")
         if state == "revised":
             draft = AssetInput(title="Second take", body="New words.", stages=asset.stages)
             revise_asset(asset, owner, asset.latest_revision_id, draft)
         db.session.commit()
+        assert asset.status == STORED_STATUS[state]
         self._shared[(state, file)] = asset
         return asset
 
@@ -104,6 +150,18 @@ class World:
         stage = db.session.scalar(db.select(Stage).where(Stage.slug == "decision"))
         fields = {"title": "Battlecard", "body": "Why we win.", "stages": [stage.id]}
         return {**fields, "content_type": "0", **extra}
+
+
+LIVE_STATES = {"live", "revised", "archived"}
+STORED_STATUS = {
+    "draft": "draft",
+    "in_review": "in_review",
+    "approved": "approved",
+    "live": "published",
+    "revised": "draft",
+    "archived": "archived",
+}
+COMMENT = "Tighten the opening paragraph."  # request_changes needs one; the others keep it
 
 
 def read(path: str, state: str | None = None, file: bool = False):
@@ -129,11 +187,32 @@ def web_transition(state: str, action: str):
     def act(actor: Actor, world: World):
         asset = world.asset(state)
         before = asset.status
-        result = outcome(actor.browser.form(f"/assets/{asset.id}/transitions", {"action": action}))
+        data = {"action": action, "comment": COMMENT}
+        result = outcome(actor.browser.form(f"/assets/{asset.id}/transitions", data))
         if result != 302:
             return result
         db.session.refresh(asset)
         return "done" if asset.status != before else "refused"
+
+    return act
+
+
+def collaborator_count(asset: Asset) -> int:
+    query = select(func.count(AssetCollaborator.id)).where(AssetCollaborator.asset_id == asset.id)
+    return db.session.scalar(query)
+
+
+def web_invite(state: str):
+    """Invite the (uninvited) rep as a co-author through the asset page's form."""
+
+    def act(actor: Actor, world: World):
+        asset = world.asset(state)
+        before = collaborator_count(asset)
+        data = {"email": world.users["rep"].email, "role": "author"}
+        result = outcome(actor.browser.form(f"/assets/{asset.id}/collaborators", data))
+        if result != 302:
+            return result
+        return "done" if collaborator_count(asset) != before else "refused"
 
     return act
 
@@ -158,10 +237,15 @@ def api_call(method: str, state: str | None = None, suffix: str = "", body=None)
 
 
 NEW_ASSET_JSON = {"title": "API deck", "body": "Words.", "stages": ["decision"]}
+INVITE_JSON = {"email": "rep@example.com", "role": "author"}  # the uninvited rep
 
 
 def _patch(asset: Asset) -> dict:
     return {"base_revision": asset.latest_revision.number, "title": "Sharper title"}
+
+
+def _act(action: str) -> dict:
+    return {"action": action, "comment": COMMENT}
 
 
 ACTIONS = {
@@ -170,6 +254,7 @@ ACTIONS = {
     "view profile": read("/profile"),
     "view live asset": read("/assets/{id}", "live"),
     "view draft asset": read("/assets/{id}", "draft"),
+    "view in-review asset": read("/assets/{id}", "in_review"),
     "view archived asset": read("/assets/{id}", "archived"),
     "view live revision": read("/assets/{id}/revisions/1", "revised"),
     "view unpublished revision": read("/assets/{id}/revisions/2", "revised"),
@@ -182,7 +267,12 @@ ACTIONS = {
     "edit live asset": web_edit("live"),
     "edit draft asset": web_edit("draft"),
     "open edit form of archived": read("/assets/{id}/edit", "archived"),
+    "invite a collaborator": web_invite("draft"),
+    "submit draft for review": web_transition("draft", "submit"),
+    "approve in-review asset": web_transition("in_review", "approve"),
+    "request changes": web_transition("in_review", "request_changes"),
     "publish draft": web_transition("draft", "publish"),
+    "publish approved asset": web_transition("approved", "publish"),
     "archive live asset": web_transition("live", "archive"),
     "restore archived asset": web_transition("archived", "restore"),
     "admin: list users": read("/admin/users"),
@@ -201,23 +291,32 @@ ACTIONS = {
     "admin: add taxonomy term": post_form(
         "/admin/taxonomy/tags", lambda world: {"name": f"Tag {world.number()}"}
     ),
+    "admin: audit log": read("/admin/audit"),
     "api: list assets": api_call("GET"),
     "api: create asset": api_call("POST", body=NEW_ASSET_JSON),
     "api: get live asset": api_call("GET", "live"),
     "api: get draft asset": api_call("GET", "draft"),
     "api: edit live asset": api_call("PATCH", "live", body=_patch),
     "api: edit draft asset": api_call("PATCH", "draft", body=_patch),
-    "api: publish draft": api_call("POST", "draft", "/transitions", {"action": "publish"}),
-    "api: archive live asset": api_call("POST", "live", "/transitions", {"action": "archive"}),
-    "api: restore archived asset": api_call(
-        "POST", "archived", "/transitions", {"action": "restore"}
-    ),
+    "api: invite a collaborator": api_call("POST", "draft", "/collaborators", INVITE_JSON),
+    "api: submit draft": api_call("POST", "draft", "/transitions", _act("submit")),
+    "api: approve in-review asset": api_call("POST", "in_review", "/transitions", _act("approve")),
+    "api: request changes": api_call("POST", "in_review", "/transitions", _act("request_changes")),
+    "api: publish draft": api_call("POST", "draft", "/transitions", _act("publish")),
+    "api: publish approved asset": api_call("POST", "approved", "/transitions", _act("publish")),
+    "api: archive live asset": api_call("POST", "live", "/transitions", _act("archive")),
+    "api: restore archived asset": api_call("POST", "archived", "/transitions", _act("restore")),
 }
 
 
 @pytest.fixture
 def world(app, users):
-    everyone = {**users, "other_marketer": make_user("marketer", "other@example.com", "Olive")}
+    everyone = {
+        **users,
+        "other_marketer": make_user("marketer", "other@example.com", "Olive"),
+        "co_author": make_user("rep", "co.author@example.com", "Cora Co-author"),
+        "reviewer": make_user("rep", "reviewer@example.com", "Remy Reviewer", department="sales"),
+    }
     return World(users=everyone, api=app.test_client())
 
 
@@ -243,71 +342,137 @@ def test_role_action_matrix_over_http(app, world, role):
 
 
 def test_lists_show_exactly_the_assets_each_role_may_open(app, world):
-    assets = [world.asset(state) for state in ("draft", "live", "revised", "archived")]
+    assets = [world.asset(state) for state in STORED_STATUS]
+    listed, may_open = {}, {}
 
     for role in ROLES[1:]:
         user = world.users[role]
-        headers = token_headers(user)
-        api = world.api.get("/api/v1/assets?per_page=100", headers=headers).json
-        assert {item["id"] for item in api["items"]} == {
-            asset.id for asset in assets if can(user, "view", asset)
-        }, role
+        api = world.api.get("/api/v1/assets?per_page=100", headers=token_headers(user)).json
+        listed[role] = {item["id"] for item in api["items"]}
+        may_open[role] = {asset.id for asset in assets if can(user, "view", asset)}
+
+    assert listed == may_open
 
 
-# ---- can() itself: every registered rule, every role, every asset state ----------------
+# ---- can() itself: every registered rule, every role, every subject ---------------------
 
-OWNER_ID, OTHER_ID = 1, 2
-EVERY_ROLE = {"rep", "owner", "other_marketer", "leader", "admin"}
+IDS = {
+    "owner": 1, "other_marketer": 2, "co_author": 3, "reviewer": 4, "rep": 5, "leader": 6,
+    "admin": 7,
+}  # fmt: skip
+EVERY_ROLE = set(IDS)
 AUTHORS = {"owner", "other_marketer", "admin"}
 OWNER_OR_ADMIN = {"owner", "admin"}
-STATES = ("draft", "live", "revised", "archived")
+INVITED = {"co_author", "reviewer"}  # two reps invited to every asset built below
+STATES = ("draft", "live", "revised", "revised_by_reviewer", "archived")
+NOT_ARCHIVED = ("draft", "live", "revised", "revised_by_reviewer")
 
-# (action, subject type name or None) -> roles allowed, or {asset state: roles allowed}.
-# A rule on a new type needs an entry here and a way to build that object below.
+
+def _by_state(**special) -> dict:
+    return {state: special.get(state, special.get("default")) for state in STATES}
+
+
+# (action, subject type name or None) -> roles allowed, or {case: roles allowed}, where a
+# case is an asset state or a kind of comment or content request (see SUBJECTS below).
+# A rule on a new type needs an entry here and a way to build that object in SUBJECTS.
 RULE_MATRIX = {
     ("manage_users", None): {"admin"},
     ("manage_taxonomy", None): {"admin"},
+    ("view_audit_log", None): {"admin"},
     ("view_drafts", None): AUTHORS,
     ("create_asset", None): AUTHORS,
-    ("view", "Asset"): {"draft": AUTHORS, "live": EVERY_ROLE, "revised": EVERY_ROLE,
-                        "archived": AUTHORS},
-    ("download", "Asset"): {"draft": AUTHORS, "live": EVERY_ROLE, "revised": EVERY_ROLE,
-                            "archived": AUTHORS},
-    ("edit", "Asset"): {"draft": OWNER_OR_ADMIN, "live": OWNER_OR_ADMIN,
-                        "revised": OWNER_OR_ADMIN, "archived": set()},
+    ("submit_request", None): EVERY_ROLE,
+    ("view_all_requests", None): {"owner", "other_marketer", "leader", "admin"},
+    ("view", "Asset"): _by_state(default=EVERY_ROLE, draft=AUTHORS | INVITED,
+                                 archived=AUTHORS | INVITED),
+    ("download", "Asset"): _by_state(default=EVERY_ROLE, draft=AUTHORS | INVITED,
+                                     archived=AUTHORS | INVITED),
+    # Work in progress (the latest revision) rather than only what is live.
+    ("view_latest", "Asset"): dict.fromkeys(STATES, AUTHORS | INVITED),
+    ("edit", "Asset"): _by_state(default=OWNER_OR_ADMIN | INVITED, archived=set()),
+    ("comment", "Asset"): dict.fromkeys(STATES, AUTHORS | INVITED),
+    ("manage_collaborators", "Asset"): _by_state(default=OWNER_OR_ADMIN, archived=set()),
     # The state machine decides which of these fits the asset's state; the rule is who.
+    ("submit", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN | {"co_author"}),
+    # Nobody approves (or sends back) a revision they wrote.
+    ("approve", "Asset"): _by_state(default={"reviewer"}, revised_by_reviewer=set()),
+    ("request_changes", "Asset"): _by_state(default={"reviewer"}, revised_by_reviewer=set()),
     ("publish", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN),
     ("archive", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN),
     ("restore", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN),
+    # The comment's author, the asset's owner or an admin, while they can read the thread.
+    ("resolve", "Comment"): {"thread by the reviewer": {"reviewer", "owner", "admin"},
+                             "thread by an uninvited rep": {"owner", "admin"},
+                             "reply": set()},
+    ("reopen", "Comment"): {"thread by the reviewer": {"reviewer", "owner", "admin"},
+                            "thread by an uninvited rep": {"owner", "admin"},
+                            "reply": set()},
+    ("view", "ContentRequest"): {"asked by the rep": {"rep", "owner", "other_marketer",
+                                                      "leader", "admin"}},
+    ("accept", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
+    ("decline", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
 }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def rules_app(tmp_path_factory):
-    """An app (so every package has registered its rules); these checks need no database."""
+    """An app (so every package has registered its rules) with an empty schema: the rules
+    read no rows, but the sign-off rules ask whether a reviewer approved already."""
     tmp_path = tmp_path_factory.mktemp("rules")
-    app = make_app(f"sqlite:///{tmp_path / 'unused.db'}", tmp_path)
+    app = make_app(f"sqlite:///{tmp_path / 'rules.db'}", tmp_path)
     with app.app_context():
+        db.create_all()
         yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def person(role: str, active: bool = True) -> User:
-    user_id = {"owner": OWNER_ID, "other_marketer": OTHER_ID}.get(role, 10)
-    real_role = "marketer" if role in {"owner", "other_marketer"} else role
-    return User(id=user_id, role=real_role, active=active, session_version=1)
+    real_role = {"owner": "marketer", "other_marketer": "marketer"}.get(role, role)
+    real_role = "rep" if role in INVITED else real_role
+    return User(id=IDS[role], role=real_role, active=active, session_version=1)
 
 
 def asset_in(state: str) -> Asset:
-    status = {"draft": "draft", "live": "published", "revised": "draft", "archived": "archived"}
+    """The owner's asset, with the co-author and the reviewer invited. "revised": live
+    revision 1 and a newer revision 2 by the owner; "revised_by_reviewer": the reviewer
+    wrote revision 2."""
+    status = {"live": "published", "archived": "archived"}.get(state, "draft")
     live = None if state == "draft" else 101
-    latest = 102 if state == "revised" else (live or 100)
+    latest = 102 if state.startswith("revised") else (live or 100)
+    author = IDS["reviewer"] if state == "revised_by_reviewer" else IDS["owner"]
     return Asset(
         id=1,
-        owner_id=OWNER_ID,
-        status=status[state],
+        owner_id=IDS["owner"],
+        status=status,
         live_revision_id=live,
         latest_revision_id=latest,
+        latest_revision=AssetRevision(id=latest, number=latest - 99, author_id=author),
+        collaborators=[
+            AssetCollaborator(user_id=IDS["co_author"], role="author"),
+            AssetCollaborator(user_id=IDS["reviewer"], role="reviewer"),
+        ],
     )
+
+
+def comment_in(case: str) -> Comment:
+    """A comment on the owner's draft."""
+    author = "rep" if case == "thread by an uninvited rep" else "reviewer"
+    return Comment(
+        id=2,
+        asset=asset_in("draft"),
+        author_id=IDS[author],
+        parent_id=1 if case == "reply" else None,
+        body="Is the payback figure audited?",
+    )
+
+
+def request_in(case: str) -> ContentRequest:
+    assert case == "asked by the rep"
+    return ContentRequest(id=1, requester_id=IDS["rep"], need="A case study for retail.")
+
+
+SUBJECTS = {"Asset": asset_in, "Comment": comment_in, "ContentRequest": request_in}
 
 
 def test_every_registered_rule_has_a_matrix_entry(rules_app):
@@ -323,10 +488,10 @@ def test_can_matrix(rules_app, rule):
     action, subject = rule
     expected = RULE_MATRIX[rule]
     cases = {None: expected} if subject is None else expected
-    for state, allowed in cases.items():
-        obj = None if state is None else asset_in(state)
+    for case, allowed in cases.items():
+        obj = None if case is None else SUBJECTS[subject](case)
         decided = {role for role in EVERY_ROLE if can(person(role), action, obj)}
-        assert decided == allowed, f"{action} on {state or 'nothing'}"
+        assert decided == allowed, f"{action} on {case or 'nothing'}"
         assert not can(AnonymousUserMixin(), action, obj)
         assert not can(person("admin", active=False), action, obj)
         assert not can(None, action, obj)

@@ -1,6 +1,7 @@
 """One app process for tests/search/test_multiprocess.py: publishes assets through the
-services, drains the outbox after each commit (as the background indexer would) and
-searches, as requests would, while another such process does the same.
+services (two reviewers sign each off, then the marketer publishes), drains the outbox
+after each commit (as the background indexer would) and searches, as requests would,
+while another such process does the same.
 
 Run as ``python -m tests.search.publisher '<json settings>'`` from the project root.
 Prints the ids it published as JSON; exits 1 on an exception and 2 when the app logged
@@ -38,10 +39,10 @@ def publish(settings: dict) -> list[int]:
     from content.assets import AssetInput, create_asset
     from content.models import Stage
     from portal import create_app
+    from portal.demo import sign_off_and_publish
     from portal.extensions import db
     from portal.models import User
     from search import indexing, service
-    from workflows.machine import transition
 
     app = create_app(
         {
@@ -58,13 +59,14 @@ def publish(settings: dict) -> list[int]:
     published = []
     with app.app_context():
         marketer = db.session.get(User, settings["marketer_id"])
+        reviewers = [db.session.get(User, user_id) for user_id in settings["reviewer_ids"]]
         stage = db.session.scalar(select(Stage).where(Stage.slug == "decision"))
         Path(settings["ready_file"]).touch()
         _wait_for(Path(settings["go_file"]))
         for word in settings["words"]:
             data = AssetInput(title=f"Deal desk note {word}", body="Pricing.", stages=[stage])
             asset = create_asset(marketer, data)
-            transition(asset, marketer, "publish")
+            sign_off_and_publish(asset, marketer, reviewers)
             db.session.commit()
             published.append(asset.id)
             indexing.drain()

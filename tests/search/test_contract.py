@@ -408,6 +408,36 @@ def test_without_highlighting_the_title_and_snippet_are_plain(backend):
     assert hit.snippet == "Our pricing, explained."
 
 
+def test_readers_stop_finding_an_asset_after_its_expiry_date(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide", expires_on=date(2024, 5, 31)),
+        document(2, "Pricing FAQ", expires_on=date(2024, 6, 1)),
+        document(3, "Pricing sheet"),
+    )
+
+    assert sorted(ids(find(engine, "pricing", today=TODAY))) == [2, 3]
+    assert find(engine, "pricing", today=TODAY).facets["stages"] == [("awareness", 2)]
+    assert sorted(ids(find(engine, "pricing", today=TODAY, live_only=False))) == [1, 2, 3]
+
+
+def test_readers_find_the_drafts_they_were_invited_to_and_no_others(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Pricing guide"),
+        document(2, "Pricing draft", live=False, status="draft", collaborator_ids=[7, 9]),
+        document(3, "Pricing other draft", live=False, status="in_review", collaborator_ids=[8]),
+    )
+
+    assert sorted(ids(find(engine, "pricing", user_id=7))) == [1, 2]
+    assert sorted(ids(find(engine, "pricing", user_id=8))) == [1, 3]
+    assert ids(find(engine, "pricing", user_id=5)) == [1]
+    assert ids(find(engine, "pricing", user_id=7, filters={"stages": "decision"})) == []
+    assert find(engine, "pricing", user_id=7).total == 2
+
+
 # ---- did you mean --------------------------------------------------------------------------
 
 

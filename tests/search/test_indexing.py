@@ -11,12 +11,14 @@ from whoosh import index as whoosh_index
 from content.assets import AssetInput, create_asset, revise_asset
 from content.models import Asset, AssetRevision, Stage, Tag
 from content.taxonomy import delete_term, save_term
+from portal.demo import sign_off_and_publish
 from portal.extensions import db
 from portal.models import User
 from search import indexing, outbox, service
 from search.models import AssetSignal
-from tests.conftest import make_asset
+from tests.conftest import make_asset, reviewers
 from tests.search.conftest import document, find, index_now, outbox_asset_ids, outbox_size
+from workflows import collaborators
 from workflows.machine import transition
 
 
@@ -32,6 +34,7 @@ def stage(slug: str) -> Stage:
 
 
 def test_each_step_of_an_assets_life_writes_an_outbox_row_with_its_commit(marketer):
+    sales, marketing = reviewers()
     data = AssetInput(title="Pricing guide", body="Seats.", stages=[stage("awareness")])
     asset = create_asset(marketer, data)
     assert outbox_size() == 0, "nothing is written before the commit"
@@ -45,17 +48,32 @@ def test_each_step_of_an_assets_life_writes_an_outbox_row_with_its_commit(market
         return outbox_asset_ids()
 
     edit = AssetInput(title="Pricing guide", body="Seats and plans.", stages=[stage("decision")])
-    assert step(lambda: revise_asset(asset, marketer, asset.latest_revision_id, edit)) == [asset.id]
-    assert step(lambda: transition(asset, marketer, "publish")) == [asset.id]
-    assert step(lambda: transition(asset, marketer, "archive")) == [asset.id]
-    assert step(lambda: transition(asset, marketer, "restore")) == [asset.id]
+    changes = {
+        "revise": lambda: revise_asset(asset, marketer, asset.latest_revision_id, edit),
+        "invite sales": lambda: collaborators.invite(asset, marketer, sales.email, "reviewer"),
+        "invite marketing": lambda: collaborators.invite(
+            asset, marketer, marketing.email, "reviewer"
+        ),
+        "submit": lambda: transition(asset, marketer, "submit"),
+        "request changes": lambda: transition(asset, sales, "request_changes", "Name the plans."),
+        "submit again": lambda: transition(asset, marketer, "submit"),
+        "sales approves": lambda: transition(asset, sales, "approve"),
+        "marketing approves": lambda: transition(asset, marketing, "approve"),
+        "publish": lambda: transition(asset, marketer, "publish"),
+        "archive": lambda: transition(asset, marketer, "archive"),
+        "restore": lambda: transition(asset, marketer, "restore"),
+    }
+    queued = {name: step(change) for name, change in changes.items()}
+
+    assert queued == dict.fromkeys(changes, [asset.id])
 
 
 def test_a_rolled_back_change_writes_no_outbox_row(marketer):
+    sign_off = reviewers()
     asset = make_asset(marketer, "Pricing guide", publish=False)
     index_now()
 
-    transition(asset, marketer, "publish")
+    sign_off_and_publish(asset, marketer, sign_off)
     db.session.rollback()
     data = AssetInput(title="Never saved", body="Words.", stages=[stage("awareness")])
     create_asset(marketer, data)
@@ -315,7 +333,7 @@ def test_a_published_asset_shows_its_live_words_until_the_new_revision_is_publis
     assert found_ids(rep, "wombat") == [asset.id]
     assert found_ids(rep, "platypus") == []
 
-    transition(asset, marketer, "publish")
+    sign_off_and_publish(asset, marketer, reviewers())
     db.session.commit()
     index_now()
 
@@ -357,6 +375,7 @@ def test_a_revision_keeps_its_body_as_plain_text_for_the_index(marketer, rep):
 
 def test_revisions_saved_before_plain_text_was_kept_are_indexed_from_their_markdown(marketer, rep):
     asset = make_asset(marketer, "Objection handling", body="## Pricing\n\n**Seats** and plans")
+    rep_id = rep.id
     revision = asset.latest_revision
     db.session.execute(
         AssetRevision.__table__.update()
@@ -366,8 +385,9 @@ def test_revisions_saved_before_plain_text_was_kept_are_indexed_from_their_markd
     db.session.commit()
     db.session.expire_all()
 
-    indexing.rebuild()
+    indexing.rebuild()  # (expunges the session's objects as it goes)
 
+    rep = db.session.get(User, rep_id)
     hits = service.search(rep, "seats", {}).result.hits
     assert [hit.asset_id for hit in hits] == [asset.id]
     assert "**" not in hits[0].snippet and "##" not in hits[0].snippet
@@ -434,15 +454,16 @@ def old_layout_index(path) -> None:
 
 def test_rebuild_replaces_an_index_of_an_older_layout(app, marketer, rep):
     asset = make_asset(marketer, "Pricing guide")
+    asset_id, rep_id = asset.id, rep.id
     backend = indexing.get_backend()
     old_layout_index(backend.path)
     assert backend.outdated()
     assert found_ids(rep, "pricing") == [], "an unreadable index answers nothing, not a 500"
 
-    assert indexing.rebuild() == 1
+    assert indexing.rebuild() == 1  # (expunges the session's objects as it goes)
 
     assert not backend.outdated()
-    assert found_ids(rep, "pricing") == [asset.id]
+    assert found_ids(db.session.get(User, rep_id), "pricing") == [asset_id]
 
 
 def test_the_indexer_thread_rebuilds_an_outdated_index_when_it_starts(app, marketer, rep):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from portal.extensions import db
 from search import service
-from tests.conftest import make_asset
+from tests.conftest import make_asset, reviewers
 from tests.search.conftest import index_now, outbox_size
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +24,7 @@ def _start(app, marketer, tmp_path: Path, name: str, words: list[str]) -> subpro
         "instance_path": str(tmp_path / f"instance-{name}"),
         "upload_folder": app.config["UPLOAD_FOLDER"],
         "marketer_id": marketer.id,
+        "reviewer_ids": [reviewer.id for reviewer in reviewers()],
         "words": words,
         "ready_file": str(tmp_path / f"ready-{name}"),
         "go_file": str(tmp_path / "go"),

@@ -5,11 +5,13 @@ from collections import deque
 import pytest
 from sqlalchemy import func, select
 
-from content.models import ASSET_STATUSES, Asset
+from content.assets import AssetInput, revise_asset
+from content.models import ASSET_STATUSES, Asset, AssetRevision
 from portal.extensions import db
-from tests.conftest import make_asset, make_user
+from tests.conftest import make_asset, make_user, reviewers
+from workflows import collaborators
 from workflows.machine import ASSET_TRANSITIONS, transition
-from workflows.models import WorkflowEvent
+from workflows.models import Approval, WorkflowEvent
 
 ALL_STATES = sorted(
     set(ASSET_STATUSES)
@@ -17,8 +19,35 @@ ALL_STATES = sorted(
     | set(ASSET_TRANSITIONS.values())
 )
 TABLE_ACTIONS = sorted({action for _, action in ASSET_TRANSITIONS})
-# Actions the table does not know (yet) must be refused like any other impossible one.
-UNKNOWN_ACTIONS = ["delete", "approve", "Publish", ""]
+# Actions the table does not know must be refused like any other impossible one.
+UNKNOWN_ACTIONS = ["delete", "sign_off", "Publish", ""]
+TRANSITIONS = [(state, action, to) for (state, action), to in ASSET_TRANSITIONS.items()]
+# Every (state, action) pair the table does not list, unknown actions included.
+REFUSED = [
+    (state, action)
+    for state in ALL_STATES
+    for action in TABLE_ACTIONS + UNKNOWN_ACTIONS
+    if (state, action) not in ASSET_TRANSITIONS
+]
+# Who may take each action on the marketer's asset (the invited reviewers are two leaders).
+MAY = {
+    "submit": ("owner", "admin"),
+    "approve": ("sales_reviewer", "marketing_reviewer"),
+    "request_changes": ("sales_reviewer", "marketing_reviewer"),
+    "publish": ("owner", "admin"),
+    "archive": ("owner", "admin"),
+    "restore": ("owner", "admin"),
+}
+
+
+def allowed_from(state: str) -> list[str]:
+    """The actions the table lists for ``state``, in table order."""
+    return [action for (from_state, action) in ASSET_TRANSITIONS if from_state == state]
+
+
+def acting(state: str) -> str:
+    """Someone who may take every action the table lists for ``state``."""
+    return "sales_reviewer" if state == "in_review" else "owner"
 
 
 def path_to(state: str) -> list[str]:
@@ -37,14 +66,31 @@ def path_to(state: str) -> list[str]:
 
 @pytest.fixture
 def actors(users):
-    """Everyone whose permission matters: the owner, an admin and three outsiders."""
+    """Everyone whose permission matters: the owner, an admin, the two invited reviewers
+    (a sales and a marketing leader) and three outsiders."""
+    sales_reviewer, marketing_reviewer = reviewers()
     return {
         "owner": users["marketer"],
         "admin": users["admin"],
+        "sales_reviewer": sales_reviewer,
+        "marketing_reviewer": marketing_reviewer,
         "other_marketer": make_user("marketer", "other.marketer@example.com", "Otto Other"),
         "rep": users["rep"],
         "leader": users["leader"],
     }
+
+
+def take(asset: Asset, action: str, actors: dict, comment: str = "") -> None:
+    """Take ``action`` as the usual people would: the reviewers approve until the policy
+    is met, the sales reviewer requests changes, the owner does the rest."""
+    if action == "approve":
+        transition(asset, actors["sales_reviewer"], "approve", comment)
+        if asset.status == "in_review":  # dual sign-off: the marketing side as well
+            transition(asset, actors["marketing_reviewer"], "approve", comment)
+    elif action == "request_changes":
+        transition(asset, actors["sales_reviewer"], action, comment or "Please tighten it.")
+    else:
+        transition(asset, actors["owner"], action, comment)
 
 
 @pytest.fixture
@@ -54,8 +100,10 @@ def asset_in(actors):
     def build(state: str, title: str = "Security whitepaper") -> Asset:
         owner = actors["owner"]
         asset = make_asset(owner, title, stages=("consideration",), publish=False)
+        for who in ("sales_reviewer", "marketing_reviewer"):
+            collaborators.invite(asset, owner, actors[who].email, "reviewer")
         for action in path_to(state):
-            transition(asset, owner, action, f"setup: {action}")
+            take(asset, action, actors, f"setup: {action}")
         db.session.commit()
         assert asset.status == state
         return asset
@@ -75,3 +123,38 @@ def event_count(asset_id: int, action: str | None = None) -> int:
 def stored_status(asset_id: int) -> str:
     """The status the database holds now, bypassing objects cached in the session."""
     return db.session.scalar(select(Asset.status).where(Asset.id == asset_id))
+
+
+def approval_count(asset_id: int) -> int:
+    """Approval rows of the asset, over all its revisions."""
+    return db.session.scalar(select(func.count(Approval.id)).where(Approval.asset_id == asset_id))
+
+
+def revise(asset: Asset, author, body: str) -> AssetRevision:
+    """``author`` saves a new revision on top of the latest one, and it is committed."""
+    data = AssetInput(
+        title=asset.latest_revision.title,
+        body=body,
+        stages=list(asset.stages),
+        content_type=asset.content_type,
+    )
+    revision = revise_asset(asset, author, asset.latest_revision_id, data)
+    db.session.commit()
+    return revision
+
+
+@pytest.fixture
+def review_policy(app):
+    """``review_policy("single")`` switches the sign-off policy for the rest of the test;
+    the app's configuration is put back afterwards."""
+    missing = object()
+    saved = app.config.get("REVIEW_POLICY", missing)
+
+    def use(name: str) -> None:
+        app.config["REVIEW_POLICY"] = name
+
+    yield use
+    if saved is missing:
+        app.config.pop("REVIEW_POLICY", None)
+    else:
+        app.config["REVIEW_POLICY"] = saved

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from content.assets import AssetInput, get_visible_asset, revise_asset, shown_revision
+from content.assets import get_visible_asset
 from content.models import Asset
 from content.rules import visible_assets
 from portal.errors import Conflict, NotFound, ValidationFailed
@@ -13,48 +13,76 @@ from portal.models import utcnow
 from portal.permissions import can
 from tests.workflows.conftest import (
     ALL_STATES,
+    MAY,
+    REFUSED,
     TABLE_ACTIONS,
-    UNKNOWN_ACTIONS,
+    TRANSITIONS,
+    acting,
+    allowed_from,
+    approval_count,
     event_count,
     stored_status,
 )
+from workflows import review
 from workflows.machine import (
     ACTION_LABELS,
-    ASSET_TRANSITIONS,
     COMMENT_MAX,
+    STATUS_LABELS,
     allowed_actions,
     asset_history,
     transition,
 )
 from workflows.models import WorkflowEvent
 
-TRANSITIONS = [(state, action, to) for (state, action), to in ASSET_TRANSITIONS.items()]
-REFUSED = [
-    (state, action)
-    for state in ALL_STATES
-    for action in TABLE_ACTIONS + UNKNOWN_ACTIONS
-    if (state, action) not in ASSET_TRANSITIONS
+EVERYONE = (
+    "owner",
+    "admin",
+    "sales_reviewer",
+    "marketing_reviewer",
+    "other_marketer",
+    "rep",
+    "leader",
+)
+MAY_NOT = [
+    (state, action, to, who)
+    for state, action, to in TRANSITIONS
+    for who in EVERYONE
+    if who not in MAY[action]
 ]
+# How refusals phrase the action and the state the asset is in.
+VERB = {
+    "submit": "submit",
+    "approve": "approve",
+    "request_changes": "request changes on",
+    "publish": "publish",
+    "archive": "archive",
+    "restore": "restore",
+    "delete": "delete",
+    "sign_off": "sign off",
+    "Publish": "Publish",
+    "": "do that to",
+}
+STATE_WORDS = {
+    "draft": "draft",
+    "in_review": "in review",
+    "changes_requested": "changes requested",
+    "approved": "approved",
+    "published": "published",
+    "archived": "archived",
+}
 
 
-def allowed_from(state: str) -> list[str]:
-    return [action for (from_state, action) in ASSET_TRANSITIONS if from_state == state]
-
-
-def new_revision(asset, author, body: str):
-    data = AssetInput(
-        title=asset.latest_revision.title,
-        body=body,
-        stages=list(asset.stages),
-        content_type=asset.content_type,
-    )
-    revision = revise_asset(asset, author, asset.latest_revision_id, data)
+def other_side_approves(asset: Asset, actors: dict, who: str) -> None:
+    """Under dual sign-off one approval is not enough: the other team approves first, so
+    the approval under test is the one that completes the sign-off."""
+    other = "marketing_reviewer" if who == "sales_reviewer" else "sales_reviewer"
+    transition(asset, actors[other], "approve")
     db.session.commit()
-    return revision
 
 
-def test_every_action_has_a_button_label():
+def test_every_action_and_state_has_a_label():
     assert set(TABLE_ACTIONS) <= set(ACTION_LABELS)
+    assert set(ALL_STATES) <= set(STATUS_LABELS)
 
 
 @pytest.mark.parametrize(("from_state", "action", "to_state"), TRANSITIONS)
@@ -62,20 +90,22 @@ def test_each_transition_moves_the_asset_and_writes_one_event(
     asset_in, actors, from_state, action, to_state
 ):
     asset = asset_in(from_state)
-    owner = actors["owner"]
+    actor = actors[MAY[action][0]]
+    if action == "approve":
+        other_side_approves(asset, actors, MAY[action][0])
     before = event_count(asset.id)
 
-    event = transition(asset, owner, action, "  Checked with legal.  ")
+    event = transition(asset, actor, action, "  Checked with legal.  ")
     db.session.commit()
 
     assert stored_status(asset.id) == to_state
     assert event_count(asset.id) == before + 1
     stored = db.session.get(WorkflowEvent, event.id)
     assert (stored.subject_type, stored.subject_id) == ("asset", asset.id)
-    assert stored.actor_id == owner.id
+    assert stored.actor_id == actor.id
     assert (stored.action, stored.from_state, stored.to_state) == (action, from_state, to_state)
     assert stored.comment == "Checked with legal."
-    assert stored.revision_number == asset.latest_revision.number
+    assert stored.revision_number == asset.latest_revision.number == 1
     assert abs(stored.created_at - utcnow()) < timedelta(minutes=1)
     assert asset_history(asset)[0].id == event.id
 
@@ -88,74 +118,96 @@ def test_every_other_state_and_action_is_refused_naming_the_allowed_actions(
     before = event_count(asset.id)
 
     with pytest.raises(Conflict) as refused:
-        transition(asset, actors["owner"], action)
+        transition(asset, actors[acting(state)], action, "Trying anyway")
     db.session.rollback()
 
     allowed = allowed_from(state)
     assert refused.value.allowed == allowed
     assert refused.value.status == 409
     assert refused.value.message == (
-        f"You cannot {action} an asset that is {state}. "
+        f"You cannot {VERB[action]} an asset that is {STATE_WORDS[state]}. "
         f"Allowed now: {', '.join(allowed) or 'none'}."
     )
     assert stored_status(asset.id) == state
     assert event_count(asset.id) == before
 
 
-@pytest.mark.parametrize(("from_state", "action", "to_state"), TRANSITIONS)
-@pytest.mark.parametrize("who", ["owner", "admin"])
-def test_owner_and_admin_may_take_each_transition(
+@pytest.mark.parametrize(
+    ("from_state", "action", "to_state", "who"),
+    [(s, a, t, who) for s, a, t in TRANSITIONS for who in MAY[a]],
+)
+def test_the_right_people_may_take_each_transition(
     asset_in, actors, who, from_state, action, to_state
 ):
     asset = asset_in(from_state)
-    assert allowed_actions(asset, actors[who]) == [action]
+    actor = actors[who]
+    if action == "approve":
+        other_side_approves(asset, actors, who)
+    assert action in allowed_actions(asset, actor)
 
-    event = transition(asset, actors[who], action)
+    event = transition(asset, actor, action, "Looks right")
     db.session.commit()
 
     assert stored_status(asset.id) == to_state
-    assert event.actor_id == actors[who].id
+    assert (event.actor_id, event.action, event.to_state) == (actor.id, action, to_state)
 
 
-@pytest.mark.parametrize(("from_state", "action", "to_state"), TRANSITIONS)
-@pytest.mark.parametrize("who", ["other_marketer", "rep", "leader"])
+@pytest.mark.parametrize(("from_state", "action", "to_state", "who"), MAY_NOT)
 def test_nobody_else_may_take_a_transition(asset_in, actors, who, from_state, action, to_state):
     asset = asset_in(from_state)
     actor = actors[who]
     before = event_count(asset.id)
-    assert allowed_actions(asset, actor) == []
+    assert action not in allowed_actions(asset, actor)
 
-    # Someone who may not even see the asset is told it does not exist.
-    expected = Conflict if can(actor, "view", asset) else NotFound
-    with pytest.raises(expected) as refused:
-        transition(asset, actor, action)
+    # Reps and leaders see only live assets: anything else does not exist for them.
+    hidden = who in {"rep", "leader"} and from_state != "published"
+    with pytest.raises(NotFound if hidden else Conflict) as refused:
+        transition(asset, actor, action, "Let me")
     db.session.rollback()
 
-    if expected is Conflict:
+    if not hidden:
         assert refused.value.allowed == []
-        assert refused.value.message == (
-            f"Your role does not allow you to {action} this asset. Allowed now: none."
-        )
+        if action in {"approve", "request_changes"}:
+            reason = f"Only the asset's invited reviewers may {VERB[action]} it."
+        else:
+            reason = f"Your role does not allow you to {action} this asset."
+        assert refused.value.message == f"{reason} Allowed now: none."
     assert stored_status(asset.id) == from_state
     assert event_count(asset.id) == before
 
 
-def test_deactivated_owner_may_not_act(asset_in, actors):
-    asset = asset_in("draft")
-    owner = actors["owner"]
-    owner.active = False
+@pytest.mark.parametrize(
+    ("state", "who", "action"),
+    [
+        ("draft", "owner", "submit"),
+        ("in_review", "sales_reviewer", "approve"),
+        ("in_review", "marketing_reviewer", "request_changes"),
+        ("approved", "admin", "publish"),
+        ("published", "owner", "archive"),
+    ],
+)
+def test_a_deactivated_user_may_not_act(asset_in, actors, state, who, action):
+    asset = asset_in(state)
+    actor = actors[who]
+    actor.active = False
     db.session.commit()
+    approvals = approval_count(asset.id)
 
-    assert allowed_actions(asset, owner) == []
+    assert allowed_actions(asset, actor) == []
     with pytest.raises(NotFound):
-        transition(asset, owner, "publish")
+        transition(asset, actor, action, "Before I go")
     db.session.rollback()
-    assert stored_status(asset.id) == "draft"
+
+    assert stored_status(asset.id) == state
+    assert approval_count(asset.id) == approvals
 
 
-def test_publish_makes_the_latest_revision_live(asset_in, actors):
-    asset = asset_in("draft")
+def test_publish_makes_the_approved_revision_live(asset_in, actors):
+    asset = asset_in("approved")
+    rep = actors["rep"]
     assert (asset.live_revision_id, asset.published_at) == (None, None)
+    with pytest.raises(NotFound):
+        get_visible_asset(rep, asset.id)
 
     transition(asset, actors["owner"], "publish")
     db.session.commit()
@@ -163,27 +215,8 @@ def test_publish_makes_the_latest_revision_live(asset_in, actors):
     assert asset.live_revision_id == asset.latest_revision_id is not None
     assert abs(asset.published_at - utcnow()) < timedelta(minutes=1)
     assert asset.archived_at is None
-    assert get_visible_asset(actors["rep"], asset.id) is asset
-
-
-def test_republishing_an_edit_moves_the_live_revision_forward(asset_in, actors):
-    asset = asset_in("published")
-    owner, rep = actors["owner"], actors["rep"]
-    first_live, first_published = asset.live_revision, asset.published_at
-
-    second = new_revision(asset, owner, "Now with SOC 2 Type II.")
-    assert asset.status == "draft"
-    assert asset.live_revision_id == first_live.id
-    assert shown_revision(asset, rep) == first_live
-    assert allowed_actions(asset, owner) == ["publish"]
-
-    transition(asset, owner, "publish")
-    db.session.commit()
-
-    assert asset.live_revision_id == second.id == asset.latest_revision_id
-    assert asset.published_at >= first_published
-    assert shown_revision(asset, rep).body == "Now with SOC 2 Type II."
-    assert [e.revision_number for e in asset_history(asset)] == [2, 1]
+    assert get_visible_asset(rep, asset.id) is asset
+    assert allowed_actions(asset, actors["owner"]) == ["archive"]
 
 
 def test_archive_keeps_the_live_revision_but_hides_the_asset_from_reps(asset_in, actors):
@@ -216,24 +249,50 @@ def test_restore_clears_the_live_revision(asset_in, actors):
     assert asset.latest_revision_id == latest
     with pytest.raises(NotFound):
         get_visible_asset(actors["rep"], asset.id)
-    assert allowed_actions(asset, actors["owner"]) == ["publish"]
+    assert allowed_actions(asset, actors["owner"]) == ["submit"]
 
 
-def test_a_too_long_comment_is_refused_and_changes_nothing(asset_in, actors):
-    asset = asset_in("draft")
+def test_a_restored_asset_is_signed_off_again_before_it_goes_live(asset_in, actors):
+    """The restored revision is the one approved before it was archived; its reviewers
+    must be able to approve it again, or it would sit in review for ever."""
+    asset = asset_in("archived")
+    sales, marketing = actors["sales_reviewer"], actors["marketing_reviewer"]
+    transition(asset, actors["owner"], "restore")
+    transition(asset, actors["owner"], "submit", "Back for 2026")
+    db.session.commit()
+
+    assert review.missing_sides(asset) == ["sales", "marketing"]
+    assert allowed_actions(asset, sales) == ["approve", "request_changes"]
+    transition(asset, sales, "approve")
+    event = transition(asset, marketing, "approve")
+    transition(asset, actors["owner"], "publish")
+    db.session.commit()
+
+    assert event.to_state == "approved"
+    assert stored_status(asset.id) == "published"
+    assert get_visible_asset(actors["rep"], asset.id) is asset
+
+
+@pytest.mark.parametrize(
+    ("state", "who", "action"),
+    [("draft", "owner", "submit"), ("in_review", "sales_reviewer", "request_changes")],
+)
+def test_a_too_long_comment_is_refused_and_changes_nothing(asset_in, actors, state, who, action):
+    asset = asset_in(state)
+    before = event_count(asset.id)
 
     with pytest.raises(ValidationFailed) as refused:
-        transition(asset, actors["owner"], "publish", "x" * (COMMENT_MAX + 1))
+        transition(asset, actors[who], action, "x" * (COMMENT_MAX + 1))
     db.session.rollback()
 
-    assert "comment" in refused.value.fields
-    assert stored_status(asset.id) == "draft"
-    assert event_count(asset.id) == 0
+    assert refused.value.fields == {"comment": f"Keep the comment under {COMMENT_MAX} characters."}
+    assert stored_status(asset.id) == state
+    assert event_count(asset.id) == before
 
 
 def test_a_comment_of_exactly_the_limit_is_kept(asset_in, actors):
     asset = asset_in("draft")
-    event = transition(asset, actors["owner"], "publish", "y" * COMMENT_MAX)
+    event = transition(asset, actors["owner"], "submit", "y" * COMMENT_MAX)
     db.session.commit()
     assert len(db.session.get(WorkflowEvent, event.id).comment) == COMMENT_MAX
 
@@ -241,16 +300,26 @@ def test_a_comment_of_exactly_the_limit_is_kept(asset_in, actors):
 def test_history_lists_events_newest_first_with_actor_and_comment(asset_in, actors):
     asset = asset_in("draft")
     owner, admin = actors["owner"], actors["admin"]
+    sales, marketing = actors["sales_reviewer"], actors["marketing_reviewer"]
+    transition(asset, owner, "submit", "Ready")
+    transition(asset, sales, "request_changes", "Add EMEA numbers")
+    transition(asset, admin, "submit", "Numbers are in the appendix")
+    transition(asset, sales, "approve")
+    transition(asset, marketing, "approve", "Good to go")
     transition(asset, owner, "publish", "Launch")
     transition(asset, admin, "archive", "Outdated pricing")
-    transition(asset, owner, "restore")
     db.session.commit()
 
     history = [
-        (e.actor.name, e.action, e.from_state, e.to_state, e.comment) for e in asset_history(asset)
+        (e.actor.name, e.action, e.from_state, e.to_state, e.comment, e.revision_number)
+        for e in asset_history(asset)
     ]
     assert history == [
-        (owner.name, "restore", "archived", "draft", ""),
-        (admin.name, "archive", "published", "archived", "Outdated pricing"),
-        (owner.name, "publish", "draft", "published", "Launch"),
+        (admin.name, "archive", "published", "archived", "Outdated pricing", 1),
+        (owner.name, "publish", "approved", "published", "Launch", 1),
+        (marketing.name, "approve", "in_review", "approved", "Good to go", 1),
+        (sales.name, "approve", "in_review", "in_review", "", 1),
+        (admin.name, "submit", "changes_requested", "in_review", "Numbers are in the appendix", 1),
+        (sales.name, "request_changes", "in_review", "changes_requested", "Add EMEA numbers", 1),
+        (owner.name, "submit", "draft", "in_review", "Ready", 1),
     ]

@@ -1,0 +1,69 @@
+"""The sign-off policy: who must approve a submitted revision before it can be published.
+
+"dual" (the default): at least one sales reviewer and one marketing reviewer approve the
+submitted revision. "single": any one reviewer. A reviewer's team is their department.
+Nobody approves a revision they authored, and approvals count only for the revision they
+were given for, so an edit after approval starts the count again.
+"""
+
+from flask import current_app
+from sqlalchemy import select
+
+from content.models import Asset
+from portal.extensions import db
+from workflows.models import Approval
+
+POLICIES = {"dual": ("sales", "marketing"), "single": ()}
+SIDE_LABELS = {"sales": "sales", "marketing": "marketing"}
+
+
+def policy() -> str:
+    """The configured review policy ("dual" or "single")."""
+    return current_app.config.get("REVIEW_POLICY", "dual")
+
+
+def side_of(user) -> str:
+    """The team a reviewer signs for."""
+    return user.department
+
+
+def approvals(asset: Asset) -> list[Approval]:
+    """Approvals given for the asset's latest revision, oldest first."""
+    if asset.latest_revision_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Approval)
+            .where(Approval.revision_id == asset.latest_revision_id)
+            .order_by(Approval.id)
+        )
+    )
+
+
+def missing_sides(asset: Asset) -> list[str]:
+    """Teams whose approval the policy still needs for the latest revision (for "single",
+    ["any"] until someone approves)."""
+    given = {approval.side for approval in approvals(asset)}
+    required = POLICIES[policy()]
+    if not required:
+        return [] if given else ["any"]
+    return [side for side in required if side not in given]
+
+
+def reviewer_sides(asset: Asset) -> set[str]:
+    """The teams the asset's invited reviewers belong to."""
+    return {side_of(c.user) for c in asset.collaborators if c.role == "reviewer" and c.user.active}
+
+
+def reviewers_missing_for_policy(asset: Asset) -> list[str]:
+    """Teams with no invited reviewer although the policy needs one (empty when the asset
+    can be reviewed as it stands)."""
+    required = POLICIES[policy()]
+    present = reviewer_sides(asset)
+    if not required:
+        return [] if present else ["any"]
+    return [side for side in required if side not in present]
+
+
+def has_approved(asset: Asset, user) -> bool:
+    return any(approval.reviewer_id == user.id for approval in approvals(asset))
