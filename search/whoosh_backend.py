@@ -9,6 +9,7 @@ highlighting far cheaper.
 
 import logging
 import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ TEXT_FIELDS = ("title", "summary", "body", "file_text")
 # Extracted file text is too noisy (hyphenation, headers) to suggest spellings from.
 SPELLING_FIELDS = ("title", "summary", "body")
 QUALITY_SCALE = 10_000
+CREATE_ATTEMPTS = 3
 FILTER_CACHE_SIZE = 256  # filter combinations kept per searcher
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
 # Titles are short: show them whole, not as a fragment around the match.
@@ -166,46 +168,59 @@ class WhooshBackend:
         self._facet_cache = None
         self._filter_cache: tuple[object, dict] | None = None
         self._lock = threading.Lock()
+        # Held while the index's files are replaced or opened (see _index).
+        self._create_lock = threading.RLock()
 
     def _index(self):
-        self.path.mkdir(parents=True, exist_ok=True)
-        if index.exists_in(str(self.path)):
-            return index.open_dir(str(self.path))
-        try:
-            return index.create_in(str(self.path), SCHEMA)
-        except LockError:  # another process is creating it right now
+        # Creating an index first deletes the folder's index files, so two threads (the
+        # indexer replacing an outdated index, a search opening it) must not do it at
+        # once; another process doing it makes a file vanish mid-read: try again.
+        with self._create_lock:
+            self.path.mkdir(parents=True, exist_ok=True)
+            for _attempt in range(CREATE_ATTEMPTS):
+                try:
+                    if index.exists_in(str(self.path)):
+                        return index.open_dir(str(self.path))
+                    return index.create_in(str(self.path), SCHEMA)
+                except LockError:  # another process is creating it right now
+                    return index.open_dir(str(self.path))
+                except FileNotFoundError:
+                    time.sleep(0.05)
             return index.open_dir(str(self.path))
 
     def outdated(self) -> bool:
         """True when the index on disk was built with an older schema of this module;
         `search rebuild` then starts from an empty index."""
-        if not index.exists_in(str(self.path)):
-            return False
-        return _schema_outdated(index.open_dir(str(self.path)).schema)
+        with self._create_lock:
+            if not index.exists_in(str(self.path)):
+                return False
+            return _schema_outdated(index.open_dir(str(self.path)).schema)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
-        store = self._index()
-        try:
-            # A rebuild sorts its postings in memory as far as it may: past the limit
-            # Whoosh spills sorted runs to disk (one pickle per posting) and merges them
-            # at the commit, which is slow (see bench/README.md).
-            limit = {"limitmb": self.rebuild_memory_mb} if bulk else {}
-            writer = store.writer(timeout=0, **limit)
-        except LockError:
-            return None
-        # Read under the writer's lock, so no other writer can add documents meanwhile.
-        return WhooshWriter(writer, fresh=store.doc_count_all() == 0)
+        with self._create_lock:
+            store = self._index()
+            try:
+                # A rebuild sorts its postings in memory as far as it may: past the limit
+                # Whoosh spills sorted runs to disk (one pickle per posting) and merges
+                # them at the commit, which is slow (see bench/README.md).
+                limit = {"limitmb": self.rebuild_memory_mb} if bulk else {}
+                writer = store.writer(timeout=0, **limit)
+            except LockError:
+                return None
+            # Read under the writer's lock, so no other writer can add documents meanwhile.
+            return WhooshWriter(writer, fresh=store.doc_count_all() == 0)
 
     def clear(self) -> None:
         """Replace the index with an empty one (the caller holds no writer)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        index.create_in(str(self.path), SCHEMA)
+        with self._create_lock:
+            self.path.mkdir(parents=True, exist_ok=True)
+            index.create_in(str(self.path), SCHEMA)
         with self._lock:
             self._searcher = None
 
     def _current_searcher(self):
         """The process's searcher, replaced by a new one when the index has changed."""
-        with self._lock:
+        with self._lock, self._create_lock:
             if self._searcher is None or not self._searcher.up_to_date():
                 old = self._searcher
                 self._searcher = self._index().searcher()
