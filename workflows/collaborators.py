@@ -11,6 +11,7 @@ from portal.accounts import find_user
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.permissions import can
+from workflows import review
 
 ROLE_LABELS = {"author": "Co-author", "reviewer": "Reviewer"}
 _invited_callbacks: list = []
@@ -41,6 +42,8 @@ def invite(asset: Asset, actor, email: str, role: str) -> AssetCollaborator:
         if existing.role == role:
             raise Conflict(f"{user.name} is already a {ROLE_LABELS[role].lower()}.")
         existing.role = role
+        if role != "reviewer":
+            review.withdraw(asset, user, actor)
         db.session.flush()
         return existing
     collaborator = AssetCollaborator(asset=asset, user=user, role=role, invited_by=actor)
@@ -63,4 +66,5 @@ def remove(asset: Asset, actor, user_id: int) -> None:
     if collaborator is None:
         raise NotFound("That person is not a collaborator on this asset.")
     asset.collaborators.remove(collaborator)
+    review.withdraw(asset, collaborator.user, actor)
     db.session.flush()

@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "publish": "Published",
     "archive": "Archived",
     "restore": "Restored to draft",
+    "withdraw_approval": "Sent back to review (an approval was withdrawn)",
 }
 
 

@@ -162,6 +162,8 @@ def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowE
     db.session.refresh(asset)
     if action == "approve":
         to_state = _approve(asset, actor)
+    elif action == "request_changes":
+        review.withdraw(asset, actor, actor)  # asking for changes takes back an approval
     # The row is ours until commit; the new state goes through the ORM so that session
     # listeners (the search outbox) see every transition, as they see every edit.
     asset.status = to_state

@@ -7,11 +7,11 @@ were given for, so an edit after approval starts the count again.
 """
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from content.models import Asset
 from portal.extensions import db
-from workflows.models import Approval
+from workflows.models import Approval, WorkflowEvent
 
 POLICIES = {"dual": ("sales", "marketing"), "single": ()}
 SIDE_LABELS = {"sales": "sales", "marketing": "marketing"}
@@ -67,3 +67,31 @@ def reviewers_missing_for_policy(asset: Asset) -> list[str]:
 
 def has_approved(asset: Asset, user) -> bool:
     return any(approval.reviewer_id == user.id for approval in approvals(asset))
+
+
+def withdraw(asset: Asset, user, actor) -> None:
+    """Take back ``user``'s approval of the latest revision (they asked for changes, were
+    removed, or are no longer a reviewer). An approved asset that no longer meets the
+    policy goes back to review, and the audit log says who caused it."""
+    if asset.latest_revision_id is None:
+        return
+    db.session.execute(
+        delete(Approval).where(
+            Approval.revision_id == asset.latest_revision_id, Approval.reviewer_id == user.id
+        )
+    )
+    if asset.status == "approved" and missing_sides(asset):
+        asset.status = "in_review"
+        db.session.add(
+            WorkflowEvent(
+                subject_type="asset",
+                subject_id=asset.id,
+                actor=actor,
+                action="withdraw_approval",
+                from_state="approved",
+                to_state="in_review",
+                comment=f"{user.name} no longer reviews this asset.",
+                revision_number=asset.latest_revision.number,
+            )
+        )
+    db.session.flush()

@@ -484,3 +484,49 @@ def test_each_person_gets_the_buttons_for_their_part_in_each_state(asset_in, peo
     actual = {who: allowed_actions(asset, people[who]) for who in PEOPLE}
 
     assert actual == {who: BUTTONS[state].get(who, []) for who in PEOPLE}
+
+
+# ---- withdrawn approvals -------------------------------------------------------------------
+
+
+def test_requesting_changes_takes_back_the_reviewers_own_earlier_approval(asset_in, actors):
+    asset = asset_in("in_review")
+    sales = actors["sales_reviewer"]
+    transition(asset, sales, "approve")
+    db.session.commit()
+
+    transition(asset, sales, "request_changes", "On second thoughts, cite the source.")
+    transition(asset, actors["owner"], "submit")
+    db.session.commit()
+
+    assert approvers(asset) == []
+    assert "approve" in allowed_actions(asset, sales)
+
+
+def test_removing_a_reviewer_who_approved_sends_an_approved_asset_back_to_review(asset_in, actors):
+    asset = asset_in("approved")
+
+    collaborators.remove(asset, actors["owner"], actors["marketing_reviewer"].id)
+    db.session.commit()
+
+    assert stored_status(asset.id) == "in_review"
+    assert [side for _name, side in approvers(asset)] == ["sales"]
+    latest = asset_history(asset)[0]
+    assert (latest.action, latest.from_state, latest.to_state, latest.actor_id) == (
+        "withdraw_approval",
+        "approved",
+        "in_review",
+        actors["owner"].id,
+    )
+    assert "publish" not in allowed_actions(asset, actors["owner"])
+
+
+def test_a_reviewer_made_co_author_no_longer_counts_towards_sign_off(asset_in, actors):
+    asset = asset_in("approved")
+    sales = actors["sales_reviewer"]
+
+    collaborators.invite(asset, actors["owner"], sales.email, "author")
+    db.session.commit()
+
+    assert stored_status(asset.id) == "in_review"
+    assert review.missing_sides(asset) == ["sales"]
