@@ -53,6 +53,7 @@ from search.documents import all_asset_ids, load_documents
 from search.models import AssetSignal, SearchOutbox
 from search.query import parse_query
 from search.service import search
+from workflows import collaborators
 from workflows.machine import transition
 
 
@@ -699,9 +700,13 @@ def _wait_until_found(word: str, asset_id: int, started: float, timeout: float) 
     return drained_ms, None
 
 
-def publish_to_searchable(app, marketer, count: int, seed: int, timeout: float = 30.0) -> dict:
-    """Create and publish ``count`` assets one at a time; time commit → found by a search,
-    with the background indexer woken by the outbox as in the embedded default."""
+def publish_to_searchable(
+    app, marketer, reviewers: list, count: int, seed: int, timeout: float = 30.0
+) -> dict:
+    """Create and publish ``count`` assets one at a time; time the publish commit → found
+    by a reader's search, with the background indexer woken by the outbox as in the
+    embedded default. Each asset is signed off by the reviewers (and that committed)
+    before the timed publish."""
     indexer = indexing.BackgroundIndexer(app)
     outbox.on_outbox_commit(indexer.wake)
     indexer.start()
@@ -719,6 +724,12 @@ def publish_to_searchable(app, marketer, count: int, seed: int, timeout: float =
             stages=[stages[slug] for slug in source.stages],
         )
         asset = create_asset(marketer, data)
+        for reviewer in reviewers:
+            collaborators.invite(asset, marketer, reviewer.email, "reviewer")
+        transition(asset, marketer, "submit")
+        for reviewer in reviewers:
+            transition(asset, reviewer, "approve")
+        db.session.commit()
         transition(asset, marketer, "publish")
         asset_id = asset.id
         started = time.perf_counter()
@@ -927,6 +938,10 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     ensure_defaults()
     marketer = create_user("marketer@bench.test", "Bench Marketer", "marketer", "bench-password")
     rep = create_user("rep@bench.test", "Bench Rep", "rep", "bench-password")
+    reviewer_ids = [
+        create_user(f"{team}@bench.test", f"Bench {team}", "leader", "bench-password", team).id
+        for team in ("sales", "marketing")
+    ]
     db.session.commit()
     marketer_id, rep_id = marketer.id, rep.id
     step(f"inserting {len(corpus):,} assets")
@@ -943,7 +958,8 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     conn.close()
     step(f"publish-to-searchable for {args.publish} assets")
     marketer = db.session.get(type(marketer), marketer_id)
-    publish = publish_to_searchable(app, marketer, args.publish, args.seed)
+    reviewers = [db.session.get(type(marketer), reviewer_id) for reviewer_id in reviewer_ids]
+    publish = publish_to_searchable(app, marketer, reviewers, args.publish, args.seed)
     figures = {
         "date": date.today().isoformat(),
         "load_start": args.load_start,

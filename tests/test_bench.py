@@ -1,0 +1,25 @@
+"""The search benchmark still runs end to end (on a tiny corpus; no timing is checked)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "search_bench.py"), "--assets", "60",
+        "--queries", "12", "--rounds", "1", "--publish", "2", "--all-cpus",
+        "--workdir", str(tmp_path / "work"), "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())
+    assert figures["tandem"]["index"]["assets"] == 60
+    assert figures["tandem"]["publish"]["timeouts"] == 0
+    assert figures["targets"] and "Targets (set for one core):" in finished.stdout
