@@ -24,7 +24,7 @@ from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors
+from portal.templating import flash_form_errors, show_field_errors
 
 bp = Blueprint("content", __name__)
 
@@ -92,14 +92,6 @@ def _upload_from_form(form: AssetForm):
     return asset_service.Upload(file.stream, file.filename)
 
 
-def _field_errors(form: AssetForm, error: ValidationFailed) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-    flash(error.message, "error")
-
-
 @bp.route("/assets/new", methods=["GET", "POST"])
 @login_required
 def create():
@@ -113,7 +105,7 @@ def create():
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _field_errors(form, error)
+            show_field_errors(form, error)
         else:
             db.session.commit()
             flash(
@@ -174,7 +166,7 @@ def edit(asset_id: int):
             ), 409
         except ValidationFailed as error:
             db.session.rollback()
-            _field_errors(form, error)
+            show_field_errors(form, error)
         else:
             db.session.commit()
             flash(f"Saved as revision {asset.latest_revision.number}.", "success")

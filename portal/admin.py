@@ -11,7 +11,7 @@ from portal.forms import UserForm
 from portal.models import User
 from portal.pagination import Page, page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors
+from portal.templating import flash_form_errors, show_field_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,14 +45,6 @@ def users():
     return render_template("admin/users.html", page=Page(rows, page, per_page, total), q=needle)
 
 
-def _apply_errors(form: UserForm, error: ValidationFailed) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-    flash(error.message, "error")
-
-
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = UserForm()
@@ -72,7 +64,7 @@ def new_user():
                 user.active = form.active.data
             except ValidationFailed as error:
                 db.session.rollback()
-                _apply_errors(form, error)
+                show_field_errors(form, error)
             else:
                 db.session.commit()
                 flash(f"{user.name} can now sign in as {user.email}.", "success")
@@ -102,7 +94,7 @@ def edit_user(user_id: int):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            _apply_errors(form, error)
+            show_field_errors(form, error)
         else:
             db.session.commit()
             state = "" if user.active else " The account is deactivated and signed out."

@@ -39,6 +39,16 @@ def flash_form_errors(form) -> None:
                 flash(f"{label}: {error}" if label else error, "error")
 
 
+def show_field_errors(form, error) -> None:
+    """Put a service's ValidationFailed messages beside the form fields they name, and
+    flash its summary."""
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    flash(error.message, "error")
+
+
 def url_with(_endpoint: str | None = None, **changes) -> str:
     """The current URL (or ``_endpoint``) keeping the query arguments, some replaced.
 

@@ -19,7 +19,7 @@ from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, template_global
+from portal.templating import flash_form_errors, show_field_errors, template_global
 from workflows import requests
 from workflows.request_forms import NONE_CHOSEN, AcceptForm, DeclineForm, RequestForm
 
@@ -88,9 +88,7 @@ def create():
             )
         except ValidationFailed as error:
             db.session.rollback()
-            for name, message in error.fields.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
-            flash(error.message, "error")
+            show_field_errors(form, error)
         else:
             db.session.commit()
             flash("Request sent to marketing.", "success")
