@@ -14,7 +14,6 @@ from portal.extensions import db
 from workflows.models import Approval, WorkflowEvent
 
 POLICIES = {"dual": ("sales", "marketing"), "single": ()}
-SIDE_LABELS = {"sales": "sales", "marketing": "marketing"}
 
 
 def policy() -> str:
@@ -43,11 +42,7 @@ def approvals(asset: Asset) -> list[Approval]:
 def missing_sides(asset: Asset) -> list[str]:
     """Teams whose approval the policy still needs for the latest revision (for "single",
     ["any"] until someone approves)."""
-    given = {approval.side for approval in approvals(asset)}
-    required = POLICIES[policy()]
-    if not required:
-        return [] if given else ["any"]
-    return [side for side in required if side not in given]
+    return _missing({approval.side for approval in approvals(asset)})
 
 
 def reviewer_sides(asset: Asset) -> set[str]:
@@ -58,8 +53,12 @@ def reviewer_sides(asset: Asset) -> set[str]:
 def reviewers_missing_for_policy(asset: Asset) -> list[str]:
     """Teams with no invited reviewer although the policy needs one (empty when the asset
     can be reviewed as it stands)."""
+    return _missing(reviewer_sides(asset))
+
+
+def _missing(present: set[str]) -> list[str]:
+    """The teams the policy needs that ``present`` lacks ("any" under "single")."""
     required = POLICIES[policy()]
-    present = reviewer_sides(asset)
     if not required:
         return [] if present else ["any"]
     return [side for side in required if side not in present]
