@@ -41,6 +41,26 @@ _ASSET_ID = {
     "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
 }
 _SLUGS = {"type": "array", "items": {"type": "string"}}
+# Every list endpoint pages the same way (portal.api.page_body).
+_PAGING = [
+    _query("page", "Page number", {"type": "integer", "minimum": 1}),
+    _query("per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
+
+
+def _page_of(item: str, **extra: dict) -> dict:
+    """The schema of one page of ``item`` objects, as portal.api.page_body writes it."""
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            **extra,
+        },
+    }
+
 
 SCHEMAS = {
     "Review": {
@@ -177,25 +197,11 @@ SCHEMAS = {
             "read_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
-    "NotificationList": {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": _ref("Notification")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            "unread": {"type": "integer", "description": "All your unread notifications"},
-        },
-    },
-    "AssetList": {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": _ref("Asset")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    },
+    "NotificationList": _page_of(
+        "Notification",
+        unread={"type": "integer", "description": "All your unread notifications"},
+    ),
+    "AssetList": _page_of("Asset"),
     "ContentRequest": {
         "type": "object",
         "properties": {
@@ -219,15 +225,7 @@ SCHEMAS = {
             "updated_at": {"type": "string", "format": "date-time"},
         },
     },
-    "ContentRequestList": {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": _ref("ContentRequest")},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    },
+    "ContentRequestList": _page_of("ContentRequest"),
 }
 
 PATHS = {
@@ -242,10 +240,7 @@ PATHS = {
                 _query("tag", "Tag slug"),
                 _query("status", "live (published), draft, archived or all (authors only)"),
                 _query("sort", "newest or title"),
-                _query("page", "Page number", {"type": "integer", "minimum": 1}),
-                _query(
-                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
-                ),
+                *_PAGING,
             ],
             "responses": {
                 "200": _json(_ref("AssetList"), "A page of assets"),
@@ -402,10 +397,7 @@ PATHS = {
             "summary": "Your notifications, newest first",
             "parameters": [
                 _query("unread", "1 for unread notifications only", {"enum": ["0", "1"]}),
-                _query("page", "Page number", {"type": "integer", "minimum": 1}),
-                _query(
-                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
-                ),
+                *_PAGING,
             ],
             "responses": {
                 "200": _json(_ref("NotificationList"), "A page of notifications"),
@@ -439,10 +431,7 @@ PATHS = {
                 _query("stage", "Stage slug"),
                 _query("overdue", "1 for requests past their due date only", {"enum": ["0", "1"]}),
                 _query("mine", "1 for requests you made only", {"enum": ["0", "1"]}),
-                _query("page", "Page number", {"type": "integer", "minimum": 1}),
-                _query(
-                    "per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}
-                ),
+                *_PAGING,
             ],
             "responses": {
                 "200": _json(_ref("ContentRequestList"), "A page of requests, open ones first"),
