@@ -6,7 +6,15 @@ from content import assets as asset_service
 from content import library
 from content.models import Asset, ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy import terms_by_slugs
-from portal.api import api_user, iso, json_body, page_body, parse_date, token_required
+from portal.api import (
+    api_user,
+    iso,
+    json_body,
+    page_body,
+    parse_date,
+    refuse_unknown_fields,
+    token_required,
+)
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
@@ -65,9 +73,7 @@ def list_assets():
 
 def _input_from_json(data: dict, current: Asset | None = None) -> asset_service.AssetInput:
     """Build input from JSON; on PATCH, omitted fields keep the asset's current values."""
-    unknown = set(data) - _FIELDS - {"review_by", "expires_on", "note", "base_revision"}
-    if unknown:
-        raise ValidationFailed("Unknown fields.", dict.fromkeys(sorted(unknown), "Unknown field."))
+    refuse_unknown_fields(data, _FIELDS | {"review_by", "expires_on", "note", "base_revision"})
     for name in ("title", "summary", "body", "note", "content_type"):
         if name in data and data[name] is not None and not isinstance(data[name], str):
             raise ValidationFailed("Wrong type.", {name: "Must be a string."})

@@ -52,6 +52,23 @@ def json_body() -> dict:
     return data
 
 
+def refuse_unknown_fields(data: dict, known: set[str]) -> None:
+    """A 422 naming every field of ``data`` the endpoint does not take."""
+    unknown = set(data) - known
+    if unknown:
+        raise ValidationFailed("Unknown fields.", dict.fromkeys(sorted(unknown), "Unknown field."))
+
+
+def json_text(data: dict, name: str, default: str = "") -> str:
+    """A text field of a JSON body: null reads as empty, any other type is a 422."""
+    value = data.get(name, default)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationFailed("Wrong type.", {name: "Must be a string."})
+    return value
+
+
 def page_body(page, serialize) -> dict:
     """The list shape every API list uses."""
     return {

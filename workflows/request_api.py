@@ -4,7 +4,16 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from content.models import Persona, Stage
 from content.taxonomy import terms_by_slugs
-from portal.api import api_user, iso, json_body, page_body, parse_date, token_required
+from portal.api import (
+    api_user,
+    iso,
+    json_body,
+    json_text,
+    page_body,
+    parse_date,
+    refuse_unknown_fields,
+    token_required,
+)
 from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
@@ -55,15 +64,6 @@ def list_requests():
     return jsonify(page_body(listed, lambda item: serialize_request(item, user)))
 
 
-def _text(data: dict, name: str) -> str:
-    value = data.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValidationFailed("Wrong type.", {name: "Must be a string."})
-    return value
-
-
 def _one_term(model, data: dict, name: str):
     slug = data.get(name)
     if slug in (None, ""):
@@ -78,15 +78,13 @@ def _one_term(model, data: dict, name: str):
 def create_request():
     user = api_user()
     data = json_body()
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise ValidationFailed("Unknown fields.", dict.fromkeys(sorted(unknown), "Unknown field."))
+    refuse_unknown_fields(data, _FIELDS)
     content_request = requests.submit_request(
         user,
-        _text(data, "need"),
+        json_text(data, "need"),
         _one_term(Stage, data, "stage"),
         _one_term(Persona, data, "persona"),
-        _text(data, "deal_context"),
+        json_text(data, "deal_context"),
         parse_date(data.get("due_on"), "due_on"),
     )
     db.session.commit()
