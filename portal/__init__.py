@@ -155,5 +155,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     csrf.exempt(requests_api)
     app.register_blueprint(requests_api)
+    # Ghost-written posts; importing the rules registers who may see and work on them.
+    import workflows.post_rules  # noqa: F401
+    from workflows.post_api import bp as posts_api
+    from workflows.post_views import bp as posts_bp
+
+    app.register_blueprint(posts_bp)
+    csrf.exempt(posts_api)
+    app.register_blueprint(posts_api)
     register_cli(app)
     register_search_cli(app)

@@ -25,6 +25,7 @@ from content.assets import AssetInput, Upload, create_asset, revise_asset
 from content.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from portal import accounts
 from portal.demo_data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
+from portal.demo_posts import seed_posts
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.notifications import Notification
@@ -43,13 +44,15 @@ COUNT_NAMES = (
     "assets_published",
     "revisions_created",
     "files_attached",
+    "posts_created",
 )
 
 
 def seed_demo(
     password: str = DEFAULT_PASSWORD, progress: Callable[[int], object] | None = None
 ) -> dict:
-    """Create demo users, the default taxonomy and published demo assets. Idempotent.
+    """Create demo users, the default taxonomy, published demo assets and a few
+    ghost-written posts. Idempotent.
 
     Users are matched by email and assets by (owner, title of their first revision), so a
     second run creates nothing and never changes existing passwords or content.
@@ -73,6 +76,7 @@ def seed_demo(
             _seed_asset(demo, owner, reviewers, _review_date(demo, position, today), counts)
         if progress is not None:
             progress(1)
+    counts["posts_created"] = seed_posts(users)
     return counts
 
 

@@ -43,6 +43,12 @@ KINDS = {
     "request_declined": "Content request declined",
     "request_fulfilled": "Content request fulfilled",
     "invited": "Invited to collaborate",
+    "post_sent": "Post to review",
+    "post_approved": "Post approved",
+    "post_changes_requested": "Post changes requested",
+    "post_declined": "Post declined",
+    "post_published": "Post published",
+    "post_comment": "Comment on a post",
 }
 EMAIL_STATUSES = ("none", "pending", "sent", "failed")
 MAX_TEXT = 300

@@ -1,18 +1,19 @@
 """The OpenAPI 3 description of /api/v1, kept beside the routes it documents.
 
 A test compares it with the app's URL map, so an undocumented endpoint fails the suite.
+Packages whose routes live elsewhere add their part with :func:`register`.
 """
 
 
-def _ref(name: str) -> dict:
+def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def json_response(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*statuses: int) -> dict:
+def error_responses(*statuses: int) -> dict:
     text = {
         400: "Malformed request",
         401: "Missing or invalid token",
@@ -21,10 +22,10 @@ def _errors(*statuses: int) -> dict:
         409: "Conflicts with the current state; names the allowed actions",
         422: "Invalid fields",
     }
-    return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
+    return {str(s): json_response(ref("Error"), text[s]) for s in statuses}
 
 
-def _query(name: str, description: str, schema: dict | None = None) -> dict:
+def query_param(name: str, description: str, schema: dict | None = None) -> dict:
     return {
         "name": name,
         "in": "query",
@@ -34,26 +35,31 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
     }
 
 
-_ASSET_ID = {
-    "name": "asset_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
-}
+def id_param(name: str) -> dict:
+    """A database id in the path, bounded as the app's ``id`` converter bounds it."""
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    }
+
+
+_ASSET_ID = id_param("asset_id")
 _SLUGS = {"type": "array", "items": {"type": "string"}}
 # Every list endpoint pages the same way (portal.api.page_body).
-_PAGING = [
-    _query("page", "Page number", {"type": "integer", "minimum": 1}),
-    _query("per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+PAGING = [
+    query_param("page", "Page number", {"type": "integer", "minimum": 1}),
+    query_param("per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
 
 
-def _page_of(item: str, **extra: dict) -> dict:
+def page_of(item: str, **extra: dict) -> dict:
     """The schema of one page of ``item`` objects, as portal.api.page_body writes it."""
     return {
         "type": "object",
         "properties": {
-            "items": {"type": "array", "items": _ref(item)},
+            "items": {"type": "array", "items": ref(item)},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
@@ -197,11 +203,11 @@ SCHEMAS = {
             "read_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
-    "NotificationList": _page_of(
+    "NotificationList": page_of(
         "Notification",
         unread={"type": "integer", "description": "All your unread notifications"},
     ),
-    "AssetList": _page_of("Asset"),
+    "AssetList": page_of("Asset"),
     "ContentRequest": {
         "type": "object",
         "properties": {
@@ -225,7 +231,7 @@ SCHEMAS = {
             "updated_at": {"type": "string", "format": "date-time"},
         },
     },
-    "ContentRequestList": _page_of("ContentRequest"),
+    "ContentRequestList": page_of("ContentRequest"),
 }
 
 PATHS = {
@@ -233,29 +239,29 @@ PATHS = {
         "get": {
             "summary": "List assets visible to you",
             "parameters": [
-                _query("stage", "Stage slug"),
-                _query("persona", "Persona slug"),
-                _query("industry", "Industry slug"),
-                _query("content_type", "Content type slug"),
-                _query("tag", "Tag slug"),
-                _query("status", "live (published), draft, archived or all (authors only)"),
-                _query("sort", "newest or title"),
-                *_PAGING,
+                query_param("stage", "Stage slug"),
+                query_param("persona", "Persona slug"),
+                query_param("industry", "Industry slug"),
+                query_param("content_type", "Content type slug"),
+                query_param("tag", "Tag slug"),
+                query_param("status", "live (published), draft, archived or all (authors only)"),
+                query_param("sort", "newest or title"),
+                *PAGING,
             ],
             "responses": {
-                "200": _json(_ref("AssetList"), "A page of assets"),
-                **_errors(401, 422),
+                "200": json_response(ref("AssetList"), "A page of assets"),
+                **error_responses(401, 422),
             },
         },
         "post": {
             "summary": "Create a draft asset (marketers)",
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": {**_ref("AssetInput")}}},
+                "content": {"application/json": {"schema": {**ref("AssetInput")}}},
             },
             "responses": {
-                "201": _json(_ref("Asset"), "The new draft"),
-                **_errors(400, 401, 403, 422),
+                "201": json_response(ref("Asset"), "The new draft"),
+                **error_responses(400, 401, 403, 422),
             },
         },
     },
@@ -263,7 +269,10 @@ PATHS = {
         "parameters": [_ASSET_ID],
         "get": {
             "summary": "Read one asset",
-            "responses": {"200": _json(_ref("Asset"), "The asset"), **_errors(401, 404)},
+            "responses": {
+                "200": json_response(ref("Asset"), "The asset"),
+                **error_responses(401, 404),
+            },
         },
         "patch": {
             "summary": "Save a new revision; base_revision must be the latest revision number",
@@ -273,7 +282,7 @@ PATHS = {
                     "application/json": {
                         "schema": {
                             "allOf": [
-                                _ref("AssetInput"),
+                                ref("AssetInput"),
                                 {
                                     "type": "object",
                                     "required": ["base_revision"],
@@ -285,8 +294,8 @@ PATHS = {
                 },
             },
             "responses": {
-                "200": _json(_ref("Asset"), "The asset with its new revision"),
-                **_errors(400, 401, 403, 404, 409, 422),
+                "200": json_response(ref("Asset"), "The asset with its new revision"),
+                **error_responses(400, 401, 403, 404, 409, 422),
             },
         },
     },
@@ -313,10 +322,10 @@ PATHS = {
                 },
             },
             "responses": {
-                "200": _json(
+                "200": json_response(
                     {
                         "allOf": [
-                            _ref("Asset"),
+                            ref("Asset"),
                             {
                                 "type": "object",
                                 "properties": {
@@ -334,14 +343,14 @@ PATHS = {
                                         "type": "array",
                                         "items": {"type": "string"},
                                     },
-                                    "review": _ref("Review"),
+                                    "review": ref("Review"),
                                 },
                             },
                         ]
                     },
                     "The asset after the transition, the event written and what is allowed now",
                 ),
-                **_errors(400, 401, 404, 409, 422),
+                **error_responses(400, 401, 404, 409, 422),
             },
         },
     },
@@ -365,8 +374,8 @@ PATHS = {
                 },
             },
             "responses": {
-                "201": _json(_ref("Review"), "The asset's collaborators and sign-off"),
-                **_errors(400, 401, 403, 404, 409, 422),
+                "201": json_response(ref("Review"), "The asset's collaborators and sign-off"),
+                **error_responses(400, 401, 403, 404, 409, 422),
             },
         },
     },
@@ -374,21 +383,21 @@ PATHS = {
         "get": {
             "summary": 'Search the assets visible to you (words, "phrases", -word, prefix*)',
             "parameters": [
-                _query("q", "The query, up to 300 characters"),
-                _query("stage", "Stage slug"),
-                _query("persona", "Persona slug"),
-                _query("industry", "Industry slug"),
-                _query("content_type", "Content type slug"),
-                _query("tag", "Tag slug"),
-                _query("sort", "relevance (default) or newest"),
-                _query("all", "1 to include drafts and archived assets (authors only)"),
-                _query(
+                query_param("q", "The query, up to 300 characters"),
+                query_param("stage", "Stage slug"),
+                query_param("persona", "Persona slug"),
+                query_param("industry", "Industry slug"),
+                query_param("content_type", "Content type slug"),
+                query_param("tag", "Tag slug"),
+                query_param("sort", "relevance (default) or newest"),
+                query_param("all", "1 to include drafts and archived assets (authors only)"),
+                query_param(
                     "limit", "Hits to return", {"type": "integer", "minimum": 1, "maximum": 100}
                 ),
             ],
             "responses": {
-                "200": _json(_ref("SearchResults"), "The best hits and the total"),
-                **_errors(401, 422),
+                "200": json_response(ref("SearchResults"), "The best hits and the total"),
+                **error_responses(401, 422),
             },
         },
     },
@@ -396,12 +405,12 @@ PATHS = {
         "get": {
             "summary": "Your notifications, newest first",
             "parameters": [
-                _query("unread", "1 for unread notifications only", {"enum": ["0", "1"]}),
-                *_PAGING,
+                query_param("unread", "1 for unread notifications only", {"enum": ["0", "1"]}),
+                *PAGING,
             ],
             "responses": {
-                "200": _json(_ref("NotificationList"), "A page of notifications"),
-                **_errors(401, 422),
+                "200": json_response(ref("NotificationList"), "A page of notifications"),
+                **error_responses(401, 422),
             },
         },
     },
@@ -409,7 +418,7 @@ PATHS = {
         "post": {
             "summary": "Mark all your notifications read",
             "responses": {
-                "200": _json(
+                "200": json_response(
                     {
                         "type": "object",
                         "properties": {
@@ -419,7 +428,7 @@ PATHS = {
                     },
                     "How many were marked read",
                 ),
-                **_errors(401),
+                **error_responses(401),
             },
         },
     },
@@ -427,15 +436,19 @@ PATHS = {
         "get": {
             "summary": "Content requests you may see (your own; all for marketers and leaders)",
             "parameters": [
-                _query("status", "open, accepted, declined, fulfilled or all"),
-                _query("stage", "Stage slug"),
-                _query("overdue", "1 for requests past their due date only", {"enum": ["0", "1"]}),
-                _query("mine", "1 for requests you made only", {"enum": ["0", "1"]}),
-                *_PAGING,
+                query_param("status", "open, accepted, declined, fulfilled or all"),
+                query_param("stage", "Stage slug"),
+                query_param(
+                    "overdue", "1 for requests past their due date only", {"enum": ["0", "1"]}
+                ),
+                query_param("mine", "1 for requests you made only", {"enum": ["0", "1"]}),
+                *PAGING,
             ],
             "responses": {
-                "200": _json(_ref("ContentRequestList"), "A page of requests, open ones first"),
-                **_errors(401, 422),
+                "200": json_response(
+                    ref("ContentRequestList"), "A page of requests, open ones first"
+                ),
+                **error_responses(401, 422),
             },
         },
         "post": {
@@ -459,18 +472,18 @@ PATHS = {
                 },
             },
             "responses": {
-                "201": _json(_ref("ContentRequest"), "The new request"),
-                **_errors(400, 401, 403, 422),
+                "201": json_response(ref("ContentRequest"), "The new request"),
+                **error_responses(400, 401, 403, 422),
             },
         },
     },
     "/api/v1/requests/{request_id}": {
-        "parameters": [{**_ASSET_ID, "name": "request_id"}],
+        "parameters": [id_param("request_id")],
         "get": {
             "summary": "Read one content request",
             "responses": {
-                "200": _json(_ref("ContentRequest"), "The request"),
-                **_errors(401, 404),
+                "200": json_response(ref("ContentRequest"), "The request"),
+                **error_responses(401, 404),
             },
         },
     },
@@ -482,6 +495,12 @@ PATHS = {
         },
     },
 }
+
+
+def register(paths: dict, schemas: dict) -> None:
+    """Add a package's paths and schemas to the document."""
+    PATHS.update(paths)
+    SCHEMAS.update(schemas)
 
 
 def openapi_document() -> dict:

@@ -4,7 +4,16 @@ import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,8 +21,12 @@ from content.models import AssetRevision
 from portal.extensions import db
 from portal.pagination import Page, page_args
 from portal.permissions import can, rule
+from portal.templating import template_global
 from workflows.machine import ASSET_TRANSITIONS
 from workflows.models import WorkflowEvent
+from workflows.post_machine import POST_TRANSITIONS
+from workflows.post_models import GhostPostRevision
+from workflows.requests import REQUEST_TRANSITIONS
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 CSV_COLUMNS = (
@@ -51,17 +64,42 @@ def audit_query(since: date | None, until: date | None, action: str | None):
     return query
 
 
-def _titles(events: list[WorkflowEvent]) -> dict[tuple[int, int | None], str]:
-    """(asset id, revision number) → the title that revision had."""
-    keys = {(e.subject_id, e.revision_number) for e in events if e.subject_type == "asset"}
-    if not keys:
-        return {}
-    rows = db.session.execute(
-        select(AssetRevision.asset_id, AssetRevision.number, AssetRevision.title).where(
-            AssetRevision.asset_id.in_({asset_id for asset_id, _n in keys})
+# Subjects whose revisions have titles: (revision model, its column naming the subject).
+_REVISIONS = {
+    "asset": (AssetRevision, AssetRevision.asset_id),
+    "post": (GhostPostRevision, GhostPostRevision.post_id),
+}
+# Where each kind of subject is shown, and what it is called without a title.
+_SUBJECT_PAGES = {
+    "asset": ("content.show", "asset_id", "Asset"),
+    "post": ("posts.show", "post_id", "Post"),
+    "content_request": ("requests.show", "request_id", "Content request"),
+}
+
+
+def _titles(events: list[WorkflowEvent]) -> dict[tuple[str, int, int | None], str]:
+    """(subject type, id, revision number) → the title that revision had."""
+    titles: dict[tuple[str, int, int | None], str] = {}
+    for subject_type, (model, subject_column) in _REVISIONS.items():
+        keys = {(e.subject_id, e.revision_number) for e in events if e.subject_type == subject_type}
+        if not keys:
+            continue
+        rows = db.session.execute(
+            select(subject_column, model.number, model.title).where(
+                subject_column.in_({subject_id for subject_id, _n in keys})
+            )
         )
-    )
-    return {(a, n): title for a, n, title in rows if (a, n) in keys}
+        titles.update({(subject_type, s, n): title for s, n, title in rows if (s, n) in keys})
+    return titles
+
+
+@template_global
+def audit_subject(event: WorkflowEvent, titles: dict) -> tuple[str, str]:
+    """(link, label) of the subject an audit event is about."""
+    endpoint, argument, noun = _SUBJECT_PAGES.get(event.subject_type, _SUBJECT_PAGES["asset"])
+    key = (event.subject_type, event.subject_id, event.revision_number)
+    label = titles.get(key) or f"{noun} {event.subject_id}"
+    return url_for(endpoint, **{argument: event.subject_id}), label
 
 
 @bp.get("/audit")
@@ -72,7 +110,8 @@ def index():
     errors: dict = {}
     since = _day(request.args.get("from"), "from", errors)
     until = _day(request.args.get("to"), "to", errors)
-    actions = sorted({action for _state, action in ASSET_TRANSITIONS})
+    tables = (ASSET_TRANSITIONS, POST_TRANSITIONS, REQUEST_TRANSITIONS)
+    actions = sorted({action for table in tables for _state, action in table})
     action = request.args.get("action") or None
     if action and action not in actions:
         errors["action"] = "Choose one of the listed actions."
@@ -108,7 +147,7 @@ def _csv(events: list[WorkflowEvent]) -> Response:
                 e.created_at.astimezone(UTC).isoformat(timespec="seconds"),
                 e.subject_type,
                 e.subject_id,
-                _cell(titles.get((e.subject_id, e.revision_number), "")),
+                _cell(titles.get((e.subject_type, e.subject_id, e.revision_number), "")),
                 e.revision_number or "",
                 e.actor.email,
                 _cell(e.actor.name),

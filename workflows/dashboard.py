@@ -126,9 +126,36 @@ def my_requests(user) -> Section:
     )
 
 
+def my_posts(user) -> Section | None:
+    """For reps, the ghost-written posts waiting for them, longest waiting first; for
+    ghost-writers, their unfinished posts, soonest due first."""
+    from workflows.post_models import UNFINISHED, GhostPost  # posts build on this package
+
+    if user.role == "rep":
+        query = (
+            select(GhostPost)
+            .where(GhostPost.rep_id == user.id, GhostPost.status.in_(("with_rep", "approved")))
+            .order_by(GhostPost.sent_at, GhostPost.id)
+        )
+        return _limited(query, "posts", "Posts for me to review", "No posts wait for you.")
+    if user.role not in {"marketer", "admin"}:
+        return None
+    query = (
+        select(GhostPost)
+        .where(GhostPost.ghostwriter_id == user.id, GhostPost.status.in_(UNFINISHED))
+        .order_by(GhostPost.due_on.is_(None), GhostPost.due_on, GhostPost.id)
+    )
+    return _limited(
+        query, "posts", "Posts I am ghost-writing", "No posts in progress. Draft one for a rep."
+    )
+
+
 def my_work(user) -> list[Section]:
     """Every section of the user's "My work" page, in order."""
     sections = [reviews_waiting(user), my_drafts(user), my_requests(user)]
+    posts = my_posts(user)
+    if posts is not None:
+        sections.append(posts)
     if user.role in {"marketer", "admin"}:
         sections.append(needing_review(user))
     return sections

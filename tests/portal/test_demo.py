@@ -24,7 +24,9 @@ from portal.accounts import find_user
 from portal.demo import DEMO_ASSET_COUNT, seed_demo
 from portal.extensions import db
 from portal.models import User
+from portal.notifications import Notification
 from workflows.models import Approval
+from workflows.post_models import GhostPost, GhostPostRevision, VoiceProfile
 
 DEMO_ACCOUNTS = {
     "rep@example.com": ("rep", "sales"),
@@ -44,7 +46,7 @@ def _live_assets() -> list[Asset]:
 
 
 def _row_counts() -> dict:
-    models = (User, Asset, AssetRevision, StoredFile, Stage, Tag)
+    models = (User, Asset, AssetRevision, StoredFile, Stage, Tag, GhostPost, GhostPostRevision)
     return {model: db.session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
@@ -155,6 +157,27 @@ def test_second_run_creates_nothing(app, db_session):
 
     assert set(again.values()) == {0}
     assert _row_counts() == before
+
+
+def test_riley_has_a_post_to_review_and_a_published_one(app, db_session):
+    counts = seed_demo()
+
+    riley = find_user("rep@example.com")
+    riley_posts = db.session.scalars(select(GhostPost).where(GhostPost.rep_id == riley.id)).all()
+    statuses = Counter(post.status for post in riley_posts)
+    unread = db.session.scalars(
+        select(Notification.kind).where(
+            Notification.user_id == riley.id, Notification.read_at.is_(None)
+        )
+    ).all()
+    published = next(post for post in riley_posts if post.status == "published")
+
+    assert counts["posts_created"] == 3
+    assert statuses == {"with_rep": 1, "published": 1}
+    assert unread.count("post_sent") == 1
+    assert published.published_url.startswith("https://www.linkedin.com/")
+    assert 0 < published.rep_word_count < published.word_count
+    assert db.session.get(VoiceProfile, riley.id).topics
 
 
 def test_progress_is_reported_once_per_demo_asset(app, db_session):

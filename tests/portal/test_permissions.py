@@ -32,6 +32,9 @@ from tests.portal.conftest import outcome
 from workflows import collaborators
 from workflows.comments import Comment
 from workflows.machine import transition
+from workflows.post_machine import transition as post_transition
+from workflows.post_models import GhostPost
+from workflows.posts import PostInput, create_post, revise_post
 from workflows.requests import ContentRequest
 
 ROLES = (
@@ -73,6 +76,11 @@ EXPECTED = {
     "publish approved asset":         (L,    404,  R,    R,    D,    R,    404,  D),
     "archive live asset":             (L,    R,    R,    R,    D,    R,    R,    D),
     "restore archived asset":         (L,    404,  R,    R,    D,    R,    404,  D),
+    "view posts queue":               (L,    200,  200,  200,  200,  200,  404,  200),
+    "open new post form":             (L,    403,  403,  403,  200,  200,  403,  200),
+    "view a post for the rep":        (L,    200,  404,  404,  200,  404,  404,  200),
+    "view the post's diff":           (L,    200,  404,  404,  200,  404,  404,  200),
+    "edit voice profile":             (L,    200,  200,  200,  404,  404,  404,  404),
     "admin: list users":              (L,    404,  404,  404,  404,  404,  404,  200),
     "admin: create user":             (L,    404,  404,  404,  404,  404,  404,  302),
     "admin: taxonomy page":           (L,    404,  404,  404,  404,  404,  404,  200),
@@ -92,6 +100,9 @@ EXPECTED = {
     "api: publish approved asset":    (401,  404,  409,  409,  200,  409,  404,  200),
     "api: archive live asset":        (401,  409,  409,  409,  200,  409,  409,  200),
     "api: restore archived asset":    (401,  404,  409,  409,  200,  409,  404,  200),
+    "api: list posts":                (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: get a post for the rep":    (401,  200,  404,  404,  200,  404,  404,  200),
+    "api: draft a post":              (401,  403,  403,  403,  201,  201,  403,  201),
 }  # fmt: skip
 
 
@@ -142,6 +153,21 @@ class World:
         assert asset.status == STORED_STATUS[state]
         self._shared[(state, file)] = asset
         return asset
+
+    def post(self):
+        """The marketer's post for the "rep" user, sent to them with a second revision
+        by the marketer (shared: the rows that use it only read)."""
+        if "post" not in self._shared:
+            owner = self.users["marketer"]
+            post = create_post(
+                owner,
+                PostInput(title="Spend control", body="First words.", rep=self.users["rep"].email),
+            )
+            revise_post(post, owner, post.latest_revision_id, "Spend control", "Better words.")
+            post_transition(post, owner, "send_to_rep")
+            db.session.commit()
+            self._shared["post"] = post
+        return self._shared["post"]
 
     def number(self) -> int:
         return next(self._numbers)
@@ -217,6 +243,23 @@ def web_invite(state: str):
     return act
 
 
+def read_post(suffix: str = ""):
+    def act(actor: Actor, world: World):
+        return outcome(actor.browser.get(f"/posts/{world.post().id}{suffix}"))
+
+    return act
+
+
+def api_post(method: str, body=None, *, one: bool = True):
+    """The API on the shared post (``one``) or on the post list."""
+
+    def act(actor: Actor, world: World):
+        url = f"/api/v1/posts/{world.post().id}" if one else "/api/v1/posts"
+        return world.api.open(url, method=method, headers=actor.headers, json=body).status_code
+
+    return act
+
+
 def post_form(path: str, make_data):
     def act(actor: Actor, world: World):
         return outcome(actor.browser.form(path, make_data(world)))
@@ -237,6 +280,7 @@ def api_call(method: str, state: str | None = None, suffix: str = "", body=None)
 
 
 NEW_ASSET_JSON = {"title": "API deck", "body": "Words.", "stages": ["decision"]}
+NEW_POST_JSON = {"title": "API post", "body": "Words.", "rep": "rep@example.com"}
 INVITE_JSON = {"email": "rep@example.com", "role": "author"}  # the uninvited rep
 
 
@@ -275,6 +319,11 @@ ACTIONS = {
     "publish approved asset": web_transition("approved", "publish"),
     "archive live asset": web_transition("live", "archive"),
     "restore archived asset": web_transition("archived", "restore"),
+    "view posts queue": read("/posts"),
+    "open new post form": read("/posts/new"),
+    "view a post for the rep": read_post(),
+    "view the post's diff": read_post("/diff?from=1&to=2"),
+    "edit voice profile": read("/profile/voice"),
     "admin: list users": read("/admin/users"),
     "admin: create user": post_form(
         "/admin/users/new",
@@ -306,6 +355,9 @@ ACTIONS = {
     "api: publish approved asset": api_call("POST", "approved", "/transitions", _act("publish")),
     "api: archive live asset": api_call("POST", "live", "/transitions", _act("archive")),
     "api: restore archived asset": api_call("POST", "archived", "/transitions", _act("restore")),
+    "api: list posts": api_post("GET", one=False),
+    "api: get a post for the rep": api_post("GET"),
+    "api: draft a post": api_post("POST", NEW_POST_JSON, one=False),
 }
 
 
@@ -358,7 +410,7 @@ def test_lists_show_exactly_the_assets_each_role_may_open(app, world):
 
 IDS = {
     "owner": 1, "other_marketer": 2, "co_author": 3, "reviewer": 4, "rep": 5, "leader": 6,
-    "admin": 7,
+    "admin": 7, "marketing_leader": 8,
 }  # fmt: skip
 EVERY_ROLE = set(IDS)
 AUTHORS = {"owner", "other_marketer", "admin"}
@@ -366,6 +418,10 @@ OWNER_OR_ADMIN = {"owner", "admin"}
 INVITED = {"co_author", "reviewer"}  # two reps invited to every asset built below
 STATES = ("draft", "live", "revised", "revised_by_reviewer", "archived")
 NOT_ARCHIVED = ("draft", "live", "revised", "revised_by_reviewer")
+
+
+POST_STATES = ("draft", "with_rep", "changes_requested", "approved", "published", "declined")
+POST_READERS = {"rep", "owner", "marketing_leader", "admin"}
 
 
 def _by_state(**special) -> dict:
@@ -382,7 +438,8 @@ RULE_MATRIX = {
     ("view_drafts", None): AUTHORS,
     ("create_asset", None): AUTHORS,
     ("submit_request", None): EVERY_ROLE,
-    ("view_all_requests", None): {"owner", "other_marketer", "leader", "admin"},
+    ("view_all_requests", None): {"owner", "other_marketer", "leader", "marketing_leader",
+                                  "admin"},
     ("view", "Asset"): _by_state(default=EVERY_ROLE, draft=AUTHORS | INVITED,
                                  archived=AUTHORS | INVITED),
     ("download", "Asset"): _by_state(default=EVERY_ROLE, draft=AUTHORS | INVITED,
@@ -408,7 +465,25 @@ RULE_MATRIX = {
                             "thread by an uninvited rep": {"owner", "admin"},
                             "reply": set()},
     ("view", "ContentRequest"): {"asked by the rep": {"rep", "owner", "other_marketer",
-                                                      "leader", "admin"}},
+                                                      "leader", "marketing_leader", "admin"}},
+    # Posts: the owner ghost-writes for the rep; marketing leaders and admins read all.
+    ("write_posts", None): AUTHORS,
+    ("view_posts", None): EVERY_ROLE - {"leader"},
+    ("view_all_posts", None): {"marketing_leader", "admin"},
+    ("edit_voice_profile", None): {"co_author", "reviewer", "rep"},
+    ("view", "GhostPost"): dict.fromkeys(POST_STATES, POST_READERS),
+    ("comment", "GhostPost"): {**dict.fromkeys(POST_STATES, POST_READERS), "declined": set()},
+    ("edit", "GhostPost"): {**dict.fromkeys(POST_STATES, set()), "draft": OWNER_OR_ADMIN,
+                            "changes_requested": OWNER_OR_ADMIN, "with_rep": {"rep"}},
+    ("change_details", "GhostPost"): {**dict.fromkeys(POST_STATES, set()),
+                                      "draft": OWNER_OR_ADMIN,
+                                      "changes_requested": OWNER_OR_ADMIN},
+    # The table decides which action fits the state; the rule is who.
+    ("send_to_rep", "GhostPost"): dict.fromkeys(POST_STATES, OWNER_OR_ADMIN),
+    ("approve", "GhostPost"): dict.fromkeys(POST_STATES, {"rep"}),
+    ("request_changes", "GhostPost"): dict.fromkeys(POST_STATES, {"rep"}),
+    ("decline", "GhostPost"): dict.fromkeys(POST_STATES, {"rep"}),
+    ("mark_published", "GhostPost"): dict.fromkeys(POST_STATES, {"rep", "owner"}),
     ("accept", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
     ("decline", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
 }  # fmt: skip
@@ -430,7 +505,11 @@ def rules_app(tmp_path_factory):
 def person(role: str, active: bool = True) -> User:
     real_role = {"owner": "marketer", "other_marketer": "marketer"}.get(role, role)
     real_role = "rep" if role in INVITED else real_role
-    return User(id=IDS[role], role=real_role, active=active, session_version=1)
+    real_role = "leader" if role == "marketing_leader" else real_role
+    department = "marketing" if role in {"owner", "other_marketer", "marketing_leader"} else "sales"
+    return User(
+        id=IDS[role], role=real_role, department=department, active=active, session_version=1
+    )
 
 
 def asset_in(state: str) -> Asset:
@@ -472,7 +551,17 @@ def request_in(case: str) -> ContentRequest:
     return ContentRequest(id=1, requester_id=IDS["rep"], need="A case study for retail.")
 
 
-SUBJECTS = {"Asset": asset_in, "Comment": comment_in, "ContentRequest": request_in}
+def post_in(state: str) -> GhostPost:
+    """The owner's post for the rep, in ``state``."""
+    return GhostPost(id=1, rep_id=IDS["rep"], ghostwriter_id=IDS["owner"], status=state)
+
+
+SUBJECTS = {
+    "Asset": asset_in,
+    "Comment": comment_in,
+    "ContentRequest": request_in,
+    "GhostPost": post_in,
+}
 
 
 def test_every_registered_rule_has_a_matrix_entry(rules_app):

@@ -1,7 +1,5 @@
 """Fixtures for the asset workflow: assets in any state, the people who act on them."""
 
-from collections import deque
-
 import pytest
 from sqlalchemy import func, select
 
@@ -9,9 +7,12 @@ from content.assets import AssetInput, revise_asset
 from content.models import ASSET_STATUSES, Asset, AssetRevision
 from portal.extensions import db
 from tests.conftest import make_asset, make_user, reviewers
+from tests.workflows.post_factories import draft, walk
+from tests.workflows.state_paths import shortest_path
 from workflows import collaborators
 from workflows.machine import ASSET_TRANSITIONS, transition
 from workflows.models import Approval, WorkflowEvent
+from workflows.post_models import GhostPost
 
 ALL_STATES = sorted(
     set(ASSET_STATUSES)
@@ -52,16 +53,7 @@ def acting(state: str) -> str:
 
 def path_to(state: str) -> list[str]:
     """The shortest list of actions that takes a new draft to ``state``."""
-    queue, seen = deque([("draft", [])]), {"draft"}
-    while queue:
-        current, actions = queue.popleft()
-        if current == state:
-            return actions
-        for (from_state, action), to_state in ASSET_TRANSITIONS.items():
-            if from_state == current and to_state not in seen:
-                seen.add(to_state)
-                queue.append((to_state, [*actions, action]))
-    raise LookupError(f"No path from draft to {state!r} in ASSET_TRANSITIONS")
+    return shortest_path(ASSET_TRANSITIONS, state)
 
 
 @pytest.fixture
@@ -158,3 +150,31 @@ def review_policy(app):
         app.config.pop("REVIEW_POLICY", None)
     else:
         app.config["REVIEW_POLICY"] = saved
+
+
+# ---- ghost-written posts ----------------------------------------------------------------
+
+
+@pytest.fixture
+def people(users):
+    return {
+        "writer": users["marketer"],
+        "rep": users["rep"],
+        "admin": users["admin"],
+        "marketing_leader": make_user(
+            "leader", "mo.lead@example.com", "Mo Marketing-Lead", department="marketing"
+        ),
+        "sales_leader": users["leader"],
+        "other_rep": make_user("rep", "sasha@example.com", "Sasha Other-Rep"),
+        "other_marketer": make_user("marketer", "otto@example.com", "Otto Other"),
+    }
+
+
+@pytest.fixture
+def post_in(people):
+    """``post_in(state)``: the marketer's post for Riley, walked to ``state``."""
+
+    def build(state: str, **kwargs) -> GhostPost:
+        return walk(draft(people["writer"], people["rep"], **kwargs), state)
+
+    return build

@@ -10,6 +10,8 @@ from portal.extensions import db
 from portal.models import utcnow
 from workflows.machine import transition
 from workflows.models import WorkflowEvent
+from workflows.post_machine import transition as post_transition
+from workflows.posts import PostInput, create_post
 
 
 def rows(response) -> list[dict]:
@@ -83,3 +85,24 @@ def test_an_empty_period_has_an_empty_state(client_as):
 def test_only_admins_know_the_audit_log_exists(client_as, role):
     assert client_as(role).get("/admin/audit").status_code == 404
     assert client_as(role).get("/admin/audit?format=csv").status_code == 404
+
+
+def test_post_steps_link_to_the_post_under_its_own_title(client_as, users, asset_in):
+    asset = asset_in("published", "Security whitepaper")  # asset 1 has revision 1 as well
+    marketer, rep = users["marketer"], users["rep"]
+    post = create_post(
+        marketer, PostInput(title="Close in three days", body="Words.", rep=rep.email)
+    )
+    post_transition(post, marketer, "send_to_rep")
+    db.session.commit()
+    admin = client_as("admin")
+
+    page = admin.get("/admin/audit?action=send_to_rep").text
+    exported = rows(admin.get("/admin/audit?format=csv&action=send_to_rep"))
+
+    assert post.id == asset.id, "the same id for an asset and a post must not be confused"
+    assert f'<a href="/posts/{post.id}">Close in three days</a>' in page
+    assert "Security whitepaper" not in page
+    assert [(r["subject_type"], r["subject_title"]) for r in exported] == [
+        ("post", "Close in three days")
+    ]
