@@ -11,6 +11,7 @@ from portal.errors import DomainError
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ID_MAX = 2**31 - 1
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -25,10 +26,16 @@ SECURITY_HEADERS = {
 
 
 class IdConverter(IntegerConverter):
-    """A database id in a URL: a positive integer that fits a 32-bit column."""
+    """A database id in a URL: a positive integer that fits a 32-bit column.
 
-    def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+    An id out of that range still matches the route but reads as 0, which no row has, so
+    every method answers 404. Refusing it while matching would make Werkzeug answer 405
+    for a PATCH or POST whenever another method's route has the same path.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if 1 <= number <= ID_MAX else 0
 
 
 def create_app(config: dict | None = None) -> Flask:
