@@ -132,11 +132,50 @@ def test_outsiders_get_404_on_every_post_endpoint(api, people, who):
     assert (post.status, post.latest_revision.number) == ("with_rep", 1)
 
 
-def test_out_of_range_ids_are_404(api):
+OUT_OF_RANGE_IDS = ["0", "2147483648", "99999999999999", "-1"]
+
+
+@pytest.mark.parametrize("post_id", OUT_OF_RANGE_IDS)
+def test_out_of_range_ids_are_404(api, post_id):
+    client, headers = api("admin")
+    url = f"/api/v1/posts/{post_id}"
+
+    responses = [
+        client.get(url, headers=headers),
+        client.post(f"{url}/transitions", headers=headers, json={"action": "approve"}),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
+    assert responses[0].json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("post_id", OUT_OF_RANGE_IDS)
+def test_patching_an_out_of_range_id_is_404(api, post_id):
     client, headers = api("admin")
 
-    assert client.get("/api/v1/posts/99999999999999", headers=headers).status_code == 404
-    assert client.get("/api/v1/posts/0", headers=headers).status_code == 404
+    response = client.patch(
+        f"/api/v1/posts/{post_id}", headers=headers, json={"base_revision": 1, "body": "x"}
+    )
+
+    assert response.status_code == 404, (
+        f"PATCH /api/v1/posts/{post_id} is {response.status_code} (Allow: "
+        f"{response.headers.get('Allow')}): portal.IdConverter refuses the id in to_python, "
+        "and Werkzeug then counts the GET rule whose pattern matched as a method mismatch"
+    )
+
+
+@pytest.mark.parametrize("who", ["rep", "writer", "marketing_leader", "admin"])
+def test_the_people_of_a_post_read_it(api, people, who):
+    post = walk(draft(people["writer"], people["rep"]), "with_rep")
+    client, headers = api(who)
+
+    response = client.get(f"/api/v1/posts/{post.id}", headers=headers)
+
+    assert response.status_code == 200
+    assert schema_problems(response.json, post_schema()) == []
+    assert response.json["id"] == post.id
+    rep_actions = ["approve", "request_changes", "decline"]
+    assert response.json["allowed_actions"] == (rep_actions if who == "rep" else [])
 
 
 def test_the_rep_revises_on_the_latest_revision_and_a_stale_save_is_409(api, people):
@@ -146,27 +185,39 @@ def test_the_rep_revises_on_the_latest_revision_and_a_stale_save_is_409(api, peo
 
     saved = client.patch(url, headers=headers, json={"base_revision": 1, "body": "My words."})
     stale = client.patch(url, headers=headers, json={"base_revision": 1, "body": "Older words."})
+    ahead = client.patch(url, headers=headers, json={"base_revision": 3, "body": "Future."})
     missing = client.patch(url, headers=headers, json={"body": "No base."})
+    as_text = client.patch(url, headers=headers, json={"base_revision": "2", "body": "Text."})
+    unknown = client.patch(url, headers=headers, json={"base_revision": 2, "colour": "red"})
 
     assert saved.status_code == 200
     assert (saved.json["latest_revision"], saved.json["body"]) == (2, "My words.")
+    assert schema_problems(saved.json, post_schema()) == []
     assert stale.status_code == 409 and "base_revision" in stale.json["error"]["fields"]
-    assert missing.status_code == 422
+    assert ahead.status_code == 409
+    assert [r.status_code for r in (missing, as_text, unknown)] == [422, 422, 422]
+    assert "base_revision" in missing.json["error"]["fields"]
+    assert "colour" in unknown.json["error"]["fields"]
     db.session.expire_all()
-    assert post.body == "My words." and post.latest_revision.author_id == people["rep"].id
+    assert (post.body, post.latest_revision.number) == ("My words.", 2)
+    assert post.latest_revision.author_id == people["rep"].id
 
 
-def test_only_the_ghostwriter_changes_a_posts_details(api, people):
-    post = walk(draft(people["writer"], people["rep"]), "with_rep")
+@pytest.mark.parametrize(
+    "change", [{"channel": "blog"}, {"topic": "Mine"}, {"due_on": "2099-01-01"}]
+)
+def test_only_the_ghostwriter_changes_a_posts_details(api, people, change):
+    post = walk(draft(people["writer"], people["rep"], topic="Pipeline"), "with_rep")
     client, headers = api("rep")
 
     response = client.patch(
-        f"/api/v1/posts/{post.id}", headers=headers, json={"base_revision": 1, "channel": "blog"}
+        f"/api/v1/posts/{post.id}", headers=headers, json={"base_revision": 1, **change}
     )
 
     assert response.status_code == 403
     db.session.expire_all()
-    assert post.channel == "linkedin"
+    assert (post.channel, post.topic, post.due_on) == ("linkedin", "Pipeline", None)
+    assert post.latest_revision.number == 1
 
 
 def test_the_writer_changes_details_without_a_new_revision(api, people):
@@ -217,7 +268,22 @@ def test_a_step_not_allowed_now_is_409_naming_the_allowed_ones(api, people):
 
     assert response.status_code == 409
     assert response.json["error"]["allowed_actions"] == ["approve", "request_changes", "decline"]
-    assert events(post.id) == 1
+    db.session.expire_all()
+    assert (post.status, post.published_url, events(post.id)) == ("with_rep", "", 1)
+
+
+def test_an_over_long_linkedin_post_is_not_sent(api, people):
+    post = draft(people["writer"], people["rep"], body="x" * 3001)
+    client, headers = api("writer")
+
+    response = client.post(
+        f"/api/v1/posts/{post.id}/transitions", headers=headers, json={"action": "send_to_rep"}
+    )
+
+    assert response.status_code == 422
+    assert "3,001 characters" in response.json["error"]["fields"]["body"]
+    db.session.expire_all()
+    assert (post.status, events(post.id)) == ("draft", 0)
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from tests.conftest import login, make_user
-from tests.portal.conftest import flashes
+from tests.conftest import login, make_asset, make_user
+from tests.portal.conftest import deactivate, flashes
+from tests.search.conftest import index_now
 from tests.workflows.post_factories import BODY, FIRST, SECOND, TITLE, draft, take, walk
 from workflows import posts
 from workflows.post_machine import allowed_actions
@@ -45,6 +46,21 @@ def buttons(response) -> list[str]:
     return re.findall(r'name="action" value="(\w+)"', response.text)
 
 
+def button_labels(response) -> list[str]:
+    """What the workflow buttons of a post page say."""
+    return re.findall(r'class="transition-form" aria-label="([^"]+)"', response.text)
+
+
+def set_due(post: GhostPost, days_from_today: int) -> None:
+    """Move a post's due date, even into the past (the form refuses a past date)."""
+    db.session.execute(
+        GhostPost.__table__.update()
+        .where(GhostPost.id == post.id)
+        .values(due_on=today() + timedelta(days=days_from_today))
+    )
+    db.session.commit()
+
+
 # ---- the queue ------------------------------------------------------------------------------
 
 
@@ -66,13 +82,7 @@ def test_a_rep_opens_on_the_posts_waiting_for_them(browser_as, people):
 
 def test_a_writer_sees_their_unfinished_posts_with_counts_and_overdue_flags(browser_as, people):
     writer, rep = people["writer"], people["rep"]
-    late = draft(writer, rep, title="Late one", due_on=today() + timedelta(days=1))
-    db.session.execute(
-        GhostPost.__table__.update()
-        .where(GhostPost.id == late.id)
-        .values(due_on=today() - timedelta(days=2))
-    )
-    db.session.commit()
+    set_due(draft(writer, rep, title="Late one"), -2)
     walk(draft(writer, rep, title="Done and dusted"), "published")
     draft(people["other_marketer"], rep, title="Otto's post")
 
@@ -105,6 +115,24 @@ def test_the_queue_pages_filters_and_explains_empty_results(app, browser_as, peo
     assert any("Choose one of" in message for message in flashes(bad))
 
 
+def test_the_due_filter_tells_due_soon_from_overdue(browser_as, people):
+    writer, rep = people["writer"], people["rep"]
+    draft(writer, rep, title="Due in two days", due_on=today() + timedelta(days=2))
+    draft(writer, rep, title="Due next month", due_on=today() + timedelta(days=30))
+    draft(writer, rep, title="Undated")
+    set_due(draft(writer, rep, title="Due last week"), -7)
+    walk(draft(writer, rep, title="Published early", due_on=today()), "published")
+    client = browser_as("writer")
+
+    soon = page_text(client.get("/posts?due=soon"))
+    overdue = page_text(client.get("/posts?due=overdue"))
+
+    assert "Due in two days" in soon and "1 post" in soon
+    assert "Due last week" in overdue and "1 post" in overdue
+    for title in ("Due next month", "Undated", "Published early"):
+        assert title not in soon and title not in overdue, title
+
+
 def test_empty_queues_say_what_to_do_next(browser_as):
     assert "No posts have been drafted for you yet" in page_text(browser_as("rep").get("/posts"))
     assert "Draft the first post" in page_text(browser_as("writer").get("/posts"))
@@ -117,15 +145,23 @@ def test_sales_leaders_have_no_queue_and_marketing_leaders_see_every_post(browse
     assert browser_as("sales_leader").get("/posts").status_code == 404
     text = page_text(browser_as("marketing_leader").get("/posts"))
     assert "Riley's post" in text and "Sasha's post" in text
-    assert "Riley's post" not in page_text(browser_as("other_rep").get("/posts?status=all"))
+    for outsider in ("other_rep", "other_marketer"):
+        text = page_text(browser_as(outsider).get("/posts?status=all"))
+        assert "Sasha's post" in text and "Riley's post" not in text, outsider
+    assert "Sasha's post" not in page_text(browser_as("writer").get("/posts?status=all"))
 
 
-def test_posts_never_appear_in_the_asset_library(browser_as, people):
-    draft(people["writer"], people["rep"], title="Quokka forecasting secrets", body="Quokka.")
-    writer = browser_as("writer")
+@pytest.mark.parametrize("who", ["writer", "rep", "admin"])
+def test_posts_never_appear_in_the_asset_library(browser_as, people, who):
+    make_asset(people["writer"], "Wombat field guide", body="Wombats and stalled deals.")
+    draft(people["writer"], people["rep"], title="Wombat forecasting secrets", body="Wombats.")
+    index_now()
+    client = browser_as(who)
 
-    for path in ("/library", "/assets?status=all", "/search?q=quokka&all=1"):
-        assert "Quokka" not in writer.get(path).text, path
+    for path in ("/library", "/assets?status=all", "/search?q=wombat", "/search?q=wombat&all=1"):
+        text = squashed(client.get(path))
+        assert "Wombat field guide" in text, f"{path} lists the asset"
+        assert "forecasting secrets" not in text, f"{path} must not list the post"
 
 
 # ---- drafting ---------------------------------------------------------------------------------
@@ -169,6 +205,18 @@ def test_bad_drafts_are_refused_with_a_message_and_nothing_saved(
 
     assert response.status_code == 422
     assert message in page_text(response)
+    assert post_count() == 0
+
+
+def test_a_deactivated_rep_cannot_be_given_a_post(browser_as, people):
+    gone = make_user("rep", "gone@example.com", "Gone Rep")
+    deactivate(gone)
+    form = {"rep": gone.email, "channel": "linkedin", "title": TITLE, "body": BODY}
+
+    response = browser_as("writer").form("/posts/new", form)
+
+    assert response.status_code == 422
+    assert "Choose an active rep" in page_text(response)
     assert post_count() == 0
 
 
@@ -220,13 +268,17 @@ def test_everyone_else_finds_nothing_and_changes_nothing(browser_as, people, who
 
 def test_the_ghostwriter_sees_send_and_the_rep_sees_their_three_choices(browser_as, people):
     post = draft(people["writer"], people["rep"])
-    assert buttons(browser_as("writer").get(f"/posts/{post.id}")) == ["send_to_rep"]
+    assert button_labels(browser_as("writer").get(f"/posts/{post.id}")) == ["Send to the rep"]
+    assert button_labels(browser_as("rep").get(f"/posts/{post.id}")) == []
     take(post, "send_to_rep")
 
-    assert buttons(browser_as("rep").get(f"/posts/{post.id}")) == [
-        "approve", "request_changes", "decline",
-    ]  # fmt: skip
-    assert buttons(browser_as("writer").get(f"/posts/{post.id}")) == []
+    rep_page = browser_as("rep").get(f"/posts/{post.id}")
+    assert button_labels(rep_page) == ["Approve", "Request changes", "Decline"]
+    assert buttons(rep_page) == ["approve", "request_changes", "decline"]
+    assert button_labels(browser_as("writer").get(f"/posts/{post.id}")) == []
+    take(post, "approve")
+    for who in ("rep", "writer"):
+        assert button_labels(browser_as(who).get(f"/posts/{post.id}")) == ["Mark published"]
 
 
 # ---- transitions through the forms --------------------------------------------------------------
@@ -353,7 +405,8 @@ def test_a_stale_save_shows_what_changed_and_keeps_the_text(browser_as, people):
 
     assert response.status_code == 409
     assert "Changed since you started" in response.text
-    assert "My lost words" in response.text
+    assert "My lost words" in re.search(r"<textarea[^>]*>(.*?)</textarea>", response.text, re.S)[0]
+    assert "newer" in " ".join(re.findall(r"<ins>(.*?)</ins>", response.text))
     db.session.expire_all()
     assert post.latest_revision.number == 2
 
@@ -420,13 +473,23 @@ def test_a_rep_keeps_their_voice_profile(browser_as, people):
     saved = rep.form(
         "/profile/voice", {"tone": "Plain words.", "topics": "ERP, retail"}, follow_redirects=True
     )
-    too_long = rep.form("/profile/voice", {"tone": "x" * 2001, "topics": ""})
+    too_long = rep.form("/profile/voice", {"tone": "x" * 2001, "topics": "Retail"})
 
     assert any("Voice profile saved" in m for m in flashes(saved))
     assert "Plain words." in saved.text
-    assert "2,000" in page_text(too_long) or "2000" in page_text(too_long)
-    assert posts.voice_profile(people["rep"]).tone == "Plain words."
-    assert browser_as("writer").get("/profile/voice").status_code == 404
+    error = re.search(r'<small id="tone-error" class="field-error">(.*?)</small>', too_long.text)
+    assert error and "2000" in error.group(1)
+    db.session.expire_all()
+    profile = posts.voice_profile(people["rep"])
+    assert (profile.tone, profile.topics) == ("Plain words.", "ERP, retail")
+
+
+@pytest.mark.parametrize("who", ["writer", "sales_leader", "marketing_leader", "admin"])
+def test_only_reps_have_a_voice_profile_page(browser_as, who):
+    client = browser_as(who)
+
+    assert client.get("/profile/voice").status_code == 404
+    assert client.form("/profile/voice", {"tone": "Mine", "topics": ""}).status_code == 404
 
 
 def test_my_work_lists_posts_for_the_rep_and_the_writer(browser_as, people):
