@@ -18,7 +18,7 @@ from pathlib import Path
 
 from docx import Document
 from pptx import Presentation
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from content import taxonomy
 from content.assets import AssetInput, Upload, create_asset, revise_asset
@@ -68,9 +68,10 @@ def seed_demo(
     # The published library first: its review history is old news, so its notifications
     # are marked read; the drafts' notifications (a review waiting for a rep) stay new.
     order = sorted(enumerate(DEMO_ASSETS), key=lambda pair: not pair[1].published)
+    history_from = _last_notification_id()
     for position, demo in order:
         if not demo.published:
-            _mark_history_read()
+            _mark_history_read(history_from)
         owner = users[demo.owner]
         if (owner.id, demo.title) not in existing:
             _seed_asset(demo, owner, reviewers, _review_date(demo, position, today), counts)
@@ -80,10 +81,18 @@ def seed_demo(
     return counts
 
 
-def _mark_history_read() -> None:
+def _last_notification_id() -> int:
+    return db.session.scalar(select(func.max(Notification.id))) or 0
+
+
+def _mark_history_read(after_id: int) -> None:
+    """Mark read the notifications this run created so far (never anyone's real ones:
+    running the seed again on a portal in use must not clear people's bells)."""
     db.session.flush()
     db.session.execute(
-        update(Notification).where(Notification.read_at.is_(None)).values(read_at=utcnow())
+        update(Notification)
+        .where(Notification.id > after_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
     )
 
 

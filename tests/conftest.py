@@ -8,6 +8,8 @@ PostgreSQL skips its half with a message; in CI (CI=true) it fails the run.
 import io
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import g, request_started
@@ -31,7 +33,7 @@ PASSWORD = "correct horse battery"
 _pg_state: dict = {}
 
 
-def _selected_databases() -> list[str]:
+def selected_databases() -> list[str]:
     raw = os.environ.get("TANDEM_TEST_DATABASES", "sqlite,postgres")
     return [name.strip() for name in raw.split(",") if name.strip()]
 
@@ -50,11 +52,13 @@ def _postgres_reachable() -> str | None:
     return _pg_state["reason"]
 
 
-@pytest.fixture(params=_selected_databases())
-def database_url(request, tmp_path):
-    """A fresh, empty database: a SQLite file or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+@contextmanager
+def fresh_database(kind: str, folder) -> Iterator[str]:
+    """The URL of a fresh, empty database of ``kind``: a SQLite file in ``folder`` or a
+    PostgreSQL schema of its own, dropped afterwards. Outside CI a missing PostgreSQL
+    skips with a message; in CI it fails."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     reason = _postgres_reachable()
     if reason is not None:
@@ -70,10 +74,19 @@ def database_url(request, tmp_path):
     admin = create_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=selected_databases())
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file or a PostgreSQL schema of its own."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 class PortalClient(FlaskClient):

@@ -1,6 +1,7 @@
 """The demo seed: who can sign in, what reps find, and that a second run changes nothing."""
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import docx
@@ -20,11 +21,13 @@ from content.models import (
     StoredFile,
     Tag,
 )
+from content.taxonomy import ensure_defaults
 from portal.accounts import find_user
 from portal.demo import DEMO_ASSET_COUNT, seed_demo
 from portal.extensions import db
 from portal.models import User
 from portal.notifications import Notification
+from tests.conftest import fresh_database, make_app, selected_databases
 from workflows.models import Approval
 from workflows.post_models import GhostPost, GhostPostRevision, VoiceProfile
 
@@ -59,6 +62,23 @@ def _first_title(stored: StoredFile) -> str:
     )
 
 
+@pytest.fixture(scope="module", params=selected_databases())
+def seeded(request, tmp_path_factory) -> Iterator[dict]:
+    """One demo seed per database, shared by the tests that only read it; yields the
+    counts the seed returned, inside the seeded app's context."""
+    folder = tmp_path_factory.mktemp("demo")
+    with fresh_database(request.param, folder) as url:
+        app = make_app(url, folder)
+        with app.app_context():
+            db.create_all()
+            ensure_defaults()
+            counts = seed_demo()
+            db.session.commit()
+            yield counts
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_seed_creates_the_seven_demo_users(app, db_session):
     counts = seed_demo()
 
@@ -78,9 +98,8 @@ def test_custom_password_is_given_to_demo_users(app, db_session):
     assert not rep.check_password("tandem-demo")
 
 
-def test_seed_publishes_at_least_forty_assets(app, db_session):
-    counts = seed_demo()
-
+def test_seed_publishes_at_least_forty_assets(seeded):
+    counts = seeded
     assert counts["assets_created"] == DEMO_ASSET_COUNT
     assert len(_live_assets()) >= 40
     assert counts["assets_published"] == len(_live_assets())
@@ -96,8 +115,7 @@ def test_seed_publishes_at_least_forty_assets(app, db_session):
         (Tag, lambda asset: asset.tags),
     ],
 )
-def test_every_taxonomy_term_has_several_live_assets(app, db_session, model, terms_of):
-    seed_demo()
+def test_every_taxonomy_term_has_several_live_assets(seeded, model, terms_of):
 
     used = Counter(term.slug for asset in _live_assets() for term in terms_of(asset))
     slugs = db.session.scalars(select(model.slug)).all()
@@ -105,8 +123,7 @@ def test_every_taxonomy_term_has_several_live_assets(app, db_session, model, ter
     assert {slug: used[slug] for slug in slugs if used[slug] < 3} == {}
 
 
-def test_marketer_has_unpublished_drafts(app, db_session):
-    seed_demo()
+def test_marketer_has_unpublished_drafts(seeded):
 
     marketer = find_user("marketer@example.com")
     drafts = db.session.scalars(
@@ -122,8 +139,7 @@ def test_marketer_has_unpublished_drafts(app, db_session):
     ]
 
 
-def test_published_assets_were_signed_off_by_both_teams(app, db_session):
-    seed_demo()
+def test_published_assets_were_signed_off_by_both_teams(seeded):
 
     for asset in _live_assets():
         approvals = db.session.scalars(
@@ -132,16 +148,14 @@ def test_published_assets_were_signed_off_by_both_teams(app, db_session):
         assert sorted(approval.side for approval in approvals) == ["marketing", "sales"], asset
 
 
-def test_some_assets_have_a_published_second_revision(app, db_session):
-    seed_demo()
+def test_some_assets_have_a_published_second_revision(seeded):
 
     revised = [asset for asset in _live_assets() if asset.live_revision.number == 2]
     assert len(revised) >= 2
     assert all(asset.live_revision_id == asset.latest_revision_id for asset in revised)
 
 
-def test_review_dates_include_stale_and_upcoming_assets(app, db_session):
-    seed_demo()
+def test_review_dates_include_stale_and_upcoming_assets(seeded):
 
     today = datetime.now(UTC).date()
     review_dates = [asset.review_by for asset in _live_assets()]
@@ -149,19 +163,18 @@ def test_review_dates_include_stale_and_upcoming_assets(app, db_session):
     assert sum(review_by > today for review_by in review_dates) >= 30
 
 
-def test_second_run_creates_nothing(app, db_session):
-    seed_demo()
+def test_second_run_creates_nothing(seeded):
     before = _row_counts()
 
     again = seed_demo()
+    db.session.commit()
 
     assert set(again.values()) == {0}
     assert _row_counts() == before
 
 
-def test_riley_has_a_post_to_review_and_a_published_one(app, db_session):
-    counts = seed_demo()
-
+def test_riley_has_a_post_to_review_and_a_published_one(seeded):
+    counts = seeded
     riley = find_user("rep@example.com")
     riley_posts = db.session.scalars(select(GhostPost).where(GhostPost.rep_id == riley.id)).all()
     statuses = Counter(post.status for post in riley_posts)
@@ -180,16 +193,16 @@ def test_riley_has_a_post_to_review_and_a_published_one(app, db_session):
     assert db.session.get(VoiceProfile, riley.id).topics
 
 
-def test_progress_is_reported_once_per_demo_asset(app, db_session):
+def test_progress_is_reported_once_per_demo_asset(seeded):
     steps = []
 
-    seed_demo(progress=steps.append)
+    seed_demo(progress=steps.append)  # a second run reports every asset too
+    db.session.commit()
 
     assert steps == [1] * DEMO_ASSET_COUNT
 
 
-def test_attached_pdfs_are_readable(app, db_session):
-    seed_demo()
+def test_attached_pdfs_are_readable(seeded):
 
     pdfs = db.session.scalars(select(StoredFile).where(StoredFile.kind == "pdf")).all()
     assert pdfs
@@ -199,8 +212,7 @@ def test_attached_pdfs_are_readable(app, db_session):
         assert _first_title(stored) in reader.pages[0].extract_text()
 
 
-def test_attached_office_files_open(app, db_session):
-    seed_demo()
+def test_attached_office_files_open(seeded):
 
     files = db.session.scalars(select(StoredFile).where(StoredFile.kind != "pdf")).all()
     assert {stored.kind for stored in files} == {"docx", "pptx"}

@@ -23,7 +23,7 @@ from tests.conftest import (
     IN_CI,
     PG_ADMIN_URL,
     _postgres_reachable,
-    _selected_databases,
+    selected_databases,
 )
 
 POSTGRES_BACKEND_WRITTEN = importlib.util.find_spec("search.postgres_backend") is not None
@@ -114,7 +114,7 @@ def _postgres_backend(tmp_path) -> Iterator[tuple[str, SearchBackend]]:
     ``create_schema(engine)`` then ``PostgresBackend(engine)``."""
     from search.postgres_backend import PostgresBackend, create_schema
 
-    if "postgres" not in _selected_databases():
+    if "postgres" not in selected_databases():
         pytest.skip("PostgreSQL is not among TANDEM_TEST_DATABASES")
     reason = _postgres_reachable()
     if reason is not None:
