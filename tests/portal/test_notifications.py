@@ -26,6 +26,8 @@ from portal.notifications import (
 )
 from tests.conftest import PASSWORD, token_headers
 from tests.portal.conftest import deactivate, flashes, outcome, redirect_path, schema_problems
+from workflows.post_machine import transition as post_transition
+from workflows.posts import PostInput, create_post
 
 EMPTY_STATE = (
     "Nothing yet — you'll hear here when someone asks for your review, mentions you or "
@@ -446,3 +448,19 @@ def test_api_marks_all_read(client, users):
     assert response.json == {"marked_read": 2, "unread": 0}
     assert unread_count(rep) == 0
     assert stored(theirs.id).read_at is None
+
+
+def test_a_post_sent_to_the_rep_reaches_them_by_email(inbox, users):
+    marketer, rep = users["marketer"], users["rep"]
+    post = create_post(
+        marketer, PostInput(title="Close in three days", body="Words.", rep=rep.email)
+    )
+    post_transition(post, marketer, "send_to_rep")
+    db.session.commit()
+
+    assert wait_for_mail(15)
+    [(recipients, message)] = inbox.messages
+    assert recipients == [rep.email]
+    assert message["Subject"].startswith("Post to review: ")
+    assert "Close in three days" in message["Subject"]
+    assert f"https://tandem.example.com/posts/{post.id}" in message.get_content()
