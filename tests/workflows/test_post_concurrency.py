@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from portal.errors import Conflict
 from portal.extensions import db
 from portal.models import User
+from portal.notifications import Notification
 from tests.workflows.post_factories import draft, walk
-from tests.workflows.test_concurrency import run_together
+from tests.workflows.test_concurrency import assert_no_errors, run_together
 from workflows import posts
 from workflows.models import WorkflowEvent
 from workflows.post_machine import transition
@@ -73,6 +74,7 @@ def test_the_rep_approving_while_saving_an_edit_never_approves_unseen_words(app,
 
     results = run_together([_in_own_session(app, approve), _in_own_session(app, edit)])
 
+    assert_no_errors(results)
     assert sorted(map(str, results)).count("refused") == 1, results
     status, events, revisions, _ = _stored(post_id)
     if results[0] == "approved":  # the approval won: the edit was refused
@@ -98,6 +100,7 @@ def test_several_writers_sending_at_once_send_the_post_once(app, people):
 
     results = run_together([send(actor_id) for actor_id in writer_ids])
 
+    assert_no_errors(results)
     assert sorted(results) == ["refused"] * (WORKERS - 1) + ["with_rep"]
     assert _stored(post_id) == ("with_rep", 1, 1, 1)
 
@@ -119,9 +122,40 @@ def test_two_editors_saving_on_the_same_revision_keep_one_save(app, people):
 
     results = run_together([save(actor_id) for actor_id in editors])
 
+    assert_no_errors(results)
     assert sorted(map(str, results)) == ["2", "refused"]
     db.session.expire_all()
     saved = db.session.get(GhostPost, post_id)
     winner = editors[results.index(2)]
     assert saved.body == f"Words by {winner}."
     assert saved.latest_revision.author_id == winner
+
+
+def test_the_rep_approving_and_asking_for_changes_at_once_takes_one_decision(app, people):
+    post = walk(draft(people["writer"], people["rep"]), "with_rep")
+    post_id, rep_id, writer_id = post.id, people["rep"].id, people["writer"].id
+    _, events_before, _, _ = _stored(post_id)
+    barrier = threading.Barrier(2)
+
+    def decide(action, comment):
+        def act():
+            rep = db.session.get(User, rep_id)
+            target = db.session.get(GhostPost, post_id)
+            barrier.wait(timeout=10)
+            return transition(target, rep, action, comment=comment).to_state
+
+        return _in_own_session(app, act)
+
+    results = run_together([decide("approve", ""), decide("request_changes", "Shorter, please.")])
+
+    assert_no_errors(results)
+    [decided] = [result for result in results if result != "refused"]
+    assert results.count("refused") == 1
+    status, events, _, _ = _stored(post_id)
+    assert (status, events) == (decided, events_before + 1)
+    told = db.session.scalars(
+        select(Notification.kind).where(
+            Notification.user_id == writer_id, Notification.kind != "post_sent"
+        )
+    ).all()
+    assert told == ["post_approved" if decided == "approved" else "post_changes_requested"]
