@@ -44,17 +44,20 @@ from content.models import (
     asset_tags,
 )
 from content.taxonomy import ensure_defaults
+from content.usage_models import Rating, UsageEvent
 from portal import create_app
 from portal.accounts import create_user
 from portal.extensions import db
 from search import indexing, outbox
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
-from search.models import AssetSignal, SearchOutbox
+from search.models import SearchOutbox
 from search.query import parse_query
 from search.service import search
 from workflows import collaborators
 from workflows.machine import transition
+
+RATERS = 20  # reps who rate the corpus; an asset has up to this many ratings
 
 
 def _items(text: str) -> list[str]:
@@ -378,7 +381,7 @@ class CorpusAsset:
     tags: list[str]
     published_at: datetime
     review_by: date | None
-    signal: tuple[float, int, int] | None  # rating average, rating count, uses
+    signal: tuple[tuple[int, ...], int] | None  # each rating's stars, ranked uses
 
 
 class CorpusWriter:
@@ -461,7 +464,8 @@ class CorpusWriter:
             review_by = (now + timedelta(days=r.randint(1, 400))).date()
         signal = None
         if r.random() < 0.4:
-            signal = (round(r.uniform(1, 5), 2), r.randint(0, 20), r.randint(0, 300))
+            stars = tuple(r.randint(1, 5) for _ in range(r.randint(0, RATERS)))
+            signal = (stars, r.randint(0, 30))
         return CorpusAsset(
             title=r.choice(kind.titles).format(**slots)[:200],
             summary=" ".join(self.sentence(topics, slots) for _ in range(2))[:1000],
@@ -525,6 +529,26 @@ def _asset_rows(chunk: list, owner_id: int, type_ids: dict) -> tuple[list, list]
     return assets, revisions
 
 
+def _insert_signals(chunk: list, rater_ids: list[int]) -> None:
+    """Ratings and ranked uses as the rows the portal keeps: one per rating and use."""
+    ratings = [
+        {"asset_id": i, "user_id": rater_ids[k], "stars": stars, "comment": "",
+         "created_at": a.published_at, "updated_at": a.published_at}
+        for i, a in chunk if a.signal
+        for k, stars in enumerate(a.signal[0])
+    ]  # fmt: skip
+    uses = [
+        {"asset_id": i, "kind": "download", "evidence": "verified", "note": "",
+         "created_at": a.published_at}
+        for i, a in chunk if a.signal
+        for _ in range(a.signal[1])
+    ]  # fmt: skip
+    if ratings:
+        db.session.execute(insert(Rating.__table__), ratings)
+    if uses:
+        db.session.execute(insert(UsageEvent.__table__), uses)
+
+
 def insert_corpus(corpus: list[CorpusAsset], owner_id: int, batch: int = 2000) -> None:
     """Write assets, revisions, taxonomy links and signals with bulk Core inserts.
 
@@ -532,6 +556,10 @@ def insert_corpus(corpus: list[CorpusAsset], owner_id: int, batch: int = 2000) -
     built by ``rebuild()``, which is what the bulk figure measures.
     """
     type_ids = dict(db.session.execute(select(ContentType.slug, ContentType.id)).all())
+    rater_ids = [
+        create_user(f"rater{k}@bench.test", f"Bench rater {k}", "rep", "bench-password").id
+        for k in range(RATERS)
+    ]
     term_ids = {
         kind: dict(db.session.execute(select(model.slug, model.id)).all())
         for _table, _column, kind, model in LINKS
@@ -549,14 +577,7 @@ def insert_corpus(corpus: list[CorpusAsset], owner_id: int, batch: int = 2000) -
             ]
             if rows:
                 db.session.execute(insert(table), rows)
-        signals = [
-            {"asset_id": i, "rating_average": a.signal[0], "rating_count": a.signal[1],
-             "usage_count": a.signal[2], "updated_at": a.published_at}
-            for i, a in chunk
-            if a.signal
-        ]  # fmt: skip
-        if signals:
-            db.session.execute(insert(AssetSignal.__table__), signals)
+        _insert_signals(chunk, rater_ids)
     db.session.execute(  # one revision per asset, with the asset's id: live and latest
         update(Asset).values(live_revision_id=Asset.id, latest_revision_id=Asset.id),
         execution_options={"synchronize_session": False},

@@ -3,8 +3,9 @@
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from content import assets as asset_service
-from content import library
+from content import library, ratings
 from content.models import Asset, ContentType, Industry, Persona, Stage, Tag
+from content.ratings import RatingSummary
 from content.taxonomy import terms_by_slugs
 from portal.api import (
     api_user,
@@ -25,9 +26,11 @@ bp = Blueprint("content_api", __name__, url_prefix="/api/v1")
 _FIELDS = {"title", "summary", "body", "content_type", "stages", "personas", "industries", "tags"}
 
 
-def serialize_asset(asset: Asset, user) -> dict:
-    """The asset as the API shows it to ``user`` (authors see the latest revision)."""
+def serialize_asset(asset: Asset, user, rating: RatingSummary | None = None) -> dict:
+    """The asset as the API shows it to ``user`` (authors see the latest revision).
+    ``rating`` saves a query when the caller has it already."""
     revision = asset_service.shown_revision(asset, user)
+    rating = rating or ratings.summary(asset)
     stored = revision.file if revision else None
     return {
         "id": asset.id,
@@ -48,7 +51,10 @@ def serialize_asset(asset: Asset, user) -> dict:
         else None,
         "review_by": asset.review_by.isoformat() if asset.review_by else None,
         "expires_on": asset.expires_on.isoformat() if asset.expires_on else None,
-        "rating": {"average": None, "count": 0},
+        "rating": {
+            "average": round(rating.average, 2) if rating.average is not None else None,
+            "count": rating.count,
+        },
         "url": url_for("content.show", asset_id=asset.id, _external=True),
         "created_at": iso(asset.created_at),
         "updated_at": iso(asset.updated_at),
@@ -68,7 +74,7 @@ def list_assets():
     filters = library.parse_filters(args, user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     result = library.asset_list(user, filters, page, per_page)
-    return jsonify(page_body(result, lambda card: serialize_asset(card.asset, user)))
+    return jsonify(page_body(result, lambda card: serialize_asset(card.asset, user, card.rating)))
 
 
 def _input_from_json(data: dict, current: Asset | None = None) -> asset_service.AssetInput:

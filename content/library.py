@@ -16,6 +16,7 @@ from content.models import (
     Stage,
     Tag,
 )
+from content.ratings import UNRATED, RatingSummary, summaries
 from content.rules import visible_assets
 from portal.errors import ValidationFailed
 from portal.extensions import db
@@ -48,10 +49,12 @@ class LibraryFilters:
 
 @dataclass
 class Card:
-    """What a list or board shows of one asset: the asset and the revision shown."""
+    """What a list or board shows of one asset: the asset, the revision shown and its
+    rating."""
 
     asset: Asset
     revision: AssetRevision
+    rating: RatingSummary = UNRATED
 
 
 _FILTER_MODELS = {
@@ -138,7 +141,9 @@ def _with_revision(query: Select, filters: LibraryFilters, user) -> Select:
 
 
 def _cards(query: Select) -> list[Card]:
-    return [Card(asset, revision) for asset, revision in db.session.execute(query)]
+    rows = db.session.execute(query).all()
+    ratings = summaries(asset.id for asset, _revision in rows)
+    return [Card(asset, revision, ratings.get(asset.id, UNRATED)) for asset, revision in rows]
 
 
 @dataclass

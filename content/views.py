@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from content import assets as asset_service
-from content import library
+from content import library, usage
 from content.diff import word_diff
 from content.files import storage_path
 from content.forms import AssetForm
@@ -123,12 +123,15 @@ def create():
 def show(asset_id: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
     revision = asset_service.shown_revision(asset, current_user)
-    return render_template(
+    page = render_template(
         "content/show.html",
         asset=asset,
         revision=revision,
         revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
     )
+    # After rendering: counting the view must never break or hold up the page.
+    usage.record_quietly("a view", lambda: usage.record_view(asset, current_user))
+    return page
 
 
 @bp.route("/assets/<id:asset_id>/edit", methods=["GET", "POST"])
@@ -254,4 +257,8 @@ def download(asset_id: int):
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
+    if not inline:
+        usage.record_quietly(
+            "a download", lambda: usage.record_download(asset, current_user, revision)
+        )
     return response

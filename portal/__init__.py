@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     import content.markdown  # noqa: F401 - registers the markdown template filter
     import content.rules  # noqa: F401
     import content.taxonomy_views  # noqa: F401 - routes on the content blueprint
+    import content.usage_rules  # noqa: F401 - ratings, usage, deals and share links
     import workflows.notices  # noqa: F401 - registers who hears about review steps
     import workflows.rules  # noqa: F401
     from content.api import bp as content_api
@@ -170,5 +171,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(posts_bp)
     csrf.exempt(posts_api)
     app.register_blueprint(posts_api)
+    # Ratings, usage, deals, CRM imports and share links (the share pages are public).
+    from content.cli import register_cli as register_deal_cli
+    from content.deal_api import bp as deals_api
+    from content.deal_import_views import bp as deal_imports_bp
+    from content.deal_views import bp as deals_bp
+    from content.share_views import bp as share_bp
+    from content.usage_api import bp as usage_api
+    from content.usage_views import bp as usage_bp
+
+    for blueprint in (deals_bp, deal_imports_bp, usage_bp, share_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (deals_api, usage_api):
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
     register_cli(app)
     register_search_cli(app)
+    register_deal_cli(app)

@@ -78,6 +78,12 @@ def from_environment() -> dict:
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
         # "dual": a sales and a marketing reviewer approve; "single": any one reviewer.
         "REVIEW_POLICY": _choice_env("TANDEM_REVIEW_POLICY", "dual", ("dual", "single")),
+        # Deals' amounts are in this currency (ISO 4217 code); the portal keeps one.
+        "CURRENCY": (os.environ.get("TANDEM_CURRENCY", "USD").strip().upper() or "USD")[:3],
+        # Days a buyer's share link works when its maker does not choose.
+        "SHARE_LINK_DAYS": _int_env("TANDEM_SHARE_LINK_DAYS", 30),
+        # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
+        "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),

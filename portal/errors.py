@@ -34,6 +34,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Gone(DomainError):
+    """It existed but is no longer available (an expired or revoked share link)."""
+
+    status = 410
+    code = "gone"
+
+
 class Conflict(DomainError):
     """The request clashes with the current state; ``allowed`` names what is possible now."""
 

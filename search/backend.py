@@ -4,21 +4,19 @@ Ranking (documented in the README): a backend finds the best text matches, then 
 candidate's relevance is multiplied by a quality factor and a freshness factor:
 
     score = relevance × (1 + 0.25 × quality) × (0.7 if past its review date else 1)
-    quality = ½ × rating part + ½ × usage part, each between 0 and 1
-    rating part = (average − 1) / 4 × min(count, 5) / 5      (0 without ratings)
-    usage part  = log(1 + uses) / log(1 + 100), at most 1
+    quality = ½ × rating part + ½ × usage part, each between 0 and 1 (content.signals)
 
 So among equally relevant assets the better rated and more used come first, a single
 five-star rating cannot outrank a strong text match, and stale content sinks.
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from markupsafe import Markup
 
+from content.signals import quality
 from search.query import ParsedQuery
 
 FACETS = ("stages", "personas", "industries", "content_type", "tags")
@@ -57,15 +55,6 @@ class SearchDocument:
     @property
     def quality(self) -> float:
         return quality(self.rating_average, self.rating_count, self.usage_count)
-
-
-def quality(rating_average: float | None, rating_count: int, usage_count: int) -> float:
-    """The 0–1 quality score from ratings and usage (see the module docstring)."""
-    rating = 0.0
-    if rating_average is not None and rating_count > 0:
-        rating = (rating_average - 1) / 4 * min(rating_count, 5) / 5
-    usage = min(1.0, math.log1p(max(usage_count, 0)) / math.log1p(100))
-    return 0.5 * rating + 0.5 * usage
 
 
 def blended_score(relevance: float, quality_score: float, stale: bool) -> float:

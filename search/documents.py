@@ -5,12 +5,12 @@ from sqlalchemy.orm import selectinload
 
 from content.markdown import plain_text
 from content.models import Asset, AssetRevision
+from content.signals import NO_SIGNALS, Signals, signals_for
 from portal.extensions import db
 from search.backend import SearchDocument
-from search.models import AssetSignal
 
 
-def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None:
+def _document(asset: Asset, signals: Signals) -> SearchDocument | None:
     # Readers find what they would see: the live words of a published asset, the latest
     # words of a draft. (An asset past its expiry date keeps its live words: readers no
     # longer find it, which the search filter decides on the day.)
@@ -37,9 +37,9 @@ def _document(asset: Asset, signal: AssetSignal | None) -> SearchDocument | None
         published_at=asset.published_at,
         updated_at=asset.updated_at,
         review_by=asset.review_by,
-        rating_average=signal.rating_average if signal else None,
-        rating_count=signal.rating_count if signal else 0,
-        usage_count=signal.usage_count if signal else 0,
+        rating_average=signals.rating_average,
+        rating_count=signals.rating_count,
+        usage_count=signals.usage_count,
         expires_on=asset.expires_on,
         collaborator_ids=[c.user_id for c in asset.collaborators],
     )
@@ -61,14 +61,11 @@ def load_documents(asset_ids: list[int]) -> tuple[list[SearchDocument], list[int
             selectinload(Asset.latest_revision).selectinload(AssetRevision.file),
         )
     ).all()
-    signals = {
-        s.asset_id: s
-        for s in db.session.scalars(select(AssetSignal).where(AssetSignal.asset_id.in_(asset_ids)))
-    }
+    signals = signals_for(asset_ids)
     documents, found = [], set()
     for asset in assets:
         found.add(asset.id)
-        document = _document(asset, signals.get(asset.id))
+        document = _document(asset, signals.get(asset.id, NO_SIGNALS))
         if document is not None:
             documents.append(document)
     gone = [asset_id for asset_id in asset_ids if asset_id not in found]

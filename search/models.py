@@ -1,4 +1,4 @@
-"""Search bookkeeping: the indexing outbox, ranking signals and searches that found nothing."""
+"""Search bookkeeping: the indexing outbox and searches that found nothing."""
 
 from datetime import datetime
 
@@ -20,21 +20,6 @@ class SearchOutbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AssetSignal(db.Model):
-    """Quality signals used in ranking, kept per asset by the features that own them
-    (ratings and usage); an asset without a row ranks on relevance alone."""
-
-    __tablename__ = "asset_signals"
-
-    asset_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
-    )
-    rating_average: Mapped[float | None]
-    rating_count: Mapped[int] = mapped_column(default=0)
-    usage_count: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SearchMiss(db.Model):

@@ -24,7 +24,9 @@ from content.models import (
     asset_stages,
     asset_tags,
 )
-from search.models import AssetSignal, SearchOutbox
+from content.signals import on_signal_change
+from portal.extensions import db
+from search.models import SearchOutbox
 
 _KEY = "search_outbox_assets"
 _LINKS = {
@@ -72,11 +74,15 @@ def _asset_changes(session: Session, _context) -> None:
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Asset) and obj.id is not None:
             pending.add(obj.id)
-        elif (
-            isinstance(obj, AssetRevision | AssetSignal | AssetCollaborator)
-            and obj.asset_id is not None
-        ):
+        elif isinstance(obj, AssetRevision | AssetCollaborator) and obj.asset_id is not None:
             pending.add(obj.asset_id)
+
+
+@on_signal_change
+def _signal_changed(asset_id: int) -> None:
+    # Ratings and usage are written with single upserts, which session events do not
+    # see: their services announce them, and the asset is re-ranked.
+    _pending(db.session()).add(asset_id)
 
 
 @event.listens_for(Session, "before_commit")

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from content.signals import signal_changed
+from content.usage_models import Rating, UsageEvent
 from portal.extensions import db
 from search import indexing
 from search.backend import SearchBackend, SearchDocument, SearchRequest, SearchResult
@@ -23,6 +25,7 @@ from tests.conftest import (
     IN_CI,
     PG_ADMIN_URL,
     _postgres_reachable,
+    make_user,
     selected_databases,
 )
 
@@ -45,6 +48,19 @@ def outbox_asset_ids() -> list[int]:
 def outbox_size() -> int:
     with db.engine.connect() as connection:
         return connection.scalar(select(func.count(SearchOutbox.id)))
+
+
+def give_signals(asset_id: int, stars=(), uses: int = 0) -> None:
+    """Ratings (one rater each) and ranked uses (downloads) of an asset, written as the
+    events they are and announced as the services announce them; committed."""
+    for count in stars:
+        rater = make_user("rep")
+        db.session.add(Rating(asset_id=asset_id, user_id=rater.id, stars=count))
+    db.session.add_all(
+        UsageEvent(asset_id=asset_id, kind="download", evidence="verified") for _ in range(uses)
+    )
+    signal_changed(asset_id)
+    db.session.commit()
 
 
 @pytest.fixture

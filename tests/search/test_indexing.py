@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from whoosh import index as whoosh_index
 
+from content import ratings, usage
 from content.assets import AssetInput, create_asset, revise_asset
 from content.models import Asset, AssetRevision, Stage, Tag
 from content.taxonomy import delete_term, save_term
@@ -15,9 +16,16 @@ from portal.demo import sign_off_and_publish
 from portal.extensions import db
 from portal.models import User
 from search import indexing, outbox, service
-from search.models import AssetSignal
+from search.documents import load_documents
 from tests.conftest import make_asset, reviewers
-from tests.search.conftest import document, find, index_now, outbox_asset_ids, outbox_size
+from tests.search.conftest import (
+    document,
+    find,
+    give_signals,
+    index_now,
+    outbox_asset_ids,
+    outbox_size,
+)
 from workflows import collaborators
 from workflows.machine import transition
 
@@ -109,19 +117,29 @@ def test_renaming_or_deleting_a_taxonomy_term_queues_every_asset_that_carries_it
     assert dict(facets["tags"]) == {"roi": 1}, "the deleted tag is gone from the index"
 
 
-def test_quality_signals_written_without_an_explicit_flush_reach_the_outbox(marketer):
+def test_ratings_and_uses_reach_the_outbox_but_views_do_not(marketer, rep):
     asset = make_asset(marketer, "Pricing guide")
     index_now()
 
-    db.session.add(AssetSignal(asset_id=asset.id, rating_average=4.5, rating_count=3))
+    ratings.rate(asset, rep, 4, "Clear.")
     db.session.commit()
     assert outbox_asset_ids() == [asset.id]
 
     index_now()
-    signal = db.session.get(AssetSignal, asset.id)
-    signal.usage_count = 12
+    usage.record_view(asset, rep)
+    db.session.commit()
+    assert outbox_asset_ids() == [], "a view does not change the ranking"
+
+    usage.record_download(asset, rep, asset.live_revision)
     db.session.commit()
     assert outbox_asset_ids() == [asset.id]
+    index_now()
+    [indexed], _gone = load_documents([asset.id])
+    assert (indexed.rating_average, indexed.rating_count, indexed.usage_count) == (4.0, 1, 1)
+
+    ratings.rate(asset, rep, 5)
+    db.session.rollback()
+    assert outbox_asset_ids() == [], "a rolled-back rating queues nothing"
 
     index_now()
     db.session.get(Asset, asset.id).review_by = date(2020, 1, 1)
@@ -259,8 +277,7 @@ def test_a_change_queued_while_another_indexer_overtakes_is_not_lost(app, market
     first = make_asset(marketer, "Pricing guide")
     later = make_asset(marketer, "ROI calculator", publish=False)
     index_now()
-    db.session.add(AssetSignal(asset_id=first.id, usage_count=1))
-    db.session.commit()
+    give_signals(first.id, uses=1)
     delete_rows = indexing.delete
 
     def overtaken(table):

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from content.models import Asset
 from portal.extensions import db
 from search import service
-from search.models import AssetSignal
 from tests.conftest import make_asset
-from tests.search.conftest import index_now
+from tests.search.conftest import give_signals, index_now
 
 # title: (stages, personas, content type, tags, summary, body)
 LIBRARY = {
@@ -172,13 +171,8 @@ def test_the_better_rated_and_more_used_of_two_equal_assets_ranks_first(marketer
     assert sorted(tie) == sorted(twins)
     low, high = tie  # whichever text order the backend picks, the signals must reverse it
 
-    db.session.add_all(
-        [
-            AssetSignal(asset_id=high, rating_average=4.7, rating_count=9, usage_count=30),
-            AssetSignal(asset_id=low, rating_average=2.5, rating_count=4, usage_count=2),
-        ]
-    )
-    db.session.commit()
+    give_signals(high, stars=(5, 5, 5, 4, 5, 5, 4, 5, 4), uses=30)
+    give_signals(low, stars=(2, 3, 2, 3), uses=2)
     index_now()
 
     assert ranked_ids(rep, "procurement negotiation") == [high, low]
@@ -189,8 +183,7 @@ def test_usage_alone_lifts_an_asset_among_equals(marketer, rep):
     index_now()
     low, high = ranked_ids(rep, "negotiation")
 
-    db.session.add(AssetSignal(asset_id=high, usage_count=50))
-    db.session.commit()
+    give_signals(high, uses=50)
     index_now()
 
     assert ranked_ids(rep, "negotiation") == [high, low]
