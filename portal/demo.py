@@ -26,6 +26,7 @@ from content.models import Asset, AssetRevision, ContentType, Industry, Persona,
 from portal import accounts
 from portal.demo_data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
 from portal.demo_posts import seed_posts
+from portal.demo_usage import seed_usage
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.notifications import Notification
@@ -45,14 +46,16 @@ COUNT_NAMES = (
     "revisions_created",
     "files_attached",
     "posts_created",
+    "deals_created",
+    "usage_events",
 )
 
 
 def seed_demo(
     password: str = DEFAULT_PASSWORD, progress: Callable[[int], object] | None = None
 ) -> dict:
-    """Create demo users, the default taxonomy, published demo assets and a few
-    ghost-written posts. Idempotent.
+    """Create demo users, the default taxonomy, published demo assets, a few
+    ghost-written posts, and the reps' deals with their ratings and usage. Idempotent.
 
     Users are matched by email and assets by (owner, title of their first revision), so a
     second run creates nothing and never changes existing passwords or content.
@@ -78,6 +81,7 @@ def seed_demo(
         if progress is not None:
             progress(1)
     counts["posts_created"] = seed_posts(users)
+    counts.update(seed_usage(users))
     return counts
 
 

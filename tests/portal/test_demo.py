@@ -22,10 +22,12 @@ from content.models import (
     Tag,
 )
 from content.taxonomy import ensure_defaults
+from content.usage_models import Deal, Rating, ShareLink, UsageEvent
 from portal.accounts import find_user
 from portal.demo import DEMO_ASSET_COUNT, seed_demo
+from portal.demo_usage import DEMO_DEALS
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, utcnow
 from portal.notifications import Notification
 from tests.conftest import fresh_database, make_app, selected_databases
 from workflows.models import Approval
@@ -49,7 +51,10 @@ def _live_assets() -> list[Asset]:
 
 
 def _row_counts() -> dict:
-    models = (User, Asset, AssetRevision, StoredFile, Stage, Tag, GhostPost, GhostPostRevision)
+    models = (
+        User, Asset, AssetRevision, StoredFile, Stage, Tag, GhostPost, GhostPostRevision,
+        Deal, Rating, UsageEvent, ShareLink,
+    )  # fmt: skip
     return {model: db.session.scalar(select(func.count()).select_from(model)) for model in models}
 
 
@@ -191,6 +196,24 @@ def test_riley_has_a_post_to_review_and_a_published_one(seeded):
     assert published.published_url.startswith("https://www.linkedin.com/")
     assert 0 < published.rep_word_count < published.word_count
     assert db.session.get(VoiceProfile, riley.id).topics
+
+
+def test_riley_has_a_pipeline_with_content_used_shared_and_opened(seeded):
+    riley = find_user("rep@example.com")
+    riley_deals = db.session.scalars(select(Deal).where(Deal.owner_id == riley.id)).all()
+    kinds = Counter(
+        db.session.scalars(select(UsageEvent.kind).where(UsageEvent.user_id == riley.id))
+    )
+
+    assert seeded["deals_created"] == len(DEMO_DEALS)
+    assert {deal.status for deal in riley_deals} == {"open", "won", "lost"}
+    assert any(deal.stage.slug == "decision" and deal.status == "open" for deal in riley_deals)
+    assert kinds["used_in_deal"] >= 2 * len(riley_deals)
+    assert kinds["share"] == len(riley_deals) and kinds["buyer_view"] > 0
+    assert kinds["view"] > 0 and db.session.scalar(select(func.count(Rating.id))) >= 20
+    assert not db.session.scalar(
+        select(func.count(UsageEvent.id)).where(UsageEvent.created_at > utcnow())
+    ), "no usage is dated in the future"
 
 
 def test_progress_is_reported_once_per_demo_asset(seeded):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from content.assets import AssetInput, revise_asset
 from content.models import Asset, AssetCollaborator, AssetRevision, Stage
+from content.usage_models import Deal, ShareLink
 from portal.extensions import db
 from portal.models import User
 from portal.permissions import can, registered_actions
@@ -420,6 +421,11 @@ STATES = ("draft", "live", "revised", "revised_by_reviewer", "archived")
 NOT_ARCHIVED = ("draft", "live", "revised", "revised_by_reviewer")
 
 
+REPS = {"co_author", "reviewer", "rep"}
+RATERS = {"other_marketer", "reviewer", "rep", "leader", "marketing_leader"}
+FEEDBACK_READERS = {"owner", "co_author", "leader", "marketing_leader", "admin"}
+
+
 POST_STATES = ("draft", "with_rep", "changes_requested", "approved", "published", "declined")
 POST_READERS = {"rep", "owner", "marketing_leader", "admin"}
 
@@ -486,6 +492,23 @@ RULE_MATRIX = {
     ("mark_published", "GhostPost"): dict.fromkeys(POST_STATES, {"rep", "owner"}),
     ("accept", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
     ("decline", "ContentRequest"): {"asked by the rep": {"owner", "other_marketer", "admin"}},
+    # Ratings and usage: readers rate what they did not write; authors and leaders read the
+    # feedback; reps attach live assets to their deals; anyone shares what is live.
+    ("rate", "Asset"): _by_state(default=RATERS, draft=set(), archived=set()),
+    ("view_rating_comments", "Asset"): dict.fromkeys(STATES, FEEDBACK_READERS),
+    ("view_usage", "Asset"): dict.fromkeys(STATES, FEEDBACK_READERS),
+    ("attach_to_deal", "Asset"): _by_state(default=REPS, draft=set(), archived=set()),
+    ("share", "Asset"): _by_state(default=EVERY_ROLE, draft=set(), archived=set()),
+    ("revoke_links", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN),
+    # A link the rep made to the owner's asset.
+    ("view", "ShareLink"): {"made by the rep": {"rep", "owner", "admin"}},
+    ("revoke", "ShareLink"): {"made by the rep": {"rep", "owner", "admin"}},
+    # Deals: reps own them, leaders and admins read all, admins import them.
+    ("track_deals", None): REPS,
+    ("view_all_deals", None): {"leader", "marketing_leader", "admin"},
+    ("import_deals", None): {"admin"},
+    ("view", "Deal"): {"owned by the rep": {"rep", "leader", "marketing_leader", "admin"}},
+    ("edit", "Deal"): {"owned by the rep": {"rep"}},
 }  # fmt: skip
 
 
@@ -556,8 +579,20 @@ def post_in(state: str) -> GhostPost:
     return GhostPost(id=1, rep_id=IDS["rep"], ghostwriter_id=IDS["owner"], status=state)
 
 
+def link_in(case: str) -> ShareLink:
+    assert case == "made by the rep"
+    return ShareLink(id=1, created_by_id=IDS["rep"], asset=asset_in("live"))
+
+
+def deal_in(case: str) -> Deal:
+    assert case == "owned by the rep"
+    return Deal(id=1, owner_id=IDS["rep"], name="Acme renewal", account="Acme")
+
+
 SUBJECTS = {
     "Asset": asset_in,
+    "Deal": deal_in,
+    "ShareLink": link_in,
     "Comment": comment_in,
     "ContentRequest": request_in,
     "GhostPost": post_in,

@@ -1,0 +1,104 @@
+"""Many people rating and using assets at the same moment: no rating, view, attachment,
+share or buyer view is lost or counted twice.
+
+Each worker thread has its own app context, session and connection, and a barrier
+releases them together, so only the database keeps them apart (see RELIABILITY.md: the
+read-then-write pattern lost most updates here).
+"""
+
+import threading
+
+from sqlalchemy import func, select
+
+from content import deals, ratings, share_links, usage
+from content.models import Asset, Stage
+from content.usage_models import Deal, Rating, ShareLink, UsageEvent
+from portal.extensions import db
+from portal.models import User
+from tests.conftest import make_asset, make_user
+from tests.workflows.test_concurrency import assert_no_errors, run_together
+
+REPS = 6
+THREADS_PER_REP = 2  # the same person on two devices at once
+
+
+def _worker(app, barrier, rep_id: int, asset_id: int, deal_id: int, stars: int):
+    """One thread of one rep: rate, open the page, download, attach, share, and the
+    buyer opens the link twice; committed step by step as requests would be."""
+
+    def work():
+        with app.app_context():
+            try:
+                rep = db.session.get(User, rep_id)
+                asset = db.session.get(Asset, asset_id)
+                deal = db.session.get(Deal, deal_id)
+                barrier.wait(timeout=20)
+                ratings.rate(asset, rep, stars, f"{stars} stars from {rep.name}")
+                db.session.commit()
+                counted = usage.record_view(asset, rep)
+                db.session.commit()
+                usage.record_download(asset, rep, asset.live_revision)
+                db.session.commit()
+                _event, attached = usage.attach_to_deal(asset, rep, deal, "Sent after the demo")
+                db.session.commit()
+                link, token = share_links.create_link(asset, rep, deal)
+                db.session.commit()
+                for visitor in ("10.0.0.1", "10.0.0.2"):
+                    opened = share_links.open_link(token)
+                    share_links.record_buyer_view(opened, share_links.visitor_hash(visitor, "UA"))
+                    db.session.commit()
+                return counted, attached
+            finally:
+                db.session.remove()
+
+    return work
+
+
+def _count(kind: str, asset_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(UsageEvent.id)).where(
+            UsageEvent.kind == kind, UsageEvent.asset_id == asset_id
+        )
+    )
+
+
+def test_concurrent_ratings_and_usage_lose_nothing_and_count_nothing_twice(app, users):
+    asset = make_asset(users["marketer"], "Security one-pager", stages=("decision",))
+    decision = db.session.scalar(select(Stage).where(Stage.slug == "decision"))
+    reps = [make_user("rep", f"racer{n}@example.com") for n in range(REPS)]
+    deal_ids = {}
+    for rep in reps:
+        deal = deals.create_deal(rep, deals.DealInput(f"{rep.name} deal", "Acme", 100, decision))
+        db.session.commit()
+        deal_ids[rep.id] = deal.id
+    barrier = threading.Barrier(REPS * THREADS_PER_REP)
+    workers = [
+        _worker(app, barrier, rep.id, asset.id, deal_ids[rep.id], stars=1 + (n + copy) % 5)
+        for n, rep in enumerate(reps)
+        for copy in range(THREADS_PER_REP)
+    ]
+
+    results = run_together(workers)
+
+    assert_no_errors(results)
+    db.session.expire_all()
+    # One rating per person, whichever of their two saves came last.
+    stored = db.session.execute(select(Rating.user_id, Rating.stars)).all()
+    assert len(stored) == REPS
+    assert {user_id for user_id, _stars in stored} == {rep.id for rep in reps}
+    summary = ratings.summary(asset)
+    assert (summary.count, summary.average) == (REPS, sum(s for _u, s in stored) / REPS)
+    # Each person's two simultaneous opens are one visit; each attachment happens once.
+    counted = [counted for counted, _attached in results]
+    attached = [attached for _counted, attached in results]
+    assert counted.count(True) == REPS and _count("view", asset.id) == REPS
+    assert attached.count(True) == REPS and _count("used_in_deal", asset.id) == REPS
+    # Everything else is one event per act: nothing lost.
+    workers_total = REPS * THREADS_PER_REP
+    assert _count("download", asset.id) == workers_total
+    assert _count("share", asset.id) == workers_total
+    assert _count("buyer_view", asset.id) == 2 * workers_total
+    assert db.session.scalar(select(func.count(ShareLink.id))) == workers_total
+    summary = usage.usage_summary(asset, users["marketer"])
+    assert (summary.deals, summary.readers) == (REPS, REPS)
+    assert summary.count("buyer_view", "verified") == 2 * workers_total
