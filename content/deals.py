@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -36,9 +36,13 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "
 
 NAME_MISSING = "Name the deal, as it is called in your CRM."
 ACCOUNT_MISSING = "Say which account (company) the deal is with."
+NAME_TOO_LONG = f"Keep the name under {NAME_MAX} characters."
+ACCOUNT_TOO_LONG = f"Keep the account under {ACCOUNT_MAX} characters."
 STAGE_MISSING = "Choose the buyer stage the deal is at."
 STATUS_INVALID = "The status is open, won or lost."
 AMOUNT_INVALID = "Write the amount as a number, such as 12500 or 12,500.00."
+# A number with a currency written before or after it: "$12,500", "12500 USD".
+_WRITTEN = re.compile(r"(?P<before>[^\d\s.,-]*)\s*(?P<number>-?[\d.,]+)\s*(?P<after>[^\d\s.,-]*)")
 _MONEY = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
 
 
@@ -55,6 +59,20 @@ class DealInput:
     errors: dict = field(default_factory=dict)
 
 
+def _number_in(text: str) -> str | None:
+    """The number in an amount as typed; None when anything but the portal's currency
+    (its code or symbol) is written around it, so that "about 5k" or "12,500 EUR" is
+    never read as 5 or 12,500 in the portal's currency."""
+    match = _WRITTEN.fullmatch(text)
+    if match is None:
+        return None
+    code = current_app.config.get("CURRENCY", "USD") if has_app_context() else "USD"
+    allowed = {"", code, CURRENCY_SYMBOLS.get(code, code)}
+    if match["before"].upper() not in allowed or match["after"].upper() not in allowed:
+        return None
+    return match["number"]
+
+
 def parse_amount(value, field_name: str = "amount") -> int | None:
     """An amount in the portal's currency, as cents. Takes a JSON number or text such as
     "12500", "12,500.50" or "$12,500"; empty is None. Anything else is a ValidationFailed
@@ -66,7 +84,9 @@ def parse_amount(value, field_name: str = "amount") -> int | None:
     if isinstance(value, int | float | Decimal):
         text = str(value)
     elif isinstance(value, str):
-        text = re.sub(r"^[^\d\-]*|[^\d.]*$", "", value.strip())  # "$12,500 " or "12500 USD"
+        text = _number_in(value.strip())
+        if text is None:
+            raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
     else:
         raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
     if text.startswith("-"):
@@ -78,35 +98,40 @@ def parse_amount(value, field_name: str = "amount") -> int | None:
         amount = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID}) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        message = "Give the amount to the cent at most (two decimals)."
-        raise ValidationFailed(message, {field_name: message})
-    cents = int(amount * 100)
-    if cents > AMOUNT_MAX_CENTS:
+    if not amount.is_finite():
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    # Before rounding to cents: a number longer than Decimal's 28 digits cannot be rounded.
+    if amount * 100 > AMOUNT_MAX_CENTS:
         message = "The amount is too large."
         raise ValidationFailed(message, {field_name: message})
-    return cents
+    if amount != amount.quantize(Decimal("0.01")):
+        message = "Give the amount to the cent at most (two decimals)."
+        raise ValidationFailed(message, {field_name: message})
+    return int(amount * 100)
 
 
 def validate(data: DealInput) -> DealInput:
-    """Trim and check a deal's fields; raises ValidationFailed naming every bad field."""
-    errors = dict(data.errors)
+    """Trim and check a deal's fields; raises ValidationFailed naming every bad field.
+    Errors the caller found while reading the input (``data.errors``) are kept as they are:
+    they say more than "missing" about a value that could not be read."""
+    errors = {}
     data.name = " ".join((data.name or "").split())
     data.account = " ".join((data.account or "").split())
     if not data.name:
         errors["name"] = NAME_MISSING
     elif len(data.name) > NAME_MAX:
-        errors["name"] = f"Keep the name under {NAME_MAX} characters."
+        errors["name"] = NAME_TOO_LONG
     if not data.account:
         errors["account"] = ACCOUNT_MISSING
     elif len(data.account) > ACCOUNT_MAX:
-        errors["account"] = f"Keep the account under {ACCOUNT_MAX} characters."
+        errors["account"] = ACCOUNT_TOO_LONG
     if data.stage is None:
         errors["stage"] = STAGE_MISSING
     if data.status not in DEAL_STATUSES:
         errors["status"] = STATUS_INVALID
     if data.amount_cents is not None and not 0 <= data.amount_cents <= AMOUNT_MAX_CENTS:
         errors["amount"] = AMOUNT_INVALID
+    errors.update(data.errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return data
@@ -186,6 +211,9 @@ def find_external(external_id: str) -> Deal | None:
 
 def deal_owner(email: str | None) -> User:
     """The active rep with this email, who may own a deal; else a ValidationFailed."""
+    if not email:
+        message = "Give the owner: the email of the rep whose deal it is."
+        raise ValidationFailed(message, {"owner": message})
     user = db.session.scalar(select(User).where(User.email == normalize_email(email or "")))
     if user is None or not user.active:
         message = f"No active user has the email “{email}”."
@@ -253,6 +281,13 @@ def _insert_external(external_id: str, owner: User, data: DealInput, source: str
     )
     deal_id = db.session.execute(statement).scalar()
     return db.session.get(Deal, deal_id) if deal_id is not None else None
+
+
+def asset_title(asset: Asset) -> str:
+    """The title a deal shows for content attached to it: the live revision's (an archived
+    asset keeps it), else the latest."""
+    revision = asset.live_revision or asset.latest_revision
+    return revision.title if revision else ""
 
 
 def get_visible_deal(user: User, deal_id: int) -> Deal:
@@ -340,6 +375,8 @@ _ORDER = {
 class DealRow:
     deal: Deal
     attached: int
+    # Of ``attached``, per evidence ("self_reported", "imported"): lists show them apart.
+    by_evidence: dict[str, int] = field(default_factory=dict)
 
 
 def deal_list(user: User, filters: DealFilters, page: int, per_page: int) -> Page:
@@ -353,19 +390,24 @@ def deal_list(user: User, filters: DealFilters, page: int, per_page: int) -> Pag
         .offset((page - 1) * per_page)
     ).all()
     counts = attachment_counts([deal.id for deal in deals])
-    return Page([DealRow(deal, counts.get(deal.id, 0)) for deal in deals], page, per_page, total)
+    rows = [
+        DealRow(deal, sum(counts.get(deal.id, {}).values()), counts.get(deal.id, {}))
+        for deal in deals
+    ]
+    return Page(rows, page, per_page, total)
 
 
-def attachment_counts(deal_ids: list[int]) -> dict[int, int]:
-    if not deal_ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(UsageEvent.deal_id, func.count(UsageEvent.id))
+def attachment_counts(deal_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Deal id -> {evidence: number of assets attached with it}."""
+    counts: dict[int, dict[str, int]] = {}
+    if deal_ids:
+        for deal_id, evidence, number in db.session.execute(
+            select(UsageEvent.deal_id, UsageEvent.evidence, func.count(UsageEvent.id))
             .where(UsageEvent.kind == "used_in_deal", UsageEvent.deal_id.in_(deal_ids))
-            .group_by(UsageEvent.deal_id)
-        ).all()
-    )
+            .group_by(UsageEvent.deal_id, UsageEvent.evidence)
+        ):
+            counts.setdefault(deal_id, {})[evidence] = number
+    return counts
 
 
 def open_deals(user: User) -> list[Deal]:
@@ -407,13 +449,13 @@ def recommendations(deal: Deal, user: User, limit: int = RECOMMENDED) -> list[Re
         )
     ).all()
     signals = signals_for([asset_id for asset_id, _published in rows])
-    epoch = date(1970, 1, 1)
 
     def rank(row):
         asset_id, published_at = row
         found = signals.get(asset_id, NO_SIGNALS)
-        newest = (published_at.date() if published_at else epoch).toordinal()
-        return (-found.quality, -(found.rating_average or 0), -newest, asset_id)
+        # Ties go to the newest: published later, then (same instant) made later.
+        newest = published_at.timestamp() if published_at else 0
+        return (-found.quality, -(found.rating_average or 0), -newest, -asset_id)
 
     chosen = [asset_id for asset_id, _published in sorted(rows, key=rank)[:limit]]
     assets = {

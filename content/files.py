@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import current_app, send_file
 from sqlalchemy import select
 
 from content.extraction import UNREADABLE_NOTE, Extraction, extract_text
@@ -135,6 +135,21 @@ def clean_original_name(filename: str) -> str:
 
 def storage_path(storage_name: str) -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"]) / storage_name[:2] / storage_name
+
+
+def send_stored(stored: StoredFile, inline: bool):
+    """A response serving ``stored`` under its original name: shown in the browser when
+    ``inline`` and the browser can show it (PDFs, images), else downloaded; never cached
+    by shared caches."""
+    response = send_file(
+        storage_path(stored.storage_name),
+        mimetype=stored.mime_type,
+        as_attachment=not (inline and stored.previewable),
+        download_name=stored.original_name,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:

@@ -124,14 +124,22 @@ def shown_revision(link: ShareLink) -> AssetRevision:
     return asset.live_revision if asset.live_revision_id is not None else link.revision
 
 
+class LinkExpired(Gone):
+    """Gone, carrying the link, so the buyer's page can say who to ask for a new one."""
+
+    def __init__(self, link: ShareLink):
+        super().__init__("This link has expired.")
+        self.link = link
+
+
 def open_link(token: str) -> ShareLink:
-    """The link a buyer opened: NotFound for an unknown token, Gone for one that expired,
-    was revoked, or whose asset passed its hard expiry date."""
+    """The link a buyer opened: NotFound for an unknown token, Gone (LinkExpired) for one
+    that expired, was revoked, or whose asset passed its hard expiry date."""
     link = find_by_token(token)
     if link is None:
         raise NotFound("No such link.")
     if not link.active or link.asset.expired:
-        raise Gone("This link has expired.")
+        raise LinkExpired(link)
     return link
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from content.models import Asset, AssetRevision
 from content.signals import signal_changed
@@ -19,6 +20,7 @@ from content.usage_models import RANKED_KINDS, AssetViewMark, Deal, UsageEvent
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import utcnow
+from portal.pagination import Page
 from portal.permissions import can
 from portal.sql import upsert_insert
 
@@ -162,6 +164,27 @@ def attach_to_deal(
     return _attach(deal, asset, user.id, "self_reported", _note(note))
 
 
+def importable_assets(user, asset_ids: list[int]) -> list[Asset]:
+    """The assets with these ids, in the order given, when each is live and visible to
+    ``user``; otherwise a ValidationFailed naming every id that is not (unknown, hidden
+    from them or not published), before anything is written."""
+    found = {
+        asset.id: asset
+        for asset in db.session.scalars(select(Asset).where(Asset.id.in_(asset_ids)))
+    }
+    refused = [
+        str(asset_id)
+        for asset_id in asset_ids
+        if asset_id not in found
+        or not can(user, "view", found[asset_id])
+        or not found[asset_id].is_live
+    ]
+    if refused:
+        message = f"No published asset has the id {', '.join(refused)}."
+        raise ValidationFailed(message, {"asset_ids": message})
+    return [found[asset_id] for asset_id in asset_ids]
+
+
 def import_attachment(asset: Asset, deal: Deal, note: str = "") -> tuple[UsageEvent, bool]:
     """The CRM says ``asset`` was used in ``deal`` (imported). The caller has checked that
     it may write the deal."""
@@ -183,13 +206,50 @@ def detach_from_deal(asset: Asset, user, deal: Deal) -> bool:
     return True
 
 
+# What a deal's list of attachments shows of each: the asset's title, who attached it.
+_ATTACHMENT_LOADS = (
+    selectinload(UsageEvent.asset).selectinload(Asset.live_revision),
+    selectinload(UsageEvent.asset).selectinload(Asset.latest_revision),
+    selectinload(UsageEvent.user),
+)
+_NEWEST_FIRST = (UsageEvent.created_at.desc(), UsageEvent.id.desc())
+
+
 def attached_assets(deal: Deal) -> list[UsageEvent]:
     """The deal's attachments, newest first, with their assets loaded."""
     return db.session.scalars(
         select(UsageEvent)
         .where(_USED_IN_DEAL, UsageEvent.deal_id == deal.id)
-        .order_by(UsageEvent.created_at.desc(), UsageEvent.id.desc())
+        .options(*_ATTACHMENT_LOADS)
+        .order_by(*_NEWEST_FIRST)
     ).all()
+
+
+def attached_page(deal: Deal, page: int, per_page: int) -> Page:
+    """One page of the deal's attachments, newest first, for the deal page."""
+    query = select(UsageEvent).where(_USED_IN_DEAL, UsageEvent.deal_id == deal.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(
+        query.options(*_ATTACHMENT_LOADS)
+        .order_by(*_NEWEST_FIRST)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(events), page, per_page, total)
+
+
+def attachments_by_deal(deal_ids: list[int]) -> dict[int, list[UsageEvent]]:
+    """Each deal's attachments, newest first, in one query for a whole page of deals."""
+    found: dict[int, list[UsageEvent]] = {deal_id: [] for deal_id in deal_ids}
+    if deal_ids:
+        for event in db.session.scalars(
+            select(UsageEvent)
+            .where(_USED_IN_DEAL, UsageEvent.deal_id.in_(deal_ids))
+            .options(*_ATTACHMENT_LOADS)
+            .order_by(*_NEWEST_FIRST)
+        ):
+            found[event.deal_id].append(event)
+    return found
 
 
 # ---- how an asset is used ----------------------------------------------------------------

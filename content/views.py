@@ -8,7 +8,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -16,7 +15,7 @@ from flask_login import current_user, login_required
 from content import assets as asset_service
 from content import library, usage
 from content.diff import word_diff
-from content.files import storage_path
+from content.files import send_stored
 from content.forms import AssetForm
 from content.models import ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy import terms_by_ids
@@ -247,16 +246,8 @@ def download(asset_id: int):
         revision = asset_service.shown_revision(asset, current_user)
     if revision is None or revision.file is None:
         abort(404)
-    stored = revision.file
-    inline = request.args.get("inline") == "1" and stored.previewable
-    response = send_file(
-        storage_path(stored.storage_name),
-        mimetype=stored.mime_type,
-        as_attachment=not inline,
-        download_name=stored.original_name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
+    inline = request.args.get("inline") == "1" and revision.file.previewable
+    response = send_stored(revision.file, inline)
     if not inline:
         usage.record_quietly(
             "a download", lambda: usage.record_download(asset, current_user, revision)

@@ -55,8 +55,8 @@ def register_cli(app: Flask) -> None:
         help="Password given to every demo user.",
     )
     def seed_demo(password):
-        """Create demo users, the default taxonomy, demo assets and ghost-written posts
-        (safe to run twice)."""
+        """Create demo users, the default taxonomy, demo assets, ghost-written posts and
+        the reps' deals with their ratings and usage (safe to run twice)."""
         from portal.demo import DEMO_ASSET_COUNT
         from portal.demo import seed_demo as run_seed
 

@@ -84,6 +84,11 @@ def from_environment() -> dict:
         "SHARE_LINK_DAYS": _int_env("TANDEM_SHARE_LINK_DAYS", 30),
         # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
         "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
+        # Opens of buyers' share-link pages allowed per address.
+        "SHARE_LINK_RATE_LIMIT": os.environ.get("TANDEM_SHARE_LINK_RATE_LIMIT", "120 per minute"),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted, so
+        # rate limits and buyers' visitor hashes see the real address; 0 trusts none.
+        "TRUSTED_PROXIES": _int_env("TANDEM_TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from content import crm_stages, ratings, share_links
 from content import deals as deal_service
-from content import ratings, share_links
 from content.models import Asset, Stage
 from content.signals import signal_changed
 from content.usage_models import Deal, UsageEvent
@@ -58,6 +58,7 @@ HISTORY_DAYS = 90
 def seed_usage(users: dict[str, User]) -> dict[str, int]:
     """Create the demo deals and, with them, the usage that goes with them."""
     counts = {"deals_created": 0, "usage_events": 0}
+    crm_stages.ensure_mappings_on_first_use()  # so a CRM export imports out of the box
     stages = {stage.slug: stage for stage in db.session.scalars(select(Stage))}
     demo_ids = select(Deal.external_id).where(Deal.external_id.like("DEMO-%"))
     existing = set(db.session.scalars(demo_ids))

@@ -1,4 +1,5 @@
-"""Forms for accounts: sign-in, profile, API tokens and user administration."""
+"""Forms for accounts (sign-in, profile, API tokens, user administration), and the id
+choice every package's selects share."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
@@ -8,6 +9,15 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 from portal.models import DEPARTMENTS, ROLES
 
 PASSWORD_MIN = 10
+NONE_CHOSEN = 0
+
+
+def chosen_id(value) -> int:
+    """The id picked in a select (a coerce function); anything that is not an id reads as
+    NONE_CHOSEN, so a tampered value gets the field's own message rather than a coercion
+    error."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else NONE_CHOSEN
 
 
 class LoginForm(FlaskForm):

@@ -63,7 +63,8 @@ def load_documents(asset_ids: list[int]) -> tuple[list[SearchDocument], list[int
     ).all()
     signals = signals_for(asset_ids)
     documents, found = [], set()
-    for asset in assets:
+    position = {asset_id: n for n, asset_id in enumerate(asset_ids)}
+    for asset in sorted(assets, key=lambda asset: position[asset.id]):  # in outbox order
         found.add(asset.id)
         document = _document(asset, signals.get(asset.id, NO_SIGNALS))
         if document is not None:

@@ -1,4 +1,4 @@
-// Post pages: a live character count against the channel's limit, and a copy button.
+// Post pages: a live character count against the channel's limit (copy buttons: copy.js).
 (function () {
   "use strict";
 
@@ -48,30 +48,5 @@
     if (channelField) channelField.addEventListener("change", refresh);
   }
 
-  function copy(button) {
-    var source = document.getElementById(button.dataset.copy);
-    var status = button.parentElement.querySelector(".copy-status");
-    function done(message) { if (status) status.textContent = message; }
-    var text = source.value;
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(
-        function () { done("Copied to the clipboard."); },
-        function () { fallback(); }
-      );
-    } else {
-      fallback();
-    }
-    function fallback() {
-      source.focus();
-      source.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (error) { ok = false; }
-      done(ok ? "Copied to the clipboard." : "Press Ctrl+C (or ⌘C) to copy the selected text.");
-    }
-  }
-
   document.querySelectorAll("textarea[data-character-count]").forEach(watch);
-  document.querySelectorAll("button[data-copy]").forEach(function (button) {
-    button.addEventListener("click", function () { copy(button); });
-  });
 })();

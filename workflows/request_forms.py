@@ -11,16 +11,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from content.assets import TITLE_MAX
 from content.library import taxonomy_choices
+from portal.forms import NONE_CHOSEN, chosen_id
 from workflows import requests
-
-NONE_CHOSEN = 0
-
-
-def _term_id(value) -> int:
-    """A chosen term's id; anything that is not an id reads as "none chosen", so a
-    tampered value gets the field's own message rather than a coercion error."""
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else NONE_CHOSEN
 
 
 class RequestForm(FlaskForm):
@@ -35,10 +27,10 @@ class RequestForm(FlaskForm):
     )
     stage = SelectField(
         "Buyer stage",
-        coerce=_term_id,
+        coerce=chosen_id,
         validators=[InputRequired(message=requests.STAGE_MISSING)],
     )
-    persona = SelectField("Persona", coerce=_term_id, validators=[Optional()])
+    persona = SelectField("Persona", coerce=chosen_id, validators=[Optional()])
     deal_context = TextAreaField(
         "Deal context",
         description="Optional: the account, the deal size, what the buyer asked for.",

@@ -4,7 +4,10 @@ Reps and leaders see only live assets (drafts are 404), plus the assets they wer
 to; marketers and admins see all. The owning marketer or an admin invites collaborators,
 publishes, archives and restores; they and invited co-authors edit and submit for review;
 only invited reviewers approve or request changes. Only admins manage users, the taxonomy
-and read the audit log (404 for everyone else). The API takes bearer tokens only.
+and read the audit log (404 for everyone else). Readers rate what they did not write and
+reps attach live assets to their own deals; a share link's page is for its maker, the
+asset's owner and admins. Reps own deals, leaders and admins read them all, and only admins
+import CRM exports. The API takes bearer tokens only.
 """
 
 import itertools
@@ -14,7 +17,11 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
+from content import ratings, share_links
 from content.assets import AssetInput, revise_asset
+from content.crm_models import DealImport
+from content.deal_import import create_import
+from content.deals import DealInput, create_deal
 from content.models import Asset, AssetCollaborator, AssetRevision, Stage
 from content.usage_models import Deal, ShareLink
 from portal.extensions import db
@@ -104,6 +111,45 @@ EXPECTED = {
     "api: list posts":                (401,  200,  200,  200,  200,  200,  200,  200),
     "api: get a post for the rep":    (401,  200,  404,  404,  200,  404,  404,  200),
     "api: draft a post":              (401,  403,  403,  403,  201,  201,  403,  201),
+    # Ratings, usage and share links. "rep" made the share link to the marketer's asset.
+    "rate live asset":                (L,    D,    R,    D,    R,    D,    D,    R),
+    "rate draft asset":               (L,    404,  R,    R,    R,    R,    404,  R),
+    "read rating comments":           (L,    404,  200,  404,  200,  404,  200,  200),
+    "record use in a deal":           (L,    302,  404,  404,  403,  403,  403,  403),
+    "create a share link":            (L,    200,  200,  200,  200,  200,  200,  200),
+    "create a share link to archived":(L,    404,  302,  302,  302,  302,  404,  302),
+    "view my share links":            (L,    200,  200,  200,  200,  200,  200,  200),
+    "view a rep's share link":        (L,    200,  404,  404,  200,  404,  404,  200),
+    "revoke a rep's share link":      (L,    302,  404,  404,  302,  404,  404,  302),
+    "revoke all links to an asset":   (L,    404,  404,  404,  302,  404,  404,  302),
+    "open a share link":              (200,  200,  200,  200,  200,  200,  200,  200),
+    "api: rate live asset":           (401,  200,  403,  200,  403,  200,  200,  403),
+    "api: rate draft asset":          (401,  404,  403,  403,  403,  403,  404,  403),
+    "api: read ratings":              (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: record use in a deal":      (401,  201,  404,  404,  404,  404,  404,  404),
+    "api: create a share link":       (401,  201,  201,  201,  201,  201,  201,  201),
+    "api: share an archived asset":   (401,  404,  409,  409,  409,  409,  404,  409),
+    "api: list share links":          (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: revoke a rep's share link": (401,  200,  404,  404,  200,  404,  404,  200),
+    # Deals: "rep" owns a Decision deal with the CRM id SF-1.
+    "view deals list":                (L,    200,  200,  200,  404,  404,  200,  200),
+    "open new deal form":             (L,    200,  200,  200,  404,  404,  403,  403),
+    "create deal":                    (L,    302,  302,  302,  404,  404,  403,  403),
+    "view the rep's deal":            (L,    200,  404,  404,  404,  404,  200,  200),
+    "open the rep's deal edit form":  (L,    200,  404,  404,  404,  404,  403,  403),
+    "edit the rep's deal":            (L,    302,  404,  404,  404,  404,  403,  403),
+    "attach to the rep's deal":       (L,    302,  404,  404,  404,  404,  403,  403),
+    "remove from the rep's deal":     (L,    302,  404,  404,  404,  404,  403,  403),
+    "deals: import page":             (L,    404,  404,  404,  404,  404,  404,  200),
+    "deals: CRM stage mapping page":  (L,    404,  404,  404,  404,  404,  404,  200),
+    "deals: map a CRM stage":         (L,    404,  404,  404,  404,  404,  404,  302),
+    "deals: import preview":          (L,    404,  404,  404,  404,  404,  404,  200),
+    "deals: run an import":           (L,    404,  404,  404,  404,  404,  404,  302),
+    "api: list deals":                (401,  200,  200,  200,  403,  403,  200,  200),
+    "api: create deal":               (401,  201,  201,  201,  403,  403,  403,  403),
+    "api: get the rep's deal":        (401,  200,  404,  404,  404,  404,  200,  200),
+    "api: edit the rep's deal":       (401,  200,  404,  404,  404,  404,  403,  403),
+    "api: sync the rep's deal":       (401,  200,  404,  404,  403,  403,  403,  200),
 }  # fmt: skip
 
 
@@ -172,6 +218,45 @@ class World:
 
     def number(self) -> int:
         return next(self._numbers)
+
+    def stage_id(self, slug: str = "decision") -> int:
+        return db.session.scalar(db.select(Stage.id).where(Stage.slug == slug))
+
+    def deal(self) -> Deal:
+        """The "rep" user's Decision deal, synced from the CRM as SF-1 (shared)."""
+        if "deal" not in self._shared:
+            decision = db.session.get(Stage, self.stage_id())
+            data = DealInput("Acme renewal", "Acme", 1_000_000, decision)
+            self._shared["deal"] = create_deal(self.users["rep"], data, "SF-1", "api")
+            db.session.commit()
+        return self._shared["deal"]
+
+    def link(self, *, fresh: bool = False) -> ShareLink:
+        """A link "rep" made to the shared live asset (a new one when ``fresh``)."""
+        if fresh or "link" not in self._shared:
+            asset = self.asset("live", fresh=False)
+            link, token = share_links.create_link(asset, self.users["rep"])
+            db.session.commit()
+            if fresh:
+                return link
+            self._shared["link"], self._shared["token"] = link, token
+        return self._shared["link"]
+
+    def token(self) -> str:
+        """The clear token of the shared link."""
+        self.link()
+        return self._shared["token"]
+
+    def deal_import(self) -> DealImport:
+        """A fresh, previewed upload of a one-row CRM export by the admin."""
+        n = self.number()
+        raw = (
+            "Opportunity ID,Opportunity Name,Account Name,Stage,Owner Email\n"
+            f"IMP-{n},Deal {n},Acme,Decision,rep@example.com\n"
+        ).encode()
+        deal_import, _plan = create_import(self.users["admin"], raw, f"export-{n}.csv")
+        db.session.commit()
+        return deal_import
 
     def asset_form(self, **extra) -> dict:
         stage = db.session.scalar(db.select(Stage).where(Stage.slug == "decision"))
@@ -261,9 +346,12 @@ def api_post(method: str, body=None, *, one: bool = True):
     return act
 
 
-def post_form(path: str, make_data):
+def post_form(path: str, make_data, asset: str | None = None):
+    """Post a form; ``{asset}`` in ``path`` is the id of the shared asset in that state."""
+
     def act(actor: Actor, world: World):
-        return outcome(actor.browser.form(path, make_data(world)))
+        asset_id = world.asset(asset, fresh=False).id if asset else None
+        return outcome(actor.browser.form(path.format(asset=asset_id), make_data(world)))
 
     return act
 
@@ -291,6 +379,53 @@ def _patch(asset: Asset) -> dict:
 
 def _act(action: str) -> dict:
     return {"action": action, "comment": COMMENT}
+
+
+def api_path(method: str, path, body=None):
+    """Call the API at ``path(world)`` as the actor; ``body`` may be a function of the
+    world too."""
+
+    def act(actor: Actor, world: World):
+        payload = body(world) if callable(body) else body
+        response = world.api.open(path(world), method=method, headers=actor.headers, json=payload)
+        return response.status_code
+
+    return act
+
+
+def web_rate(state: str):
+    """Rate a fresh asset in ``state`` with four stars: done if a rating was stored."""
+
+    def act(actor: Actor, world: World):
+        asset = world.asset(state)
+        result = outcome(actor.browser.form(f"/assets/{asset.id}/ratings", {"stars": "4"}))
+        if result != 302:
+            return result
+        return "done" if ratings.summary(asset).count else "refused"
+
+    return act
+
+
+def use_in_deal():
+    """Record a fresh live asset as used in the rep's deal through its page."""
+
+    def act(actor: Actor, world: World):
+        asset = world.asset("live")
+        data = {"deal": str(world.deal().id), "note": "Sent after the call."}
+        return outcome(actor.browser.form(f"/assets/{asset.id}/deals", data))
+
+    return act
+
+
+def deal_form(world: World) -> dict:
+    return {
+        "name": "Acme renewal",
+        "account": "Acme",
+        "amount": "10,000",
+        "stage": str(world.stage_id()),
+        "status": "open",
+        "close_date": "",
+    }
 
 
 ACTIONS = {
@@ -359,6 +494,88 @@ ACTIONS = {
     "api: list posts": api_post("GET", one=False),
     "api: get a post for the rep": api_post("GET"),
     "api: draft a post": api_post("POST", NEW_POST_JSON, one=False),
+    "rate live asset": web_rate("live"),
+    "rate draft asset": web_rate("draft"),
+    "read rating comments": read("/assets/{id}/ratings", "live"),
+    "record use in a deal": use_in_deal(),
+    "create a share link": post_form("/assets/{asset}/share-links", lambda world: {}, asset="live"),
+    "create a share link to archived": post_form(
+        "/assets/{asset}/share-links", lambda world: {}, asset="archived"
+    ),
+    "view my share links": read("/share-links"),
+    "view a rep's share link": lambda actor, world: outcome(
+        actor.browser.get(f"/share-links/{world.link().id}")
+    ),
+    "revoke a rep's share link": lambda actor, world: outcome(
+        actor.browser.form(f"/share-links/{world.link(fresh=True).id}/revoke", {})
+    ),
+    "revoke all links to an asset": lambda actor, world: outcome(
+        actor.browser.form(f"/assets/{world.asset('live').id}/share-links/revoke-all", {})
+    ),
+    "open a share link": lambda actor, world: outcome(actor.browser.get(f"/s/{world.token()}")),
+    "api: rate live asset": api_call("POST", "live", "/ratings", {"stars": 4}),
+    "api: rate draft asset": api_call("POST", "draft", "/ratings", {"stars": 4}),
+    "api: read ratings": api_call("GET", "live", "/ratings"),
+    "api: record use in a deal": api_path(
+        "POST",
+        lambda world: f"/api/v1/assets/{world.asset('live').id}/usage",
+        lambda world: {"kind": "used_in_deal", "deal_id": world.deal().id},
+    ),
+    "api: create a share link": api_call("POST", "live", "/share-links", {}),
+    "api: share an archived asset": api_call("POST", "archived", "/share-links", {}),
+    "api: list share links": api_path("GET", lambda world: "/api/v1/share-links"),
+    "api: revoke a rep's share link": api_path(
+        "POST", lambda world: f"/api/v1/share-links/{world.link(fresh=True).id}/revoke"
+    ),
+    "view deals list": read("/deals"),
+    "open new deal form": read("/deals/new"),
+    "create deal": post_form("/deals/new", lambda world: deal_form(world)),
+    "view the rep's deal": lambda actor, world: outcome(
+        actor.browser.get(f"/deals/{world.deal().id}")
+    ),
+    "open the rep's deal edit form": lambda actor, world: outcome(
+        actor.browser.get(f"/deals/{world.deal().id}/edit")
+    ),
+    "edit the rep's deal": lambda actor, world: outcome(
+        actor.browser.form(f"/deals/{world.deal().id}/edit", deal_form(world))
+    ),
+    "attach to the rep's deal": lambda actor, world: outcome(
+        actor.browser.form(
+            f"/deals/{world.deal().id}/assets", {"asset_id": world.asset("live", fresh=False).id}
+        )
+    ),
+    "remove from the rep's deal": lambda actor, world: outcome(
+        actor.browser.form(
+            f"/deals/{world.deal().id}/assets/{world.asset('live', fresh=False).id}/remove", {}
+        )
+    ),
+    "deals: import page": read("/deals/import"),
+    "deals: CRM stage mapping page": read("/deals/import/stages"),
+    "deals: map a CRM stage": post_form(
+        "/deals/import/stages",
+        lambda world: {"crm_stage": f"Stage {world.number()}", "stage": world.stage_id()},
+    ),
+    "deals: import preview": lambda actor, world: outcome(
+        actor.browser.get(f"/deals/import/{world.deal_import().id}")
+    ),
+    "deals: run an import": lambda actor, world: outcome(
+        actor.browser.form(f"/deals/import/{world.deal_import().id}/run", {})
+    ),
+    "api: list deals": api_path("GET", lambda world: "/api/v1/deals"),
+    "api: create deal": api_path(
+        "POST",
+        lambda world: "/api/v1/deals",
+        {"name": "API deal", "account": "Acme", "stage": "decision"},
+    ),
+    "api: get the rep's deal": api_path("GET", lambda world: f"/api/v1/deals/{world.deal().id}"),
+    "api: edit the rep's deal": api_path(
+        "PATCH", lambda world: f"/api/v1/deals/{world.deal().id}", {"status": "open"}
+    ),
+    "api: sync the rep's deal": api_path(
+        "PUT",
+        lambda world: f"/api/v1/deals/external/{world.deal().external_id}",
+        {"name": "Acme renewal", "account": "Acme", "stage": "decision"},
+    ),
 }
 
 
