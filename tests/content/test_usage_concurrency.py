@@ -15,7 +15,7 @@ from content.models import Asset, Stage
 from content.usage_models import Deal, Rating, ShareLink, UsageEvent
 from portal.extensions import db
 from portal.models import User
-from tests.conftest import make_asset, make_user
+from tests.conftest import login, make_asset, make_user, token_headers
 from tests.workflows.test_concurrency import assert_no_errors, run_together
 
 REPS = 6
@@ -102,3 +102,55 @@ def test_concurrent_ratings_and_usage_lose_nothing_and_count_nothing_twice(app, 
     summary = usage.usage_summary(asset, users["marketer"])
     assert (summary.deals, summary.readers) == (REPS, REPS)
     assert summary.count("buyer_view", "verified") == 2 * workers_total
+
+
+def test_concurrent_requests_through_the_web_and_the_api_lose_nothing(app, users):
+    """The same race through the HTTP stack: every request commits on its own
+    connection, as under a threaded server."""
+    asset = make_asset(users["marketer"], "Pricing one-pager", stages=("decision",))
+    decision = db.session.scalar(select(Stage).where(Stage.slug == "decision"))
+    reps = [make_user("rep", f"caller{n}@example.com") for n in range(REPS)]
+    plans = []
+    for n, rep in enumerate(reps):
+        deal = deals.create_deal(rep, deals.DealInput(f"Deal {n}", "Acme", None, decision))
+        db.session.commit()
+        plans.append((rep, deal.id, token_headers(rep), 1 + n % 5))
+    barrier = threading.Barrier(REPS * THREADS_PER_REP)
+
+    asset_id = asset.id
+
+    def caller(rep, deal_id, headers, stars):
+        def work():
+            with app.app_context():
+                browser = login(app.test_client(), rep)
+            api = app.test_client()
+            barrier.wait(timeout=20)
+            return [
+                browser.get(f"/assets/{asset_id}").status_code,
+                api.post(
+                    f"/api/v1/assets/{asset_id}/ratings", json={"stars": stars}, headers=headers
+                ).status_code,
+                api.post(
+                    f"/api/v1/assets/{asset_id}/usage",
+                    json={"kind": "used_in_deal", "deal_id": deal_id},
+                    headers=headers,
+                ).status_code,
+                api.post(
+                    f"/api/v1/assets/{asset_id}/share-links", json={}, headers=headers
+                ).status_code,
+            ]
+
+        return work
+
+    results = run_together([caller(*plan) for plan in plans for _copy in range(THREADS_PER_REP)])
+
+    assert_no_errors(results)
+    for statuses in results:
+        assert statuses[0] == 200 and statuses[1] == 200 and statuses[3] == 201, statuses
+    created = sorted(statuses[2] for statuses in results)
+    assert created == [200] * REPS + [201] * REPS, "each deal's attachment is created once"
+    db.session.expire_all()
+    assert ratings.summary(asset).count == REPS
+    assert _count("view", asset.id) == REPS
+    assert _count("used_in_deal", asset.id) == REPS
+    assert _count("share", asset.id) == REPS * THREADS_PER_REP
