@@ -2,12 +2,8 @@
 and the mapping of CRM stages to buyer stages. Admins only: for everyone else these
 pages do not exist (404)."""
 
-import csv
-import io
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,8 +19,8 @@ from content import crm_stages, deal_import_csv
 from content import deal_import as imports
 from content.crm_models import DealImport
 from content.deal_import_forms import StageMappingForm, UploadForm
-from content.deal_import_plan import Reject
 from content.models import Stage
+from portal.csv_export import csv_response
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.forms import EmptyForm
@@ -134,26 +130,9 @@ def rejects_csv(import_id: int):
         flash(error.message, "error")
         return _show(import_id)
     filename = f"tandem-import-{deal_import.id}-rejects.csv"
-    return Response(
-        _rejects_csv(rejects),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _rejects_csv(rejects: list[Reject]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "opportunity_id", "reason"])
-    for reject in rejects:
-        writer.writerow([reject.line, _cell(reject.external_id), _cell(reject.reason)])
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    # The ids and reasons come from the uploaded file: a cell a spreadsheet would run as
-    # a formula (=, +, -, @) is kept as text.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    # The ids and reasons come from the uploaded file: formula cells are kept as text.
+    rows = ([reject.line, reject.external_id, reject.reason] for reject in rejects)
+    return csv_response(filename, ["line", "opportunity_id", "reason"], rows)
 
 
 # ---- the mapping of CRM stages -------------------------------------------------------------

@@ -184,9 +184,13 @@ def _register_blueprints(app: Flask) -> None:
     from content.usage_api import bp as usage_api
     from content.usage_views import bp as usage_bp
 
-    for blueprint in (deals_bp, deal_imports_bp, usage_bp, share_bp):
+    # Reports: importing the package registers every report.
+    from portal.reports import api_bp as reports_api
+    from portal.reports import bp as reports_bp
+
+    for blueprint in (deals_bp, deal_imports_bp, usage_bp, share_bp, reports_bp):
         app.register_blueprint(blueprint)
-    for blueprint in (deals_api, usage_api):
+    for blueprint in (deals_api, usage_api, reports_api):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     register_cli(app)

@@ -7,6 +7,7 @@ Secrets are never given defaults in production: `create_app` refuses to start.
 import os
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
@@ -33,6 +34,16 @@ def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = (os.environ.get(name) or "").strip().lower() or default
     if raw not in choices:
         raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _zone_env(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"{name} must be a time zone such as Europe/Berlin, got {raw!r}"
+        raise RuntimeError(message) from None
     return raw
 
 
@@ -78,6 +89,8 @@ def from_environment() -> dict:
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
         # "dual": a sales and a marketing reviewer approve; "single": any one reviewer.
         "REVIEW_POLICY": _choice_env("TANDEM_REVIEW_POLICY", "dual", ("dual", "single")),
+        # Reports count whole days of this zone's calendar (an IANA name, e.g. Europe/Paris).
+        "TIMEZONE": _zone_env("TANDEM_TIMEZONE", "UTC"),
         # Deals' amounts are in this currency (ISO 4217 code); the portal keeps one.
         "CURRENCY": (os.environ.get("TANDEM_CURRENCY", "USD").strip().upper() or "USD")[:3],
         # Days a buyer's share link works when its maker does not choose.

@@ -1,7 +1,5 @@
 """The audit log of workflow transitions: a page for admins and its CSV export."""
 
-import csv
-import io
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import (
@@ -18,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from content.models import AssetRevision
+from portal.csv_export import csv_response
 from portal.extensions import db
 from portal.pagination import Page, page_args
 from portal.permissions import can, rule
@@ -137,33 +136,21 @@ def index():
 
 
 def _csv(events: list[WorkflowEvent]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
     titles = _titles(events)
-    for e in events:
-        writer.writerow(
-            [
-                e.created_at.astimezone(UTC).isoformat(timespec="seconds"),
-                e.subject_type,
-                e.subject_id,
-                _cell(titles.get((e.subject_type, e.subject_id, e.revision_number), "")),
-                e.revision_number or "",
-                e.actor.email,
-                _cell(e.actor.name),
-                e.action,
-                e.from_state,
-                e.to_state,
-                _cell(e.comment),
-            ]
-        )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="tandem-audit-log.csv"'},
+    rows = (
+        [
+            e.created_at.astimezone(UTC).isoformat(timespec="seconds"),
+            e.subject_type,
+            e.subject_id,
+            titles.get((e.subject_type, e.subject_id, e.revision_number), ""),
+            e.revision_number or "",
+            e.actor.email,
+            e.actor.name,
+            e.action,
+            e.from_state,
+            e.to_state,
+            e.comment,
+        ]
+        for e in events
     )
-
-
-def _cell(text: str) -> str:
-    # A cell a spreadsheet would run as a formula (=, +, -, @) is kept as text.
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    return csv_response("tandem-audit-log.csv", CSV_COLUMNS, rows)

@@ -726,6 +726,8 @@ RULE_MATRIX = {
     ("import_deals", None): {"admin"},
     ("view", "Deal"): {"owned by the rep": {"rep", "leader", "marketing_leader", "admin"}},
     ("edit", "Deal"): {"owned by the rep": {"rep"}},
+    # Reports: leaders, marketers and admins.
+    ("view_reports", None): {"owner", "other_marketer", "leader", "marketing_leader", "admin"},
 }  # fmt: skip
 
 

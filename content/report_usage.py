@@ -1,0 +1,182 @@
+"""The content-usage report: per asset, how it was used in a period, computed with one
+aggregate query over the usage events (and the deals they name) of the period.
+
+"Deals used in" counts an asset's attachments recorded in the period (by reps or the
+CRM; an asset is attached to a deal once), "won" and "lost" the deals' status now, and
+the revenue is the won deals' amounts. The rating is the asset's current average.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, Float, Select, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from content.models import Asset, AssetRevision, asset_stages
+from content.usage_models import Deal, Rating, UsageEvent
+from portal.extensions import db
+from portal.models import User
+from portal.pagination import Page
+from portal.reporting import ReportFilters, Sort, ordered, week_of
+
+E = UsageEvent
+_USED = E.kind == "used_in_deal"
+
+
+def _count(condition) -> object:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def events_in(filters: ReportFilters) -> Select:
+    """The usage events of the period that the filters keep, joined to their person and
+    deal; the asset filters (stage, content type, owner) apply through the asset."""
+    period = filters.period
+    query = (
+        select()
+        .select_from(E)
+        .join(Asset, Asset.id == E.asset_id)
+        .outerjoin(User, User.id == E.user_id)
+        .outerjoin(Deal, Deal.id == E.deal_id)
+        .where(E.created_at >= period.start, E.created_at < period.end)
+    )
+    query = restrict_assets(query, filters)
+    if filters.team:
+        query = query.where(User.department == filters.team)
+    return query
+
+
+def restrict_assets(query: Select, filters: ReportFilters) -> Select:
+    """Keep the assets of the chosen stage, content type and owner."""
+    if filters.stage_id is not None:
+        in_stage = select(asset_stages.c.asset_id).where(
+            asset_stages.c.stage_id == filters.stage_id
+        )
+        query = query.where(Asset.id.in_(in_stage))
+    if filters.content_type_id is not None:
+        query = query.where(Asset.content_type_id == filters.content_type_id)
+    if filters.owner_id is not None:
+        query = query.where(Asset.owner_id == filters.owner_id)
+    return query
+
+
+def _per_asset(filters: ReportFilters):
+    won = and_(_USED, Deal.status == "won")
+    return (
+        events_in(filters)
+        .add_columns(
+            E.asset_id.label("asset_id"),
+            _count(E.kind == "view").label("views"),
+            func.count(func.distinct(case((User.role == "rep", E.user_id)))).label("reps"),
+            _count(E.kind == "download").label("downloads"),
+            _count(E.kind == "share").label("shares"),
+            _count(E.kind == "buyer_view").label("buyer_views"),
+            _count(_USED).label("deals"),
+            _count(won).label("deals_won"),
+            _count(and_(_USED, Deal.status == "lost")).label("deals_lost"),
+            # PostgreSQL sums bigints as numeric: cast back, so cents stay integers.
+            func.coalesce(func.sum(case((won, Deal.amount_cents), else_=0)), 0)
+            .cast(BigInteger)
+            .label("revenue"),
+            func.max(case((E.kind != "view", E.created_at))).label("last_used"),
+        )
+        .group_by(E.asset_id)
+        .subquery("usage")
+    )
+
+
+def _ratings():
+    return (
+        select(
+            Rating.asset_id.label("asset_id"),
+            (func.sum(Rating.stars).cast(Float) / func.count(Rating.id)).label("average"),
+            func.count(Rating.id).label("count"),
+        )
+        .group_by(Rating.asset_id)
+        .subquery("ratings")
+    )
+
+
+FIGURES = (
+    "views", "reps", "downloads", "shares", "buyer_views", "deals", "deals_won",
+    "deals_lost", "revenue", "last_used",
+)  # fmt: skip
+
+
+@dataclass
+class UsageRow:
+    asset_id: int
+    title: str
+    owner: str
+    views: int
+    reps: int
+    downloads: int
+    shares: int
+    buyer_views: int
+    deals: int
+    deals_won: int
+    deals_lost: int
+    revenue: int  # cents
+    rating_average: float | None
+    rating_count: int
+    last_used: object
+
+
+def content_usage(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
+    """One page of assets used in the period, in the chosen order."""
+    usage, ratings = _per_asset(filters), _ratings()
+    shown = aliased(AssetRevision)
+    columns = {name: usage.c[name] for name in FIGURES}
+    columns |= {
+        "title": func.lower(shown.title),
+        "owner": func.lower(User.name),
+        "rating_average": ratings.c.average,
+        "rating_count": func.coalesce(ratings.c.count, 0),
+    }
+    query = (
+        select(
+            Asset.id.label("asset_id"),
+            shown.title.label("title"),
+            User.name.label("owner"),
+            *(usage.c[name] for name in FIGURES),
+            ratings.c.average.label("rating_average"),
+            func.coalesce(ratings.c.count, 0).label("rating_count"),
+        )
+        .join(usage, usage.c.asset_id == Asset.id)
+        .join(shown, shown.id == func.coalesce(Asset.live_revision_id, Asset.latest_revision_id))
+        .join(User, User.id == Asset.owner_id)
+        .outerjoin(ratings, ratings.c.asset_id == Asset.id)
+    )
+    total = db.session.scalar(select(func.count()).select_from(usage))
+    rows = db.session.execute(
+        query.order_by(*ordered(columns[sort.key], sort.descending), shown.title, Asset.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page([UsageRow(**row._mapping) for row in rows], page, per_page, total)
+
+
+def usage_per_week(filters: ReportFilters) -> dict[str, list[int]]:
+    """Events per kind in each seven-day bucket of the period, for the chart."""
+    week = week_of(E.created_at, filters.period)
+    weeks = len(filters.period.weeks())
+    series: dict[str, list[int]] = {}
+    rows = db.session.execute(
+        events_in(filters)
+        .add_columns(week.label("week"), E.kind, func.count(E.id))
+        .group_by(week, E.kind)
+    )
+    for bucket, kind, number in rows:
+        series.setdefault(kind, [0] * weeks)[min(int(bucket), weeks - 1)] = number
+    return series
+
+
+def totals(filters: ReportFilters) -> dict[str, int]:
+    """The period's events per kind and the distinct assets used, for the dashboard."""
+    counts = dict(
+        db.session.execute(
+            events_in(filters).add_columns(E.kind, func.count(E.id)).group_by(E.kind)
+        ).all()
+    )
+    assets = db.session.scalar(
+        events_in(filters).add_columns(func.count(func.distinct(E.asset_id)))
+    )
+    return {**counts, "assets": assets or 0}

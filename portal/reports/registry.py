@@ -1,0 +1,76 @@
+"""The catalogue of reports: each report module registers a ReportSpec, and one set of
+views renders any of them as a page, a CSV file and JSON."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from portal.pagination import Page
+from portal.permissions import rule
+from portal.reporting import Column, ReportFilters, Sort
+
+READERS = {"leader", "marketer", "admin"}
+FILTERS = ("stage", "content_type", "owner", "team")
+
+
+@rule("view_reports")
+def _view_reports(user, _nothing) -> bool:
+    """Leaders, marketers and admins read the reports; reps do not (404)."""
+    return user.role in READERS
+
+
+@dataclass
+class Chart:
+    """A chart drawn from ``labels`` and named ``series`` of numbers (one line or bar set
+    each); ``kind`` is "line" or "bar". The page also shows the numbers as a table."""
+
+    title: str
+    kind: str
+    labels: list[str]
+    series: dict[str, list[float]]
+
+
+@dataclass
+class Headline:
+    """A number the dashboard shows for a report."""
+
+    label: str
+    value: object
+    kind: str = "number"
+
+
+@dataclass
+class Table:
+    """One table of a report: its columns, the default order and the query that returns a
+    page of rows (objects with an attribute per column key) in a given order."""
+
+    columns: list[Column]
+    default_sort: Sort
+    rows: Callable[[ReportFilters, Sort, int, int], Page]
+    empty: str = "Nothing was used in this period."
+
+
+@dataclass
+class ReportSpec:
+    slug: str
+    position: int  # its place on the dashboard, 1 first
+    title: str
+    summary: str
+    tables: dict[str, Table]  # "" for a report with one table; else tab name -> table
+    filters: tuple[str, ...] = FILTERS
+    charts: Callable[[ReportFilters], list[Chart]] = lambda filters: []
+    headlines: Callable[[ReportFilters], list[Headline]] = lambda filters: []
+    notes: list[str] = field(default_factory=list)
+    tab_labels: dict[str, str] = field(default_factory=dict)
+
+
+REPORTS: dict[str, ReportSpec] = {}
+
+
+def register(spec: ReportSpec) -> ReportSpec:
+    REPORTS[spec.slug] = spec
+    return spec
+
+
+def in_order() -> list[ReportSpec]:
+    """The reports in dashboard order."""
+    return sorted(REPORTS.values(), key=lambda spec: spec.position)

@@ -1,0 +1,255 @@
+"""The reports' pages, their CSV downloads and their JSON API.
+
+Every report page takes the same arguments: ``from`` and ``to`` (whole days in the
+portal's time zone), the filters its spec uses (``stage``, ``content_type`` slugs,
+``owner`` an email, ``team``), ``list`` for reports with several tables, ``sort`` and
+``dir``, ``page`` and ``per_page``. ``format=csv`` returns exactly the rows shown.
+"""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from content.library import taxonomy_choices
+from content.models import Asset, ContentType, Stage
+from portal.api import api_user, token_required
+from portal.csv_export import csv_response
+from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.extensions import db
+from portal.models import User, normalize_email
+from portal.pagination import page_args
+from portal.permissions import can
+from portal.reporting import (
+    TEAMS,
+    Column,
+    ReportFilters,
+    default_period,
+    local_today,
+    parse_period,
+    parse_sort,
+    portal_zone,
+)
+from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
+from portal.templating import template_global, url_with
+
+bp = Blueprint("reports", __name__)
+api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
+
+
+_TERM_FILTERS = (("stage", Stage, "stage_id"), ("content_type", ContentType, "content_type_id"))
+
+
+def parse_filters(args, spec: ReportSpec | None = None) -> ReportFilters:
+    """The period and the filters ``spec`` uses, resolved to ids; anything not understood
+    is a ValidationFailed naming every bad argument."""
+    errors = {}
+    try:
+        filters = ReportFilters(parse_period(args))
+    except ValidationFailed as error:
+        errors.update(error.fields)
+        filters = ReportFilters(default_period())
+    used = spec.filters if spec else ()
+    for name, model, field in _TERM_FILTERS:
+        slug = (args.get(name) or "").strip()[:60]
+        if name in used and slug:
+            term = db.session.scalar(select(model).where(model.slug == slug))
+            if term is None:
+                errors[name] = f"There is no {name.replace('_', ' ')} called “{slug}”."
+            else:
+                setattr(filters, field, term.id)
+                filters.chosen[name] = slug
+    owner = (args.get("owner") or "").strip()[:254]
+    if "owner" in used and owner:
+        person = db.session.scalar(select(User).where(User.email == normalize_email(owner)))
+        if person is None:
+            errors["owner"] = f"Nobody has the email “{owner}”."
+        else:
+            filters.owner_id, filters.chosen["owner"] = person.id, person.email
+    team = (args.get("team") or "").strip()
+    if "team" in used and team:
+        if team not in TEAMS:
+            errors["team"] = "The team is sales or marketing."
+        else:
+            filters.team = filters.chosen["team"] = team
+    if errors:
+        raise ValidationFailed("Some report settings were not understood.", errors)
+    return filters
+
+
+@template_global
+def period_link(days: int) -> str:
+    """This page for the last ``days`` days up to today, other settings kept."""
+    last = local_today()
+    first = last - timedelta(days=days - 1)
+    return url_with(**{"from": first.isoformat(), "to": last.isoformat()}, page=None, format=None)
+
+
+def _spec(slug: str) -> ReportSpec:
+    spec = REPORTS.get(slug)
+    if spec is None:
+        raise NotFound("No such report.")
+    return spec
+
+
+def _table(spec: ReportSpec, args) -> tuple[str, Table]:
+    name = args.get("list") if args.get("list") in spec.tables else next(iter(spec.tables))
+    return name, spec.tables[name]
+
+
+def _require_reader() -> None:
+    if not can(current_user, "view_reports"):
+        abort(404)
+
+
+@bp.get("/reports")
+@login_required
+def dashboard():
+    _require_reader()
+    try:
+        filters = parse_filters(request.args)
+    except ValidationFailed as error:
+        _flash(error)
+        filters = ReportFilters(default_period())
+    cards = [(spec, spec.headlines(filters)) for spec in in_order()]
+    return render_template("reports/dashboard.html", cards=cards, filters=filters)
+
+
+def _flash(error: ValidationFailed) -> None:
+    for message in error.fields.values():
+        flash(message, "error")
+
+
+@bp.get("/reports/<slug>")
+@login_required
+def show(slug: str):
+    _require_reader()
+    spec = _spec(slug)
+    try:
+        filters = parse_filters(request.args, spec)
+    except ValidationFailed as error:
+        _flash(error)
+        filters = ReportFilters(default_period())
+    tab, table = _table(spec, request.args)
+    sort = parse_sort(request.args, table.columns, table.default_sort)
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    rows = table.rows(filters, sort, page, per_page)
+    if request.args.get("format") == "csv":
+        return _csv(spec, tab, table, rows.items)
+    terms = taxonomy_choices()
+    return render_template(
+        "reports/report.html",
+        spec=spec,
+        tab=tab,
+        table=table,
+        filters=filters,
+        sort=sort,
+        page=rows,
+        charts=spec.charts(filters),
+        stages=terms["stages"],
+        content_types=terms["content-types"],
+        owners=_asset_owners() if "owner" in spec.filters else [],
+        time_zone=portal_zone().key,
+    )
+
+
+def _asset_owners() -> list[User]:
+    """The people who own assets, for the owner filter."""
+    owners = select(Asset.owner_id).distinct()
+    return db.session.scalars(select(User).where(User.id.in_(owners)).order_by(User.name)).all()
+
+
+# ---- CSV and JSON ------------------------------------------------------------------------
+
+
+def cell(column: Column, value) -> list:
+    """A figure as CSV cells: money in the currency's units, shares as fractions, an
+    interval as its two ends."""
+    if column.kind == "interval":
+        low, high = value if value else (None, None)
+        return [_round(low), _round(high)]
+    if value is None:
+        return [""]
+    if column.kind == "money":
+        return [str(Decimal(value) / 100)]
+    if column.kind in {"percent", "rating"}:
+        return [_round(value)]
+    if isinstance(value, datetime):
+        return [value.astimezone(portal_zone()).isoformat(timespec="minutes")]
+    if isinstance(value, date):
+        return [value.isoformat()]
+    return [value]
+
+
+def _round(value):
+    return "" if value is None else round(value, 4)
+
+
+def _header(columns: list[Column]) -> list[str]:
+    header = []
+    for column in columns:
+        if column.kind == "interval":
+            header += [f"{column.label} (low)", f"{column.label} (high)"]
+        else:
+            header.append(column.label)
+    return header
+
+
+def _csv(spec: ReportSpec, tab: str, table: Table, rows: list):
+    rows_out = (
+        [part for column in table.columns for part in cell(column, getattr(row, column.key))]
+        for row in rows
+    )
+    name = f"tandem-{spec.slug}{'-' + tab if tab else ''}.csv"
+    return csv_response(name, _header(table.columns), rows_out)
+
+
+def json_value(column: Column, value):
+    if value is None:
+        return None
+    if column.kind == "money":
+        whole, cents = divmod(value, 100)
+        return whole if not cents else float(Decimal(value) / 100)
+    if column.kind == "interval":
+        return list(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+@api_bp.get("/reports/<slug>")
+@token_required
+def report_json(slug: str):
+    """The rows of a report page as JSON, with the same arguments."""
+    user = api_user()
+    if not can(user, "view_reports"):
+        raise PermissionDenied("Reports are for leaders, marketers and admins.")
+    spec = _spec(slug)
+    filters = parse_filters(request.args, spec)
+    tab, table = _table(spec, request.args)
+    sort = parse_sort(request.args, table.columns, table.default_sort)
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    rows = table.rows(filters, sort, page, per_page)
+    items = [
+        {column.key: json_value(column, getattr(row, column.key)) for column in table.columns}
+        for row in rows.items
+    ]
+    return jsonify(
+        {
+            "report": spec.slug,
+            "list": tab or None,
+            "period": {
+                "from": filters.period.first.isoformat(),
+                "to": filters.period.last.isoformat(),
+                "time_zone": portal_zone().key,
+            },
+            "filters": filters.chosen,
+            "sort": {"key": sort.key, "dir": "desc" if sort.descending else "asc"},
+            "items": items,
+            "page": rows.page,
+            "per_page": rows.per_page,
+            "total": rows.total,
+        }
+    )
