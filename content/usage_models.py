@@ -168,6 +168,11 @@ class UsageEvent(db.Model):
             postgresql_where=_USED_IN_DEAL,
         ),
         Index("ix_usage_events_asset_kind", "asset_id", "kind"),
+        # Reports (see bench/report_bench.py): the events of a page's assets in a period,
+        # whether an asset was used in a period at all, and the buyer views of one asset
+        # for one deal, which confirm a claim that it was used in the deal.
+        Index("ix_usage_events_asset_time", "asset_id", "created_at"),
+        Index("ix_usage_events_deal_asset_kind", "deal_id", "asset_id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,9 +183,8 @@ class UsageEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    deal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deals.id", ondelete="CASCADE"), index=True
-    )
+    # Indexed by ix_usage_events_deal_asset_kind, which leads with it.
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     share_link_id: Mapped[int | None] = mapped_column(
         ForeignKey("share_links.id", ondelete="SET NULL"), index=True
     )

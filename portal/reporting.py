@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Integer, func, literal
+from sqlalchemy import Integer, Select, func, literal
 from sqlalchemy.sql import ColumnElement
 
 from portal.errors import ValidationFailed
@@ -115,9 +115,12 @@ class Column:
 
     key: str
     label: str
-    kind: str = "number"  # text, number, money, percent, rating, date, time, interval
+    # text, number, decimal (shown to one place), money, percent, rating, date, time,
+    # interval, or points (a difference of two shares, shown in percentage points)
+    kind: str = "number"
     help: str = ""
     sortable: bool = True
+    missing: str = ""  # shown for an empty value instead of a dash, e.g. "not enough data"
 
 
 @dataclass
@@ -141,6 +144,27 @@ def ordered(expression: ColumnElement, descending: bool) -> list:
     """ORDER BY terms for a figure: empty values (no rating, never used) last either way,
     so both databases order them the same."""
     return [expression.is_(None), expression.desc() if descending else expression.asc()]
+
+
+def page_of(
+    query: Select, order: list, page: int, per_page: int, **overall: ColumnElement
+) -> tuple[list[dict], dict]:
+    """One page of ``query``'s rows in ``order`` (as dicts), and figures over all of its
+    rows: ``rows``, how many there are, and each aggregate of ``overall``, computed as
+    window functions in the same statement, so the figures are aggregated once per page.
+    A page past the end asks again for the first row, to learn them."""
+    every = {"rows": func.count(), **overall}
+    query = query.add_columns(*(agg.over().label(f"overall_{name}") for name, agg in every.items()))
+    query = query.order_by(*order)
+    found = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    first = found or (db.session.execute(query.limit(1)).all() if page > 1 else [])
+    totals = {name: first[0]._mapping[f"overall_{name}"] if first else None for name in every}
+    totals["rows"] = totals["rows"] or 0
+    rows = [
+        {key: value for key, value in row._mapping.items() if not key.startswith("overall_")}
+        for row in found
+    ]
+    return rows, totals
 
 
 def share(part, whole) -> float | None:

@@ -1,4 +1,4 @@
-"""The search benchmark still runs end to end (on a tiny corpus; no timing is checked)."""
+"""The benchmarks still run end to end (on tiny data; no timing is checked)."""
 
 import json
 import subprocess
@@ -23,3 +23,24 @@ def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
     assert figures["tandem"]["index"]["assets"] == 60
     assert figures["tandem"]["publish"]["timeouts"] == 0
     assert figures["targets"] and "Targets (set for one core):" in finished.stdout
+
+
+def test_the_report_benchmark_times_every_report_on_a_tiny_portal(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "report_bench.py"), "--tiny", "--database",
+        "sqlite", "--rounds", "1", "--workdir", str(tmp_path / "work"),
+        "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())["databases"]["sqlite"]
+    assert figures["seeding"]["rows"]["usage_events"] == 3_000
+    assert not figures["errors"]
+    timed = {row["report"] for row in figures["pages"]}
+    assert "content-usage" in figures["reports"]
+    assert timed == {*figures["reports"], "dashboard"}
+    assert figures["floor"]["median_s"] > 0
+    assert "pages meet both targets" in finished.stdout

@@ -61,6 +61,8 @@ class ReportSpec:
     headlines: Callable[[ReportFilters], list[Headline]] = lambda filters: []
     notes: list[str] = field(default_factory=list)
     tab_labels: dict[str, str] = field(default_factory=dict)
+    # Notes that depend on the period and filters, e.g. a total that is not a row.
+    remarks: Callable[[ReportFilters], list[str]] = lambda filters: []
 
 
 REPORTS: dict[str, ReportSpec] = {}

@@ -148,6 +148,7 @@ def show(slug: str):
         sort=sort,
         page=rows,
         charts=spec.charts(filters),
+        remarks=spec.remarks(filters),
         stages=terms["stages"],
         content_types=terms["content-types"],
         owners=_asset_owners() if "owner" in spec.filters else [],
@@ -165,8 +166,8 @@ def _asset_owners() -> list[User]:
 
 
 def cell(column: Column, value) -> list:
-    """A figure as CSV cells: money in the currency's units, shares as fractions, an
-    interval as its two ends."""
+    """A figure as CSV cells: money in the currency's units, shares (and differences of
+    shares) as fractions, an interval as its two ends."""
     if column.kind == "interval":
         low, high = value if value else (None, None)
         return [_round(low), _round(high)]
@@ -174,7 +175,7 @@ def cell(column: Column, value) -> list:
         return [""]
     if column.kind == "money":
         return [str(Decimal(value) / 100)]
-    if column.kind in {"percent", "rating"}:
+    if column.kind in {"percent", "points", "rating", "decimal"}:
         return [_round(value)]
     if isinstance(value, datetime):
         return [value.astimezone(portal_zone()).isoformat(timespec="minutes")]

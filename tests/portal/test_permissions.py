@@ -7,7 +7,8 @@ only invited reviewers approve or request changes. Only admins manage users, the
 and read the audit log (404 for everyone else). Readers rate what they did not write and
 reps attach live assets to their own deals; a share link's page is for its maker, the
 asset's owner and admins. Reps own deals, leaders and admins read them all, and only admins
-import CRM exports. The API takes bearer tokens only.
+import CRM exports. Reports are for leaders, marketers and admins. The API takes bearer
+tokens only.
 """
 
 import itertools
@@ -150,6 +151,11 @@ EXPECTED = {
     "api: get the rep's deal":        (401,  200,  404,  404,  404,  404,  200,  200),
     "api: edit the rep's deal":       (401,  200,  404,  404,  404,  404,  403,  403),
     "api: sync the rep's deal":       (401,  200,  404,  404,  403,  403,  403,  200),
+    # Reports: leaders, marketers and admins; reps may not know they exist.
+    "view the reports dashboard":     (L,    404,  404,  404,  200,  200,  200,  200),
+    "view a report":                  (L,    404,  404,  404,  200,  200,  200,  200),
+    "download a report as CSV":       (L,    404,  404,  404,  200,  200,  200,  200),
+    "api: content usage report":      (401,  403,  403,  403,  200,  200,  200,  200),
 }  # fmt: skip
 
 
@@ -561,6 +567,10 @@ ACTIONS = {
     "deals: run an import": lambda actor, world: outcome(
         actor.browser.form(f"/deals/import/{world.deal_import().id}/run", {})
     ),
+    "view the reports dashboard": read("/reports"),
+    "view a report": read("/reports/content-usage"),
+    "download a report as CSV": read("/reports/content-usage?format=csv"),
+    "api: content usage report": api_path("GET", lambda world: "/api/v1/reports/content-usage"),
     "api: list deals": api_path("GET", lambda world: "/api/v1/deals"),
     "api: create deal": api_path(
         "POST",

@@ -3,12 +3,12 @@ Python, to compare with what the database aggregates."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from content.models import Asset, asset_stages
+from content.models import Asset, ContentType, asset_stages
 from content.usage_models import Deal, Rating, UsageEvent
 from portal.extensions import db
 from portal.models import User
@@ -111,3 +111,17 @@ def content_usage(raw: Raw, filters: ReportFilters) -> dict[int, dict]:
         row["reps"] = len(row["reps"])
         row["rating_average"], row["rating_count"] = raw.rating(asset_id)
     return rows
+
+
+def filters_for(world, days, ends_ago=0, stage=None, content_type=None, owner=None, team=None):
+    """The filters of a test case: ``days`` whole days ending ``ends_ago`` days before
+    the world's today, and the named stage, content type, owner and team."""
+    last = world.today - timedelta(days=ends_ago)
+    filters = ReportFilters(Period(last - timedelta(days=days - 1), last), team=team)
+    filters.stage_id = world.stages[stage] if stage else None
+    if content_type:
+        filters.content_type_id = db.session.scalar(
+            select(ContentType.id).where(ContentType.slug == content_type)
+        )
+    filters.owner_id = world.people[owner] if owner else None
+    return filters

@@ -18,7 +18,7 @@ from content.assets import AssetInput, create_asset
 from content.models import Asset, ContentType, Stage
 from content.usage_models import Deal, Rating, ShareLink, UsageEvent
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import User, utcnow
 from search.models import SearchMiss
 from tests.conftest import make_user
 from workflows.post_models import GhostPost
@@ -119,6 +119,9 @@ def build_world() -> World:
     _events(world, rng, today)
     _requests_and_misses(world, rng, today)
     _posts(world, rng, today)
+    _closed_deals_with_content(world, today)
+    _report_posts(world, today)
+    _gaps_and_idle_reps(world, today)
     db.session.commit()
     return world
 
@@ -264,5 +267,251 @@ def _posts(world: World, rng: random.Random, today: date) -> None:
                 rep_word_count=rng.randint(0, words) if sent else 0,
                 created_at=created,
                 updated_at=created,
+            )
+        )
+
+
+# asset key -> chance of being attached to a won deal, to a lost one: "roi" leans to wins,
+# "battle" to losses, "deck" is rarely attached (below the influence report's minimum).
+_ATTACH_ODDS = {"roi": (0.75, 0.3), "case": (0.5, 0.45), "battle": (0.3, 0.6), "deck": (0.1, 0.1)}
+
+
+def _closed_deals_with_content(world: World, today: date) -> None:
+    """36 more closed deals with content attached, so some assets have enough closed deals
+    with and without them for the influence report; two close on the first day of the last
+    90 days and the day before it. Some attachments were confirmed by a buyer opening a
+    share link for the deal (before or after the attachment). A generator of its own keeps
+    the rows above unchanged."""
+    rng = random.Random(SEED + 36)
+    reps = ["riley", "marcus", "ana", "kim"]
+    for n in range(36):
+        status = "won" if n % 5 < 3 else "lost"
+        ago = (89, 90)[n] if n < 2 else rng.randint(0, 110)
+        deal = Deal(
+            name=f"Closed deal {n}",
+            account=f"Closed account {n % 9}",
+            amount_cents=rng.choice((None, 750_000, 1_200_000)),
+            stage_id=rng.choice(list(world.stages.values())),
+            status=status,
+            owner_id=world.people[reps[n % len(reps)]],
+            close_date=today - timedelta(days=ago),
+            source="import" if n % 4 == 0 else "manual",
+        )
+        db.session.add(deal)
+        db.session.flush()
+        world.deals.append(deal.id)
+        for key, (if_won, if_lost) in _ATTACH_ODDS.items():
+            if rng.random() < (if_won if status == "won" else if_lost):
+                _attach_with_evidence(world, rng, deal, key, today)
+
+
+def _attach_with_evidence(world: World, rng: random.Random, deal: Deal, key: str, today):
+    """Attach the asset ``key`` to ``deal`` (self-reported or imported) before it closed;
+    half the time a buyer also opens a share link to it for the deal."""
+    asset_id = world.assets[key]
+    attached = at_local(deal.close_date - timedelta(days=rng.randint(0, 30)), rng.randint(0, 23))
+    db.session.add(
+        UsageEvent(
+            asset_id=asset_id,
+            kind="used_in_deal",
+            evidence=rng.choice(("self_reported", "self_reported", "imported")),
+            user_id=deal.owner_id,
+            deal_id=deal.id,
+            created_at=attached,
+        )
+    )
+    if rng.random() < 0.5:
+        opened = min(attached + timedelta(days=rng.randint(-20, 20)), at_local(today, 0))
+        link = ShareLink(
+            token_hash=f"closed-{deal.id}-{asset_id}".ljust(64, "0"),
+            asset_id=asset_id,
+            revision_id=db.session.get(Asset, asset_id).live_revision_id,
+            created_by_id=deal.owner_id,
+            deal_id=deal.id,
+            expires_at=opened + timedelta(days=30),
+            created_at=opened - timedelta(hours=1),
+        )
+        db.session.add(link)
+        db.session.flush()
+        db.session.add(
+            UsageEvent(
+                asset_id=asset_id,
+                kind="buyer_view",
+                evidence="verified",
+                user_id=deal.owner_id,
+                deal_id=deal.id,
+                share_link_id=link.id,
+                visitor_hash=f"buyer-{deal.id}",
+                created_at=opened,
+            )
+        )
+
+
+# The ghost-writing report's posts: rep, channel, status, then the local time (days ago,
+# hour, minute) it was created, first sent, approved, published and declined, its rounds,
+# seconds with the rep, words and words the rep wrote.
+_REPORT_POSTS = [
+    ("ana", "linkedin", "published", (20, 10), (20, 15), (19, 10), (18, 10), None,
+     1, 86_400, 200, 50),
+    ("ana", "blog", "published", (18, 10), (17, 10), (15, 10), (14, 10), None,
+     2, 172_800, 300, 0),
+    ("ana", "linkedin", "declined", (15, 10), (15, 12), None, None, (14, 10),
+     1, 86_400, 120, 120),
+    ("ana", "newsletter", "approved", (12, 10), (12, 11), (8, 10), None, None,
+     3, 345_600, 240, 60),
+    ("riley", "linkedin", "published", (33, 10), (32, 10), (31, 10), (29, 0), None,
+     1, 90_000, 180, 30),
+    ("marcus", "blog", "published", (34, 10), (33, 10), (31, 10), (30, 23, 59), None,
+     2, 200_000, 260, 100),
+    ("riley", "linkedin", "approved", (31, 10), (30, 23, 59), (29, 0), None, None,
+     1, 60, 150, 15),
+    ("riley", "newsletter", "changes_requested", (29, 0), (28, 10), None, None, None,
+     1, 50_000, 150, 20),
+    ("marcus", "linkedin", "draft", (30, 23, 59), None, None, None, None, 0, 0, 90, 0),
+    ("riley", "blog", "published", (10, 0), (10, 8), (10, 14), (10, 23, 59), None,
+     1, 21_600, 90, 45),
+    ("marcus", "newsletter", "published", (45, 10), (44, 10), (40, 10), (1, 10), None,
+     2, 400_000, 310, 31),
+    ("kim", "linkedin", "published", (6, 10), (6, 12), (3, 10), (0, 0), None,
+     1, 259_200, 210, 105),
+    ("kim", "blog", "draft", (10, 10), None, None, None, None, 0, 0, 120, 0),
+]  # fmt: skip
+
+
+def _report_posts(world: World, today: date) -> None:
+    """13 more ghost-written posts for the ghost-writing report: four of Ana's answered
+    within the last 30 days (an even count for the median, two with the same time with
+    the rep), steps at the first and last minute of local days (the edges of the last 30
+    days, of the day 10 days ago and of today), a post whose changes were requested and
+    Kim's lone draft. Fixed values, no generator: the rows above stay unchanged."""
+
+    def local(moment: tuple | None) -> datetime | None:
+        if moment is None:
+            return None
+        ago, hour, minute = (*moment, 0)[:3]
+        return at_local(today - timedelta(days=ago), hour, minute)
+
+    for rep, channel, status, *moments, rounds, seconds, words, rep_words in _REPORT_POSTS:
+        created, sent, approved, published, declined = map(local, moments)
+        db.session.add(
+            GhostPost(
+                rep_id=world.people[rep],
+                ghostwriter_id=world.people["jonas" if rep in {"ana", "kim"} else "priya"],
+                channel=channel,
+                status=status,
+                rounds=rounds,
+                first_sent_at=sent,
+                sent_at=sent,
+                seconds_with_rep=seconds,
+                approved_at=approved,
+                published_at=published,
+                declined_at=declined,
+                word_count=words,
+                rep_word_count=rep_words,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+
+
+# key, owner, stages, content type: none of them is ever used.
+_GAP_ASSETS = [
+    ("draft", "priya", ("awareness",), "one-pager"),  # never published
+    ("expired", "jonas", ("consideration",), "whitepaper"),  # expired five days ago
+    ("fresh", "priya", ("onboarding",), "case-study"),  # published ten days ago
+    ("overdue", "jonas", ("awareness", "expansion"), "slide-deck"),  # review 40 days ago
+]
+
+
+def _gaps_and_idle_reps(world: World, today: date) -> None:
+    """For the unused-and-stale, stage-coverage and rep-adoption reports: four assets
+    nobody uses (a draft, an expired one, one published ten days ago, one 40 days past its
+    review date); Lee, an active rep who does nothing; Max, a deactivated rep with a deal
+    won five days ago and a lost one with content attached; Noor, a deactivated rep who
+    did nothing; content requests and searches that found nothing by named people of
+    both teams, so the team filter has something to keep. Fixed values, no generator: the
+    rows above stay unchanged."""
+    _named_requests_and_misses(world, today)
+    for key, owner, stages, content_type in _GAP_ASSETS:
+        person = db.session.get(User, world.people[owner])
+        asset = _asset(person, key, stages, content_type, world, today)
+        if key == "draft":
+            asset.live_revision_id, asset.status, asset.published_at = None, "draft", None
+        elif key == "expired":
+            asset.expires_on = today - timedelta(days=5)
+        elif key == "fresh":
+            asset.published_at = at_local(today - timedelta(days=10), 9)
+        else:
+            asset.review_by = today - timedelta(days=40)
+        db.session.flush()
+        world.assets[key] = asset.id
+    for key, active in (("lee", True), ("max", False), ("noor", False)):
+        person = make_user("rep", f"{key}@example.com", key.title(), department="sales")
+        person.active = active
+        world.people[key] = person.id
+    for status, ago in (("won", 5), ("lost", 6)):
+        deal = Deal(
+            name=f"Max's {status} deal",
+            account="Max's account",
+            amount_cents=300_000,
+            stage_id=world.stages["decision"],
+            status=status,
+            owner_id=world.people["max"],
+            close_date=today - timedelta(days=ago),
+            source="manual",
+        )
+        db.session.add(deal)
+        db.session.flush()
+        world.deals.append(deal.id)
+    db.session.add(
+        UsageEvent(
+            asset_id=world.assets["onboard"],
+            kind="used_in_deal",
+            evidence="self_reported",
+            user_id=world.people["max"],
+            deal_id=deal.id,
+            created_at=at_local(today - timedelta(days=8), 15),
+        )
+    )
+
+
+# person, stage, status, days ago (local noon)
+_NAMED_REQUESTS = [
+    ("priya", "expansion", "open", 2),
+    ("sofia", "onboarding", "accepted", 200),  # asked long before any period shown
+    ("riley", "decision", "open", 45),
+    ("kim", "awareness", "fulfilled", 20),
+]
+# person, stage slug ("" for none), days ago (local 23:59, the last minute of the day)
+_NAMED_MISSES = [
+    ("riley", "decision", 0),
+    ("riley", "", 3),
+    ("sofia", "expansion", 6),
+    ("sofia", "", 6),
+    ("priya", "awareness", 30),
+    ("ana", "onboarding", 89),
+]
+
+
+def _named_requests_and_misses(world: World, today: date) -> None:
+    for person, stage, status, ago in _NAMED_REQUESTS:
+        db.session.add(
+            ContentRequest(
+                requester_id=world.people[person],
+                need=f"{person.title()} needs {stage} content",
+                stage_id=world.stages[stage],
+                status=status,
+                created_at=at_local(today - timedelta(days=ago), 12),
+            )
+        )
+    for person, stage, ago in _NAMED_MISSES:
+        role = next(role for key, role, _department in PEOPLE if key == person)
+        db.session.add(
+            SearchMiss(
+                query=f"{person} looked for {stage or 'anything'}",
+                stage_slug=stage,
+                role=role,
+                user_id=world.people[person],
+                created_at=at_local(today - timedelta(days=ago), 23, 59),
             )
         )

@@ -8,14 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from content.models import ContentType
 from content.report_usage import FIGURES, content_usage, usage_per_week
-from portal.extensions import db
-from portal.reporting import Period, ReportFilters, Sort
+from portal.reporting import Sort
 from portal.reports.content_usage import COLUMNS
 from tests.portal.conftest import flashes
 from tests.reports import recompute
-from tests.reports.recompute import Raw
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},
@@ -27,18 +25,6 @@ CASES = {
     "marketing team": {"days": 120, "team": "marketing"},
     "sales team, awareness": {"days": 60, "stage": "awareness", "team": "sales"},
 }
-
-
-def filters_for(world, days, ends_ago=0, stage=None, content_type=None, owner=None, team=None):
-    last = world.today - timedelta(days=ends_ago)
-    filters = ReportFilters(Period(last - timedelta(days=days - 1), last), team=team)
-    filters.stage_id = world.stages[stage] if stage else None
-    if content_type:
-        filters.content_type_id = db.session.scalar(
-            db.select(ContentType.id).where(ContentType.slug == content_type)
-        )
-    filters.owner_id = world.people[owner] if owner else None
-    return filters
 
 
 @pytest.mark.parametrize("case", CASES)
