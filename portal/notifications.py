@@ -49,6 +49,12 @@ KINDS = {
     "post_declined": "Post declined",
     "post_published": "Post published",
     "post_comment": "Comment on a post",
+    "feedback_received": "Field feedback",
+    "feedback_replied": "Reply to your feedback",
+    "campaign_published": "Campaign brief",
+    "term_to_sign": "Glossary term to sign off",
+    "term_agreed": "Glossary term agreed",
+    "path_assigned": "Onboarding path assigned",
 }
 EMAIL_STATUSES = ("none", "pending", "sent", "failed")
 MAX_TEXT = 300
