@@ -7,6 +7,7 @@ from portal.reports import (  # noqa: F401
     content_usage,
     coverage,
     evidence,
+    feedback,
     gaps,
     ghostwriting,
     influence,
