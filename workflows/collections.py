@@ -1,0 +1,548 @@
+"""Collections and onboarding paths: who may build, assign and follow them, and the
+rules that keep an ordered list ordered.
+
+Item positions are 1..n without gaps. Every change to a collection's items first bumps the
+collection row's ``updated_at`` with an UPDATE: the row lock (PostgreSQL) or the write lock
+(SQLite) makes concurrent writers to one collection queue, so each one reads the positions
+its predecessor committed and none can break the unique constraints or lose an item.
+
+An item counts towards a rep's progress only while its asset is live: an asset archived (or
+expired) later is shown as no longer available and leaves both the total and the done
+count, so a path never asks for something the rep cannot open.
+
+Services flush, never commit: the caller commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import selectinload
+
+from content.models import Asset
+from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.extensions import db
+from portal.models import User, utcnow
+from portal.notifications import notify
+from portal.pagination import Page
+from portal.permissions import can, rule
+from portal.reporting import local_today
+from portal.sql import upsert_insert
+from workflows.collection_models import (
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    Collection,
+    CollectionItem,
+    ItemDone,
+    PathAssignment,
+)
+
+BUILDERS = {"marketer", "admin"}
+ASSIGNERS = {"marketer", "leader", "admin"}
+FOLLOWERS = ASSIGNERS  # who sees every rep's progress
+DIRECTIONS = {"up": -1, "down": 1}
+MY_PATHS_MAX = 10
+ADD_CHOICES_MAX = 100
+
+TITLE_MISSING = "Give the collection a title."
+TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
+DESCRIPTION_TOO_LONG = f"Keep the description under {DESCRIPTION_MAX:,} characters."
+NOTE_TOO_LONG = f"Keep the note under {NOTE_MAX} characters."
+ASSET_MISSING = "Choose an asset to add."
+COLLECTION_MISSING = "Choose the collection to add the asset to."
+ASSET_NOT_LIVE = "Add published assets only: reps cannot open this one."
+ASSET_ALREADY_IN = "This asset is already in the collection."
+REPS_MISSING = "Choose at least one rep."
+REPS_NOT_ACTIVE = "Assign paths to active reps only."
+DUE_IN_PAST = "The due date has passed; choose today or a later date."
+COLLECTION_EMPTY = "Add at least one item before assigning the collection."
+ITEM_UNAVAILABLE = "This item is no longer available, so it cannot be marked done."
+
+
+# ---- who may do what -------------------------------------------------------------------
+
+
+@rule("create_collection")
+def _may_create(user, _nothing) -> bool:
+    return user.role in BUILDERS
+
+
+@rule("view", Collection)
+def _may_view(_user, _collection: Collection) -> bool:
+    """Everyone signed in browses collections; which items they see is decided per asset."""
+    return True
+
+
+@rule("edit", Collection)
+@rule("delete", Collection)
+def _may_edit(user, collection: Collection) -> bool:
+    return collection.owner_id == user.id or user.role == "admin"
+
+
+@rule("assign", Collection)
+def _may_assign(user, _collection: Collection) -> bool:
+    return user.role in ASSIGNERS
+
+
+@rule("view_progress", Collection)
+def _may_follow(user, _collection: Collection) -> bool:
+    """Every rep's progress; a rep sees only their own, on their path."""
+    return user.role in FOLLOWERS
+
+
+@rule("mark_done", PathAssignment)
+def _may_mark(user, assignment: PathAssignment) -> bool:
+    return assignment.rep_id == user.id
+
+
+def get_collection(user, collection_id: int) -> Collection:
+    """The collection if this user may see it; otherwise NotFound (never a 403)."""
+    collection = db.session.get(Collection, collection_id)
+    if collection is None or not can(user, "view", collection):
+        raise NotFound("No such collection.")
+    return collection
+
+
+def get_item(collection: Collection, item_id: int) -> CollectionItem:
+    """An item of ``collection``; an item of another collection is NotFound."""
+    item = db.session.get(CollectionItem, item_id)
+    if item is None or item.collection_id != collection.id:
+        raise NotFound("No such item in this collection.")
+    return item
+
+
+def _require(user, action: str, collection: Collection, message: str) -> None:
+    if not can(user, action, collection):
+        raise PermissionDenied(message)
+
+
+def _available(item: CollectionItem) -> bool:
+    return item.asset.is_live
+
+
+# ---- building --------------------------------------------------------------------------
+
+
+def _cleaned(title: str, description: str) -> dict:
+    values = {
+        "title": " ".join((title or "").split()),
+        "description": (description or "").replace("\r\n", "\n").strip(),
+    }
+    errors = {}
+    if not values["title"]:
+        errors["title"] = TITLE_MISSING
+    elif len(values["title"]) > TITLE_MAX:
+        errors["title"] = TITLE_TOO_LONG
+    if len(values["description"]) > DESCRIPTION_MAX:
+        errors["description"] = DESCRIPTION_TOO_LONG
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return values
+
+
+def _note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(NOTE_TOO_LONG, {"note": NOTE_TOO_LONG})
+    return note
+
+
+def create_collection(user, title: str, description: str = "") -> Collection:
+    """A new, empty collection owned by ``user`` (a marketer or an admin)."""
+    if not can(user, "create_collection"):
+        raise PermissionDenied("Only marketers build collections.")
+    collection = Collection(owner=user, **_cleaned(title, description))
+    db.session.add(collection)
+    db.session.flush()
+    return collection
+
+
+def update_collection(collection: Collection, user, title: str, description: str) -> None:
+    """Change the title and description (the owner or an admin)."""
+    _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
+    values = _cleaned(title, description)
+    collection.title = values["title"]
+    collection.description = values["description"]
+    collection.updated_at = utcnow()
+    db.session.flush()
+
+
+def delete_collection(collection: Collection, user) -> None:
+    """Delete the collection with its items and every path assigned from it."""
+    _require(user, "delete", collection, "Only the collection's owner or an admin deletes it.")
+    db.session.delete(collection)
+    db.session.flush()
+
+
+def _lock(collection: Collection) -> list[CollectionItem]:
+    """Queue behind other writers to this collection, then return its items as committed
+    by them, in order. NotFound if the collection was deleted meanwhile."""
+    claimed = db.session.execute(
+        update(Collection)
+        .where(Collection.id == collection.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise NotFound("No such collection.")
+    return list(
+        db.session.scalars(
+            select(CollectionItem)
+            .where(CollectionItem.collection_id == collection.id)
+            .order_by(CollectionItem.position)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _set_position(item_id: int, position: int) -> None:
+    db.session.execute(
+        update(CollectionItem)
+        .where(CollectionItem.id == item_id)
+        .values(position=position)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _finish(collection: Collection, items: list[CollectionItem]) -> None:
+    """Make the session's view of the collection match the rows the UPDATEs wrote."""
+    db.session.flush()
+    db.session.expire(collection)
+    for item in items:
+        db.session.expire(item)
+
+
+def add_item(collection: Collection, user, asset: Asset | None, note: str = "") -> CollectionItem:
+    """Append a live asset with a note at the end of the collection."""
+    _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
+    note = _note(note)
+    if asset is None:
+        raise ValidationFailed(ASSET_MISSING, {"asset": ASSET_MISSING})
+    if not asset.is_live:
+        raise ValidationFailed(ASSET_NOT_LIVE, {"asset": ASSET_NOT_LIVE})
+    items = _lock(collection)
+    if any(item.asset_id == asset.id for item in items):
+        raise Conflict(ASSET_ALREADY_IN, fields={"asset": ASSET_ALREADY_IN})
+    item = CollectionItem(
+        collection_id=collection.id, asset=asset, note=note, position=len(items) + 1
+    )
+    db.session.add(item)
+    _finish(collection, items)
+    return item
+
+
+def edit_note(item: CollectionItem, user, note: str) -> None:
+    """Change why the item is in the collection."""
+    _require(user, "edit", item.collection, "Only the collection's owner or an admin edits it.")
+    item.note = _note(note)
+    item.collection.updated_at = utcnow()
+    db.session.flush()
+
+
+def move_item(item: CollectionItem, user, direction: str) -> bool:
+    """Swap the item with its neighbour ``direction`` ("up" or "down"). False when it is
+    already first or last (nothing changes)."""
+    collection = item.collection
+    _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
+    if direction not in DIRECTIONS:
+        raise ValidationFailed("Move an item up or down.", {"direction": "Choose up or down."})
+    items = _lock(collection)
+    index = next((i for i, each in enumerate(items) if each.id == item.id), None)
+    if index is None:
+        raise NotFound("This item was removed from the collection.")
+    other = index + DIRECTIONS[direction]
+    if not 0 <= other < len(items):
+        return False
+    mine, theirs = items[index].position, items[other].position
+    # One row parks at a position no item has, so neither UPDATE meets the unique constraint.
+    _set_position(item.id, -mine)
+    _set_position(items[other].id, mine)
+    _set_position(item.id, theirs)
+    _finish(collection, items)
+    return True
+
+
+def remove_item(item: CollectionItem, user) -> None:
+    """Take the item out; later items move up one, so positions stay 1..n."""
+    collection = item.collection
+    _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
+    items = _lock(collection)
+    if all(each.id != item.id for each in items):
+        raise NotFound("This item was removed from the collection.")
+    db.session.execute(delete(CollectionItem).where(CollectionItem.id == item.id))
+    # Renumber through negative positions: a single "position - 1" may collide row by row.
+    db.session.execute(
+        update(CollectionItem)
+        .where(
+            CollectionItem.collection_id == collection.id,
+            CollectionItem.position > item.position,
+        )
+        .values(position=-(CollectionItem.position - 1))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(CollectionItem)
+        .where(CollectionItem.collection_id == collection.id, CollectionItem.position < 0)
+        .values(position=-CollectionItem.position)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expunge(item)
+    _finish(collection, [each for each in items if each.id != item.id])
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An item as one reader sees it. ``visible``: the reader may open the asset;
+    ``available``: it is live, so it counts on a path and can be marked done."""
+
+    item: CollectionItem
+    visible: bool
+    available: bool
+    done: bool = False
+
+
+def entries(collection: Collection, user, done_ids: set[int] | None = None) -> list[Entry]:
+    """The items ``user`` may know of, in order. Marketers see every item (a not-live one
+    flagged); others see items whose asset they may view, and an asset archived or expired
+    since it was live as "no longer available". Drafts never published stay hidden."""
+    done_ids = done_ids or set()
+    shown = []
+    for item in collection.items:
+        visible = can(user, "view", item.asset)
+        if visible or item.asset.live_revision_id is not None:
+            shown.append(Entry(item, visible, _available(item), item.id in done_ids))
+    return shown
+
+
+def collection_list(page: int, per_page: int) -> Page:
+    """A page of collections, most recently changed first, with item and rep counts."""
+    total = db.session.scalar(select(func.count(Collection.id))) or 0
+    rows = db.session.scalars(
+        select(Collection)
+        .options(selectinload(Collection.owner))
+        .order_by(Collection.updated_at.desc(), Collection.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), page, per_page, total)
+
+
+def item_counts(collection_ids: list[int], user) -> dict[int, int]:
+    """Items per collection that ``user`` would see as available."""
+    query = (
+        select(CollectionItem.collection_id, func.count(CollectionItem.id))
+        .join(Asset, Asset.id == CollectionItem.asset_id)
+        .where(CollectionItem.collection_id.in_(collection_ids))
+        .group_by(CollectionItem.collection_id)
+    )
+    if not can(user, "view_drafts"):
+        query = query.where(Asset.live_clause())
+    return dict(db.session.execute(query).all())
+
+
+def live_item_count(collection: Collection) -> int:
+    """Items a rep on this path can open and mark done."""
+    return db.session.scalar(
+        select(func.count(CollectionItem.id))
+        .join(Asset, Asset.id == CollectionItem.asset_id)
+        .where(CollectionItem.collection_id == collection.id, Asset.live_clause())
+    )
+
+
+def rep_counts(collection_ids: list[int]) -> dict[int, int]:
+    """Reps assigned each collection."""
+    return dict(
+        db.session.execute(
+            select(PathAssignment.collection_id, func.count(PathAssignment.id))
+            .where(PathAssignment.collection_id.in_(collection_ids))
+            .group_by(PathAssignment.collection_id)
+        ).all()
+    )
+
+
+def collections_to_add_to(user, asset: Asset) -> list[Collection]:
+    """Collections ``user`` may edit that do not hold ``asset`` yet, by title; empty when
+    the asset is not live (only live assets can be added)."""
+    if not asset.is_live or not can(user, "create_collection"):
+        return []
+    holding = select(CollectionItem.collection_id).where(CollectionItem.asset_id == asset.id)
+    query = select(Collection).where(Collection.id.not_in(holding)).order_by(Collection.title)
+    if user.role != "admin":
+        query = query.where(Collection.owner_id == user.id)
+    return list(db.session.scalars(query.limit(ADD_CHOICES_MAX)))
+
+
+def addable_assets(collection: Collection) -> Select:
+    """Live assets not yet in the collection, for the "add an item" choice."""
+    present = select(CollectionItem.asset_id).where(CollectionItem.collection_id == collection.id)
+    return select(Asset).where(Asset.live_clause(), Asset.id.not_in(present))
+
+
+# ---- assigning and following -----------------------------------------------------------
+
+
+def assignable_reps() -> Select:
+    return select(User).where(User.role == "rep", User.active.is_(True)).order_by(User.name)
+
+
+def assign(
+    collection: Collection, user, reps: list[User], due_on: date | None = None
+) -> tuple[list[User], list[User]]:
+    """Assign the collection to each rep as an onboarding path; return (newly assigned,
+    already assigned). Each new rep is told once; assigning again changes nothing, even
+    when two people assign at the same moment (the unique constraint decides)."""
+    _require(user, "assign", collection, "Only marketers, leaders and admins assign paths.")
+    errors = {}
+    if not reps:
+        errors["reps"] = REPS_MISSING
+    elif any(rep.role != "rep" or not rep.active for rep in reps):
+        errors["reps"] = REPS_NOT_ACTIVE
+    if due_on is not None and due_on < local_today():
+        errors["due_on"] = DUE_IN_PAST
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    if not live_item_count(collection):
+        raise ValidationFailed(COLLECTION_EMPTY)
+    assigned, already = [], []
+    for rep in {rep.id: rep for rep in reps}.values():
+        inserted = db.session.execute(
+            upsert_insert(PathAssignment)
+            .values(
+                collection_id=collection.id,
+                rep_id=rep.id,
+                assigned_by_id=user.id,
+                due_on=due_on,
+                assigned_at=utcnow(),
+            )
+            .on_conflict_do_nothing(index_elements=["collection_id", "rep_id"])
+            .returning(PathAssignment.id)
+        ).scalar()
+        (assigned if inserted is not None else already).append(rep)
+    due = f", due {due_on.strftime('%-d %b %Y')}" if due_on else ""
+    for rep in assigned:
+        text = f"{user.name} assigned you the onboarding path “{collection.title}”{due}"
+        notify(rep, "path_assigned", text, f"/collections/{collection.id}", actor=user)
+    return assigned, already
+
+
+def assignment_of(collection: Collection, rep) -> PathAssignment | None:
+    return db.session.scalar(
+        select(PathAssignment).where(
+            PathAssignment.collection_id == collection.id, PathAssignment.rep_id == rep.id
+        )
+    )
+
+
+def done_item_ids(assignment: PathAssignment | None) -> set[int]:
+    if assignment is None:
+        return set()
+    return set(
+        db.session.scalars(select(ItemDone.item_id).where(ItemDone.assignment_id == assignment.id))
+    )
+
+
+def mark(item: CollectionItem, user, done: bool) -> PathAssignment:
+    """Mark the item done (or not done) on ``user``'s own path. Marking twice stores one
+    row; an item whose asset is no longer available cannot be marked done."""
+    assignment = assignment_of(item.collection, user)
+    if assignment is None or not can(user, "mark_done", assignment):
+        raise PermissionDenied("Only a rep with this onboarding path marks its items done.")
+    if not done:
+        db.session.execute(
+            delete(ItemDone).where(
+                ItemDone.assignment_id == assignment.id, ItemDone.item_id == item.id
+            )
+        )
+        return assignment
+    if not _available(item):
+        raise Conflict(ITEM_UNAVAILABLE)
+    db.session.execute(
+        upsert_insert(ItemDone)
+        .values(assignment_id=assignment.id, item_id=item.id, done_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["assignment_id", "item_id"])
+    )
+    return assignment
+
+
+@dataclass
+class Progress:
+    """One rep's progress on one path: only available items count."""
+
+    assignment: PathAssignment
+    done: int
+    total: int
+    last_activity: datetime | None
+    next_item: CollectionItem | None
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+    @property
+    def overdue(self) -> bool:
+        due = self.assignment.due_on
+        return due is not None and not self.complete and due < local_today()
+
+
+def _progress(assignment: PathAssignment, items: list[CollectionItem], done: dict) -> Progress:
+    """``done`` maps an item id to when this rep marked it done."""
+    available = [item for item in items if _available(item)]
+    return Progress(
+        assignment=assignment,
+        done=sum(1 for item in available if item.id in done),
+        total=len(available),
+        last_activity=max(done.values(), default=None),
+        next_item=next((item for item in available if item.id not in done), None),
+    )
+
+
+def _done_by_assignment(assignment_ids: list[int]) -> dict[int, dict[int, datetime]]:
+    done: dict[int, dict[int, datetime]] = {key: {} for key in assignment_ids}
+    rows = db.session.execute(
+        select(ItemDone.assignment_id, ItemDone.item_id, ItemDone.done_at).where(
+            ItemDone.assignment_id.in_(assignment_ids)
+        )
+    )
+    for assignment_id, item_id, done_at in rows:
+        done[assignment_id][item_id] = done_at
+    return done
+
+
+def progress_table(collection: Collection, user) -> list[Progress]:
+    """Progress per rep, by rep name: every rep for marketers, leaders and admins; a rep
+    sees only their own row."""
+    query = (
+        select(PathAssignment)
+        .join(User, User.id == PathAssignment.rep_id)
+        .where(PathAssignment.collection_id == collection.id)
+        .options(selectinload(PathAssignment.rep))
+        .order_by(User.name, User.id)
+    )
+    if not can(user, "view_progress", collection):
+        query = query.where(PathAssignment.rep_id == user.id)
+    assignments = db.session.scalars(query).all()
+    done = _done_by_assignment([a.id for a in assignments])
+    items = list(collection.items)
+    return [_progress(a, items, done[a.id]) for a in assignments]
+
+
+def my_paths(rep) -> list[Progress]:
+    """The rep's onboarding paths with their progress, unfinished and soonest due first."""
+    assignments = db.session.scalars(
+        select(PathAssignment)
+        .where(PathAssignment.rep_id == rep.id)
+        .options(
+            selectinload(PathAssignment.collection)
+            .selectinload(Collection.items)
+            .selectinload(CollectionItem.asset)
+        )
+        .order_by(PathAssignment.assigned_at.desc(), PathAssignment.id.desc())
+        .limit(MY_PATHS_MAX)
+    ).all()
+    done = _done_by_assignment([a.id for a in assignments])
+    rows = [_progress(a, list(a.collection.items), done[a.id]) for a in assignments]
+    return sorted(rows, key=lambda p: (p.complete, p.assignment.due_on or date.max))
