@@ -64,7 +64,7 @@ MAX_LINK = 500
 _PENDING_KEY = "notification_mail_pending"
 # Python 3.11 drops the space between two encoded words when it wraps a long non-ASCII
 # subject; with RFC 5322's hard limit of 998 characters a capped subject never wraps.
-_WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 MAX_SUBJECT = 200
 _senders: set[threading.Thread] = set()
 _senders_lock = threading.Lock()
@@ -292,14 +292,14 @@ def _deliver(ids: list[int]) -> None:
     if not pending:
         return
     try:
-        with _connect(config) as smtp:
+        with connect_mail(config) as smtp:
             for notification in pending:
                 try:
                     message = _message(notification, config)
                     smtp.sendmail(
                         parseaddr(message["From"])[1],
                         [notification.user.email],
-                        message.as_bytes(policy=_WIRE_POLICY),
+                        message.as_bytes(policy=WIRE_POLICY),
                     )
                     notification.email_status = "sent"
                 except smtplib.SMTPException:
@@ -323,7 +323,7 @@ def _deliver(ids: list[int]) -> None:
         db.session.commit()
 
 
-def _connect(config) -> smtplib.SMTP:
+def connect_mail(config) -> smtplib.SMTP:
     """An SMTP connection, upgraded to TLS and signed in when configured."""
     smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
     try:
