@@ -197,12 +197,17 @@ def _register_blueprints(app: Flask) -> None:
     # and the weekly digest. Importing the models registers them.
     import workflows.alignment_models  # noqa: F401
     from portal.digest import bp as digest_bp
+    from workflows.campaign_api import bp as campaigns_api
     from workflows.campaign_views import bp as campaigns_bp
     from workflows.collection_views import bp as collections_bp
+    from workflows.feedback_api import bp as feedback_api
     from workflows.feedback_views import bp as feedback_bp
     from workflows.glossary_views import bp as glossary_bp
 
     for blueprint in (feedback_bp, campaigns_bp, glossary_bp, collections_bp, digest_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (feedback_api, campaigns_api):
+        csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     register_cli(app)
     register_search_cli(app)

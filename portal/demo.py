@@ -24,7 +24,12 @@ from content import taxonomy
 from content.assets import AssetInput, Upload, create_asset, revise_asset
 from content.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from portal import accounts
+from portal.demo_campaigns import seed_campaigns
+from portal.demo_collections import seed_collections
 from portal.demo_data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
+from portal.demo_digest import seed_digest
+from portal.demo_feedback import seed_feedback
+from portal.demo_glossary import seed_glossary
 from portal.demo_posts import seed_posts
 from portal.demo_usage import seed_usage
 from portal.extensions import db
@@ -48,6 +53,15 @@ COUNT_NAMES = (
     "posts_created",
     "deals_created",
     "usage_events",
+    "feedback_created",
+    "campaigns_created",
+    "campaign_reads_created",
+    "collections_created",
+    "collection_items_created",
+    "paths_assigned",
+    "glossary_terms_created",
+    "glossary_signoffs_created",
+    "digest_feedback_created",
 )
 
 
@@ -55,7 +69,8 @@ def seed_demo(
     password: str = DEFAULT_PASSWORD, progress: Callable[[int], object] | None = None
 ) -> dict:
     """Create demo users, the default taxonomy, published demo assets, a few
-    ghost-written posts, and the reps' deals with their ratings and usage. Idempotent.
+    ghost-written posts, the reps' deals with their ratings and usage, field feedback,
+    campaign briefs, onboarding paths and glossary terms. Idempotent.
 
     Users are matched by email and assets by (owner, title of their first revision), so a
     second run creates nothing and never changes existing passwords or content.
@@ -82,6 +97,10 @@ def seed_demo(
             progress(1)
     counts["posts_created"] = seed_posts(users)
     counts.update(seed_usage(users))
+    # The alignment loop: field feedback, campaign briefs, onboarding paths, the glossary
+    # and a reply in last week's digest.
+    for seed in (seed_feedback, seed_campaigns, seed_collections, seed_glossary, seed_digest):
+        counts.update(seed(users))
     return counts
 
 

@@ -13,6 +13,7 @@ tokens only.
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
@@ -28,6 +29,7 @@ from content.usage_models import Deal, ShareLink
 from portal.extensions import db
 from portal.models import User
 from portal.permissions import can, registered_actions
+from portal.reporting import local_today
 from tests.conftest import (
     login,
     make_app,
@@ -38,8 +40,11 @@ from tests.conftest import (
     token_headers,
 )
 from tests.portal.conftest import outcome
-from workflows import collaborators
+from workflows import campaigns, collaborators, feedback, glossary
+from workflows.alignment_models import Campaign, CampaignRead, FieldFeedback
+from workflows.collection_models import Collection, PathAssignment
 from workflows.comments import Comment
+from workflows.glossary_models import GlossaryTerm
 from workflows.machine import transition
 from workflows.post_machine import transition as post_transition
 from workflows.post_models import GhostPost
@@ -156,6 +161,35 @@ EXPECTED = {
     "view a report":                  (L,    404,  404,  404,  200,  200,  200,  200),
     "download a report as CSV":       (L,    404,  404,  404,  200,  200,  200,  200),
     "api: content usage report":      (401,  403,  403,  403,  200,  200,  200,  200),
+    # Field feedback: "rep" sent feedback about the marketer's live asset.
+    "open the feedback form":         (L,    200,  200,  200,  403,  403,  200,  403),
+    "send feedback":                  (L,    302,  302,  302,  403,  403,  302,  403),
+    "view the feedback inbox":        (L,    200,  200,  200,  200,  200,  200,  200),
+    "view the rep's feedback":        (L,    200,  404,  404,  200,  200,  200,  200),
+    "triage the rep's feedback":      (L,    403,  404,  404,  302,  302,  403,  302),
+    "view the field-feedback report": (L,    404,  404,  404,  200,  200,  200,  200),
+    "api: send feedback":             (401,  201,  201,  201,  403,  403,  201,  403),
+    "api: get the rep's feedback":    (401,  200,  404,  404,  200,  200,  200,  200),
+    "api: field-feedback report":     (401,  403,  403,  403,  200,  200,  200,  200),
+    # Campaign briefs: the marketer owns a published brief and a draft.
+    "view campaign list":             (L,    200,  200,  200,  200,  200,  200,  200),
+    "view published campaign":        (L,    200,  200,  200,  200,  200,  200,  200),
+    "view draft campaign":            (L,    404,  404,  404,  200,  200,  404,  200),
+    "open new campaign form":         (L,    403,  403,  403,  200,  200,  403,  200),
+    "open campaign edit form":        (L,    403,  403,  403,  200,  403,  403,  200),
+    "acknowledge published campaign": (L,    D,    D,    D,    R,    R,    R,    R),
+    "api: list campaigns":            (401,  200,  200,  200,  200,  200,  200,  200),
+    "api: get draft campaign":        (401,  404,  404,  404,  200,  200,  404,  200),
+    # Glossary: "rep" proposed a term; "leader" is the sales leader.
+    "view glossary":                  (L,    200,  200,  200,  200,  200,  200,  200),
+    "open new term form":             (L,    200,  200,  200,  200,  200,  200,  200),
+    "view a term":                    (L,    200,  200,  200,  200,  200,  200,  200),
+    "open edit form of rep's term":   (L,    200,  403,  403,  200,  200,  200,  200),
+    "sign the rep's term":            (L,    403,  403,  403,  403,  403,  302,  403),
+    # Collections and onboarding paths; the weekly digest.
+    "view collection list":           (L,    200,  200,  200,  200,  200,  200,  200),
+    "open new collection form":       (L,    403,  403,  403,  200,  200,  403,  200),
+    "view own weekly digest":         (L,    200,  200,  200,  200,  200,  200,  200),
 }  # fmt: skip
 
 
@@ -263,6 +297,38 @@ class World:
         deal_import, _plan = create_import(self.users["admin"], raw, f"export-{n}.csv")
         db.session.commit()
         return deal_import
+
+    def feedback(self) -> FieldFeedback:
+        """Feedback the "rep" user sent about the shared live asset (shared)."""
+        if "feedback" not in self._shared:
+            asset = self.asset("live", fresh=False)
+            data = feedback.FeedbackInput(kind="objection", text="Too pricey.", asset_id=asset.id)
+            self._shared["feedback"] = feedback.send_feedback(self.users["rep"], data)
+            db.session.commit()
+        return self._shared["feedback"]
+
+    def campaign(self, state: str) -> Campaign:
+        """The marketer's campaign brief in ``state``, draft or published (shared)."""
+        key = ("campaign", state)
+        if key not in self._shared:
+            owner, today = self.users["marketer"], local_today()
+            data = campaigns.CampaignInput(
+                f"Spring {state}", today, today + timedelta(days=30), key_messages="Save time."
+            )
+            campaign = campaigns.create_campaign(owner, data)
+            if state == "published":
+                campaigns.publish(campaign, owner)
+            db.session.commit()
+            self._shared[key] = campaign
+        return self._shared[key]
+
+    def term(self) -> GlossaryTerm:
+        """A glossary term the "rep" user proposed (shared)."""
+        if "term" not in self._shared:
+            data = glossary.TermInput(name="MQL", definition="A lead marketing qualified.")
+            self._shared["term"] = glossary.propose_term(self.users["rep"], data)
+            db.session.commit()
+        return self._shared["term"]
 
     def asset_form(self, **extra) -> dict:
         stage = db.session.scalar(db.select(Stage).where(Stage.slug == "decision"))
@@ -434,6 +500,24 @@ def deal_form(world: World) -> dict:
     }
 
 
+def web_triage(actor: Actor, world: World):
+    """Acknowledge and answer the rep's feedback through its page."""
+    item = world.feedback()
+    db.session.refresh(item)
+    data = {"status": "acknowledged", "reply": "On it.", "version": feedback.version(item)}
+    return outcome(actor.browser.form(f"/feedback/{item.id}/triage", data))
+
+
+def acknowledge_campaign(actor: Actor, world: World):
+    """Mark the published brief read: done if the actor's read was stored."""
+    campaign = world.campaign("published")
+    result = outcome(actor.browser.form(f"/campaigns/{campaign.id}/read", {}))
+    if result != 302:
+        return result
+    reads = select(func.count(CampaignRead.id)).where(CampaignRead.campaign_id == campaign.id)
+    return "done" if db.session.scalar(reads) else "refused"
+
+
 ACTIONS = {
     "view library board": read("/library"),
     "view asset list": read("/assets"),
@@ -571,6 +655,49 @@ ACTIONS = {
     "view a report": read("/reports/content-usage"),
     "download a report as CSV": read("/reports/content-usage?format=csv"),
     "api: content usage report": api_path("GET", lambda world: "/api/v1/reports/content-usage"),
+    "open the feedback form": read("/feedback/new"),
+    "send feedback": post_form("/feedback/new", lambda world: {"kind": "question", "text": "SSO?"}),
+    "view the feedback inbox": read("/feedback"),
+    "view the rep's feedback": lambda actor, world: outcome(
+        actor.browser.get(f"/feedback/{world.feedback().id}")
+    ),
+    "triage the rep's feedback": web_triage,
+    "view the field-feedback report": read("/reports/field-feedback"),
+    "api: send feedback": api_path(
+        "POST", lambda world: "/api/v1/feedback", {"kind": "question", "text": "SSO?"}
+    ),
+    "api: get the rep's feedback": api_path(
+        "GET", lambda world: f"/api/v1/feedback/{world.feedback().id}"
+    ),
+    "api: field-feedback report": api_path("GET", lambda world: "/api/v1/reports/field-feedback"),
+    "view campaign list": read("/campaigns"),
+    "view published campaign": lambda actor, world: outcome(
+        actor.browser.get(f"/campaigns/{world.campaign('published').id}")
+    ),
+    "view draft campaign": lambda actor, world: outcome(
+        actor.browser.get(f"/campaigns/{world.campaign('draft').id}")
+    ),
+    "open new campaign form": read("/campaigns/new"),
+    "open campaign edit form": lambda actor, world: outcome(
+        actor.browser.get(f"/campaigns/{world.campaign('published').id}/edit")
+    ),
+    "acknowledge published campaign": acknowledge_campaign,
+    "api: list campaigns": api_path("GET", lambda world: "/api/v1/campaigns"),
+    "api: get draft campaign": api_path(
+        "GET", lambda world: f"/api/v1/campaigns/{world.campaign('draft').id}"
+    ),
+    "view glossary": read("/glossary"),
+    "open new term form": read("/glossary/new"),
+    "view a term": lambda actor, world: outcome(actor.browser.get(f"/glossary/{world.term().id}")),
+    "open edit form of rep's term": lambda actor, world: outcome(
+        actor.browser.get(f"/glossary/{world.term().id}/edit")
+    ),
+    "sign the rep's term": lambda actor, world: outcome(
+        actor.browser.form(f"/glossary/{world.term().id}/sign", {"version": "1"})
+    ),
+    "view collection list": read("/collections"),
+    "open new collection form": read("/collections/new"),
+    "view own weekly digest": read("/digest"),
     "api: list deals": api_path("GET", lambda world: "/api/v1/deals"),
     "api: create deal": api_path(
         "POST",
@@ -651,6 +778,14 @@ NOT_ARCHIVED = ("draft", "live", "revised", "revised_by_reviewer")
 REPS = {"co_author", "reviewer", "rep"}
 RATERS = {"other_marketer", "reviewer", "rep", "leader", "marketing_leader"}
 FEEDBACK_READERS = {"owner", "co_author", "leader", "marketing_leader", "admin"}
+
+
+LEADERS = {"leader", "marketing_leader"}
+SENDERS = REPS | LEADERS
+FEEDBACK_INBOX = AUTHORS | LEADERS
+CAMPAIGN_STATES = ("draft", "published")
+TERM_EDITORS = AUTHORS | LEADERS
+PATH_KEEPERS = AUTHORS | LEADERS
 
 
 POST_STATES = ("draft", "with_rep", "changes_requested", "approved", "published", "declined")
@@ -738,6 +873,42 @@ RULE_MATRIX = {
     ("edit", "Deal"): {"owned by the rep": {"rep"}},
     # Reports: leaders, marketers and admins.
     ("view_reports", None): {"owner", "other_marketer", "leader", "marketing_leader", "admin"},
+    # Field feedback: reps and leaders send it about what they may see; marketing triages.
+    ("send_feedback", None): SENDERS,
+    ("send_feedback", "Asset"): _by_state(default=SENDERS, draft=INVITED, archived=INVITED),
+    ("send_feedback", "Deal"): {"owned by the rep": {"rep"}},
+    ("send_feedback", "Campaign"): {"published": SENDERS, "draft": set()},
+    ("view_all_feedback", None): FEEDBACK_INBOX,
+    ("triage_feedback", None): AUTHORS,
+    ("view", "FieldFeedback"): {"sent by the rep": FEEDBACK_INBOX | {"rep"}},
+    ("triage", "FieldFeedback"): {"sent by the rep": AUTHORS},
+    ("view_feedback", "Asset"): dict.fromkeys(STATES, FEEDBACK_INBOX),
+    # Campaign briefs: marketers and admins write them and see who read them; drafts stay
+    # within marketing; the owner (while a marketer) or an admin edits and publishes;
+    # reps acknowledge published ones.
+    ("write_campaigns", None): AUTHORS,
+    ("view", "Campaign"): {"draft": AUTHORS, "published": EVERY_ROLE},
+    ("edit", "Campaign"): dict.fromkeys(CAMPAIGN_STATES, OWNER_OR_ADMIN),
+    ("publish", "Campaign"): {"draft": OWNER_OR_ADMIN, "published": set()},
+    ("acknowledge", "Campaign"): {"draft": set(), "published": REPS},
+    ("view_responses", "Campaign"): dict.fromkeys(CAMPAIGN_STATES, AUTHORS),
+    # Glossary: everyone reads and proposes; the proposer edits until it is agreed;
+    # leaders sign, each for their own department.
+    ("view_glossary", None): EVERY_ROLE,
+    ("propose_term", None): EVERY_ROLE,
+    ("edit", "GlossaryTerm"): {"proposed by the rep": EVERY_ROLE - INVITED,
+                               "agreed, proposed by the rep": TERM_EDITORS},
+    ("sign", "GlossaryTerm"): {"proposed by the rep": LEADERS,
+                               "agreed, proposed by the rep": LEADERS},
+    # Collections: marketers build, the owner or an admin edits; marketers, leaders and
+    # admins assign and follow progress; a rep marks items on their own path.
+    ("create_collection", None): AUTHORS,
+    ("view", "Collection"): {"owned by the owner": EVERY_ROLE},
+    ("edit", "Collection"): {"owned by the owner": OWNER_OR_ADMIN},
+    ("delete", "Collection"): {"owned by the owner": OWNER_OR_ADMIN},
+    ("assign", "Collection"): {"owned by the owner": PATH_KEEPERS},
+    ("view_progress", "Collection"): {"owned by the owner": PATH_KEEPERS},
+    ("mark_done", "PathAssignment"): {"the rep's path": {"rep"}},
 }  # fmt: skip
 
 
@@ -818,8 +989,41 @@ def deal_in(case: str) -> Deal:
     return Deal(id=1, owner_id=IDS["rep"], name="Acme renewal", account="Acme")
 
 
+def feedback_in(case: str) -> FieldFeedback:
+    assert case == "sent by the rep"
+    return FieldFeedback(id=1, author_id=IDS["rep"], kind="objection", text="Too pricey.")
+
+
+def campaign_in(state: str) -> Campaign:
+    """The owner's campaign brief, a draft or published."""
+    return Campaign(id=1, owner_id=IDS["owner"], name="Spring close", status=state,
+                    starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 31))  # fmt: skip
+
+
+def term_in(case: str) -> GlossaryTerm:
+    """A term the rep proposed, still proposed or agreed since."""
+    status = "agreed" if case.startswith("agreed") else "proposed"
+    return GlossaryTerm(id=1, name="MQL", name_key="mql", definition="A lead.", status=status,
+                        version=1, proposer_id=IDS["rep"])  # fmt: skip
+
+
+def collection_in(case: str) -> Collection:
+    assert case == "owned by the owner"
+    return Collection(id=1, owner_id=IDS["owner"], title="New rep: first 30 days")
+
+
+def path_in(case: str) -> PathAssignment:
+    assert case == "the rep's path"
+    return PathAssignment(id=1, collection_id=1, rep_id=IDS["rep"])
+
+
 SUBJECTS = {
     "Asset": asset_in,
+    "FieldFeedback": feedback_in,
+    "Campaign": campaign_in,
+    "GlossaryTerm": term_in,
+    "Collection": collection_in,
+    "PathAssignment": path_in,
     "Deal": deal_in,
     "ShareLink": link_in,
     "Comment": comment_in,
