@@ -55,8 +55,9 @@ def register_cli(app: Flask) -> None:
         help="Password given to every demo user.",
     )
     def seed_demo(password):
-        """Create demo users, the default taxonomy, demo assets, ghost-written posts and
-        the reps' deals with their ratings and usage (safe to run twice)."""
+        """Create demo users, the default taxonomy, demo assets, ghost-written posts, the
+        reps' deals with their ratings and usage, field feedback, campaign briefs, glossary
+        terms and onboarding paths (safe to run twice)."""
         from portal.demo import DEMO_ASSET_COUNT
         from portal.demo import seed_demo as run_seed
 
