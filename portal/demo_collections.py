@@ -13,7 +13,7 @@ from content.models import Asset, AssetRevision
 from portal.extensions import db
 from portal.models import User
 from portal.reporting import local_today
-from workflows import collections
+from workflows import collections, paths
 from workflows.collection_models import Collection, CollectionItem
 
 ONBOARDING = "New rep: first 30 days"
@@ -96,12 +96,10 @@ def seed_collections(users: dict[str, User]) -> dict[str, int]:
             if asset is not None:
                 collections.add_item(collection, owner, asset, note)
                 counts["collection_items_created"] += 1
-        if not reps or not collections.live_item_count(collection):
+        if not reps or not paths.live_item_count(collection):
             continue
         due = local_today() + timedelta(days=due_in) if due_in else None
-        assigned, _ = collections.assign(
-            collection, users[by], [users[email] for email in reps], due
-        )
+        assigned, _ = paths.assign(collection, users[by], [users[email] for email in reps], due)
         counts["paths_assigned"] += len(assigned)
         if "rep@example.com" in reps:
             _mark_first_done(collection, users["rep@example.com"])
@@ -116,4 +114,4 @@ def _mark_first_done(collection: Collection, rep: User) -> None:
         .limit(RILEY_DONE)
     ).all()
     for item in first:
-        collections.mark(item, rep, True)
+        paths.mark(item, rep, True)

@@ -1,7 +1,8 @@
 """Forms for building collections and assigning them as onboarding paths.
 
-The rules (lengths, live assets, active reps, due dates) live in workflows.collections;
-the forms reuse its limits and messages so an error reads the same wherever it comes from.
+The rules (lengths, live assets, active reps, due dates) live in workflows.collections and
+workflows.paths; the forms reuse their limits and messages so an error reads the same
+wherever it comes from.
 """
 
 from flask_wtf import FlaskForm
@@ -19,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from content.deals import asset_title
 from portal.extensions import db
 from portal.forms import NONE_CHOSEN, chosen_id
-from workflows import collections
+from workflows import collections, paths
 from workflows.collection_models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
 
 
@@ -81,7 +82,7 @@ class AssignForm(FlaskForm):
         "Reps",
         description="Hold Ctrl (or ⌘) to choose several.",
         coerce=chosen_id,
-        validators=[InputRequired(message=collections.REPS_MISSING)],
+        validators=[InputRequired(message=paths.REPS_MISSING)],
         validate_choice=False,
         render_kw={"size": 8},
     )
@@ -93,7 +94,7 @@ class AssignForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        reps = db.session.scalars(collections.assignable_reps()).all()
+        reps = db.session.scalars(paths.assignable_reps()).all()
         self.reps.choices = [SelectChoice(rep.id, f"{rep.name} ({rep.email})") for rep in reps]
 
 

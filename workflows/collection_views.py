@@ -23,7 +23,7 @@ from portal.models import User
 from portal.pagination import page_args
 from portal.permissions import can
 from portal.templating import flash_form_errors, show_field_errors, template_global
-from workflows import collections
+from workflows import collections, paths
 from workflows.collection_forms import (
     AddToCollectionForm,
     AssignForm,
@@ -40,7 +40,7 @@ def my_onboarding_paths() -> list:
     """The signed-in rep's paths with progress, for "My work"; empty for everyone else."""
     if not current_user.is_authenticated or current_user.role != "rep":
         return []
-    return collections.my_paths(current_user)
+    return paths.my_paths(current_user)
 
 
 @template_global
@@ -152,9 +152,9 @@ def delete(collection_id: int):
 @login_required
 def show(collection_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    assignment = collections.assignment_of(collection, current_user)
-    progress = collections.progress_table(collection, current_user) if assignment else []
-    done_ids = collections.done_item_ids(assignment)
+    assignment = paths.assignment_of(collection, current_user)
+    progress = paths.progress_table(collection, current_user) if assignment else []
+    done_ids = paths.done_item_ids(assignment)
     editable = can(current_user, "edit", collection)
     return render_template(
         "collections/show.html",
@@ -288,7 +288,7 @@ def mark(collection_id: int, item_id: int):
         flash_form_errors(form)
         return _show(collection)
     try:
-        collections.mark(item, current_user, done)
+        paths.mark(item, current_user, done)
     except Conflict as error:
         db.session.rollback()
         _flash_refusal(error)
@@ -309,7 +309,7 @@ def assign(collection_id: int):
     if form.validate_on_submit():
         reps = [db.session.get(User, rep_id) for rep_id in form.reps.data]
         try:
-            assigned, already = collections.assign(
+            assigned, already = paths.assign(
                 collection, current_user, [rep for rep in reps if rep], form.due_on.data
             )
         except ValidationFailed as error:
@@ -331,7 +331,7 @@ def assign(collection_id: int):
         "collections/assign.html",
         form=form,
         collection=collection,
-        rows=collections.progress_table(collection, current_user),
+        rows=paths.progress_table(collection, current_user),
     ), status
 
 
@@ -342,6 +342,6 @@ def progress(collection_id: int):
     return render_template(
         "collections/progress.html",
         collection=collection,
-        rows=collections.progress_table(collection, current_user),
+        rows=paths.progress_table(collection, current_user),
         everyone=can(current_user, "view_progress", collection),
     )

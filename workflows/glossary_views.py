@@ -19,7 +19,7 @@ from portal.forms import chosen_id
 from portal.pagination import page_args
 from portal.permissions import can
 from portal.templating import flash_form_errors, show_field_errors, template_global
-from workflows import glossary
+from workflows import glossary, glossary_matching
 from workflows.glossary_forms import SignForm, TermForm
 from workflows.glossary_models import SIDES, TERM_STATUSES
 
@@ -38,7 +38,7 @@ def glossary_terms_on_asset(asset, revision=None) -> list:
     """Agreed terms the asset's words mention, for the "Terms used here" box."""
     if not can(current_user, "view_glossary"):
         return []
-    return glossary.terms_on_asset(asset, revision)
+    return glossary_matching.terms_on_asset(asset, revision)
 
 
 @template_global

@@ -15,7 +15,7 @@ from portal.notifications import Notification
 from portal.reporting import local_today
 from tests.conftest import login, make_asset, make_user
 from tests.portal.conftest import flashes
-from workflows import collections
+from workflows import collections, paths
 from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.machine import transition
 
@@ -69,7 +69,7 @@ def test_empty_list_invites_marketers_to_build(client_as):
 
 
 def test_list_shows_counts_and_paginates(client_as, users, onboarding):
-    collections.assign(onboarding, users["leader"], [users["rep"]])
+    paths.assign(onboarding, users["leader"], [users["rep"]])
     for number in range(5):
         collections.create_collection(users["marketer"], f"Older {number}")
     db.session.commit()
@@ -222,15 +222,15 @@ def test_assign_refuses_bad_input(client_as, users, onboarding):
     response = browser.form(
         f"/collections/{onboarding.id}/assign", {"reps": [users["rep"].id], "due_on": yesterday}
     )
-    assert response.status_code == 422 and collections.DUE_IN_PAST in response.text
+    assert response.status_code == 422 and paths.DUE_IN_PAST in response.text
     response = browser.form(f"/collections/{onboarding.id}/assign", {"reps": [users["admin"].id]})
-    assert response.status_code == 422 and collections.REPS_NOT_ACTIVE in response.text
+    assert response.status_code == 422 and paths.REPS_NOT_ACTIVE in response.text
     assert client_as("rep").get(f"/collections/{onboarding.id}/assign").status_code == 403
     assert db.session.scalar(select(func.count(PathAssignment.id))) == 0
 
 
 def test_rep_marks_items_on_their_path(app, client_as, users, onboarding):
-    collections.assign(onboarding, users["leader"], [users["rep"]])
+    paths.assign(onboarding, users["leader"], [users["rep"]])
     db.session.commit()
     rep = client_as("rep")
     page = rep.get(f"/collections/{onboarding.id}")
@@ -250,7 +250,7 @@ def test_rep_marks_items_on_their_path(app, client_as, users, onboarding):
 
 
 def test_rep_sees_an_archived_item_as_no_longer_available(client_as, users, onboarding):
-    collections.assign(onboarding, users["leader"], [users["rep"]])
+    paths.assign(onboarding, users["leader"], [users["rep"]])
     db.session.commit()
     item = first_item(onboarding)
     transition(item.asset, users["marketer"], "archive", "Out of date.")
@@ -263,15 +263,15 @@ def test_rep_sees_an_archived_item_as_no_longer_available(client_as, users, onbo
     response = rep.form(
         f"/collections/{onboarding.id}/items/{item.id}/done", {"done": "1"}, follow_redirects=True
     )
-    assert collections.ITEM_UNAVAILABLE in flashes(response)
+    assert paths.ITEM_UNAVAILABLE in flashes(response)
     marketer_page = squashed(client_as("marketer").get(f"/collections/{onboarding.id}"))
     assert "Pricing one-pager Not live: reps do not see it" in marketer_page
 
 
 def test_progress_page_per_rep(client_as, users, onboarding):
     other = make_user("rep", name="Aaron Another")
-    collections.assign(onboarding, users["leader"], [users["rep"], other], local_today())
-    collections.mark(first_item(onboarding), users["rep"], True)
+    paths.assign(onboarding, users["leader"], [users["rep"], other], local_today())
+    paths.mark(first_item(onboarding), users["rep"], True)
     db.session.commit()
     db.session.execute(
         PathAssignment.__table__.update()
@@ -288,8 +288,8 @@ def test_progress_page_per_rep(client_as, users, onboarding):
 
 def test_my_work_shows_the_path_and_the_next_item(client_as, users, onboarding):
     assert "My onboarding paths" not in client_as("rep").get("/my-work").text
-    collections.assign(onboarding, users["leader"], [users["rep"]])
-    collections.mark(first_item(onboarding), users["rep"], True)
+    paths.assign(onboarding, users["leader"], [users["rep"]])
+    paths.mark(first_item(onboarding), users["rep"], True)
     db.session.commit()
     page = squashed(client_as("rep").get("/my-work"))
     assert "My onboarding paths 1 New rep: first 30 days — 1 of 2 done" in page

@@ -15,7 +15,7 @@ from portal.permissions import can
 from portal.reporting import local_today
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import run_together
-from workflows import collections
+from workflows import collections, paths
 from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.machine import transition
 
@@ -131,8 +131,8 @@ def test_notes_titles_and_descriptions_are_checked(build, users):
 
 def test_deleting_a_collection_takes_its_items_and_paths(build, users):
     collection = build(2)
-    collections.assign(collection, users["leader"], [users["rep"]])
-    collections.mark(item_at(collection, 1), users["rep"], True)
+    paths.assign(collection, users["leader"], [users["rep"]])
+    paths.mark(item_at(collection, 1), users["rep"], True)
     db.session.commit()
     collections.delete_collection(collection, users["marketer"])
     db.session.commit()
@@ -176,7 +176,7 @@ def test_services_refuse_people_without_the_right(build, users):
         lambda: collections.move_item(item_at(collection, 1), other, "down"),
         lambda: collections.remove_item(item_at(collection, 1), other),
         lambda: collections.delete_collection(collection, other),
-        lambda: collections.assign(collection, users["rep"], [users["rep"]]),
+        lambda: paths.assign(collection, users["rep"], [users["rep"]]),
     ):
         with pytest.raises(PermissionDenied):
             act()
@@ -186,11 +186,11 @@ def test_services_refuse_people_without_the_right(build, users):
 def test_only_the_rep_on_the_path_marks_items(build, users):
     collection = build(1)
     other_rep = make_user("rep")
-    collections.assign(collection, users["marketer"], [users["rep"]])
+    paths.assign(collection, users["marketer"], [users["rep"]])
     db.session.commit()
     for someone in (other_rep, users["leader"], users["marketer"]):
         with pytest.raises(PermissionDenied):
-            collections.mark(item_at(collection, 1), someone, True)
+            paths.mark(item_at(collection, 1), someone, True)
 
 
 def test_readers_see_only_items_whose_asset_they_may_see(build, users):
@@ -233,10 +233,10 @@ def notifications_of(user) -> list[Notification]:
 def test_assigning_tells_each_rep_once(build, users):
     collection = build(2)
     due = local_today() + timedelta(days=30)
-    assigned, already = collections.assign(collection, users["leader"], [users["rep"]], due)
+    assigned, already = paths.assign(collection, users["leader"], [users["rep"]], due)
     db.session.commit()
     assert (assigned, already) == ([users["rep"]], [])
-    assigned, already = collections.assign(collection, users["marketer"], [users["rep"]])
+    assigned, already = paths.assign(collection, users["marketer"], [users["rep"]])
     db.session.commit()
     assert (assigned, already) == ([], [users["rep"]])
     rows = db.session.scalars(select(PathAssignment)).all()
@@ -262,11 +262,11 @@ def test_assigning_checks_reps_due_date_and_items(build, users):
     ]
     for reps, due, field in cases:
         with pytest.raises(ValidationFailed) as refused:
-            collections.assign(collection, leader, reps, due)
+            paths.assign(collection, leader, reps, due)
         assert field in refused.value.fields
     empty = collections.create_collection(users["marketer"], "Nothing yet")
     with pytest.raises(ValidationFailed, match="at least one item"):
-        collections.assign(empty, leader, [users["rep"]])
+        paths.assign(empty, leader, [users["rep"]])
     assert db.session.scalar(select(func.count(PathAssignment.id))) == 0
 
 
@@ -282,7 +282,7 @@ def test_concurrent_assigning_stores_one_path_and_one_notice(app, build, users):
                     actor, rep = db.session.get(User, actor_id), db.session.get(User, ids[1])
                     target = db.session.get(Collection, ids[0])
                     barrier.wait(timeout=10)
-                    assigned, _ = collections.assign(target, actor, [rep])
+                    assigned, _ = paths.assign(target, actor, [rep])
                     db.session.commit()
                     return len(assigned)
                 finally:
@@ -299,25 +299,25 @@ def test_concurrent_assigning_stores_one_path_and_one_notice(app, build, users):
 # ---- marking and progress --------------------------------------------------------------
 
 
-def rep_progress(collection, rep) -> collections.Progress:
-    (row,) = collections.progress_table(collection, rep)
+def rep_progress(collection, rep) -> paths.Progress:
+    (row,) = paths.progress_table(collection, rep)
     return row
 
 
 def test_marking_twice_stores_one_row_and_undo_removes_it(build, users):
     collection = build(2)
     rep = users["rep"]
-    collections.assign(collection, users["leader"], [rep])
+    paths.assign(collection, users["leader"], [rep])
     first = item_at(collection, 1)
-    collections.mark(first, rep, True)
-    collections.mark(first, rep, True)
+    paths.mark(first, rep, True)
+    paths.mark(first, rep, True)
     db.session.commit()
     assert db.session.scalar(select(func.count(ItemDone.id))) == 1
     progress = rep_progress(collection, rep)
     assert (progress.done, progress.total, progress.next_item.position) == (1, 2, 2)
     assert progress.last_activity is not None
-    collections.mark(first, rep, False)
-    collections.mark(first, rep, False)
+    paths.mark(first, rep, False)
+    paths.mark(first, rep, False)
     db.session.commit()
     assert db.session.scalar(select(func.count(ItemDone.id))) == 0
     assert rep_progress(collection, rep).done == 0
@@ -326,9 +326,9 @@ def test_marking_twice_stores_one_row_and_undo_removes_it(build, users):
 def test_progress_counts_items_added_later_as_not_done(build, users):
     collection = build(2)
     rep = users["rep"]
-    collections.assign(collection, users["leader"], [rep])
+    paths.assign(collection, users["leader"], [rep])
     for position in (1, 2):
-        collections.mark(item_at(collection, position), rep, True)
+        paths.mark(item_at(collection, position), rep, True)
     db.session.commit()
     assert rep_progress(collection, rep).complete
     later = make_asset(users["marketer"], "Pricing update")
@@ -342,17 +342,17 @@ def test_progress_counts_items_added_later_as_not_done(build, users):
 def test_archived_items_leave_the_total_and_the_done_count(build, users):
     collection = build(3)
     rep = users["rep"]
-    collections.assign(collection, users["leader"], [rep])
-    collections.mark(item_at(collection, 1), rep, True)
-    collections.mark(item_at(collection, 2), rep, True)
+    paths.assign(collection, users["leader"], [rep])
+    paths.mark(item_at(collection, 1), rep, True)
+    paths.mark(item_at(collection, 2), rep, True)
     db.session.commit()
     archive(item_at(collection, 2).asset)
     progress = rep_progress(collection, rep)
     assert (progress.done, progress.total) == (1, 2)
     with pytest.raises(Conflict):
-        collections.mark(item_at(collection, 2), rep, True)
+        paths.mark(item_at(collection, 2), rep, True)
     # Not-done on an archived item is allowed, and the rep can still finish the rest.
-    collections.mark(item_at(collection, 3), rep, True)
+    paths.mark(item_at(collection, 3), rep, True)
     db.session.commit()
     assert rep_progress(collection, rep).complete
 
@@ -360,13 +360,13 @@ def test_archived_items_leave_the_total_and_the_done_count(build, users):
 def test_overdue_means_past_due_and_unfinished(build, users):
     collection = build(1)
     rep = users["rep"]
-    collections.assign(collection, users["leader"], [rep], local_today())
+    paths.assign(collection, users["leader"], [rep], local_today())
     db.session.commit()
-    assignment = collections.assignment_of(collection, rep)
+    assignment = paths.assignment_of(collection, rep)
     assignment.due_on = local_today() - timedelta(days=1)
     db.session.commit()
     assert rep_progress(collection, rep).overdue
-    collections.mark(item_at(collection, 1), rep, True)
+    paths.mark(item_at(collection, 1), rep, True)
     db.session.commit()
     assert not rep_progress(collection, rep).overdue
 
@@ -374,35 +374,33 @@ def test_overdue_means_past_due_and_unfinished(build, users):
 def test_leaders_see_every_rep_and_a_rep_only_themselves(build, users):
     collection = build(2)
     other = make_user("rep", name="Aaron Another")
-    collections.assign(collection, users["leader"], [users["rep"], other])
-    collections.mark(item_at(collection, 1), other, True)
+    paths.assign(collection, users["leader"], [users["rep"], other])
+    paths.mark(item_at(collection, 1), other, True)
     db.session.commit()
-    rows = collections.progress_table(collection, users["leader"])
+    rows = paths.progress_table(collection, users["leader"])
     assert [(row.assignment.rep.name, row.done, row.total) for row in rows] == [
         ("Aaron Another", 1, 2),
         ("Riley Rep", 0, 2),
     ]
-    assert [row.assignment.rep_id for row in collections.progress_table(collection, other)] == [
-        other.id
-    ]
+    assert [row.assignment.rep_id for row in paths.progress_table(collection, other)] == [other.id]
     outsider = make_user("rep")
-    assert collections.progress_table(collection, outsider) == []
+    assert paths.progress_table(collection, outsider) == []
 
 
 def test_my_paths_lists_unfinished_paths_first(build, users):
     first = build(1, "Competitive play vs Acme")
     second = build(2, "New rep: first 30 days")
     rep = users["rep"]
-    collections.assign(first, users["leader"], [rep])
-    collections.assign(second, users["leader"], [rep])
-    collections.mark(item_at(first, 1), rep, True)
+    paths.assign(first, users["leader"], [rep])
+    paths.assign(second, users["leader"], [rep])
+    paths.mark(item_at(first, 1), rep, True)
     db.session.commit()
-    paths = collections.my_paths(rep)
-    assert [(p.assignment.collection.title, p.done, p.total) for p in paths] == [
+    mine = paths.my_paths(rep)
+    assert [(p.assignment.collection.title, p.done, p.total) for p in mine] == [
         ("New rep: first 30 days", 0, 2),
         ("Competitive play vs Acme", 1, 1),
     ]
-    assert collections.my_paths(users["leader"]) == []
+    assert paths.my_paths(users["leader"]) == []
 
 
 # ---- concurrent writers to one collection ----------------------------------------------

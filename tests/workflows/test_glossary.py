@@ -20,7 +20,7 @@ from portal.notifications import Notification
 from portal.permissions import can
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import run_together
-from workflows import glossary
+from workflows import glossary, glossary_matching
 from workflows.glossary import TermFilters, TermInput, edit_term, propose_term, sign
 from workflows.glossary_models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 
@@ -403,13 +403,13 @@ def names(terms) -> list[str]:
     ],
 )
 def test_agreed_terms_are_found_as_whole_words(vocabulary, text, expected):
-    assert names(glossary.terms_in_text(text)) == expected
+    assert names(glossary_matching.terms_in_text(text)) == expected
 
 
 def test_nothing_is_found_without_agreed_terms(team):
     propose(team["rep"])
 
-    assert glossary.terms_in_text("MQL everywhere") == []
+    assert glossary_matching.terms_in_text("MQL everywhere") == []
 
 
 def test_an_assets_live_revision_is_read_title_summary_and_body(team, vocabulary):
@@ -427,7 +427,7 @@ def test_an_assets_live_revision_is_read_title_summary_and_body(team, vocabulary
     )
     db.session.commit()
 
-    found = glossary.terms_on_asset(asset, asset.latest_revision)
+    found = glossary_matching.terms_on_asset(asset, asset.latest_revision)
 
     assert names(found) == ["MQL", "Qualified opportunity", "SQL"]  # the live words, A–Z
 
@@ -435,15 +435,15 @@ def test_an_assets_live_revision_is_read_title_summary_and_body(team, vocabulary
 def test_a_draft_never_published_is_read_as_shown(team, vocabulary):
     asset = make_asset(team["marketer"], "SQL checklist", body="No terms here", publish=False)
 
-    assert names(glossary.terms_on_asset(asset, asset.latest_revision)) == ["SQL"]
-    assert glossary.terms_on_asset(asset, None) == []
+    assert names(glossary_matching.terms_on_asset(asset, asset.latest_revision)) == ["SQL"]
+    assert glossary_matching.terms_on_asset(asset, None) == []
 
 
 def test_an_edit_unlinks_a_term_until_it_is_agreed_again(team, vocabulary):
     term = db.session.scalar(select(GlossaryTerm).where(GlossaryTerm.name == "SQL"))
     edited(term, team["marketer"], "A lead sales accepted within two days.")
 
-    assert names(glossary.terms_in_text("MQL and SQL")) == ["MQL"]
+    assert names(glossary_matching.terms_in_text("MQL and SQL")) == ["MQL"]
 
 
 # ---- the list and its search -------------------------------------------------------------
@@ -654,4 +654,4 @@ def test_the_demo_glossary_is_seeded_once(app):
         select(Notification.kind).where(Notification.read_at.is_(None))
     ).all()
     assert Counter(unread) == {"term_to_sign": 2}  # Dana and Sofia: the proposed term
-    assert names(glossary.terms_in_text("Cut T&E spend, prove the ROI")) == ["ROI", "T&E"]
+    assert names(glossary_matching.terms_in_text("Cut T&E spend, prove the ROI")) == ["ROI", "T&E"]
