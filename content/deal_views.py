@@ -25,7 +25,7 @@ from portal.forms import EmptyForm
 from portal.models import User
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 
 bp = Blueprint("deals", __name__)
 
@@ -57,11 +57,6 @@ def _show(deal: Deal, anchor: str | None = None):
     return redirect(url_for(".show", deal_id=deal.id, _anchor=anchor))
 
 
-def _flash_refusal(error: Conflict | ValidationFailed) -> None:
-    for message in list(error.fields.values()) or [error.message]:
-        flash(message, "error")
-
-
 def _require_deal_access() -> None:
     """Marketers have no deals and may not know anyone's: 404."""
     if not (can(current_user, "track_deals") or can(current_user, "view_all_deals")):
@@ -90,7 +85,7 @@ def index():
     try:
         filters = deals.parse_filters(request.args, current_user)
     except ValidationFailed as error:
-        _flash_refusal(error)
+        flash_refusal(error)
         filters = deals.DealFilters()
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     mine = can(current_user, "track_deals")
@@ -221,7 +216,7 @@ def attach(deal_id: int):
         _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(deal, "recommended")
     db.session.commit()
     title = deals.asset_title(asset)

@@ -36,7 +36,7 @@ from portal.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.pagination import Page, page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 from portal.urls import safe_next
 
 bp = Blueprint("usage", __name__)
@@ -155,11 +155,6 @@ def _back_to(asset: Asset):
     return redirect(url_for("content.show", asset_id=asset.id))
 
 
-def _flash_refusal(error) -> None:
-    for message in list(error.fields.values()) or [error.message]:
-        flash(message, "error")
-
-
 @bp.post("/assets/<id:asset_id>/ratings")
 @login_required
 def rate(asset_id: int):
@@ -172,7 +167,7 @@ def rate(asset_id: int):
         ratings.rate(asset, current_user, form.stars.data, form.comment.data)
     except (PermissionDenied, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _back_to(asset)
     db.session.commit()
     flash("Thanks — your rating is saved.", "success")
@@ -213,7 +208,7 @@ def attach_to_deal(asset_id: int):
         _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _back_to(asset)
     db.session.commit()
     if created:
@@ -242,7 +237,7 @@ def create_link(asset_id: int):
         )
     except Conflict as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _back_to(asset)
     except ValidationFailed as error:
         db.session.rollback()

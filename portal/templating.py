@@ -39,6 +39,13 @@ def flash_form_errors(form) -> None:
                 flash(f"{label}: {error}" if label else error, "error")
 
 
+def flash_refusal(error) -> None:
+    """Flash a service's refusal (a Conflict or ValidationFailed raised for a button, with
+    no form to put messages beside): each field's message, or else its summary."""
+    for message in list(error.fields.values()) or [error.message]:
+        flash(message, "error")
+
+
 def show_field_errors(form, error) -> None:
     """Put a service's ValidationFailed messages beside the form fields they name, and
     flash its summary."""

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 from workflows import campaigns
 from workflows.alignment_models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 from workflows.campaign_forms import CampaignForm
@@ -63,11 +63,6 @@ def _show(campaign):
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
-def _flash_refusal(error) -> None:
-    for message in list(error.fields.values()) or [error.message]:
-        flash(message, "error")
-
-
 def _input(form: CampaignForm) -> campaigns.CampaignInput:
     return campaigns.CampaignInput(
         name=form.name.data or "",
@@ -93,7 +88,7 @@ def index():
     try:
         view = campaigns.parse_view(request.args.get("show"), current_user)
     except ValidationFailed as error:
-        _flash_refusal(error)
+        flash_refusal(error)
         view = "current"
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     listed = campaigns.campaign_list(current_user, view, page, per_page)
@@ -200,7 +195,7 @@ def publish(campaign_id: int):
         campaigns.publish(campaign, current_user)
     except (Conflict, PermissionDenied) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash("Campaign published. Every active rep has been told.", "success")
@@ -218,7 +213,7 @@ def acknowledge(campaign_id: int):
         _read, created = campaigns.acknowledge(campaign, current_user)
     except PermissionDenied as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(campaign)
     db.session.commit()
     if created:

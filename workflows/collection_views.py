@@ -22,7 +22,7 @@ from portal.forms import NONE_CHOSEN, EmptyForm, chosen_id
 from portal.models import User
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 from workflows import collections, paths
 from workflows.collection_forms import (
     AddToCollectionForm,
@@ -58,11 +58,6 @@ def add_to_collection_form(asset):
 
 def _show(collection):
     return redirect(url_for(".show", collection_id=collection.id))
-
-
-def _flash_refusal(error: Conflict | ValidationFailed) -> None:
-    for message in list(error.fields.values()) or [error.message]:
-        flash(message, "error")
 
 
 def _editable(collection_id: int):
@@ -182,7 +177,7 @@ def add_item(collection_id: int):
         item = collections.add_item(collection, current_user, asset, form.note.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(collection)
     db.session.commit()
     flash(f"“{asset_title(item.asset)}” added as item {item.position}.", "success")
@@ -207,7 +202,7 @@ def add_from_asset():
         item = collections.add_item(collection, current_user, asset, form.note.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return back
     db.session.commit()
     flash(f"Added to “{collection.title}” as item {item.position}.", "success")
@@ -231,7 +226,7 @@ def edit_note(collection_id: int, item_id: int):
         collections.edit_note(item, current_user, form.note.data)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(collection)
     db.session.commit()
     flash(f"Note on “{asset_title(item.asset)}” saved.", "success")
@@ -251,7 +246,7 @@ def move(collection_id: int, item_id: int):
         moved = collections.move_item(item, current_user, direction)
     except ValidationFailed as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(collection)
     db.session.commit()
     title = asset_title(item.asset)
@@ -291,7 +286,7 @@ def mark(collection_id: int, item_id: int):
         paths.mark(item, current_user, done)
     except Conflict as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(collection)
     db.session.commit()
     state = "done" if done else "not done"

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.forms import chosen_id
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 from workflows import glossary, glossary_matching
 from workflows.glossary_forms import SignForm, TermForm
 from workflows.glossary_models import SIDES, TERM_STATUSES
@@ -58,11 +58,6 @@ def _show(term):
     return redirect(url_for(".show", term_id=term.id))
 
 
-def _flash_refusal(error: Conflict | ValidationFailed) -> None:
-    for message in list(error.fields.values()) or [error.message]:
-        flash(message, "error")
-
-
 @bp.get("/glossary")
 @login_required
 def index():
@@ -72,7 +67,7 @@ def index():
     try:
         page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     except ValidationFailed as error:
-        _flash_refusal(error)
+        flash_refusal(error)
         page, per_page = 1, current_app.config["PER_PAGE"]
     return render_template(
         "glossary/index.html",

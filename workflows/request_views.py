@@ -19,7 +19,7 @@ from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.pagination import page_args
 from portal.permissions import can
-from portal.templating import flash_form_errors, show_field_errors, template_global
+from portal.templating import flash_form_errors, flash_refusal, show_field_errors, template_global
 from workflows import requests
 from workflows.request_forms import NONE_CHOSEN, AcceptForm, DeclineForm, RequestForm
 
@@ -41,19 +41,13 @@ def _show(content_request):
     return redirect(url_for(".show", request_id=content_request.id))
 
 
-def _flash_refusal(error: Conflict | ValidationFailed) -> None:
-    messages = list(error.fields.values()) or [error.message]
-    for message in messages:
-        flash(message, "error")
-
-
 @bp.get("/requests")
 @login_required
 def index():
     try:
         filters = requests.parse_filters(request.args, current_user)
     except ValidationFailed as error:
-        _flash_refusal(error)
+        flash_refusal(error)
         filters = requests.default_filters(current_user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     listed = requests.request_list(current_user, filters, page, per_page)
@@ -124,7 +118,7 @@ def accept(request_id: int):
         asset = requests.accept(content_request, current_user, form.title.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
         return _show(content_request)
     db.session.commit()
     requester = content_request.requester
@@ -147,7 +141,7 @@ def decline(request_id: int):
         requests.decline(content_request, current_user, form.reason.data)
     except (Conflict, ValidationFailed) as error:
         db.session.rollback()
-        _flash_refusal(error)
+        flash_refusal(error)
     else:
         db.session.commit()
         flash(f"Request declined. {content_request.requester.name} has been told why.", "success")
