@@ -16,7 +16,13 @@ from sqlalchemy.orm import selectinload
 
 from content.models import Asset, AssetRevision
 from content.signals import signal_changed
-from content.usage_models import RANKED_KINDS, AssetViewMark, Deal, UsageEvent
+from content.usage_models import (
+    RANKED_KINDS,
+    USED_IN_DEAL_INDEX_WHERE,
+    AssetViewMark,
+    Deal,
+    UsageEvent,
+)
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import utcnow
@@ -135,7 +141,7 @@ def _attach(deal: Deal, asset: Asset, user_id: int, evidence: str, note: str):
         )
         .on_conflict_do_nothing(
             index_elements=[UsageEvent.deal_id, UsageEvent.asset_id],
-            index_where=_USED_IN_DEAL,
+            index_where=USED_IN_DEAL_INDEX_WHERE,
         )
         .returning(UsageEvent.id)
     )

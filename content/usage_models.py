@@ -44,7 +44,10 @@ RANKED_KINDS = ("download", "share", "buyer_view", "used_in_deal")
 DEAL_STATUSES = ("open", "won", "lost")
 DEAL_STATUS_LABELS = {"open": "Open", "won": "Won", "lost": "Lost"}
 DEAL_SOURCES = ("manual", "import", "api")
-_USED_IN_DEAL = text("kind = 'used_in_deal'")
+# The predicate of the partial unique index on (deal, asset), as literal SQL. An upsert's
+# conflict target must repeat it literally: as a bound parameter it stops matching the
+# index once PostgreSQL runs the prepared statement with a generic plan.
+USED_IN_DEAL_INDEX_WHERE = text("kind = 'used_in_deal'")
 
 
 class Rating(db.Model):
@@ -164,8 +167,8 @@ class UsageEvent(db.Model):
             "deal_id",
             "asset_id",
             unique=True,
-            sqlite_where=_USED_IN_DEAL,
-            postgresql_where=_USED_IN_DEAL,
+            sqlite_where=USED_IN_DEAL_INDEX_WHERE,
+            postgresql_where=USED_IN_DEAL_INDEX_WHERE,
         ),
         Index("ix_usage_events_asset_kind", "asset_id", "kind"),
         # Reports (see bench/report_bench.py): the events of a page's assets in a period,
