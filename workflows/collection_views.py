@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 import workflows.collection_models  # noqa: F401 - registers the models with the app
 from content.deals import asset_title
 from content.models import Asset
-from portal.errors import Conflict, ValidationFailed
+from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.extensions import db
 from portal.forms import NONE_CHOSEN, EmptyForm, chosen_id
 from portal.models import User
@@ -209,49 +209,51 @@ def add_from_asset():
     return back
 
 
-def _item(collection_id: int, item_id: int):
-    collection = _editable(collection_id)
-    return collection, collections.get_item(collection, item_id)
+def _refused(collection, error):
+    """A button's refusal, shown on the collection's page: bad input, or an item someone
+    removed meanwhile (the page was stale, or both acted at once)."""
+    db.session.rollback()
+    flash_refusal(error)
+    return _show(collection)
 
 
 @bp.post("/collections/<id:collection_id>/items/<id:item_id>/note")
 @login_required
 def edit_note(collection_id: int, item_id: int):
-    collection, item = _item(collection_id, item_id)
+    collection = _editable(collection_id)
     form = NoteForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
     try:
+        item = collections.get_item(collection, item_id)
         collections.edit_note(item, current_user, form.note.data)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash_refusal(error)
-        return _show(collection)
+    except (ValidationFailed, NotFound) as error:
+        return _refused(collection, error)
+    title = asset_title(item.asset)  # before the commit: the item may be removed right after
     db.session.commit()
-    flash(f"Note on “{asset_title(item.asset)}” saved.", "success")
+    flash(f"Note on “{title}” saved.", "success")
     return _show(collection)
 
 
 @bp.post("/collections/<id:collection_id>/items/<id:item_id>/move")
 @login_required
 def move(collection_id: int, item_id: int):
-    collection, item = _item(collection_id, item_id)
+    collection = _editable(collection_id)
     direction = request.form.get("direction", "")
     form = EmptyForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
     try:
+        item = collections.get_item(collection, item_id)
         moved = collections.move_item(item, current_user, direction)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash_refusal(error)
-        return _show(collection)
+    except (ValidationFailed, NotFound) as error:
+        return _refused(collection, error)
+    title, position = asset_title(item.asset), item.position
     db.session.commit()
-    title = asset_title(item.asset)
     if moved:
-        flash(f"“{title}” moved {direction} to item {item.position}.", "success")
+        flash(f"“{title}” moved {direction} to item {position}.", "success")
     else:
         flash(f"“{title}” is already {'first' if direction == 'up' else 'last'}.", "info")
     return _show(collection)
@@ -260,13 +262,17 @@ def move(collection_id: int, item_id: int):
 @bp.post("/collections/<id:collection_id>/items/<id:item_id>/remove")
 @login_required
 def remove(collection_id: int, item_id: int):
-    collection, item = _item(collection_id, item_id)
+    collection = _editable(collection_id)
     form = EmptyForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
-    title = asset_title(item.asset)
-    collections.remove_item(item, current_user)
+    try:
+        item = collections.get_item(collection, item_id)
+        title = asset_title(item.asset)
+        collections.remove_item(item, current_user)
+    except NotFound as error:
+        return _refused(collection, error)
     db.session.commit()
     flash(f"“{title}” removed from the collection.", "success")
     return _show(collection)
@@ -276,22 +282,21 @@ def remove(collection_id: int, item_id: int):
 @login_required
 def mark(collection_id: int, item_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    item = collections.get_item(collection, item_id)
     done = request.form.get("done") == "1"
     form = EmptyForm()
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
     try:
+        item = collections.get_item(collection, item_id)
         paths.mark(item, current_user, done)
-    except Conflict as error:
-        db.session.rollback()
-        flash_refusal(error)
-        return _show(collection)
+    except (Conflict, NotFound) as error:
+        return _refused(collection, error)
+    title = asset_title(item.asset)
     db.session.commit()
     state = "done" if done else "not done"
-    flash(f"“{asset_title(item.asset)}” marked {state}.", "success")
-    return redirect(url_for(".show", collection_id=collection.id, _anchor=f"item-{item.id}"))
+    flash(f"“{title}” marked {state}.", "success")
+    return redirect(url_for(".show", collection_id=collection.id, _anchor=f"item-{item_id}"))
 
 
 @bp.route("/collections/<id:collection_id>/assign", methods=["GET", "POST"])

@@ -44,6 +44,7 @@ ASSET_MISSING = "Choose an asset to add."
 COLLECTION_MISSING = "Choose the collection to add the asset to."
 ASSET_NOT_LIVE = "Add published assets only: reps cannot open this one."
 ASSET_ALREADY_IN = "This asset is already in the collection."
+ITEM_REMOVED = "This item was removed from the collection meanwhile; nothing was changed."
 
 
 # ---- who may do what -------------------------------------------------------------------
@@ -78,7 +79,7 @@ def get_item(collection: Collection, item_id: int) -> CollectionItem:
     """An item of ``collection``; an item of another collection is NotFound."""
     item = db.session.get(CollectionItem, item_id)
     if item is None or item.collection_id != collection.id:
-        raise NotFound("No such item in this collection.")
+        raise NotFound(ITEM_REMOVED)
     return item
 
 
@@ -203,12 +204,23 @@ def add_item(collection: Collection, user, asset: Asset | None, note: str = "") 
     return item
 
 
+def _locked_index(item: CollectionItem) -> tuple[list[CollectionItem], int]:
+    """Queue behind other writers to the item's collection; return its items and this
+    item's index among them. NotFound when someone removed the item meanwhile."""
+    items = _lock(item.collection)
+    index = next((i for i, each in enumerate(items) if each.id == item.id), None)
+    if index is None:
+        raise NotFound(ITEM_REMOVED)
+    return items, index
+
+
 def edit_note(item: CollectionItem, user, note: str) -> None:
     """Change why the item is in the collection."""
     _require(user, "edit", item.collection, "Only the collection's owner or an admin edits it.")
-    item.note = _note(note)
-    item.collection.updated_at = utcnow()
-    db.session.flush()
+    note = _note(note)
+    items, index = _locked_index(item)
+    items[index].note = note
+    _finish(item.collection, [])
 
 
 def move_item(item: CollectionItem, user, direction: str) -> bool:
@@ -218,10 +230,7 @@ def move_item(item: CollectionItem, user, direction: str) -> bool:
     _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
     if direction not in DIRECTIONS:
         raise ValidationFailed("Move an item up or down.", {"direction": "Choose up or down."})
-    items = _lock(collection)
-    index = next((i for i, each in enumerate(items) if each.id == item.id), None)
-    if index is None:
-        raise NotFound("This item was removed from the collection.")
+    items, index = _locked_index(item)
     other = index + DIRECTIONS[direction]
     if not 0 <= other < len(items):
         return False
@@ -238,9 +247,7 @@ def remove_item(item: CollectionItem, user) -> None:
     """Take the item out; later items move up one, so positions stay 1..n."""
     collection = item.collection
     _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
-    items = _lock(collection)
-    if all(each.id != item.id for each in items):
-        raise NotFound("This item was removed from the collection.")
+    items, _index = _locked_index(item)
     db.session.execute(delete(CollectionItem).where(CollectionItem.id == item.id))
     # Renumber through negative positions: a single "position - 1" may collide row by row.
     db.session.execute(

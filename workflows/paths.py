@@ -11,11 +11,11 @@ Services flush, never commit: the caller commits once.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from content.models import Asset
-from portal.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.notifications import notify
@@ -23,7 +23,7 @@ from portal.permissions import can, rule
 from portal.reporting import local_today
 from portal.sql import upsert_insert
 from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
-from workflows.collections import is_available
+from workflows.collections import ITEM_REMOVED, is_available
 
 ASSIGNERS = {"marketer", "leader", "admin"}
 FOLLOWERS = ASSIGNERS  # who sees every rep's progress
@@ -143,9 +143,23 @@ def mark(item: CollectionItem, user, done: bool) -> PathAssignment:
         return assignment
     if not is_available(item):
         raise Conflict(ITEM_UNAVAILABLE)
+    # The item may be removed while the rep marks it. On PostgreSQL the key-share lock
+    # holds a removal off until this transaction ends; on SQLite the INSERT … SELECT runs
+    # under the write lock, so a removed item inserts nothing instead of breaking the
+    # foreign key.
+    still_there = select(CollectionItem.id).where(CollectionItem.id == item.id)
+    if db.session.scalar(still_there.with_for_update(key_share=True)) is None:
+        raise NotFound(ITEM_REMOVED)
     db.session.execute(
         upsert_insert(ItemDone)
-        .values(assignment_id=assignment.id, item_id=item.id, done_at=utcnow())
+        .from_select(
+            ["assignment_id", "item_id", "done_at"],
+            select(
+                literal(assignment.id),
+                CollectionItem.id,
+                literal(utcnow(), type_=ItemDone.done_at.type),
+            ).where(CollectionItem.id == item.id),
+        )
         .on_conflict_do_nothing(index_elements=["assignment_id", "item_id"])
     )
     return assignment

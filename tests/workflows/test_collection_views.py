@@ -3,6 +3,7 @@ reps, progress per rep, and the path on "My work"."""
 
 import html
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from portal.notifications import Notification
 from portal.reporting import local_today
 from tests.conftest import login, make_asset, make_user
 from tests.portal.conftest import flashes
+from tests.workflows.test_concurrency import run_together
 from workflows import collections, paths
 from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.machine import transition
@@ -182,14 +184,82 @@ def test_owner_deletes(client_as, onboarding):
     assert db.session.scalar(select(func.count(Collection.id))) == 0
 
 
-def test_unknown_collection_and_foreign_item_are_404(client_as, users, onboarding):
+def test_unknown_collection_is_404_and_a_foreign_item_changes_nothing(client_as, users, onboarding):
     browser = client_as("marketer")
     assert browser.get("/collections/999").status_code == 404
     other = collections.create_collection(users["marketer"], "Other")
     db.session.commit()
     item = first_item(onboarding)
-    assert browser.form(f"/collections/{other.id}/items/{item.id}/remove").status_code == 404
+    for action, data in (("remove", {}), ("note", {"note": "Hijacked"}), ("move", {})):
+        url = f"/collections/{other.id}/items/{item.id}/{action}"
+        response = browser.form(url, data, follow_redirects=True)
+        assert response.request.path == f"/collections/{other.id}"
+        assert flashes(response) == [collections.ITEM_REMOVED]
     assert items(onboarding) == [(1, "Read first"), (2, "For IT calls")]
+
+
+RACE_ROUNDS = 12
+
+
+def _race(app, requests: list) -> list:
+    """Send each (client, url, data) at the same moment from its own thread; return the
+    responses. Each request gets its own app context, session and connection."""
+    barrier = threading.Barrier(len(requests))
+    for client, _url, _data in requests:
+        client.get("/library")  # the welcome message is not the answer under test
+
+    def send(client, url, data):
+        def work():
+            barrier.wait(timeout=10)
+            return client.post(url, data=data, follow_redirects=True)
+
+        return work
+
+    return run_together([send(*request) for request in requests])
+
+
+def _removal_rounds(app, onboarding, remover, other, action: str, data: dict):
+    """RACE_ROUNDS rounds in which ``remover`` removes the pricing one-pager's item while
+    ``other`` posts ``action`` to it; yields both responses of each round. The item is put
+    back (as the last one) before each round."""
+    asset = first_item(onboarding).asset
+    for _round in range(RACE_ROUNDS):
+        item = db.session.scalar(
+            select(CollectionItem).where(CollectionItem.asset_id == asset.id)
+        ) or collections.add_item(onboarding, onboarding.owner, asset, "Read first")
+        db.session.commit()
+        base = f"/collections/{onboarding.id}/items/{item.id}"
+        yield _race(
+            app,
+            [
+                (remover, f"{base}/remove", {"csrf_token": remover.csrf_token()}),
+                (other, f"{base}/{action}", {"csrf_token": other.csrf_token(), **data}),
+            ],
+        )
+
+
+def test_removing_an_item_while_its_note_is_edited_never_fails(app, client_as, onboarding):
+    owner, admin = client_as("marketer"), client_as("admin")
+    saved = "Note on “Pricing one-pager” saved."
+    for removed, edited in _removal_rounds(
+        app, onboarding, owner, admin, "note", {"note": "Read on day one"}
+    ):
+        assert (removed.status_code, edited.status_code) == (200, 200), edited.text[-400:]
+        assert flashes(removed) == ["“Pricing one-pager” removed from the collection."]
+        assert flashes(edited) in ([saved], [collections.ITEM_REMOVED])
+        assert items(onboarding) == [(1, "For IT calls")]
+
+
+def test_marking_an_item_done_while_it_is_removed_never_fails(app, client_as, users, onboarding):
+    paths.assign(onboarding, users["leader"], [users["rep"]], None)
+    db.session.commit()
+    owner, follower = client_as("marketer"), client_as("rep")
+    marked_done = "“Pricing one-pager” marked done."
+    for removed, marked in _removal_rounds(app, onboarding, owner, follower, "done", {"done": "1"}):
+        assert (removed.status_code, marked.status_code) == (200, 200), marked.text[-400:]
+        assert flashes(marked) in ([marked_done], [collections.ITEM_REMOVED])
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count(ItemDone.item_id))) == 0
 
 
 # ---- assigning, marking, progress ------------------------------------------------------
