@@ -77,9 +77,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(_refuse_nul_characters)
 
+    headers = dict(SECURITY_HEADERS)
+    if app.config["ENV_NAME"] == "production" and app.config["HSTS_MAX_AGE"] > 0:
+        hsts = f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains"
+        headers["Strict-Transport-Security"] = hsts
+
     @app.after_request
     def _security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response
 

@@ -106,6 +106,9 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Seconds browsers keep to HTTPS for this site (Strict-Transport-Security), sent in
+        # production only; 0 turns it off, e.g. while TLS is being set up.
+        "HSTS_MAX_AGE": _int_env("TANDEM_HSTS_MAX_AGE", 365 * 24 * 3600),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),

@@ -4,6 +4,7 @@ from flask import Flask, flash, jsonify, make_response, redirect, render_templat
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.extensions import db
 from portal.urls import same_site_referrer
 
 
@@ -78,10 +79,16 @@ _PAGE_TEXT = {
 
 
 def register_error_handlers(app: Flask) -> None:
-    """HTML error pages for the site, JSON errors under /api/."""
+    """HTML error pages for the site, JSON errors under /api/.
+
+    Every handler first rolls the request's database session back: a refused or failed
+    request changes nothing, and the error page (whose layout reads the signed-in user's
+    notifications) must not run its queries on a session a database error has broken.
+    """
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        db.session.rollback()
         if wants_json():
             allowed = error.allowed if isinstance(error, Conflict) else None
             extra = {"allowed_actions": allowed} if allowed is not None else {}
@@ -103,6 +110,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        db.session.rollback()
         status = error.code or 500
         if status == 413:
             limit_mb = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
@@ -123,6 +131,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
         if wants_json():
             return json_error(500, "internal_error", _PAGE_TEXT[500][1])
         return render_error(500, _PAGE_TEXT[500][1])

@@ -3,7 +3,10 @@
 import pytest
 
 from portal import create_app
-from tests.conftest import PASSWORD, make_app, make_asset, token_headers
+from portal.accounts import find_user
+from portal.extensions import db
+from portal.models import User
+from tests.conftest import PASSWORD, login, make_app, make_asset, token_headers
 from tests.portal.conftest import schema_problems
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
@@ -178,6 +181,50 @@ def test_unexpected_errors_show_a_generic_page_without_details(tmp_path):
     assert "internal detail" not in page.text
     assert_json_error(api, 500, "internal_error")
     assert "internal detail" not in api.text
+
+
+def test_a_database_error_still_gets_the_portals_own_error_page(app, users):
+    """A failed flush leaves the session unusable until it is rolled back; the error page's
+    layout queries the signed-in user's notifications, so the handler must roll back first.
+    """
+
+    def duplicate_account():
+        for _ in range(2):
+            db.session.add(User(email="twin@example.com", name="Twin", role="rep"))
+        db.session.flush()  # the unique email refuses the second row
+
+    app.add_url_rule("/duplicate", "duplicate", duplicate_account)
+    app.add_url_rule("/api/v1/duplicate", "api_duplicate", duplicate_account)
+    browser = login(app.test_client(), users["rep"])
+
+    page = browser.get("/duplicate")
+    api = app.test_client().get("/api/v1/duplicate")
+
+    assert page.status_code == 500
+    assert "<h1>Something went wrong</h1>" in page.text
+    assert 'aria-label="Notifications (0 unread)"' in page.text  # the portal's own layout
+    assert "IntegrityError" not in page.text
+    assert_json_error(api, 500, "internal_error")
+    assert find_user("twin@example.com") is None
+
+
+def test_hsts_is_sent_in_production_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("TANDEM_HSTS_MAX_AGE", raising=False)
+    production = create_app(production_settings(tmp_path, SECRET_KEY="k" * 64))
+    development = make_app(f"sqlite:///{tmp_path / 'dev.db'}", tmp_path)
+    monkeypatch.setenv("TANDEM_HSTS_MAX_AGE", "600")
+    shorter = create_app(production_settings(tmp_path, SECRET_KEY="k" * 64))
+    monkeypatch.setenv("TANDEM_HSTS_MAX_AGE", "0")
+    switched_off = create_app(production_settings(tmp_path, SECRET_KEY="k" * 64))
+
+    def hsts(app, url="/login"):
+        return app.test_client().get(url).headers.get("Strict-Transport-Security")
+
+    assert hsts(production) == "max-age=31536000; includeSubDomains"
+    assert hsts(production, "/no-such-page") == "max-age=31536000; includeSubDomains"
+    assert hsts(shorter) == "max-age=600; includeSubDomains"
+    assert hsts(development) is None
+    assert hsts(switched_off) is None
 
 
 def production_settings(tmp_path, **overrides) -> dict:
