@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -88,7 +89,21 @@ def create_app(config: dict | None = None) -> Flask:
             response.headers.setdefault(name, value)
         return response
 
+    app.after_request(_keep_private_responses_out_of_caches)
+
     return app
+
+
+def _keep_private_responses_out_of_caches(response):
+    """Pages for a signed-in person and API answers to a token hold that person's data: no
+    shared proxy or shared computer's back button may keep them. Static files and pages
+    that set their own rules (downloads, buyers' share pages) keep them."""
+    if request.endpoint == "static" or "Cache-Control" in response.headers:
+        return response
+    with_token = request.path.startswith("/api/") and "Authorization" in request.headers
+    if with_token or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _refuse_nul_characters() -> None:

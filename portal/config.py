@@ -105,6 +105,8 @@ def from_environment() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),
+        # Tell a refused client when to try again (Retry-After on a 429, X-RateLimit-*).
+        "RATELIMIT_HEADERS_ENABLED": True,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Seconds browsers keep to HTTPS for this site (Strict-Transport-Security), sent in
         # production only; 0 turns it off, e.g. while TLS is being set up.

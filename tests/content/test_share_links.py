@@ -291,4 +291,5 @@ def test_buyer_pages_are_rate_limited_per_address(tmp_path):
         answers = [client.get("/s/short"), client.get("/s/short/file"), client.get("/s/short")]
 
     assert [answer.status_code for answer in answers] == [404, 404, 429]
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
     assert "<h1>Slow down</h1>" in answers[-1].text and "<nav" not in answers[-1].text

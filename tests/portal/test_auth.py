@@ -202,6 +202,7 @@ def test_login_rate_limit_answers_429_with_a_clear_page(database_url, tmp_path):
 
             assert [r.status_code for r in attempts] == [200, 200, 200, 429]
             assert "Too many attempts. Please wait a minute and try again." in attempts[-1].text
+            assert 0 < int(attempts[-1].headers["Retry-After"]) <= 60
             assert client.get("/login").status_code == 200  # only attempts are limited
         finally:
             db.session.remove()
