@@ -251,9 +251,19 @@ class WhooshBackend:
         matching = _matching(searcher, text_query)
         if allowed is not None:
             matching &= allowed
+        if not matching:  # Whoosh reads an empty filter as none
+            return SearchResult(
+                hits=[],
+                total=0,
+                facets=self._facet_counts(searcher, matching),
+                suggestion=self._suggestion(searcher, request),
+            )
+        # The hits are drawn from ``matching`` itself, not from Whoosh's own evaluation of
+        # the query: its AndNot matcher lets some excluded documents through, and the list
+        # must never show what the count (and the exclusion) removed.
         results = searcher.search(
             text_query,
-            filter=allowed,
+            filter=matching,
             limit=window,
             sortedby="published_at" if sort else None,
             reverse=sort,

@@ -183,6 +183,21 @@ def test_minus_excludes_documents_with_a_word(backend):
     assert ids(find(engine, "pricing -legacy")) == [1]
 
 
+def test_an_excluded_word_removes_its_documents_from_the_hits_and_the_total(backend):
+    _name, engine = backend
+    review = "The weekly pipeline review is where reps and marketing look at MQL to SQL. " * 3
+    put(
+        engine,
+        document(1, "Weekly pipeline review playbook", "Keep a short agenda: wins, slips. " * 3),
+        document(2, "MQL handoff", review + "Send the agenda a day before."),
+        document(3, "Pipeline notes", review),
+    )
+
+    for query in ("weekly pipeline review -agenda", "MQL -agenda", "mql -AGENDA"):
+        result = find(engine, query)
+        assert (ids(result), result.total) == ([3], 1), query
+
+
 def test_minus_before_a_phrase_excludes_only_that_phrase(backend):
     _name, engine = backend
     put(
