@@ -116,7 +116,7 @@ PATHS = {
             ],
             "responses": {
                 "200": json_response(ref("DealList"), "A page of deals"),
-                **error_responses(401, 403, 422),
+                **error_responses(401, 422),
             },
         },
         "post": {
