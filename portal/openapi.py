@@ -519,6 +519,15 @@ PATHS = {
 }
 
 
+# One rule for every list, so a client never has to tell "none for you" from "forbidden".
+LIST_RULE = (
+    "Lists answer 200 with the items you may open, which may be none; they never answer "
+    "403 or 404 because of who you are, and `total` counts only those items. One item you "
+    "may not open is 404, like one that does not exist; 403 refuses an action your role "
+    "may not take on something you can open."
+)
+
+
 def register(paths: dict, schemas: dict) -> None:
     """Add a package's paths and schemas to the document."""
     PATHS.update(paths)
@@ -533,7 +542,7 @@ def openapi_document() -> dict:
             "title": "Tandem API",
             "version": "1",
             "description": "Token auth: `Authorization: Bearer <token>`; create tokens on the "
-            "profile page or with `flask --app portal create-token EMAIL`.",
+            "profile page or with `flask --app portal create-token EMAIL`. " + LIST_RULE,
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
