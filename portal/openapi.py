@@ -50,7 +50,7 @@ def id_param(name: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+        "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 2147483647},
     }
 
 
