@@ -116,7 +116,7 @@ PATHS = {
             ],
             "responses": {
                 "200": json_response(ref("DealList"), "A page of deals"),
-                **error_responses(401, 403, 422),
+                **error_responses(401, 422),
             },
         },
         "post": {
@@ -125,6 +125,7 @@ PATHS = {
                 {
                     "type": "object",
                     "required": ["name", "account", "stage"],
+                    "additionalProperties": False,
                     "properties": {
                         **_FIELDS,
                         "external_id": {"type": "string", "maxLength": EXTERNAL_ID_MAX},
@@ -148,7 +149,9 @@ PATHS = {
         },
         "patch": {
             "summary": "Change your deal; fields left out keep their values (the owner only)",
-            "requestBody": _body({"type": "object", "properties": _FIELDS}),
+            "requestBody": _body(
+                {"type": "object", "properties": _FIELDS, "additionalProperties": False}
+            ),
             "responses": {
                 "200": json_response(ref("Deal"), "The deal as saved"),
                 **error_responses(400, 401, 403, 404, 422),
@@ -167,6 +170,7 @@ PATHS = {
             "requestBody": _body(
                 {
                     "type": "object",
+                    "additionalProperties": False,
                     "properties": {
                         **_FIELDS,
                         "owner": {"type": "string", "format": "email"},

@@ -51,6 +51,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(settings)
+    # Say the encoding of every JSON response, so clients that do not assume UTF-8 for
+    # application/json still read names and text correctly.
+    app.json.mimetype = "application/json; charset=utf-8"
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

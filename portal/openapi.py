@@ -1,8 +1,15 @@
 """The OpenAPI 3 description of /api/v1, kept beside the routes it documents.
 
 A test compares it with the app's URL map, so an undocumented endpoint fails the suite.
-Packages whose routes live elsewhere add their part with :func:`register`.
+Packages whose routes live elsewhere add their part with :func:`register`. Status enums
+come from the models the state machines move, so the document lists every state they
+can produce.
 """
+
+from content.models import ASSET_STATUSES
+from portal.pagination import MAX_PAGE, MAX_PER_PAGE
+from workflows.requests import REQUEST_STATUSES
+from workflows.requests import STATUS_VIEWS as REQUEST_VIEWS
 
 
 def ref(name: str) -> dict:
@@ -14,15 +21,17 @@ def json_response(schema: dict, description: str) -> dict:
 
 
 def error_responses(*statuses: int) -> dict:
+    """The error answers of an operation; every operation may answer 400, since any
+    request with NUL characters in its query or body is refused before it reaches one."""
     text = {
-        400: "Malformed request",
+        400: "Malformed request: not a JSON object, or NUL characters",
         401: "Missing or invalid token",
         403: "Not allowed for this role",
         404: "Not found or not visible to you",
         409: "Conflicts with the current state; names the allowed actions",
         422: "Invalid fields",
     }
-    return {str(s): json_response(ref("Error"), text[s]) for s in statuses}
+    return {str(s): json_response(ref("Error"), text[s]) for s in sorted({400, *statuses})}
 
 
 def query_param(name: str, description: str, schema: dict | None = None) -> dict:
@@ -41,16 +50,23 @@ def id_param(name: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+        "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 2147483647},
     }
 
 
 _ASSET_ID = id_param("asset_id")
 _SLUGS = {"type": "array", "items": {"type": "string"}}
-# Every list endpoint pages the same way (portal.api.page_body).
+_FLAG = {"type": "string", "enum": ["0", "1", "false", "true"]}
+# Every list endpoint pages the same way (portal.api.page_body); empty means the default.
 PAGING = [
-    query_param("page", "Page number", {"type": "integer", "minimum": 1}),
-    query_param("per_page", "Items per page", {"type": "integer", "minimum": 1, "maximum": 100}),
+    {
+        **query_param(name, text, {"type": "integer", "minimum": 1, "maximum": top}),
+        "allowEmptyValue": True,
+    }
+    for name, text, top in (
+        ("page", "Page number", MAX_PAGE),
+        ("per_page", "Items per page", MAX_PER_PAGE),
+    )
 ]
 
 
@@ -67,6 +83,20 @@ def page_of(item: str, **extra: dict) -> dict:
         },
     }
 
+
+_ASSET_FIELDS = {
+    "title": {"type": "string", "maxLength": 200},
+    "summary": {"type": "string", "maxLength": 1000},
+    "body": {"type": "string"},
+    "content_type": {"type": ["string", "null"]},
+    "stages": _SLUGS,
+    "personas": _SLUGS,
+    "industries": _SLUGS,
+    "tags": _SLUGS,
+    "review_by": {"type": ["string", "null"], "format": "date"},
+    "expires_on": {"type": ["string", "null"], "format": "date"},
+    "note": {"type": "string", "maxLength": 300},
+}
 
 SCHEMAS = {
     "Review": {
@@ -122,7 +152,7 @@ SCHEMAS = {
             "title": {"type": "string"},
             "summary": {"type": "string"},
             "body": {"type": "string", "description": "Markdown"},
-            "status": {"type": "string", "enum": ["draft", "published", "archived"]},
+            "status": {"type": "string", "enum": list(ASSET_STATUSES)},
             "stages": _SLUGS,
             "personas": _SLUGS,
             "industries": _SLUGS,
@@ -148,22 +178,7 @@ SCHEMAS = {
             "published_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
-    "AssetInput": {
-        "type": "object",
-        "properties": {
-            "title": {"type": "string", "maxLength": 200},
-            "summary": {"type": "string", "maxLength": 1000},
-            "body": {"type": "string"},
-            "content_type": {"type": ["string", "null"]},
-            "stages": _SLUGS,
-            "personas": _SLUGS,
-            "industries": _SLUGS,
-            "tags": _SLUGS,
-            "review_by": {"type": ["string", "null"], "format": "date"},
-            "expires_on": {"type": ["string", "null"], "format": "date"},
-            "note": {"type": "string", "maxLength": 300},
-        },
-    },
+    "AssetInput": {"type": "object", "properties": _ASSET_FIELDS, "additionalProperties": False},
     "SearchResults": {
         "type": "object",
         "properties": {
@@ -218,7 +233,7 @@ SCHEMAS = {
             "deal_context": {"type": "string", "maxLength": 1000},
             "due_on": {"type": ["string", "null"], "format": "date"},
             "overdue": {"type": "boolean"},
-            "status": {"type": "string", "enum": ["open", "accepted", "declined", "fulfilled"]},
+            "status": {"type": "string", "enum": list(REQUEST_STATUSES)},
             "decline_reason": {"type": ["string", "null"]},
             "requester": {"type": "object"},
             "handled_by": {"type": ["object", "null"]},
@@ -281,14 +296,13 @@ PATHS = {
                 "content": {
                     "application/json": {
                         "schema": {
-                            "allOf": [
-                                ref("AssetInput"),
-                                {
-                                    "type": "object",
-                                    "required": ["base_revision"],
-                                    "properties": {"base_revision": {"type": "integer"}},
-                                },
-                            ]
+                            "type": "object",
+                            "required": ["base_revision"],
+                            "additionalProperties": False,
+                            "properties": {
+                                **_ASSET_FIELDS,
+                                "base_revision": {"type": "integer"},
+                            },
                         }
                     }
                 },
@@ -405,7 +419,11 @@ PATHS = {
         "get": {
             "summary": "Your notifications, newest first",
             "parameters": [
-                query_param("unread", "1 for unread notifications only", {"enum": ["0", "1"]}),
+                query_param(
+                    "unread",
+                    "1 or true for unread notifications only",
+                    _FLAG,
+                ),
                 *PAGING,
             ],
             "responses": {
@@ -436,12 +454,12 @@ PATHS = {
         "get": {
             "summary": "Content requests you may see (your own; all for marketers and leaders)",
             "parameters": [
-                query_param("status", "open, accepted, declined, fulfilled or all"),
-                query_param("stage", "Stage slug"),
                 query_param(
-                    "overdue", "1 for requests past their due date only", {"enum": ["0", "1"]}
+                    "status", "A status, or all", {"type": "string", "enum": list(REQUEST_VIEWS)}
                 ),
-                query_param("mine", "1 for requests you made only", {"enum": ["0", "1"]}),
+                query_param("stage", "Stage slug"),
+                query_param("overdue", "1 for requests past their due date only", _FLAG),
+                query_param("mine", "1 for requests you made only", _FLAG),
                 *PAGING,
             ],
             "responses": {
@@ -460,6 +478,7 @@ PATHS = {
                         "schema": {
                             "type": "object",
                             "required": ["need", "stage"],
+                            "additionalProperties": False,
                             "properties": {
                                 "need": {"type": "string", "maxLength": 2000},
                                 "stage": {"type": "string", "description": "Stage slug"},
@@ -491,10 +510,22 @@ PATHS = {
         "get": {
             "summary": "This document",
             "security": [],
-            "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+            "responses": {
+                "200": {"description": "OpenAPI 3.1 document"},
+                **error_responses(),
+            },
         },
     },
 }
+
+
+# One rule for every list, so a client never has to tell "none for you" from "forbidden".
+LIST_RULE = (
+    "Lists answer 200 with the items you may open, which may be none; they never answer "
+    "403 or 404 because of who you are, and `total` counts only those items. One item you "
+    "may not open is 404, like one that does not exist; 403 refuses an action your role "
+    "may not take on something you can open."
+)
 
 
 def register(paths: dict, schemas: dict) -> None:
@@ -511,7 +542,7 @@ def openapi_document() -> dict:
             "title": "Tandem API",
             "version": "1",
             "description": "Token auth: `Authorization: Bearer <token>`; create tokens on the "
-            "profile page or with `flask --app portal create-token EMAIL`.",
+            "profile page or with `flask --app portal create-token EMAIL`. " + LIST_RULE,
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],

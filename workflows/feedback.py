@@ -337,7 +337,7 @@ def parse_filters(args, user) -> FeedbackFilters:
     errors = {}
     asset = (args.get("asset") or "").strip()
     if asset:
-        if asset.isascii() and asset.isdigit() and len(asset) < 10:
+        if asset.isascii() and asset.isdigit() and len(asset) < 10 and int(asset) > 0:
             filters.asset_id = int(asset)
         else:
             errors["asset"] = "The asset is given by its number."

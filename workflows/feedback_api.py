@@ -243,7 +243,11 @@ PATHS = {
                     "additionalProperties": False,
                     "properties": {
                         "status": {"type": "string", "enum": list(FEEDBACK_STATUSES)},
-                        "reply": {"type": "string", "maxLength": feedback.REPLY_MAX},
+                        "reply": {
+                            "type": ["string", "null"],
+                            "maxLength": feedback.REPLY_MAX,
+                            "description": "null clears it, as an empty string does",
+                        },
                         "version": {"type": "string"},
                     },
                 }

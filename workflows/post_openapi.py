@@ -12,6 +12,7 @@ from portal.openapi import (
 )
 from workflows.post_machine import POST_TRANSITIONS
 from workflows.post_models import CHANNELS, POST_STATUSES
+from workflows.post_queue import DUE_VIEWS, STATUS_VIEWS
 
 _PERSON = {
     "type": "object",
@@ -77,9 +78,17 @@ PATHS = {
         "get": {
             "summary": "Ghost-written posts you may see (a rep's own; a ghost-writer's own)",
             "parameters": [
-                query_param("status", "active (unfinished), one of the statuses, or all"),
-                query_param("due", "soon (within 3 days) or overdue"),
-                query_param("channel", "linkedin, blog or newsletter"),
+                query_param(
+                    "status",
+                    "active (unfinished), one of the statuses, or all",
+                    {"type": "string", "enum": list(STATUS_VIEWS)},
+                ),
+                query_param(
+                    "due",
+                    "soon (within 3 days) or overdue",
+                    {"type": "string", "enum": list(DUE_VIEWS)},
+                ),
+                query_param("channel", "A channel", {"type": "string", "enum": list(CHANNELS)}),
                 query_param("q", "Words in the title, text or topic"),
                 *PAGING,
             ],
@@ -93,6 +102,7 @@ PATHS = {
             "requestBody": _body(
                 {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["title", "body", "rep"],
                     "properties": {
                         "title": {"type": "string", "maxLength": 200},
@@ -125,6 +135,7 @@ PATHS = {
             "requestBody": _body(
                 {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["base_revision"],
                     "properties": {
                         "base_revision": {"type": "integer"},
@@ -150,6 +161,7 @@ PATHS = {
             "requestBody": _body(
                 {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["action"],
                     "properties": {
                         "action": {"type": "string", "enum": _ACTIONS},

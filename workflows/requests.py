@@ -196,14 +196,27 @@ def default_filters(user) -> RequestFilters:
     return RequestFilters(status="open" if can(user, "view_all_requests") else "all")
 
 
+_FLAGS = {"": False, "0": False, "false": False, "1": True, "on": True, "true": True}
+
+
+def _flag(args, name: str, errors: dict) -> bool:
+    """A checkbox filter: 1, true or on (an HTML form's value) sets it; anything not in
+    _FLAGS is reported rather than read as "off", so a typo does not widen the list."""
+    raw = (args.get(name) or "").strip().lower()
+    if raw not in _FLAGS:
+        errors[name] = "Use 1 or 0."
+        return False
+    return _FLAGS[raw]
+
+
 def parse_filters(args, user) -> RequestFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
     filters.stage = (args.get("stage") or "").strip()[:60]
-    filters.overdue = args.get("overdue") in {"1", "on", "true"}
-    filters.mine = args.get("mine") in {"1", "on", "true"}
     errors = {}
+    filters.overdue = _flag(args, "overdue", errors)
+    filters.mine = _flag(args, "mine", errors)
     if filters.status not in STATUS_VIEWS:
         errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."
     if filters.stage:

@@ -6,6 +6,9 @@ import pytest
 
 from tests.conftest import make_asset, token_headers
 from tests.portal.conftest import schema_problems
+from workflows.machine import ASSET_TRANSITIONS
+from workflows.post_machine import POST_TRANSITIONS
+from workflows.requests import REQUEST_TRANSITIONS
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -92,3 +95,21 @@ def test_an_asset_from_the_api_matches_the_documented_schema(client, users):
     assert schema_problems(one, {"$ref": "#/components/schemas/Asset"}) == []
     assert schema_problems(page, {"$ref": "#/components/schemas/AssetList"}) == []
     assert [item["id"] for item in page["items"]] == [asset.id]
+
+
+@pytest.mark.parametrize(
+    ("schema", "transitions"),
+    [
+        ("Asset", ASSET_TRANSITIONS),
+        ("Post", POST_TRANSITIONS),
+        ("ContentRequest", REQUEST_TRANSITIONS),
+    ],
+)
+def test_status_enums_list_exactly_the_states_of_their_machine(document, schema, transitions):
+    """A client validating responses against the document accepts every state the
+    machine can reach, and the document lists no state the machine never produces."""
+    states = {state for state, _action in transitions} | set(transitions.values())
+
+    enum = document["components"]["schemas"][schema]["properties"]["status"]["enum"]
+
+    assert sorted(enum) == sorted(states)
