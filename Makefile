@@ -5,15 +5,29 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format clean
+# Exact versions of every dependency, so a new release never changes a build by itself.
+# pyproject.toml keeps the lower bounds; `make lock` resolves them afresh into the lock.
+LOCK := requirements.lock
+PIP_TOOLS := pip-tools==7.6.2
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: install lock run test lint format clean
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet 'pip==26.3'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet '$(PIP_TOOLS)'
+	.lock-venv/bin/pip-compile --quiet --upgrade --no-emit-index-url --no-emit-find-links \
+		--extra test --strip-extras --allow-unsafe --output-file $(LOCK) pyproject.toml
+	rm -rf .lock-venv
 
 run: install
 	$(BIN)/flask --app portal db upgrade
@@ -34,4 +48,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) .lock-venv instance .pytest_cache .ruff_cache
