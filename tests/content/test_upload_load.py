@@ -11,7 +11,6 @@ run, never with absolute bounds, so a slow or loaded machine does not fail the t
 SQLite only: the test starts a server of its own on a database in its temporary folder.
 """
 
-import io
 import os
 import re
 import signal
@@ -22,7 +21,6 @@ import sys
 import threading
 import time
 import uuid
-import zlib
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.request import HTTPCookieProcessor, Request, build_opener
@@ -34,7 +32,7 @@ from content.models import Stage
 from content.taxonomy import ensure_defaults
 from portal.accounts import create_user
 from portal.extensions import db
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD, make_app, pdf_with_content
 
 REPO = Path(__file__).resolve().parents[2]
 # A probe during the uploads may be this many times slower than the idle median: on a
@@ -51,28 +49,7 @@ def slow_pdf(text_megabytes: float = 0.75) -> bytes:
     ``text_megabytes`` of text operators: seconds of CPU for a text extractor."""
     operator = b"(pricing) Tj "
     stream = b"BT /F1 12 Tf 72 720 Td " + operator * int(text_megabytes * 2**20 / 13) + b"ET"
-    packed = zlib.compress(stream, 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return pdf_with_content(stream, flate=True)
 
 
 class Browser:
