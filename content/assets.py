@@ -135,8 +135,8 @@ def revise_asset(
             "Say which revision the edit is based on.",
             {"base_revision": "Say which revision the edit is based on."},
         )
-    # The file is stored (and its text extracted) before the claim below, so no write
-    # lock is held while a slow file is read.
+    # The file is stored before the claim below, so no write lock is held while a large
+    # upload is written to disk.
     stored = store_upload(upload.stream, upload.filename, author) if upload else None
     claimed = db.session.execute(
         update(Asset)

@@ -3,9 +3,10 @@
 A small hostile file can drive a parser to gigabytes of memory or many seconds of CPU
 (RELIABILITY.md, "Uploads"), so the parsing never runs in the web process: it runs in a
 child process (this module run as ``python -m content.extraction <path> <kind>``) under
-memory and CPU limits, and the parent stops waiting after a wall-clock timeout. Every way
-extraction can go wrong ends as an ``Extraction`` with status "failed" and a short reason
-for authors; it never refuses the upload itself.
+memory and CPU limits and at a lower CPU priority than requests, and the parent stops
+waiting after a wall-clock timeout. Every way extraction can go wrong ends as an
+``Extraction`` with status "failed" and a short reason for authors; it never refuses the
+upload itself.
 
 The child imports only the standard library and the one parser it needs: importing the
 app (Flask, the models) would cost it more than a second.
@@ -32,6 +33,7 @@ STATUSES = ("extracted", "empty", "failed", "skipped")
 DEFAULT_TIMEOUT_SECONDS = 30
 MEMORY_LIMIT_BYTES = 1024**3
 CPU_LIMIT_SECONDS = 20
+CHILD_NICENESS = 10
 MAX_PAGES = 500
 MAX_CHARS = 1_000_000
 UNREADABLE_NOTE = "Text could not be read from this file."
@@ -147,6 +149,8 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_SECONDS, CPU_LIMIT_SECONDS + 1))
     # SIGXCPU dumps core by default; a hostile file must not fill the disk with cores.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Reading runs beside the web workers on the same cores: their requests come first.
+    os.nice(CHILD_NICENESS)
 
 
 def _pdf_pages(path: Path) -> tuple[Iterator[str], str]:

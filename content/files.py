@@ -2,9 +2,9 @@
 
 A file's type is decided by its bytes, not its name: the extension must agree with what
 the content is. Office files are zip archives; their central directory is read before
-anything unpacks them, so a zip bomb is refused in milliseconds. Once stored, a file's text
-is extracted for search (content.extraction); a file whose text cannot be read is still
-stored, with the reason.
+anything unpacks them, so a zip bomb is refused in milliseconds. A stored file's text is
+read for search later, outside the request (content.file_text); a file whose text cannot
+be read is still stored, with the reason.
 """
 
 import hashlib
@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app, send_file
-from sqlalchemy import select
 
-from content.extraction import UNREADABLE_NOTE, Extraction, extract_text
-from content.models import StoredFile
+from content.models import EXTRACTION_PENDING, StoredFile
 from portal.errors import ValidationFailed
 from portal.extensions import db
 
@@ -156,8 +154,9 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
     """Check and save an upload under a generated name; returns the (flushed) StoredFile.
 
     The bytes are written to a temporary name and renamed, so a crash never leaves a
-    half-written file under a name the database refers to. Text extraction runs on the
-    saved file and never makes the upload fail.
+    half-written file under a name the database refers to. The file's text is left
+    "pending": reading it can take seconds, so the search indexer does it after the
+    upload has answered (content.file_text).
     """
     checked = check_upload(stream, filename)
     storage_name = f"{uuid.uuid4().hex}{sorted(KINDS[checked.kind][1])[0]}"
@@ -168,7 +167,6 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
         for chunk in iter(lambda: stream.read(1024 * 1024), b""):
             out.write(chunk)
     os.replace(partial, target)
-    extraction = _extract(target, checked.kind)
     stored = StoredFile(
         original_name=clean_original_name(filename),
         mime_type=checked.mime_type,
@@ -177,46 +175,8 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
         sha256=checked.sha256,
         storage_name=storage_name,
         uploaded_by_id=uploader.id,
-        extracted_text=extraction.text or None,
-        extraction_status=extraction.status,
-        extraction_note=extraction.note,
+        extraction_status=EXTRACTION_PENDING,
     )
     db.session.add(stored)
     db.session.flush()
     return stored
-
-
-def extract_pending(progress=None) -> int:
-    """Extract the text of stored files still waiting for it (uploaded before extraction
-    existed, or whose upload was cut short); returns how many were read. Each file is
-    committed on its own, so an interruption keeps the work done."""
-    ids = list(
-        db.session.scalars(
-            select(StoredFile.id)
-            .where(StoredFile.extraction_status == "pending")
-            .order_by(StoredFile.id)
-        )
-    )
-    for file_id in ids:
-        stored = db.session.get(StoredFile, file_id)
-        path = storage_path(stored.storage_name)
-        if path.exists():
-            extraction = _extract(path, stored.kind)
-        else:
-            extraction = Extraction("failed", "", "The stored file is missing.")
-        stored.extracted_text = extraction.text or None
-        stored.extraction_status = extraction.status
-        stored.extraction_note = extraction.note
-        db.session.commit()
-        if progress is not None:
-            progress(1)
-    return len(ids)
-
-
-def _extract(path: Path, kind: str) -> Extraction:
-    """Extract the stored file's text; an unexpected error costs the text, not the upload."""
-    try:
-        return extract_text(path, kind, current_app.config.get("EXTRACTION_TIMEOUT_SECONDS"))
-    except Exception:  # noqa: BLE001 - e.g. no process could be started; keep the file
-        current_app.logger.warning("Text extraction of %s failed", path.name, exc_info=True)
-        return Extraction("failed", "", UNREADABLE_NOTE)

@@ -64,6 +64,12 @@ asset_industries = _link_table("industry_id", "industries")
 asset_tags = _link_table("tag_id", "tags")
 
 
+# A stored file's text waits to be read ("pending") until a reader claims it ("reading");
+# content.file_text then records an outcome of content.extraction.
+EXTRACTION_PENDING = "pending"
+EXTRACTION_READING = "reading"
+
+
 class StoredFile(db.Model):
     """An uploaded file kept under a generated name; the original name is for downloads."""
 
@@ -78,10 +84,20 @@ class StoredFile(db.Model):
     storage_name: Mapped[str] = mapped_column(String(80), unique=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Filled by content.extraction for search; the note tells authors why text is missing.
+    # Filled by content.file_text for search; the note tells authors why text is missing.
     extracted_text: Mapped[str | None] = mapped_column(Text)
-    extraction_status: Mapped[str] = mapped_column(String(20), default="pending")
+    # Indexed because every indexer pass looks for files waiting to be read.
+    extraction_status: Mapped[str] = mapped_column(
+        String(20), default=EXTRACTION_PENDING, index=True
+    )
     extraction_note: Mapped[str] = mapped_column(String(300), default="")
+    # When a reader claimed the file; a claim too old to be alive may be taken again.
+    extraction_claimed_at: Mapped[datetime | None]
+
+    @property
+    def text_waiting(self) -> bool:
+        """The text is still to be read: pages say "Reading the file…" meanwhile."""
+        return self.extraction_status in (EXTRACTION_PENDING, EXTRACTION_READING)
 
     @property
     def previewable(self) -> bool:

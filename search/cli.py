@@ -4,10 +4,8 @@ import time
 
 import click
 from flask import Flask
-from sqlalchemy import func, select
 
-from content.files import extract_pending
-from content.models import StoredFile
+from content.file_text import count_waiting_files, read_waiting_files
 from portal.extensions import db
 from search import indexing
 
@@ -31,13 +29,11 @@ def register_cli(app: Flask) -> None:
 
     @search_group.command("extract")
     def extract():
-        """Extract the text of uploaded files that have none yet (e.g. uploaded before
-        text extraction existed) and queue their assets for the index."""
-        waiting = db.session.scalar(
-            select(func.count(StoredFile.id)).where(StoredFile.extraction_status == "pending")
-        )
+        """Read now the text of uploaded files still waiting for it (the indexer reads
+        them in the background) and queue their assets for the index."""
+        waiting = count_waiting_files()
         with click.progressbar(length=waiting, label="Extracting text") as bar:
-            count = extract_pending(progress=bar.update)
+            count = read_waiting_files(progress=bar.update)
         click.echo(f"Files read: {count}. The indexer picks up their assets.")
 
     @search_group.command("check")
@@ -53,9 +49,10 @@ def register_cli(app: Flask) -> None:
 
     @search_group.command("worker")
     @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
-    @click.option("--once", is_flag=True, help="Drain the outbox once and exit.")
+    @click.option("--once", is_flag=True, help="Read waiting files, drain the outbox once, exit.")
     def worker(interval, once):
-        """Drain the outbox into the index (use with TANDEM_SEARCH_INDEXER=off in the app)."""
+        """Read uploaded files' text and drain the outbox into the index (use with
+        TANDEM_SEARCH_INDEXER=off in the app)."""
         while True:
             processed = indexing.drain()
             if processed:

@@ -1,7 +1,9 @@
 """The indexer: drains the outbox into the index, rebuilds it and checks it.
 
-Only one process writes the index at a time: whoever gets the writer drains; the others
-skip at once (nothing ever waits on a request). Outbox rows are deleted only after the
+Each drain first reads the text of uploaded files still waiting for it (uploads answer
+before their text is read; content.file_text), which queues their assets. Only one process
+writes the index at a time: whoever gets the writer drains; the others skip at once
+(nothing ever waits on a request). Outbox rows are deleted only after the
 index commit, so a crash between the two replays the rows; indexing is idempotent.
 """
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from sqlalchemy import delete, func, make_url, select
 
+from content.file_text import read_waiting_files
 from portal.extensions import db
 from search.backend import SearchBackend
 from search.documents import all_asset_ids, load_documents
@@ -29,16 +32,19 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
 
 
 def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int:
-    """Index everything waiting in the outbox, in order and in batches.
+    """Read the text of files waiting for it, then index everything waiting in the
+    outbox, in order and in batches.
 
-    Returns the number of outbox rows processed, or 0 when another process holds the
-    index writer (it will do the work). When a batch fails, its assets are tried one at
-    a time: one that cannot be indexed (a poison document) is logged and its rows stay
-    for the next drain, without holding up the assets queued behind it. When no asset
-    of the batch can be indexed, the error is the index's, not a document's: it is
-    raised and every row stays.
+    Files are read whether or not this process gets the index writer (each is claimed,
+    so no two readers read the same one). Returns the number of outbox rows processed,
+    or 0 when another process holds the index writer (it will do the work). When a batch
+    fails, its assets are tried one at a time: one that cannot be indexed (a poison
+    document) is logged and its rows stay for the next drain, without holding up the
+    assets queued behind it. When no asset of the batch can be indexed, the error is the
+    index's, not a document's: it is raised and every row stays.
     """
     backend = backend or get_backend()
+    read_waiting_files()
     processed = 0
     skipped: set[int] = set()
     while True:

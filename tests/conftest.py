@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -278,13 +279,22 @@ def make_user(role: str = "rep", email: str | None = None, name: str | None = No
 
 def pdf_bytes(text_line: str = "Tandem test document") -> bytes:
     """A small, valid one-page PDF with one line of text."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text_line}) Tj ET".encode()
+    return pdf_with_content(f"BT /F1 18 Tf 72 720 Td ({text_line}) Tj ET".encode())
+
+
+def pdf_with_content(stream: bytes, flate: bool = False) -> bytes:
+    """A valid one-page PDF whose page draws ``stream``, stored Flate-compressed when
+    ``flate`` (so a huge page can be a small file)."""
+    dictionary = b"<< /Length %d >>"
+    if flate:
+        stream = zlib.compress(stream, 9)
+        dictionary = b"<< /Length %d /Filter /FlateDecode >>"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        dictionary % len(stream) + b"\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = io.BytesIO()

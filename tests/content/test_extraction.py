@@ -1,5 +1,8 @@
 """Text extraction for search: words come out of PDFs, decks and documents; bad files are
-stored anyway with a reason authors can read; hostile files cannot hold a worker."""
+stored anyway with a reason authors can read; hostile files cannot hold a worker.
+
+Uploads leave the text to the background reader (content.file_text); the upload tests
+here read waiting files as the search indexer does before it drains."""
 
 import io
 import os
@@ -13,7 +16,7 @@ from pptx.util import Inches
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
-from content import extraction, files
+from content import extraction, file_text, files
 from content.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
 from content.models import StoredFile
 from portal.extensions import db
@@ -250,11 +253,20 @@ def _stored(asset) -> StoredFile:
     return asset.latest_revision.file
 
 
+def _uploaded_and_read(owner, title: str, file: tuple[str, bytes]):
+    """An asset with ``file``, once the background reader has read the file's text."""
+    asset = make_asset(owner, title, file=file)
+    file_text.read_waiting_files()
+    db.session.expire_all()
+    return asset
+
+
 def test_uploading_through_the_form_stores_the_text(client_as):
     data = asset_form("Pricing review", body="")
     data["file"] = (io.BytesIO(pdf_bytes("Quarterly pricing review")), "review.pdf")
 
     response = client_as("marketer").form("/assets/new", data)
+    file_text.read_waiting_files()
 
     assert response.status_code == 302
     stored = db.session.scalar(select(StoredFile))
@@ -263,7 +275,7 @@ def test_uploading_through_the_form_stores_the_text(client_as):
 
 
 def test_images_are_stored_as_skipped(marketer):
-    stored = _stored(make_asset(marketer, "Chart", file=("chart.png", image_bytes("PNG"))))
+    stored = _stored(_uploaded_and_read(marketer, "Chart", file=("chart.png", image_bytes("PNG"))))
 
     assert (stored.extraction_status, stored.extracted_text) == ("skipped", None)
 
@@ -277,7 +289,7 @@ def test_images_are_stored_as_skipped(marketer):
     ids=["corrupt", "encrypted"],
 )
 def test_unreadable_pdf_is_stored_and_explained_to_authors_only(client_as, marketer, content, note):
-    asset = make_asset(marketer, "Board pack", file=("board.pdf", content))
+    asset = _uploaded_and_read(marketer, "Board pack", file=("board.pdf", content))
     author, rep = client_as("marketer"), client_as("rep")
 
     download = rep.get(f"/assets/{asset.id}/file")
@@ -291,7 +303,7 @@ def test_unreadable_pdf_is_stored_and_explained_to_authors_only(client_as, marke
 
 
 def test_authors_are_told_when_a_file_has_no_text(client_as, marketer):
-    asset = make_asset(marketer, "Scanned contract", file=("scan.pdf", _blank_pdf()))
+    asset = _uploaded_and_read(marketer, "Scanned contract", file=("scan.pdf", _blank_pdf()))
 
     author_page = client_as("marketer").get(f"/assets/{asset.id}").text
     rep_page = client_as("rep").get(f"/assets/{asset.id}").text
@@ -303,7 +315,7 @@ def test_authors_are_told_when_a_file_has_no_text(client_as, marketer):
 def test_configured_timeout_applies_to_uploads(app, marketer):
     app.config["EXTRACTION_TIMEOUT_SECONDS"] = 0.01
 
-    stored = _stored(make_asset(marketer, "Brief", file=("brief.pdf", pdf_bytes())))
+    stored = _stored(_uploaded_and_read(marketer, "Brief", file=("brief.pdf", pdf_bytes())))
 
     assert (stored.extraction_status, stored.extraction_note) == (
         "failed",
@@ -315,9 +327,9 @@ def test_an_extraction_crash_never_costs_the_upload(app, marketer, monkeypatch, 
     def crash(*_args):
         raise OSError("Resource temporarily unavailable")
 
-    monkeypatch.setattr(files, "extract_text", crash)
+    monkeypatch.setattr(file_text, "extract_text", crash)
 
-    asset = make_asset(marketer, "Brief", file=("brief.pdf", pdf_bytes()))
+    asset = _uploaded_and_read(marketer, "Brief", file=("brief.pdf", pdf_bytes()))
 
     assert (_stored(asset).extraction_status, _stored(asset).extraction_note) == (
         "failed",

@@ -2,12 +2,13 @@
 
 import shutil
 
-from sqlalchemy import update
+from sqlalchemy import delete
 from whoosh import index as whoosh_index
 
 from content.models import StoredFile
 from portal.extensions import db
 from search import indexing
+from search.models import SearchOutbox
 from tests.conftest import make_asset, pdf_bytes
 from tests.search.conftest import find, index_now, outbox_asset_ids, outbox_size
 
@@ -103,26 +104,20 @@ def test_worker_once_drains_the_outbox_and_exits(app, marketer):
     assert (again.exit_code, again.output) == (0, "")
 
 
-def test_extract_reads_files_uploaded_before_extraction_and_reindexes_their_assets(app, marketer):
+def test_extract_reads_waiting_files_now_and_queues_their_assets_for_the_index(app, marketer):
     asset = make_asset(
         marketer, "Adoption report", file=("report.pdf", pdf_bytes("Quokka adoption grew"))
     )
-    stored = asset.latest_revision.file
-    db.session.execute(
-        update(StoredFile)
-        .where(StoredFile.id == stored.id)
-        .values(extracted_text=None, extraction_status="pending", extraction_note="")
-    )
+    stored_id = asset.latest_revision.file_id
+    db.session.execute(delete(SearchOutbox))
     db.session.commit()
-    index_now()
-    assert find(indexing.get_backend(), "quokka").total == 0
 
     result = run(app, "extract")
 
     assert result.exit_code == 0, result.output
     assert "Files read: 1." in result.output
     db.session.expire_all()
-    assert db.session.get(StoredFile, stored.id).extraction_status == "extracted"
+    assert db.session.get(StoredFile, stored_id).extraction_status == "extracted"
     assert outbox_asset_ids() == [asset.id]
     index_now()
     assert [h.asset_id for h in find(indexing.get_backend(), "quokka").hits] == [asset.id]

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import User
 from search import indexing, outbox, service
 from search.documents import load_documents
-from tests.conftest import make_asset, reviewers
+from tests.conftest import make_asset, pdf_bytes, reviewers
 from tests.search.conftest import (
     document,
     find,
@@ -498,3 +498,17 @@ def test_the_indexer_thread_rebuilds_an_outdated_index_when_it_starts(app, marke
 
     assert not backend.outdated()
     assert found_ids(rep, "pricing") == [asset.id]
+
+
+def test_the_drain_reads_an_uploaded_file_then_indexes_its_words(marketer, rep):
+    asset = make_asset(
+        marketer, "Analyst report", file=("report.pdf", pdf_bytes("Quokka adoption grew"))
+    )
+    assert asset.latest_revision.file.extraction_status == "pending"
+
+    index_now()
+
+    db.session.expire_all()
+    assert asset.latest_revision.file.extraction_status == "extracted"
+    assert found_ids(rep, "quokka") == [asset.id]
+    assert outbox_size() == 0
