@@ -18,10 +18,12 @@ from portal.api import (
 )
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.ids import json_id
 from portal.pagination import page_args
 from portal.permissions import can
 
 bp = Blueprint("content_api", __name__, url_prefix="/api/v1")
+BASE_REVISION_REQUIRED = "Required: the number of the revision you edited."
 
 _FIELDS = {"title", "summary", "body", "content_type", "stages", "personas", "industries", "tags"}
 
@@ -144,12 +146,7 @@ def update_asset(asset_id: int):
     if not can(user, "edit", asset):
         raise PermissionDenied("You cannot edit this asset.")
     data = json_body()
-    base_number = data.get("base_revision")
-    if not isinstance(base_number, int) or isinstance(base_number, bool):
-        raise ValidationFailed(
-            "Say which revision the edit is based on.",
-            {"base_revision": "Required: the number of the revision you edited."},
-        )
+    base_number = json_id(data, "base_revision", required=True, message=BASE_REVISION_REQUIRED)
     base = next((r for r in asset.revisions if r.number == base_number), None)
     asset_service.revise_asset(
         asset, user, base.id if base else -1, _input_from_json(data, current=asset)

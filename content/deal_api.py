@@ -10,7 +10,6 @@ from content import (
 from content.models import Stage
 from content.taxonomy import terms_by_slugs
 from content.usage_models import Deal, UsageEvent
-from portal import ID_MAX
 from portal.api import (
     api_user,
     iso,
@@ -23,6 +22,7 @@ from portal.api import (
 )
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.ids import json_ids
 from portal.pagination import page_args
 from portal.permissions import can
 
@@ -170,19 +170,8 @@ def update_deal(deal_id: int):
 
 
 def _asset_ids(data: dict) -> list[int]:
-    value = data.get("asset_ids") or []
-    valid = (
-        isinstance(value, list)
-        and len(value) <= ASSET_IDS_MAX
-        and all(
-            isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= ID_MAX
-            for item in value
-        )
-    )
-    if not valid:
-        message = f"Must be a list of at most {ASSET_IDS_MAX} asset ids."
-        raise ValidationFailed("Wrong type.", {"asset_ids": message})
-    return value
+    message = f"Must be a list of at most {ASSET_IDS_MAX} asset ids."
+    return json_ids(data, "asset_ids", max_items=ASSET_IDS_MAX, message=message)
 
 
 def _synced_deal(user, external_id: str) -> Deal | None:

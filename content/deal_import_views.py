@@ -24,6 +24,7 @@ from portal.csv_export import csv_response
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.ids import text_id
 from portal.pagination import page_args
 from portal.permissions import can
 from portal.templating import flash_form_errors, show_field_errors
@@ -140,11 +141,8 @@ def rejects_csv(import_id: int):
 
 def _return_to() -> int | None:
     """The import whose preview sent the admin here to map a stage, if any."""
-    raw = request.args.get("import_id", "")
-    if raw.isascii() and raw.isdigit() and len(raw) < 10:
-        deal_import = db.session.get(DealImport, int(raw))
-        return deal_import.id if deal_import is not None else None
-    return None
+    deal_import = db.session.get(DealImport, text_id(request.args.get("import_id")))
+    return deal_import.id if deal_import is not None else None
 
 
 @bp.route("/deals/import/stages", methods=["GET", "POST"])

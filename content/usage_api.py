@@ -16,14 +16,14 @@ from portal.api import (
     refuse_unknown_fields,
     token_required,
 )
-from portal.errors import NotFound, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.ids import json_id, json_int
 from portal.pagination import page_args
 from portal.permissions import can
 
 bp = Blueprint("usage_api", __name__, url_prefix="/api/v1")
 
-ID_MAX = 2**31 - 1
 AUTOMATIC = "Views, downloads, shares and buyer views are recorded automatically."
 
 
@@ -85,16 +85,10 @@ def list_ratings(asset_id: int):
 
 def _deal(data: dict, required: bool) -> Deal | None:
     """The deal named by ``deal_id``: a 422 when it is missing or not an id, a 404 when
-    this user may not see it (or it is beyond any id, bounded before the query)."""
-    value = data.get("deal_id")
-    if value is None and not required:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        message = "Give the id of one of your deals." if required else "Must be a deal id."
-        raise ValidationFailed(message, {"deal_id": message})
-    if not 1 <= value <= ID_MAX:
-        raise NotFound("No such deal.")
-    return deals.get_visible_deal(api_user(), value)
+    this user may not see it."""
+    message = "Give the id of one of your deals." if required else "Must be a deal id."
+    deal_id = json_id(data, "deal_id", required=required, message=message)
+    return None if deal_id is None else deals.get_visible_deal(api_user(), deal_id)
 
 
 def _event(event: UsageEvent) -> dict:
@@ -157,10 +151,9 @@ def create_link(asset_id: int):
     asset = get_visible_asset(user, asset_id)
     data = json_body()
     refuse_unknown_fields(data, {"deal_id", "expires_in_days", "recipient"})
-    days = data.get("expires_in_days")
-    if days is not None and (not isinstance(days, int) or isinstance(days, bool)):
-        message = share_links.DAYS_INVALID
-        raise ValidationFailed(message, {"expires_in_days": message})
+    days = json_int(
+        data, "expires_in_days", high=share_links.MAX_DAYS, message=share_links.DAYS_INVALID
+    )
     link, token = share_links.create_link(
         asset, user, _deal(data, required=False), days, json_text(data, "recipient")
     )

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from content import ratings, share_links, usage
 from content.usage_models import Deal
-from portal.forms import chosen_id
+from portal.forms import chosen_id, id_or_none
 
 DEAL_MISSING = "Choose one of your open deals."
 
@@ -73,6 +73,7 @@ class ShareLinkForm(FlaskForm):
         "For which deal (optional)",
         coerce=chosen_id,
         validate_choice=False,
+        validators=[id_or_none],
         id="share-deal",
     )
     expires_in_days = StringField(

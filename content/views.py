@@ -21,6 +21,7 @@ from content.models import ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy import terms_by_ids
 from portal.errors import Conflict, ValidationFailed
 from portal.extensions import db
+from portal.ids import text_id
 from portal.pagination import page_args
 from portal.permissions import can
 from portal.templating import flash_form_errors, show_field_errors
@@ -155,7 +156,7 @@ def edit(asset_id: int):
             asset_service.revise_asset(
                 asset,
                 current_user,
-                int(base) if base and base.isdigit() else None,
+                text_id(base) or None,
                 _input_from_form(form),
                 _upload_from_form(form),
                 remove_file=form.remove_file.data,
@@ -239,9 +240,9 @@ def download(asset_id: int):
         abort(404)
     number = request.args.get("revision", "")
     if number:
-        if not number.isdigit() or len(number) > 9:
+        if not text_id(number):
             abort(404)
-        revision = asset_service.get_revision(asset, current_user, int(number))
+        revision = asset_service.get_revision(asset, current_user, text_id(number))
     else:
         revision = asset_service.shown_revision(asset, current_user)
     if revision is None or revision.file is None:

@@ -11,9 +11,9 @@ from werkzeug.routing import IntegerConverter
 from portal import config as config_module
 from portal.errors import DomainError
 from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.ids import ID_MAX, NOT_AN_ID
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ID_MAX = 2**31 - 1
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -30,14 +30,14 @@ SECURITY_HEADERS = {
 class IdConverter(IntegerConverter):
     """A database id in a URL: a positive integer that fits a 32-bit column.
 
-    An id out of that range still matches the route but reads as 0, which no row has, so
-    every method answers 404. Refusing it while matching would make Werkzeug answer 405
+    An id out of that range still matches the route but reads as NOT_AN_ID, which no row
+    has, so every method answers 404. Refusing it while matching would make Werkzeug answer 405
     for a PATCH or POST whenever another method's route has the same path.
     """
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        return number if 1 <= number <= ID_MAX else 0
+        return number if 1 <= number <= ID_MAX else NOT_AN_ID
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -8,6 +8,7 @@ from portal import accounts
 from portal.errors import ValidationFailed
 from portal.extensions import db, limiter, login_manager
 from portal.forms import ChangePasswordForm, EmptyForm, LoginForm, TokenForm
+from portal.ids import text_id
 from portal.models import User
 from portal.templating import flash_form_errors
 from portal.urls import safe_next
@@ -24,9 +25,9 @@ login_manager.session_protection = "basic"
 def load_user(session_id: str) -> User | None:
     """Sessions carry "id:version"; an old version (after sign-out) loads nobody."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 10:
+    if not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, text_id(user_id))
     if user is None or not user.active or str(user.session_version) != version:
         return None
     return user

@@ -4,20 +4,28 @@ choice every package's selects share."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
+from portal.ids import NOT_AN_ID, text_id
 from portal.models import DEPARTMENTS, ROLES
 
 PASSWORD_MIN = 10
-NONE_CHOSEN = 0
+NONE_CHOSEN = NOT_AN_ID
 
 
 def chosen_id(value) -> int:
-    """The id picked in a select (a coerce function); anything that is not an id reads as
-    NONE_CHOSEN, so a tampered value gets the field's own message rather than a coercion
-    error."""
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else NONE_CHOSEN
+    """The id picked in a select (a coerce function); anything that is not an id, out of
+    range or negative included, reads as NONE_CHOSEN, so a tampered value gets the field's
+    own message rather than a coercion error or a database error."""
+    return text_id(value)
+
+
+def id_or_none(form, field) -> None:
+    """A validator for an optional select of ids: a value that is sent but is not an id
+    (out of range, negative, tampered) is the field's error, not a silent "none"."""
+    sent = (field.raw_data or [""])[0]
+    if str(sent).strip() and field.data == NONE_CHOSEN:
+        raise ValidationError("Choose one of the listed options.")
 
 
 class LoginForm(FlaskForm):

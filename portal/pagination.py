@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from portal.errors import ValidationFailed
+from portal.ids import text_int
 
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
@@ -28,20 +28,10 @@ class Page:
         return self.page < self.pages
 
 
-def _bounded_int(raw, name: str, default: int, upper: int) -> int:
-    if raw is None or str(raw).strip() == "":
-        return default
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or not 1 <= int(text) <= upper:
-        message = (
-            f"{name.replace('_', ' ').capitalize()} must be a whole number from 1 to {upper:,}."
-        )
-        raise ValidationFailed(message, {name: message})
-    return int(text)
-
-
 def page_args(args, default_per_page: int) -> tuple[int, int]:
     """Read ``page`` and ``per_page`` from query arguments, bounded before any query."""
-    page = _bounded_int(args.get("page"), "page", 1, MAX_PAGE)
-    per_page = _bounded_int(args.get("per_page"), "per_page", default_per_page, MAX_PER_PAGE)
+    page = text_int(args.get("page"), "page", high=MAX_PAGE, default=1)
+    per_page = text_int(
+        args.get("per_page"), "per_page", high=MAX_PER_PAGE, default=default_per_page
+    )
     return page, per_page

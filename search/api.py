@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 
 from portal.api import api_user, token_required
-from portal.errors import ValidationFailed
+from portal.ids import text_int
 from search import service
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -13,18 +13,14 @@ MAX_LIMIT = 100
 @bp.get("/search")
 @token_required
 def search():
-    raw_limit = request.args.get("limit", "20").strip()
-    digits = raw_limit.isascii() and raw_limit.isdigit()  # "²" is a digit int() refuses
-    if not digits or not 1 <= int(raw_limit[:4]) <= MAX_LIMIT:
-        message = f"limit must be a whole number from 1 to {MAX_LIMIT}."
-        raise ValidationFailed(message, {"limit": message})
+    limit = text_int(request.args.get("limit"), "limit", high=MAX_LIMIT, default=20)
     found = service.search(
         api_user(),
         request.args.get("q", ""),
         service.read_filters(request.args),
         include_all=request.args.get("all") == "1",
         sort=request.args.get("sort", "relevance"),
-        per_page=int(raw_limit),
+        per_page=limit,
     )
     return jsonify(
         {

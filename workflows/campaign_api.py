@@ -13,8 +13,8 @@ from portal.api import (
     refuse_unknown_fields,
     token_required,
 )
-from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.ids import json_ids
 from portal.openapi import (
     PAGING,
     error_responses,
@@ -65,14 +65,8 @@ def serialize_campaign(campaign, user, read_at=None) -> dict:
 
 
 def _asset_ids(data: dict) -> list[int]:
-    value = data.get("assets", [])
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(
-        isinstance(item, int) and not isinstance(item, bool) for item in value
-    ):
-        raise ValidationFailed("Wrong type.", {"assets": "Must be a list of asset ids."})
-    return value
+    message = f"Must be a list of at most {campaigns.ASSETS_MAX} asset ids."
+    return json_ids(data, "assets", max_items=campaigns.ASSETS_MAX, message=message)
 
 
 @bp.get("/campaigns")

@@ -8,6 +8,7 @@ from content.assets import get_revision, get_visible_asset
 from portal.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.ids import text_int
 from portal.templating import template_filter, template_global
 from workflows import comments
 from workflows.views import CSRF_MESSAGE
@@ -58,12 +59,7 @@ def _asset_page(asset_id: int, comment=None):
 
 def _optional_number(raw: str | None, name: str, message: str) -> int | None:
     """A positive whole number from the form, None when left out; bounded before any query."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
-        raise ValidationFailed(message, {name: message})
-    return int(text)
+    return text_int(raw, name, message=message)
 
 
 def _posted_message(comment, mentions: comments.Mentions) -> str:

@@ -25,6 +25,7 @@ from content.rules import visible_assets
 from content.usage_models import Deal
 from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.ids import text_id
 from portal.models import utcnow
 from portal.notifications import notify
 from portal.pagination import Page
@@ -337,9 +338,8 @@ def parse_filters(args, user) -> FeedbackFilters:
     errors = {}
     asset = (args.get("asset") or "").strip()
     if asset:
-        if asset.isascii() and asset.isdigit() and len(asset) < 10 and int(asset) > 0:
-            filters.asset_id = int(asset)
-        else:
+        filters.asset_id = text_id(asset)
+        if not filters.asset_id:
             errors["asset"] = "The asset is given by its number."
     if filters.status not in STATUS_VIEWS:
         errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."

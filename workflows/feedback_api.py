@@ -20,6 +20,7 @@ from portal.api import (
 )
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.extensions import db
+from portal.ids import json_id
 from portal.openapi import (
     PAGING,
     error_responses,
@@ -70,15 +71,6 @@ def serialize_feedback(item: FieldFeedback, user) -> dict:
     }
 
 
-def _optional_id(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        raise ValidationFailed("Wrong type.", {name: "Must be a positive whole number."})
-    return value
-
-
 def _stage_id(data: dict) -> int | None:
     slug = data.get("stage")
     if slug in (None, ""):
@@ -110,9 +102,9 @@ def send_feedback():
             kind=json_text(data, "kind"),
             text=json_text(data, "text"),
             stage_id=_stage_id(data),
-            asset_id=_optional_id(data, "asset_id"),
-            deal_id=_optional_id(data, "deal_id"),
-            campaign_id=_optional_id(data, "campaign_id"),
+            asset_id=json_id(data, "asset_id"),
+            deal_id=json_id(data, "deal_id"),
+            campaign_id=json_id(data, "campaign_id"),
         ),
     )
     db.session.commit()

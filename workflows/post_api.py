@@ -14,6 +14,7 @@ from portal.api import (
 )
 from portal.errors import ValidationFailed
 from portal.extensions import db
+from portal.ids import json_id, json_ids
 from portal.pagination import page_args
 from portal.permissions import can
 from workflows import (
@@ -69,14 +70,9 @@ def serialize_post(post: GhostPost, user) -> dict:
     }
 
 
-def _ids(data: dict, name: str) -> list[int]:
-    value = data.get(name) or []
-    valid = isinstance(value, list) and all(
-        isinstance(item, int) and not isinstance(item, bool) and 1 <= item < 2**31 for item in value
-    )
-    if not valid:
-        raise ValidationFailed("Wrong type.", {name: "Must be a list of asset ids."})
-    return value
+def _asset_ids(data: dict) -> list[int]:
+    message = f"Must be a list of at most {posts.ASSETS_MAX} asset ids."
+    return json_ids(data, "asset_ids", max_items=posts.ASSETS_MAX, message=message)
 
 
 @bp.get("/posts")
@@ -104,7 +100,7 @@ def create_post():
             rep=json_text(data, "rep"),
             topic=json_text(data, "topic"),
             due_on=parse_date(data.get("due_on"), "due_on"),
-            asset_ids=_ids(data, "asset_ids"),
+            asset_ids=_asset_ids(data),
         ),
     )
     db.session.commit()
@@ -120,10 +116,9 @@ def get_post(post_id: int):
     return jsonify(serialize_post(posts.get_visible_post(user, post_id), user))
 
 
-def _base_revision_id(post: GhostPost, number) -> int:
+def _base_revision_id(post: GhostPost, data: dict) -> int:
     message = "Give base_revision: the number of the revision you edited."
-    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number < 2**31:
-        raise ValidationFailed(message, {"base_revision": message})
+    number = json_id(data, "base_revision", required=True, message=message)
     return posts.get_revision(post, number).id if number <= post.latest_revision.number else 0
 
 
@@ -135,7 +130,7 @@ def revise_post(post_id: int):
     post = posts.get_visible_post(user, post_id)
     data = json_body()
     refuse_unknown_fields(data, _PATCH_FIELDS)
-    base = _base_revision_id(post, data.get("base_revision"))
+    base = _base_revision_id(post, data)
     details = None
     if _DETAIL_FIELDS & set(data):
         details = posts.PostInput(
@@ -144,7 +139,7 @@ def revise_post(post_id: int):
             channel=json_text(data, "channel", post.channel),
             topic=json_text(data, "topic", post.topic),
             due_on=parse_date(data["due_on"], "due_on") if "due_on" in data else post.due_on,
-            asset_ids=_ids(data, "asset_ids")
+            asset_ids=_asset_ids(data)
             if "asset_ids" in data
             else [asset.id for asset in post.assets],
         )

@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from content.models import Asset, AssetRevision
 from portal.extensions import db
+from portal.forms import chosen_id
 from portal.models import User
 from workflows import posts
 from workflows.post_models import CHANNELS
@@ -43,11 +44,6 @@ def _asset_choices() -> list[SelectChoice]:
         .limit(ASSET_CHOICES_MAX)
     )
     return [SelectChoice(asset_id, title) for asset_id, title in rows]
-
-
-def _asset_id(value) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 class PostTextForm(FlaskForm):
@@ -91,7 +87,7 @@ class PostForm(PostTextForm):
     asset_ids = SelectMultipleField(
         "Linked assets",
         description="Optional: the published assets the post promotes.",
-        coerce=_asset_id,
+        coerce=chosen_id,
         validators=[Optional()],
         # The service checks each id (live, visible) and says which one is wrong.
         validate_choice=False,

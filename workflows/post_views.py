@@ -19,6 +19,7 @@ from content.diff import word_diff
 from portal.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.ids import text_id
 from portal.models import User, normalize_email
 from portal.pagination import page_args
 from portal.permissions import can
@@ -244,8 +245,7 @@ def edit(post_id: int):
 
 
 def _base_revision(raw) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+    return text_id(raw) or None
 
 
 def _since(post, base_id: int | None) -> dict | None:
@@ -309,10 +309,10 @@ def diff(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
     numbers = []
     for name in ("from", "to"):
-        raw = request.args.get(name, "")
-        if not (raw.isascii() and raw.isdigit() and len(raw) < 7):
+        number = text_id(request.args.get(name))
+        if not number:
             abort(404)
-        numbers.append(int(raw))
+        numbers.append(number)
     old, new = (posts.get_revision(post, number) for number in numbers)
     return render_template(
         "posts/diff.html",
