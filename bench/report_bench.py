@@ -33,7 +33,8 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, event, func, insert, inspect, select, text, update
 from werkzeug.security import generate_password_hash
 
-from content.models import (
+from content.deals.models import Deal
+from content.library.models import (
     Asset,
     AssetRevision,
     ContentType,
@@ -46,16 +47,16 @@ from content.models import (
     asset_stages,
     asset_tags,
 )
-from content.taxonomy import ensure_defaults
-from content.usage_models import Deal, Rating, ShareLink, UsageEvent
+from content.taxonomy.services import ensure_defaults
+from content.usage.models import Rating, ShareLink, UsageEvent
 from portal import create_app
-from portal.extensions import db
-from portal.models import User
-from portal.reporting import DEFAULT_DAYS
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.reporting import DEFAULT_DAYS
 from portal.reports.registry import REPORTS, in_order
 from search.models import SearchMiss
-from workflows.post_models import GhostPost, GhostPostRevision, post_assets
-from workflows.requests import ContentRequest
+from workflows.posts.models import GhostPost, GhostPostRevision, post_assets
+from workflows.requests.services import ContentRequest
 
 PASSWORD = "bench-password"  # noqa: S105 - the benchmark's throwaway accounts
 READER = "leader@bench.test"  # a sales leader: reports are for leaders

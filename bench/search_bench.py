@@ -28,9 +28,8 @@ from random import Random
 
 from sqlalchemy import func, insert, select, update
 
-from content.assets import AssetInput, create_asset
-from content.markdown import plain_text
-from content.models import (
+from content.library.markdown import plain_text
+from content.library.models import (
     Asset,
     AssetRevision,
     ContentType,
@@ -43,19 +42,20 @@ from content.models import (
     asset_stages,
     asset_tags,
 )
-from content.taxonomy import ensure_defaults
-from content.usage_models import Rating, UsageEvent
+from content.library.services import AssetInput, create_asset
+from content.taxonomy.services import ensure_defaults
+from content.usage.models import Rating, UsageEvent
 from portal import create_app
-from portal.accounts import create_user
-from portal.extensions import db
+from portal.accounts.services import create_user
+from portal.kernel.extensions import db
 from search import indexing, outbox
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
 from search.query import parse_query
 from search.service import search
-from workflows import collaborators
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 RATERS = 20  # reps who rate the corpus; an asset has up to this many ratings
 

@@ -5,10 +5,12 @@ import getpass
 import click
 from flask import Flask
 
-from portal import accounts
-from portal.errors import ValidationFailed
-from portal.extensions import db
-from portal.models import ROLES
+from portal.accounts import services as accounts
+from portal.demo.seed import DEMO_ASSET_COUNT
+from portal.demo.seed import seed_demo as run_seed
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import ROLES
 
 
 def register_cli(app: Flask) -> None:
@@ -58,9 +60,6 @@ def register_cli(app: Flask) -> None:
         """Create demo users, the default taxonomy, demo assets, ghost-written posts, the
         reps' deals with their ratings and usage, field feedback, campaign briefs, glossary
         terms and onboarding paths (safe to run twice)."""
-        from portal.demo import DEMO_ASSET_COUNT
-        from portal.demo import seed_demo as run_seed
-
         with click.progressbar(length=DEMO_ASSET_COUNT, label="Seeding demo assets") as bar:
             counts = run_seed(password, progress=bar.update)
         db.session.commit()

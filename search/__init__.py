@@ -1,1 +1,3 @@
-"""Search over the content library (backends, indexing and the search pages)."""
+"""Search over the content library: backends (Whoosh, PostgreSQL), the outbox and indexer,
+the search page, the API and the `search` commands. Search builds on content and the
+portal's kernel."""

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, jsonify, request
 
-from portal.api import api_user, token_required
-from portal.ids import text_int
+from portal.kernel.api import api_user, token_required
+from portal.kernel.ids import text_int
 from search import service
 
 bp = Blueprint("search_api", __name__, url_prefix="/api/v1")

@@ -4,7 +4,7 @@ Ranking (documented in the README): a backend finds the best text matches, then 
 candidate's relevance is multiplied by a quality factor and a freshness factor:
 
     score = relevance × (1 + 0.25 × quality) × (0.7 if past its review date else 1)
-    quality = ½ × rating part + ½ × usage part, each between 0 and 1 (content.signals)
+    quality = ½ × rating part + ½ × usage part, each between 0 and 1 (content.usage.signals)
 
 So among equally relevant assets the better rated and more used come first, a single
 five-star rating cannot outrank a strong text match, and stale content sinks.
@@ -16,7 +16,7 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from content.signals import quality
+from content.usage.signals import quality
 from search.query import ParsedQuery
 
 FACETS = ("stages", "personas", "industries", "content_type", "tags")

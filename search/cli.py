@@ -5,8 +5,8 @@ import time
 import click
 from flask import Flask
 
-from content.file_text import count_waiting_files, read_waiting_files
-from portal.extensions import db
+from content.files.reading import count_waiting_files, read_waiting_files
+from portal.kernel.extensions import db
 from search import indexing
 
 

@@ -3,10 +3,10 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from content.markdown import plain_text
-from content.models import Asset, AssetRevision
-from content.signals import NO_SIGNALS, Signals, signals_for
-from portal.extensions import db
+from content.library.markdown import plain_text
+from content.library.models import Asset, AssetRevision
+from content.usage.signals import NO_SIGNALS, Signals, signals_for
+from portal.kernel.extensions import db
 from search.backend import SearchDocument
 
 

@@ -1,7 +1,7 @@
 """The indexer: drains the outbox into the index, rebuilds it and checks it.
 
 Each drain first reads the text of uploaded files still waiting for it (uploads answer
-before their text is read; content.file_text), which queues their assets. Only one process
+before their text is read; content.files.reading), which queues their assets. Only one process
 writes the index at a time: whoever gets the writer drains; the others skip at once
 (nothing ever waits on a request). Outbox rows are deleted only after the
 index commit, so a crash between the two replays the rows; indexing is idempotent.
@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from sqlalchemy import delete, func, make_url, select
 
-from content.file_text import read_waiting_files
-from portal.extensions import db
+from content.files.reading import read_waiting_files
+from portal.kernel.extensions import db
+from search import outbox
 from search.backend import SearchBackend
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
+from search.postgres_backend import PostgresBackend
+from search.whoosh_backend import WhooshBackend
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -241,15 +244,11 @@ class BackgroundIndexer:
 def _create_backend(app: Flask) -> SearchBackend:
     name = app.config["SEARCH_BACKEND"]
     if name == "whoosh":
-        from search.whoosh_backend import WhooshBackend
-
         config = app.config
         return WhooshBackend(
             config["SEARCH_INDEX_PATH"], rebuild_memory_mb=config["SEARCH_REBUILD_MEMORY_MB"]
         )
     if name == "postgres":
-        from search.postgres_backend import PostgresBackend
-
         database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
         if database != "postgresql":
             raise RuntimeError(
@@ -265,8 +264,6 @@ def init_search(app: Flask) -> None:
     """Create the configured backend and, unless indexing is left to `search worker`, the
     indexer thread (with the postgres backend every process may run one: only the holder
     of the advisory lock drains)."""
-    from search import outbox  # noqa: F401 - registers the outbox session listeners
-
     app.extensions["search_backend"] = _create_backend(app)
     if app.config["SEARCH_INDEXER"] == "thread":
         indexer = BackgroundIndexer(app)

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models import utcnow
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 
 
 class SearchOutbox(db.Model):

@@ -9,7 +9,7 @@ from itertools import chain
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from content.models import (
+from content.library.models import (
     Asset,
     AssetCollaborator,
     AssetRevision,
@@ -24,8 +24,8 @@ from content.models import (
     asset_stages,
     asset_tags,
 )
-from content.signals import on_signal_change
-from portal.extensions import db
+from content.usage.signals import on_signal_change
+from portal.kernel.extensions import db
 from search.models import SearchOutbox
 
 _KEY = "search_outbox_assets"

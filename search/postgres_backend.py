@@ -47,7 +47,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
-from portal.extensions import NAMING_CONVENTION
+from portal.kernel.extensions import NAMING_CONVENTION
 from search.backend import FACETS, Hit, SearchDocument, SearchRequest, SearchResult, blended_score
 from search.query import ParsedQuery
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from content.models import ContentType, Industry, Persona, Stage, Tag
-from portal.errors import ValidationFailed
-from portal.extensions import db
-from portal.permissions import can
+from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.permissions import can
 from search.backend import SearchRequest, SearchResult
 from search.indexing import get_backend
 from search.models import SearchMiss

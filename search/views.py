@@ -3,8 +3,8 @@
 from flask import Blueprint, flash, render_template, request
 from flask_login import current_user, login_required
 
-from portal.errors import ValidationFailed
-from portal.pagination import page_args
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.pagination import page_args
 from search import service
 
 bp = Blueprint("search", __name__)

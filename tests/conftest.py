@@ -21,13 +21,13 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 
-from content.assets import AssetInput, Upload, create_asset
-from content.models import ContentType, Industry, Persona, Stage, Tag
-from content.taxonomy import ensure_defaults, terms_by_slugs
+from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from content.library.services import AssetInput, Upload, create_asset
+from content.taxonomy.services import ensure_defaults, terms_by_slugs
 from portal import create_app
-from portal.accounts import create_user, find_user, issue_token
-from portal.demo import sign_off_and_publish
-from portal.extensions import db
+from portal.accounts.services import create_user, find_user, issue_token
+from portal.demo.seed import sign_off_and_publish
+from portal.kernel.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(

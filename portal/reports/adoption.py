@@ -1,8 +1,8 @@
 """Report 6, rep adoption: per rep, the content they used in the period and how many of
 their closed deals had content attached; reps who did nothing are listed with zeros."""
 
-from content.report_adoption import BUCKETS, adoption_summary, rep_adoption, reps_per_share
-from portal.reporting import Column, ReportFilters, Sort
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.adoption import BUCKETS, adoption_summary, rep_adoption, reps_per_share
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
 
 COLUMNS = [

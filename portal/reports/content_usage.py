@@ -1,8 +1,8 @@
 """Report 1, content usage: per asset, how it was used in the period."""
 
-from content.report_usage import content_usage, totals, usage_per_week
-from content.usage_models import KIND_LABELS
-from portal.reporting import Column, ReportFilters, Sort
+from content.usage.models import KIND_LABELS
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.content_usage import content_usage, totals, usage_per_week
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
 
 COLUMNS = [

@@ -6,12 +6,12 @@ Content counts the assets, usage and ratings; workflows the requests; search the
 searches. This module joins them.
 """
 
-from content.report_coverage import stage_coverage, stages_without_assets
-from portal.pagination import MAX_PER_PAGE, Page
-from portal.reporting import Column, ReportFilters, Sort
+from portal.kernel.pagination import MAX_PER_PAGE, Page
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.coverage import stage_coverage, stages_without_assets
+from portal.reports.queries.requests import open_requests_per_stage, open_requests_total
+from portal.reports.queries.searches import misses_per_stage, misses_total, misses_without_stage
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
-from search.reports import misses_per_stage, misses_total, misses_without_stage
-from workflows.request_reports import open_requests_per_stage, open_requests_total
 
 COLUMNS = [
     Column("stage", "Stage", "text", help="Sorted in buyer-journey order"),

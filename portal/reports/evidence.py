@@ -1,8 +1,8 @@
 """Report 3, evidence: how much of the use in deals that reps and the CRM recorded in the
 period a buyer confirmed by opening a share link, per asset and per rep."""
 
-from content.report_evidence import evidence_by_asset, evidence_by_rep, evidence_totals
-from portal.reporting import Column, ReportFilters, Sort, share
+from portal.kernel.reporting import Column, ReportFilters, Sort, share
+from portal.reports.queries.evidence import evidence_by_asset, evidence_by_rep, evidence_totals
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
 
 FIGURES = [

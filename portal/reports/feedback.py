@@ -1,11 +1,11 @@
 """Report 8, field feedback: what reps heard from customers in the period, counted by kind
 and buyer stage, and how far marketing got with it (status now, replies)."""
 
-from portal.pagination import MAX_PER_PAGE
-from portal.reporting import Column, ReportFilters, Sort
+from portal.kernel.pagination import MAX_PER_PAGE
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.feedback import feedback_by_kind, feedback_by_stage, totals
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
-from workflows.alignment_models import FEEDBACK_KINDS, FEEDBACK_STATUSES
-from workflows.feedback_reports import feedback_by_kind, feedback_by_stage, totals
+from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
 STAGE_COLUMNS = [
     Column("stage", "Stage", "text", help="Sorted in buyer-journey order"),

@@ -1,8 +1,8 @@
 """Report 4, unused and stale: live assets nobody used in the period, and live assets past
 their review-by date."""
 
-from content.report_gaps import gap_counts, stale_assets, unused_assets
-from portal.reporting import Column, ReportFilters, Sort
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
 from portal.reports.registry import Headline, ReportSpec, Table, register
 
 UNUSED_COLUMNS = [

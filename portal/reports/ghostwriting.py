@@ -6,17 +6,17 @@ never a post's title, text or decline reason, which stay private to the rep, the
 ghost-writer, marketing leaders and admins.
 """
 
-from portal.reporting import Column, ReportFilters, Sort
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
-from workflows.post_machine import STATUS_LABELS
-from workflows.post_models import CHANNELS
-from workflows.post_reports import (
+from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.reports.queries.ghostwriting import (
     drafted_by_status,
     posts_by_channel,
     posts_by_rep,
     published_by_rep,
     totals,
 )
+from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from workflows.posts.machine import STATUS_LABELS
+from workflows.posts.models import CHANNELS
 
 FIGURE_COLUMNS = [
     Column("drafted", "Drafted", help="Posts the ghost-writers started in the period"),

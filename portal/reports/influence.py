@@ -1,13 +1,13 @@
 """Report 2, content influence: per asset, the win rate of the period's closed deals that
 used it against that of the closed deals that did not, with 95 % intervals."""
 
-from content.report_influence import (
+from portal.kernel.reporting import Column, ReportFilters, Sort, share
+from portal.reports.queries.influence import (
     MIN_DEALS,
     assets_with_enough_data,
     closed_deals,
     influence,
 )
-from portal.reporting import Column, ReportFilters, Sort, share
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
 
 NO_RATE = "not enough data"  # in the rate cells of assets below the minimum sample

@@ -1,6 +1,6 @@
-"""The OpenAPI description of /api/v1/reports/{slug}, registered with portal.openapi."""
+"""The OpenAPI description of /api/v1/reports/{slug}, registered with portal.kernel.openapi."""
 
-from portal.openapi import PAGING, error_responses, json_response, query_param, ref, register
+from portal.kernel.openapi import PAGING, error_responses, json_response, query_param, ref, register
 from portal.reports.registry import REPORTS
 
 SCHEMAS = {

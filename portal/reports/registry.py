@@ -4,9 +4,9 @@ views renders any of them as a page, a CSV file and JSON."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from portal.pagination import Page
-from portal.permissions import rule
-from portal.reporting import Column, ReportFilters, Sort
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import rule
+from portal.kernel.reporting import Column, ReportFilters, Sort
 
 READERS = {"leader", "marketer", "admin"}
 FILTERS = ("stage", "content_type", "owner", "team")

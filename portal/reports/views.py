@@ -13,16 +13,16 @@ from flask import Blueprint, abort, current_app, flash, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from content.library import taxonomy_choices
-from content.models import Asset, ContentType, Stage
-from portal.api import api_user, token_required
-from portal.csv_export import csv_response
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User, normalize_email
-from portal.pagination import page_args
-from portal.permissions import can
-from portal.reporting import (
+from content.library.browsing import taxonomy_choices
+from content.library.models import Asset, ContentType, Stage
+from portal.kernel.api import api_user, token_required
+from portal.kernel.csv_export import csv_response
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, normalize_email
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.reporting import (
     TEAMS,
     Column,
     ReportFilters,
@@ -32,8 +32,8 @@ from portal.reporting import (
     parse_sort,
     portal_zone,
 )
+from portal.kernel.templating import template_global, url_with
 from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
-from portal.templating import template_global, url_with
 
 bp = Blueprint("reports", __name__)
 api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")

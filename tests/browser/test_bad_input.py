@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from content.models import Asset, StoredFile
-from portal.extensions import db
+from content.library.models import Asset, StoredFile
+from portal.kernel.extensions import db
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.reporting import local_today
+from portal.kernel.reporting import local_today
 from tests.conftest import make_asset
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from content.usage_models import Deal
-from portal.extensions import db
+from content.deals.models import Deal
+from portal.kernel.extensions import db
 from tests.content.crm_exports import export, opportunity
 
 pytestmark = pytest.mark.browser

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from content import deals
-from content.models import Stage
-from portal.extensions import db
+from content.deals import services as deals
+from content.library.models import Stage
+from portal.kernel.extensions import db
 from tests.conftest import make_asset
 from tests.content.usage_helpers import BROWSER
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.digest_content import last_complete_week
-from portal.extensions import db
-from workflows.alignment_models import FieldFeedback
-from workflows.post_machine import transition as post_transition
-from workflows.posts import PostInput, create_post
+from portal.digest.summary import last_complete_week
+from portal.kernel.extensions import db
+from workflows.feedback.models import FieldFeedback
+from workflows.posts.machine import transition as post_transition
+from workflows.posts.services import PostInput, create_post
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import make_user
-from workflows import posts
-from workflows.post_models import GhostPost
+from workflows.posts import services as posts
+from workflows.posts.models import GhostPost
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
-from content.models import Asset
-from portal.extensions import db
+from content.library.models import Asset
+from portal.kernel.extensions import db
 from tests.conftest import pdf_bytes, reviewers
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 pytestmark = pytest.mark.browser
 

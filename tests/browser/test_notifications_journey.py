@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from portal.notifications import notify
+from portal.kernel.extensions import db
+from portal.kernel.notifications import notify
 from tests.conftest import make_asset
 
 pytestmark = pytest.mark.browser

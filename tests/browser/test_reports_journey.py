@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from portal.extensions import db
-from portal.models import User
+from portal.kernel.extensions import db
+from portal.kernel.models import User
 from tests.reports.seed import build_world
 
 pytestmark = pytest.mark.browser

@@ -4,10 +4,10 @@ published."""
 import pytest
 from playwright.sync_api import expect
 
-from content.models import Asset
-from portal.extensions import db
+from content.library.models import Asset
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, reviewers
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 pytestmark = pytest.mark.browser
 

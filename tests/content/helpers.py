@@ -12,11 +12,11 @@ from flask import current_app
 from PIL import Image
 from sqlalchemy import func, select
 
-from content.models import Asset, AssetRevision, Stage, StoredFile
-from portal.extensions import db
+from content.library.models import Asset, AssetRevision, Stage, StoredFile
+from portal.kernel.extensions import db
 from tests.conftest import reviewers
-from workflows import collaborators
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 def invite_reviewers(asset: Asset, owner) -> list:

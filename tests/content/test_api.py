@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from content.models import Asset, AssetRevision
-from portal.extensions import db
+from content.library.models import Asset, AssetRevision
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, token_headers
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 NEW_ASSET = {
     "title": "Security FAQ",

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from content.assets import BODY_MAX
-from content.models import Asset, AssetRevision
-from portal.extensions import db
+from content.library.models import Asset, AssetRevision
+from content.library.services import BODY_MAX
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset, make_user
 from tests.content.helpers import (
     asset_form,

@@ -5,11 +5,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from content.assets import AssetInput, revise_asset
-from content.models import Asset, AssetRevision, Stage
-from portal.errors import Conflict
-from portal.extensions import db
-from portal.models import User
+from content.library.models import Asset, AssetRevision, Stage
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.errors import Conflict
+from portal.kernel.extensions import db
+from portal.kernel.models import User
 from tests.conftest import login, make_asset
 from tests.content.helpers import asset_form
 

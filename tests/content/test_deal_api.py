@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from content import usage
-from content.usage_models import Deal, UsageEvent
-from portal.extensions import db
+from content.deals.models import Deal
+from content.usage import events as usage
+from content.usage.models import UsageEvent
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user, token_headers
 from tests.portal.conftest import schema_problems
 

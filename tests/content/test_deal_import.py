@@ -7,15 +7,16 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from content import crm_stages, taxonomy
-from content.crm_models import CrmStageMapping, DealImport
-from content.deal_import import create_import, import_folder, preview, run_import
-from content.deal_import_plan import REFUSED_BY_DATABASE
-from content.deals import DealInput, upsert_external
-from content.models import Stage
-from content.usage_models import Deal
-from portal.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.extensions import db
+from content.crm import stages as crm_stages
+from content.crm.imports import create_import, import_folder, preview, run_import
+from content.crm.models import CrmStageMapping, DealImport
+from content.crm.plan import REFUSED_BY_DATABASE
+from content.deals.models import Deal
+from content.deals.services import DealInput, upsert_external
+from content.library.models import Stage
+from content.taxonomy import services as taxonomy
+from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_user
 from tests.content.crm_exports import HEADER, export, opportunity
 

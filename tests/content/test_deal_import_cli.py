@@ -2,9 +2,9 @@
 
 from sqlalchemy import func, select
 
-from content.crm_models import CrmStageMapping, DealImport
-from content.usage_models import Deal
-from portal.extensions import db
+from content.crm.models import CrmStageMapping, DealImport
+from content.deals.models import Deal
+from portal.kernel.extensions import db
 from tests.content.crm_exports import export, opportunity
 
 

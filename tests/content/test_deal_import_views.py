@@ -6,12 +6,12 @@ import re
 
 from sqlalchemy import func, select
 
-from content import crm_stages
-from content.crm_models import CrmStageMapping, DealImport
-from content.deal_import import create_import, import_folder
-from content.models import Stage
-from content.usage_models import Deal
-from portal.extensions import db
+from content.crm import stages as crm_stages
+from content.crm.imports import create_import, import_folder
+from content.crm.models import CrmStageMapping, DealImport
+from content.deals.models import Deal
+from content.library.models import Stage
+from portal.kernel.extensions import db
 from tests.conftest import login
 from tests.content.crm_exports import export, opportunity
 from tests.portal.conftest import flashes, redirect_path

@@ -6,10 +6,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from content import deals, usage
-from content.models import Stage
-from content.usage_models import Deal, UsageEvent
-from portal.extensions import db
+from content.deals import services as deals
+from content.deals.models import Deal
+from content.library.models import Stage
+from content.usage import events as usage
+from content.usage.models import UsageEvent
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset, make_user
 from tests.portal.conftest import flashes
 

@@ -4,13 +4,15 @@ content recommended for a deal's buyer stage."""
 import pytest
 from sqlalchemy import func, select
 
-from content import deals, ratings, usage
-from content.models import Stage
-from content.usage_models import Deal
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
+from content.deals import services as deals
+from content.deals.models import Deal
+from content.library.models import Stage
+from content.usage import events as usage
+from content.usage import ratings
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 # ---- amounts: no database needed ---------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Word diffs between revisions: what was removed, what was added, in reading order."""
 
-from content.diff import Chunk, changed, word_diff
+from content.library.diff import Chunk, changed, word_diff
 
 
 def _rebuild(chunks, keep: str) -> str:

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from content.assets import get_visible_asset
-from content.models import Asset
-from content.rules import visible_assets
-from portal.errors import NotFound
-from portal.extensions import db
-from portal.models import utcnow
+from content.library.models import Asset
+from content.library.rules import visible_assets
+from content.library.services import get_visible_asset
+from portal.kernel.errors import NotFound
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from search import service
 from tests.conftest import make_asset, token_headers
 from tests.search.conftest import index_now

@@ -1,7 +1,7 @@
 """Text extraction for search: words come out of PDFs, decks and documents; bad files are
 stored anyway with a reason authors can read; hostile files cannot hold a worker.
 
-Uploads leave the text to the background reader (content.file_text); the upload tests
+Uploads leave the text to the background reader (content.files.reading); the upload tests
 here read waiting files as the search indexer does before it drains."""
 
 import io
@@ -16,10 +16,11 @@ from pptx.util import Inches
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
-from content import extraction, file_text, files
-from content.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
-from content.models import StoredFile
-from portal.extensions import db
+from content.files import extraction, zips
+from content.files import reading as file_text
+from content.files.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
+from content.library.models import StoredFile
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form, image_bytes, zip_bomb_docx
 
@@ -180,7 +181,7 @@ def test_zip_bomb_is_refused_from_its_central_directory_without_a_child(tmp_path
 
 
 def test_office_refusal_uses_the_upload_limits(tmp_path, monkeypatch):
-    monkeypatch.setattr(files, "MAX_ZIP_ENTRIES", 5)
+    monkeypatch.setattr(zips, "MAX_ZIP_ENTRIES", 5)
 
     result = _extract(tmp_path, "deck.pptx", _deck(), "pptx")
 
@@ -225,7 +226,7 @@ def test_a_child_over_the_timeout_is_killed_and_reported(tmp_path, monkeypatch):
 
 
 def test_the_child_runs_under_a_memory_limit(tmp_path, monkeypatch):
-    hog = "import content.extraction as e; e._limit_resources(); bytearray(2 * 1024**3)"
+    hog = "import content.files.extraction as e; e._limit_resources(); bytearray(2 * 1024**3)"
     monkeypatch.setattr(extraction, "_child_command", lambda *_: [sys.executable, "-c", hog])
 
     assert _extract(tmp_path, "big.pdf", pdf_bytes(), "pdf") == Extraction(

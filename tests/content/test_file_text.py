@@ -10,14 +10,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from content import extraction, file_text
-from content.assets import AssetInput, revise_asset
-from content.extraction import Extraction
-from content.file_text import claim_waiting_file, read_waiting_files, record_extraction
-from content.files import storage_path
-from content.models import StoredFile
-from portal.extensions import db
-from portal.models import utcnow
+from content.files import extraction
+from content.files import reading as file_text
+from content.files.extraction import Extraction
+from content.files.reading import claim_waiting_file, read_waiting_files, record_extraction
+from content.files.uploads import storage_path
+from content.library.models import StoredFile
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form
 

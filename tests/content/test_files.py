@@ -7,8 +7,9 @@ import zipfile
 
 import pytest
 
-from content import files
-from content.files import check_upload, clean_original_name, sniff_kind
+from content.files import uploads as files
+from content.files import zips
+from content.files.uploads import check_upload, clean_original_name, sniff_kind
 from tests.conftest import pdf_bytes
 from tests.content.helpers import (
     docx_bytes,
@@ -105,7 +106,7 @@ def test_zip_bomb_disguised_as_docx_is_refused_quickly(bare_app):
 
 
 def test_office_file_declaring_too_much_data_is_refused(bare_app, monkeypatch):
-    monkeypatch.setattr(files, "MAX_ZIP_UNCOMPRESSED", 64 * 1024)
+    monkeypatch.setattr(zips, "MAX_ZIP_UNCOMPRESSED", 64 * 1024)
     content = office_zip(
         ["[Content_Types].xml", "word/document.xml"],
         payload=bytes(range(256)) * 200,
@@ -116,7 +117,7 @@ def test_office_file_declaring_too_much_data_is_refused(bare_app, monkeypatch):
 
 
 def test_office_file_with_too_many_entries_is_refused(bare_app, monkeypatch):
-    monkeypatch.setattr(files, "MAX_ZIP_ENTRIES", 50)
+    monkeypatch.setattr(zips, "MAX_ZIP_ENTRIES", 50)
     names = ["[Content_Types].xml", "word/document.xml"] + [f"word/p{i}.xml" for i in range(60)]
 
     assert "unpacks to more than" in _refusal(office_zip(names), "many.docx")

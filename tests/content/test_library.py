@@ -3,17 +3,17 @@
 import pytest
 from sqlalchemy import select
 
-from content import library
-from content.assets import AssetInput, revise_asset
-from content.library import LibraryFilters, asset_list, board, parse_filters
-from content.models import Stage
-from content.taxonomy import save_term, terms_by_slugs
-from portal.demo import sign_off_and_publish
-from portal.errors import ValidationFailed
-from portal.extensions import db
+from content.library import browsing as library
+from content.library.browsing import LibraryFilters, asset_list, board, parse_filters
+from content.library.models import Stage
+from content.library.services import AssetInput, revise_asset
+from content.taxonomy.services import save_term, terms_by_slugs
+from portal.demo.seed import sign_off_and_publish
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, reviewers
-from workflows import collaborators
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 def _filters(user, **args) -> LibraryFilters:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from content.markdown import plain_text, render_markdown
+from content.library.markdown import plain_text, render_markdown
 
 
 def test_formatting_renders_to_html():

@@ -5,14 +5,14 @@ import html
 
 import pytest
 
-from content import ratings
-from content.usage_models import Rating
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
+from content.usage import ratings
+from content.usage.models import Rating
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import count, signed_in
-from workflows import collaborators
+from workflows.review import collaborators
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ import io
 import pytest
 from sqlalchemy import select
 
-from content.assets import (
+from content.library.models import Asset, Stage
+from content.library.rules import visible_assets
+from content.library.services import (
     AssetInput,
     Upload,
     create_asset,
@@ -15,14 +17,12 @@ from content.assets import (
     shown_revision,
     validate_input,
 )
-from content.models import Asset, Stage
-from content.rules import visible_assets
-from portal.demo import sign_off_and_publish
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
+from portal.demo.seed import sign_off_and_publish
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user, pdf_bytes, reviewers
-from workflows import collaborators
-from workflows.machine import allowed_actions, asset_history, transition
+from workflows.review import collaborators
+from workflows.review.machine import allowed_actions, asset_history, transition
 
 
 def _stage(slug: str = "awareness") -> Stage:

@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from content import share_links
-from content.usage_models import ShareLink, UsageEvent
-from portal.errors import Conflict, NotFound, ValidationFailed
-from portal.extensions import db
-from portal.models import utcnow
+from content.usage import share_links
+from content.usage.models import ShareLink, UsageEvent
+from portal.kernel.errors import Conflict, NotFound, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from tests.conftest import make_app, make_asset, make_user, pdf_bytes
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import BROWSER, count, events, make_deal, share, signed_in
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 BUYER = {"User-Agent": BROWSER}
 

@@ -3,16 +3,16 @@
 import pytest
 from sqlalchemy import func, select
 
-from content.models import Persona, Stage, Tag
-from content.taxonomy import (
+from content.library.models import Persona, Stage, Tag
+from content.taxonomy.services import (
     delete_term,
     ensure_defaults,
     save_term,
     terms_by_ids,
     terms_by_slugs,
 )
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
 from tests.conftest import make_asset
 from tests.content.helpers import flashes, stage_headings
 

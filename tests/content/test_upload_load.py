@@ -28,10 +28,10 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from content.models import Stage
-from content.taxonomy import ensure_defaults
-from portal.accounts import create_user
-from portal.extensions import db
+from content.library.models import Stage
+from content.taxonomy.services import ensure_defaults
+from portal.accounts.services import create_user
+from portal.kernel.extensions import db
 from tests.conftest import PASSWORD, make_app, pdf_with_content
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import time
 
 from sqlalchemy import select
 
-from content.files import KINDS, storage_path
-from content.models import StoredFile
-from portal.extensions import db
+from content.files.uploads import KINDS, storage_path
+from content.library.models import StoredFile
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     asset_form,

@@ -4,15 +4,15 @@ used an asset in; a failure to record never breaks the page; evidence is kept ap
 import logging
 from datetime import timedelta
 
-from content import usage
-from content.usage_forms import DEAL_MISSING
-from content.usage_models import UsageEvent
-from portal.extensions import db
-from portal.models import utcnow
+from content.usage import events as usage
+from content.usage.forms import DEAL_MISSING
+from content.usage.models import UsageEvent
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from tests.conftest import make_asset, make_user, pdf_bytes
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import events, make_deal, share, signed_in
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 
 def test_a_view_counts_once_per_30_minutes_per_person(users):
@@ -70,7 +70,7 @@ def test_a_failure_to_record_a_view_is_logged_and_the_page_still_renders(
         raise RuntimeError("the events table is locked")
 
     monkeypatch.setattr(usage, "record_view", broken)
-    with caplog.at_level(logging.ERROR, logger="content.usage"):
+    with caplog.at_level(logging.ERROR, logger="content.usage.events"):
         response = rep.get(f"/assets/{asset.id}")
 
     assert response.status_code == 200

@@ -2,13 +2,13 @@
 
 import pytest
 
-from content import ratings, share_links
-from content.usage_models import Rating, ShareLink, UsageEvent
-from portal.extensions import db
+from content.usage import ratings, share_links
+from content.usage.models import Rating, ShareLink, UsageEvent
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user, token_headers
 from tests.content.usage_helpers import BROWSER, count, make_deal, share
 from tests.portal.conftest import schema_problems
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 
 @pytest.fixture

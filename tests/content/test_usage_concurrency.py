@@ -10,11 +10,14 @@ import threading
 
 from sqlalchemy import func, select
 
-from content import deals, ratings, share_links, usage
-from content.models import Asset, Stage
-from content.usage_models import Deal, Rating, ShareLink, UsageEvent
-from portal.extensions import db
-from portal.models import User
+from content.deals import services as deals
+from content.deals.models import Deal
+from content.library.models import Asset, Stage
+from content.usage import events as usage
+from content.usage import ratings, share_links
+from content.usage.models import Rating, ShareLink, UsageEvent
+from portal.kernel.extensions import db
+from portal.kernel.models import User
 from tests.conftest import login, make_asset, make_user, token_headers
 from tests.workflows.test_concurrency import assert_no_errors, run_together
 

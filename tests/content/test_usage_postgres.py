@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.sql.elements import TextClause
 
-from content import usage
-from content.usage_models import UsageEvent
-from portal.extensions import db
+from content.usage import events as usage
+from content.usage.models import UsageEvent
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, token_headers
 from tests.content.usage_helpers import make_deal
 

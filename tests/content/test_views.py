@@ -1,6 +1,6 @@
 """What reps see when they browse: the stage board, the asset list and an asset's page."""
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     card_titles,
@@ -9,7 +9,7 @@ from tests.content.helpers import (
     stage_headings,
     stage_section,
 )
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 # ---- the board -----------------------------------------------------------------------------
 

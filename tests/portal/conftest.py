@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from portal.accounts import update_user
-from portal.extensions import db
-from portal.models import User
-from portal.openapi import openapi_document
+from portal.accounts.services import update_user
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.openapi import openapi_document
 
 _FLASH = re.compile(r'<p class="flash flash-\w+" role="\w+">(.*?)</p>', re.S)
 

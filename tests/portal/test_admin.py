@@ -5,9 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import find_user
-from portal.extensions import db
-from portal.models import User
+from portal.kernel.extensions import db
+from portal.kernel.models import User, find_user
 from tests.conftest import login, make_user, token_headers
 from tests.portal.conftest import flashes, outcome, redirect_path
 

@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import PASSWORD, login, make_app, token_headers
 from tests.portal.conftest import client_with_cookie, deactivate, flashes, outcome, redirect_path
 

@@ -3,9 +3,8 @@
 from sqlalchemy import func, select
 
 from portal import cli
-from portal.accounts import find_user
-from portal.extensions import db
-from portal.models import ApiToken, User
+from portal.kernel.extensions import db
+from portal.kernel.models import ApiToken, User, find_user
 from tests.conftest import login
 from tests.portal.conftest import deactivate
 

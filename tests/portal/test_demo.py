@@ -10,8 +10,9 @@ import pypdf
 import pytest
 from sqlalchemy import func, select
 
-from content.files import storage_path
-from content.models import (
+from content.deals.models import Deal
+from content.files.uploads import storage_path
+from content.library.models import (
     Asset,
     AssetRevision,
     ContentType,
@@ -21,17 +22,16 @@ from content.models import (
     StoredFile,
     Tag,
 )
-from content.taxonomy import ensure_defaults
-from content.usage_models import Deal, Rating, ShareLink, UsageEvent
-from portal.accounts import find_user
-from portal.demo import DEMO_ASSET_COUNT, seed_demo
-from portal.demo_usage import DEMO_DEALS
-from portal.extensions import db
-from portal.models import User, utcnow
-from portal.notifications import Notification
+from content.taxonomy.services import ensure_defaults
+from content.usage.models import Rating, ShareLink, UsageEvent
+from portal.demo.seed import DEMO_ASSET_COUNT, seed_demo
+from portal.demo.usage import DEMO_DEALS
+from portal.kernel.extensions import db
+from portal.kernel.models import User, find_user, utcnow
+from portal.kernel.notifications import Notification
 from tests.conftest import fresh_database, make_app, selected_databases
-from workflows.models import Approval
-from workflows.post_models import GhostPost, GhostPostRevision, VoiceProfile
+from workflows.posts.models import GhostPost, GhostPostRevision, VoiceProfile
+from workflows.review.models import Approval
 
 DEMO_ACCOUNTS = {
     "rep@example.com": ("rep", "sales"),

@@ -10,26 +10,28 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from content.models import Stage
-from content.ratings import rate
-from content.usage_models import Deal, Rating
-from portal.demo_digest import seed_digest
-from portal.digest import claim, send_week
-from portal.digest_content import Week, compose, last_complete_week
-from portal.digest_models import DigestDelivery
-from portal.extensions import db
-from portal.models import User, utcnow
-from portal.notifications import wait_for_mail
-from portal.reporting import local_today
+from content.deals.models import Deal
+from content.library.models import Stage
+from content.usage.models import Rating
+from content.usage.ratings import rate
+from portal.demo.digest import seed_digest
+from portal.digest.models import DigestDelivery
+from portal.digest.summary import Week, compose, last_complete_week
+from portal.digest.views import claim, send_week
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+from portal.kernel.notifications import wait_for_mail
+from portal.kernel.reporting import local_today
 from portal.reports.registry import in_order
 from tests.conftest import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
 from tests.portal.conftest import deactivate, flashes, outcome
 from tests.portal.test_notifications import Inbox, free_port
-from workflows.alignment_models import Campaign, CampaignRead, FieldFeedback
-from workflows.models import WorkflowEvent
-from workflows.post_machine import transition as post_transition
-from workflows.posts import PostInput, create_post
-from workflows.requests import submit_request
+from workflows.audit.models import WorkflowEvent
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.feedback.models import FieldFeedback
+from workflows.posts.machine import transition as post_transition
+from workflows.posts.services import PostInput, create_post
+from workflows.requests.services import submit_request
 
 WEEK = Week(date(2026, 11, 23))  # 2026-W48, Monday 23 to Sunday 29 November
 # In Auckland (UTC+13 in November) the week runs from 22 Nov 11:00 to 29 Nov 11:00 UTC.
@@ -456,7 +458,7 @@ def test_a_claim_abandoned_by_a_dead_run_may_be_retaken_but_not_a_live_or_sent_o
 def test_a_refused_email_is_logged_marked_failed_and_sent_by_the_next_run(
     app, users, rep_week, inbox, caplog
 ):
-    caplog.set_level(logging.ERROR, logger="portal.digest")
+    caplog.set_level(logging.ERROR, logger="portal.digest.views")
     inbox.refused.add("rep@example.com")
 
     result = run(app, "digest", "send", "--week", "2026-W48")
@@ -595,7 +597,7 @@ def test_a_rep_is_reminded_of_current_briefs_they_have_not_read(users):
 
 
 def test_a_long_section_lists_the_first_items_and_links_to_the_rest(client_as, users, monkeypatch):
-    monkeypatch.setattr("portal.digest_content.MAX_ITEMS", 2)
+    monkeypatch.setattr("portal.digest.summary.MAX_ITEMS", 2)
     for n in range(3):
         submit_request(users["rep"], f"Request number {n}", stage("decision"))
     db.session.commit()

@@ -3,9 +3,8 @@
 import pytest
 
 from portal import create_app
-from portal.accounts import find_user
-from portal.extensions import db
-from portal.models import User
+from portal.kernel.extensions import db
+from portal.kernel.models import User, find_user
 from tests.conftest import PASSWORD, login, make_app, make_asset, token_headers
 from tests.portal.conftest import schema_problems
 

@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from content.models import Asset
-from portal.errors import ValidationFailed
-from portal.extensions import db
-from portal.ids import BIGINT_MAX, ID_MAX, json_id, json_ids, json_int, text_id, text_int
+from content.library.models import Asset
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.ids import BIGINT_MAX, ID_MAX, json_id, json_ids, json_int, text_id, text_int
 from tests.conftest import make_asset, token_headers
-from workflows.alignment_models import Campaign
+from workflows.campaigns.models import Campaign
 
 
 def refusal(call) -> dict:

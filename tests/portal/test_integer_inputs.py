@@ -20,21 +20,23 @@ from sqlalchemy import func, select
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.core import UnboundField
 
-from content import crm_stages
-from content.models import Asset
-from content.usage_models import Deal, ShareLink
-from portal.demo import seed_demo
-from portal.extensions import db
-from portal.models import ApiToken, User
-from portal.notifications import Notification
-from portal.openapi import openapi_document
+from content.crm import stages as crm_stages
+from content.deals.models import Deal
+from content.library.models import Asset
+from content.usage.models import ShareLink
+from portal.demo.seed import seed_demo
+from portal.kernel.extensions import db
+from portal.kernel.models import ApiToken, User
+from portal.kernel.notifications import Notification
+from portal.kernel.openapi import openapi_document
 from tests.conftest import PASSWORD, login, token_headers
-from workflows.alignment_models import Campaign, FieldFeedback
-from workflows.collection_models import CollectionItem
-from workflows.comments import add_comment
-from workflows.glossary_models import GlossaryTerm
-from workflows.post_models import GhostPost
-from workflows.requests import ContentRequest
+from workflows.campaigns.models import Campaign
+from workflows.collections.models import CollectionItem
+from workflows.comments.services import add_comment
+from workflows.feedback.models import FieldFeedback
+from workflows.glossary.models import GlossaryTerm
+from workflows.posts.models import GhostPost
+from workflows.requests.services import ContentRequest
 
 OUT_OF_RANGE = [2**31, 2**63, 10**30]
 BAD_INTEGERS = [*OUT_OF_RANGE, -1, 0]
@@ -76,7 +78,7 @@ URL_VALUES = {
 # in neither fails the walk.
 INTEGER_READS = {
     "comments.create": {"parent_id", "revision"},
-    "content.diff": {"from", "to"},
+    "content.library.diff": {"from", "to"},
     "content.download": {"revision"},
     "glossary.diff": {"new", "old"},
     "posts.diff": {"from", "to"},
@@ -109,7 +111,7 @@ NO_INTEGER_INPUT = {
     "requests_api.create_request",
     "share.file",
     "share.public",
-    "content.taxonomy_home",
+    "taxonomy.taxonomy_home",
     "deal_imports.add_default_mappings",
     "notifications.read_all",
     "notifications_api.api_read_all",

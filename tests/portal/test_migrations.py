@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from content.taxonomy import ensure_defaults
-from portal.extensions import db
+from content.taxonomy.services import ensure_defaults
+from portal.kernel.extensions import db
 from search.postgres_backend import alembic_include_object
 from tests.conftest import login, make_app, make_asset, make_user
 

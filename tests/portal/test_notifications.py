@@ -10,11 +10,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from portal.accounts import create_user
-from portal.errors import NotFound
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import (
+from portal.accounts.services import create_user
+from portal.kernel.errors import NotFound
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import (
     KINDS,
     Notification,
     mark_all_read,
@@ -26,8 +26,8 @@ from portal.notifications import (
 )
 from tests.conftest import PASSWORD, token_headers
 from tests.portal.conftest import deactivate, flashes, outcome, redirect_path, schema_problems
-from workflows.post_machine import transition as post_transition
-from workflows.posts import PostInput, create_post
+from workflows.posts.machine import transition as post_transition
+from workflows.posts.services import PostInput, create_post
 
 EMPTY_STATE = (
     "Nothing yet — you'll hear here when someone asks for your review, mentions you or "
@@ -273,7 +273,7 @@ def test_a_rolled_back_notification_sends_no_email(inbox, users):
 def test_a_failing_mail_server_is_logged_and_the_action_is_kept(app, users, caplog):
     admin = users["admin"]
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
-    caplog.set_level(logging.ERROR, logger="portal.notifications")
+    caplog.set_level(logging.ERROR, logger="portal.kernel.notifications")
 
     newcomer = create_user("nia@example.com", "Nia Newcomer", "rep", PASSWORD)
     (row,) = notify(newcomer, "invited", "Ada Admin added you to Tandem", "/library", actor=admin)
@@ -284,7 +284,7 @@ def test_a_failing_mail_server_is_logged_and_the_action_is_kept(app, users, capl
     assert db.session.scalar(select(User.name).where(User.email == "nia@example.com")) == (
         "Nia Newcomer"
     )
-    failures = [r for r in caplog.records if r.name == "portal.notifications"]
+    failures = [r for r in caplog.records if r.name == "portal.kernel.notifications"]
     assert any("Could not send" in r.getMessage() for r in failures)
 
 

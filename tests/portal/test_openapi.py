@@ -6,9 +6,9 @@ import pytest
 
 from tests.conftest import make_asset, token_headers
 from tests.portal.conftest import schema_problems
-from workflows.machine import ASSET_TRANSITIONS
-from workflows.post_machine import POST_TRANSITIONS
-from workflows.requests import REQUEST_TRANSITIONS
+from workflows.posts.machine import POST_TRANSITIONS
+from workflows.requests.services import REQUEST_TRANSITIONS
+from workflows.review.machine import ASSET_TRANSITIONS
 
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -19,17 +19,18 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from content import ratings, share_links
-from content.assets import AssetInput, revise_asset
-from content.crm_models import DealImport
-from content.deal_import import create_import
-from content.deals import DealInput, create_deal
-from content.models import Asset, AssetCollaborator, AssetRevision, Stage
-from content.usage_models import Deal, ShareLink
-from portal.extensions import db
-from portal.models import User
-from portal.permissions import can, registered_actions
-from portal.reporting import local_today
+from content.crm.imports import create_import
+from content.crm.models import DealImport
+from content.deals.models import Deal
+from content.deals.services import DealInput, create_deal
+from content.library.models import Asset, AssetCollaborator, AssetRevision, Stage
+from content.library.services import AssetInput, revise_asset
+from content.usage import ratings, share_links
+from content.usage.models import ShareLink
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.permissions import can, registered_actions
+from portal.kernel.reporting import local_today
 from tests.conftest import (
     login,
     make_app,
@@ -40,16 +41,20 @@ from tests.conftest import (
     token_headers,
 )
 from tests.portal.conftest import outcome
-from workflows import campaigns, collaborators, feedback, glossary
-from workflows.alignment_models import Campaign, CampaignRead, FieldFeedback
-from workflows.collection_models import Collection, PathAssignment
-from workflows.comments import Comment
-from workflows.glossary_models import GlossaryTerm
-from workflows.machine import transition
-from workflows.post_machine import transition as post_transition
-from workflows.post_models import GhostPost
-from workflows.posts import PostInput, create_post, revise_post
-from workflows.requests import ContentRequest
+from workflows.campaigns import services as campaigns
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.collections.models import Collection, PathAssignment
+from workflows.comments.services import Comment
+from workflows.feedback import services as feedback
+from workflows.feedback.models import FieldFeedback
+from workflows.glossary import services as glossary
+from workflows.glossary.models import GlossaryTerm
+from workflows.posts.machine import transition as post_transition
+from workflows.posts.models import GhostPost
+from workflows.posts.services import PostInput, create_post, revise_post
+from workflows.requests.services import ContentRequest
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 ROLES = (
     "anonymous", "rep", "co_author", "reviewer", "marketer", "other_marketer", "leader", "admin",

@@ -5,9 +5,9 @@ import re
 
 from sqlalchemy import select, text
 
-from portal.accounts import issue_token
-from portal.extensions import db
-from portal.models import ApiToken
+from portal.accounts.services import issue_token
+from portal.kernel.extensions import db
+from portal.kernel.models import ApiToken
 from tests.portal.conftest import flashes
 
 _NEW_TOKEN = re.compile(r'<code id="new-token">([^<]+)</code>')

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from content.models import Asset, ContentType, asset_stages
-from content.usage_models import Deal, Rating, UsageEvent
-from portal.extensions import db
-from portal.models import User
-from portal.reporting import Period, ReportFilters
+from content.deals.models import Deal
+from content.library.models import Asset, ContentType, asset_stages
+from content.usage.models import Rating, UsageEvent
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.reporting import Period, ReportFilters
 from tests.reports.seed import ZONE
 
 

@@ -1,7 +1,7 @@
 """Report 6 (rep adoption) recomputed in plain Python from the raw rows, to compare with
 what the database aggregates."""
 
-from portal.reporting import ReportFilters
+from portal.kernel.reporting import ReportFilters
 from tests.reports.recompute import Raw, in_period, local_day
 
 

@@ -1,6 +1,6 @@
 """Report 3's figures recomputed in plain Python from the raw usage events."""
 
-from portal.reporting import ReportFilters
+from portal.kernel.reporting import ReportFilters
 from tests.reports.recompute import Raw
 
 

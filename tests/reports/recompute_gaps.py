@@ -5,12 +5,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from content.models import ContentType, Stage
-from portal.extensions import db
-from portal.reporting import ReportFilters
+from content.library.models import ContentType, Stage
+from portal.kernel.extensions import db
+from portal.kernel.reporting import ReportFilters
 from search.models import SearchMiss
 from tests.reports.recompute import Raw, in_period, local_day
-from workflows.requests import UNFINISHED, ContentRequest
+from workflows.requests.services import UNFINISHED, ContentRequest
 
 
 def in_library(raw: Raw, asset_id: int, filters: ReportFilters) -> bool:

@@ -1,6 +1,6 @@
 """Report 2's figures recomputed in plain Python from the raw deals and attachments."""
 
-from portal.reporting import ReportFilters, wilson
+from portal.kernel.reporting import ReportFilters, wilson
 from tests.reports.recompute import Raw
 
 MIN_DEALS = 5  # written out again: the test checks the report's rule, not its constant

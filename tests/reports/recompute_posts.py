@@ -1,15 +1,15 @@
 """The ghost-writing report's figures recomputed in plain Python from the raw posts, to
-compare with what the database aggregates (definitions: workflows.post_reports)."""
+compare with what the database aggregates (definitions: portal.reports.queries.ghostwriting)."""
 
 import statistics
 from collections import defaultdict
 
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.reporting import Period
+from portal.kernel.extensions import db
+from portal.kernel.reporting import Period
 from tests.reports.recompute import in_period
-from workflows.post_models import CHANNELS, POST_STATUSES, GhostPost
+from workflows.posts.models import CHANNELS, POST_STATUSES, GhostPost
 
 ANSWERED = {"approved", "published", "declined"}
 STEPS = {

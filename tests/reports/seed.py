@@ -14,15 +14,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from content.assets import AssetInput, create_asset
-from content.models import Asset, ContentType, Stage
-from content.usage_models import Deal, Rating, ShareLink, UsageEvent
-from portal.extensions import db
-from portal.models import User, utcnow
+from content.deals.models import Deal
+from content.library.models import Asset, ContentType, Stage
+from content.library.services import AssetInput, create_asset
+from content.usage.models import Rating, ShareLink, UsageEvent
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
 from search.models import SearchMiss
 from tests.conftest import make_user
-from workflows.post_models import GhostPost
-from workflows.requests import ContentRequest
+from workflows.posts.models import GhostPost
+from workflows.requests.services import ContentRequest
 
 ZONE = "America/New_York"  # the reports' calendar in these tests: not UTC on purpose
 SEED = 7

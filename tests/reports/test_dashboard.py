@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from content.report_usage import totals
-from portal.reporting import Period, ReportFilters
+from portal.kernel.reporting import Period, ReportFilters
+from portal.reports.queries.content_usage import totals
 from portal.reports.registry import in_order
 from tests.portal.conftest import flashes
 

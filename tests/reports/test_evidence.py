@@ -11,9 +11,9 @@ from itertools import product
 
 import pytest
 
-from content.report_evidence import FIGURES, evidence_by_asset, evidence_by_rep
-from portal.reporting import Sort
+from portal.kernel.reporting import Sort
 from portal.reports.evidence import ASSET_COLUMNS, REP_COLUMNS
+from portal.reports.queries.evidence import FIGURES, evidence_by_asset, evidence_by_rep
 from tests.reports import recompute_evidence
 from tests.reports.recompute import Raw, filters_for, in_period
 

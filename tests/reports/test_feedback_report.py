@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from content.models import ContentType, Stage
-from portal.extensions import db
-from portal.reporting import Period, ReportFilters, Sort, local_today
+from content.library.models import ContentType, Stage
+from portal.kernel.extensions import db
+from portal.kernel.reporting import Period, ReportFilters, Sort, local_today
+from portal.reports import feedback  # noqa: F401 - registers the report
+from portal.reports.queries.feedback import NO_STAGE, feedback_by_kind, feedback_by_stage, totals
 from portal.reports.registry import REPORTS
 from tests.conftest import login, make_asset, make_user, token_headers
-from workflows.alignment_models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
-from workflows.feedback_reports import NO_STAGE, feedback_by_kind, feedback_by_stage, totals
+from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
 SPEC = REPORTS["field-feedback"]
 ITEMS = 60

@@ -9,11 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from portal.reporting import Period, ReportFilters, Sort
-from portal.reports.registry import REPORTS
-from portal.reports.views import cell, json_value
-from tests.reports import recompute_posts as recompute
-from workflows.post_reports import (
+from portal.kernel.reporting import Period, ReportFilters, Sort
+from portal.reports import ghostwriting  # noqa: F401 - registers the report
+from portal.reports.queries.ghostwriting import (
     FIGURES,
     drafted_by_status,
     posts_by_channel,
@@ -21,6 +19,9 @@ from workflows.post_reports import (
     published_by_rep,
     totals,
 )
+from portal.reports.registry import REPORTS
+from portal.reports.views import cell, json_value
+from tests.reports import recompute_posts as recompute
 
 SPEC = REPORTS["ghost-writing"]
 CASES = {

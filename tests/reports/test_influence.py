@@ -11,11 +11,11 @@ from itertools import product
 
 import pytest
 
-from content.report_influence import MIN_DEALS, closed_deals, influence
-from portal.extensions import db
-from portal.models import User
-from portal.reporting import ReportFilters, Sort, wilson
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.reporting import ReportFilters, Sort, wilson
 from portal.reports.influence import COLUMNS
+from portal.reports.queries.influence import MIN_DEALS, closed_deals, influence
 from tests.conftest import login
 from tests.reports import recompute_influence
 from tests.reports.recompute import Raw, filters_for

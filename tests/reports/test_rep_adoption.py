@@ -9,15 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from content.report_adoption import (
+from portal.kernel.reporting import Sort
+from portal.reports.adoption import COLUMNS
+from portal.reports.queries.adoption import (
     BUCKETS,
     FIGURES,
     adoption_summary,
     rep_adoption,
     reps_per_share,
 )
-from portal.reporting import Sort
-from portal.reports.adoption import COLUMNS
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_adoption
 from tests.reports.recompute import Raw

@@ -10,17 +10,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from content.models import Stage
-from content.report_coverage import stages_without_assets
-from portal.extensions import db
-from portal.reporting import Sort
+from content.library.models import Stage
+from portal.kernel.extensions import db
+from portal.kernel.reporting import Sort
 from portal.reports.coverage import COLUMNS, coverage
+from portal.reports.queries.coverage import stages_without_assets
+from portal.reports.queries.requests import open_requests_total
+from portal.reports.queries.searches import misses_total, misses_without_stage
 from portal.reports.registry import REPORTS
-from search.reports import misses_total, misses_without_stage
 from tests.reports import recompute_gaps
 from tests.reports.recompute import Raw
 from tests.reports.test_content_usage import filters_for
-from workflows.request_reports import open_requests_total
 
 CASES = {
     "last 90 days": {"days": 90},

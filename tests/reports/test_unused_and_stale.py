@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from content.report_gaps import gap_counts, stale_assets, unused_assets
-from portal.reporting import Sort
+from portal.kernel.reporting import Sort
 from portal.reports.gaps import STALE_COLUMNS, UNUSED_COLUMNS
+from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
 from tests.reports.recompute import Raw

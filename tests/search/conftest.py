@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from content.signals import signal_changed
-from content.usage_models import Rating, UsageEvent
-from portal.extensions import db
+from content.usage.models import Rating, UsageEvent
+from content.usage.signals import signal_changed
+from portal.kernel.extensions import db
 from search import indexing
 from search.backend import SearchBackend, SearchDocument, SearchRequest, SearchResult
 from search.models import SearchOutbox

@@ -36,12 +36,12 @@ def _wait_for(path: Path, seconds: float = 60.0) -> None:
 def publish(settings: dict) -> list[int]:
     from sqlalchemy import select
 
-    from content.assets import AssetInput, create_asset
-    from content.models import Stage
+    from content.library.models import Stage
+    from content.library.services import AssetInput, create_asset
     from portal import create_app
-    from portal.demo import sign_off_and_publish
-    from portal.extensions import db
-    from portal.models import User
+    from portal.demo.seed import sign_off_and_publish
+    from portal.kernel.extensions import db
+    from portal.kernel.models import User
     from search import indexing, service
 
     app = create_app(

@@ -5,8 +5,8 @@ import shutil
 from sqlalchemy import delete
 from whoosh import index as whoosh_index
 
-from content.models import StoredFile
-from portal.extensions import db
+from content.library.models import StoredFile
+from portal.kernel.extensions import db
 from search import indexing
 from search.models import SearchOutbox
 from tests.conftest import make_asset, pdf_bytes

@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import select
 from whoosh import index as whoosh_index
 
-from content import ratings, usage
-from content.assets import AssetInput, create_asset, revise_asset
-from content.models import Asset, AssetRevision, Stage, Tag
-from content.taxonomy import delete_term, save_term
-from portal.demo import sign_off_and_publish
-from portal.extensions import db
-from portal.models import User
+from content.library.models import Asset, AssetRevision, Stage, Tag
+from content.library.services import AssetInput, create_asset, revise_asset
+from content.taxonomy.services import delete_term, save_term
+from content.usage import events as usage
+from content.usage import ratings
+from portal.demo.seed import sign_off_and_publish
+from portal.kernel.extensions import db
+from portal.kernel.models import User
 from search import indexing, outbox, service
 from search.documents import load_documents
 from tests.conftest import make_asset, pdf_bytes, reviewers
@@ -26,8 +27,8 @@ from tests.search.conftest import (
     outbox_asset_ids,
     outbox_size,
 )
-from workflows import collaborators
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 def found_ids(user, query: str, **options) -> list[int]:

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from search import service
 from tests.conftest import make_asset, reviewers
 from tests.search.conftest import index_now, outbox_size

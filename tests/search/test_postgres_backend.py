@@ -15,8 +15,8 @@ from alembic.migration import MigrationContext
 from markupsafe import escape
 from sqlalchemy import text
 
-from content.taxonomy import ensure_defaults
-from portal.extensions import db
+from content.taxonomy.services import ensure_defaults
+from portal.kernel.extensions import db
 from search import service
 from search.backend import SearchDocument, SearchRequest, blended_score, quality
 from search.indexing import drain, get_backend

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from content.models import Asset
-from portal.extensions import db
+from content.library.models import Asset
+from portal.kernel.extensions import db
 from search import service
 from tests.conftest import make_asset
 from tests.search.conftest import give_signals, index_now

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from content.models import Asset
-from portal.extensions import db
+from content.library.models import Asset
+from portal.kernel.extensions import db
 from search.models import SearchMiss
 from tests.conftest import make_asset, pdf_bytes
 from tests.search.conftest import index_now
@@ -278,7 +278,7 @@ def test_a_superscript_page_number_is_a_clear_400(client_as):
 
 
 def _library_with_a_draft_and_an_archived_asset(marketer):
-    from workflows.machine import transition
+    from workflows.review.machine import transition
 
     make_asset(marketer, "Pricing live")
     make_asset(marketer, "Pricing draft", publish=False)

@@ -3,16 +3,17 @@
 import pytest
 from sqlalchemy import func, select
 
-from content.assets import AssetInput, revise_asset
-from content.models import ASSET_STATUSES, Asset, AssetRevision
-from portal.extensions import db
+from content.library.models import ASSET_STATUSES, Asset, AssetRevision
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, make_user, reviewers
 from tests.workflows.post_factories import draft, walk
 from tests.workflows.state_paths import shortest_path
-from workflows import collaborators
-from workflows.machine import ASSET_TRANSITIONS, transition
-from workflows.models import Approval, WorkflowEvent
-from workflows.post_models import GhostPost
+from workflows.audit.models import WorkflowEvent
+from workflows.posts.models import GhostPost
+from workflows.review import collaborators
+from workflows.review.machine import ASSET_TRANSITIONS, transition
+from workflows.review.models import Approval
 
 ALL_STATES = sorted(
     set(ASSET_STATUSES)

@@ -1,13 +1,13 @@
 """Ghost-written posts for tests: committed drafts, and posts walked to any state the
 usual way. The ``people`` and ``post_in`` fixtures are in conftest.py."""
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.workflows.state_paths import shortest_path
-from workflows import posts
-from workflows.models import WorkflowEvent
-from workflows.post_machine import POST_TRANSITIONS, transition
-from workflows.post_models import GhostPost
-from workflows.posts import PostInput
+from workflows.audit.models import WorkflowEvent
+from workflows.posts import services as posts
+from workflows.posts.machine import POST_TRANSITIONS, transition
+from workflows.posts.models import GhostPost
+from workflows.posts.services import PostInput
 
 TITLE = "Why pipelines stall"
 FIRST = "Our quarterly review showed something surprising about stalled enterprise deals."

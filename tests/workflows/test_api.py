@@ -3,7 +3,7 @@ POST /api/v1/assets/{id}/collaborators call the same services as the pages."""
 
 import pytest
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import make_asset, token_headers
 from tests.workflows.conftest import (
     MAY,
@@ -14,7 +14,7 @@ from tests.workflows.conftest import (
     event_count,
     stored_status,
 )
-from workflows.machine import transition
+from workflows.review.machine import transition
 
 
 def url(asset_id) -> str:

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from portal.extensions import db
-from portal.models import utcnow
-from workflows.machine import transition
-from workflows.models import WorkflowEvent
-from workflows.post_machine import transition as post_transition
-from workflows.posts import PostInput, create_post
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
+from workflows.audit.models import WorkflowEvent
+from workflows.posts.machine import transition as post_transition
+from workflows.posts.services import PostInput, create_post
+from workflows.review.machine import transition
 
 
 def rows(response) -> list[dict]:

@@ -7,15 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
-from portal.notifications import Notification
-from portal.reporting import local_today
+from portal.kernel.extensions import db
+from portal.kernel.notifications import Notification
+from portal.kernel.reporting import local_today
 from tests.conftest import login, make_asset, make_user, token_headers
 from tests.portal.conftest import schema_problems
 from tests.workflows.test_campaigns import brief
-from workflows import campaign_api, campaigns
-from workflows.alignment_models import Campaign, CampaignRead, FieldFeedback
-from workflows.campaign_forms import DATE_INVALID
+from workflows.campaigns import api as campaign_api
+from workflows.campaigns import services as campaigns
+from workflows.campaigns.forms import DATE_INVALID
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.feedback.models import FieldFeedback
 
 
 def text_of(response) -> str:

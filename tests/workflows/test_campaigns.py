@@ -8,19 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.demo_campaigns import seed_campaigns
-from portal.demo_data import DEMO_USERS
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
-from portal.permissions import can
-from portal.reporting import local_today
+from portal.demo.campaigns import seed_campaigns
+from portal.demo.data import DEMO_USERS
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
+from portal.kernel.permissions import can
+from portal.kernel.reporting import local_today
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import run_together
-from workflows import campaigns
-from workflows.alignment_models import Campaign, CampaignRead, FieldFeedback
-from workflows.campaigns import CampaignInput
+from workflows.campaigns import services as campaigns
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.campaigns.services import CampaignInput
+from workflows.feedback.models import FieldFeedback
 
 KEY_MESSAGES = "- Close the books **six days** faster\n- No new hardware"
 
@@ -537,7 +538,7 @@ def clock(app, monkeypatch):
     monkeypatch.setitem(app.config, "TIMEZONE", ZONE)
 
     def set_now(instant: datetime) -> None:
-        monkeypatch.setattr("portal.reporting.utcnow", lambda: instant)
+        monkeypatch.setattr("portal.kernel.reporting.utcnow", lambda: instant)
 
     return set_now
 

@@ -4,17 +4,17 @@ a rep or a leader see, edit and review an asset that is not live."""
 import pytest
 from sqlalchemy import select
 
-from content.assets import AssetInput, get_visible_asset, revise_asset, shown_revision
-from content.models import Asset, AssetCollaborator
-from content.rules import visible_assets
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.permissions import can
+from content.library.models import Asset, AssetCollaborator
+from content.library.rules import visible_assets
+from content.library.services import AssetInput, get_visible_asset, revise_asset, shown_revision
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.permissions import can
 from tests.conftest import make_asset, make_user
 from tests.workflows.conftest import ALL_STATES, revise, stored_status
-from workflows import collaborators
-from workflows.machine import allowed_actions, transition
+from workflows.review import collaborators
+from workflows.review.machine import allowed_actions, transition
 
 FIELDS_MESSAGE = "Please correct the highlighted fields."
 NO_USER = "No active user has that email address."

@@ -11,15 +11,16 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import func, select
 
-from portal.extensions import db
-from portal.notifications import Notification
-from portal.reporting import local_today
+from portal.kernel.extensions import db
+from portal.kernel.notifications import Notification
+from portal.kernel.reporting import local_today
 from tests.conftest import login, make_asset, make_user
 from tests.portal.conftest import flashes
 from tests.workflows.test_concurrency import run_together
-from workflows import collections, paths
-from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
-from workflows.machine import transition
+from workflows.collections import paths
+from workflows.collections import services as collections
+from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
+from workflows.review.machine import transition
 
 
 def squashed(response) -> str:

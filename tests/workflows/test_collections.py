@@ -7,17 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
-from portal.permissions import can
-from portal.reporting import local_today
+from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
+from portal.kernel.permissions import can
+from portal.kernel.reporting import local_today
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import run_together
-from workflows import collections, paths
-from workflows.collection_models import Collection, CollectionItem, ItemDone, PathAssignment
-from workflows.machine import transition
+from workflows.collections import paths
+from workflows.collections import services as collections
+from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
+from workflows.review.machine import transition
 
 
 @pytest.fixture
@@ -416,7 +417,7 @@ def test_concurrent_adds_keep_every_item_and_positions_1_to_n(app, build, users)
         def work():
             with app.app_context():
                 try:
-                    from content.models import Asset
+                    from content.library.models import Asset
 
                     actor = db.session.get(User, marketer.id)
                     target = db.session.get(Collection, collection.id)

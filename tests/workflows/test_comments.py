@@ -6,13 +6,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from content.assets import AssetInput, revise_asset
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.notifications import Notification
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.notifications import Notification
 from tests.conftest import login, make_asset, make_user
-from workflows import collaborators
-from workflows.comments import (
+from workflows.comments.services import (
     BODY_MAX,
     Comment,
     add_comment,
@@ -21,7 +20,8 @@ from workflows.comments import (
     threads,
     timeline,
 )
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 @pytest.fixture

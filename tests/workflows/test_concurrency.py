@@ -11,16 +11,17 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from content.assets import AssetInput, revise_asset
-from content.models import Asset
-from portal.errors import Conflict
-from portal.extensions import db
-from portal.models import User
+from content.library.models import Asset
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.errors import Conflict
+from portal.kernel.extensions import db
+from portal.kernel.models import User
 from tests.conftest import token_headers
 from tests.workflows.conftest import approval_count, event_count, stored_status
-from workflows import review
-from workflows.machine import transition
-from workflows.models import Approval, WorkflowEvent
+from workflows.audit.models import WorkflowEvent
+from workflows.review import policy as review
+from workflows.review.machine import transition
+from workflows.review.models import Approval
 
 WORKERS = 4
 RACES = [("approved", "publish", "published"), ("published", "archive", "archived")]

@@ -4,14 +4,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from content.assets import AssetInput, revise_asset
-from content.models import Stage
-from portal.extensions import db
+from content.library.models import Stage
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset, make_user
-from workflows import collaborators
-from workflows.dashboard import my_drafts, my_requests, needing_review, reviews_waiting
-from workflows.machine import transition
-from workflows.requests import decline, submit_request
+from workflows.dashboard.views import my_drafts, my_requests, needing_review, reviews_waiting
+from workflows.requests.services import decline, submit_request
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 def titles(section) -> list[str]:

@@ -8,17 +8,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from content.deals import DealInput, create_deal
-from content.models import Stage
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
+from content.deals.services import DealInput, create_deal
+from content.library.models import Stage
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import assert_no_errors, run_together
-from workflows import feedback
-from workflows.alignment_models import Campaign, FieldFeedback
-from workflows.feedback import FeedbackInput
+from workflows.campaigns.models import Campaign
+from workflows.feedback import services as feedback
+from workflows.feedback.models import FieldFeedback
+from workflows.feedback.services import FeedbackInput
 
 
 def stage(slug: str) -> Stage:
@@ -159,7 +160,7 @@ def test_a_leader_may_read_a_reps_deal_but_not_send_feedback_about_it(app, users
 
 
 def test_an_invited_rep_may_send_feedback_on_a_draft(app, users):
-    from workflows import collaborators
+    from workflows.review import collaborators
 
     draft = make_asset(users["marketer"], "Draft battlecard", publish=False)
     collaborators.invite(draft, users["marketer"], users["rep"].email, "reviewer")

@@ -6,12 +6,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
-from portal.notifications import Notification
+from portal.kernel.extensions import db
+from portal.kernel.notifications import Notification
 from tests.conftest import login, make_asset, make_user
 from tests.workflows.test_feedback import campaign_of, deal_of, send, stage
-from workflows import feedback
-from workflows.alignment_models import FieldFeedback
+from workflows.feedback import services as feedback
+from workflows.feedback.models import FieldFeedback
 
 
 def stored() -> list[FieldFeedback]:

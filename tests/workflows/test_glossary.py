@@ -10,19 +10,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from content.assets import AssetInput, revise_asset
-from portal.demo_data import DEMO_USERS
-from portal.demo_glossary import seed_glossary
-from portal.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
-from portal.permissions import can
+from content.library.services import AssetInput, revise_asset
+from portal.demo.data import DEMO_USERS
+from portal.demo.glossary import seed_glossary
+from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
+from portal.kernel.permissions import can
 from tests.conftest import make_asset, make_user
 from tests.workflows.test_concurrency import run_together
-from workflows import glossary, glossary_matching
-from workflows.glossary import TermFilters, TermInput, edit_term, propose_term, sign
-from workflows.glossary_models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
+from workflows.glossary import matching as glossary_matching
+from workflows.glossary import services as glossary
+from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
+from workflows.glossary.services import TermFilters, TermInput, edit_term, propose_term, sign
 
 MQL = "A lead marketing judges ready for sales: fits the ideal profile and showed intent."
 

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset, make_user
-from workflows.glossary import TermInput, edit_term, propose_term, sign
-from workflows.glossary_models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
+from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
+from workflows.glossary.services import TermInput, edit_term, propose_term, sign
 
 MQL = "A lead marketing judges **ready for sales**.\n\nScored 50 or more."
 

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from content.assets import get_visible_asset
-from content.models import Asset
-from content.rules import visible_assets
-from portal.errors import Conflict, NotFound, ValidationFailed
-from portal.extensions import db
-from portal.models import utcnow
-from portal.permissions import can
+from content.library.models import Asset
+from content.library.rules import visible_assets
+from content.library.services import get_visible_asset
+from portal.kernel.errors import Conflict, NotFound, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
+from portal.kernel.permissions import can
 from tests.workflows.conftest import (
     ALL_STATES,
     MAY,
@@ -23,8 +23,9 @@ from tests.workflows.conftest import (
     event_count,
     stored_status,
 )
-from workflows import review
-from workflows.machine import (
+from workflows.audit.models import WorkflowEvent
+from workflows.review import policy as review
+from workflows.review.machine import (
     ACTION_LABELS,
     COMMENT_MAX,
     STATUS_LABELS,
@@ -32,7 +33,6 @@ from workflows.machine import (
     asset_history,
     transition,
 )
-from workflows.models import WorkflowEvent
 
 EVERYONE = (
     "owner",

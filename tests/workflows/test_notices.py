@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import select
 
-from content.assets import AssetInput, revise_asset
-from portal.errors import Conflict
-from portal.extensions import db
-from portal.notifications import Notification
+from content.library.services import AssetInput, revise_asset
+from portal.kernel.errors import Conflict
+from portal.kernel.extensions import db
+from portal.kernel.notifications import Notification
 from tests.conftest import make_asset
-from workflows import collaborators
-from workflows.machine import transition
+from workflows.review import collaborators
+from workflows.review.machine import transition
 
 
 def received(kind: str | None = None) -> list[tuple[str, str]]:

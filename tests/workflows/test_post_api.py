@@ -4,13 +4,13 @@ with the same rules and privacy as the pages."""
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
-from portal.openapi import openapi_document
+from portal.kernel.extensions import db
+from portal.kernel.openapi import openapi_document
 from tests.conftest import token_headers
 from tests.portal.conftest import schema_problems
 from tests.workflows.post_factories import BODY, TITLE, draft, walk
-from workflows.models import WorkflowEvent
-from workflows.post_models import GhostPost
+from workflows.audit.models import WorkflowEvent
+from workflows.posts.models import GhostPost
 
 
 @pytest.fixture

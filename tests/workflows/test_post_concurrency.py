@@ -9,16 +9,16 @@ import threading
 
 from sqlalchemy import func, select
 
-from portal.errors import Conflict
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
+from portal.kernel.errors import Conflict
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
 from tests.workflows.post_factories import draft, walk
 from tests.workflows.test_concurrency import assert_no_errors, run_together
-from workflows import posts
-from workflows.models import WorkflowEvent
-from workflows.post_machine import transition
-from workflows.post_models import GhostPost, GhostPostRevision
+from workflows.audit.models import WorkflowEvent
+from workflows.posts import services as posts
+from workflows.posts.machine import transition
+from workflows.posts.models import GhostPost, GhostPostRevision
 
 WORKERS = 4
 

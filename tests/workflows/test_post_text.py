@@ -3,7 +3,7 @@ wrote which words, and how alike two posts are. Pure functions, no database."""
 
 import pytest
 
-from workflows.post_text import (
+from workflows.posts.text import (
     SIMILARITY_THRESHOLD,
     character_count,
     character_limit,

@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset, make_user
 from tests.portal.conftest import deactivate, flashes
 from tests.search.conftest import index_now
 from tests.workflows.post_factories import BODY, FIRST, SECOND, TITLE, draft, take, walk
-from workflows import posts
-from workflows.post_machine import allowed_actions
-from workflows.post_models import GhostPost, GhostPostRevision, today
+from workflows.posts import services as posts
+from workflows.posts.machine import allowed_actions
+from workflows.posts.models import GhostPost, GhostPostRevision, today
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import utcnow
-from portal.notifications import Notification
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
+from portal.kernel.notifications import Notification
 from tests.conftest import make_asset, make_user
 from tests.workflows.post_factories import (
     BODY,
@@ -22,13 +22,14 @@ from tests.workflows.post_factories import (
     take,
     walk,
 )
-from workflows import post_queue, posts
-from workflows.models import WorkflowEvent
-from workflows.post_machine import POST_TRANSITIONS, allowed_actions, post_history, transition
-from workflows.post_models import POST_STATUSES, GhostPost, today
-from workflows.post_queue import PostFilters
-from workflows.post_rules import visible_posts
-from workflows.posts import PostInput
+from workflows.audit.models import WorkflowEvent
+from workflows.posts import queue as post_queue
+from workflows.posts import services as posts
+from workflows.posts.machine import POST_TRANSITIONS, allowed_actions, post_history, transition
+from workflows.posts.models import POST_STATUSES, GhostPost, today
+from workflows.posts.queue import PostFilters
+from workflows.posts.rules import visible_posts
+from workflows.posts.services import PostInput
 
 # Who may take each action on the marketer's post for Riley.
 MAY = {

@@ -9,18 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from content.models import Asset, Persona, Stage
-from portal.demo import sign_off_and_publish
-from portal.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.extensions import db
-from portal.models import User
-from portal.notifications import Notification
-from portal.pagination import Page
+from content.library.models import Asset, Persona, Stage
+from portal.demo.seed import sign_off_and_publish
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.notifications import Notification
+from portal.kernel.pagination import Page
 from tests.conftest import login, make_asset, make_user, reviewers, token_headers
 from tests.workflows.test_concurrency import run_together
-from workflows import requests
-from workflows.models import WorkflowEvent
-from workflows.requests import ContentRequest, accept, decline, submit_request
+from workflows.audit.models import WorkflowEvent
+from workflows.requests import services as requests
+from workflows.requests.services import ContentRequest, accept, decline, submit_request
 
 NEED = "A one-page ROI case for a CFO comparing us with spreadsheets.\nThey meet on Friday."
 

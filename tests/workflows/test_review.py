@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from content.assets import get_visible_asset, shown_revision
-from content.models import Asset
-from content.rules import visible_assets
-from portal.errors import Conflict, ValidationFailed
-from portal.extensions import db
-from portal.permissions import can
+from content.library.models import Asset
+from content.library.rules import visible_assets
+from content.library.services import get_visible_asset, shown_revision
+from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.permissions import can
 from tests.conftest import make_asset, make_user
 from tests.workflows.conftest import (
     ALL_STATES,
@@ -20,9 +20,10 @@ from tests.workflows.conftest import (
     stored_status,
     take,
 )
-from workflows import collaborators, review
-from workflows.machine import allowed_actions, asset_history, transition
-from workflows.models import Approval
+from workflows.review import collaborators
+from workflows.review import policy as review
+from workflows.review.machine import allowed_actions, asset_history, transition
+from workflows.review.models import Approval
 
 DUAL = "Invite a {} reviewer before submitting (dual sign-off). Allowed now: none."
 

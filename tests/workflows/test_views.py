@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.extensions import db
+from portal.kernel.extensions import db
 from tests.conftest import login, make_asset
 from tests.workflows.conftest import (
     MAY,
@@ -16,8 +16,8 @@ from tests.workflows.conftest import (
     revise,
     stored_status,
 )
-from workflows.machine import transition
-from workflows.views import DONE_MESSAGES
+from workflows.review.machine import transition
+from workflows.review.views import DONE_MESSAGES
 
 LABELS = {
     "submit": "Submit for review",

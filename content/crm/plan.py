@@ -1,0 +1,430 @@
+"""Planning and applying a CRM import: each row of an export becomes a deal to create,
+a deal to update (with what changes), an unchanged deal, or a reject with its reason.
+
+Planning writes nothing. Applying writes creates and updates in batches of atomic
+upserts on the CRM id and never touches an unchanged deal, so importing a file twice
+changes nothing the second time. A bad row is a reject; it never stops the good ones.
+Everything a row needs (owners, existing deals, stage mappings) is read in a few
+batched queries, never one per row.
+"""
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import Row, or_, select
+from sqlalchemy.exc import DataError, IntegrityError
+
+from content.crm.export_file import LABELS, CsvFile, CsvRow
+from content.crm.stages import StageResolver, stage_key, status_from_stage
+from content.deals.models import DEAL_STATUS_LABELS, Deal
+from content.deals.services import (
+    DealInput,
+    check_external_id,
+    format_money,
+    parse_amount,
+    validate,
+)
+from content.library.models import Stage
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, normalize_email, utcnow
+from portal.kernel.permissions import can
+from portal.kernel.sql import upsert_insert
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_CHUNK = 500  # ids per IN (...) query
+WRITE_BATCH = 500  # deals per upsert statement, well under both databases' parameter limits
+COMPARED = ("name", "account", "amount_cents", "stage_id", "status", "close_date", "owner_id")
+CHANGE_LABELS = {
+    "name": "Name",
+    "account": "Account",
+    "amount_cents": "Amount",
+    "stage_id": "Stage",
+    "status": "Status",
+    "close_date": "Close date",
+    "owner_id": "Owner",
+}
+# The order a row's problems are listed in: the export's usual column order.
+PROBLEM_ORDER = (
+    "row", "external_id", "name", "account", "amount", "stage", "close_date", "owner", "status",
+)  # fmt: skip
+STATUS_WORDS = {
+    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
+}  # fmt: skip
+DATE_EXAMPLES = {"mdy": "MM/DD/YYYY", "dmy": "DD/MM/YYYY"}
+REFUSED_BY_DATABASE = (
+    "The database refused this row (its owner or stage may have been removed since the "
+    "preview); upload the file again to see why."
+)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+Progress = Callable[[int], None] | None
+
+
+@dataclass(frozen=True)
+class Reject:
+    line: int
+    external_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class PlannedDeal:
+    line: int
+    external_id: str
+    values: dict  # the columns of COMPARED
+    stage_name: str
+    owner_email: str
+    changes: list[Change] = field(default_factory=list)
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.rejected:,} rejected"
+        )
+
+
+@dataclass
+class Plan:
+    export: CsvFile
+    creates: list[PlannedDeal]
+    updates: list[PlannedDeal]
+    unchanged: int
+    rejects: list[Reject]
+    unmapped: dict[str, int]  # CRM stage label → rows refused because it is not mapped
+
+    @property
+    def counts(self) -> ImportCounts:
+        return ImportCounts(len(self.creates), len(self.updates), self.unchanged, len(self.rejects))
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# ---- one row ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Lookups:
+    owners: dict[str, User]  # normalized email → user
+    resolver: StageResolver
+    date_order: str
+    unmapped: Counter = field(default_factory=Counter)  # stage_key → rows
+    unmapped_labels: dict[str, str] = field(default_factory=dict)  # stage_key → as first seen
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_close_date(text: str, order: str) -> date | None:
+    """YYYY-MM-DD, or a slashed date in the CRM's order ("mdy" or "dmy"); empty is None.
+    Anything else, or a day that does not exist, raises ValueError."""
+    if not text:
+        return None
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _SLASHED_DATE.fullmatch(text):
+        first, second, year = match.groups()
+        month, day = (first, second) if order == "mdy" else (second, first)
+    else:
+        raise ValueError(text)
+    return date(int(year), int(month), int(day))
+
+
+def _close_date(text: str, lookups: _Lookups, problems: dict) -> date | None:
+    try:
+        return parse_close_date(text, lookups.date_order)
+    except ValueError:
+        example = DATE_EXAMPLES[lookups.date_order]
+        problems["close_date"] = (
+            f"Close Date “{_short(text)}” is not a date: write it as YYYY-MM-DD or {example}."
+        )
+        return None
+
+
+def _amount(text: str, problems: dict) -> int | None:
+    try:
+        return parse_amount(text)
+    except ValidationFailed as error:
+        problems["amount"] = f"Amount “{_short(text)}”: {error.message}"
+        return None
+
+
+def _stage(text: str, lookups: _Lookups, problems: dict) -> Stage | None:
+    if not text:
+        problems["stage"] = "Stage is empty: give the deal's stage in the CRM."
+        return None
+    stage = lookups.resolver.resolve(text)
+    if stage is None:
+        key = stage_key(text)
+        lookups.unmapped_labels.setdefault(key, " ".join(text.split()))
+        lookups.unmapped[key] += 1
+        problems["stage"] = (
+            f"The CRM stage “{_short(text)}” is not mapped to a buyer stage: "
+            "map it on the “CRM stages” page of the deal import."
+        )
+    return stage
+
+
+def _status(text: str, stage_text: str, problems: dict) -> str:
+    if not text:
+        return status_from_stage(stage_text)
+    status = STATUS_WORDS.get(stage_key(text))
+    if status is None:
+        problems["status"] = (
+            f"Status “{_short(text)}” is not open, won or lost (Closed Won and Closed Lost "
+            "also work)."
+        )
+    return status or "open"
+
+
+def _owner(text: str, lookups: _Lookups, problems: dict) -> User | None:
+    user = lookups.owners.get(normalize_email(text))
+    if not text:
+        problems["owner"] = "Owner Email is empty: give the email of the rep who owns the deal."
+    elif user is None or not user.active:
+        problems["owner"] = f"Owner Email: no active user has the email “{_short(text)}”."
+    elif not can(user, "track_deals"):
+        problems["owner"] = f"Owner Email: {user.email} is a {user.role}; deals belong to reps."
+    else:
+        return user
+    return None
+
+
+def _external_id(text: str, problems: dict) -> str:
+    try:
+        return check_external_id(text)
+    except ValidationFailed as error:
+        problems["external_id"] = f"Opportunity ID: {error.message}"
+        return text
+
+
+def check_row(row: CsvRow, lookups: _Lookups) -> PlannedDeal | Reject:
+    """The deal a row describes, or why it cannot be imported (every problem named)."""
+    cells = row.cells
+    problems = {"row": row.problem} if row.problem else {}
+    external_id = _external_id(cells["external_id"], problems)
+    data = DealInput(
+        name=cells["name"],
+        account=cells["account"],
+        amount_cents=_amount(cells.get("amount", ""), problems),
+        stage=_stage(cells["stage"], lookups, problems),
+        status=_status(cells.get("status", ""), cells["stage"], problems),
+        close_date=_close_date(cells.get("close_date", ""), lookups, problems),
+    )
+    owner = _owner(cells["owner_email"], lookups, problems)
+    try:
+        validate(data)
+    except ValidationFailed as error:
+        # The row's own wording of a stage or status problem is the clearer one.
+        named = {key: f"{LABELS.get(key, key)}: {text}" for key, text in error.fields.items()}
+        problems = named | problems
+    if problems:
+        reason = " ".join(problems[key] for key in PROBLEM_ORDER if key in problems)
+        return Reject(row.line, _short(cells["external_id"], 100), reason)
+    values = {
+        "name": data.name,
+        "account": data.account,
+        "amount_cents": data.amount_cents,
+        "stage_id": data.stage.id,
+        "status": data.status,
+        "close_date": data.close_date,
+        "owner_id": owner.id,
+    }
+    return PlannedDeal(row.line, external_id, values, data.stage.name, owner.email)
+
+
+# ---- the whole file -----------------------------------------------------------------------
+
+
+def _owners_by_email(export: CsvFile) -> dict[str, User]:
+    emails = sorted({normalize_email(row.cells["owner_email"]) for row in export.rows} - {""})
+    owners = {}
+    for chunk in _chunks(emails, LOOKUP_CHUNK):
+        owners.update(
+            {
+                user.email: user
+                for user in db.session.scalars(select(User).where(User.email.in_(chunk)))
+            }
+        )
+    return owners
+
+
+def _existing_deals(external_ids: list[str]) -> dict[str, Row]:
+    """CRM id → the compared columns of the deal that has it (rows, not ORM objects)."""
+    found = {}
+    columns = [getattr(Deal, name) for name in COMPARED]
+    for chunk in _chunks(external_ids, LOOKUP_CHUNK):
+        query = select(Deal.external_id, *columns).where(Deal.external_id.in_(chunk))
+        found.update({row.external_id: row for row in db.session.execute(query)})
+    return found
+
+
+def _checked_rows(export: CsvFile, lookups: _Lookups) -> tuple[list[PlannedDeal], list[Reject]]:
+    """Every row checked; a CRM id seen on an earlier line refuses the later rows."""
+    planned, rejects = [], []
+    first_line: dict[str, int] = {}
+    for row in export.rows:
+        external_id = row.cells["external_id"]
+        if external_id in first_line:
+            reason = (
+                f"Opportunity ID “{_short(external_id)}” is also on line "
+                f"{first_line[external_id]}; only that first row is imported."
+            )
+            rejects.append(Reject(row.line, _short(external_id, 100), reason))
+            continue
+        if external_id:
+            first_line[external_id] = row.line
+        checked = check_row(row, lookups)
+        (rejects if isinstance(checked, Reject) else planned).append(checked)
+    return planned, rejects
+
+
+def plan_export(export: CsvFile) -> Plan:
+    """Classify every row of ``export`` against the database; writes nothing."""
+    lookups = _Lookups(
+        _owners_by_email(export), StageResolver.load(), current_app.config["CRM_DATE_ORDER"]
+    )
+    planned, rejects = _checked_rows(export, lookups)
+    existing = _existing_deals([deal.external_id for deal in planned])
+    creates, updates, unchanged = [], [], 0
+    for deal in planned:
+        current = existing.get(deal.external_id)
+        if current is None:
+            creates.append(deal)
+        elif any(getattr(current, name) != deal.values[name] for name in COMPARED):
+            updates.append(deal)
+        else:
+            unchanged += 1
+    _describe_changes(updates, existing, lookups)
+    unmapped = {lookups.unmapped_labels[key]: rows for key, rows in lookups.unmapped.items()}
+    return Plan(export, creates, updates, unchanged, rejects, unmapped)
+
+
+def _describe_changes(updates: list[PlannedDeal], existing: dict, lookups: _Lookups) -> None:
+    """Fill in what each update changes, old → new, as people read it."""
+    stages = {stage.id: stage.name for stage in lookups.resolver.by_key.values()}
+    emails = {user.id: user.email for user in lookups.owners.values()}
+    former = sorted({existing[deal.external_id].owner_id for deal in updates} - set(emails))
+    for chunk in _chunks(former, LOOKUP_CHUNK):
+        emails.update(db.session.execute(select(User.id, User.email).where(User.id.in_(chunk))))
+    shown = {
+        "amount_cents": format_money,
+        "stage_id": lambda stage_id: stages.get(stage_id, "—"),
+        "owner_id": lambda owner_id: emails.get(owner_id, "—"),
+        "status": lambda status: DEAL_STATUS_LABELS.get(status, status),
+        "close_date": lambda day: day.isoformat() if day else "—",
+    }
+    for deal in updates:
+        current = existing[deal.external_id]
+        for name in COMPARED:
+            old, new = getattr(current, name), deal.values[name]
+            if old != new:
+                show = shown.get(name, lambda text: text or "—")
+                deal.changes.append(Change(CHANGE_LABELS[name], show(old), show(new)))
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+
+def _row(deal: PlannedDeal, now) -> dict:
+    return deal.values | {
+        "external_id": deal.external_id,
+        "source": "import",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _insert_new():
+    """Insert deals whose CRM id is new, returning the ids inserted; an id created
+    meanwhile (by the API) is skipped here and goes through _update_changed instead."""
+    return (
+        upsert_insert(Deal)
+        .on_conflict_do_nothing(index_elements=[Deal.external_id])
+        .returning(Deal.external_id)
+    )
+
+
+def _update_changed():
+    """Upsert deals by CRM id, returning the ids written. A row changes only where a
+    value differs, so an unchanged deal keeps its updated_at."""
+    statement = upsert_insert(Deal)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[Deal.external_id],
+        set_={name: new[name] for name in (*COMPARED, "updated_at")},
+        where=or_(*(getattr(Deal, name).is_distinct_from(new[name]) for name in COMPARED)),
+    ).returning(Deal.external_id)
+
+
+def _write(deals: list[PlannedDeal], statement, now) -> tuple[set[str], list[PlannedDeal]]:
+    """(ids written, deals refused). One executemany per batch, in a savepoint; if the
+    database refuses the batch, its deals are written one by one so that a refused row
+    costs only itself."""
+    try:
+        with db.session.begin_nested():
+            rows = [_row(deal, now) for deal in deals]
+            return set(db.session.scalars(statement, rows)), []
+    except (IntegrityError, DataError):
+        logger.warning("A batch of imported deals was refused; retrying row by row")
+    written, refused = set(), []
+    for deal in deals:
+        try:
+            with db.session.begin_nested():
+                written.update(db.session.scalars(statement, [_row(deal, now)]))
+        except (IntegrityError, DataError):
+            logger.warning("Import line %s refused by the database", deal.line, exc_info=True)
+            refused.append(deal)
+    return written, refused
+
+
+def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, list[Reject]]:
+    """Write the plan's creates and updates; returns what happened and every reject
+    (the plan's and any row the database refused). ``progress(n)`` hears of each row."""
+    advance = progress or (lambda _rows: None)
+    counts = ImportCounts(unchanged=plan.unchanged)
+    rejects = list(plan.rejects)
+    advance(plan.unchanged + len(plan.rejects))
+    now = utcnow()
+    insert_new, update_changed = _insert_new(), _update_changed()
+    taken = []
+    for batch in _chunks(plan.creates, WRITE_BATCH):
+        written, refused = _write(batch, insert_new, now)
+        counts.created += len(written)
+        rejects += [Reject(deal.line, deal.external_id, REFUSED_BY_DATABASE) for deal in refused]
+        taken += [deal for deal in batch if deal.external_id not in written and deal not in refused]
+        advance(len(written) + len(refused))
+    for batch in _chunks(plan.updates + taken, WRITE_BATCH):
+        written, refused = _write(batch, update_changed, now)
+        counts.updated += len(written)
+        counts.unchanged += len(batch) - len(written) - len(refused)
+        rejects += [Reject(deal.line, deal.external_id, REFUSED_BY_DATABASE) for deal in refused]
+        advance(len(batch))
+    counts.rejected = len(rejects)
+    return counts, sorted(rejects, key=lambda reject: reject.line)

@@ -1,0 +1,1 @@
+"""Deals: a rep's sales opportunities, typed in, synced by the API or imported from a CRM."""

@@ -1,0 +1,509 @@
+"""Deals: a rep's sales opportunities, typed in, imported from a CRM export or synced by
+API, and the content that helps at their buyer stage. Services flush; callers commit."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import current_app, has_app_context
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from content.deals.models import DEAL_STATUSES, Deal
+from content.library.browsing import Card
+from content.library.models import Asset, AssetRevision, Stage
+from content.library.rules import visible_assets
+from content.usage.models import UsageEvent
+from content.usage.ratings import UNRATED, RatingSummary, summaries
+from content.usage.rules import visible_deals
+from content.usage.signals import NO_SIGNALS, signals_for
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, normalize_email, utcnow
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can
+from portal.kernel.sql import upsert_insert
+from portal.kernel.templating import template_filter
+
+NAME_MAX = 200
+ACCOUNT_MAX = 200
+EXTERNAL_ID_MAX = 100
+AMOUNT_MAX_CENTS = 10**15  # ten trillion in the portal's currency
+RECOMMENDED = 6
+SORTS = ("close_date", "amount", "updated", "name")
+STATUS_VIEWS = (*DEAL_STATUSES, "all")
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+NAME_MISSING = "Name the deal, as it is called in your CRM."
+ACCOUNT_MISSING = "Say which account (company) the deal is with."
+NAME_TOO_LONG = f"Keep the name under {NAME_MAX} characters."
+ACCOUNT_TOO_LONG = f"Keep the account under {ACCOUNT_MAX} characters."
+STAGE_MISSING = "Choose the buyer stage the deal is at."
+STATUS_INVALID = "The status is open, won or lost."
+AMOUNT_INVALID = "Write the amount as a number, such as 12500 or 12,500.00."
+# A number with a currency written before or after it: "$12,500", "12500 USD".
+_WRITTEN = re.compile(r"(?P<before>[^\d\s.,-]*)\s*(?P<number>-?[\d.,]+)\s*(?P<after>[^\d\s.,-]*)")
+_MONEY = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$|^\d+(\.\d{1,2})?$")
+
+
+@dataclass
+class DealInput:
+    """What a rep types or a CRM sends; the stage is already resolved to a row."""
+
+    name: str
+    account: str
+    amount_cents: int | None = None
+    stage: Stage | None = None
+    status: str = "open"
+    close_date: date | None = None
+    errors: dict = field(default_factory=dict)
+
+
+def _number_in(text: str) -> str | None:
+    """The number in an amount as typed; None when anything but the portal's currency
+    (its code or symbol) is written around it, so that "about 5k" or "12,500 EUR" is
+    never read as 5 or 12,500 in the portal's currency."""
+    match = _WRITTEN.fullmatch(text)
+    if match is None:
+        return None
+    code = current_app.config.get("CURRENCY", "USD") if has_app_context() else "USD"
+    allowed = {"", code, CURRENCY_SYMBOLS.get(code, code)}
+    if match["before"].upper() not in allowed or match["after"].upper() not in allowed:
+        return None
+    return match["number"]
+
+
+def parse_amount(value, field_name: str = "amount") -> int | None:
+    """An amount in the portal's currency, as cents. Takes a JSON number or text such as
+    "12500", "12,500.50" or "$12,500"; empty is None. Anything else is a ValidationFailed
+    naming ``field_name``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    if isinstance(value, int | float | Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = _number_in(value.strip())
+        if text is None:
+            raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    else:
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    if text.startswith("-"):
+        message = "The amount cannot be negative."
+        raise ValidationFailed(message, {field_name: message})
+    if isinstance(value, str) and not _MONEY.match(text):
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    try:
+        amount = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID}) from None
+    if not amount.is_finite():
+        raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+    # Before rounding to cents: a number longer than Decimal's 28 digits cannot be rounded.
+    if amount * 100 > AMOUNT_MAX_CENTS:
+        message = "The amount is too large."
+        raise ValidationFailed(message, {field_name: message})
+    if amount != amount.quantize(Decimal("0.01")):
+        message = "Give the amount to the cent at most (two decimals)."
+        raise ValidationFailed(message, {field_name: message})
+    return int(amount * 100)
+
+
+def validate(data: DealInput) -> DealInput:
+    """Trim and check a deal's fields; raises ValidationFailed naming every bad field.
+    Errors the caller found while reading the input (``data.errors``) are kept as they are:
+    they say more than "missing" about a value that could not be read."""
+    errors = {}
+    data.name = " ".join((data.name or "").split())
+    data.account = " ".join((data.account or "").split())
+    if not data.name:
+        errors["name"] = NAME_MISSING
+    elif len(data.name) > NAME_MAX:
+        errors["name"] = NAME_TOO_LONG
+    if not data.account:
+        errors["account"] = ACCOUNT_MISSING
+    elif len(data.account) > ACCOUNT_MAX:
+        errors["account"] = ACCOUNT_TOO_LONG
+    if data.stage is None:
+        errors["stage"] = STAGE_MISSING
+    if data.status not in DEAL_STATUSES:
+        errors["status"] = STATUS_INVALID
+    if data.amount_cents is not None and not 0 <= data.amount_cents <= AMOUNT_MAX_CENTS:
+        errors["amount"] = AMOUNT_INVALID
+    errors.update(data.errors)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return data
+
+
+def check_external_id(external_id) -> str:
+    """A CRM id: non-empty text up to 100 characters, kept as given (trimmed)."""
+    if not isinstance(external_id, str) or not external_id.strip():
+        message = "Give the CRM's id of the deal."
+        raise ValidationFailed(message, {"external_id": message})
+    external_id = external_id.strip()
+    if len(external_id) > EXTERNAL_ID_MAX or any(ord(ch) < 32 for ch in external_id):
+        message = f"A CRM id is at most {EXTERNAL_ID_MAX} printable characters."
+        raise ValidationFailed(message, {"external_id": message})
+    return external_id
+
+
+def values_of(data: DealInput) -> dict:
+    """The columns a DealInput sets."""
+    return {
+        "name": data.name,
+        "account": data.account,
+        "amount_cents": data.amount_cents,
+        "stage_id": data.stage.id if data.stage else None,
+        "status": data.status,
+        "close_date": data.close_date,
+    }
+
+
+def differs(deal: Deal, values: dict) -> bool:
+    """Whether writing ``values`` would change ``deal`` (an import or sync that changes
+    nothing must not touch the row)."""
+    return any(getattr(deal, name) != value for name, value in values.items())
+
+
+def _apply(deal: Deal, values: dict) -> bool:
+    if not differs(deal, values):
+        return False
+    for name, value in values.items():
+        setattr(deal, name, value)
+    deal.updated_at = utcnow()
+    return True
+
+
+def create_deal(
+    owner: User, data: DealInput, external_id: str | None = None, source: str = "manual"
+) -> Deal:
+    """A new deal owned by the rep ``owner``."""
+    if not can(owner, "track_deals"):
+        raise PermissionDenied("Deals belong to reps; only a rep can own one.")
+    validate(data)
+    if external_id is not None:
+        external_id = check_external_id(external_id)
+        if find_external(external_id) is not None:
+            message = "A deal with this CRM id exists already."
+            raise Conflict(message, fields={"external_id": message})
+    deal = Deal(owner=owner, external_id=external_id, source=source, **values_of(data))
+    db.session.add(deal)
+    db.session.flush()
+    return deal
+
+
+def update_deal(deal: Deal, actor: User, data: DealInput) -> bool:
+    """Save the rep's edit of their deal; returns whether anything changed."""
+    if not can(actor, "view", deal):
+        raise NotFound("No such deal.")
+    if not can(actor, "edit", deal):
+        raise PermissionDenied("Only the rep who owns this deal can change it.")
+    changed = _apply(deal, values_of(validate(data)))
+    db.session.flush()
+    return changed
+
+
+def find_external(external_id: str) -> Deal | None:
+    return db.session.scalar(select(Deal).where(Deal.external_id == external_id))
+
+
+def deal_owner(email: str | None) -> User:
+    """The active rep with this email, who may own a deal; else a ValidationFailed."""
+    if not email:
+        message = "Give the owner: the email of the rep whose deal it is."
+        raise ValidationFailed(message, {"owner": message})
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email or "")))
+    if user is None or not user.active:
+        message = f"No active user has the email “{email}”."
+        raise ValidationFailed(message, {"owner": message})
+    if not can(user, "track_deals"):
+        message = f"{user.email} is a {user.role}; deals belong to reps."
+        raise ValidationFailed(message, {"owner": message})
+    return user
+
+
+def upsert_external(
+    actor: User,
+    external_id,
+    data: DealInput,
+    owner_email: str | None = None,
+    source: str = "api",
+) -> tuple[Deal, str]:
+    """Create or update the deal with this CRM id; returns (deal, "created" | "updated" |
+    "unchanged"). Sending the same data twice changes nothing.
+
+    Admins sync anyone's deals and name the owner by email (required for a new deal);
+    a rep syncs only their own. A deal the actor may not know exists is NotFound.
+    """
+    external_id = check_external_id(external_id)
+    integration = can(actor, "import_deals")
+    if not integration and not can(actor, "track_deals"):
+        raise PermissionDenied("Only reps and admins sync deals.")
+    existing = find_external(external_id)
+    if existing is not None and not (integration or can(actor, "edit", existing)):
+        raise NotFound("No such deal.")
+    if integration:
+        owner = deal_owner(owner_email) if owner_email or existing is None else existing.owner
+    else:
+        if owner_email and normalize_email(owner_email) != actor.email:
+            message = "You can only sync your own deals."
+            raise ValidationFailed(message, {"owner": message})
+        owner = actor
+    validate(data)
+    if existing is None:
+        created = _insert_external(external_id, owner, data, source)
+        if created is not None:
+            return created, "created"
+        existing = find_external(external_id)  # someone created it a moment ago
+    values = values_of(data) | {"owner_id": owner.id}
+    changed = _apply(existing, values)
+    db.session.flush()
+    return existing, "updated" if changed else "unchanged"
+
+
+def _insert_external(external_id: str, owner: User, data: DealInput, source: str) -> Deal | None:
+    """Insert unless the CRM id exists; None when another request created it first."""
+    now = utcnow()
+    statement = (
+        upsert_insert(Deal)
+        .values(
+            external_id=external_id,
+            owner_id=owner.id,
+            source=source,
+            created_at=now,
+            updated_at=now,
+            **values_of(data),
+        )
+        .on_conflict_do_nothing(index_elements=[Deal.external_id])
+        .returning(Deal.id)
+    )
+    deal_id = db.session.execute(statement).scalar()
+    return db.session.get(Deal, deal_id) if deal_id is not None else None
+
+
+def asset_title(asset: Asset) -> str:
+    """The title a deal shows for content attached to it: the live revision's (an archived
+    asset keeps it), else the latest."""
+    revision = asset.live_revision or asset.latest_revision
+    return revision.title if revision else ""
+
+
+def get_visible_deal(user: User, deal_id: int) -> Deal:
+    """The deal if this user may see it; otherwise NotFound (never a 403)."""
+    deal = db.session.get(Deal, deal_id)
+    if deal is None or not can(user, "view", deal):
+        raise NotFound("No such deal.")
+    return deal
+
+
+# ---- lists -------------------------------------------------------------------------------
+
+
+@dataclass
+class DealFilters:
+    status: str = "open"
+    stage: str = ""
+    q: str = ""
+    owner: str = ""  # an email; leaders only
+    sort: str = "close_date"
+    chosen_stage: Stage | None = None
+    chosen_owner: User | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.stage or self.q or self.owner) or self.status != "open"
+
+
+def parse_filters(args, user: User) -> DealFilters:
+    """Read list filters from query arguments; anything not understood is a
+    ValidationFailed naming it."""
+    filters = DealFilters(
+        status=(args.get("status") or "open").strip(),
+        stage=(args.get("stage") or "").strip()[:60],
+        q=" ".join((args.get("q") or "").split())[:100],
+        owner=(args.get("owner") or "").strip()[:254],
+        sort=(args.get("sort") or "close_date").strip(),
+    )
+    errors = {}
+    if filters.status not in STATUS_VIEWS:
+        errors["status"] = "Show open, won, lost or all deals."
+    if filters.sort not in SORTS:
+        errors["sort"] = "Sort by close date, amount, last change or name."
+    if filters.stage:
+        filters.chosen_stage = db.session.scalar(select(Stage).where(Stage.slug == filters.stage))
+        if filters.chosen_stage is None:
+            errors["stage"] = f"There is no stage called “{filters.stage}”."
+    if filters.owner:
+        filters.chosen_owner = db.session.scalar(
+            select(User).where(User.email == normalize_email(filters.owner))
+        )
+        if filters.chosen_owner is None or not can(user, "view_all_deals"):
+            errors["owner"] = f"There is no rep with the email “{filters.owner}”."
+    if errors:
+        raise ValidationFailed("Some filters were not understood.", errors)
+    return filters
+
+
+def _filtered(user: User, filters: DealFilters) -> Select:
+    query = visible_deals(user)
+    if filters.status != "all":
+        query = query.where(Deal.status == filters.status)
+    if filters.chosen_stage is not None:
+        query = query.where(Deal.stage_id == filters.chosen_stage.id)
+    if filters.chosen_owner is not None:
+        query = query.where(Deal.owner_id == filters.chosen_owner.id)
+    if filters.q:
+        pattern = "%" + filters.q.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        query = query.where(
+            or_(func.lower(Deal.name).like(pattern), func.lower(Deal.account).like(pattern))
+        )
+    return query
+
+
+_ORDER = {
+    # Open deals closing soonest first; deals without a date after them.
+    "close_date": (case((Deal.close_date.is_(None), 1), else_=0), Deal.close_date, Deal.id),
+    "amount": (case((Deal.amount_cents.is_(None), 1), else_=0), Deal.amount_cents.desc(), Deal.id),
+    "updated": (Deal.updated_at.desc(), Deal.id.desc()),
+    "name": (func.lower(Deal.name), Deal.id),
+}
+
+
+@dataclass
+class DealRow:
+    deal: Deal
+    attached: int
+    # Of ``attached``, per evidence ("self_reported", "imported"): lists show them apart.
+    by_evidence: dict[str, int] = field(default_factory=dict)
+
+
+def deal_list(user: User, filters: DealFilters, page: int, per_page: int) -> Page:
+    """A page of deals with the number of assets attached to each."""
+    query = _filtered(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    deals = db.session.scalars(
+        query.order_by(*_ORDER[filters.sort])
+        .options(selectinload(Deal.owner), selectinload(Deal.stage))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    counts = attachment_counts([deal.id for deal in deals])
+    rows = [
+        DealRow(deal, sum(counts.get(deal.id, {}).values()), counts.get(deal.id, {}))
+        for deal in deals
+    ]
+    return Page(rows, page, per_page, total)
+
+
+def attachment_counts(deal_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Deal id -> {evidence: number of assets attached with it}."""
+    counts: dict[int, dict[str, int]] = {}
+    if deal_ids:
+        for deal_id, evidence, number in db.session.execute(
+            select(UsageEvent.deal_id, UsageEvent.evidence, func.count(UsageEvent.id))
+            .where(UsageEvent.kind == "used_in_deal", UsageEvent.deal_id.in_(deal_ids))
+            .group_by(UsageEvent.deal_id, UsageEvent.evidence)
+        ):
+            counts.setdefault(deal_id, {})[evidence] = number
+    return counts
+
+
+def open_deals(user: User) -> list[Deal]:
+    """The rep's open deals, closing soonest first: the choices of "Used in a deal…"."""
+    if not can(user, "track_deals"):
+        return []
+    return db.session.scalars(
+        select(Deal)
+        .where(Deal.owner_id == user.id, Deal.status == "open")
+        .order_by(*_ORDER["close_date"])
+    ).all()
+
+
+# ---- what to use at this stage -----------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    card: Card
+    rating: RatingSummary
+    deals_used: int
+
+
+def recommendations(deal: Deal, user: User, limit: int = RECOMMENDED) -> list[Recommendation]:
+    """Live assets for the deal's buyer stage that are not attached to it yet, best rated
+    and most used first (the quality score search ranks with), then newest."""
+    if deal.stage_id is None:
+        return []
+    attached = select(UsageEvent.asset_id).where(
+        UsageEvent.kind == "used_in_deal", UsageEvent.deal_id == deal.id
+    )
+    rows = db.session.execute(
+        visible_assets(user)
+        .with_only_columns(Asset.id, Asset.published_at)
+        .where(
+            Asset.live_clause(),
+            Asset.stages.any(id=deal.stage_id),
+            Asset.id.not_in(attached),
+        )
+    ).all()
+    signals = signals_for([asset_id for asset_id, _published in rows])
+
+    def rank(row):
+        asset_id, published_at = row
+        found = signals.get(asset_id, NO_SIGNALS)
+        # Ties go to the newest: published later, then (same instant) made later.
+        newest = published_at.timestamp() if published_at else 0
+        return (-found.quality, -(found.rating_average or 0), -newest, -asset_id)
+
+    chosen = [asset_id for asset_id, _published in sorted(rows, key=rank)[:limit]]
+    assets = {
+        asset.id: asset
+        for asset in db.session.scalars(
+            select(Asset)
+            .where(Asset.id.in_(chosen))
+            .options(
+                selectinload(Asset.live_revision).selectinload(AssetRevision.file),
+                selectinload(Asset.content_type),
+                selectinload(Asset.stages),
+            )
+        )
+    }
+    ratings = summaries(chosen)
+    used = dict(
+        db.session.execute(
+            select(UsageEvent.asset_id, func.count(UsageEvent.id))
+            .where(UsageEvent.kind == "used_in_deal", UsageEvent.asset_id.in_(chosen))
+            .group_by(UsageEvent.asset_id)
+        ).all()
+    )
+    return [
+        Recommendation(
+            Card(assets[asset_id], assets[asset_id].live_revision),
+            ratings.get(asset_id, UNRATED),
+            used.get(asset_id, 0),
+        )
+        for asset_id in chosen
+    ]
+
+
+@template_filter("money")
+def format_money(cents: int | None) -> str:
+    """Cents in the portal's currency as people write it: "$12,500" or "$12,500.50"."""
+    if cents is None:
+        return "—"
+    code = current_app.config.get("CURRENCY", "USD")
+    symbol = CURRENCY_SYMBOLS.get(code)
+    whole, rest = divmod(cents, 100)
+    number = f"{whole:,}" + (f".{rest:02d}" if rest else "")
+    return f"{symbol}{number}" if symbol else f"{code} {number}"
+
+
+def amount_number(cents: int | None):
+    """Cents as the JSON number the API shows (12500.5), never a float's rounding."""
+    if cents is None:
+        return None
+    amount = Decimal(cents) / 100
+    return int(amount) if amount == amount.to_integral_value() else float(amount)

@@ -1,0 +1,259 @@
+"""HTML routes for deals: "My deals" (all deals for leaders), a deal's page with the
+content attached to it and recommended for its stage, and the deal form."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from content.deals import services as deals
+from content.deals.forms import NONE_CHOSEN, DealAttachForm, DealForm, attach_form_for
+from content.deals.models import DEAL_STATUS_LABELS, Deal
+from content.library.browsing import taxonomy_choices
+from content.library.models import Asset, Stage
+from content.usage import events as usage
+from content.usage import share_links
+from content.usage.models import EVIDENCE_LABELS
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import EmptyForm
+from portal.kernel.models import User
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_refusal,
+    show_field_errors,
+    template_global,
+)
+
+bp = Blueprint("deals", __name__)
+
+SORT_LABELS = {
+    "close_date": "Close date",
+    "amount": "Amount",
+    "updated": "Last changed",
+    "name": "Name",
+}
+SOURCE_LABELS = {"manual": "Typed in", "import": "CRM import", "api": "CRM sync (API)"}
+
+
+@template_global
+def deal_status_label(status: str) -> str:
+    return DEAL_STATUS_LABELS.get(status, status.capitalize())
+
+
+@template_global
+def evidence_label(evidence: str) -> str:
+    return EVIDENCE_LABELS.get(evidence, evidence.replace("_", " ").capitalize())
+
+
+@template_global
+def attached_title(asset: Asset) -> str:
+    return deals.asset_title(asset)
+
+
+def _show(deal: Deal, anchor: str | None = None):
+    return redirect(url_for(".show", deal_id=deal.id, _anchor=anchor))
+
+
+def _require_deal_access() -> None:
+    """Marketers have no deals and may not know anyone's: 404."""
+    if not (can(current_user, "track_deals") or can(current_user, "view_all_deals")):
+        abort(404)
+
+
+def _editable_deal(deal_id: int) -> Deal:
+    """The deal, when the signed-in rep owns it: 404 for deals they may not know exist,
+    403 for leaders and admins, who read every deal but change none."""
+    deal = deals.get_visible_deal(current_user, deal_id)
+    if not can(current_user, "edit", deal):
+        raise PermissionDenied("Only the rep who owns this deal can change it.")
+    return deal
+
+
+def _deal_owners() -> list[User]:
+    """The people who own a deal, for the owner filter leaders see."""
+    owners = select(Deal.owner_id).distinct()
+    return db.session.scalars(select(User).where(User.id.in_(owners)).order_by(User.name)).all()
+
+
+@bp.get("/deals")
+@login_required
+def index():
+    _require_deal_access()
+    try:
+        filters = deals.parse_filters(request.args, current_user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        filters = deals.DealFilters()
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    mine = can(current_user, "track_deals")
+    return render_template(
+        "deals/index.html",
+        page=deals.deal_list(current_user, filters, page, per_page),
+        filters=filters,
+        mine=mine,
+        stages=taxonomy_choices()["stages"],
+        owners=[] if mine else _deal_owners(),
+        sorts=SORT_LABELS,
+    )
+
+
+def _deal_input(form: DealForm) -> deals.DealInput:
+    stage_id = form.stage.data
+    return deals.DealInput(
+        name=form.name.data,
+        account=form.account.data,
+        amount_cents=form.amount.data,
+        stage=db.session.get(Stage, stage_id) if stage_id != NONE_CHOSEN else None,
+        status=form.status.data,
+        close_date=form.close_date.data,
+    )
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+@login_required
+def create():
+    _require_deal_access()
+    if not can(current_user, "track_deals"):
+        raise PermissionDenied("Deals belong to reps; only a rep can add one.")
+    form = DealForm()
+    if form.validate_on_submit():
+        try:
+            deal = deals.create_deal(current_user, _deal_input(form))
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Deal “{deal.name}” added. Here is content for its stage.", "success")
+            return _show(deal)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("deals/form.html", form=form, deal=None), status
+
+
+@bp.get("/deals/<id:deal_id>")
+@login_required
+def show(deal_id: int):
+    deal = deals.get_visible_deal(current_user, deal_id)
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    editable = can(current_user, "edit", deal)
+    recommended = deals.recommendations(deal, current_user)
+    return render_template(
+        "deals/show.html",
+        deal=deal,
+        editable=editable,
+        attached=usage.attached_page(deal, page, per_page),
+        recommended=recommended,
+        attach_forms={
+            item.card.asset.id: attach_form_for(item.card.asset.id) for item in recommended
+        }
+        if editable
+        else {},
+        links=share_links.links_for_deal(deal, current_user),
+        remove_form=EmptyForm(),
+        source_label=SOURCE_LABELS.get(deal.source, deal.source),
+    )
+
+
+def _form_for(deal: Deal) -> DealForm:
+    """The form filled with the deal as it is now."""
+    return DealForm(
+        formdata=None,
+        name=deal.name,
+        account=deal.account,
+        amount=deal.amount_cents,
+        stage=deal.stage_id or NONE_CHOSEN,
+        status=deal.status,
+        close_date=deal.close_date,
+    )
+
+
+@bp.route("/deals/<id:deal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(deal_id: int):
+    deal = _editable_deal(deal_id)
+    form = _form_for(deal) if request.method == "GET" else DealForm()
+    if form.validate_on_submit():
+        try:
+            changed = deals.update_deal(deal, current_user, _deal_input(form))
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            if changed:
+                flash("Deal saved.", "success")
+            else:
+                flash("Nothing changed, so nothing was saved.", "info")
+            return _show(deal)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("deals/form.html", form=form, deal=deal), status
+
+
+def _asset(asset_id: int | None) -> Asset:
+    asset = db.session.get(Asset, asset_id) if asset_id else None
+    if asset is None:
+        raise NotFound("No such asset.")
+    return asset
+
+
+@bp.post("/deals/<id:deal_id>/assets")
+@login_required
+def attach(deal_id: int):
+    deal = _editable_deal(deal_id)
+    form = DealAttachForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(deal, "recommended")
+    asset = _asset(form.asset_id.data)
+    try:
+        _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return _show(deal, "recommended")
+    db.session.commit()
+    title = deals.asset_title(asset)
+    if created:
+        flash(f"“{title}” is attached to this deal.", "success")
+    else:
+        flash(f"“{title}” was attached to this deal already; nothing changed.", "info")
+    return _show(deal, "attached")
+
+
+@bp.post("/deals/<id:deal_id>/assets/<id:asset_id>/remove")
+@login_required
+def remove(deal_id: int, asset_id: int):
+    deal = _editable_deal(deal_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(deal, "attached")
+    asset = _asset(asset_id)
+    try:
+        removed = usage.detach_from_deal(asset, current_user, deal)
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _show(deal, "attached")
+    db.session.commit()
+    title = deals.asset_title(asset)
+    if removed:
+        flash(f"“{title}” is no longer attached to this deal.", "success")
+    else:
+        flash(f"“{title}” was not attached to this deal; nothing changed.", "info")
+    return _show(deal, "attached")

@@ -1,0 +1,71 @@
+"""Forms for authoring assets and editing the taxonomy."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from content.files.uploads import ALLOWED_EXTENSIONS
+from content.library.browsing import taxonomy_choices
+from content.library.services import BODY_MAX, NOTE_MAX, SUMMARY_MAX, TITLE_MAX
+
+
+def _choices(terms) -> list[SelectChoice]:
+    return [SelectChoice(term.id, term.name) for term in terms]
+
+
+class AssetForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=TITLE_MAX)])
+    summary = TextAreaField(
+        "Summary",
+        description="One or two sentences reps read on the card.",
+        validators=[Optional(), Length(max=SUMMARY_MAX)],
+    )
+    body = TextAreaField(
+        "Body (Markdown)", validators=[Optional(), Length(max=BODY_MAX)], render_kw={"rows": 14}
+    )
+    file = FileField(
+        "File",
+        description="PDF, PowerPoint, Word, PNG or JPEG.",
+        render_kw={"accept": ",".join(ALLOWED_EXTENSIONS)},
+    )
+    remove_file = BooleanField("Remove the current file")
+    content_type = SelectField("Content type", coerce=int, validators=[Optional()])
+    stages = SelectMultipleField(
+        "Buyer stages",
+        coerce=int,
+        validators=[InputRequired(message="Choose at least one buyer stage.")],
+    )
+    personas = SelectMultipleField("Personas", coerce=int, validators=[Optional()])
+    industries = SelectMultipleField("Industries", coerce=int, validators=[Optional()])
+    tags = SelectMultipleField("Tags", coerce=int, validators=[Optional()])
+    review_by = DateField("Review by", validators=[Optional()])
+    expires_on = DateField(
+        "Expires on",
+        description="Optional: reps stop seeing the asset after this day.",
+        validators=[Optional()],
+    )
+    note = StringField(
+        "What changed",
+        description="A short note for the revision history.",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )
+    base_revision = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        terms = taxonomy_choices()
+        self.content_type.choices = [SelectChoice(0, "— none —")] + _choices(terms["content-types"])
+        self.stages.choices = _choices(terms["stages"])
+        self.personas.choices = _choices(terms["personas"])
+        self.industries.choices = _choices(terms["industries"])
+        self.tags.choices = _choices(terms["tags"])

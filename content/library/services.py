@@ -1,0 +1,205 @@
+"""Asset services: create, revise and read assets. Services flush; callers commit."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import BinaryIO
+
+from sqlalchemy import select, update
+
+from content.files.uploads import storage_path, store_upload
+from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
+from portal.kernel.permissions import can
+
+TITLE_MAX = 200
+SUMMARY_MAX = 1000
+BODY_MAX = 200_000
+NOTE_MAX = 300
+
+
+@dataclass
+class AssetInput:
+    """What an author submits; taxonomy is already resolved to rows."""
+
+    title: str
+    summary: str = ""
+    body: str = ""
+    content_type: ContentType | None = None
+    stages: list[Stage] = field(default_factory=list)
+    personas: list[Persona] = field(default_factory=list)
+    industries: list[Industry] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    review_by: date | None = None
+    expires_on: date | None = None
+    note: str = ""
+
+
+@dataclass
+class Upload:
+    stream: BinaryIO
+    filename: str
+
+
+def validate_input(data: AssetInput, has_file: bool) -> None:
+    """Refuse input that would make a useless or broken asset."""
+    errors = {}
+    data.title = (data.title or "").strip()
+    data.summary = (data.summary or "").strip()
+    data.body = data.body or ""
+    data.note = (data.note or "").strip()
+    if not data.title:
+        errors["title"] = "Give the asset a title."
+    elif len(data.title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    if len(data.summary) > SUMMARY_MAX:
+        errors["summary"] = f"Keep the summary under {SUMMARY_MAX} characters."
+    if len(data.body) > BODY_MAX:
+        errors["body"] = f"Keep the body under {BODY_MAX:,} characters."
+    if len(data.note) > NOTE_MAX:
+        errors["note"] = f"Keep the note under {NOTE_MAX} characters."
+    if not data.stages:
+        errors["stages"] = "Choose at least one buyer stage so reps can find the asset."
+    if not data.body.strip() and not has_file:
+        errors["body"] = "Write a body or upload a file (or both)."
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+
+
+def _apply_taxonomy(asset: Asset, data: AssetInput) -> None:
+    asset.content_type = data.content_type
+    asset.stages = list(data.stages)
+    asset.personas = list(data.personas)
+    asset.industries = list(data.industries)
+    asset.tags = list(data.tags)
+    asset.review_by = data.review_by
+    asset.expires_on = data.expires_on
+
+
+def create_asset(owner, data: AssetInput, upload: Upload | None = None) -> Asset:
+    """Create a draft asset with its first revision, owned by ``owner``."""
+    if not can(owner, "create_asset"):
+        raise PermissionDenied("Only marketers create assets.")
+    validate_input(data, has_file=upload is not None)
+    stored = store_upload(upload.stream, upload.filename, owner) if upload else None
+    asset = Asset(owner=owner, status="draft")
+    _apply_taxonomy(asset, data)
+    db.session.add(asset)
+    db.session.flush()
+    revision = AssetRevision(
+        asset=asset,
+        number=1,
+        title=data.title,
+        summary=data.summary,
+        body=data.body,
+        file=stored,
+        author=owner,
+        note=data.note or "First version",
+    )
+    db.session.add(revision)
+    db.session.flush()
+    asset.latest_revision = revision
+    db.session.flush()
+    return asset
+
+
+def revise_asset(
+    asset: Asset,
+    author,
+    base_revision_id: int | None,
+    data: AssetInput,
+    upload: Upload | None = None,
+    remove_file: bool = False,
+) -> AssetRevision:
+    """Save an edit as a new revision on top of ``base_revision_id``.
+
+    The save is refused with a Conflict when someone else saved since the editor opened
+    the form; the check and the claim are one atomic UPDATE so two editors cannot both win.
+    """
+    if not can(author, "edit", asset):
+        raise PermissionDenied("You cannot edit this asset.")
+    latest = asset.latest_revision
+    keeps_file = latest is not None and latest.file_id is not None and not remove_file
+    validate_input(data, has_file=upload is not None or keeps_file)
+    if base_revision_id is None:
+        raise ValidationFailed(
+            "Say which revision the edit is based on.",
+            {"base_revision": "Say which revision the edit is based on."},
+        )
+    # The file is stored before the claim below, so no write lock is held while a large
+    # upload is written to disk.
+    stored = store_upload(upload.stream, upload.filename, author) if upload else None
+    claimed = db.session.execute(
+        update(Asset)
+        .where(
+            Asset.id == asset.id,
+            Asset.latest_revision_id == base_revision_id,
+            Asset.status != "archived",
+        )
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        if stored is not None:
+            storage_path(stored.storage_name).unlink(missing_ok=True)
+        db.session.refresh(asset)
+        if asset.status == "archived":
+            raise Conflict("The asset was archived while you were editing; restore it first.")
+        raise Conflict(
+            "Someone saved a newer revision while you were editing. "
+            "Review their changes, then apply yours on top.",
+            fields={"base_revision": "This is not the latest revision."},
+        )
+    db.session.refresh(asset)
+    revision = AssetRevision(
+        asset=asset,
+        number=asset.latest_revision.number + 1,
+        title=data.title,
+        summary=data.summary,
+        body=data.body,
+        file=stored if stored else (asset.latest_revision.file if keeps_file else None),
+        author=author,
+        note=data.note,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    _apply_taxonomy(asset, data)
+    asset.latest_revision = revision
+    # The state follows the latest revision; the live one stays visible to reps. An edit
+    # to an approved revision needs approving again (approvals belong to a revision).
+    if asset.status == "published":
+        asset.status = "draft"
+    elif asset.status == "approved":
+        asset.status = "in_review"
+    db.session.flush()
+    return revision
+
+
+def get_visible_asset(user, asset_id: int) -> Asset:
+    """The asset if this user may know it exists; otherwise NotFound (never a 403)."""
+    asset = db.session.get(Asset, asset_id)
+    if asset is None or not can(user, "view", asset):
+        raise NotFound("No such asset.")
+    return asset
+
+
+def shown_revision(asset: Asset, user) -> AssetRevision | None:
+    """Authors and collaborators see the latest revision; everyone else sees what is live."""
+    if can(user, "view_latest", asset):
+        return asset.latest_revision
+    return asset.live_revision
+
+
+def get_revision(asset: Asset, user, number: int) -> AssetRevision:
+    """A specific revision; readers who cannot see drafts only reach the live one."""
+    revision = db.session.scalar(
+        select(AssetRevision).where(
+            AssetRevision.asset_id == asset.id, AssetRevision.number == number
+        )
+    )
+    if revision is None:
+        raise NotFound("No such revision.")
+    if not can(user, "view_latest", asset) and revision.id != asset.live_revision_id:
+        raise NotFound("No such revision.")
+    return revision

@@ -1,0 +1,257 @@
+"""HTML routes of the content library: board, list, asset pages, authoring, downloads."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from content.files.uploads import send_stored
+from content.library import browsing as library
+from content.library import services as asset_service
+from content.library.diff import word_diff
+from content.library.forms import AssetForm
+from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from content.taxonomy.services import terms_by_ids
+from content.usage import events as usage
+from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.ids import text_id
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import flash_form_errors, show_field_errors
+
+bp = Blueprint("content", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for("content.board"))
+
+
+def _filters_or_flash():
+    try:
+        return library.parse_filters(request.args, current_user), None
+    except ValidationFailed as error:
+        for message in error.fields.values():
+            flash(message, "error")
+        return library.LibraryFilters(), error
+
+
+@bp.get("/library")
+@login_required
+def board():
+    filters, _error = _filters_or_flash()
+    columns = library.board(current_user, filters)
+    return render_template(
+        "content/board.html",
+        columns=columns,
+        filters=filters,
+        terms=library.taxonomy_choices(),
+    )
+
+
+@bp.get("/assets")
+@login_required
+def index():
+    filters, _error = _filters_or_flash()
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    result = library.asset_list(current_user, filters, page, per_page)
+    return render_template(
+        "content/index.html", page=result, filters=filters, terms=library.taxonomy_choices()
+    )
+
+
+def _input_from_form(form: AssetForm) -> asset_service.AssetInput:
+    content_type = terms_by_ids(ContentType, [form.content_type.data])
+    return asset_service.AssetInput(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        body=form.body.data or "",
+        content_type=content_type[0] if content_type else None,
+        stages=terms_by_ids(Stage, form.stages.data),
+        personas=terms_by_ids(Persona, form.personas.data),
+        industries=terms_by_ids(Industry, form.industries.data),
+        tags=terms_by_ids(Tag, form.tags.data),
+        review_by=form.review_by.data,
+        expires_on=form.expires_on.data,
+        note=form.note.data or "",
+    )
+
+
+def _upload_from_form(form: AssetForm):
+    file = form.file.data
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    return asset_service.Upload(file.stream, file.filename)
+
+
+@bp.route("/assets/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can(current_user, "create_asset"):
+        abort(403)
+    form = AssetForm()
+    if form.validate_on_submit():
+        try:
+            asset = asset_service.create_asset(
+                current_user, _input_from_form(form), _upload_from_form(form)
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Draft saved. Invite reviewers and submit it for review when it is ready.",
+                "success",
+            )
+            return redirect(url_for("content.show", asset_id=asset.id))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("content/form.html", form=form, asset=None)
+
+
+@bp.get("/assets/<id:asset_id>")
+@login_required
+def show(asset_id: int):
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    revision = asset_service.shown_revision(asset, current_user)
+    page = render_template(
+        "content/show.html",
+        asset=asset,
+        revision=revision,
+        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
+    )
+    # After rendering: counting the view must never break or hold up the page.
+    usage.record_quietly("a view", lambda: usage.record_view(asset, current_user))
+    return page
+
+
+@bp.route("/assets/<id:asset_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(asset_id: int):
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    if not can(current_user, "edit", asset):
+        abort(403)
+    latest = asset.latest_revision
+    form = AssetForm(obj=latest if request.method == "GET" else None)
+    if request.method == "GET":
+        form.note.data = ""
+        form.base_revision.data = str(latest.id)
+        form.content_type.data = asset.content_type_id or 0
+        for name in ("stages", "personas", "industries", "tags"):
+            getattr(form, name).data = [term.id for term in getattr(asset, name)]
+        form.review_by.data = asset.review_by
+        form.expires_on.data = asset.expires_on
+    elif form.validate_on_submit():
+        base = form.base_revision.data
+        try:
+            asset_service.revise_asset(
+                asset,
+                current_user,
+                text_id(base) or None,
+                _input_from_form(form),
+                _upload_from_form(form),
+                remove_file=form.remove_file.data,
+            )
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template(
+                "content/form.html", form=form, asset=asset, conflict=_since(asset, base)
+            ), 409
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"Saved as revision {asset.latest_revision.number}.", "success")
+            return redirect(url_for("content.show", asset_id=asset.id))
+    else:
+        flash_form_errors(form)
+    return render_template("content/form.html", form=form, asset=asset, conflict=None)
+
+
+def _since(asset, base_id):
+    """What changed between the revision the editor started from and the latest one."""
+    db.session.refresh(asset)
+    base = next((r for r in asset.revisions if str(r.id) == str(base_id)), None)
+    latest = asset.latest_revision
+    if base is None or latest is None:
+        return None
+    return {"base": base, "latest": latest, "body": word_diff(base.body, latest.body)}
+
+
+@bp.get("/assets/<id:asset_id>/revisions/<id:number>")
+@login_required
+def revision(asset_id: int, number: int):
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    shown = asset_service.get_revision(asset, current_user, number)
+    return render_template(
+        "content/show.html",
+        asset=asset,
+        revision=shown,
+        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
+    )
+
+
+@bp.get("/assets/<id:asset_id>/diff")
+@login_required
+def diff(asset_id: int):
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    if not can(current_user, "view_latest", asset):
+        abort(404)
+    numbers = [r.number for r in asset.revisions]
+    try:
+        old_n = int(request.args.get("from", min(numbers)))
+        new_n = int(request.args.get("to", max(numbers)))
+    except ValueError:
+        flash("Choose two revisions by number.", "error")
+        return redirect(url_for("content.show", asset_id=asset.id))
+    if old_n not in numbers or new_n not in numbers:
+        abort(404)  # checked before the query: an out-of-range int is a 500 in the driver
+    old = asset_service.get_revision(asset, current_user, old_n)
+    new = asset_service.get_revision(asset, current_user, new_n)
+    return render_template(
+        "content/diff.html",
+        asset=asset,
+        old=old,
+        new=new,
+        revisions=asset.revisions,
+        title_diff=word_diff(old.title, new.title),
+        summary_diff=word_diff(old.summary, new.summary),
+        body_diff=word_diff(old.body, new.body),
+    )
+
+
+@bp.get("/assets/<id:asset_id>/file")
+@login_required
+def download(asset_id: int):
+    """Serve the file of the shown revision (or ``?revision=N`` for authors)."""
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    if not can(current_user, "download", asset):
+        abort(404)
+    number = request.args.get("revision", "")
+    if number:
+        if not text_id(number):
+            abort(404)
+        revision = asset_service.get_revision(asset, current_user, text_id(number))
+    else:
+        revision = asset_service.shown_revision(asset, current_user)
+    if revision is None or revision.file is None:
+        abort(404)
+    inline = request.args.get("inline") == "1" and revision.file.previewable
+    response = send_stored(revision.file, inline)
+    if not inline:
+        usage.record_quietly(
+            "a download", lambda: usage.record_download(asset, current_user, revision)
+        )
+    return response

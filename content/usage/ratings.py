@@ -1,0 +1,142 @@
+"""Ratings: the people who use an asset give it 1–5 stars and, if they like, a comment
+for its authors. One rating per person and asset, changeable. Services flush; callers
+commit."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from content.library.models import Asset
+from content.usage.models import Rating
+from content.usage.signals import signal_changed
+from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can
+from portal.kernel.sql import upsert_insert
+
+STARS_MIN, STARS_MAX = 1, 5
+COMMENT_MAX = 1000
+STARS_INVALID = f"Choose from {STARS_MIN} to {STARS_MAX} stars."
+COMMENT_TOO_LONG = f"Keep the comment under {COMMENT_MAX:,} characters."
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    """What cards and the asset page show: the average (None when unrated) and count."""
+
+    average: float | None = None
+    count: int = 0
+
+    @property
+    def rounded(self) -> str:
+        """The average to one decimal, e.g. "4.3"."""
+        return f"{self.average:.1f}" if self.average is not None else ""
+
+
+UNRATED = RatingSummary()
+
+
+def refusal(user, asset: Asset) -> str | None:
+    """Why ``user`` may not rate ``asset``, in words, or None when they may."""
+    if can(user, "rate", asset):
+        return None
+    if asset.owner_id == user.id or asset.collaborator_role(user) == "author":
+        return "You wrote this asset, so you cannot rate it."
+    if not asset.is_live:
+        return "Only published assets can be rated."
+    return "Ratings come from reps, leaders and marketers."
+
+
+def _stars(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationFailed(STARS_INVALID, {"stars": STARS_INVALID})
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not STARS_MIN <= int(text) <= STARS_MAX:
+        raise ValidationFailed(STARS_INVALID, {"stars": STARS_INVALID})
+    return int(text)
+
+
+def rate(asset: Asset, user, stars, comment: str | None = "") -> Rating:
+    """Save ``user``'s rating of ``asset``, replacing their earlier one.
+
+    One upsert on (asset, user): two saves at once leave one rating, never two rows and
+    never a lost count.
+    """
+    if not can(user, "view", asset):
+        raise NotFound("No such asset.")
+    reason = refusal(user, asset)
+    if reason:
+        raise PermissionDenied(reason)
+    stars = _stars(stars)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise ValidationFailed(COMMENT_TOO_LONG, {"comment": COMMENT_TOO_LONG})
+    now = utcnow()
+    statement = upsert_insert(Rating).values(
+        asset_id=asset.id,
+        user_id=user.id,
+        stars=stars,
+        comment=comment,
+        created_at=now,
+        updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Rating.asset_id, Rating.user_id],
+        set_={"stars": stars, "comment": comment, "updated_at": now},
+    )
+    db.session.execute(statement)
+    signal_changed(asset.id)
+    rating = your_rating(asset, user)
+    db.session.refresh(rating)  # the upsert bypassed the identity map
+    return rating
+
+
+def your_rating(asset: Asset, user) -> Rating | None:
+    return db.session.scalar(
+        select(Rating).where(Rating.asset_id == asset.id, Rating.user_id == user.id)
+    )
+
+
+def summaries(asset_ids) -> dict[int, RatingSummary]:
+    """Average and count per asset in one grouped query; unrated assets are left out."""
+    ids = list(asset_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Rating.asset_id, func.avg(Rating.stars), func.count(Rating.id))
+        .where(Rating.asset_id.in_(ids))
+        .group_by(Rating.asset_id)
+    )
+    return {asset_id: RatingSummary(float(average), count) for asset_id, average, count in rows}
+
+
+def summary(asset: Asset) -> RatingSummary:
+    return summaries([asset.id]).get(asset.id, UNRATED)
+
+
+def star_counts(asset: Asset) -> dict[int, int]:
+    """How many ratings gave each number of stars, 5 down to 1."""
+    rows = dict(
+        db.session.execute(
+            select(Rating.stars, func.count(Rating.id))
+            .where(Rating.asset_id == asset.id)
+            .group_by(Rating.stars)
+        ).all()
+    )
+    return {stars: rows.get(stars, 0) for stars in range(STARS_MAX, STARS_MIN - 1, -1)}
+
+
+def comments(asset: Asset, user, page: int = 1, per_page: int = 10) -> Page:
+    """Ratings with a comment, newest first, for the people allowed to read them."""
+    if not can(user, "view_rating_comments", asset):
+        raise NotFound("No such asset.")
+    query = select(Rating).where(Rating.asset_id == asset.id, Rating.comment != "")
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Rating.updated_at.desc(), Rating.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), page, per_page, total)

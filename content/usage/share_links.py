@@ -1,0 +1,320 @@
+"""Share links: a buyer opens an asset without signing in, and every open is verified
+usage of it.
+
+A link's token is 32 random bytes; only its SHA-256 is stored, so the clear link is shown
+once, to the person who made it. Buyers' addresses are never stored: an open keeps only a
+keyed hash of the address and browser, enough to tell visitors apart. Services flush;
+callers commit.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from content.deals.models import Deal
+from content.library.models import Asset, AssetRevision
+from content.usage.models import ShareLink, UsageEvent
+from content.usage.signals import signal_changed
+from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, hash_token, utcnow
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can
+
+TOKEN_BYTES = 32
+MAX_DAYS = 365
+RECIPIENT_MAX = 200
+DAYS_INVALID = f"Links last from 1 to {MAX_DAYS} days."
+RECIPIENT_TOO_LONG = f"Keep the recipient under {RECIPIENT_MAX} characters."
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+# Link checkers of mail and chat tools open links before any person does; their opens
+# are not a buyer reading the asset.
+_ROBOTS = re.compile(
+    r"bot|crawl|spider|slurp|preview|scan|monitor|facebookexternalhit|embedly|"
+    r"curl|wget|python-requests|headless",
+    re.IGNORECASE,
+)
+
+
+def default_days() -> int:
+    return current_app.config.get("SHARE_LINK_DAYS", 30)
+
+
+def _days(value) -> int:
+    if value is None or value == "":
+        return default_days()
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or len(text) > 3:
+        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
+    if not 1 <= int(text) <= MAX_DAYS:
+        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
+    return int(text)
+
+
+def create_link(
+    asset: Asset,
+    user: User,
+    deal: Deal | None = None,
+    expires_in_days=None,
+    recipient: str | None = "",
+) -> tuple[ShareLink, str]:
+    """Make a link to ``asset`` for a buyer, optionally for one of ``user``'s deals.
+
+    Returns the link and its clear token (shown once). Making it records a verified
+    ``share`` of the asset in the same transaction.
+    """
+    if not can(user, "view", asset):
+        raise NotFound("No such asset.")
+    if not can(user, "share", asset):
+        raise Conflict("This asset is not in the library any more, so it cannot be shared.")
+    if deal is not None and (not can(user, "view", deal) or deal.owner_id != user.id):
+        raise NotFound("No such deal.")
+    days = _days(expires_in_days)
+    recipient = " ".join((recipient or "").split())
+    if len(recipient) > RECIPIENT_MAX:
+        raise ValidationFailed(RECIPIENT_TOO_LONG, {"recipient": RECIPIENT_TOO_LONG})
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = utcnow()
+    link = ShareLink(
+        token_hash=hash_token(token),
+        asset=asset,
+        revision_id=asset.live_revision_id,
+        created_by=user,
+        deal=deal,
+        recipient=recipient,
+        expires_at=now + timedelta(days=days),
+        created_at=now,
+    )
+    db.session.add(link)
+    db.session.flush()
+    db.session.add(
+        UsageEvent(
+            asset_id=asset.id,
+            kind="share",
+            evidence="verified",
+            user_id=user.id,
+            deal_id=deal.id if deal else None,
+            share_link_id=link.id,
+            revision_id=asset.live_revision_id,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    signal_changed(asset.id)
+    return link, token
+
+
+def find_by_token(token: str) -> ShareLink | None:
+    """The link with this clear token, or None (a malformed token finds nothing)."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        return None
+    return db.session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
+
+
+def shown_revision(link: ShareLink) -> AssetRevision:
+    """What the buyer sees: the live revision, or after the asset left the library the
+    last one that was live (an archived asset keeps it), else the one shared."""
+    asset = link.asset
+    return asset.live_revision if asset.live_revision_id is not None else link.revision
+
+
+class LinkExpired(Gone):
+    """Gone, carrying the link, so the buyer's page can say who to ask for a new one."""
+
+    def __init__(self, link: ShareLink):
+        super().__init__("This link has expired.")
+        self.link = link
+
+
+def open_link(token: str) -> ShareLink:
+    """The link a buyer opened: NotFound for an unknown token, Gone (LinkExpired) for one
+    that expired, was revoked, or whose asset passed its hard expiry date."""
+    link = find_by_token(token)
+    if link is None:
+        raise NotFound("No such link.")
+    if not link.active or link.asset.expired:
+        raise LinkExpired(link)
+    return link
+
+
+def is_robot(user_agent: str | None) -> bool:
+    """Link checkers and previews, whose opens are not a person reading."""
+    return not user_agent or bool(_ROBOTS.search(user_agent))
+
+
+def visitor_hash(address: str | None, user_agent: str | None) -> str:
+    """A keyed hash of the visitor's address and browser: tells visitors apart without
+    keeping the address (the key is the app's secret, so it cannot be reversed by
+    trying every address)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{address or ''}|{user_agent or ''}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def record_buyer_view(link: ShareLink, visitor: str) -> None:
+    """A buyer opened the link: a verified ``buyer_view`` of the asset, credited to the
+    link's creator and deal."""
+    db.session.add(
+        UsageEvent(
+            asset_id=link.asset_id,
+            kind="buyer_view",
+            evidence="verified",
+            user_id=link.created_by_id,
+            deal_id=link.deal_id,
+            share_link_id=link.id,
+            revision_id=shown_revision(link).id,
+            visitor_hash=visitor,
+        )
+    )
+    db.session.flush()
+    signal_changed(link.asset_id)
+
+
+def revoke(link: ShareLink, user: User) -> bool:
+    """Stop the link working now; returns False when it was revoked already."""
+    if not can(user, "revoke", link):
+        raise NotFound("No such link.")
+    now = utcnow()
+    done = db.session.execute(
+        update(ShareLink)
+        .where(ShareLink.id == link.id, ShareLink.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(link)
+    return done == 1
+
+
+def revoke_all(asset: Asset, user: User) -> int:
+    """The owner takes back every working link to their asset; returns how many."""
+    if not can(user, "revoke_links", asset):
+        raise NotFound("No such asset.")
+    now = utcnow()
+    return db.session.execute(
+        update(ShareLink)
+        .where(
+            ShareLink.asset_id == asset.id,
+            ShareLink.revoked_at.is_(None),
+            ShareLink.expires_at > now,
+        )
+        .values(revoked_at=now, revoked_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def active_link_count(asset: Asset) -> int:
+    return db.session.scalar(
+        select(func.count(ShareLink.id)).where(
+            ShareLink.asset_id == asset.id,
+            ShareLink.revoked_at.is_(None),
+            ShareLink.expires_at > utcnow(),
+        )
+    )
+
+
+# ---- who opened what ---------------------------------------------------------------------
+
+
+@dataclass
+class LinkStats:
+    link: ShareLink
+    opens: int = 0
+    visitors: int = 0
+    first_opened_at: datetime | None = None
+    last_opened_at: datetime | None = None
+
+
+def _stats(links: list[ShareLink]) -> list[LinkStats]:
+    ids = [link.id for link in links]
+    rows = {}
+    if ids:
+        rows = {
+            row[0]: row[1:]
+            for row in db.session.execute(
+                select(
+                    UsageEvent.share_link_id,
+                    func.count(UsageEvent.id),
+                    func.count(func.distinct(UsageEvent.visitor_hash)),
+                    func.min(UsageEvent.created_at),
+                    func.max(UsageEvent.created_at),
+                )
+                .where(UsageEvent.kind == "buyer_view", UsageEvent.share_link_id.in_(ids))
+                .group_by(UsageEvent.share_link_id)
+            )
+        }
+    return [LinkStats(link, *rows.get(link.id, ())) for link in links]
+
+
+def _page(query, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    links = db.session.scalars(
+        query.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+        .options(
+            selectinload(ShareLink.asset).selectinload(Asset.live_revision),
+            selectinload(ShareLink.revision),
+            selectinload(ShareLink.deal),
+            selectinload(ShareLink.created_by),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(_stats(list(links)), page, per_page, total)
+
+
+def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None = None) -> Page:
+    """The links ``user`` made (to one asset, if given), newest first, with their opens."""
+    query = select(ShareLink).where(ShareLink.created_by_id == user.id)
+    if asset is not None:
+        query = query.where(ShareLink.asset_id == asset.id)
+    return _page(query, page, per_page)
+
+
+def links_for_deal(deal: Deal, user: User) -> list[LinkStats]:
+    """The links made for ``deal``, newest first, with their opens."""
+    if not can(user, "view", deal):
+        raise NotFound("No such deal.")
+    return _page(select(ShareLink).where(ShareLink.deal_id == deal.id), 1, 100).items
+
+
+def get_link(user: User, link_id: int) -> ShareLink:
+    link = db.session.get(ShareLink, link_id)
+    if link is None or not can(user, "view", link):
+        raise NotFound("No such link.")
+    return link
+
+
+def link_stats(link: ShareLink) -> LinkStats:
+    return _stats([link])[0]
+
+
+def opens(link: ShareLink, page: int = 1, per_page: int = 20) -> Page:
+    """Each time a buyer opened the link, newest first; visitors are numbered in the
+    order they first came."""
+    query = select(UsageEvent).where(
+        UsageEvent.kind == "buyer_view", UsageEvent.share_link_id == link.id
+    )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(
+        query.order_by(UsageEvent.created_at.desc(), UsageEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(events), page, per_page, total)
+
+
+def visitor_numbers(link: ShareLink) -> dict[str, int]:
+    """Visitor hash -> 1, 2, 3… in the order of their first open."""
+    rows = db.session.execute(
+        select(UsageEvent.visitor_hash, func.min(UsageEvent.id))
+        .where(UsageEvent.kind == "buyer_view", UsageEvent.share_link_id == link.id)
+        .group_by(UsageEvent.visitor_hash)
+        .order_by(func.min(UsageEvent.id))
+    ).all()
+    return {visitor: number for number, (visitor, _first) in enumerate(rows, start=1)}

@@ -1,0 +1,105 @@
+"""Admin pages: list, create and edit users (roles, departments, deactivation)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from portal.accounts import services as accounts
+from portal.accounts.forms import UserForm
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.pagination import Page, page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import flash_form_errors, show_field_errors
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    # Non-admins are told nothing exists here.
+    if not can(current_user, "manage_users"):
+        abort(404)
+
+
+@bp.get("/users")
+def users():
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    query = select(User)
+    needle = (request.args.get("q") or "").strip()[:100]
+    if needle:
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                User.email.like(pattern, escape="\\"),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(User.active.desc(), User.name).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return render_template("admin/users.html", page=Page(rows, page, per_page, total), q=needle)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    form.password.description = "The first password; at least 10 characters."
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors = ["Set a first password of at least 10 characters."]
+        else:
+            try:
+                user = accounts.create_user(
+                    form.email.data,
+                    form.name.data,
+                    form.role.data,
+                    form.password.data,
+                    form.department.data,
+                )
+                user.active = form.active.data
+            except ValidationFailed as error:
+                db.session.rollback()
+                show_field_errors(form, error)
+            else:
+                db.session.commit()
+                flash(f"{user.name} can now sign in as {user.email}.", "success")
+                return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                current_user,
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                department=form.department.data,
+                active=form.active.data,
+                password=form.password.data or "",
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            state = "" if user.active else " The account is deactivated and signed out."
+            flash(f"Saved {user.name}.{state}", "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("admin/user_form.html", form=form, user=user)

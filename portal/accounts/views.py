@@ -1,0 +1,134 @@
+"""Sign-in, sign-out and the profile page (password and API tokens)."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
+
+from portal.accounts import services as accounts
+from portal.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db, limiter, login_manager
+from portal.kernel.forms import EmptyForm
+from portal.kernel.ids import text_id
+from portal.kernel.models import User
+from portal.kernel.templating import flash_form_errors
+from portal.kernel.urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions carry "id:version"; an old version (after sign-out) loads nobody."""
+    user_id, _, version = session_id.partition(":")
+    if not version.isdigit():
+        return None
+    user = db.session.get(User, text_id(user_id))
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("content.board"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("That email and password do not match an active account.", "error")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("content.board"))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    # Ends every copy of this session, not just the cookie in this browser.
+    current_user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    return render_template(
+        "auth/profile.html",
+        password_form=ChangePasswordForm(),
+        token_form=TokenForm(),
+        revoke_form=EmptyForm(),
+        new_token=None,
+    )
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("auth.profile"))
+    try:
+        accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.profile"))
+    db.session.commit()
+    # The version bump ended this session too (and its remember-me cookie); start fresh
+    # ones for this browser.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+    login_user(current_user._get_current_object(), remember=remembered)
+    flash("Your password is changed. Other devices have been signed out.", "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("auth.profile"))
+    clear = accounts.issue_token(current_user, form.name.data)
+    db.session.commit()
+    flash("Token created. Copy it now: it will not be shown again.", "success")
+    return render_template(
+        "auth/profile.html",
+        password_form=ChangePasswordForm(),
+        token_form=TokenForm(formdata=None),
+        revoke_form=EmptyForm(),
+        new_token=clear,
+    )
+
+
+@bp.post("/profile/tokens/<id:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("auth.profile"))
+    token = accounts.revoke_token(current_user, token_id)
+    db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.profile"))

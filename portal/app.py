@@ -1,0 +1,96 @@
+"""The composition root: the application built from the kernel and every feature.
+
+Nothing imports this module but ``portal.create_app``; it is the one place that knows every
+feature. Each feature adds itself through its ``feature.register(app)``.
+"""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from content.crm import feature as crm
+from content.deals import feature as deals
+from content.library import feature as library
+from content.taxonomy import feature as taxonomy
+from content.usage import feature as usage
+from portal import cli
+from portal.accounts import feature as accounts
+from portal.digest import feature as digest
+from portal.kernel import config, web
+from portal.kernel.api import bp as api_document
+from portal.kernel.api import register_api
+from portal.kernel.errors import register_error_handlers
+from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
+from portal.kernel.templating import register_template_helpers
+from portal.notifications import feature as notifications
+from portal.reports import feature as reports
+from search import feature as search
+from workflows.audit import feature as audit
+from workflows.campaigns import feature as campaigns
+from workflows.collections import feature as collections
+from workflows.comments import feature as comments
+from workflows.dashboard import feature as dashboard
+from workflows.feedback import feature as feedback
+from workflows.glossary import feature as glossary
+from workflows.posts import feature as posts
+from workflows.requests import feature as requests
+from workflows.review import feature as review
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# In the order they are added; see docs/architecture.md for what each one is.
+FEATURES = (
+    accounts,
+    notifications,
+    library,
+    taxonomy,
+    usage,
+    deals,
+    crm,
+    review,
+    comments,
+    audit,
+    dashboard,
+    requests,
+    posts,
+    campaigns,
+    feedback,
+    glossary,
+    collections,
+    search,
+    reports,
+    digest,
+)
+
+
+def create_app(settings: dict | None = None) -> Flask:
+    """Build the application. ``settings`` override those read from the environment."""
+    values = config.from_environment()
+    values.update(settings or {})
+    app = Flask(
+        "portal",
+        instance_path=values["INSTANCE_PATH"],
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(values)
+    config.check_secret_key(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    web.install(app)
+
+    register_api(app, api_document)
+    for feature in FEATURES:
+        feature.register(app)
+    cli.register_cli(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app

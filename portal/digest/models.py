@@ -1,0 +1,39 @@
+"""Which weekly digest went to whom: one row per person and week, so the weekly run
+sends each person at most one email per week however often it runs."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+
+# "sending": claimed by a run that is sending it now; "failed": the next run retries.
+DELIVERY_STATUSES = ("sending", "sent", "failed")
+ERROR_MAX = 500
+
+
+class DigestDelivery(db.Model):
+    """The claim on, and then the outcome of, one person's digest email for one week.
+
+    The run that inserts the row is the only one that sends; the unique constraint makes
+    that hold for runs at the same time too.
+    """
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("user_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The Monday the week starts, in the portal's time zone.
+    week_start: Mapped[date] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), default="sending")
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DigestDelivery user {self.user_id} week {self.week_start} {self.status}>"

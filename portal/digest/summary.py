@@ -1,0 +1,474 @@
+"""What a person's weekly digest says, in their role's terms.
+
+Reps hear of new assets in the stages of their open deals, posts waiting for them and
+replies to their feedback; marketers of feedback and ratings on their assets and of
+requests waiting for marketing; leaders and admins get the week's headline numbers of
+every report, every week. The page and both emails render the :class:`Digest` composed here, so they
+cannot disagree.
+
+A week runs Monday to Sunday in the portal's time zone (TANDEM_TIMEZONE). Items that
+happened "in the week" count by when they happened; lists of things waiting (posts,
+requests, campaigns to read) are as they stand now.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from content.deals.models import Deal
+from content.deals.services import format_money
+from content.library.models import Asset, asset_stages
+from content.library.rules import visible_assets
+from content.library.services import shown_revision
+from content.usage.models import Rating
+from portal.kernel.errors import ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User
+from portal.kernel.reporting import Period, ReportFilters, local_today
+from portal.reports.registry import Headline, in_order
+from workflows.audit.models import WorkflowEvent
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.feedback.models import FEEDBACK_KINDS, FieldFeedback
+from workflows.posts.models import GhostPost
+from workflows.requests.services import ContentRequest
+
+# A section lists this many items and links to the full list for the rest.
+MAX_ITEMS = 10
+QUOTE_MAX = 280
+COMMENTS_SHOWN = 3
+RECENT_WEEKS = 12
+WEEK_FORMAT = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_INVALID = "Write the week as YEAR-Wnn, e.g. 2026-W48."
+WEEK_NOT_OVER = "That week is not over yet; choose an earlier one."
+NOTHING_NEW = "Nothing new this week."
+
+
+# ---- the week ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week, Monday to Sunday, in the portal's time zone."""
+
+    monday: date
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def period(self) -> Period:
+        return Period(self.monday, self.sunday)
+
+    @property
+    def label(self) -> str:
+        """The ISO name, e.g. "2026-W48", used by ``--week`` and the page's picker."""
+        year, number, _day = self.monday.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    @property
+    def title(self) -> str:
+        """The days people read, e.g. "23–29 Nov 2026"."""
+        first, last = self.monday, self.sunday
+        if first.month == last.month:
+            return f"{first.day}–{last.day} {last:%b %Y}"
+        if first.year == last.year:
+            return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+        return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def last_complete_week(today: date | None = None) -> Week:
+    """The latest week that has ended by ``today`` (the portal's today by default)."""
+    today = today or local_today()
+    return Week(today - timedelta(days=today.weekday() + 7))
+
+
+def recent_weeks(count: int = RECENT_WEEKS) -> list[Week]:
+    """The last ``count`` complete weeks, newest first, for the page's week picker."""
+    latest = last_complete_week()
+    return [Week(latest.monday - timedelta(days=7 * n)) for n in range(count)]
+
+
+def parse_week(text: str | None) -> Week:
+    """The week named like "2026-W48" (the last complete week when empty). A malformed
+    week, or one that has not ended yet, is a ValidationFailed saying what to write."""
+    raw = (text or "").strip()
+    if not raw:
+        return last_complete_week()
+    match = WEEK_FORMAT.match(raw.upper())
+    try:
+        if match is None:
+            raise ValueError(raw)
+        week = Week(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+    except ValueError:
+        raise ValidationFailed(WEEK_INVALID, {"week": WEEK_INVALID}) from None
+    if week.monday > last_complete_week().monday:
+        raise ValidationFailed(WEEK_NOT_OVER, {"week": WEEK_NOT_OVER})
+    return week
+
+
+# ---- what a digest holds -----------------------------------------------------------------
+
+
+@dataclass
+class DigestItem:
+    """One line of a digest: what happened, a link to its page (a path on this site), a
+    detail line and any words people wrote (a reply, comments)."""
+
+    title: str
+    link: str
+    detail: str = ""
+    quotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DigestSection:
+    """A heading with its items; ``total`` counts them all when only the first
+    MAX_ITEMS are listed, and ``more_link`` leads to the rest."""
+
+    heading: str
+    items: list[DigestItem]
+    total: int
+    noun: tuple[str, str]  # singular and plural, for the subject line
+    note: str = ""
+    more_link: str = ""
+    # Says what the section holds when a count would not, e.g. for the week's numbers.
+    label: str = ""
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
+
+    @property
+    def summary(self) -> str:
+        if self.label:
+            return self.label
+        singular, plural = self.noun
+        return f"{self.total} {singular if self.total == 1 else plural}"
+
+
+@dataclass
+class Digest:
+    user: User
+    week: Week
+    sections: list[DigestSection]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing for this person this week: no email is sent."""
+        return not any(section.total for section in self.sections)
+
+    @property
+    def summary(self) -> str:
+        """What the digest holds in a few words, for the subject and ``--dry-run``."""
+        parts = [section.summary for section in self.sections if section.total]
+        return ", ".join(parts) if parts else NOTHING_NEW
+
+
+def compose(user: User, week: Week) -> Digest:
+    """The digest ``user`` gets for ``week``, in their role's terms."""
+    if user.role == "rep":
+        sections = _rep_sections(user, week)
+    elif user.role == "marketer":
+        sections = _marketer_sections(user, week)
+    else:
+        sections = _leader_sections(week)
+    return Digest(user, week, sections)
+
+
+def _take(query: Select) -> tuple[list, int]:
+    """The first MAX_ITEMS rows of ``query`` and how many rows it has in all."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(db.session.scalars(query.limit(MAX_ITEMS))), total or 0
+
+
+def _quote(text: str) -> str:
+    line = " ".join((text or "").split())
+    return line if len(line) <= QUOTE_MAX else line[: QUOTE_MAX - 1].rstrip() + "…"
+
+
+def _kind(feedback: FieldFeedback) -> str:
+    return FEEDBACK_KINDS.get(feedback.kind, feedback.kind)
+
+
+def _in_week(column, week: Week) -> list:
+    period = week.period
+    return [column >= period.start, column < period.end]
+
+
+# ---- reps --------------------------------------------------------------------------------
+
+
+def _rep_sections(rep: User, week: Week) -> list[DigestSection]:
+    return [
+        _new_assets(rep, week),
+        _posts_awaiting(rep),
+        _feedback_replies(rep, week),
+        _campaigns_to_read(rep),
+    ]
+
+
+def _deal_stage_ids(rep: User) -> list[int]:
+    query = select(Deal.stage_id).where(
+        Deal.owner_id == rep.id, Deal.status == "open", Deal.stage_id.is_not(None)
+    )
+    return list(db.session.scalars(query.distinct()))
+
+
+def _new_assets(rep: User, week: Week) -> DigestSection:
+    """Assets that first went live in the week, in the stages of the rep's open deals."""
+    # An update republishes an asset; only its first publication makes it new.
+    first_live = (
+        select(
+            WorkflowEvent.subject_id.label("asset_id"),
+            func.min(WorkflowEvent.created_at).label("at"),
+        )
+        .where(WorkflowEvent.subject_type == "asset", WorkflowEvent.action == "publish")
+        .group_by(WorkflowEvent.subject_id)
+        .subquery()
+    )
+    went_live = func.coalesce(first_live.c.at, Asset.published_at)
+    query = (
+        visible_assets(rep)
+        .outerjoin(first_live, first_live.c.asset_id == Asset.id)
+        .where(Asset.live_clause(local_today()), *_in_week(went_live, week))
+        .options(selectinload(Asset.stages), selectinload(Asset.live_revision))
+        .order_by(went_live, Asset.id)
+    )
+    stage_ids = _deal_stage_ids(rep)
+    if stage_ids:
+        in_stages = select(asset_stages.c.asset_id).where(asset_stages.c.stage_id.in_(stage_ids))
+        query = query.where(Asset.id.in_(in_stages))
+        note = "In the stages of your open deals."
+    else:
+        note = "You have no open deals with a stage, so this covers every stage."
+    assets, total = _take(query)
+    items = [
+        DigestItem(
+            title=shown_revision(asset, rep).title,
+            link=f"/assets/{asset.id}",
+            detail=", ".join(stage.name for stage in asset.stages),
+        )
+        for asset in assets
+    ]
+    return DigestSection(
+        "New in the library", items, total, ("new asset", "new assets"), note, "/library"
+    )
+
+
+def _posts_awaiting(rep: User) -> DigestSection:
+    query = (
+        select(GhostPost)
+        .where(GhostPost.rep_id == rep.id, GhostPost.status == "with_rep")
+        .options(selectinload(GhostPost.ghostwriter), selectinload(GhostPost.latest_revision))
+        .order_by(GhostPost.due_on.is_(None), GhostPost.due_on, GhostPost.id)
+    )
+    posts, total = _take(query)
+    items = []
+    for post in posts:
+        detail = f"{post.channel_label} post from {post.ghostwriter.name}"
+        if post.due_on is not None:
+            detail += f", due {post.due_on:%-d %b %Y}"
+        items.append(DigestItem(post.title, f"/posts/{post.id}", detail))
+    return DigestSection(
+        "Posts waiting for you",
+        items,
+        total,
+        ("post waiting for you", "posts waiting for you"),
+        more_link="/posts",
+    )
+
+
+def _feedback_replies(rep: User, week: Week) -> DigestSection:
+    query = (
+        select(FieldFeedback)
+        .where(
+            FieldFeedback.author_id == rep.id,
+            FieldFeedback.reply != "",
+            *_in_week(FieldFeedback.replied_at, week),
+        )
+        .options(selectinload(FieldFeedback.handled_by))
+        .order_by(FieldFeedback.replied_at, FieldFeedback.id)
+    )
+    answered, total = _take(query)
+    items = []
+    for feedback in answered:
+        who = feedback.handled_by.name if feedback.handled_by else "Marketing"
+        items.append(
+            DigestItem(
+                title=f"{_kind(feedback)}: {_quote(feedback.text)}",
+                link=f"/feedback/{feedback.id}",
+                detail=f"{who} replied",
+                quotes=[_quote(feedback.reply)],
+            )
+        )
+    return DigestSection(
+        "Replies to your feedback", items, total, ("reply to your feedback", "replies")
+    )
+
+
+def _campaigns_to_read(rep: User) -> DigestSection:
+    today = local_today()
+    read = select(CampaignRead.campaign_id).where(CampaignRead.user_id == rep.id)
+    query = (
+        select(Campaign)
+        .where(
+            Campaign.status == "published",
+            Campaign.starts_on <= today,
+            Campaign.ends_on >= today,
+            Campaign.id.not_in(read),
+        )
+        .order_by(Campaign.ends_on, Campaign.id)
+    )
+    campaigns, total = _take(query)
+    items = [
+        DigestItem(
+            campaign.name, f"/campaigns/{campaign.id}", f"Runs until {campaign.ends_on:%-d %b %Y}"
+        )
+        for campaign in campaigns
+    ]
+    return DigestSection(
+        "Campaign briefs to read", items, total, ("campaign brief to read", "campaign briefs")
+    )
+
+
+# ---- marketers ---------------------------------------------------------------------------
+
+
+def _marketer_sections(marketer: User, week: Week) -> list[DigestSection]:
+    return [
+        _feedback_on_assets(marketer, week),
+        _ratings_of_assets(marketer, week),
+        _requests_waiting(),
+    ]
+
+
+def _feedback_on_assets(marketer: User, week: Week) -> DigestSection:
+    owned = select(Asset.id).where(Asset.owner_id == marketer.id)
+    query = (
+        select(FieldFeedback)
+        .where(FieldFeedback.asset_id.in_(owned), *_in_week(FieldFeedback.created_at, week))
+        .options(
+            selectinload(FieldFeedback.author),
+            selectinload(FieldFeedback.asset).selectinload(Asset.latest_revision),
+        )
+        .order_by(FieldFeedback.created_at, FieldFeedback.id)
+    )
+    received, total = _take(query)
+    items = []
+    for feedback in received:
+        items.append(
+            DigestItem(
+                title=f"{_kind(feedback)} on “{feedback.asset.latest_revision.title}”",
+                link=f"/feedback/{feedback.id}",
+                detail=f"From {feedback.author.name}",
+                quotes=[_quote(feedback.text)],
+            )
+        )
+    return DigestSection(
+        "Feedback on your assets", items, total, ("piece of feedback", "pieces of feedback")
+    )
+
+
+def _ratings_of_assets(marketer: User, week: Week) -> DigestSection:
+    """Ratings given or changed in the week, one item per asset, best rated first."""
+    rated = (
+        select(
+            Rating.asset_id,
+            func.count(Rating.id).label("count"),
+            func.avg(Rating.stars).label("average"),
+        )
+        .join(Asset, Asset.id == Rating.asset_id)
+        .where(Asset.owner_id == marketer.id, *_in_week(Rating.updated_at, week))
+        .group_by(Rating.asset_id)
+    )
+    rows = db.session.execute(rated.order_by(func.avg(Rating.stars).desc(), Rating.asset_id)).all()
+    items = []
+    for asset_id, count, average in rows[:MAX_ITEMS]:
+        asset = db.session.get(Asset, asset_id)
+        comments = db.session.scalars(
+            select(Rating.comment)
+            .where(
+                Rating.asset_id == asset_id,
+                Rating.comment != "",
+                *_in_week(Rating.updated_at, week),
+            )
+            .order_by(Rating.updated_at.desc(), Rating.id.desc())
+            .limit(COMMENTS_SHOWN)
+        )
+        ratings = "1 rating" if count == 1 else f"{count} ratings"
+        items.append(
+            DigestItem(
+                title=asset.latest_revision.title,
+                link=f"/assets/{asset_id}",
+                detail=f"{ratings}, average {float(average):.1f} of 5 stars",
+                quotes=[_quote(comment) for comment in comments],
+            )
+        )
+    return DigestSection(
+        "Ratings of your assets", items, len(rows), ("rated asset", "rated assets")
+    )
+
+
+def _requests_waiting() -> DigestSection:
+    """Open requests nobody in marketing has taken on yet, as they stand now."""
+    query = (
+        select(ContentRequest)
+        .where(ContentRequest.status == "open")
+        .options(selectinload(ContentRequest.requester), selectinload(ContentRequest.stage))
+        .order_by(ContentRequest.due_on.is_(None), ContentRequest.due_on, ContentRequest.id)
+    )
+    waiting, total = _take(query)
+    items = []
+    for content_request in waiting:
+        detail = f"Asked by {content_request.requester.name} on {content_request.created_at:%-d %b}"
+        if content_request.stage is not None:
+            detail += f" for {content_request.stage.name}"
+        if content_request.due_on is not None:
+            detail += f", needed by {content_request.due_on:%-d %b %Y}"
+        items.append(
+            DigestItem(content_request.headline, f"/requests/{content_request.id}", detail)
+        )
+    return DigestSection(
+        "Requests waiting for marketing",
+        items,
+        total,
+        ("request waiting", "requests waiting"),
+        more_link="/requests?status=open",
+    )
+
+
+# ---- leaders and admins ------------------------------------------------------------------
+
+
+def _leader_sections(week: Week) -> list[DigestSection]:
+    filters = ReportFilters(week.period)
+    period = f"from={week.monday.isoformat()}&to={week.sunday.isoformat()}"
+    items = []
+    for spec in in_order():
+        numbers = " · ".join(f"{h.label}: {headline_text(h)}" for h in spec.headlines(filters))
+        items.append(DigestItem(spec.title, f"/reports/{spec.slug}?{period}", numbers))
+    # Some headlines are standing figures (stages without content, reps using none), so
+    # a week is never without numbers: a quiet week is itself news to a leader.
+    section = DigestSection("The week in numbers", items, len(items), ("report", "reports"))
+    section.label = "the week in numbers"
+    return [section]
+
+
+def headline_text(headline: Headline) -> str:
+    """A headline figure as the dashboard shows it."""
+    value = headline.value
+    if value is None:
+        return "—"
+    if headline.kind == "money":
+        return format_money(value)
+    if headline.kind == "percent":
+        return f"{value * 100:.0f} %"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)

@@ -1,0 +1,137 @@
+"""Configuration read from environment variables.
+
+Every setting has a documented environment variable (see README, "Configuration").
+Secrets are never given defaults in production: `create_app` refuses to start.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or "").strip().lower() or default
+    if raw not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _zone_env(name: str, default: str) -> str:
+    raw = (os.environ.get(name) or "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"{name} must be a time zone such as Europe/Berlin, got {raw!r}"
+        raise RuntimeError(message) from None
+    return raw
+
+
+def from_environment() -> dict:
+    """Build the configuration mapping from the process environment."""
+    env = os.environ.get("TANDEM_ENV", "development").strip().lower()
+    instance = Path(os.environ.get("TANDEM_INSTANCE_PATH", DEFAULT_INSTANCE))
+    upload_mb = _int_env("TANDEM_MAX_UPLOAD_MB", 25)
+    production = env == "production"
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or os.environ.get("TANDEM_SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'tandem.db'}"
+        ),
+        "INSTANCE_PATH": str(instance),
+        "UPLOAD_FOLDER": os.environ.get("TANDEM_UPLOAD_FOLDER", str(instance / "uploads")),
+        "MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
+        # Form fields travel with the file; leave room for them above the file limit.
+        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
+        # Flask's 500 KB default per text field refuses a 200,000-character asset body
+        # written in a non-Latin script (up to 4 bytes a character in UTF-8).
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
+        "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
+        # Notification emails; with no MAIL_SERVER, notifications stay in the app only.
+        "MAIL_SERVER": os.environ.get("TANDEM_MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _int_env("TANDEM_MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("TANDEM_MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("TANDEM_MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool_env("TANDEM_MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("TANDEM_MAIL_FROM", "tandem@localhost"),
+        "MAIL_TIMEOUT": _int_env("TANDEM_MAIL_TIMEOUT", 10),
+        # Emails are read outside the site, so their links need the public address.
+        "BASE_URL": os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:5000"),
+        "SEARCH_BACKEND": os.environ.get("TANDEM_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_INDEX_PATH": os.environ.get(
+            "TANDEM_SEARCH_INDEX_PATH", str(instance / "search-index")
+        ),
+        # "thread": index in the app process; "off": run `flask --app portal search worker`.
+        "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
+        # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
+        "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
+        # "dual": a sales and a marketing reviewer approve; "single": any one reviewer.
+        "REVIEW_POLICY": _choice_env("TANDEM_REVIEW_POLICY", "dual", ("dual", "single")),
+        # Reports count whole days of this zone's calendar (an IANA name, e.g. Europe/Paris).
+        "TIMEZONE": _zone_env("TANDEM_TIMEZONE", "UTC"),
+        # Deals' amounts are in this currency (ISO 4217 code); the portal keeps one.
+        "CURRENCY": (os.environ.get("TANDEM_CURRENCY", "USD").strip().upper() or "USD")[:3],
+        # Days a buyer's share link works when its maker does not choose.
+        "SHARE_LINK_DAYS": _int_env("TANDEM_SHARE_LINK_DAYS", 30),
+        # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
+        "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
+        # Opens of buyers' share-link pages allowed per address.
+        "SHARE_LINK_RATE_LIMIT": os.environ.get("TANDEM_SHARE_LINK_RATE_LIMIT", "120 per minute"),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted, so
+        # rate limits and buyers' visitor hashes see the real address; 0 trusts none.
+        "TRUSTED_PROXIES": _int_env("TANDEM_TRUSTED_PROXIES", 0),
+        "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),
+        # Tell a refused client when to try again (Retry-After on a 429, X-RateLimit-*).
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Seconds browsers keep to HTTPS for this site (Strict-Transport-Security), sent in
+        # production only; 0 turns it off, e.g. while TLS is being set up.
+        "HSTS_MAX_AGE": _int_env("TANDEM_HSTS_MAX_AGE", 365 * 24 * 3600),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int_env("TANDEM_REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def check_secret_key(app) -> None:
+    """Refuse to start in production without SECRET_KEY; elsewhere make one per process."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError(
+            "SECRET_KEY is not set. Tandem refuses to start in production without it: "
+            "export SECRET_KEY to a long random value."
+        )
+    # Development and tests: a per-process key, so sessions end when the server restarts.
+    app.config["SECRET_KEY"] = secrets.token_hex(32)

@@ -1,0 +1,368 @@
+"""In-app notifications, and the optional email sent for each one.
+
+Other packages call :func:`notify` inside their own transaction. The rows are flushed
+with the caller's changes; emails go out only after that transaction commits, from a
+background thread, so a rollback never mails about something that did not happen and a
+slow mail server never slows the request that caused the notification.
+"""
+
+import logging
+import smtplib
+import ssl
+import threading
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import ForeignKey, Index, String, event, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+
+from portal.kernel.errors import NotFound
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+from portal.kernel.pagination import Page
+from portal.kernel.urls import safe_next
+
+log = logging.getLogger(__name__)
+
+# Every kind of notification and how it is named to people. A kind that is not here is
+# a programming error, refused by notify().
+KINDS = {
+    "review_requested": "Review requested",
+    "changes_requested": "Changes requested",
+    "approved": "Approved",
+    "published": "Published",
+    "mentioned": "Mentioned",
+    "comment": "New comment",
+    "request_submitted": "Content request submitted",
+    "request_accepted": "Content request accepted",
+    "request_declined": "Content request declined",
+    "request_fulfilled": "Content request fulfilled",
+    "invited": "Invited to collaborate",
+    "post_sent": "Post to review",
+    "post_approved": "Post approved",
+    "post_changes_requested": "Post changes requested",
+    "post_declined": "Post declined",
+    "post_published": "Post published",
+    "post_comment": "Comment on a post",
+    "feedback_received": "Field feedback",
+    "feedback_replied": "Reply to your feedback",
+    "campaign_published": "Campaign brief",
+    "term_to_sign": "Glossary term to sign off",
+    "term_agreed": "Glossary term agreed",
+    "path_assigned": "Onboarding path assigned",
+}
+EMAIL_STATUSES = ("none", "pending", "sent", "failed")
+MAX_TEXT = 300
+MAX_LINK = 500
+
+# Ids of notifications flushed in the current transaction that still need an email.
+_PENDING_KEY = "notification_mail_pending"
+# Python 3.11 drops the space between two encoded words when it wraps a long non-ASCII
+# subject; with RFC 5322's hard limit of 998 characters a capped subject never wraps.
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
+MAX_SUBJECT = 200
+_senders: set[threading.Thread] = set()
+_senders_lock = threading.Lock()
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    # The bell counts a user's unread rows on every page.
+    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(String(MAX_TEXT))
+    link: Mapped[str] = mapped_column(String(MAX_LINK))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    email_status: Mapped[str] = mapped_column(String(20), default="none")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.id} {self.kind} to user {self.user_id}>"
+
+
+def _plain_text(text: str) -> str:
+    """One line of at most MAX_TEXT characters: it is shown in lists and email subjects."""
+    line = " ".join((text or "").split())
+    if len(line) > MAX_TEXT:
+        line = line[: MAX_TEXT - 1].rstrip() + "…"
+    return line
+
+
+def _recipient_list(recipients) -> list[User]:
+    if recipients is None:
+        return []
+    if isinstance(recipients, User):
+        return [recipients]
+    if not isinstance(recipients, Iterable) or isinstance(recipients, str | bytes):
+        raise TypeError("recipients must be a User or an iterable of Users")
+    return list(recipients)
+
+
+def _identity(user: User):
+    # Users not flushed yet have no id; they are told apart by the object itself.
+    return user.id if user.id is not None else ("unsaved", id(user))
+
+
+def notify(recipients, kind: str, text: str, link: str, actor=None) -> list[Notification]:
+    """Create one in-app notification per recipient (a User or an iterable of Users) in
+    the current session (flush, never commit: the caller commits). The actor (the user who
+    caused it) is never notified of their own action; duplicates and inactive users are
+    skipped. Emails are sent only AFTER the surrounding transaction commits, and only when
+    MAIL_SERVER is configured; a rollback sends nothing.
+
+    ``kind`` must be a key of KINDS and ``link`` a path on this site such as
+    "/assets/3#comment-7"; anything else raises ValueError. ``text`` is plain text (it is
+    escaped wherever it is shown), folded to one line and cut to 300 characters.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}; known kinds: {sorted(KINDS)}")
+    if not isinstance(link, str) or len(link) > MAX_LINK or safe_next(link) is None:
+        raise ValueError(f"A notification link must be a path on this site, got {link!r}")
+    line = _plain_text(text)
+    if not line:
+        raise ValueError("A notification needs some text")
+    mail = bool(current_app.config.get("MAIL_SERVER"))
+    seen: set = set()
+    created = []
+    for user in _recipient_list(recipients):
+        key = _identity(user)
+        if not user.active or key in seen or (actor is not None and key == _identity(actor)):
+            continue
+        seen.add(key)
+        created.append(
+            Notification(
+                user=user,
+                actor=actor,
+                kind=kind,
+                text=line,
+                link=link,
+                email_status="pending" if mail else "none",
+            )
+        )
+    if not created:
+        return []
+    db.session.add_all(created)
+    db.session.flush()
+    if mail:
+        db.session.info.setdefault(_PENDING_KEY, []).extend(n.id for n in created)
+    return created
+
+
+def _own_unread(user):
+    return (Notification.user_id == user.id, Notification.read_at.is_(None))
+
+
+def unread_count(user) -> int:
+    """How many notifications ``user`` has not read yet (0 for anonymous users)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    query = select(func.count(Notification.id)).where(*_own_unread(user))
+    return db.session.scalar(query) or 0
+
+
+def mark_read(user, notification_id: int) -> Notification:
+    """Mark one of ``user``'s notifications read and return it.
+
+    Someone else's notification is a NotFound, as if it did not exist. Reading it again
+    keeps the first read time.
+    """
+    notification = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+    if notification is None:
+        raise NotFound("There is no such notification.")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification
+
+
+def mark_all_read(user) -> int:
+    """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
+    result = db.session.execute(
+        update(Notification).where(*_own_unread(user)).values(read_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def notifications_for(user, page: int, per_page: int, unread_only: bool = False) -> Page:
+    """One page of ``user``'s notifications, newest first."""
+    conditions = list(_own_unread(user)) if unread_only else [Notification.user_id == user.id]
+    total = db.session.scalar(select(func.count(Notification.id)).where(*conditions)) or 0
+    rows = db.session.scalars(
+        select(Notification)
+        .where(*conditions)
+        .options(selectinload(Notification.actor))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), page, per_page, total)
+
+
+# ---- email after commit ------------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    ids = session.info.pop(_PENDING_KEY, None)
+    if ids and has_app_context():
+        _start_sender(current_app._get_current_object(), ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous) -> None:
+    # A rolled-back savepoint leaves its ids here; the sender skips rows that are gone.
+    if previous.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+
+
+def _start_sender(app: Flask, ids: list[int]) -> None:
+    thread = threading.Thread(
+        target=_send_batch, args=(app, list(ids)), name="notification-mail", daemon=True
+    )
+    with _senders_lock:
+        _senders.add(thread)
+    thread.start()
+
+
+def wait_for_mail(timeout: float = 10.0) -> bool:
+    """Wait for the emails queued so far to be sent or to fail; False on timeout.
+
+    For tests and for commands that exit right after committing.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with _senders_lock:
+            running = [thread for thread in _senders if thread.is_alive()]
+        if not running:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        running[0].join(remaining)
+
+
+def _send_batch(app: Flask, ids: list[int]) -> None:
+    """Send the emails of one committed transaction over one connection.
+
+    Runs in its own thread, app context and database session. Failures are logged and
+    recorded as email_status "failed"; they never reach the action that notified.
+    """
+    try:
+        with app.app_context():
+            _deliver(ids)
+    except Exception:
+        log.exception("Sending notification emails %s failed", ids)
+    finally:
+        with _senders_lock:
+            _senders.discard(threading.current_thread())
+
+
+def _deliver(ids: list[int]) -> None:
+    config = current_app.config
+    pending = db.session.scalars(
+        select(Notification)
+        .where(Notification.id.in_(ids), Notification.email_status == "pending")
+        .options(selectinload(Notification.user))
+        .order_by(Notification.id)
+    ).all()
+    if not pending:
+        return
+    try:
+        with connect_mail(config) as smtp:
+            for notification in pending:
+                try:
+                    message = _message(notification, config)
+                    smtp.sendmail(
+                        parseaddr(message["From"])[1],
+                        [notification.user.email],
+                        message.as_bytes(policy=WIRE_POLICY),
+                    )
+                    notification.email_status = "sent"
+                except smtplib.SMTPException:
+                    log.exception(
+                        "The mail server refused the email for notification %s to %s",
+                        notification.id,
+                        notification.user.email,
+                    )
+                    notification.email_status = "failed"
+    except (OSError, smtplib.SMTPException):
+        log.exception(
+            "Could not send %d notification email(s) through %s:%s",
+            len(pending),
+            config["MAIL_SERVER"],
+            config["MAIL_PORT"],
+        )
+        for notification in pending:
+            if notification.email_status == "pending":
+                notification.email_status = "failed"
+    finally:
+        db.session.commit()
+
+
+def connect_mail(config) -> smtplib.SMTP:
+    """An SMTP connection, upgraded to TLS and signed in when configured."""
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+    try:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def absolute_link(link: str, base_url: str) -> str:
+    """The full address of a site path, for places outside the site such as emails."""
+    return base_url.rstrip("/") + link
+
+
+def _message(notification: Notification, config) -> EmailMessage:
+    base_url = config["BASE_URL"]
+    sender = config["MAIL_FROM"]
+    message = EmailMessage()
+    message["Subject"] = f"{notification.label}: {notification.text}"[:MAX_SUBJECT]
+    message["From"] = sender
+    message["To"] = notification.user.email
+    message["Date"] = formatdate(usegmt=True)
+    # Passing the domain avoids a DNS lookup of this host's name for every message.
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    # Tells mail servers and auto-responders this is a machine-sent notification.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(
+        f"{notification.text}\n\n"
+        f"Open it in Tandem: {absolute_link(notification.link, base_url)}\n\n"
+        f"--\n"
+        f"You get this email because you have a Tandem account and this is about you "
+        f"({notification.label.lower()}). All your notifications: "
+        f"{absolute_link('/notifications', base_url)}\n",
+        # Quoted-printable keeps non-ASCII text (names, quotes) safe on servers without
+        # 8BITMIME while leaving the message readable as sent.
+        cte="quoted-printable",
+    )
+    return message

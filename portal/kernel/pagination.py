@@ -1,0 +1,37 @@
+"""Pagination shared by every list page and API list."""
+
+from dataclasses import dataclass
+
+from portal.kernel.ids import text_int
+
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_args(args, default_per_page: int) -> tuple[int, int]:
+    """Read ``page`` and ``per_page`` from query arguments, bounded before any query."""
+    page = text_int(args.get("page"), "page", high=MAX_PAGE, default=1)
+    per_page = text_int(
+        args.get("per_page"), "per_page", high=MAX_PER_PAGE, default=default_per_page
+    )
+    return page, per_page

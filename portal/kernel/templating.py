@@ -1,0 +1,101 @@
+"""Helpers shared by templates and views: flashing form errors, links, formatting."""
+
+from datetime import date, datetime
+
+from flask import Flask, flash, request, url_for
+from flask_login import current_user
+
+from portal.kernel.permissions import can
+
+_TEMPLATE_GLOBALS: dict = {}
+_TEMPLATE_FILTERS: dict = {}
+
+
+def template_global(func):
+    """Register ``func`` as a template global; packages use this for their helpers."""
+    _TEMPLATE_GLOBALS[func.__name__] = func
+    return func
+
+
+def template_filter(name: str):
+    """Register a template filter under ``name``; packages use this for their formatting."""
+
+    def register(func):
+        _TEMPLATE_FILTERS[name] = func
+        return func
+
+    return register
+
+
+def flash_form_errors(form) -> None:
+    """Flash every field error of a form that failed validation."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None and name != "csrf_token" else None
+        for error in errors:
+            if name == "csrf_token":
+                flash("The form expired or was not sent from this site. Please try again.", "error")
+            else:
+                flash(f"{label}: {error}" if label else error, "error")
+
+
+def flash_refusal(error) -> None:
+    """Flash a service's refusal (a Conflict or ValidationFailed raised for a button, with
+    no form to put messages beside): each field's message, or else its summary."""
+    for message in list(error.fields.values()) or [error.message]:
+        flash(message, "error")
+
+
+def show_field_errors(form, error) -> None:
+    """Put a service's ValidationFailed messages beside the form fields they name, and
+    flash its summary."""
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+    flash(error.message, "error")
+
+
+def url_with(_endpoint: str | None = None, **changes) -> str:
+    """The current URL (or ``_endpoint``) keeping the query arguments, some replaced.
+
+    A change to None or "" removes that argument.
+    """
+    args = request.args.to_dict(flat=True)
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    if _endpoint is not None:
+        return url_for(_endpoint, **args)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def format_date(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%-d %b %Y %H:%M UTC")
+    if isinstance(value, date):
+        return value.strftime("%-d %b %Y")
+    return str(value)
+
+
+def format_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    for unit in ("bytes", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} bytes"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(url_with=url_with, **_TEMPLATE_GLOBALS)
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["filesize"] = format_size
+    app.jinja_env.filters.update(_TEMPLATE_FILTERS)
+    # A global, not a context processor, so imported macros can use it too.
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)

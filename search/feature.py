@@ -1,0 +1,16 @@
+"""Wiring: The search page and API, the `search` commands and the indexer."""
+
+from flask import Flask
+
+import search.openapi  # noqa: F401 - adds its part of the API's description
+from portal.kernel.api import register_api
+from search import api, cli, views
+from search.indexing import init_search
+
+
+def register(app: Flask) -> None:
+    """Add this feature to ``app``."""
+    app.register_blueprint(views.bp)
+    register_api(app, api.bp)
+    cli.register_cli(app)
+    init_search(app)

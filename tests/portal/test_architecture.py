@@ -1,0 +1,101 @@
+"""The rules of docs/architecture.md that code can check: who imports whom, no imports
+inside functions to get round a cycle, and every feature wired through feature.py."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from portal import app as composition_root
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("portal", "content", "workflows", "search")
+ALLOWED = {
+    "kernel": {"kernel"},
+    "content": {"kernel", "content"},
+    "search": {"kernel", "content", "search"},
+    "workflows": {"kernel", "content", "workflows"},
+    "portal features": {"kernel", "content", "workflows", "search", "portal features"},
+}
+# The composition root and the command line assemble the application from everything.
+ROOT_MODULES = {"portal", "portal.app", "portal.cli"}
+
+
+def layer(module: str) -> str:
+    if module.startswith("portal.kernel"):
+        return "kernel"
+    if module in ROOT_MODULES:
+        return "root"
+    if module.startswith("portal."):
+        return "portal features"
+    return module.split(".")[0]
+
+
+def modules() -> dict[str, ast.Module]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = ast.parse(path.read_text())
+    return found
+
+
+def project_imports(tree: ast.AST):
+    """(node, imported module) for every import of one of the project's packages."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            targets = [node.module]
+        elif isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        else:
+            continue
+        for target in targets:
+            if target.split(".")[0] in PACKAGES:
+                yield node, target
+
+
+MODULES = modules()
+
+
+def test_every_package_imports_only_what_its_layer_allows():
+    wrong = sorted(
+        f"{name} imports {target}"
+        for name, tree in MODULES.items()
+        if layer(name) != "root"
+        for _node, target in project_imports(tree)
+        if layer(target) not in ALLOWED[layer(name)]
+    )
+
+    assert wrong == []
+
+
+def test_no_module_imports_the_project_inside_a_function():
+    late = []
+    for name, tree in MODULES.items():
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for _node, target in project_imports(function):
+                late.append(f"{name}.{function.name} imports {target}")
+
+    # portal.create_app loads the composition root, which imports every feature.
+    assert sorted(set(late)) == ["portal.create_app imports portal.app"]
+
+
+def feature_packages() -> list[str]:
+    return sorted(name.removesuffix(".feature") for name in MODULES if name.endswith(".feature"))
+
+
+def test_every_feature_is_wired_into_the_application():
+    wired = sorted(
+        feature.__name__.removesuffix(".feature") for feature in composition_root.FEATURES
+    )
+
+    assert wired == feature_packages()
+
+
+@pytest.mark.parametrize("package", feature_packages())
+def test_a_feature_package_holds_only_its_docstring(package):
+    body = MODULES[package].body
+
+    assert len(body) == 1 and isinstance(body[0].value, ast.Constant), package

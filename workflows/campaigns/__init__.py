@@ -1,0 +1,1 @@
+"""Campaign briefs: what marketing tells reps about a campaign, and who has read them."""

@@ -1,0 +1,59 @@
+"""Campaign briefs: what marketing tells reps about a campaign, and who has read each
+one."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from content.library.models import Asset
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+
+CAMPAIGN_STATUSES = ("draft", "published")
+
+campaign_assets = Table(
+    "campaign_assets",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Campaign(db.Model):
+    """A marketing campaign brief for reps: who it is for, what to say, what to send."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(index=True)
+    ends_on: Mapped[date] = mapped_column(index=True)
+    audience: Mapped[str] = mapped_column(String(500), default="")
+    key_messages: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    talking_points: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    assets: Mapped[list[Asset]] = relationship(secondary=campaign_assets, order_by=Asset.id)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.status}>"
+
+
+class CampaignRead(db.Model):
+    """A rep acknowledged having read a campaign's brief (once per person)."""
+
+    __tablename__ = "campaign_reads"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,485 @@
+"""Campaign briefs: marketing tells reps what a campaign is, whom it is for, what to say
+and what to send; reps acknowledge the brief and tell marketing how customers react.
+
+A campaign is a draft until its owner (or an admin) publishes it; publishing tells every
+active rep, once. Reps see published campaigns that have not ended yet on the library
+board. "Current", "upcoming" and "past" are days of the portal's calendar
+(TANDEM_TIMEZONE), so a campaign ending today is current until midnight there.
+
+Services flush, never commit: the caller commits once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.orm import selectinload
+
+from content.library.models import Asset, AssetRevision
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+from portal.kernel.notifications import notify
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can, rule
+from portal.kernel.reporting import local_today
+from portal.kernel.sql import upsert_insert
+from workflows.campaigns.models import Campaign, CampaignRead
+from workflows.feedback.models import FieldFeedback
+
+NAME_MAX = 200
+AUDIENCE_MAX = 500
+TEXT_MAX = 20_000
+ASSETS_MAX = 20
+# The asset picker offers this many live assets, by title.
+LINKABLE_MAX = 500
+# The board shows this many campaigns; the campaign list has the rest.
+HOME_MAX = 6
+FEEDBACK_SHOWN = 20
+
+NAME_MISSING = "Name the campaign."
+NAME_TOO_LONG = f"Keep the name to {NAME_MAX} characters or fewer."
+STARTS_MISSING = "Say when the campaign starts."
+ENDS_MISSING = "Say when the campaign ends."
+ENDS_BEFORE_START = "The campaign cannot end before it starts."
+AUDIENCE_TOO_LONG = f"Keep the audience to {AUDIENCE_MAX} characters or fewer."
+TEXT_TOO_LONG = f"Keep this to {TEXT_MAX:,} characters or fewer."
+KEY_MESSAGES_NEEDED = "A published brief needs its key messages: reps read them first."
+ASSETS_TOO_MANY = f"Link at most {ASSETS_MAX} assets."
+ASSETS_NOT_LIVE = "Link published assets only; one of them is not (any more)."
+
+WRITERS = {"marketer", "admin"}
+# (view name, label) of the campaign list; "drafts" is for writers only.
+LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "drafts": "Drafts"}
+
+
+# ---- who may do what -------------------------------------------------------------------
+
+
+@rule("write_campaigns")
+def _may_write(user, _nothing) -> bool:
+    """Marketers (and admins) brief the field."""
+    return user.role in WRITERS
+
+
+@rule("view", Campaign)
+def _may_view(user, campaign: Campaign) -> bool:
+    """Published briefs are for everyone; drafts stay within marketing until published."""
+    return campaign.status == "published" or user.role in WRITERS
+
+
+@rule("edit", Campaign)
+def _may_edit(user, campaign: Campaign) -> bool:
+    """Its owner while still a marketer (a changed role takes the right away), or an admin."""
+    return user.role == "admin" or (user.role == "marketer" and campaign.owner_id == user.id)
+
+
+@rule("publish", Campaign)
+def _may_publish(user, campaign: Campaign) -> bool:
+    return campaign.status == "draft" and _may_edit(user, campaign)
+
+
+@rule("acknowledge", Campaign)
+def _may_acknowledge(user, campaign: Campaign) -> bool:
+    """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
+    return campaign.status == "published" and user.role == "rep"
+
+
+@rule("view_responses", Campaign)
+def _may_view_responses(user, _campaign: Campaign) -> bool:
+    """Who has read the brief and the feedback on it: marketing's view of the field."""
+    return user.role in WRITERS
+
+
+def visible_campaigns(user) -> Select:
+    """Campaigns this user may know exist; the list, the board and any API start here."""
+    query = select(Campaign)
+    if can(user, "write_campaigns"):
+        return query
+    return query.where(Campaign.status == "published")
+
+
+def get_visible_campaign(user, campaign_id: int) -> Campaign:
+    """The campaign if this user may see it; otherwise NotFound (never a 403)."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not can(user, "view", campaign):
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def timing(campaign: Campaign, today: date | None = None) -> str:
+    """ "upcoming", "current" or "past" by the portal's calendar."""
+    today = today or local_today()
+    if campaign.starts_on > today:
+        return "upcoming"
+    return "current" if campaign.ends_on >= today else "past"
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+
+@dataclass
+class CampaignInput:
+    """What a marketer submits; assets are ids."""
+
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+    audience: str = ""
+    key_messages: str = ""
+    talking_points: str = ""
+    asset_ids: list[int] = field(default_factory=list)
+
+
+def _markdown(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _checked(
+    writer, data: CampaignInput, kept: frozenset[int] = frozenset()
+) -> tuple[dict, list[Asset]]:
+    """The cleaned column values and linked assets, or a ValidationFailed naming each bad
+    field (name, starts_on, ends_on, audience, key_messages, talking_points, asset_ids).
+    ``kept`` are ids already linked, which may stay linked after they stop being live."""
+    values = {
+        "name": " ".join((data.name or "").split()),
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "audience": " ".join((data.audience or "").split()),
+        "key_messages": _markdown(data.key_messages),
+        "talking_points": _markdown(data.talking_points),
+    }
+    errors = {}
+    if not values["name"]:
+        errors["name"] = NAME_MISSING
+    elif len(values["name"]) > NAME_MAX:
+        errors["name"] = NAME_TOO_LONG
+    if data.starts_on is None:
+        errors["starts_on"] = STARTS_MISSING
+    if data.ends_on is None:
+        errors["ends_on"] = ENDS_MISSING
+    elif data.starts_on is not None and data.ends_on < data.starts_on:
+        errors["ends_on"] = ENDS_BEFORE_START
+    if len(values["audience"]) > AUDIENCE_MAX:
+        errors["audience"] = AUDIENCE_TOO_LONG
+    for name in ("key_messages", "talking_points"):
+        if len(values[name]) > TEXT_MAX:
+            errors[name] = TEXT_TOO_LONG
+    assets = _linked_assets(writer, data.asset_ids, kept, errors)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return values, assets
+
+
+def _linked_assets(writer, asset_ids: list[int], kept: frozenset[int], errors: dict) -> list[Asset]:
+    """The assets chosen, each once. A newly linked one must be live, or reps could not
+    open it; one linked before may stay (reps stop seeing it, writers see it flagged), so
+    an asset being archived never blocks editing the rest of the brief."""
+    ids = list(dict.fromkeys(asset_ids))
+    if len(ids) > ASSETS_MAX:
+        errors["asset_ids"] = ASSETS_TOO_MANY
+        return []
+    found = db.session.scalars(select(Asset).where(Asset.id.in_(ids))).all() if ids else []
+    assets = [
+        asset
+        for asset in found
+        if (asset.is_live or asset.id in kept) and can(writer, "view", asset)
+    ]
+    if len(assets) != len(ids):
+        errors["asset_ids"] = ASSETS_NOT_LIVE
+    return sorted(assets, key=lambda asset: asset.id)
+
+
+def create_campaign(writer, data: CampaignInput) -> Campaign:
+    """Start a draft brief owned by ``writer``; nobody else hears of it until published."""
+    if not can(writer, "write_campaigns"):
+        raise PermissionDenied("Only marketers write campaign briefs.")
+    values, assets = _checked(writer, data)
+    campaign = Campaign(**values, owner=writer, status="draft", assets=assets)
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def update_campaign(
+    campaign: Campaign, editor, data: CampaignInput, based_on: datetime | None
+) -> Campaign:
+    """Save an edit made on the version of ``campaign`` last changed at ``based_on``.
+
+    A save based on an older version is refused (Conflict) rather than overwriting the
+    other editor's words: the check and the claim are one conditional UPDATE.
+    """
+    if not can(editor, "view", campaign):
+        raise NotFound("No such campaign.")
+    if not can(editor, "edit", campaign):
+        raise PermissionDenied(f"Only {campaign.owner.name}, its owner, and admins edit it.")
+    values, assets = _checked(editor, data, frozenset(a.id for a in campaign.assets))
+    if campaign.status == "published" and not values["key_messages"]:
+        raise ValidationFailed(KEY_MESSAGES_NEEDED, {"key_messages": KEY_MESSAGES_NEEDED})
+    claimed = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.updated_at == based_on)
+        .values(**values, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(campaign)
+    if claimed != 1:
+        raise Conflict(
+            "Someone saved this campaign while you were editing. Nothing was saved: "
+            "open it again and re-apply your changes."
+        )
+    campaign.assets = assets
+    db.session.flush()
+    return campaign
+
+
+def publish_refusal(campaign: Campaign, today: date | None = None) -> str | None:
+    """Why the draft cannot go to the field yet, or None when it can."""
+    if not campaign.key_messages.strip():
+        return "Write the key messages before publishing: they are what reps read first."
+    if campaign.ends_on < (today or local_today()):
+        return f"The campaign ended on {campaign.ends_on:%-d %b %Y}; change its dates first."
+    return None
+
+
+def publish(campaign: Campaign, publisher) -> Campaign:
+    """Publish a draft and tell every active rep, once.
+
+    Draft to published is one conditional UPDATE, so of two people publishing at once
+    exactly one does (and notifies); the other gets a Conflict.
+    """
+    if not can(publisher, "view", campaign):
+        raise NotFound("No such campaign.")
+    if not can(publisher, "edit", campaign):
+        raise PermissionDenied(f"Only {campaign.owner.name}, its owner, and admins publish it.")
+    if campaign.status != "draft":
+        raise Conflict("This campaign is already published.")
+    refusal = publish_refusal(campaign)
+    if refusal:
+        raise Conflict(refusal)
+    claimed = db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == "draft")
+        .values(status="published", published_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(campaign)
+    if claimed != 1:
+        raise Conflict("This campaign is already published.")
+    reps = db.session.scalars(select(User).where(User.role == "rep", User.active.is_(True)))
+    text = (
+        f"{publisher.name} published the campaign brief “{campaign.name}”: "
+        "read it before your next call"
+    )
+    notify(reps, "campaign_published", text, f"/campaigns/{campaign.id}", actor=publisher)
+    return campaign
+
+
+def asset_title(asset: Asset) -> str:
+    """The title reps know an asset by; the latest one once it is no longer live."""
+    revision = asset.live_revision or asset.latest_revision
+    return revision.title if revision is not None else f"Asset {asset.id}"
+
+
+def linkable_assets(campaign: Campaign | None = None) -> list[Asset]:
+    """What a writer may link, by title: every live asset, plus those the campaign already
+    links (which may have stopped being live since)."""
+    live = db.session.scalars(
+        select(Asset)
+        .join(AssetRevision, AssetRevision.id == Asset.live_revision_id)
+        .where(Asset.live_clause())
+        .options(selectinload(Asset.live_revision))
+        .order_by(func.lower(AssetRevision.title), Asset.id)
+        .limit(LINKABLE_MAX)
+    ).all()
+    known = {asset.id for asset in live}
+    linked = [asset for asset in (campaign.assets if campaign else []) if asset.id not in known]
+    return [*linked, *live]
+
+
+def shown_assets(campaign: Campaign, user) -> list[Asset]:
+    """The linked assets ``user`` gets to see on the brief: reps only live ones; writers
+    every one, so they notice one that went offline."""
+    writer = can(user, "write_campaigns")
+    return [
+        asset for asset in campaign.assets if (asset.is_live or writer) and can(user, "view", asset)
+    ]
+
+
+# ---- reading the brief -------------------------------------------------------------------
+
+
+def acknowledge(campaign: Campaign, rep) -> tuple[CampaignRead, bool]:
+    """Record that ``rep`` read the brief. Returns (read, created): acknowledging again,
+    from a double click or a second tab, keeps the first read time and adds no row."""
+    if not can(rep, "view", campaign):
+        raise NotFound("No such campaign.")
+    if not can(rep, "acknowledge", campaign):
+        raise PermissionDenied("Only reps acknowledge campaign briefs.")
+    statement = (
+        upsert_insert(CampaignRead)
+        .values(campaign_id=campaign.id, user_id=rep.id, read_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[CampaignRead.campaign_id, CampaignRead.user_id])
+        .returning(CampaignRead.id)
+    )
+    created = db.session.execute(statement).first() is not None
+    return read_by(campaign, rep), created
+
+
+def read_by(campaign: Campaign, user) -> CampaignRead | None:
+    """``user``'s acknowledgement of the brief, if they gave one."""
+    return db.session.scalar(
+        select(CampaignRead).where(
+            CampaignRead.campaign_id == campaign.id, CampaignRead.user_id == user.id
+        )
+    )
+
+
+@dataclass
+class ReadReport:
+    """Which active reps read the brief (newest first, with the time) and which have not."""
+
+    read: list[tuple[User, datetime]]
+    unread: list[User]
+
+    @property
+    def reps(self) -> int:
+        return len(self.read) + len(self.unread)
+
+
+def read_report(campaign: Campaign, user) -> ReadReport:
+    """Who has read the brief among the active reps, for marketing (one query)."""
+    if not can(user, "view_responses", campaign):
+        raise PermissionDenied("Only marketing sees who has read a brief.")
+    rows = db.session.execute(
+        select(User, CampaignRead.read_at)
+        .outerjoin(
+            CampaignRead,
+            and_(CampaignRead.user_id == User.id, CampaignRead.campaign_id == campaign.id),
+        )
+        .where(User.role == "rep", User.active.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+    read = sorted(((u, at) for u, at in rows if at is not None), key=lambda r: r[1], reverse=True)
+    return ReadReport(read=read, unread=[u for u, at in rows if at is None])
+
+
+def campaign_feedback(campaign: Campaign, user) -> tuple[list[FieldFeedback], int]:
+    """The newest feedback reps sent about this campaign, and how much there is."""
+    if not can(user, "view_responses", campaign):
+        raise PermissionDenied("Only marketing reads the feedback on a campaign.")
+    about = FieldFeedback.campaign_id == campaign.id
+    total = db.session.scalar(select(func.count(FieldFeedback.id)).where(about)) or 0
+    newest = db.session.scalars(
+        select(FieldFeedback)
+        .where(about)
+        .options(selectinload(FieldFeedback.author))
+        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
+        .limit(FEEDBACK_SHOWN)
+    ).all()
+    return list(newest), total
+
+
+# ---- lists -------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeCampaign:
+    """A card on the library board: the campaign, its timing and the user's read time."""
+
+    campaign: Campaign
+    timing: str
+    read_at: datetime | None
+
+
+def home_campaigns(user, limit: int = HOME_MAX) -> list[HomeCampaign]:
+    """Published campaigns that have not ended, current ones first (two queries)."""
+    today = local_today()
+    campaigns = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.status == "published", Campaign.ends_on >= today)
+        .order_by(Campaign.starts_on, Campaign.ends_on, Campaign.id)
+        .limit(limit)
+    ).all()
+    reads = _read_times(user, [c.id for c in campaigns])
+    return [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
+
+
+def _read_times(user, campaign_ids: list[int]) -> dict[int, datetime]:
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        select(CampaignRead.campaign_id, CampaignRead.read_at).where(
+            CampaignRead.user_id == user.id, CampaignRead.campaign_id.in_(campaign_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+def list_views(user) -> dict[str, str]:
+    """The tabs of the campaign list this user has."""
+    if can(user, "write_campaigns"):
+        return LIST_VIEWS
+    return {key: label for key, label in LIST_VIEWS.items() if key != "drafts"}
+
+
+def parse_view(raw: str | None, user) -> str:
+    """The list view asked for ("current" when none); an unknown one is a ValidationFailed."""
+    view = (raw or "current").strip()
+    if view not in list_views(user):
+        message = f"Choose one of: {', '.join(list_views(user))}."
+        raise ValidationFailed(message, {"show": message})
+    return view
+
+
+def _in_view(user, view: str) -> Select:
+    today = local_today()
+    query = visible_campaigns(user)
+    if view == "drafts":
+        return query.where(Campaign.status == "draft").order_by(Campaign.updated_at.desc())
+    query = query.where(Campaign.status == "published")
+    if view == "upcoming":
+        return query.where(Campaign.starts_on > today).order_by(Campaign.starts_on)
+    if view == "past":
+        return query.where(Campaign.ends_on < today).order_by(Campaign.ends_on.desc())
+    current = query.where(Campaign.starts_on <= today, Campaign.ends_on >= today)
+    return current.order_by(Campaign.ends_on)
+
+
+def campaign_list(user, view: str, page: int, per_page: int) -> Page:
+    """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows."""
+    query = _in_view(user, view)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    campaigns = db.session.scalars(
+        query.order_by(Campaign.id.desc())
+        .options(selectinload(Campaign.owner))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    reads = _read_times(user, [c.id for c in campaigns])
+    today = local_today()
+    rows = [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
+    return Page(rows, page, per_page, total)
+
+
+def read_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """How many active reps acknowledged each campaign, for marketing's list."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        select(CampaignRead.campaign_id, func.count(CampaignRead.id))
+        .join(User, User.id == CampaignRead.user_id)
+        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == "rep", User.active)
+        .group_by(CampaignRead.campaign_id)
+    )
+    return dict(rows.all())
+
+
+def active_rep_count() -> int:
+    """How many reps a brief is for, the denominator of "read by N of M"."""
+    return (
+        db.session.scalar(
+            select(func.count(User.id)).where(User.role == "rep", User.active.is_(True))
+        )
+        or 0
+    )

@@ -1,0 +1,228 @@
+"""HTML routes for campaign briefs: the list, the form marketers write them with, the
+brief reps read and acknowledge, and what marketing sees of the field's response."""
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import EmptyForm
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_refusal,
+    show_field_errors,
+    template_global,
+)
+from workflows.campaigns import services as campaigns
+from workflows.campaigns.forms import CampaignForm
+from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
+
+bp = Blueprint("campaigns", __name__)
+
+TIMING_LABELS = {"current": "Running now", "upcoming": "Upcoming", "past": "Ended"}
+# Feedback is written on another page, which may not be installed.
+
+
+@template_global
+def home_campaigns() -> list[campaigns.HomeCampaign]:
+    """Current and upcoming published campaigns for the library board."""
+    if not current_user.is_authenticated:
+        return []
+    return campaigns.home_campaigns(current_user)
+
+
+@template_global
+def campaign_timing_label(timing: str) -> str:
+    return TIMING_LABELS.get(timing, timing)
+
+
+@template_global
+def campaign_asset_title(asset) -> str:
+    return campaigns.asset_title(asset)
+
+
+@template_global
+def campaign_feedback_url(campaign) -> str | None:
+    """Where the signed-in user tells marketing how customers react (back to the brief
+    afterwards), or None when they may not send feedback about it."""
+    if not can(current_user, "send_feedback", campaign):
+        return None
+    back = url_for("campaigns.show", campaign_id=campaign.id)
+    return url_for("feedback.new", campaign=campaign.id, next=back)
+
+
+def _show(campaign):
+    return redirect(url_for(".show", campaign_id=campaign.id))
+
+
+def _input(form: CampaignForm) -> campaigns.CampaignInput:
+    return campaigns.CampaignInput(
+        name=form.name.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        audience=form.audience.data or "",
+        key_messages=form.key_messages.data or "",
+        talking_points=form.talking_points.data or "",
+        asset_ids=form.chosen_assets(),
+    )
+
+
+def _based_on(raw: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.get("/campaigns")
+@login_required
+def index():
+    try:
+        view = campaigns.parse_view(request.args.get("show"), current_user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        view = "current"
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    listed = campaigns.campaign_list(current_user, view, page, per_page)
+    writer = can(current_user, "write_campaigns")
+    counts = campaigns.read_counts([row.campaign.id for row in listed.items]) if writer else {}
+    return render_template(
+        "campaigns/index.html",
+        page=listed,
+        view=view,
+        views=campaigns.list_views(current_user),
+        writer=writer,
+        read_counts=counts,
+        rep_count=campaigns.active_rep_count() if writer else 0,
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can(current_user, "write_campaigns"):
+        abort(403)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = campaigns.create_campaign(current_user, _input(form))
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Campaign saved as a draft. Publish it when reps should see it.", "success")
+            return _show(campaign)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("campaigns/form.html", form=form, campaign=None), status
+
+
+@bp.get("/campaigns/<id:campaign_id>")
+@login_required
+def show(campaign_id: int):
+    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
+    responses = can(current_user, "view_responses", campaign)
+    feedback, feedback_total = (
+        campaigns.campaign_feedback(campaign, current_user) if responses else ([], 0)
+    )
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        timing=campaigns.timing(campaign),
+        assets=campaigns.shown_assets(campaign, current_user),
+        my_read=campaigns.read_by(campaign, current_user),
+        report=campaigns.read_report(campaign, current_user) if responses else None,
+        feedback=feedback,
+        feedback_total=feedback_total,
+        feedback_kinds=FEEDBACK_KINDS,
+        feedback_statuses=FEEDBACK_STATUSES,
+        refusal=campaigns.publish_refusal(campaign) if campaign.status == "draft" else None,
+    )
+
+
+@bp.route("/campaigns/<id:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int):
+    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
+    if not can(current_user, "edit", campaign):
+        abort(403)
+    if request.method == "GET":
+        form = CampaignForm(obj=campaign, campaign=campaign)
+        form.asset_ids.data = [asset.id for asset in campaign.assets]
+        form.based_on.data = campaign.updated_at.isoformat()
+    else:
+        form = CampaignForm(campaign=campaign)
+    status = 422 if request.method == "POST" else 200
+    if form.validate_on_submit():
+        try:
+            campaigns.update_campaign(
+                campaign, current_user, _input(form), _based_on(form.based_on.data)
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = 409
+        else:
+            db.session.commit()
+            flash("Campaign saved.", "success")
+            return _show(campaign)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("campaigns/form.html", form=form, campaign=campaign), status
+
+
+@bp.post("/campaigns/<id:campaign_id>/publish")
+@login_required
+def publish(campaign_id: int):
+    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired or was not sent from this site. Please try again.", "error")
+        return _show(campaign)
+    try:
+        campaigns.publish(campaign, current_user)
+    except (Conflict, PermissionDenied) as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash("Campaign published. Every active rep has been told.", "success")
+    return _show(campaign)
+
+
+@bp.post("/campaigns/<id:campaign_id>/read")
+@login_required
+def acknowledge(campaign_id: int):
+    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
+    if not EmptyForm().validate_on_submit():
+        flash("The form expired or was not sent from this site. Please try again.", "error")
+        return _show(campaign)
+    try:
+        _read, created = campaigns.acknowledge(campaign, current_user)
+    except PermissionDenied as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return _show(campaign)
+    db.session.commit()
+    if created:
+        flash("Thanks: marketing can see you have read this brief.", "success")
+    else:
+        flash("You had already marked this brief as read.", "success")
+    return _show(campaign)

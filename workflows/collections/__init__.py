@@ -1,0 +1,1 @@
+"""Collections of assets and the onboarding paths assigned from them."""

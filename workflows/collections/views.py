@@ -1,0 +1,353 @@
+"""HTML routes for collections: the list, building one (title, items with notes, order),
+assigning it to reps as an onboarding path, a rep's done marks, and progress per rep."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+import workflows.collections.models  # noqa: F401 - registers the models with the app
+from content.deals.services import asset_title
+from content.library.models import Asset
+from portal.kernel.errors import Conflict, NotFound, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import NONE_CHOSEN, EmptyForm, chosen_id
+from portal.kernel.models import User
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_refusal,
+    show_field_errors,
+    template_global,
+)
+from workflows.collections import paths
+from workflows.collections import services as collections
+from workflows.collections.forms import (
+    AddToCollectionForm,
+    AssignForm,
+    CollectionForm,
+    ItemForm,
+    NoteForm,
+)
+
+bp = Blueprint("collections", __name__)
+
+
+@template_global
+def my_onboarding_paths() -> list:
+    """The signed-in rep's paths with progress, for "My work"; empty for everyone else."""
+    if not current_user.is_authenticated or current_user.role != "rep":
+        return []
+    return paths.my_paths(current_user)
+
+
+@template_global
+def collection_item_title(item) -> str:
+    return asset_title(item.asset)
+
+
+@template_global
+def add_to_collection_form(asset):
+    """The "Add to collection" form for an asset's page, or None when there is nowhere the
+    signed-in user could add it."""
+    choices = collections.collections_to_add_to(current_user, asset)
+    return AddToCollectionForm(choices, formdata=None, asset=asset.id) if choices else None
+
+
+def _show(collection):
+    return redirect(url_for(".show", collection_id=collection.id))
+
+
+def _editable(collection_id: int):
+    collection = collections.get_collection(current_user, collection_id)
+    if not can(current_user, "edit", collection):
+        abort(403)
+    return collection
+
+
+@bp.get("/collections")
+@login_required
+def index():
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    listed = collections.collection_list(page, per_page)
+    ids = [collection.id for collection in listed.items]
+    return render_template(
+        "collections/index.html",
+        page=listed,
+        item_counts=collections.item_counts(ids, current_user),
+        rep_counts=collections.rep_counts(ids),
+    )
+
+
+@bp.route("/collections/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can(current_user, "create_collection"):
+        abort(403)
+    form = CollectionForm()
+    if form.validate_on_submit():
+        try:
+            collection = collections.create_collection(
+                current_user, form.title.data, form.description.data
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Collection created. Add assets to it below.", "success")
+            return _show(collection)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("collections/form.html", form=form, collection=None), status
+
+
+@bp.route("/collections/<id:collection_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(collection_id: int):
+    collection = _editable(collection_id)
+    form = CollectionForm(obj=collection)
+    if form.validate_on_submit():
+        try:
+            collections.update_collection(
+                collection, current_user, form.title.data, form.description.data
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Collection saved.", "success")
+            return _show(collection)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("collections/form.html", form=form, collection=collection), status
+
+
+@bp.post("/collections/<id:collection_id>/delete")
+@login_required
+def delete(collection_id: int):
+    collection = _editable(collection_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    title = collection.title
+    collections.delete_collection(collection, current_user)
+    db.session.commit()
+    flash(f"Collection “{title}” deleted, with the paths assigned from it.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/collections/<id:collection_id>")
+@login_required
+def show(collection_id: int):
+    collection = collections.get_collection(current_user, collection_id)
+    assignment = paths.assignment_of(collection, current_user)
+    progress = paths.progress_table(collection, current_user) if assignment else []
+    done_ids = paths.done_item_ids(assignment)
+    editable = can(current_user, "edit", collection)
+    return render_template(
+        "collections/show.html",
+        collection=collection,
+        entries=collections.entries(collection, current_user, done_ids),
+        assignment=assignment,
+        progress=progress[0] if progress else None,
+        assigned_reps=collections.rep_counts([collection.id]).get(collection.id, 0),
+        item_form=ItemForm(collection) if editable else None,
+        editable=editable,
+    )
+
+
+@bp.post("/collections/<id:collection_id>/items")
+@login_required
+def add_item(collection_id: int):
+    collection = _editable(collection_id)
+    form = ItemForm(collection)
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    chosen = form.asset.data
+    asset = db.session.get(Asset, chosen) if chosen != NONE_CHOSEN else None
+    try:
+        item = collections.add_item(collection, current_user, asset, form.note.data)
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return _show(collection)
+    db.session.commit()
+    flash(f"“{asset_title(item.asset)}” added as item {item.position}.", "success")
+    return _show(collection)
+
+
+@bp.post("/collections/add")
+@login_required
+def add_from_asset():
+    """ "Add to collection" on an asset's page; back to that page with the outcome."""
+    form = AddToCollectionForm()
+    asset_id = chosen_id(form.asset.data)
+    asset = db.session.get(Asset, asset_id) if asset_id != NONE_CHOSEN else None
+    if asset is None or not can(current_user, "view", asset):
+        abort(404)
+    back = redirect(url_for("content.show", asset_id=asset.id))
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return back
+    collection = _editable(form.collection.data)
+    try:
+        item = collections.add_item(collection, current_user, asset, form.note.data)
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return back
+    db.session.commit()
+    flash(f"Added to “{collection.title}” as item {item.position}.", "success")
+    return back
+
+
+def _refused(collection, error):
+    """A button's refusal, shown on the collection's page: bad input, or an item someone
+    removed meanwhile (the page was stale, or both acted at once)."""
+    db.session.rollback()
+    flash_refusal(error)
+    return _show(collection)
+
+
+@bp.post("/collections/<id:collection_id>/items/<id:item_id>/note")
+@login_required
+def edit_note(collection_id: int, item_id: int):
+    collection = _editable(collection_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    try:
+        item = collections.get_item(collection, item_id)
+        collections.edit_note(item, current_user, form.note.data)
+    except (ValidationFailed, NotFound) as error:
+        return _refused(collection, error)
+    title = asset_title(item.asset)  # before the commit: the item may be removed right after
+    db.session.commit()
+    flash(f"Note on “{title}” saved.", "success")
+    return _show(collection)
+
+
+@bp.post("/collections/<id:collection_id>/items/<id:item_id>/move")
+@login_required
+def move(collection_id: int, item_id: int):
+    collection = _editable(collection_id)
+    direction = request.form.get("direction", "")
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    try:
+        item = collections.get_item(collection, item_id)
+        moved = collections.move_item(item, current_user, direction)
+    except (ValidationFailed, NotFound) as error:
+        return _refused(collection, error)
+    title, position = asset_title(item.asset), item.position
+    db.session.commit()
+    if moved:
+        flash(f"“{title}” moved {direction} to item {position}.", "success")
+    else:
+        flash(f"“{title}” is already {'first' if direction == 'up' else 'last'}.", "info")
+    return _show(collection)
+
+
+@bp.post("/collections/<id:collection_id>/items/<id:item_id>/remove")
+@login_required
+def remove(collection_id: int, item_id: int):
+    collection = _editable(collection_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    try:
+        item = collections.get_item(collection, item_id)
+        title = asset_title(item.asset)
+        collections.remove_item(item, current_user)
+    except NotFound as error:
+        return _refused(collection, error)
+    db.session.commit()
+    flash(f"“{title}” removed from the collection.", "success")
+    return _show(collection)
+
+
+@bp.post("/collections/<id:collection_id>/items/<id:item_id>/done")
+@login_required
+def mark(collection_id: int, item_id: int):
+    collection = collections.get_collection(current_user, collection_id)
+    done = request.form.get("done") == "1"
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(collection)
+    try:
+        item = collections.get_item(collection, item_id)
+        paths.mark(item, current_user, done)
+    except (Conflict, NotFound) as error:
+        return _refused(collection, error)
+    title = asset_title(item.asset)
+    db.session.commit()
+    state = "done" if done else "not done"
+    flash(f"“{title}” marked {state}.", "success")
+    return redirect(url_for(".show", collection_id=collection.id, _anchor=f"item-{item_id}"))
+
+
+@bp.route("/collections/<id:collection_id>/assign", methods=["GET", "POST"])
+@login_required
+def assign(collection_id: int):
+    collection = collections.get_collection(current_user, collection_id)
+    if not can(current_user, "assign", collection):
+        abort(403)
+    form = AssignForm()
+    if form.validate_on_submit():
+        reps = [db.session.get(User, rep_id) for rep_id in form.reps.data]
+        try:
+            assigned, already = paths.assign(
+                collection, current_user, [rep for rep in reps if rep], form.due_on.data
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            if assigned:
+                names = ", ".join(rep.name for rep in assigned)
+                flash(f"Path assigned to {names}; they have been told.", "success")
+            if already:
+                names = ", ".join(rep.name for rep in already)
+                flash(f"Already assigned to {names}: nothing changed for them.", "info")
+            return redirect(url_for(".progress", collection_id=collection.id))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "collections/assign.html",
+        form=form,
+        collection=collection,
+        rows=paths.progress_table(collection, current_user),
+    ), status
+
+
+@bp.get("/collections/<id:collection_id>/progress")
+@login_required
+def progress(collection_id: int):
+    collection = collections.get_collection(current_user, collection_id)
+    return render_template(
+        "collections/progress.html",
+        collection=collection,
+        rows=paths.progress_table(collection, current_user),
+        everyone=can(current_user, "view_progress", collection),
+    )

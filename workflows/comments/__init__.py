@@ -1,0 +1,1 @@
+"""Discussion on work in progress: comments on asset revisions, threaded one level."""

@@ -1,0 +1,129 @@
+"""HTML routes of an asset's discussion: post a comment or reply, resolve and reopen threads."""
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from content.library.services import get_revision, get_visible_asset
+from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import EmptyForm
+from portal.kernel.ids import text_int
+from portal.kernel.templating import template_filter, template_global
+from workflows.comments import services as comments
+from workflows.review.views import CSRF_MESSAGE
+
+bp = Blueprint("comments", __name__)
+
+
+@template_global
+def discussion_for(asset) -> dict:
+    """The threads the asset page shows, and which @handles in them name someone."""
+    threads = comments.threads(asset, current_user)
+    handles = {
+        handle
+        for thread in threads
+        for comment in (thread, *thread.replies)
+        for _start, _end, handle in comments.mention_spans(comment.body)
+    }
+    return {
+        "threads": threads,
+        "mentions": set(comments.resolve_handles(asset, handles)),
+        "body_max": comments.BODY_MAX,
+    }
+
+
+@template_global
+def timeline_for(asset) -> list:
+    return comments.timeline(asset, current_user)
+
+
+@template_filter("comment_text")
+def comment_text(body: str, mentions: set[str]) -> Markup:
+    """A comment's plain text as HTML: escaped, line breaks kept, and the @handles that
+    name someone wrapped in ``<span class="mention">``."""
+    parts, position = [], 0
+    for start, end, handle in comments.mention_spans(body):
+        if handle in mentions:
+            parts.append(escape(body[position:start]))
+            parts.append(Markup('<span class="mention">{}</span>').format(body[start:end]))
+            position = end
+    parts.append(escape(body[position:]))
+    return Markup("<br>\n").join(Markup("").join(parts).split("\n"))
+
+
+def _asset_page(asset_id: int, comment=None):
+    anchor = f"comment-{comment.id}" if comment is not None else "discussion"
+    return redirect(url_for("content.show", asset_id=asset_id, _anchor=anchor))
+
+
+def _optional_number(raw: str | None, name: str, message: str) -> int | None:
+    """A positive whole number from the form, None when left out; bounded before any query."""
+    return text_int(raw, name, message=message)
+
+
+def _posted_message(comment, mentions: comments.Mentions) -> str:
+    message = "Reply posted." if comment.is_reply else "Comment posted."
+    told = [user.name for user in mentions.users if user.id != current_user.id]
+    if told:
+        message += f" Notified: {', '.join(told)}."
+    if mentions.unknown:
+        handles = ", ".join(f"@{handle}" for handle in mentions.unknown)
+        message += f" Not notified: {handles} (nobody who can see this asset goes by that)."
+    return message
+
+
+@bp.post("/assets/<id:asset_id>/comments")
+@login_required
+def create(asset_id: int):
+    asset = get_visible_asset(current_user, asset_id)
+    if not EmptyForm().validate_on_submit():
+        flash(CSRF_MESSAGE, "error")
+        return _asset_page(asset.id)
+    try:
+        parent_id = _optional_number(
+            request.form.get("parent_id"), "parent_id", "Choose a comment to reply to."
+        )
+        number = _optional_number(
+            request.form.get("revision"), "revision", "Choose a revision by its number."
+        )
+        revision = get_revision(asset, current_user, number) if number else None
+        comment = comments.add_comment(
+            asset, current_user, request.form.get("body", ""), revision, parent_id
+        )
+    except (ValidationFailed, Conflict) as error:
+        db.session.rollback()
+        for message in error.fields.values() or [error.message]:
+            flash(message, "error")
+        return _asset_page(asset.id)
+    db.session.commit()
+    flash(_posted_message(comment, comments.find_mentions(asset, comment.body)), "success")
+    return _asset_page(asset.id, comment)
+
+
+def _change_thread(comment_id: int, change, done: str):
+    comment = comments.get_visible_comment(current_user, comment_id)
+    if not EmptyForm().validate_on_submit():
+        flash(CSRF_MESSAGE, "error")
+        return _asset_page(comment.asset_id, comment)
+    try:
+        change(comment, current_user)
+    except (Conflict, PermissionDenied) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return _asset_page(comment.asset_id, comment)
+
+
+@bp.post("/comments/<id:comment_id>/resolve")
+@login_required
+def resolve(comment_id: int):
+    return _change_thread(comment_id, comments.resolve, "Thread resolved.")
+
+
+@bp.post("/comments/<id:comment_id>/reopen")
+@login_required
+def reopen(comment_id: int):
+    return _change_thread(comment_id, comments.reopen, "Thread reopened.")

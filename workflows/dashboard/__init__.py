@@ -1,0 +1,1 @@
+""" "My work": what each person has to do next, whatever their team."""

@@ -1,0 +1,167 @@
+""" "My work": what each person has to do next, whatever their team."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import and_, exists, or_, select
+
+from content.library.models import Asset, AssetCollaborator, AssetRevision
+from portal.kernel.extensions import db
+from workflows.posts.models import UNFINISHED, GhostPost
+from workflows.requests.services import ContentRequest
+from workflows.review.models import Approval
+
+bp = Blueprint("dashboard", __name__)
+SECTION_LIMIT = 25  # per section; the counts say how many there are in all
+WORK_IN_PROGRESS = ("draft", "in_review", "changes_requested", "approved")
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    empty: str
+    items: list
+    total: int
+
+
+def _limited(query, key: str, title: str, empty: str) -> Section:
+    items = list(db.session.scalars(query.limit(SECTION_LIMIT)))
+    total = len(items)
+    if total == SECTION_LIMIT:
+        total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+    return Section(key, title, empty, items, total)
+
+
+def my_drafts(user) -> Section:
+    """Work in progress the user owns or was invited to write."""
+    invited = select(AssetCollaborator.asset_id).where(
+        AssetCollaborator.user_id == user.id, AssetCollaborator.role == "author"
+    )
+    query = (
+        select(Asset)
+        .where(
+            or_(Asset.owner_id == user.id, Asset.id.in_(invited)),
+            Asset.status.in_(WORK_IN_PROGRESS),
+        )
+        .order_by(Asset.updated_at.desc(), Asset.id.desc())
+    )
+    return _limited(
+        query, "drafts", "Drafts I own or co-author", "No work in progress. New drafts show here."
+    )
+
+
+def reviews_waiting(user) -> Section:
+    """Submitted revisions the user was invited to review, has not approved and did not
+    write, oldest first (they have waited longest)."""
+    approved = exists().where(
+        Approval.revision_id == Asset.latest_revision_id, Approval.reviewer_id == user.id
+    )
+    own_revision = exists().where(
+        AssetRevision.id == Asset.latest_revision_id, AssetRevision.author_id == user.id
+    )
+    query = (
+        select(Asset)
+        .join(
+            AssetCollaborator,
+            and_(
+                AssetCollaborator.asset_id == Asset.id,
+                AssetCollaborator.user_id == user.id,
+                AssetCollaborator.role == "reviewer",
+            ),
+        )
+        .where(Asset.status == "in_review", ~approved, ~own_revision)
+        .order_by(Asset.updated_at, Asset.id)
+    )
+    return _limited(query, "reviews", "Reviews waiting for me", "Nothing waits for your review.")
+
+
+def needing_review(user, today: date | None = None) -> Section:
+    """The user's live assets past their review-by date: check they are still right."""
+    today = today or date.today()
+    query = (
+        select(Asset)
+        .where(
+            Asset.owner_id == user.id,
+            Asset.live_clause(today),
+            Asset.review_by < today,
+        )
+        .order_by(Asset.review_by, Asset.id)
+    )
+    return _limited(
+        query,
+        "stale",
+        "My assets needing review",
+        "None of your live assets is past its review-by date.",
+    )
+
+
+def my_requests(user) -> Section:
+    """For marketers, the open content requests they must answer (soonest due first); for
+    everyone else, their own requests still open or being worked on."""
+
+    if user.role in {"marketer", "admin"}:
+        query = (
+            select(ContentRequest)
+            .where(ContentRequest.status == "open")
+            .order_by(ContentRequest.due_on.is_(None), ContentRequest.due_on, ContentRequest.id)
+        )
+        return _limited(
+            query, "requests", "Requests waiting for an answer", "No open content requests."
+        )
+    query = (
+        select(ContentRequest)
+        .where(
+            ContentRequest.requester_id == user.id,
+            ContentRequest.status.in_(("open", "accepted")),
+        )
+        .order_by(ContentRequest.updated_at.desc(), ContentRequest.id.desc())
+    )
+    return _limited(
+        query,
+        "requests",
+        "My content requests",
+        "No open requests. Ask marketing for content you are missing.",
+    )
+
+
+def my_posts(user) -> Section | None:
+    """For reps, the ghost-written posts waiting for them, longest waiting first; for
+    ghost-writers, their unfinished posts, soonest due first."""
+
+    if user.role == "rep":
+        query = (
+            select(GhostPost)
+            .where(GhostPost.rep_id == user.id, GhostPost.status.in_(("with_rep", "approved")))
+            .order_by(GhostPost.sent_at, GhostPost.id)
+        )
+        return _limited(query, "posts", "Posts for me to review", "No posts wait for you.")
+    if user.role not in {"marketer", "admin"}:
+        return None
+    query = (
+        select(GhostPost)
+        .where(GhostPost.ghostwriter_id == user.id, GhostPost.status.in_(UNFINISHED))
+        .order_by(GhostPost.due_on.is_(None), GhostPost.due_on, GhostPost.id)
+    )
+    return _limited(
+        query, "posts", "Posts I am ghost-writing", "No posts in progress. Draft one for a rep."
+    )
+
+
+def my_work(user) -> list[Section]:
+    """Every section of the user's "My work" page, in order."""
+    sections = [reviews_waiting(user), my_drafts(user), my_requests(user)]
+    posts = my_posts(user)
+    if posts is not None:
+        sections.append(posts)
+    if user.role in {"marketer", "admin"}:
+        sections.append(needing_review(user))
+    return sections
+
+
+@bp.get("/my-work")
+@login_required
+def show():
+    return render_template("workflows/my_work.html", sections=my_work(current_user))

@@ -1,0 +1,86 @@
+"""Forms for sending field feedback and for triaging it.
+
+The rules (which kinds, lengths, what a rep may name) live in workflows.feedback.services; the
+selects accept any submitted id so that the service, not WTForms' "Not a valid choice",
+explains a refusal, in the same words as the API would.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from content.deals.services import asset_title
+from content.library.browsing import taxonomy_choices
+from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from workflows.feedback import services as feedback
+from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
+
+
+class FeedbackForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        validators=[InputRequired(message=feedback.KIND_MISSING)],
+        validate_choice=False,
+    )
+    text = TextAreaField(
+        "What did you hear?",
+        description="In the customer's words where you can: who said it, and in what situation.",
+        validators=[
+            InputRequired(message=feedback.TEXT_MISSING),
+            Length(max=feedback.TEXT_MAX, message=feedback.TEXT_TOO_LONG),
+        ],
+        render_kw={"rows": 6, "maxlength": feedback.TEXT_MAX},
+    )
+    stage = SelectField("Buyer stage", coerce=chosen_id, validate_choice=False)
+    asset = SelectField("About an asset", coerce=chosen_id, validate_choice=False)
+    deal = SelectField("Deal", coerce=chosen_id, validate_choice=False)
+    campaign = SelectField("Campaign", coerce=chosen_id, validate_choice=False)
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, sender, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [SelectChoice("", "Choose a kind…")] + [
+            SelectChoice(key, label) for key, label in FEEDBACK_KINDS.items()
+        ]
+        self.stage.choices = [SelectChoice(NONE_CHOSEN, "No particular stage")] + [
+            SelectChoice(stage.id, stage.name) for stage in taxonomy_choices()["stages"]
+        ]
+        choices = feedback.sender_choices(sender)
+        self.asset.choices = [SelectChoice(NONE_CHOSEN, "No asset")] + [
+            SelectChoice(asset.id, asset_title(asset)) for asset in choices["assets"]
+        ]
+        self.deal.choices = [SelectChoice(NONE_CHOSEN, "No deal")] + [
+            SelectChoice(deal.id, f"{deal.name} ({deal.account})") for deal in choices["deals"]
+        ]
+        self.campaign.choices = [SelectChoice(NONE_CHOSEN, "No campaign")] + [
+            SelectChoice(campaign.id, campaign.name) for campaign in choices["campaigns"]
+        ]
+
+    def feedback_input(self) -> feedback.FeedbackInput:
+        return feedback.FeedbackInput(
+            kind=self.kind.data or "",
+            text=self.text.data or "",
+            stage_id=self.stage.data or None,
+            asset_id=self.asset.data or None,
+            deal_id=self.deal.data or None,
+            campaign_id=self.campaign.data or None,
+        )
+
+
+class TriageForm(FlaskForm):
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(key, label) for key, label in FEEDBACK_STATUSES.items()],
+        validate_choice=False,
+    )
+    reply = TextAreaField(
+        "Reply to the rep",
+        description="The rep sees this under My feedback and is told when it changes.",
+        validators=[
+            Optional(),
+            Length(max=feedback.REPLY_MAX, message=feedback.REPLY_TOO_LONG),
+        ],
+        render_kw={"rows": 5, "maxlength": feedback.REPLY_MAX},
+    )
+    version = HiddenField()

@@ -1,0 +1,1 @@
+"""The shared glossary: terms both teams agree on, their versions and sign-offs."""

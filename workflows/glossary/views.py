@@ -1,0 +1,203 @@
+"""HTML routes for the shared glossary: the list with search, proposing and editing a
+term, a term's page with its sign-off panel and history, and signing it off."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import chosen_id
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_refusal,
+    show_field_errors,
+    template_global,
+)
+from workflows.glossary import matching as glossary_matching
+from workflows.glossary import services as glossary
+from workflows.glossary.forms import SignForm, TermForm
+from workflows.glossary.models import SIDES, TERM_STATUSES
+
+bp = Blueprint("glossary", __name__)
+
+LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+
+
+@template_global
+def term_status_label(status: str) -> str:
+    return TERM_STATUSES.get(status, status.capitalize())
+
+
+@template_global
+def glossary_terms_on_asset(asset, revision=None) -> list:
+    """Agreed terms the asset's words mention, for the "Terms used here" box."""
+    if not can(current_user, "view_glossary"):
+        return []
+    return glossary_matching.terms_on_asset(asset, revision)
+
+
+@template_global
+def glossary_search_matches(words: str) -> list:
+    """A few agreed terms matching a library search, shown above its results."""
+    if not can(current_user, "view_glossary"):
+        return []
+    return glossary.search_matches(words)
+
+
+@template_global
+def short_definition(term) -> str:
+    return glossary.short_definition(term.definition)
+
+
+def _show(term):
+    return redirect(url_for(".show", term_id=term.id))
+
+
+@bp.get("/glossary")
+@login_required
+def index():
+    if not can(current_user, "view_glossary"):
+        abort(404)
+    filters = glossary.parse_filters(request.args)
+    try:
+        page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    except ValidationFailed as error:
+        flash_refusal(error)
+        page, per_page = 1, current_app.config["PER_PAGE"]
+    return render_template(
+        "glossary/index.html",
+        page=glossary.term_list(filters, page, per_page),
+        counts=glossary.tab_counts(filters),
+        filters=filters,
+        letters=LETTERS,
+    )
+
+
+@bp.route("/glossary/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can(current_user, "propose_term"):
+        abort(403)
+    form = TermForm()
+    if form.validate_on_submit():
+        try:
+            term = glossary.propose_term(current_user, form.data_for_service())
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"“{term.name}” is proposed. The sales and marketing leaders are asked to "
+                "sign it off.",
+                "success",
+            )
+            return _show(term)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("glossary/form.html", form=form, term=None), status
+
+
+@bp.get("/glossary/<id:term_id>")
+@login_required
+def show(term_id: int):
+    term = glossary.get_term(current_user, term_id)
+    version = glossary.current_version(term)
+    return render_template(
+        "glossary/show.html",
+        term=term,
+        version=version,
+        sides=glossary.signoffs_by_side(version),
+        sign_refusal=glossary.sign_refusal(term, current_user),
+        history=glossary.history(term),
+        sign_form=SignForm(formdata=None, version=term.version),
+    )
+
+
+@bp.route("/glossary/<id:term_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(term_id: int):
+    term = glossary.get_term(current_user, term_id)
+    if not can(current_user, "edit", term):
+        abort(403)
+    form = TermForm(obj=term) if request.method == "GET" else TermForm()
+    if request.method == "GET":
+        form.based_on.data = term.version
+        form.note.data = ""
+    current, status = None, 200
+    if form.validate_on_submit():
+        try:
+            saved = glossary.edit_term(
+                term, current_user, chosen_id(form.based_on.data), form.data_for_service()
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        except Conflict as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            # Show what is there now; saving again knowingly replaces it.
+            current = glossary.current_version(term)
+            form.based_on.data = term.version
+            status = 409
+        else:
+            db.session.commit()
+            if saved is None:
+                flash("Nothing changed, so no new version was saved.", "info")
+            else:
+                flash(
+                    f"Saved as version {saved.number}. The term is proposed again until both "
+                    "leaders sign the new definition.",
+                    "success",
+                )
+            return _show(term)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    if request.method == "POST" and status == 200:
+        status = 422
+    return render_template("glossary/form.html", form=form, term=term, current=current), status
+
+
+@bp.post("/glossary/<id:term_id>/sign")
+@login_required
+def sign(term_id: int):
+    term = glossary.get_term(current_user, term_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(term)
+    try:
+        signoff = glossary.sign(term, current_user, chosen_id(form.version.data))
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _show(term)
+    db.session.commit()
+    if term.status == "agreed":
+        flash(f"Signed for {signoff.side}. “{term.name}” is now agreed by both teams.", "success")
+    else:
+        waiting = [side for side in SIDES if side != signoff.side]
+        flash(f"Signed for {signoff.side}. Waiting for {' and '.join(waiting)}.", "success")
+    return _show(term)
+
+
+@bp.get("/glossary/<id:term_id>/diff")
+@login_required
+def diff(term_id: int):
+    term = glossary.get_term(current_user, term_id)
+    new = chosen_id(request.args.get("new")) or term.version
+    old = chosen_id(request.args.get("old")) or max(new - 1, 1)
+    changes = glossary.version_diff(term, old, new)
+    return render_template("glossary/diff.html", term=term, changes=changes)

@@ -1,0 +1,1 @@
+"""Content requests: a rep asks marketing for content the library lacks."""

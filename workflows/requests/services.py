@@ -1,0 +1,508 @@
+"""Content requests: a rep asks marketing for content the library lacks.
+
+A marketer accepts an open request (it becomes a draft asset built from the request's
+brief, with the requester invited as a reviewer) or declines it with a reason. Publishing
+the draft fulfils the request. The requester is told of every change; marketers are told
+of new requests. Each change is also written to the workflow audit log.
+
+Services flush, never commit: the caller commits once.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Select, String, Text, case, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from content.library.models import Asset, Persona, Stage
+from content.library.services import SUMMARY_MAX, TITLE_MAX, AssetInput, create_asset
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+from portal.kernel.notifications import notify
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can, rule
+from workflows.audit.models import WorkflowEvent
+from workflows.review import collaborators
+from workflows.review.machine import after_transition
+
+REQUEST_STATUSES = ("open", "accepted", "declined", "fulfilled")
+STATUS_LABELS = {
+    "open": "Open",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "fulfilled": "Fulfilled",
+}
+# (from status, action) -> to status. "fulfil" is taken by publishing the linked asset,
+# never by a person, so no permission rule exists for it and no button shows it.
+REQUEST_TRANSITIONS = {
+    ("open", "accept"): "accepted",
+    ("open", "decline"): "declined",
+    ("accepted", "fulfil"): "fulfilled",
+}
+_FROM_STATUS = {action: status for (status, action) in REQUEST_TRANSITIONS}
+ACTION_VERBS = {"accept": "accepted", "decline": "declined", "fulfil": "fulfilled"}
+# The requester is still waiting for content in these states, so a past due date is late.
+UNFINISHED = ("open", "accepted")
+STATUS_VIEWS = (*REQUEST_STATUSES, "all")
+EVENT_SUBJECT = "content_request"
+
+NEED_MAX = 2000
+DEAL_CONTEXT_MAX = 1000
+REASON_MAX = 1000
+SUMMARY_LENGTH = min(300, SUMMARY_MAX)
+DEFAULT_TITLE_LENGTH = 80
+
+NEED_MISSING = "Say what you need and why: marketing starts from this."
+NEED_TOO_LONG = f"Keep the need under {NEED_MAX:,} characters."
+STAGE_MISSING = "Choose the buyer stage the content is for."
+DEAL_CONTEXT_TOO_LONG = f"Keep the deal context under {DEAL_CONTEXT_MAX:,} characters."
+DUE_IN_PAST = "The due date has passed; choose today or a later date."
+REASON_MISSING = "Say why you decline: the rep sees your reason."
+REASON_TOO_LONG = f"Keep the reason under {REASON_MAX:,} characters."
+TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
+
+HANDLERS = {"marketer", "admin"}
+READERS = HANDLERS | {"leader"}
+ASKERS = {"rep", "leader", "marketer", "admin"}
+
+
+class ContentRequest(db.Model):
+    """A request for content the library lacks, and what marketing did with it."""
+
+    __tablename__ = "content_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    need: Mapped[str] = mapped_column(Text)
+    # A key, not a copy of the name: reports count open requests per stage.
+    stage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stages.id", ondelete="SET NULL"), index=True
+    )
+    persona_id: Mapped[int | None] = mapped_column(ForeignKey("personas.id", ondelete="SET NULL"))
+    deal_context: Mapped[str] = mapped_column(String(DEAL_CONTEXT_MAX), default="")
+    due_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    decline_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
+    stage: Mapped[Stage | None] = relationship()
+    persona: Mapped[Persona | None] = relationship()
+    asset: Mapped[Asset | None] = relationship()
+
+    @property
+    def overdue(self) -> bool:
+        """Past its due date while the requester is still waiting."""
+        return self.status in UNFINISHED and self.due_on is not None and self.due_on < today()
+
+    @property
+    def headline(self) -> str:
+        """The need cut to one short line, for lists, titles and notifications."""
+        return shorten(self.need, DEFAULT_TITLE_LENGTH)
+
+    def __repr__(self) -> str:
+        return f"<ContentRequest {self.id} {self.status}>"
+
+
+def today() -> date:
+    """Today's date in UTC, the calendar every due date is compared with."""
+    return utcnow().date()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` folded to one line and cut at a word boundary to at most ``limit`` chars."""
+    line = " ".join((text or "").split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+# ---- who may do what -------------------------------------------------------------------
+
+
+@rule("submit_request")
+def _may_submit(user, _nothing) -> bool:
+    return user.role in ASKERS
+
+
+@rule("view_all_requests")
+def _sees_all_requests(user, _nothing) -> bool:
+    """Marketers and admins work the inbox; leaders read it."""
+    return user.role in READERS
+
+
+@rule("view", ContentRequest)
+def _may_view(user, content_request: ContentRequest) -> bool:
+    return content_request.requester_id == user.id or user.role in READERS
+
+
+@rule("accept", ContentRequest)
+@rule("decline", ContentRequest)
+def _may_handle(user, _content_request: ContentRequest) -> bool:
+    return user.role in HANDLERS
+
+
+def visible_requests(user) -> Select:
+    """Requests this user may know exist; the list page and the API start from this."""
+    query = select(ContentRequest)
+    if can(user, "view_all_requests"):
+        return query
+    return query.where(ContentRequest.requester_id == user.id)
+
+
+def get_visible_request(user, request_id: int) -> ContentRequest:
+    """The request if this user may see it; otherwise NotFound (never a 403)."""
+    content_request = db.session.get(ContentRequest, request_id)
+    if content_request is None or not can(user, "view", content_request):
+        raise NotFound("No such content request.")
+    return content_request
+
+
+def allowed_actions(content_request: ContentRequest, user) -> list[str]:
+    """The changes ``user`` may make to the request now, in table order."""
+    return [
+        action
+        for (status, action) in REQUEST_TRANSITIONS
+        if status == content_request.status and can(user, action, content_request)
+    ]
+
+
+# ---- the inbox and "my requests" ---------------------------------------------------------
+
+
+@dataclass
+class RequestFilters:
+    """What the list shows: a status (or "all"), a stage slug, overdue or own requests only."""
+
+    status: str = "all"
+    stage: str = ""
+    overdue: bool = False
+    mine: bool = False
+    chosen_stage: Stage | None = None
+
+
+def default_filters(user) -> RequestFilters:
+    """The inbox opens on open requests; a rep's own list shows every request."""
+    return RequestFilters(status="open" if can(user, "view_all_requests") else "all")
+
+
+_FLAGS = {"": False, "0": False, "false": False, "1": True, "on": True, "true": True}
+
+
+def _flag(args, name: str, errors: dict) -> bool:
+    """A checkbox filter: 1, true or on (an HTML form's value) sets it; anything not in
+    _FLAGS is reported rather than read as "off", so a typo does not widen the list."""
+    raw = (args.get(name) or "").strip().lower()
+    if raw not in _FLAGS:
+        errors[name] = "Use 1 or 0."
+        return False
+    return _FLAGS[raw]
+
+
+def parse_filters(args, user) -> RequestFilters:
+    """Read filters from query arguments; anything not understood is a ValidationFailed."""
+    filters = default_filters(user)
+    filters.status = (args.get("status") or filters.status).strip()
+    filters.stage = (args.get("stage") or "").strip()[:60]
+    errors = {}
+    filters.overdue = _flag(args, "overdue", errors)
+    filters.mine = _flag(args, "mine", errors)
+    if filters.status not in STATUS_VIEWS:
+        errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."
+    if filters.stage:
+        filters.chosen_stage = db.session.scalar(select(Stage).where(Stage.slug == filters.stage))
+        if filters.chosen_stage is None:
+            errors["stage"] = f"There is no stage called “{filters.stage}”."
+    if errors:
+        raise ValidationFailed("Some filters were not understood.", errors)
+    return filters
+
+
+def _filtered(user, filters: RequestFilters) -> Select:
+    query = visible_requests(user)
+    if filters.status != "all":
+        query = query.where(ContentRequest.status == filters.status)
+    if filters.chosen_stage is not None:
+        query = query.where(ContentRequest.stage_id == filters.chosen_stage.id)
+    if filters.overdue:
+        query = query.where(ContentRequest.status.in_(UNFINISHED), ContentRequest.due_on < today())
+    if filters.mine:
+        query = query.where(ContentRequest.requester_id == user.id)
+    return query
+
+
+def _inbox_order() -> tuple:
+    """Open requests first, soonest due first (undated ones after), oldest first among
+    equals; then everything else, most recently changed first. Each key is constant
+    within the other group, so NULL ordering, which differs by database, never decides."""
+    is_open = ContentRequest.status == "open"
+    return (
+        case((is_open, 0), else_=1),
+        case((is_open & ContentRequest.due_on.is_(None), 1), else_=0),
+        case((is_open, ContentRequest.due_on), else_=None),
+        case((is_open, ContentRequest.created_at), else_=None),
+        ContentRequest.updated_at.desc(),
+        ContentRequest.id.desc(),
+    )
+
+
+def request_list(user, filters: RequestFilters, page: int, per_page: int) -> Page:
+    """A page of the requests this user may see that match the filters, inbox order."""
+    query = _filtered(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(*_inbox_order())
+        .options(
+            selectinload(ContentRequest.requester),
+            selectinload(ContentRequest.stage),
+            selectinload(ContentRequest.persona),
+            selectinload(ContentRequest.asset),
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), page, per_page, total)
+
+
+def request_history(content_request: ContentRequest) -> list[WorkflowEvent]:
+    """Who accepted, declined or fulfilled the request and when, oldest first."""
+    return db.session.scalars(
+        select(WorkflowEvent)
+        .where(
+            WorkflowEvent.subject_type == EVENT_SUBJECT,
+            WorkflowEvent.subject_id == content_request.id,
+        )
+        .options(selectinload(WorkflowEvent.actor))
+        .order_by(WorkflowEvent.created_at, WorkflowEvent.id)
+    ).all()
+
+
+# ---- asking, accepting, declining, fulfilling -------------------------------------------
+
+
+def _link(content_request: ContentRequest) -> str:
+    return f"/requests/{content_request.id}"
+
+
+def submit_request(
+    rep,
+    need: str,
+    stage: Stage | None,
+    persona: Persona | None = None,
+    deal_context: str = "",
+    due_on: date | None = None,
+) -> ContentRequest:
+    """Ask marketing for content. Every active marketer is told.
+
+    Refusals are a ValidationFailed naming each bad field (need, stage, deal_context,
+    due_on); nothing is saved then.
+    """
+    if not can(rep, "submit_request"):
+        raise PermissionDenied("Your account cannot ask for content.")
+    need = (need or "").strip()
+    deal_context = (deal_context or "").strip()
+    errors = {}
+    if not need:
+        errors["need"] = NEED_MISSING
+    elif len(need) > NEED_MAX:
+        errors["need"] = NEED_TOO_LONG
+    if stage is None:
+        errors["stage"] = STAGE_MISSING
+    if len(deal_context) > DEAL_CONTEXT_MAX:
+        errors["deal_context"] = DEAL_CONTEXT_TOO_LONG
+    if due_on is not None and due_on < today():
+        errors["due_on"] = DUE_IN_PAST
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    content_request = ContentRequest(
+        requester=rep,
+        need=need,
+        stage=stage,
+        persona=persona,
+        deal_context=deal_context,
+        due_on=due_on,
+        status="open",
+    )
+    db.session.add(content_request)
+    db.session.flush()
+    marketers = db.session.scalars(
+        select(User).where(User.role == "marketer", User.active.is_(True))
+    ).all()
+    text = f"{rep.name} asked for {stage.name} content: {content_request.headline}"
+    notify(marketers, "request_submitted", text, _link(content_request), actor=rep)
+    return content_request
+
+
+def _check(content_request: ContentRequest, user, action: str) -> None:
+    """Refuse ``action`` by someone who may not see it, may not take it, or at the wrong time."""
+    if not can(user, "view", content_request):
+        raise NotFound("No such content request.")
+    if not can(user, action, content_request):
+        raise PermissionDenied("Only marketers and admins accept or decline content requests.")
+    if (content_request.status, action) not in REQUEST_TRANSITIONS:
+        raise _refusal(content_request, user, action)
+
+
+def _refusal(content_request: ContentRequest, user, action: str) -> Conflict:
+    state = STATUS_LABELS.get(content_request.status, content_request.status).lower()
+    by = content_request.handled_by
+    who = f" by {by.name}" if by is not None and content_request.status != "open" else ""
+    return Conflict(
+        f"This request is already {state}{who}; only open requests can be {ACTION_VERBS[action]}.",
+        allowed=allowed_actions(content_request, user),
+    )
+
+
+def _move(content_request: ContentRequest, action: str, **values) -> bool:
+    """Change the status only if nobody changed it since it was read: one conditional
+    UPDATE, so of two people acting at once exactly one wins. False for the other."""
+    from_status = content_request.status
+    claimed = db.session.execute(
+        update(ContentRequest)
+        .where(ContentRequest.id == content_request.id, ContentRequest.status == from_status)
+        .values(status=REQUEST_TRANSITIONS[(from_status, action)], updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(content_request)
+    return claimed == 1
+
+
+def _record(content_request: ContentRequest, actor, action: str, comment: str = "") -> None:
+    from_status = _FROM_STATUS[action]
+    db.session.add(
+        WorkflowEvent(
+            subject_type=EVENT_SUBJECT,
+            subject_id=content_request.id,
+            actor=actor,
+            action=action,
+            from_state=from_status,
+            to_state=REQUEST_TRANSITIONS[(from_status, action)],
+            comment=comment,
+        )
+    )
+    db.session.flush()
+
+
+def brief(content_request: ContentRequest) -> str:
+    """The Markdown brief a draft starts from: everything the requester told marketing."""
+    requester = content_request.requester
+    facts = [f"- **Requested by:** {requester.name} ({requester.email})"]
+    if content_request.stage is not None:
+        facts.append(f"- **Buyer stage:** {content_request.stage.name}")
+    if content_request.persona is not None:
+        facts.append(f"- **Persona:** {content_request.persona.name}")
+    if content_request.due_on is not None:
+        due = content_request.due_on
+        facts.append(f"- **Needed by:** {due.day} {due:%B %Y}")
+    facts.append(f"- **Request:** [#{content_request.id}]({_link(content_request)})")
+    sections = ["## Brief", "\n".join(facts), "### What is needed", _quoted(content_request.need)]
+    if content_request.deal_context:
+        sections += ["### Deal context", _quoted(content_request.deal_context)]
+    return "\n\n".join(sections) + "\n"
+
+
+def _quoted(text: str) -> str:
+    # Quoted, so headings or lists in the rep's words stay inside their section.
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
+
+
+def accept(content_request: ContentRequest, marketer, title: str | None = None) -> Asset:
+    """Take an open request on and return the draft asset started for it.
+
+    The draft is owned by ``marketer``, titled ``title`` (or after the need), summarised
+    from the need, with the brief as its body and the request's stage and persona; the
+    requester is invited to review it (unless inactive or the marketer themselves) and
+    told. Only marketers and admins accept, only open requests (else Conflict).
+    """
+    _check(content_request, marketer, "accept")
+    title = " ".join((title or "").split()) or content_request.headline
+    if len(title) > TITLE_MAX:
+        raise ValidationFailed(TITLE_TOO_LONG, {"title": TITLE_TOO_LONG})
+    stage = content_request.stage
+    if stage is None:
+        raise Conflict("The request's buyer stage was deleted; decline it and ask for a new one.")
+    if not _move(content_request, "accept", handled_by_id=marketer.id):
+        raise _refusal(content_request, marketer, "accept")
+    persona = content_request.persona
+    asset = create_asset(
+        marketer,
+        AssetInput(
+            title=title,
+            summary=shorten(content_request.need, SUMMARY_LENGTH),
+            body=brief(content_request),
+            stages=[stage],
+            personas=[persona] if persona is not None else [],
+        ),
+    )
+    content_request.asset = asset
+    requester = content_request.requester
+    if requester.active and requester.id != marketer.id:
+        collaborators.invite(asset, marketer, requester.email, "reviewer")
+    _record(content_request, marketer, "accept", f"Started the draft “{title}”.")
+    notify(
+        requester,
+        "request_accepted",
+        f"{marketer.name} accepted your content request and started the draft “{title}”",
+        _link(content_request),
+        actor=marketer,
+    )
+    return asset
+
+
+def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRequest:
+    """Turn an open request down; the requester is told ``reason`` (required)."""
+    _check(content_request, marketer, "decline")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(REASON_MISSING, {"reason": REASON_MISSING})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(REASON_TOO_LONG, {"reason": REASON_TOO_LONG})
+    if not _move(content_request, "decline", handled_by_id=marketer.id, decline_reason=reason):
+        raise _refusal(content_request, marketer, "decline")
+    _record(content_request, marketer, "decline", reason)
+    notify(
+        content_request.requester,
+        "request_declined",
+        f"{marketer.name} declined your content request: {reason}",
+        _link(content_request),
+        actor=marketer,
+    )
+    return content_request
+
+
+@after_transition
+def fulfil_on_publish(asset: Asset, actor, event: WorkflowEvent) -> None:
+    """Publishing a draft fulfils the accepted requests linked to it; requesters are told.
+
+    Runs inside the publish transaction, whose claim on the asset row keeps a second
+    publish of the same asset waiting, so a request is fulfilled once.
+    """
+    if event.action != "publish":
+        return
+    waiting = db.session.scalars(
+        select(ContentRequest).where(
+            ContentRequest.asset_id == asset.id, ContentRequest.status == "accepted"
+        )
+    ).all()
+    title = asset.latest_revision.title if asset.latest_revision else "The draft"
+    for content_request in waiting:
+        if not _move(content_request, "fulfil"):
+            continue
+        _record(content_request, actor, "fulfil", f"“{title}” was published.")
+        notify(
+            content_request.requester,
+            "request_fulfilled",
+            f"“{title}” is published: your content request is fulfilled",
+            f"/assets/{asset.id}",
+            actor=actor,
+        )

@@ -1,0 +1,153 @@
+"""HTML routes for content requests: the list (a rep's own or the marketing inbox), the
+form to ask for content, and a request's page where marketers accept or decline it."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from content.library.browsing import taxonomy_choices
+from content.library.models import Persona, Stage
+from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_refusal,
+    show_field_errors,
+    template_global,
+)
+from workflows.requests import services as requests
+from workflows.requests.forms import NONE_CHOSEN, AcceptForm, DeclineForm, RequestForm
+
+bp = Blueprint("requests", __name__)
+
+
+@template_global
+def request_status_label(status: str) -> str:
+    return requests.STATUS_LABELS.get(status, status.capitalize())
+
+
+@template_global
+def request_actions(content_request) -> list[str]:
+    """The forms the request page shows to the signed-in user."""
+    return requests.allowed_actions(content_request, current_user)
+
+
+def _show(content_request):
+    return redirect(url_for(".show", request_id=content_request.id))
+
+
+@bp.get("/requests")
+@login_required
+def index():
+    try:
+        filters = requests.parse_filters(request.args, current_user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        filters = requests.default_filters(current_user)
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    listed = requests.request_list(current_user, filters, page, per_page)
+    return render_template(
+        "requests/index.html",
+        page=listed,
+        filters=filters,
+        stages=taxonomy_choices()["stages"],
+        inbox=can(current_user, "view_all_requests"),
+    )
+
+
+def _term(model, term_id: int | None):
+    return db.session.get(model, term_id) if term_id and term_id != NONE_CHOSEN else None
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can(current_user, "submit_request"):
+        abort(403)
+    form = RequestForm()
+    if form.validate_on_submit():
+        try:
+            content_request = requests.submit_request(
+                current_user,
+                form.need.data,
+                _term(Stage, form.stage.data),
+                _term(Persona, form.persona.data),
+                form.deal_context.data or "",
+                form.due_on.data,
+            )
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_field_errors(form, error)
+        else:
+            db.session.commit()
+            flash("Request sent to marketing.", "success")
+            return _show(content_request)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("requests/form.html", form=form), status
+
+
+@bp.get("/requests/<id:request_id>")
+@login_required
+def show(request_id: int):
+    content_request = requests.get_visible_request(current_user, request_id)
+    return render_template(
+        "requests/show.html",
+        content_request=content_request,
+        history=requests.request_history(content_request),
+        accept_form=AcceptForm(),
+        decline_form=DeclineForm(),
+    )
+
+
+@bp.post("/requests/<id:request_id>/accept")
+@login_required
+def accept(request_id: int):
+    content_request = requests.get_visible_request(current_user, request_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(content_request)
+    try:
+        asset = requests.accept(content_request, current_user, form.title.data)
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash_refusal(error)
+        return _show(content_request)
+    db.session.commit()
+    requester = content_request.requester
+    message = f"Request accepted: the draft “{asset.latest_revision.title}” is started."
+    if asset.collaborator_role(requester) == "reviewer":
+        message += f" {requester.name} is invited to review it."
+    flash(message, "success")
+    return redirect(url_for("content.show", asset_id=asset.id))
+
+
+@bp.post("/requests/<id:request_id>/decline")
+@login_required
+def decline(request_id: int):
+    content_request = requests.get_visible_request(current_user, request_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _show(content_request)
+    try:
+        requests.decline(content_request, current_user, form.reason.data)
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash_refusal(error)
+    else:
+        db.session.commit()
+        flash(f"Request declined. {content_request.requester.name} has been told why.", "success")
+    return _show(content_request)

@@ -1,0 +1,16 @@
+"""Wiring: review and publishing, its transitions and collaborators, who may do what and
+who hears of it."""
+
+from flask import Flask
+
+import workflows.review.notices  # noqa: F401 - registers its notices on import
+import workflows.review.openapi  # noqa: F401 - adds its part of the API's description
+import workflows.review.rules  # noqa: F401 - registers its rules on import
+from portal.kernel.api import register_api
+from workflows.review import api, views
+
+
+def register(app: Flask) -> None:
+    """Add this feature to ``app``."""
+    app.register_blueprint(views.bp)
+    register_api(app, api.bp)

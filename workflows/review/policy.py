@@ -1,0 +1,97 @@
+"""The sign-off policy: who must approve a submitted revision before it can be published.
+
+"dual" (the default): at least one sales reviewer and one marketing reviewer approve the
+submitted revision. "single": any one reviewer. A reviewer's team is their department.
+Nobody approves a revision they authored, and approvals count only for the revision they
+were given for, so an edit after approval starts the count again.
+"""
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from content.library.models import Asset
+from portal.kernel.extensions import db
+from workflows.audit.models import WorkflowEvent
+from workflows.review.models import Approval
+
+POLICIES = {"dual": ("sales", "marketing"), "single": ()}
+
+
+def policy() -> str:
+    """The configured review policy ("dual" or "single")."""
+    return current_app.config.get("REVIEW_POLICY", "dual")
+
+
+def side_of(user) -> str:
+    """The team a reviewer signs for."""
+    return user.department
+
+
+def approvals(asset: Asset) -> list[Approval]:
+    """Approvals given for the asset's latest revision, oldest first."""
+    if asset.latest_revision_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Approval)
+            .where(Approval.revision_id == asset.latest_revision_id)
+            .order_by(Approval.id)
+        )
+    )
+
+
+def missing_sides(asset: Asset) -> list[str]:
+    """Teams whose approval the policy still needs for the latest revision (for "single",
+    ["any"] until someone approves)."""
+    return _missing({approval.side for approval in approvals(asset)})
+
+
+def reviewer_sides(asset: Asset) -> set[str]:
+    """The teams the asset's invited reviewers belong to."""
+    return {side_of(c.user) for c in asset.collaborators if c.role == "reviewer" and c.user.active}
+
+
+def reviewers_missing_for_policy(asset: Asset) -> list[str]:
+    """Teams with no invited reviewer although the policy needs one (empty when the asset
+    can be reviewed as it stands)."""
+    return _missing(reviewer_sides(asset))
+
+
+def _missing(present: set[str]) -> list[str]:
+    """The teams the policy needs that ``present`` lacks ("any" under "single")."""
+    required = POLICIES[policy()]
+    if not required:
+        return [] if present else ["any"]
+    return [side for side in required if side not in present]
+
+
+def has_approved(asset: Asset, user) -> bool:
+    return any(approval.reviewer_id == user.id for approval in approvals(asset))
+
+
+def withdraw(asset: Asset, user, actor) -> None:
+    """Take back ``user``'s approval of the latest revision (they asked for changes, were
+    removed, or are no longer a reviewer). An approved asset that no longer meets the
+    policy goes back to review, and the audit log says who caused it."""
+    if asset.latest_revision_id is None:
+        return
+    db.session.execute(
+        delete(Approval).where(
+            Approval.revision_id == asset.latest_revision_id, Approval.reviewer_id == user.id
+        )
+    )
+    if asset.status == "approved" and missing_sides(asset):
+        asset.status = "in_review"
+        db.session.add(
+            WorkflowEvent(
+                subject_type="asset",
+                subject_id=asset.id,
+                actor=actor,
+                action="withdraw_approval",
+                from_state="approved",
+                to_state="in_review",
+                comment=f"{user.name} no longer reviews this asset.",
+                revision_number=asset.latest_revision.number,
+            )
+        )
+    db.session.flush()

@@ -1,0 +1,126 @@
+"""HTML routes for co-authoring and review: transitions and collaborators."""
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from content.library.services import get_visible_asset
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.extensions import db
+from portal.kernel.forms import EmptyForm
+from portal.kernel.templating import template_global
+from workflows.review import collaborators, machine
+from workflows.review import policy as review
+
+bp = Blueprint("workflows", __name__)
+
+DONE_MESSAGES = {
+    "submit": "Submitted for review. The reviewers have been told.",
+    "approve": "Approved.",
+    "request_changes": "Changes requested. The authors have been told.",
+    "publish": "Published. Reps now see this revision.",
+    "archive": "Archived. Reps no longer see this asset.",
+    "restore": "Restored as a draft. Submit it for review to make it visible again.",
+}
+CSRF_MESSAGE = "The form expired or was not sent from this site. Please try again."
+
+
+@template_global
+def asset_actions(asset) -> list[tuple[str, str]]:
+    """(action, label) pairs for the buttons on an asset page."""
+    return [(a, machine.ACTION_LABELS[a]) for a in machine.allowed_actions(asset, current_user)]
+
+
+@template_global
+def asset_history(asset):
+    return machine.asset_history(asset)
+
+
+@template_global
+def status_label(status: str) -> str:
+    return machine.STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+@template_global
+def review_panel(asset) -> dict:
+    """What the asset page shows about co-authors, reviewers and sign-off."""
+    approved_by = {approval.reviewer_id: approval for approval in review.approvals(asset)}
+    return {
+        "collaborators": asset.collaborators,
+        "approved_by": approved_by,
+        "policy": review.policy(),
+        "missing_sides": review.missing_sides(asset),
+        "reviewers_missing": review.reviewers_missing_for_policy(asset),
+        "role_labels": collaborators.ROLE_LABELS,
+    }
+
+
+def _back(asset_id: int):
+    return redirect(url_for("content.show", asset_id=asset_id))
+
+
+@bp.post("/assets/<id:asset_id>/transitions")
+@login_required
+def transition(asset_id: int):
+    asset = get_visible_asset(current_user, asset_id)
+    if not EmptyForm().validate_on_submit():
+        flash(CSRF_MESSAGE, "error")
+        return _back(asset.id)
+    action = request.form.get("action", "")
+    try:
+        event = machine.transition(asset, current_user, action, request.form.get("comment", ""))
+    except (Conflict, ValidationFailed) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        message = DONE_MESSAGES.get(action, "Done.")
+        if action == "approve" and event.to_state == "in_review":
+            waiting = " and ".join(review.missing_sides(asset))
+            message = f"Approved. Still waiting for a {waiting} approval."
+        elif action == "approve":
+            message = "Approved. Every sign-off is in: the owner can publish."
+        flash(message, "success")
+    return _back(asset.id)
+
+
+@bp.post("/assets/<id:asset_id>/collaborators")
+@login_required
+def invite(asset_id: int):
+    asset = get_visible_asset(current_user, asset_id)
+    if not EmptyForm().validate_on_submit():
+        flash(CSRF_MESSAGE, "error")
+        return _back(asset.id)
+    try:
+        collaborator = collaborators.invite(
+            asset, current_user, request.form.get("email", ""), request.form.get("role", "")
+        )
+    except ValidationFailed as error:
+        db.session.rollback()
+        for message in (error.fields or {}).values():
+            flash(message, "error")
+    except (Conflict, PermissionDenied) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        role = collaborators.ROLE_LABELS[collaborator.role].lower()
+        flash(f"{collaborator.user.name} is now a {role} and has been told.", "success")
+    return _back(asset.id)
+
+
+@bp.post("/assets/<id:asset_id>/collaborators/<id:user_id>/remove")
+@login_required
+def remove_collaborator(asset_id: int, user_id: int):
+    asset = get_visible_asset(current_user, asset_id)
+    if not EmptyForm().validate_on_submit():
+        flash(CSRF_MESSAGE, "error")
+        return _back(asset.id)
+    try:
+        collaborators.remove(asset, current_user, user_id)
+    except (NotFound, PermissionDenied) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Removed from the asset. Their revisions and comments stay.", "success")
+    return _back(asset.id)
