@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from content.files.uploads import send_stored
 from content.library import browsing as library
+from content.library import panels
 from content.library import services as asset_service
 from content.library.diff import word_diff
 from content.library.forms import AssetForm
@@ -119,17 +120,23 @@ def create():
     return render_template("content/form.html", form=form, asset=None)
 
 
+def _asset_page(asset, revision) -> str:
+    """The asset page showing ``revision``, with every panel's data gathered first."""
+    return render_template(
+        "content/show.html",
+        asset=asset,
+        revision=revision,
+        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
+        panels=panels.gather(asset, revision),
+    )
+
+
 @bp.get("/assets/<id:asset_id>")
 @login_required
 def show(asset_id: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
     revision = asset_service.shown_revision(asset, current_user)
-    page = render_template(
-        "content/show.html",
-        asset=asset,
-        revision=revision,
-        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
-    )
+    page = _asset_page(asset, revision)
     # After rendering: counting the view must never break or hold up the page.
     usage.record_quietly("a view", lambda: usage.record_view(asset, current_user))
     return page
@@ -195,12 +202,7 @@ def _since(asset, base_id):
 def revision(asset_id: int, number: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
     shown = asset_service.get_revision(asset, current_user, number)
-    return render_template(
-        "content/show.html",
-        asset=asset,
-        revision=shown,
-        revisions=asset.revisions if can(current_user, "view_latest", asset) else [],
-    )
+    return _asset_page(asset, shown)
 
 
 @bp.get("/assets/<id:asset_id>/diff")

@@ -4,6 +4,7 @@ and who may rate, record usage and share."""
 from flask import Flask
 
 import content.usage.rules  # noqa: F401 - registers its rules on import
+from content.library.panels import register_panel
 from content.usage import api, share_views, views
 from portal.kernel.api import register_api
 
@@ -13,3 +14,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(share_views.bp)
     register_api(app, api.bp)
+    register_panel("ratings", lambda asset, _revision: views.rating_box(asset))
+    register_panel("rating_feedback", lambda asset, _revision: views.rating_feedback(asset))
+    register_panel("deal_usage", lambda asset, _revision: views.deal_box(asset))
+    register_panel("share", lambda asset, _revision: views.share_box(asset))
+    register_panel("revocable_links", lambda asset, _revision: views.revocable_links(asset))
+    register_panel("usage", lambda asset, _revision: views.usage_box(asset))

@@ -36,7 +36,6 @@ from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
     show_field_errors,
-    template_global,
 )
 from portal.kernel.urls import safe_next
 
@@ -58,7 +57,6 @@ class RatingBox:
     form: RatingForm | None
 
 
-@template_global
 def rating_box(asset: Asset) -> RatingBox:
     """The asset's ratings, and the signed-in user's own rating form or why they have none."""
     summary = ratings.summary(asset)
@@ -72,7 +70,6 @@ def rating_box(asset: Asset) -> RatingBox:
     return RatingBox(summary, counts, yours, refusal, form)
 
 
-@template_global
 def rating_feedback(asset: Asset) -> Page | None:
     """The newest rating comments, for those who may read them; None for everyone else."""
     if not can(current_user, "view_rating_comments", asset):
@@ -93,7 +90,6 @@ class DealBox:
     deals: list[Deal]
 
 
-@template_global
 def deal_box(asset: Asset) -> DealBox | None:
     """ "Used in a deal…" for reps, on a live asset; None for everyone else."""
     if not can(current_user, "attach_to_deal", asset):
@@ -110,7 +106,6 @@ class ShareBox:
     links: Page  # the signed-in user's links to this asset, newest first
 
 
-@template_global
 def share_box(asset: Asset) -> ShareBox:
     """Sharing with buyers: the form, while the asset may be shared, and one's own links."""
     form = None
@@ -121,7 +116,6 @@ def share_box(asset: Asset) -> ShareBox:
     return ShareBox(form, share_links.links_by(current_user, 1, LINKS_ON_PAGE, asset))
 
 
-@template_global
 def revocable_links(asset: Asset) -> int | None:
     """How many links to the asset work now, for the owner (and admins) who may revoke
     them all; None for everyone else."""
@@ -137,7 +131,6 @@ class UsageBox:
     evidence: dict[str, str]
 
 
-@template_global
 def usage_box(asset: Asset) -> UsageBox | None:
     """ "How this asset is used", for its authors, leaders and admins; else None."""
     if not can(current_user, "view_usage", asset):

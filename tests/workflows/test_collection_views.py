@@ -11,6 +11,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import func, select
 
+from content.library import panels
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
 from portal.kernel.reporting import local_today
@@ -379,7 +380,8 @@ def test_add_to_collection_from_an_asset_page(app, client_as, users, onboarding)
     assert collections.collections_to_add_to(make_user("marketer"), asset) == []
     with app.test_request_context("/assets/1"):
         login_user(marketer)
-        html_form = render_template("collections/_add_on_asset.html", asset=asset)
+        shown = panels.gather(asset, asset.live_revision)
+        html_form = render_template("collections/_add_on_asset.html", asset=asset, panels=shown)
     assert 'action="/collections/add"' in html_form and "New rep: first 30 days" in html_form
     data = {"collection": onboarding.id, "asset": asset.id, "note": "For Acme calls"}
     response = client_as("marketer").form("/collections/add", data)

@@ -2,9 +2,13 @@
 
 from flask import Flask
 
+from content.library.panels import register_panel
 from workflows.collections import views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     app.register_blueprint(views.bp)
+    register_panel(
+        "add_to_collection", lambda asset, _revision: views.add_to_collection_form(asset)
+    )

@@ -54,7 +54,6 @@ def collection_item_title(item) -> str:
     return asset_title(item.asset)
 
 
-@template_global
 def add_to_collection_form(asset):
     """The "Add to collection" form for an asset's page, or None when there is nowhere the
     signed-in user could add it."""

@@ -2,9 +2,12 @@
 
 from flask import Flask
 
+from content.library.panels import register_panel
 from workflows.comments import views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     app.register_blueprint(views.bp)
+    register_panel("discussion", lambda asset, _revision: views.discussion_for(asset))
+    register_panel("timeline", lambda asset, _revision: views.timeline_for(asset))

@@ -9,14 +9,13 @@ from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_int
-from portal.kernel.templating import template_filter, template_global
+from portal.kernel.templating import template_filter
 from workflows.comments import services as comments
 from workflows.review.views import CSRF_MESSAGE
 
 bp = Blueprint("comments", __name__)
 
 
-@template_global
 def discussion_for(asset) -> dict:
     """The threads the asset page shows, and which @handles in them name someone."""
     threads = comments.threads(asset, current_user)
@@ -33,7 +32,6 @@ def discussion_for(asset) -> dict:
     }
 
 
-@template_global
 def timeline_for(asset) -> list:
     return comments.timeline(asset, current_user)
 

@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from content.library.panels import register_panel
 from portal.kernel.api import register_api
 from workflows.feedback import api, views
 
@@ -10,3 +11,4 @@ def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
+    register_panel("field_feedback", lambda asset, _revision: views.feedback_on_asset(asset))

@@ -69,7 +69,6 @@ def feedback_campaign_url(campaign) -> str | None:
     return url_for("campaigns.show", campaign_id=campaign.id)
 
 
-@template_global
 def feedback_on_asset(asset):
     """The feedback block of an asset's page, or None for people who may not read it."""
     return feedback.feedback_on_asset(asset, current_user)

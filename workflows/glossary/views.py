@@ -39,7 +39,6 @@ def term_status_label(status: str) -> str:
     return TERM_STATUSES.get(status, status.capitalize())
 
 
-@template_global
 def glossary_terms_on_asset(asset, revision=None) -> list:
     """Agreed terms the asset's words mention, for the "Terms used here" box."""
     if not can(current_user, "view_glossary"):

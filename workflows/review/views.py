@@ -7,6 +7,7 @@ from content.library.services import get_visible_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
+from portal.kernel.permissions import can
 from portal.kernel.templating import template_global
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
@@ -24,15 +25,9 @@ DONE_MESSAGES = {
 CSRF_MESSAGE = "The form expired or was not sent from this site. Please try again."
 
 
-@template_global
 def asset_actions(asset) -> list[tuple[str, str]]:
     """(action, label) pairs for the buttons on an asset page."""
     return [(a, machine.ACTION_LABELS[a]) for a in machine.allowed_actions(asset, current_user)]
-
-
-@template_global
-def asset_history(asset):
-    return machine.asset_history(asset)
 
 
 @template_global
@@ -40,9 +35,11 @@ def status_label(status: str) -> str:
     return machine.STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
-@template_global
-def review_panel(asset) -> dict:
-    """What the asset page shows about co-authors, reviewers and sign-off."""
+def review_panel(asset) -> dict | None:
+    """What the asset page shows about co-authors, reviewers and sign-off; None for those
+    who do not see the latest revision."""
+    if not can(current_user, "view_latest", asset):
+        return None
     approved_by = {approval.reviewer_id: approval for approval in review.approvals(asset)}
     return {
         "collaborators": asset.collaborators,
