@@ -1,8 +1,9 @@
 """Asset services: create, revise and read assets. Services flush; callers commit."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select, update
 
@@ -17,6 +18,7 @@ TITLE_MAX = 200
 SUMMARY_MAX = 1000
 BODY_MAX = 200_000
 NOTE_MAX = 300
+_revised: list[Callable[[Asset, Any, AssetRevision], None]] = []
 
 
 @dataclass
@@ -104,6 +106,15 @@ def create_asset(owner, data: AssetInput, upload: Upload | None = None) -> Asset
     return asset
 
 
+def on_revise(callback: Callable[[Asset, Any, AssetRevision], None]) -> Callable:
+    """Register ``callback(asset, author, revision)``, called in the saving transaction
+    after every new revision. The review workflow moves the asset's state with it (an
+    edit after sign-off needs signing off again); content knows nothing of workflows.
+    """
+    _revised.append(callback)
+    return callback
+
+
 def revise_asset(
     asset: Asset,
     author,
@@ -166,13 +177,9 @@ def revise_asset(
     db.session.flush()
     _apply_taxonomy(asset, data)
     asset.latest_revision = revision
-    # The state follows the latest revision; the live one stays visible to reps. An edit
-    # to an approved revision needs approving again (approvals belong to a revision).
-    if asset.status == "published":
-        asset.status = "draft"
-    elif asset.status == "approved":
-        asset.status = "in_review"
     db.session.flush()
+    for callback in _revised:
+        callback(asset, author, revision)
     return revision
 
 

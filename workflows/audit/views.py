@@ -22,10 +22,10 @@ from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can, rule
 from portal.kernel.templating import template_global
 from workflows.audit.models import WorkflowEvent
-from workflows.posts.machine import POST_TRANSITIONS
+from workflows.posts.machine import POST
 from workflows.posts.models import GhostPostRevision
-from workflows.requests.services import REQUEST_TRANSITIONS
-from workflows.review.machine import ASSET_TRANSITIONS
+from workflows.requests.services import REQUEST
+from workflows.review.machine import ASSET
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 CSV_COLUMNS = (
@@ -109,8 +109,7 @@ def index():
     errors: dict = {}
     since = _day(request.args.get("from"), "from", errors)
     until = _day(request.args.get("to"), "to", errors)
-    tables = (ASSET_TRANSITIONS, POST_TRANSITIONS, REQUEST_TRANSITIONS)
-    actions = sorted({action for table in tables for _state, action in table})
+    actions = sorted({action for machine in (ASSET, POST, REQUEST) for _, action in machine.table})
     action = request.args.get("action") or None
     if action and action not in actions:
         errors["action"] = "Choose one of the listed actions."

@@ -29,15 +29,6 @@ MENTIONS_MAX = 20
 _LOOKUP_CHUNK = 50
 # "@riley" or "@riley@example.com", not the "@" inside an address written out in full.
 _MENTION = re.compile(r"(?<![\w.@%+-])@([\w.%+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", re.ASCII)
-EVENT_LABELS = {
-    "submit": "Submitted for review",
-    "approve": "Approved",
-    "request_changes": "Requested changes",
-    "publish": "Published",
-    "archive": "Archived",
-    "restore": "Restored to draft",
-    "withdraw_approval": "Sent back to review (an approval was withdrawn)",
-}
 
 
 class Comment(db.Model):
@@ -367,7 +358,7 @@ class TimelineEntry:
     @property
     def action_label(self) -> str:
         action = self.event.action if self.event is not None else ""
-        return EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+        return machine.ASSET.event_label(action)
 
 
 def timeline(asset: Asset, user) -> list[TimelineEntry]:

@@ -7,13 +7,12 @@ with the rep, time to first send) and notifies the other party, in one transacti
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
-
+from portal.kernel import machine as engine
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can
+from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
 from workflows.posts import text as post_text
 from workflows.posts.models import GhostPost
@@ -63,21 +62,7 @@ NOTICES = {
 }
 
 
-def allowed_actions(post: GhostPost, user) -> list[str]:
-    """The transitions ``user`` may take on ``post`` now, in table order."""
-    return [
-        action
-        for (state, action) in POST_TRANSITIONS
-        if state == post.status and can(user, action, post)
-    ]
-
-
-def _refuse(message: str, post: GhostPost, user) -> Conflict:
-    allowed = allowed_actions(post, user)
-    return Conflict(f"{message} Allowed now: {', '.join(allowed) or 'none'}.", allowed=allowed)
-
-
-def _role_refusal(post: GhostPost, action: str) -> str:
+def _wrong_role(post: GhostPost, _user, action: str) -> str:
     if action in {"approve", "request_changes", "decline"}:
         return f"Only {post.rep.name}, the rep of record, may {action.replace('_', ' ')} it."
     if action == "send_to_rep":
@@ -103,9 +88,12 @@ def check_url(url: str | None) -> str:
     return url
 
 
-def _guard(post: GhostPost, action: str, comment: str, acknowledge_similar: bool) -> None:
+def _check(step: engine.Step) -> None:
     """Refuse an action the table allows whose conditions are not met now."""
-    if action == "send_to_rep":
+    post, action, comment = step.subject, step.action, step.comment
+    if action == "mark_published":
+        step.context["url"] = check_url(step.context.get("url"))
+    elif action == "send_to_rep":
         limit = post_text.character_limit(post.channel)
         count = post_text.character_count(post.body)
         if limit is not None and count > limit:
@@ -114,7 +102,7 @@ def _guard(post: GhostPost, action: str, comment: str, acknowledge_similar: bool
                 f"The post has {count:,} characters; {post.channel_label} takes {limit:,}. "
                 f"Shorten it by {count - limit:,} before sending it.",
             )
-        similar = [] if acknowledge_similar else similar_posts(post)
+        similar = [] if step.context.get("acknowledge_similar") else similar_posts(post)
         if similar:
             other, score = similar[0]
             raise Conflict(
@@ -128,6 +116,51 @@ def _guard(post: GhostPost, action: str, comment: str, acknowledge_similar: bool
         raise _invalid("comment", "Say what should change: the ghost-writer sees your comment.")
     elif action == "decline" and not comment:
         raise _invalid("comment", "Say why you decline: the ghost-writer sees your reason.")
+
+
+def _record_figures(step: engine.Step) -> None:
+    """Keep the numbers reports read; the post row is claimed by the step."""
+    post, action, now = step.subject, step.action, utcnow()
+    if action == "send_to_rep":
+        post.rounds += 1
+        post.first_sent_at = post.first_sent_at or now
+        post.sent_at = now
+        post.sent_revision_number = post.latest_revision.number
+    elif action in {"approve", "request_changes", "decline"}:
+        if post.sent_at is not None:
+            post.seconds_with_rep += max(0, int((now - post.sent_at).total_seconds()))
+        if action == "approve":
+            post.approved_at = now
+        elif action == "decline":
+            post.declined_at = now
+            post.decline_reason = step.comment
+    elif action == "mark_published":
+        post.published_at = now
+        post.published_url = step.context["url"]
+
+
+def _same_revision(post: GhostPost) -> tuple:
+    return (GhostPost.latest_revision_id == post.latest_revision_id,)
+
+
+POST = engine.Machine(
+    name=EVENT_SUBJECT,
+    noun="post",
+    transitions=POST_TRANSITIONS,
+    record=audit.record,
+    state_labels=STATUS_LABELS,
+    action_labels=ACTION_LABELS,
+    event_labels=EVENT_LABELS,
+    check=_check,
+    enter=_record_figures,
+    claim=_same_revision,
+    refuse_role=_wrong_role,
+)
+
+
+def allowed_actions(post: GhostPost, user) -> list[str]:
+    """The transitions ``user`` may take on ``post`` now, in table order."""
+    return engine.allowed_actions(POST, post, user)
 
 
 def transition(
@@ -150,76 +183,27 @@ def transition(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise _invalid("comment", f"Keep the comment under {COMMENT_MAX:,} characters.")
-    from_state = post.status
-    to_state = POST_TRANSITIONS.get((from_state, action))
-    if to_state is None:
-        label = STATUS_LABELS.get(from_state, from_state).lower()
-        verb = action.replace("_", " ") or "do that to"
-        raise _refuse(f"You cannot {verb} a post that is {label}.", post, actor)
-    if not can(actor, action, post):
-        raise _refuse(_role_refusal(post, action), post, actor)
-    _guard(post, action, comment, acknowledge_similar)
-    published_url = check_url(url) if action == "mark_published" else ""
-    claimed = db.session.execute(
-        update(GhostPost)
-        .where(
-            GhostPost.id == post.id,
-            GhostPost.status == from_state,
-            GhostPost.latest_revision_id == post.latest_revision_id,
-        )
-        .values(status=to_state, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(post)
-    if claimed != 1:
-        raise _refuse("Someone changed this post a moment ago; reload to see it.", post, actor)
-    _record_figures(post, action, comment, published_url)
-    event = WorkflowEvent(
-        subject_type=EVENT_SUBJECT,
-        subject_id=post.id,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
+    return engine.apply(
+        POST,
+        post,
+        action,
+        actor,
         comment=comment,
-        revision_number=post.latest_revision.number,
+        url=url,
+        acknowledge_similar=acknowledge_similar,
     )
-    db.session.add(event)
-    db.session.flush()
-    kind, text = NOTICES[action]
+
+
+@POST.after
+def _tell_the_other_party(post: GhostPost, actor, event: WorkflowEvent) -> None:
+    """The rep and the ghost-writer hear of every step (notify skips the actor)."""
+    kind, text = NOTICES[event.action]
     line = text.format(actor=actor.name, title=post.title)
-    if comment:
-        line += f": {comment}"
+    if event.comment:
+        line += f": {event.comment}"
     notify([post.rep, post.ghostwriter], kind, line, f"/posts/{post.id}", actor=actor)
-    return event
-
-
-def _record_figures(post: GhostPost, action: str, comment: str, url: str) -> None:
-    """Keep the numbers reports read; the post row is locked by the claim."""
-    now = utcnow()
-    if action == "send_to_rep":
-        post.rounds += 1
-        post.first_sent_at = post.first_sent_at or now
-        post.sent_at = now
-        post.sent_revision_number = post.latest_revision.number
-    elif action in {"approve", "request_changes", "decline"}:
-        if post.sent_at is not None:
-            post.seconds_with_rep += max(0, int((now - post.sent_at).total_seconds()))
-        if action == "approve":
-            post.approved_at = now
-        elif action == "decline":
-            post.declined_at = now
-            post.decline_reason = comment
-    elif action == "mark_published":
-        post.published_at = now
-        post.published_url = url
-    db.session.flush()
 
 
 def post_history(post: GhostPost) -> list[WorkflowEvent]:
     """The post's workflow events, oldest first."""
-    return db.session.scalars(
-        select(WorkflowEvent)
-        .where(WorkflowEvent.subject_type == EVENT_SUBJECT, WorkflowEvent.subject_id == post.id)
-        .order_by(WorkflowEvent.created_at, WorkflowEvent.id)
-    ).all()
+    return audit.history(POST.name, post.id)

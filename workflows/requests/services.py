@@ -11,17 +11,20 @@ Services flush, never commit: the caller commits once.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Select, String, Text, case, func, select, update
+from sqlalchemy import ForeignKey, Select, String, Text, case, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from content.library.models import Asset, Persona, Stage
 from content.library.services import SUMMARY_MAX, TITLE_MAX, AssetInput, create_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.machine import Machine, Step, apply
+from portal.kernel.machine import allowed_actions as engine_allowed_actions
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
+from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
 from workflows.review import collaborators
 from workflows.review.machine import after_transition
@@ -33,14 +36,15 @@ STATUS_LABELS = {
     "declined": "Declined",
     "fulfilled": "Fulfilled",
 }
-# (from status, action) -> to status. "fulfil" is taken by publishing the linked asset,
-# never by a person, so no permission rule exists for it and no button shows it.
-REQUEST_TRANSITIONS = {
+# (from status, action) -> to status, taken by marketers and admins.
+PEOPLE_TRANSITIONS = {
     ("open", "accept"): "accepted",
     ("open", "decline"): "declined",
-    ("accepted", "fulfil"): "fulfilled",
 }
-_FROM_STATUS = {action: status for (status, action) in REQUEST_TRANSITIONS}
+# Publishing the linked asset fulfils the request: no person takes it, so no permission
+# rule exists for it and no button shows it.
+SYSTEM_TRANSITIONS = {("accepted", "fulfil"): "fulfilled"}
+ACTION_LABELS = {"accept": "Accept", "decline": "Decline"}
 ACTION_VERBS = {"accept": "accepted", "decline": "declined", "fulfil": "fulfilled"}
 # The requester is still waiting for content in these states, so a past due date is late.
 UNFINISHED = ("open", "accepted")
@@ -168,15 +172,6 @@ def get_visible_request(user, request_id: int) -> ContentRequest:
     return content_request
 
 
-def allowed_actions(content_request: ContentRequest, user) -> list[str]:
-    """The changes ``user`` may make to the request now, in table order."""
-    return [
-        action
-        for (status, action) in REQUEST_TRANSITIONS
-        if status == content_request.status and can(user, action, content_request)
-    ]
-
-
 # ---- the inbox and "my requests" ---------------------------------------------------------
 
 
@@ -276,15 +271,7 @@ def request_list(user, filters: RequestFilters, page: int, per_page: int) -> Pag
 
 def request_history(content_request: ContentRequest) -> list[WorkflowEvent]:
     """Who accepted, declined or fulfilled the request and when, oldest first."""
-    return db.session.scalars(
-        select(WorkflowEvent)
-        .where(
-            WorkflowEvent.subject_type == EVENT_SUBJECT,
-            WorkflowEvent.subject_id == content_request.id,
-        )
-        .options(selectinload(WorkflowEvent.actor))
-        .order_by(WorkflowEvent.created_at, WorkflowEvent.id)
-    ).all()
+    return audit.history(REQUEST.name, content_request.id)
 
 
 # ---- asking, accepting, declining, fulfilling -------------------------------------------
@@ -344,53 +331,19 @@ def submit_request(
 
 
 def _check(content_request: ContentRequest, user, action: str) -> None:
-    """Refuse ``action`` by someone who may not see it, may not take it, or at the wrong time."""
+    """Refuse ``action`` by someone who may not see the request or may not take it."""
     if not can(user, "view", content_request):
         raise NotFound("No such content request.")
     if not can(user, action, content_request):
         raise PermissionDenied("Only marketers and admins accept or decline content requests.")
-    if (content_request.status, action) not in REQUEST_TRANSITIONS:
-        raise _refusal(content_request, user, action)
 
 
-def _refusal(content_request: ContentRequest, user, action: str) -> Conflict:
+def _wrong_state(content_request: ContentRequest, action: str) -> str:
     state = STATUS_LABELS.get(content_request.status, content_request.status).lower()
     by = content_request.handled_by
     who = f" by {by.name}" if by is not None and content_request.status != "open" else ""
-    return Conflict(
-        f"This request is already {state}{who}; only open requests can be {ACTION_VERBS[action]}.",
-        allowed=allowed_actions(content_request, user),
-    )
-
-
-def _move(content_request: ContentRequest, action: str, **values) -> bool:
-    """Change the status only if nobody changed it since it was read: one conditional
-    UPDATE, so of two people acting at once exactly one wins. False for the other."""
-    from_status = content_request.status
-    claimed = db.session.execute(
-        update(ContentRequest)
-        .where(ContentRequest.id == content_request.id, ContentRequest.status == from_status)
-        .values(status=REQUEST_TRANSITIONS[(from_status, action)], updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(content_request)
-    return claimed == 1
-
-
-def _record(content_request: ContentRequest, actor, action: str, comment: str = "") -> None:
-    from_status = _FROM_STATUS[action]
-    db.session.add(
-        WorkflowEvent(
-            subject_type=EVENT_SUBJECT,
-            subject_id=content_request.id,
-            actor=actor,
-            action=action,
-            from_state=from_status,
-            to_state=REQUEST_TRANSITIONS[(from_status, action)],
-            comment=comment,
-        )
-    )
-    db.session.flush()
+    verb = ACTION_VERBS.get(action, action)
+    return f"This request is already {state}{who}; only open requests can be {verb}."
 
 
 def brief(content_request: ContentRequest) -> str:
@@ -416,6 +369,55 @@ def _quoted(text: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
 
 
+def _enter(step: Step) -> None:
+    """Change the claimed request: who handled it, why it was declined, its draft."""
+    content_request, action = step.subject, step.action
+    if action in {"accept", "decline"}:
+        content_request.handled_by = step.actor
+    if action == "decline":
+        content_request.decline_reason = step.comment
+    elif action == "accept":
+        _start_draft(content_request, step.actor, step.context["title"])
+
+
+def _start_draft(content_request: ContentRequest, marketer, title: str) -> None:
+    """The draft asset built from the brief, with the requester invited to review it
+    (unless inactive or the marketer themselves)."""
+    persona = content_request.persona
+    content_request.asset = create_asset(
+        marketer,
+        AssetInput(
+            title=title,
+            summary=shorten(content_request.need, SUMMARY_LENGTH),
+            body=brief(content_request),
+            stages=[content_request.stage],
+            personas=[persona] if persona is not None else [],
+        ),
+    )
+    requester = content_request.requester
+    if requester.active and requester.id != marketer.id:
+        collaborators.invite(content_request.asset, marketer, requester.email, "reviewer")
+
+
+REQUEST = Machine(
+    name=EVENT_SUBJECT,
+    noun="request",
+    transitions=PEOPLE_TRANSITIONS,
+    system_transitions=SYSTEM_TRANSITIONS,
+    record=audit.record,
+    state_labels=STATUS_LABELS,
+    action_labels=ACTION_LABELS,
+    enter=_enter,
+    refuse_state=_wrong_state,
+)
+REQUEST_TRANSITIONS = REQUEST.table
+
+
+def allowed_actions(content_request: ContentRequest, user) -> list[str]:
+    """The changes ``user`` may make to the request now, in table order."""
+    return engine_allowed_actions(REQUEST, content_request, user)
+
+
 def accept(content_request: ContentRequest, marketer, title: str | None = None) -> Asset:
     """Take an open request on and return the draft asset started for it.
 
@@ -428,35 +430,11 @@ def accept(content_request: ContentRequest, marketer, title: str | None = None) 
     title = " ".join((title or "").split()) or content_request.headline
     if len(title) > TITLE_MAX:
         raise ValidationFailed(TITLE_TOO_LONG, {"title": TITLE_TOO_LONG})
-    stage = content_request.stage
-    if stage is None:
+    if content_request.status == "open" and content_request.stage is None:
         raise Conflict("The request's buyer stage was deleted; decline it and ask for a new one.")
-    if not _move(content_request, "accept", handled_by_id=marketer.id):
-        raise _refusal(content_request, marketer, "accept")
-    persona = content_request.persona
-    asset = create_asset(
-        marketer,
-        AssetInput(
-            title=title,
-            summary=shorten(content_request.need, SUMMARY_LENGTH),
-            body=brief(content_request),
-            stages=[stage],
-            personas=[persona] if persona is not None else [],
-        ),
-    )
-    content_request.asset = asset
-    requester = content_request.requester
-    if requester.active and requester.id != marketer.id:
-        collaborators.invite(asset, marketer, requester.email, "reviewer")
-    _record(content_request, marketer, "accept", f"Started the draft “{title}”.")
-    notify(
-        requester,
-        "request_accepted",
-        f"{marketer.name} accepted your content request and started the draft “{title}”",
-        _link(content_request),
-        actor=marketer,
-    )
-    return asset
+    comment = f"Started the draft “{title}”."
+    apply(REQUEST, content_request, "accept", marketer, title=title, comment=comment)
+    return content_request.asset
 
 
 def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRequest:
@@ -467,17 +445,26 @@ def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRe
         raise ValidationFailed(REASON_MISSING, {"reason": REASON_MISSING})
     if len(reason) > REASON_MAX:
         raise ValidationFailed(REASON_TOO_LONG, {"reason": REASON_TOO_LONG})
-    if not _move(content_request, "decline", handled_by_id=marketer.id, decline_reason=reason):
-        raise _refusal(content_request, marketer, "decline")
-    _record(content_request, marketer, "decline", reason)
-    notify(
-        content_request.requester,
-        "request_declined",
-        f"{marketer.name} declined your content request: {reason}",
-        _link(content_request),
-        actor=marketer,
-    )
+    apply(REQUEST, content_request, "decline", marketer, comment=reason)
     return content_request
+
+
+@REQUEST.after
+def _tell_the_requester(content_request: ContentRequest, actor, event: WorkflowEvent) -> None:
+    """The requester hears of every step of their request."""
+    title = content_request.asset.latest_revision.title if content_request.asset else ""
+    link = _link(content_request)
+    if event.action == "accept":
+        kind = "request_accepted"
+        text = f"{actor.name} accepted your content request and started the draft “{title}”"
+    elif event.action == "decline":
+        kind = "request_declined"
+        text = f"{actor.name} declined your content request: {event.comment}"
+    else:
+        kind = "request_fulfilled"
+        text = f"“{title}” is published: your content request is fulfilled"
+        link = f"/assets/{content_request.asset_id}"
+    notify(content_request.requester, kind, text, link, actor=actor)
 
 
 @after_transition
@@ -496,13 +483,5 @@ def fulfil_on_publish(asset: Asset, actor, event: WorkflowEvent) -> None:
     ).all()
     title = asset.latest_revision.title if asset.latest_revision else "The draft"
     for content_request in waiting:
-        if not _move(content_request, "fulfil"):
-            continue
-        _record(content_request, actor, "fulfil", f"“{title}” was published.")
-        notify(
-            content_request.requester,
-            "request_fulfilled",
-            f"“{title}” is published: your content request is fulfilled",
-            f"/assets/{asset.id}",
-            actor=actor,
-        )
+        comment = f"“{title}” was published."
+        apply(REQUEST, content_request, "fulfil", actor, system=True, comment=comment)

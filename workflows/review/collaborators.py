@@ -11,7 +11,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import find_user
 from portal.kernel.permissions import can
-from workflows.review import policy as review
+from workflows.review.machine import withdraw
 
 ROLE_LABELS = {"author": "Co-author", "reviewer": "Reviewer"}
 _invited_callbacks: list = []
@@ -43,7 +43,7 @@ def invite(asset: Asset, actor, email: str, role: str) -> AssetCollaborator:
             raise Conflict(f"{user.name} is already a {ROLE_LABELS[role].lower()}.")
         existing.role = role
         if role != "reviewer":
-            review.withdraw(asset, user, actor)
+            withdraw(asset, user, actor)
         db.session.flush()
         return existing
     collaborator = AssetCollaborator(asset=asset, user=user, role=role, invited_by=actor)
@@ -66,5 +66,5 @@ def remove(asset: Asset, actor, user_id: int) -> None:
     if collaborator is None:
         raise NotFound("That person is not a collaborator on this asset.")
     asset.collaborators.remove(collaborator)
-    review.withdraw(asset, collaborator.user, actor)
+    withdraw(asset, collaborator.user, actor)
     db.session.flush()

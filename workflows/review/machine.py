@@ -1,20 +1,24 @@
-"""The asset state machine: one table read by the code, the buttons and the tests."""
+"""The asset state machine: one table read by the code, the buttons and the tests.
 
-from collections.abc import Callable
+The state belongs to the latest revision; the live revision stays visible to reps while a
+new one is in review. Steps run through the kernel's engine (portal.kernel.machine).
+"""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
 
 from content.library.models import Asset
-from portal.kernel.errors import Conflict, NotFound, ValidationFailed
+from content.library.services import on_revise
+from portal.kernel import machine as engine
+from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.permissions import can
+from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
 from workflows.review import policy as review
 from workflows.review.models import Approval
 
-# (from state, action) -> to state. The state belongs to the latest revision; the live
-# revision stays visible to reps while a new one is in review.
+# (from state, action) -> to state, taken by people.
 ASSET_TRANSITIONS = {
     ("draft", "submit"): "in_review",
     ("changes_requested", "submit"): "in_review",
@@ -24,6 +28,15 @@ ASSET_TRANSITIONS = {
     ("approved", "publish"): "published",
     ("published", "archive"): "archived",
     ("archived", "restore"): "draft",
+}
+# Taken by the application as the consequence of another change. Approvals belong to a
+# revision, so an edit after sign-off needs signing off again; an edit of a published
+# asset starts a new draft while the live revision stays visible to reps.
+SYSTEM_TRANSITIONS = {
+    ("approved", "revise"): "in_review",
+    ("published", "revise"): "draft",
+    # A reviewer who approved was removed or is no longer a reviewer.
+    ("approved", "withdraw_approval"): "in_review",
 }
 ACTION_LABELS = {
     "submit": "Submit for review",
@@ -41,18 +54,21 @@ STATUS_LABELS = {
     "published": "Published",
     "archived": "Archived",
 }
+# How each step reads in the asset's timeline.
+EVENT_LABELS = {
+    "submit": "Submitted for review",
+    "approve": "Approved",
+    "request_changes": "Requested changes",
+    "publish": "Published",
+    "archive": "Archived",
+    "restore": "Restored to draft",
+    "revise": "Edited, so it needs review again",
+    "withdraw_approval": "Sent back to review (an approval was withdrawn)",
+}
 COMMENT_MAX = 2000
-_after_transition: list[Callable] = []
 
 
-def after_transition(callback: Callable) -> Callable:
-    """Register ``callback(asset, actor, event)``, called in the transition's transaction
-    after each transition (notifications, fulfilled requests)."""
-    _after_transition.append(callback)
-    return callback
-
-
-def _guard(asset: Asset, user, action: str) -> str | None:
+def _guard(asset: Asset, _user, action: str) -> str | None:
     """Why ``action`` cannot be taken now although the state and role allow it, or None."""
     if action == "submit":
         missing = review.reviewers_missing_for_policy(asset)
@@ -69,7 +85,12 @@ def _verb(action: str) -> str:
     return "request changes on" if action == "request_changes" else action.replace("_", " ")
 
 
-def _role_refusal(asset: Asset, user, action: str) -> str:
+def _wrong_state(asset: Asset, action: str) -> str:
+    label = STATUS_LABELS.get(asset.status, asset.status).lower()
+    return f"You cannot {_verb(action) or 'do that to'} an asset that is {label}."
+
+
+def _wrong_role(asset: Asset, user, action: str) -> str:
     verb = _verb(action)
     latest = asset.latest_revision
     if action in {"approve", "request_changes"} and asset.collaborator_role(user) == "reviewer":
@@ -82,27 +103,27 @@ def _role_refusal(asset: Asset, user, action: str) -> str:
     return f"Your role does not allow you to {verb} this asset."
 
 
-def allowed_actions(asset: Asset, user) -> list[str]:
-    """The transitions ``user`` may take on ``asset`` now, in table order."""
-    return [
-        action
-        for (state, action) in ASSET_TRANSITIONS
-        if state == asset.status
-        and can(user, action, asset)
-        and _guard(asset, user, action) is None
-    ]
+def _check(step: engine.Step) -> None:
+    if step.action == "request_changes" and not step.comment:
+        message = "Say what should change: the author sees your comment."
+        raise ValidationFailed(message, {"comment": message})
 
 
-def _apply_effects(asset: Asset, action: str) -> None:
-    now = utcnow()
-    if action == "publish":
+def _enter(step: engine.Step) -> None:
+    """Change the claimed asset row for the step."""
+    asset, now = step.subject, utcnow()
+    if step.action == "approve":
+        step.to_state = _approve(asset, step.actor)
+    elif step.action == "request_changes":
+        review.remove_approval(asset, step.actor)  # asking for changes takes back an approval
+    elif step.action == "publish":
         asset.live_revision_id = asset.latest_revision_id
         asset.published_at = now
         asset.archived_at = None
-    elif action == "archive":
+    elif step.action == "archive":
         # The live revision is kept: share links already sent keep showing it.
         asset.archived_at = now
-    elif action == "restore":
+    elif step.action == "restore":
         asset.live_revision_id = None
         asset.archived_at = None
         # A restored asset is reviewed again before it goes back live. Its latest revision
@@ -111,9 +132,32 @@ def _apply_effects(asset: Asset, action: str) -> None:
         db.session.execute(delete(Approval).where(Approval.revision_id == asset.latest_revision_id))
 
 
-def _refuse(message: str, asset: Asset, actor) -> Conflict:
-    allowed = allowed_actions(asset, actor)
-    return Conflict(f"{message} Allowed now: {', '.join(allowed) or 'none'}.", allowed=allowed)
+def _same_revision(asset: Asset) -> tuple:
+    return (Asset.latest_revision_id == asset.latest_revision_id,)
+
+
+ASSET = engine.Machine(
+    name="asset",
+    noun="asset",
+    transitions=ASSET_TRANSITIONS,
+    system_transitions=SYSTEM_TRANSITIONS,
+    record=audit.record,
+    state_labels=STATUS_LABELS,
+    action_labels=ACTION_LABELS,
+    event_labels=EVENT_LABELS,
+    guard=_guard,
+    check=_check,
+    enter=_enter,
+    claim=_same_revision,
+    refuse_state=_wrong_state,
+    refuse_role=_wrong_role,
+)
+after_transition = ASSET.after
+
+
+def allowed_actions(asset: Asset, user) -> list[str]:
+    """The transitions ``user`` may take on ``asset`` now, in table order."""
+    return engine.allowed_actions(ASSET, asset, user)
 
 
 def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowEvent:
@@ -121,8 +165,7 @@ def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowE
 
     Refusals raise Conflict naming the actions allowed now. The state check and the claim
     on the asset are one conditional UPDATE (it also checks that nobody saved a newer
-    revision), and the row stays locked until commit, so two people acting at once cannot
-    produce an impossible state: the second sees what the first did.
+    revision), so two people acting at once cannot produce an impossible state.
     """
     if not can(actor, "view", asset):
         raise NotFound("No such asset.")
@@ -130,68 +173,14 @@ def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowE
     if len(comment) > COMMENT_MAX:
         message = f"Keep the comment under {COMMENT_MAX} characters."
         raise ValidationFailed(message, {"comment": message})
-    from_state = asset.status
-    to_state = ASSET_TRANSITIONS.get((from_state, action))
-    if to_state is None:
-        verb = _verb(action) or "do that to"
-        label = STATUS_LABELS.get(from_state, from_state).lower()
-        raise _refuse(f"You cannot {verb} an asset that is {label}.", asset, actor)
-    if not can(actor, action, asset):
-        raise _refuse(_role_refusal(asset, actor, action), asset, actor)
-    reason = _guard(asset, actor, action)
-    if reason:
-        raise _refuse(reason, asset, actor)
-    if action == "request_changes" and not comment:
-        message = "Say what should change: the author sees your comment."
-        raise ValidationFailed(message, {"comment": message})
-    revision_id = asset.latest_revision_id
-    claimed = db.session.execute(
-        update(Asset)
-        .where(
-            Asset.id == asset.id,
-            Asset.status == from_state,
-            Asset.latest_revision_id == revision_id,
-        )
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.refresh(asset)
-        raise _refuse(
-            "Someone else changed this asset a moment ago; reload to see it.", asset, actor
-        )
-    db.session.refresh(asset)
-    if action == "approve":
-        to_state = _approve(asset, actor)
-    elif action == "request_changes":
-        review.withdraw(asset, actor, actor)  # asking for changes takes back an approval
-    # The row is ours until commit; the new state goes through the ORM so that session
-    # listeners (the search outbox) see every transition, as they see every edit.
-    asset.status = to_state
-    asset.updated_at = utcnow()
-    _apply_effects(asset, action)
-    event = WorkflowEvent(
-        subject_type="asset",
-        subject_id=asset.id,
-        actor=actor,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        comment=comment,
-        revision_number=asset.latest_revision.number if asset.latest_revision else None,
-    )
-    db.session.add(event)
-    db.session.flush()
-    for callback in _after_transition:
-        callback(asset, actor, event)
-    return event
+    return engine.apply(ASSET, asset, action, actor, comment=comment)
 
 
 def _approve(asset: Asset, reviewer) -> str:
     """Record the approval (the asset row is locked); returns the state it leaves the
     asset in: approved once the policy is met, otherwise still in review."""
     if review.has_approved(asset, reviewer):  # the same reviewer twice at the same moment
-        raise _refuse("You have already approved this revision.", asset, reviewer)
+        raise engine.refusal(ASSET, asset, reviewer, "You have already approved this revision.")
     db.session.add(
         Approval(
             asset_id=asset.id,
@@ -204,10 +193,24 @@ def _approve(asset: Asset, reviewer) -> str:
     return "in_review" if review.missing_sides(asset) else "approved"
 
 
+def withdraw(asset: Asset, user, actor) -> None:
+    """Take back ``user``'s approval of the latest revision (they were removed or are no
+    longer a reviewer). An approved asset that no longer meets the policy goes back to
+    review, and the audit log says who caused it."""
+    review.remove_approval(asset, user)
+    if engine.can_step(ASSET, asset, "withdraw_approval") and review.missing_sides(asset):
+        comment = f"{user.name} no longer reviews this asset."
+        engine.apply(ASSET, asset, "withdraw_approval", actor, system=True, comment=comment)
+
+
+@on_revise
+def _review_again(asset: Asset, author, revision) -> None:
+    """An edit of an approved or published asset needs review again."""
+    if engine.can_step(ASSET, asset, "revise"):
+        comment = revision.note or f"Revision {revision.number} saved."
+        engine.apply(ASSET, asset, "revise", author, system=True, comment=comment)
+
+
 def asset_history(asset: Asset) -> list[WorkflowEvent]:
     """The asset's workflow events, newest first."""
-    return db.session.scalars(
-        select(WorkflowEvent)
-        .where(WorkflowEvent.subject_type == "asset", WorkflowEvent.subject_id == asset.id)
-        .order_by(WorkflowEvent.created_at.desc(), WorkflowEvent.id.desc())
-    ).all()
+    return audit.history(ASSET.name, asset.id, newest_first=True)

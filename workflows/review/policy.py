@@ -11,7 +11,6 @@ from sqlalchemy import delete, select
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
-from workflows.audit.models import WorkflowEvent
 from workflows.review.models import Approval
 
 POLICIES = {"dual": ("sales", "marketing"), "single": ()}
@@ -69,10 +68,8 @@ def has_approved(asset: Asset, user) -> bool:
     return any(approval.reviewer_id == user.id for approval in approvals(asset))
 
 
-def withdraw(asset: Asset, user, actor) -> None:
-    """Take back ``user``'s approval of the latest revision (they asked for changes, were
-    removed, or are no longer a reviewer). An approved asset that no longer meets the
-    policy goes back to review, and the audit log says who caused it."""
+def remove_approval(asset: Asset, user) -> None:
+    """Take back ``user``'s approval of the latest revision, if they gave one."""
     if asset.latest_revision_id is None:
         return
     db.session.execute(
@@ -80,18 +77,4 @@ def withdraw(asset: Asset, user, actor) -> None:
             Approval.revision_id == asset.latest_revision_id, Approval.reviewer_id == user.id
         )
     )
-    if asset.status == "approved" and missing_sides(asset):
-        asset.status = "in_review"
-        db.session.add(
-            WorkflowEvent(
-                subject_type="asset",
-                subject_id=asset.id,
-                actor=actor,
-                action="withdraw_approval",
-                from_state="approved",
-                to_state="in_review",
-                comment=f"{user.name} no longer reviews this asset.",
-                revision_number=asset.latest_revision.number,
-            )
-        )
     db.session.flush()
