@@ -142,7 +142,8 @@ def test_two_readers_at_once_read_each_file_once(app, marketer, monkeypatch):
     for thread in threads:
         thread.join(timeout=30)
 
-    assert len(counts) == 2 and sum(counts) == 3
+    assert len(counts) == 2
+    assert sum(counts) == 3
     assert len(reads) == len(set(reads)) == 3
     assert {_file(file_id).extraction_status for file_id in ids} == {"extracted"}
 

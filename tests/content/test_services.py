@@ -53,7 +53,8 @@ def test_new_asset_is_a_draft_with_revision_one(marketer):
     asset = create_asset(marketer, _input(title="  ROI guide ", summary=" Short. ", note=""))
 
     revision = asset.latest_revision
-    assert asset.status == "draft" and asset.live_revision_id is None
+    assert asset.status == "draft"
+    assert asset.live_revision_id is None
     assert (revision.number, revision.title, revision.summary) == (1, "ROI guide", "Short.")
     assert (revision.author, revision.note) == (marketer, "First version")
 
@@ -222,7 +223,8 @@ def test_archive_hides_the_asset_from_reps(marketer, rep):
     transition(asset, marketer, "archive")
     db.session.commit()
 
-    assert asset.status == "archived" and asset.archived_at is not None
+    assert asset.status == "archived"
+    assert asset.archived_at is not None
     assert db.session.scalars(visible_assets(rep)).all() == []
     with pytest.raises(NotFound):
         get_visible_asset(rep, asset.id)

@@ -98,4 +98,5 @@ def test_every_feature_is_wired_into_the_application():
 def test_a_feature_package_holds_only_its_docstring(package):
     body = MODULES[package].body
 
-    assert len(body) == 1 and isinstance(body[0].value, ast.Constant), package
+    assert len(body) == 1, package
+    assert isinstance(body[0].value, ast.Constant), package

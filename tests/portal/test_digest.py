@@ -470,7 +470,8 @@ def test_a_refused_email_is_logged_marked_failed_and_sent_by_the_next_run(
     failed = db.session.scalar(
         select(DigestDelivery).where(DigestDelivery.user_id == users["rep"].id)
     )
-    assert failed.status == "failed" and "SMTPRecipientsRefused" in failed.error
+    assert failed.status == "failed"
+    assert "SMTPRecipientsRefused" in failed.error
     assert any("digest to rep@example.com failed" in r.getMessage() for r in caplog.records)
 
     inbox.refused.clear()

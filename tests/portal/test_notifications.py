@@ -312,7 +312,8 @@ def test_the_list_shows_newest_first_escapes_text_and_marks_unread(client_as, us
     assert page.text.count("notification notification-unread") == 1
     assert f'action="/notifications/{newer.id}/read"' in page.text
     assert 'href="/assets/1"' in page.text  # read ones are plain links
-    assert "Mentioned" in page.text and "New comment" in page.text
+    assert "Mentioned" in page.text
+    assert "New comment" in page.text
 
 
 def test_the_list_is_paginated(client_as, users):
@@ -327,7 +328,8 @@ def test_the_list_is_paginated(client_as, users):
 
     assert [f"Note number {n}" in first for n in range(7)] == [False, False] + [True] * 5
     assert [f"Note number {n}" in second for n in range(7)] == [True, True] + [False] * 5
-    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert 'rel="next"' in first
+    assert 'rel="prev"' in second
     assert "There are only 2 pages of notifications." in beyond
 
 
@@ -421,7 +423,8 @@ def test_api_lists_the_users_notifications_and_filters_unread(client, users):
     assert (everything["total"], everything["unread"]) == (3, 2)
     oldest = everything["items"][-1]
     assert oldest["actor"] == {"id": marketer.id, "name": marketer.name}
-    assert oldest["read_at"] is not None and oldest["link"] == "/assets/1"
+    assert oldest["read_at"] is not None
+    assert oldest["link"] == "/assets/1"
     assert (unread["total"], unread["per_page"]) == (2, 1)
     assert [item["text"] for item in unread["items"]] == ["Third"]
 

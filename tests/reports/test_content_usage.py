@@ -93,7 +93,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
         url.replace("/reports/", "/api/v1/reports/"), headers=reader.token_headers
     )
 
-    assert page.status_code == 200 and download.status_code == 200
+    assert page.status_code == 200
+    assert download.status_code == 200
     assert download.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(download.text)))
     assert table[0] == [column.label for column in COLUMNS]

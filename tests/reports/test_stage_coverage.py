@@ -127,7 +127,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     lines = list(csv.reader(io.StringIO(download.text)))
     assert lines[0] == [column.label for column in COLUMNS]
     assert [line[0] for line in lines[1:]] == [item["stage"] for item in api.json["items"]]
-    assert len(lines) == 3 and api.json["total"] == 5
+    assert len(lines) == 3
+    assert api.json["total"] == 5
     assert [int(line[1]) for line in lines[1:]] == [item["assets"] for item in api.json["items"]]
     shares = [float(line[3]) for line in lines[1:]]
     assert shares == [round(item["usage_share"], 4) for item in api.json["items"]]

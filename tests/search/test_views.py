@@ -63,7 +63,8 @@ def test_every_page_has_a_search_box_in_the_nav_once_signed_in(client, client_as
 
     for url in ("/library", "/assets", f"/assets/{asset.id}", "/profile"):
         box = nav_search_box(rep.get(url).text)
-        assert box and 'value=""' in box, url
+        assert box, url
+        assert 'value=""' in box, url
     on_results = nav_search_box(rep.get("/search?q=pricing+guide").text)
     assert 'value="pricing guide"' in on_results, "the results page keeps the query"
 

@@ -439,7 +439,8 @@ def test_a_rep_acknowledges_once_and_keeps_the_first_time(roles):
     db.session.commit()
 
     assert (created, created_again) == (True, False)
-    assert again.id == first.id and again.read_at == first.read_at
+    assert again.id == first.id
+    assert again.read_at == first.read_at
     assert read_rows(campaign.id) == 1
     assert campaigns.read_by(campaign, roles["rep"]) == first
 
@@ -590,7 +591,8 @@ def test_home_shows_published_campaigns_not_ended_with_the_reps_read_time(roles)
         ("Running", "current"),
         ("Next", "upcoming"),
     ]
-    assert home[0].read_at is not None and home[1].read_at is None
+    assert home[0].read_at is not None
+    assert home[1].read_at is None
 
 
 def test_drafts_are_listed_for_writers_only(roles):

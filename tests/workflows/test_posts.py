@@ -215,7 +215,8 @@ def test_each_transition_moves_the_post_records_it_and_tells_the_other_party(
             f"/posts/{post.id}",
             actor.id,
         )
-        assert actor.name in note.text and TITLE in note.text
+        assert actor.name in note.text
+        assert TITLE in note.text
         assert stored.comment in note.text
 
 

@@ -5,6 +5,7 @@ import re
 import threading
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select, update
@@ -357,11 +358,12 @@ def test_only_open_requests_are_accepted_or_declined(users, first, then):
     db.session.commit()
     before = stored(content_request.id)
 
+    if then == "accept":
+        second = partial(accept, content_request, users["admin"])
+    else:
+        second = partial(decline, content_request, users["admin"], "Again.")
     with pytest.raises(Conflict) as refused:
-        if then == "accept":
-            accept(content_request, users["admin"])
-        else:
-            decline(content_request, users["admin"], "Again.")
+        second()
     db.session.rollback()
 
     state = "accepted" if first == "accept" else "declined"
