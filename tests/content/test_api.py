@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, token_headers
+from tests.factories import make_asset, token_headers
 from workflows.review.machine import transition
 
 NEW_ASSET = {

@@ -5,7 +5,6 @@ from sqlalchemy import select
 from content.library.models import Asset, AssetRevision
 from content.library.services import BODY_MAX
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
 from tests.content.helpers import (
     asset_form,
     counts,
@@ -14,6 +13,7 @@ from tests.content.helpers import (
     sign_off,
     stage_ids,
 )
+from tests.factories import login, make_asset, make_user
 
 
 def _edit(client, asset, base_revision_id, **fields):

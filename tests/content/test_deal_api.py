@@ -7,8 +7,8 @@ from content.deals.models import Deal
 from content.usage import events as usage
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
 
 NOT_REPS = ("leader", "admin", "marketer")
 NEW_DEAL = {

@@ -17,8 +17,8 @@ from content.library.models import Stage
 from content.taxonomy import services as taxonomy
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_user
 from tests.content.crm_exports import HEADER, export, opportunity
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from content.crm.models import CrmStageMapping, DealImport
 from content.deals.models import Deal
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from tests.conftest import login
 from tests.content.crm_exports import export, opportunity
-from tests.portal.conftest import flashes, redirect_path
+from tests.factories import login
+from tests.portal.helpers import flashes, redirect_path
 
 ROWS = [
     opportunity(1, name="Acme renewal"),

@@ -12,8 +12,8 @@ from content.library.models import Stage
 from content.usage import events as usage
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import flashes
+from tests.factories import login, make_asset, make_user
+from tests.portal.helpers import flashes
 
 
 def _stage(slug: str) -> Stage:

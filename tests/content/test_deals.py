@@ -11,7 +11,7 @@ from content.usage import events as usage
 from content.usage import ratings
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user
+from tests.factories import make_asset, make_user
 from workflows.review.machine import transition
 
 # ---- amounts: no database needed ---------------------------------------------------------

@@ -21,8 +21,8 @@ from content.files import reading as file_text
 from content.files.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form, image_bytes, zip_bomb_docx
+from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
 

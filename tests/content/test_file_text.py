@@ -19,8 +19,8 @@ from content.library.models import StoredFile
 from content.library.services import AssetInput, revise_asset
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form
+from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
 

@@ -9,9 +9,9 @@ from content.usage import ratings
 from content.usage.models import Rating
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import count, signed_in
+from tests.factories import make_asset, make_user
 from workflows.review import collaborators
 
 

@@ -20,7 +20,7 @@ from content.library.services import (
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, pdf_bytes, reviewers
+from tests.factories import make_asset, make_user, pdf_bytes, reviewers
 from workflows.review import collaborators
 from workflows.review.machine import allowed_actions, asset_history, transition
 

@@ -14,9 +14,9 @@ from content.usage.models import ShareLink, UsageEvent
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
-from tests.conftest import make_app, make_asset, make_user, pdf_bytes
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import BROWSER, count, events, make_deal, share, signed_in
+from tests.factories import make_app, make_asset, make_user, pdf_bytes
 from workflows.review.machine import transition
 
 BUYER = {"User-Agent": BROWSER}

@@ -13,8 +13,8 @@ from content.taxonomy.services import (
 )
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset
 from tests.content.helpers import flashes, stage_headings
+from tests.factories import make_asset
 
 
 def _term(model, slug: str):

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from content.files.uploads import KINDS, storage_path
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     asset_form,
     counts,
@@ -18,6 +17,7 @@ from tests.content.helpers import (
     pptx_bytes,
     zip_bomb_docx,
 )
+from tests.factories import make_asset, pdf_bytes
 
 MB = 1024 * 1024
 

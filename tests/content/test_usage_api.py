@@ -5,9 +5,9 @@ import pytest
 from content.usage import ratings, share_links
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, token_headers
 from tests.content.usage_helpers import BROWSER, count, make_deal, share
-from tests.portal.conftest import schema_problems
+from tests.factories import make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
 from workflows.review.machine import transition
 
 

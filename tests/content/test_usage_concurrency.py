@@ -18,8 +18,14 @@ from content.usage import ratings, share_links
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from tests.conftest import login, make_asset, make_user, token_headers
-from tests.workflows.test_concurrency import assert_no_errors, run_together
+from tests.factories import (
+    assert_no_errors,
+    login,
+    make_asset,
+    make_user,
+    run_together,
+    token_headers,
+)
 
 REPS = 6
 THREADS_PER_REP = 2  # the same person on two devices at once

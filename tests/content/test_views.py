@@ -1,7 +1,6 @@
 """What reps see when they browse: the stage board, the asset list and an asset's page."""
 
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     card_titles,
     flashes,
@@ -9,6 +8,7 @@ from tests.content.helpers import (
     stage_headings,
     stage_section,
 )
+from tests.factories import make_asset, pdf_bytes
 from workflows.review.machine import transition
 
 # ---- the board -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ history; public pages and static files keep their own rules."""
 
 import pytest
 
-from tests.conftest import make_asset, token_headers
+from tests.factories import make_asset, token_headers
 
 
 def get_routes(app, prefix: str) -> list[str]:

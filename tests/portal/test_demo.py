@@ -29,7 +29,7 @@ from portal.demo.usage import DEMO_DEALS
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user, utcnow
 from portal.kernel.notifications import Notification
-from tests.conftest import fresh_database, make_app, selected_databases
+from tests.factories import fresh_database, make_app, selected_databases
 from workflows.posts.models import GhostPost, GhostPostRevision, VoiceProfile
 from workflows.review.models import Approval
 

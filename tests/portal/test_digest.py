@@ -23,9 +23,8 @@ from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import wait_for_mail
 from portal.kernel.reporting import local_today
 from portal.reports.registry import in_order
-from tests.conftest import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
-from tests.portal.conftest import deactivate, flashes, outcome
-from tests.portal.test_notifications import Inbox, free_port
+from tests.factories import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
+from tests.portal.helpers import Inbox, deactivate, flashes, free_port, outcome
 from workflows.audit.models import WorkflowEvent
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback

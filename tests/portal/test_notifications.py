@@ -2,9 +2,6 @@
 
 import html
 import logging
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,8 +21,16 @@ from portal.kernel.notifications import (
     unread_count,
     wait_for_mail,
 )
-from tests.conftest import PASSWORD, token_headers
-from tests.portal.conftest import deactivate, flashes, outcome, redirect_path, schema_problems
+from tests.factories import PASSWORD, token_headers
+from tests.portal.helpers import (
+    Inbox,
+    deactivate,
+    flashes,
+    free_port,
+    outcome,
+    redirect_path,
+    schema_problems,
+)
 from workflows.posts.machine import transition as post_transition
 from workflows.posts.services import PostInput, create_post
 
@@ -41,24 +46,6 @@ def mail_off_unless_asked(app):
     app.config["MAIL_SERVER"] = ""
     yield
     assert wait_for_mail(15), "a notification email was still being sent"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], object]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from portal.kernel.reporting import Sort
 from portal.reports.content_usage import COLUMNS
 from portal.reports.queries.content_usage import FIGURES, content_usage, usage_per_week
-from tests.portal.conftest import flashes
+from tests.portal.helpers import flashes
 from tests.reports import recompute
 from tests.reports.recompute import Raw, filters_for
 

@@ -20,8 +20,7 @@ from portal.reports.queries.adoption import (
 )
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_adoption
-from tests.reports.recompute import Raw
-from tests.reports.test_content_usage import filters_for
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},

@@ -19,8 +19,7 @@ from portal.reports.queries.requests import open_requests_total
 from portal.reports.queries.searches import misses_total, misses_without_stage
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
-from tests.reports.recompute import Raw
-from tests.reports.test_content_usage import filters_for
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},

@@ -13,8 +13,7 @@ from portal.reports.gaps import STALE_COLUMNS, UNUSED_COLUMNS
 from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
-from tests.reports.recompute import Raw
-from tests.reports.test_content_usage import filters_for
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},

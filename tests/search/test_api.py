@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import make_asset, token_headers
-from tests.search.conftest import index_now
+from tests.factories import make_asset, token_headers
+from tests.search.helpers import index_now
 
 
 @pytest.fixture

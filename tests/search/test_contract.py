@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search.backend import FACETS
-from tests.search.conftest import document, find, put
+from tests.search.helpers import document, find, put
 
 TODAY = date(2024, 6, 1)
 

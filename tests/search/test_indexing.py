@@ -18,8 +18,8 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from search import indexing, outbox, service
 from search.documents import load_documents
-from tests.conftest import make_asset, pdf_bytes, reviewers
-from tests.search.conftest import (
+from tests.factories import make_asset, pdf_bytes, reviewers
+from tests.search.helpers import (
     document,
     find,
     give_signals,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from search.models import SearchMiss
-from tests.conftest import make_asset, pdf_bytes
-from tests.search.conftest import index_now
+from tests.factories import make_asset, pdf_bytes
+from tests.search.helpers import index_now
 
 _HIT = re.compile(r'<article class="hit">\s*<h2><a href="/assets/(\d+)">(.*?)</a></h2>', re.S)
 _NAV_BOX = re.compile(r'<input type="search" name="q" aria-label="Search the library"[^>]*>')

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
 from portal.kernel.reporting import local_today
-from tests.conftest import login, make_asset, make_user, token_headers
-from tests.portal.conftest import schema_problems
-from tests.workflows.test_campaigns import brief
+from tests.factories import login, make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
+from tests.workflows.helpers import brief
 from workflows.campaigns import api as campaign_api
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import DATE_INVALID

@@ -15,43 +15,12 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
-from portal.kernel.reporting import local_today
-from tests.conftest import make_asset, make_user
-from tests.workflows.test_concurrency import run_together
+from tests.factories import make_asset, make_user, run_together
+from tests.workflows.helpers import brief
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.campaigns.services import CampaignInput
 from workflows.feedback.models import FieldFeedback
-
-KEY_MESSAGES = "- Close the books **six days** faster\n- No new hardware"
-
-
-def brief(
-    owner,
-    name: str = "Spring close",
-    starts: int = 0,
-    ends: int = 14,
-    *,
-    publish: bool = True,
-    today: date | None = None,
-    **fields,
-) -> Campaign:
-    """A committed campaign running from ``starts`` to ``ends`` days after today."""
-    today = today or local_today()
-    data = CampaignInput(
-        name=name,
-        starts_on=today + timedelta(days=starts),
-        ends_on=today + timedelta(days=ends),
-        audience=fields.pop("audience", "CFOs of mid-market retailers"),
-        key_messages=fields.pop("key_messages", KEY_MESSAGES),
-        **fields,
-    )
-    campaign = campaigns.create_campaign(owner, data)
-    db.session.commit()
-    if publish:
-        campaigns.publish(campaign, owner)
-        db.session.commit()
-    return campaign
 
 
 def data_of(campaign: Campaign, **changes) -> CampaignInput:

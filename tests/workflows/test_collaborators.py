@@ -11,8 +11,8 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from tests.conftest import make_asset, make_user
-from tests.workflows.conftest import ALL_STATES, revise, stored_status
+from tests.factories import make_asset, make_user
+from tests.workflows.helpers import ALL_STATES, revise, stored_status
 from workflows.review import collaborators
 from workflows.review.machine import allowed_actions, transition
 

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
 from portal.kernel.reporting import local_today
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import flashes
-from tests.workflows.test_concurrency import run_together
+from tests.factories import login, make_asset, make_user, run_together
+from tests.portal.helpers import flashes
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment

@@ -10,7 +10,7 @@ from content.library.services import AssetInput, revise_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.comments.services import (
     BODY_MAX,
     Comment,

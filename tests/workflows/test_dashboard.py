@@ -7,7 +7,7 @@ from sqlalchemy import select
 from content.library.models import Stage
 from content.library.services import AssetInput, revise_asset
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.dashboard.views import my_drafts, my_requests, needing_review, reviews_waiting
 from workflows.requests.services import decline, submit_request
 from workflows.review import collaborators

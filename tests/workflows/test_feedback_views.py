@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
-from tests.conftest import login, make_asset, make_user
-from tests.workflows.test_feedback import campaign_of, deal_of, send, stage
+from tests.factories import login, make_asset, make_user
+from tests.workflows.helpers import campaign_of, deal_of, send, stage
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FieldFeedback
 
@@ -332,7 +332,7 @@ def api(app):
 
 
 def test_the_api_sends_lists_reads_and_triages_feedback(app, users, api):
-    from tests.conftest import token_headers
+    from tests.factories import token_headers
 
     asset = make_asset(users["marketer"], "Retail ROI deck")
     rep, marketer = token_headers(users["rep"]), token_headers(users["marketer"])
@@ -374,7 +374,7 @@ def test_the_api_sends_lists_reads_and_triages_feedback(app, users, api):
 
 
 def test_the_api_refuses_bad_feedback_with_the_fields_named(app, users, api):
-    from tests.conftest import token_headers
+    from tests.factories import token_headers
 
     rep = token_headers(users["rep"])
 

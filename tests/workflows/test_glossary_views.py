@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 from workflows.glossary.services import TermInput, edit_term, propose_term, sign
 

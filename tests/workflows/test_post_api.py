@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.openapi import openapi_document
-from tests.conftest import token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import token_headers
+from tests.portal.helpers import schema_problems
 from tests.workflows.post_factories import BODY, TITLE, draft, walk
 from workflows.audit.models import WorkflowEvent
 from workflows.posts.models import GhostPost

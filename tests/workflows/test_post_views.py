@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import deactivate, flashes
-from tests.search.conftest import index_now
+from tests.factories import login, make_asset, make_user
+from tests.portal.helpers import deactivate, flashes
+from tests.search.helpers import index_now
 from tests.workflows.post_factories import BODY, FIRST, SECOND, TITLE, draft, take, walk
 from workflows.posts import services as posts
 from workflows.posts.machine import allowed_actions

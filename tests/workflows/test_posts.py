@@ -10,7 +10,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.notifications import Notification
-from tests.conftest import make_asset, make_user
+from tests.factories import make_asset, make_user
 from tests.workflows.post_factories import (
     BODY,
     FIRST,

@@ -17,8 +17,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.pagination import Page
-from tests.conftest import login, make_asset, make_user, reviewers, token_headers
-from tests.workflows.test_concurrency import run_together
+from tests.factories import login, make_asset, make_user, reviewers, run_together, token_headers
 from workflows.audit.models import WorkflowEvent
 from workflows.requests import services as requests
 from workflows.requests.services import ContentRequest, accept, decline, submit_request
