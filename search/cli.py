@@ -7,7 +7,7 @@ from flask import Flask
 
 from content.files.reading import count_waiting_files, read_waiting_files
 from portal.kernel.extensions import db
-from search import indexing
+from search import documents, indexing
 
 
 def register_cli(app: Flask) -> None:
@@ -18,7 +18,7 @@ def register_cli(app: Flask) -> None:
     @search_group.command("rebuild")
     def rebuild():
         """Re-index every asset from the database (the database is the source of truth)."""
-        total = len(indexing.all_asset_ids())
+        total = len(documents.all_asset_ids())
         try:
             with click.progressbar(length=total, label="Indexing assets") as bar:
                 count = indexing.rebuild(progress=bar.update)

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import utcnow
 
 
-class SearchOutbox(db.Model):
+class SearchOutbox(Model):
     """One row per change that the index must learn about, written in the same
     transaction as the change; the indexer deletes it only after the index commit."""
 
@@ -22,7 +22,7 @@ class SearchOutbox(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SearchMiss(db.Model):
+class SearchMiss(Model):
     """A search that found nothing, so marketing can see what reps could not find."""
 
     __tablename__ = "search_misses"

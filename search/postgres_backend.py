@@ -17,11 +17,13 @@ import re
 import threading
 import time
 from datetime import UTC, date, datetime
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Computed,
     Date,
     DateTime,
@@ -246,7 +248,7 @@ def _tsquery(parsed: ParsedQuery):
     terms += [f'"{" ".join(phrase)}"' for phrase in parsed.phrases]
     terms += [f'-"{word}"' for word in parsed.excluded]
     terms += [f'-"{" ".join(phrase)}"' for phrase in parsed.excluded_phrases]
-    query = func.websearch_to_tsquery("english", literal(" ".join(terms), Text))
+    query: ColumnElement[Any] = func.websearch_to_tsquery("english", literal(" ".join(terms), Text))
     for prefix in parsed.prefixes:
         query = query.op("&&", return_type=TSQUERY)(_prefix_query(prefix))
     return query
@@ -256,7 +258,7 @@ def _prefix_query(prefix: str):
     # The index holds English stems, which may be shorter than the typed prefix
     # (negotia* → negoti) or drop stop words: as in the Whoosh backend, also try the
     # prefix unstemmed and with its last letters dropped.
-    query = func.to_tsquery("english", literal(prefix, Text) + ":*")
+    query: ColumnElement[Any] = func.to_tsquery("english", literal(prefix, Text) + ":*")
     forms = [prefix] + [prefix[:-cut] for cut in (1, 2) if len(prefix) - cut >= 4]
     for form in forms:
         query = query.op("||", return_type=TSQUERY)(
@@ -361,6 +363,7 @@ class PostgresBackend:
         table = search_documents
         relevance = func.ts_rank_cd(table.c.document, query, 32)  # 32: rank / (rank + 1)
         newest = request.sort == "newest"
+        order: tuple[ColumnElement[Any], ...]
         if newest:
             order = (table.c.published_at.desc().nulls_last(), table.c.asset_id.desc())
         else:

@@ -165,7 +165,7 @@ class WhooshBackend:
         self.path = Path(path)
         self.rebuild_memory_mb = rebuild_memory_mb
         self._searcher = None
-        self._facet_cache = None
+        self._facet_cache: tuple[object, dict[str, dict[str, set[int]]]] | None = None
         self._filter_cache: tuple[object, dict] | None = None
         self._lock = threading.Lock()
         # Held while the index's files are replaced or opened (see _index).
@@ -436,7 +436,7 @@ class WhooshBackend:
         (assets they were invited to) are added to it per search.
         """
         shared = self._shared_allowed(searcher, request)
-        if not request.live_only or request.user_id is None:
+        if not request.live_only or request.user_id is None or shared is None:
             return shared
         user = str(request.user_id)
         if ("collaborators", user) not in searcher.reader():

@@ -22,7 +22,8 @@ def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
     figures = json.loads(figures_file.read_text())
     assert figures["tandem"]["index"]["assets"] == 60
     assert figures["tandem"]["publish"]["timeouts"] == 0
-    assert figures["targets"] and "Targets (set for one core):" in finished.stdout
+    assert figures["targets"]
+    assert "Targets (set for one core):" in finished.stdout
 
 
 def test_the_report_benchmark_times_every_report_on_a_tiny_portal(tmp_path):

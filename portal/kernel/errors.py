@@ -1,5 +1,7 @@
 """Domain errors raised by services, and how the web and the API present them."""
 
+from typing import Any
+
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,7 +61,7 @@ def wants_json() -> bool:
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
     """The one JSON error shape used everywhere under /api."""
-    body = {"code": code, "message": message}
+    body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
     body.update(extra)
@@ -116,7 +118,7 @@ def register_error_handlers(app: Flask) -> None:
             limit_mb = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
             message = f"The upload is larger than the {limit_mb} MB limit. Nothing was saved."
         else:
-            message = _PAGE_TEXT.get(status, (None, error.description))[1]
+            message = _PAGE_TEXT.get(status, (None, error.description or ""))[1]
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             response = make_response(json_error(status, code, message))

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound so every package can import them without cycles."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -52,6 +53,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base class of every model. mypy cannot take a base class from an attribute such as
+# db.Model (python/mypy#8603); db.Model is Base with Flask-SQLAlchemy's mixins added.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

@@ -16,13 +16,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import ForeignKey, Index, String, event, func, select, update
+from sqlalchemy import CursorResult, ForeignKey, Index, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from portal.kernel.errors import NotFound
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.urls import safe_next
@@ -70,7 +71,7 @@ _senders: set[threading.Thread] = set()
 _senders_lock = threading.Lock()
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     # The bell counts a user's unread rows on every page.
     __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
@@ -201,8 +202,10 @@ def mark_read(user, notification_id: int) -> Notification:
 
 def mark_all_read(user) -> int:
     """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
-    result = db.session.execute(
-        update(Notification).where(*_own_unread(user)).values(read_at=utcnow())
+    # An UPDATE's result is a CursorResult, which the session's signature does not say.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(update(Notification).where(*_own_unread(user)).values(read_at=utcnow())),
     )
     return result.rowcount or 0
 
@@ -229,7 +232,8 @@ def notifications_for(user, page: int, per_page: int, unread_only: bool = False)
 def _send_after_commit(session: Session) -> None:
     ids = session.info.pop(_PENDING_KEY, None)
     if ids and has_app_context():
-        _start_sender(current_app._get_current_object(), ids)
+        # current_app is a proxy typed as the Flask object it stands for.
+        _start_sender(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
 
 
 @event.listens_for(Session, "after_soft_rollback")

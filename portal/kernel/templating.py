@@ -1,6 +1,7 @@
 """Helpers shared by templates and views: flashing form errors, links, formatting."""
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, flash, request, url_for
 from flask_login import current_user
@@ -61,7 +62,7 @@ def url_with(_endpoint: str | None = None, **changes) -> str:
 
     A change to None or "" removes that argument.
     """
-    args = request.args.to_dict(flat=True)
+    args: dict[str, Any] = request.args.to_dict(flat=True)
     for key, value in changes.items():
         if value is None or value == "":
             args.pop(key, None)
@@ -69,6 +70,8 @@ def url_with(_endpoint: str | None = None, **changes) -> str:
             args[key] = value
     if _endpoint is not None:
         return url_for(_endpoint, **args)
+    # Only pages call this, and a page's request always matched an endpoint.
+    assert request.endpoint is not None
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
@@ -85,11 +88,12 @@ def format_date(value) -> str:
 def format_size(size: int | None) -> str:
     if size is None:
         return ""
+    amount = float(size)
     for unit in ("bytes", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"
+        if amount < 1024 or unit == "MB":
+            return f"{amount:.0f} {unit}" if unit == "bytes" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    return f"{amount} bytes"
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -2,7 +2,10 @@
 URLs, refusal of NUL characters, security headers, HSTS in production, and no caching of
 private pages."""
 
+from typing import Any
+
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -39,10 +42,14 @@ def install(app: Flask) -> None:
     """Add the request and response rules above to ``app``."""
     # Say the encoding of every JSON response, so clients that do not assume UTF-8 for
     # application/json still read names and text correctly.
+    assert isinstance(app.json, DefaultJSONProvider)  # the provider that has a mimetype
     app.json.mimetype = "application/json; charset=utf-8"
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware, though its types call wsgi_app a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.url_map.converters["id"] = IdConverter
     app.before_request(_refuse_nul_characters)
 
@@ -75,7 +82,7 @@ def _keep_private_responses_out_of_caches(response):
 def _refuse_nul_characters() -> None:
     """Refuse NUL in query, form and JSON text with a 400: PostgreSQL cannot store it and
     would otherwise fail the request with a 500."""
-    pending = [*request.args.listvalues(), *request.form.listvalues()]
+    pending: list[Any] = [*request.args.listvalues(), *request.form.listvalues()]
     if request.is_json:
         pending.append(request.get_json(silent=True))
     while pending:

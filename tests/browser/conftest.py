@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, login
+from tests.browser.helpers import sign_in
+from tests.factories import PASSWORD, login
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -108,16 +109,6 @@ def new_page(browser, live_server) -> Iterator[Callable[[], Page]]:
 @pytest.fixture
 def page(new_page) -> Page:
     return new_page()
-
-
-def sign_in(page: Page, user, password: str = PASSWORD) -> Page:
-    """Sign in through the login form, as a person would, and wait for the welcome."""
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("status").filter(has_text="Welcome back")).to_be_visible()
-    return page
 
 
 @pytest.fixture

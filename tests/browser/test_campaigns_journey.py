@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.reporting import local_today
-from tests.conftest import make_asset
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

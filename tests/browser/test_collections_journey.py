@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

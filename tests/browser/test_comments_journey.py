@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset, make_user
+from tests.factories import make_asset, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from content.deals import services as deals
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from tests.conftest import make_asset
 from tests.content.usage_helpers import BROWSER
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ for that stage, attaches one with a note and finds it under the content used."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
-from tests.workflows.test_feedback import deal_of
+from tests.factories import make_asset
+from tests.workflows.helpers import deal_of
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.kernel.extensions import db
-from tests.conftest import make_user
+from tests.factories import make_user
 from workflows.posts import services as posts
 from workflows.posts.models import GhostPost
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
-from tests.conftest import pdf_bytes, reviewers
+from tests.factories import pdf_bytes, reviewers
 from workflows.review.machine import transition
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.kernel.extensions import db
 from portal.kernel.notifications import notify
-from tests.conftest import make_asset
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

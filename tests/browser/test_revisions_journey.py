@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, reviewers
+from tests.factories import make_asset, reviewers
 from workflows.review.machine import transition
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
-from tests.search.conftest import index_now
+from tests.factories import make_asset
+from tests.search.helpers import index_now
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_asset
 from tests.content.usage_helpers import BROWSER
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_app
+from tests.factories import make_app
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset, AssetRevision, Stage, StoredFile
 from portal.kernel.extensions import db
-from tests.conftest import reviewers
+from tests.factories import reviewers
 from workflows.review import collaborators
 from workflows.review.machine import transition
 

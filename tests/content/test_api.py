@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, token_headers
+from tests.factories import make_asset, token_headers
 from workflows.review.machine import transition
 
 NEW_ASSET = {
@@ -78,7 +78,8 @@ def test_asset_reads_in_the_documented_shape(api, marketer):
     assert (body["live_revision"], body["latest_revision"]) == (1, 1)
     assert body["rating"] == {"average": None, "count": 0}
     assert body["url"].endswith(f"/assets/{asset.id}")
-    assert body["created_at"].endswith("+00:00") and body["published_at"].endswith("+00:00")
+    assert body["created_at"].endswith("+00:00")
+    assert body["published_at"].endswith("+00:00")
 
 
 def test_list_reads_as_items_page_per_page_total(api, marketer):

@@ -5,7 +5,6 @@ from sqlalchemy import select
 from content.library.models import Asset, AssetRevision
 from content.library.services import BODY_MAX
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
 from tests.content.helpers import (
     asset_form,
     counts,
@@ -14,6 +13,7 @@ from tests.content.helpers import (
     sign_off,
     stage_ids,
 )
+from tests.factories import login, make_asset, make_user
 
 
 def _edit(client, asset, base_revision_id, **fields):
@@ -44,7 +44,8 @@ def test_marketer_creates_a_draft(client_as):
     saved = "Draft saved. Invite reviewers and submit it for review when it is ready."
     assert saved in flashes(response.text)
     assert "<strong>days</strong>" in response.text
-    assert asset.status == "draft" and asset.live_revision_id is None
+    assert asset.status == "draft"
+    assert asset.live_revision_id is None
     assert [s.slug for s in asset.stages] == ["consideration", "decision"]
     revision = asset.latest_revision
     assert (revision.number, revision.title, revision.summary, revision.note) == (
@@ -130,7 +131,8 @@ def test_edit_form_is_based_on_the_latest_revision(client_as, marketer):
     page = client_as("marketer").get(f"/assets/{asset.id}/edit").text
 
     assert f'name="base_revision" type="hidden" value="{asset.latest_revision_id}"' in page
-    assert 'value="Pricing guide"' in page and "Old words." in page
+    assert 'value="Pricing guide"' in page
+    assert "Old words." in page
     assert "reps keep seeing revision 1 until you publish" in page
 
 
@@ -145,7 +147,8 @@ def test_edit_saves_a_new_revision_listed_on_the_page(client_as, marketer):
 
     assert _revision_numbers(asset) == [2, 1]
     assert "Saved as revision 2." in flashes(page)
-    assert "Revision 2</a>" in page and "Revision 1</a>" in page
+    assert "Revision 2</a>" in page
+    assert "Revision 1</a>" in page
     assert "Tighter copy" in page
 
 
@@ -184,7 +187,8 @@ def test_edit_of_a_published_asset_stays_hidden_until_republished(client_as, mar
     author.form(f"/assets/{asset.id}/transitions", {"action": "publish"})
     after = rep.get(f"/assets/{asset.id}").text
 
-    assert "Live words." in before and "Fresh words." not in before
+    assert "Live words." in before
+    assert "Fresh words." not in before
     assert "Fresh words." in after
 
 

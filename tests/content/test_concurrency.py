@@ -10,8 +10,8 @@ from content.library.services import AssetInput, revise_asset
 from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from tests.conftest import login, make_asset
 from tests.content.helpers import asset_form
+from tests.factories import login, make_asset
 
 EDITORS = 2
 

@@ -7,8 +7,8 @@ from content.deals.models import Deal
 from content.usage import events as usage
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
 
 NOT_REPS = ("leader", "admin", "marketer")
 NEW_DEAL = {
@@ -64,7 +64,8 @@ def test_a_rep_creates_a_deal(api, users):
         "status": "open",
         "external_id": "OPP-1",
     }
-    assert body["owner"]["email"] == "rep@example.com" and body["attached"] == []
+    assert body["owner"]["email"] == "rep@example.com"
+    assert body["attached"] == []
     assert body["url"].endswith(f"/deals/{body['id']}")
 
 
@@ -136,9 +137,8 @@ def test_bad_list_requests_are_refused(api):
     owner_filter = api("rep", "GET", "/api/v1/deals?owner=sam@example.com")
     status = api("leader", "GET", "/api/v1/deals?status=closed&per_page=500")
 
-    assert owner_filter.status_code == 422 and list(owner_filter.json["error"]["fields"]) == [
-        "owner"
-    ]
+    assert owner_filter.status_code == 422
+    assert list(owner_filter.json["error"]["fields"]) == ["owner"]
     assert status.status_code == 422
     assert api("marketer", "GET", "/api/v1/deals").json["items"] == []
 
@@ -238,7 +238,8 @@ def test_an_admin_syncs_a_deal_with_the_content_the_crm_says_was_used(api, users
     created = api("admin", "PUT", "/api/v1/deals/external/SF-001", body)
     again = api("admin", "PUT", "/api/v1/deals/external/SF-001", body)
 
-    assert created.status_code == 201 and created.json["owner"]["email"] == "rep@example.com"
+    assert created.status_code == 201
+    assert created.json["owner"]["email"] == "rep@example.com"
     assert sorted((a["title"], a["evidence"]) for a in created.json["attached"]) == [
         ("Case study", "imported"),
         ("Pricing deck", "imported"),

@@ -17,8 +17,8 @@ from content.library.models import Stage
 from content.taxonomy import services as taxonomy
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_user
 from tests.content.crm_exports import HEADER, export, opportunity
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -67,7 +67,8 @@ def test_a_good_file_is_previewed_without_writing_then_imported(admin, users):
         "previewed", 3, "UTF-8",
     )  # fmt: skip
     stored = import_folder() / deal_import.storage_name
-    assert stored.read_bytes() == raw and "Q3" not in deal_import.storage_name
+    assert stored.read_bytes() == raw
+    assert "Q3" not in deal_import.storage_name
 
     counts = run_import(admin, deal_import)
     db.session.commit()
@@ -83,7 +84,8 @@ def test_a_good_file_is_previewed_without_writing_then_imported(admin, users):
     won = stored_deals["0060000002"]
     assert (won.stage.slug, won.status, won.amount_cents) == ("onboarding", "won", None)
     assert stored_deals["0060000003"].stage.slug == "decision"
-    assert deal_import.imported and deal_import.imported_at is not None
+    assert deal_import.imported
+    assert deal_import.imported_at is not None
 
 
 def test_importing_the_same_file_twice_changes_nothing(admin, users):
@@ -320,7 +322,8 @@ def test_an_update_shows_and_writes_what_changed(admin, users):
     assert (deal.amount_cents, deal.stage.slug, deal.status, deal.owner_id) == (
         25_000_000, "onboarding", "won", other.id,
     )  # fmt: skip
-    assert deal.updated_at > deal.created_at and same.updated_at == untouched
+    assert deal.updated_at > deal.created_at
+    assert same.updated_at == untouched
 
 
 def test_a_deal_the_api_created_since_the_preview_is_updated_not_duplicated(admin, users):

@@ -12,9 +12,9 @@ from content.crm.models import CrmStageMapping, DealImport
 from content.deals.models import Deal
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from tests.conftest import login
 from tests.content.crm_exports import export, opportunity
-from tests.portal.conftest import flashes, redirect_path
+from tests.factories import login
+from tests.portal.helpers import flashes, redirect_path
 
 ROWS = [
     opportunity(1, name="Acme renewal"),
@@ -102,7 +102,8 @@ def test_the_preview_writes_no_deal_and_the_confirmation_imports(app, users, cli
     again = admin.form(f"/deals/import/{deal_import.id}/run", follow_redirects=True)
 
     assert flashes(again)[0].startswith("This file was already imported on ")
-    assert "Imported" in text(again) and count(Deal) == 1
+    assert "Imported" in text(again)
+    assert count(Deal) == 1
 
 
 def test_a_refused_file_is_explained_and_nothing_is_kept(app, users, client):
@@ -217,8 +218,10 @@ def test_past_imports_are_listed_newest_first_page_by_page(app, users, client):
 
     first, second = admin.get("/deals/import"), admin.get("/deals/import?page=2")
 
-    assert "export-5.csv" in first.text and "export-1.csv" in first.text
-    assert "export-0.csv" not in first.text and "export-0.csv" in second.text
+    assert "export-5.csv" in first.text
+    assert "export-1.csv" in first.text
+    assert "export-0.csv" not in first.text
+    assert "export-0.csv" in second.text
     assert "Page 1 of 2" in first.text
     assert admin.get("/deals/import?page=x").status_code == 422
 
@@ -233,7 +236,8 @@ def test_a_lost_upload_is_explained_and_imports_nothing(app, users, client):
     run = admin.form(f"/deals/import/{deal_import.id}/run", follow_redirects=True)
 
     assert flashes(page) == ["The uploaded file is no longer on the server: upload it again."]
-    assert "Upload the file again" in page.text and "Import these deals" not in page.text
+    assert "Upload the file again" in page.text
+    assert "Import these deals" not in page.text
     assert "The uploaded file is no longer on the server" in flashes(run)[0]
     db.session.expire_all()
     assert (deal_import.status, count(Deal)) == ("previewed", 0)

@@ -12,8 +12,8 @@ from content.library.models import Stage
 from content.usage import events as usage
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import flashes
+from tests.factories import login, make_asset, make_user
+from tests.portal.helpers import flashes
 
 
 def _stage(slug: str) -> Stage:
@@ -97,7 +97,8 @@ def test_the_owner_edits_a_crm_deal_and_is_told_imports_win(rep, users):
     changed = rep.form(f"/deals/{deal.id}/edit", deal_form(status="won"), follow_redirects=True)
 
     note = "Synced from your CRM (id OPP-42): changes made here are overwritten by the next import."
-    assert note in form.text and note in changed.text
+    assert note in form.text
+    assert note in changed.text
     assert 'value="Acme renewal"' in form.text
     assert flashes(unchanged) == ["Nothing changed, so nothing was saved."]
     assert flashes(changed) == ["Deal saved."]
@@ -121,7 +122,8 @@ def test_another_reps_deal_is_404_everywhere(app, users):
     ]
 
     assert statuses == [404] * 6
-    assert deal.name == "Acme renewal" and attached_ids(deal) == [asset.id]
+    assert deal.name == "Acme renewal"
+    assert attached_ids(deal) == [asset.id]
     assert "Acme renewal" not in other.get("/deals?status=all").text
 
 
@@ -143,12 +145,16 @@ def test_leaders_read_every_deal_but_change_none(app, users):
         leader.form(f"/deals/{deal.id}/assets/{asset.id}/remove").status_code,
     ]
 
-    assert "<h1>Deals</h1>" in listing.text and 'name="owner"' in listing.text
-    assert "Acme renewal" in listing.text and "Initech pilot" in listing.text
-    assert page.status_code == 200 and "Riley Rep’s deal" in page.text
+    assert "<h1>Deals</h1>" in listing.text
+    assert 'name="owner"' in listing.text
+    assert "Acme renewal" in listing.text
+    assert "Initech pilot" in listing.text
+    assert page.status_code == 200
+    assert "Riley Rep’s deal" in page.text
     assert "<form" not in page.text.split('id="main"')[1].split("</main>")[0]
     assert refused == [403] * 5
-    assert deal.name == "Acme renewal" and attached_ids(deal) == [asset.id]
+    assert deal.name == "Acme renewal"
+    assert attached_ids(deal) == [asset.id]
 
 
 def test_marketers_have_no_deals(app, users):
@@ -177,10 +183,13 @@ def test_the_rep_attaches_content_once_and_removes_it(rep, users):
     event = db.session.scalar(select(UsageEvent).where(UsageEvent.kind == "used_in_deal"))
     removed = rep.form(f"/deals/{deal.id}/assets/{asset.id}/remove", follow_redirects=True)
 
-    assert "Attach to this deal" in page.text and 'id="note-' in page.text
+    assert "Attach to this deal" in page.text
+    assert 'id="note-' in page.text
     assert flashes(first) == ["“ROI calculator” is attached to this deal."]
-    assert "Sent after the demo" in first.text and "Self-reported" in first.text
-    assert "Recommended for Decision" in first.text and "Attach to this deal" not in first.text
+    assert "Sent after the demo" in first.text
+    assert "Self-reported" in first.text
+    assert "Recommended for Decision" in first.text
+    assert "Attach to this deal" not in first.text
     assert flashes(again) == [
         "“ROI calculator” was attached to this deal already; nothing changed."
     ]
@@ -198,7 +207,8 @@ def test_imported_attachments_are_marked_and_stay(rep, users):
     page = rep.get(f"/deals/{deal.id}")
     refused = rep.form(f"/deals/{deal.id}/assets/{asset.id}/remove", follow_redirects=True)
 
-    assert "Imported" in page.text and "From the CRM" in page.text
+    assert "Imported" in page.text
+    assert "From the CRM" in page.text
     assert "1 imported" in rep.get("/deals").text  # the list tells the evidence apart too
     assert f"/deals/{deal.id}/assets/{asset.id}/remove" not in page.text
     assert flashes(refused) == ["This attachment came from the CRM; change it there."]
@@ -235,11 +245,15 @@ def test_my_deals_lists_filters_and_pages(rep, users):
     search = rep.get("/deals?status=all&q=initech")
     bad = rep.get("/deals?status=closed&stage=nowhere")
 
-    assert "<h1>My deals</h1>" in first.text and "6 deals" in first.text
-    assert "Page 1 of 2" in first.text and "Won one" not in first.text
+    assert "<h1>My deals</h1>" in first.text
+    assert "6 deals" in first.text
+    assert "Page 1 of 2" in first.text
+    assert "Won one" not in first.text
     assert second.text.count('href="/deals/') == 1 + 1  # one deal row and the "Add a deal" link
-    assert "Won one" in won_tab.text and "1 deal<" in won_tab.text
-    assert "Deal 0" in search.text and "1 deal<" in search.text
+    assert "Won one" in won_tab.text
+    assert "1 deal<" in won_tab.text
+    assert "Deal 0" in search.text
+    assert "1 deal<" in search.text
     assert flashes(bad) == [
         "Show open, won, lost or all deals.",
         "There is no stage called “nowhere”.",
@@ -251,6 +265,7 @@ def test_empty_lists_say_what_to_do_next(rep, users):
     open_only = rep.get("/deals")
     no_match = rep.get("/deals?q=nothing")
 
-    assert "You have no deals yet." in empty.text and 'href="/deals/new"' in empty.text
+    assert "You have no deals yet." in empty.text
+    assert 'href="/deals/new"' in empty.text
     assert "You have no open deals." in open_only.text
     assert "No deals match these filters." in no_match.text

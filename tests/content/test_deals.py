@@ -11,7 +11,7 @@ from content.usage import events as usage
 from content.usage import ratings
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user
+from tests.factories import make_asset, make_user
 from workflows.review.machine import transition
 
 # ---- amounts: no database needed ---------------------------------------------------------
@@ -155,7 +155,8 @@ def test_upserting_the_same_deal_twice_changes_nothing(app, users):
     _same, third = deals.upsert_external(rep, "OPP-7", _input(status="lost"))
 
     assert (first, second, third) == ("created", "unchanged", "updated")
-    assert again.id == deal.id and _count() == 1
+    assert again.id == deal.id
+    assert _count() == 1
     assert (deal.owner_id, deal.source, deal.status) == (rep.id, "api", "lost")
     assert stamp < deal.updated_at
 
@@ -174,7 +175,8 @@ def test_a_rep_syncs_only_their_own_deals(app, users):
             deals.upsert_external(users[role], "OPP-3", _input())
 
     assert list(not_theirs.value.fields) == ["owner"]
-    assert db.session.scalar(select(Deal.name)) == "Acme renewal" and _count() == 1
+    assert db.session.scalar(select(Deal.name)) == "Acme renewal"
+    assert _count() == 1
 
 
 def test_admins_sync_anyones_deal_naming_its_owner(app, users):

@@ -11,8 +11,8 @@ from portal.kernel.errors import NotFound
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from search import service
-from tests.conftest import make_asset, token_headers
-from tests.search.conftest import index_now
+from tests.factories import make_asset, token_headers
+from tests.search.helpers import index_now
 
 
 def visible_ids(user) -> list[int]:

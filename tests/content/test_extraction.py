@@ -21,8 +21,8 @@ from content.files import reading as file_text
 from content.files.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form, image_bytes, zip_bomb_docx
+from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
 
@@ -297,10 +297,12 @@ def test_unreadable_pdf_is_stored_and_explained_to_authors_only(client_as, marke
     author_page = author.get(f"/assets/{asset.id}").text
     rep_page = rep.get(f"/assets/{asset.id}").text
 
-    assert download.status_code == 200 and download.data == content
+    assert download.status_code == 200
+    assert download.data == content
     assert _stored(asset).extraction_status == "failed"
     assert f"Text not extracted: {note}" in author_page
-    assert "board.pdf" in rep_page and "Text not extracted" not in rep_page
+    assert "board.pdf" in rep_page
+    assert "Text not extracted" not in rep_page
 
 
 def test_authors_are_told_when_a_file_has_no_text(client_as, marketer):

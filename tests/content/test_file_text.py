@@ -19,8 +19,8 @@ from content.library.models import StoredFile
 from content.library.services import AssetInput, revise_asset
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import asset_form
+from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
 
@@ -142,7 +142,8 @@ def test_two_readers_at_once_read_each_file_once(app, marketer, monkeypatch):
     for thread in threads:
         thread.join(timeout=30)
 
-    assert len(counts) == 2 and sum(counts) == 3
+    assert len(counts) == 2
+    assert sum(counts) == 3
     assert len(reads) == len(set(reads)) == 3
     assert {_file(file_id).extraction_status for file_id in ids} == {"extracted"}
 

@@ -10,7 +10,6 @@ import pytest
 from content.files import uploads as files
 from content.files import zips
 from content.files.uploads import check_upload, clean_original_name, sniff_kind
-from tests.conftest import pdf_bytes
 from tests.content.helpers import (
     docx_bytes,
     image_bytes,
@@ -18,6 +17,7 @@ from tests.content.helpers import (
     pptx_bytes,
     zip_bomb_docx,
 )
+from tests.factories import pdf_bytes
 
 MB = 1024 * 1024
 

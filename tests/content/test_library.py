@@ -11,7 +11,7 @@ from content.taxonomy.services import save_term, terms_by_slugs
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, reviewers
+from tests.factories import make_asset, reviewers
 from workflows.review import collaborators
 from workflows.review.machine import transition
 

@@ -20,7 +20,7 @@ from content.library.services import (
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, pdf_bytes, reviewers
+from tests.factories import make_asset, make_user, pdf_bytes, reviewers
 from workflows.review import collaborators
 from workflows.review.machine import allowed_actions, asset_history, transition
 
@@ -53,7 +53,8 @@ def test_new_asset_is_a_draft_with_revision_one(marketer):
     asset = create_asset(marketer, _input(title="  ROI guide ", summary=" Short. ", note=""))
 
     revision = asset.latest_revision
-    assert asset.status == "draft" and asset.live_revision_id is None
+    assert asset.status == "draft"
+    assert asset.live_revision_id is None
     assert (revision.number, revision.title, revision.summary) == (1, "ROI guide", "Short.")
     assert (revision.author, revision.note) == (marketer, "First version")
 
@@ -222,7 +223,8 @@ def test_archive_hides_the_asset_from_reps(marketer, rep):
     transition(asset, marketer, "archive")
     db.session.commit()
 
-    assert asset.status == "archived" and asset.archived_at is not None
+    assert asset.status == "archived"
+    assert asset.archived_at is not None
     assert db.session.scalars(visible_assets(rep)).all() == []
     with pytest.raises(NotFound):
         get_visible_asset(rep, asset.id)

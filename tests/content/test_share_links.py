@@ -14,9 +14,9 @@ from content.usage.models import ShareLink, UsageEvent
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
-from tests.conftest import make_app, make_asset, make_user, pdf_bytes
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import BROWSER, count, events, make_deal, share, signed_in
+from tests.factories import make_app, make_asset, make_user, pdf_bytes
 from workflows.review.machine import transition
 
 BUYER = {"User-Agent": BROWSER}
@@ -43,7 +43,8 @@ def test_tokens_are_long_and_random_and_only_their_hash_is_kept(asset, users):
     first, token = share(asset, users["rep"], recipient="  Pat   Buyer ")
     _second, other_token = share(asset, users["rep"])
 
-    assert len(token) >= 43 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert len(token) >= 43
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
     assert token != other_token
     assert first.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr([getattr(first, c.key) for c in ShareLink.__table__.columns])
@@ -105,7 +106,8 @@ def test_the_buyer_sees_the_live_revision_without_portal_navigation(client, asse
     assert "<h1>Security whitepaper</h1>" in page.text
     assert "We encrypt <strong>everything</strong>." in page.text
     assert "Shared by Riley Rep" in page.text
-    assert "<nav" not in page.text and "Sign out" not in page.text
+    assert "<nav" not in page.text
+    assert "Sign out" not in page.text
     assert '<meta name="robots" content="noindex, nofollow">' in page.text
     assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert page.headers["Referrer-Policy"] == "no-referrer"
@@ -145,7 +147,8 @@ def test_robots_head_requests_and_signed_in_users_are_not_counted(app, client, a
     assert (robot.status_code, head.status_code, own.status_code) == (200, 200, 200)
     assert "opens by signed-in portal users are not counted" in own.text
     assert "Set-Cookie" not in own.headers  # the signed-in session is left untouched
-    assert "<nav" not in own.text and "Riley Rep</a>" not in own.text
+    assert "<nav" not in own.text
+    assert "Riley Rep</a>" not in own.text
     assert events("buyer_view") == []
 
 
@@ -161,13 +164,15 @@ def test_unknown_tokens_are_404_and_expired_or_revoked_links_410(client, asset, 
     pages = [client.get(f"/s/{t}", headers=BUYER) for t in (expired_token, revoked_token)]
 
     assert (unknown.status_code, malformed.status_code) == (404, 404)
-    assert "Link not found" in unknown.text and "<nav" not in unknown.text
+    assert "Link not found" in unknown.text
+    assert "<nav" not in unknown.text
     assert unknown.headers["X-Robots-Tag"] == "noindex, nofollow"
     for page in pages:
         assert page.status_code == 410
         assert "<h1>This link has expired</h1>" in page.text
         assert "Please ask Riley Rep for a new link." in page.text
-        assert "<nav" not in page.text and "Set-Cookie" not in page.headers
+        assert "<nav" not in page.text
+        assert "Set-Cookie" not in page.headers
     assert events("buyer_view") == []
 
 
@@ -185,7 +190,8 @@ def test_the_buyer_downloads_and_previews_the_shown_file(client, users):
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert preview.headers["Content-Disposition"].startswith("inline")
     assert download.headers["X-Robots-Tag"] == "noindex, nofollow"
-    assert missing.status_code == 404 and "<nav" not in missing.text
+    assert missing.status_code == 404
+    assert "<nav" not in missing.text
     assert events("download") == []  # a buyer's download is not a portal user's
 
 
@@ -206,15 +212,18 @@ def test_the_new_link_is_shown_once_and_then_only_its_opens(app, client, asset, 
     listed = rep.get("/share-links").text
     link = db.session.scalar(db.select(ShareLink))
 
-    assert created.status_code == 200 and created.headers["Cache-Control"] == "private, no-store"
+    assert created.status_code == 200
+    assert created.headers["Cache-Control"] == "private, no-store"
     assert url.startswith("http://localhost/s/")
     assert "Share link created. Copy it now: it is shown only once." in created.text
     assert "only a fingerprint" in created.text
     assert (link.recipient, link.deal_id) == ("Pat at Acme", deal.id)
     assert link.expires_at - link.created_at == timedelta(days=14)
-    assert token not in listed and token not in rep.get(f"/assets/{asset.id}").text
+    assert token not in listed
+    assert token not in rep.get(f"/assets/{asset.id}").text
     row = listed.split("<tbody>")[1]
-    assert "Pat at Acme" in row and "Acme expansion" in row
+    assert "Pat at Acme" in row
+    assert "Acme expansion" in row
     assert '<span class="badge badge-link-active">Active</span>' in row
     assert "<td>1</td>\n      <td>1</td>" in row  # one open, one visitor
 
@@ -239,8 +248,10 @@ def test_my_share_links_is_empty_at_first_and_paginated(app, asset, users):
     first, second = rep.get("/share-links").text, rep.get("/share-links?page=2").text
 
     assert "You have not shared anything yet." in empty
-    assert "Buyer 5" in first and "Buyer 0" not in first
-    assert "Buyer 0" in second and "Page 2 of 2" in second
+    assert "Buyer 5" in first
+    assert "Buyer 0" not in first
+    assert "Buyer 0" in second
+    assert "Page 2 of 2" in second
 
 
 def test_a_links_page_lists_opens_newest_first_with_visitor_numbers(app, client, asset, users):
@@ -292,4 +303,5 @@ def test_buyer_pages_are_rate_limited_per_address(tmp_path):
 
     assert [answer.status_code for answer in answers] == [404, 404, 429]
     assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
-    assert "<h1>Slow down</h1>" in answers[-1].text and "<nav" not in answers[-1].text
+    assert "<h1>Slow down</h1>" in answers[-1].text
+    assert "<nav" not in answers[-1].text

@@ -13,8 +13,8 @@ from content.taxonomy.services import (
 )
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from tests.conftest import make_asset
 from tests.content.helpers import flashes, stage_headings
+from tests.factories import make_asset
 
 
 def _term(model, slug: str):
@@ -157,7 +157,8 @@ def test_admin_adds_renames_and_deletes_terms_on_the_page(client_as):
         "return",
         "security",
     ]
-    assert 'value="Compliance"' in deleted.text and 'value="Pricing"' not in deleted.text
+    assert 'value="Compliance"' in deleted.text
+    assert 'value="Pricing"' not in deleted.text
 
 
 def test_duplicate_slug_on_the_page_gets_a_message(client_as):

@@ -32,7 +32,7 @@ from content.library.models import Stage
 from content.taxonomy.services import ensure_defaults
 from portal.accounts.services import create_user
 from portal.kernel.extensions import db
-from tests.conftest import PASSWORD, make_app, pdf_with_content
+from tests.factories import PASSWORD, make_app, pdf_with_content
 
 REPO = Path(__file__).resolve().parents[2]
 # A probe during the uploads may be this many times slower than the idle median: on a

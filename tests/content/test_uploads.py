@@ -9,7 +9,6 @@ from sqlalchemy import select
 from content.files.uploads import KINDS, storage_path
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     asset_form,
     counts,
@@ -18,6 +17,7 @@ from tests.content.helpers import (
     pptx_bytes,
     zip_bomb_docx,
 )
+from tests.factories import make_asset, pdf_bytes
 
 MB = 1024 * 1024
 
@@ -67,7 +67,8 @@ def test_asset_page_names_the_file_and_links_download_and_preview(client_as, mar
     assert "Security 2024.pdf" in pdf_page
     assert f'href="/assets/{pdf.id}/file?revision=1"' in pdf_page
     assert f'href="/assets/{pdf.id}/file?revision=1&amp;inline=1"' in pdf_page
-    assert "deck.pptx" in deck_page and f'href="/assets/{deck.id}/file?revision=1"' in deck_page
+    assert "deck.pptx" in deck_page
+    assert f'href="/assets/{deck.id}/file?revision=1"' in deck_page
     assert "inline=1" not in deck_page
 
 
@@ -118,7 +119,8 @@ def test_rep_downloads_the_live_file_while_a_new_one_waits(client_as, marketer):
     live = rep.get(f"/assets/{asset.id}/file")
     hidden = rep.get(f"/assets/{asset.id}/file?revision=2")
 
-    assert b"version one" in live.data and "v1.pdf" in live.headers["Content-Disposition"]
+    assert b"version one" in live.data
+    assert "v1.pdf" in live.headers["Content-Disposition"]
     assert hidden.status_code == 404
     assert b"version two" in author.get(f"/assets/{asset.id}/file?revision=2").data
 
@@ -169,7 +171,8 @@ def test_bad_file_in_an_edit_saves_no_revision(client_as, marketer):
     assert "not a valid PDF file" in refused.text
     assert before["revisions"] == 1
     assert retried.status_code == 302
-    assert counts()["revisions"] == 2 and counts()["files"] == before["files"]
+    assert counts()["revisions"] == 2
+    assert counts()["files"] == before["files"]
 
 
 def test_upload_over_the_request_limit_gets_a_413_page_naming_the_limit(client_as):

@@ -9,9 +9,9 @@ from content.usage.forms import DEAL_MISSING
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
-from tests.conftest import make_asset, make_user, pdf_bytes
 from tests.content.helpers import flashes
 from tests.content.usage_helpers import events, make_deal, share, signed_in
+from tests.factories import make_asset, make_user, pdf_bytes
 from workflows.review.machine import transition
 
 

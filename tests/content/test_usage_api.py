@@ -5,9 +5,9 @@ import pytest
 from content.usage import ratings, share_links
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, make_user, token_headers
 from tests.content.usage_helpers import BROWSER, count, make_deal, share
-from tests.portal.conftest import schema_problems
+from tests.factories import make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
 from workflows.review.machine import transition
 
 
@@ -43,7 +43,8 @@ def test_a_rep_rates_and_reads_the_summary(rep_api, asset, users):
     listed = rep_api("GET", f"/assets/{asset.id}/ratings")
 
     assert saved.status_code == 200
-    assert saved.json["rating"]["stars"] == 5 and saved.json["rating"]["comment"] == "Great."
+    assert saved.json["rating"]["stars"] == 5
+    assert saved.json["rating"]["comment"] == "Great."
     assert saved.json["summary"] == {"average": 3.5, "count": 2}
     assert changed.json["summary"] == {"average": 3.0, "count": 2}
     assert listed.json["summary"]["stars"] == {"5": 0, "4": 1, "3": 0, "2": 1, "1": 0}
@@ -101,7 +102,8 @@ def test_a_rep_records_a_deal_once(rep_api, asset, users):
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert (first.json["created"], again.json["created"]) == (True, False)
-    assert first.json["evidence"] == "self_reported" and first.json["id"] == again.json["id"]
+    assert first.json["evidence"] == "self_reported"
+    assert first.json["id"] == again.json["id"]
     assert schema_problems(first.json, {"$ref": "#/components/schemas/UsageEvent"}) == []
 
 
@@ -122,10 +124,13 @@ def test_usage_refusals(client, rep_api, asset, users):
         json={"kind": "used_in_deal", "deal_id": own.id},
     )
 
-    assert error(automatic)[0] == 422 and "recorded automatically" in error(automatic)[2]["kind"]
+    assert error(automatic)[0] == 422
+    assert "recorded automatically" in error(automatic)[2]["kind"]
     assert error(unknown)[2] == {"kind": "The kind is used_in_deal."}
-    assert error(no_deal)[:2] == (422, "validation_failed") and "deal_id" in error(no_deal)[2]
-    assert error(huge)[:2] == (422, "validation_failed") and "deal_id" in error(huge)[2]
+    assert error(no_deal)[:2] == (422, "validation_failed")
+    assert "deal_id" in error(no_deal)[2]
+    assert error(huge)[:2] == (422, "validation_failed")
+    assert "deal_id" in error(huge)[2]
     assert (foreign.status_code, marketer.status_code) == (404, 404)
     assert error(long_note)[2] == {"note": "Keep the note under 500 characters."}
     assert db.session.query(UsageEvent).filter_by(kind="used_in_deal").count() == 0
@@ -145,7 +150,8 @@ def test_a_rep_makes_a_link_and_the_buyer_opens_its_url(client, rep_api, asset, 
     client.get(made.json["url"], headers={"User-Agent": BROWSER})
     listed = rep_api("GET", "/share-links")
 
-    assert made.status_code == 201 and made.headers["Cache-Control"] == "private, no-store"
+    assert made.status_code == 201
+    assert made.headers["Cache-Control"] == "private, no-store"
     assert made.json["url"].startswith("http://localhost/s/")
     assert made.json["deal"] == {"id": deal.id, "name": "Acme"}
     assert (made.json["recipient"], made.json["state"]) == ("Pat", "active")

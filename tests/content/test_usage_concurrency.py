@@ -18,8 +18,14 @@ from content.usage import ratings, share_links
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from tests.conftest import login, make_asset, make_user, token_headers
-from tests.workflows.test_concurrency import assert_no_errors, run_together
+from tests.factories import (
+    assert_no_errors,
+    login,
+    make_asset,
+    make_user,
+    run_together,
+    token_headers,
+)
 
 REPS = 6
 THREADS_PER_REP = 2  # the same person on two devices at once
@@ -94,8 +100,10 @@ def test_concurrent_ratings_and_usage_lose_nothing_and_count_nothing_twice(app, 
     # Each person's two simultaneous opens are one visit; each attachment happens once.
     counted = [counted for counted, _attached in results]
     attached = [attached for _counted, attached in results]
-    assert counted.count(True) == REPS and _count("view", asset.id) == REPS
-    assert attached.count(True) == REPS and _count("used_in_deal", asset.id) == REPS
+    assert counted.count(True) == REPS
+    assert _count("view", asset.id) == REPS
+    assert attached.count(True) == REPS
+    assert _count("used_in_deal", asset.id) == REPS
     # Everything else is one event per act: nothing lost.
     workers_total = REPS * THREADS_PER_REP
     assert _count("download", asset.id) == workers_total
@@ -149,7 +157,9 @@ def test_concurrent_requests_through_the_web_and_the_api_lose_nothing(app, users
 
     assert_no_errors(results)
     for statuses in results:
-        assert statuses[0] == 200 and statuses[1] == 200 and statuses[3] == 201, statuses
+        assert statuses[0] == 200, statuses
+        assert statuses[1] == 200, statuses
+        assert statuses[3] == 201, statuses
     created = sorted(statuses[2] for statuses in results)
     assert created == [200] * REPS + [201] * REPS, "each deal's attachment is created once"
     db.session.expire_all()

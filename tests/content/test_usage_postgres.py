@@ -13,8 +13,8 @@ from sqlalchemy.sql.elements import TextClause
 from content.usage import events as usage
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, token_headers
 from tests.content.usage_helpers import make_deal
+from tests.factories import make_asset, token_headers
 
 # Past the driver's prepare threshold and the server's five custom plans, with room to spare.
 ATTACHMENTS = 50

@@ -1,7 +1,6 @@
 """What reps see when they browse: the stage board, the asset list and an asset's page."""
 
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, pdf_bytes
 from tests.content.helpers import (
     card_titles,
     flashes,
@@ -9,6 +8,7 @@ from tests.content.helpers import (
     stage_headings,
     stage_section,
 )
+from tests.factories import make_asset, pdf_bytes
 from workflows.review.machine import transition
 
 # ---- the board -----------------------------------------------------------------------------
@@ -87,8 +87,11 @@ def test_list_is_paginated(client_as, marketer):
 
     assert card_titles(first) == [f"Asset {n}" for n in range(5)]
     assert card_titles(second) == ["Asset 5", "Asset 6"]
-    assert "7 assets" in first and "Page 1 of 2" in first and 'rel="next"' in first
-    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    assert "7 assets" in first
+    assert "Page 1 of 2" in first
+    assert 'rel="next"' in first
+    assert "Page 2 of 2" in second
+    assert 'rel="prev"' in second
     assert 'href="/assets?sort=title&amp;page=2" rel="next"' in first
 
 
@@ -205,7 +208,8 @@ def test_asset_page_shows_rendered_body_and_metadata(client_as, marketer):
 
     assert "<h1>Acme case study</h1>" in page
     assert "How Acme cut onboarding time." in page
-    assert "<h2>Results</h2>" in page and "<strong>3 days</strong>" in page
+    assert "<h2>Results</h2>" in page
+    assert "<strong>3 days</strong>" in page
     for label in ("Decision", "Onboarding", "CFO", "Retail", "Case Study", "Customer Story"):
         assert f">{label}<" in page
     assert "Morgan Marketer" in page

@@ -6,7 +6,7 @@ from content.deals.models import Deal
 from content.usage import share_links
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
-from tests.conftest import login
+from tests.factories import login
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0"
 

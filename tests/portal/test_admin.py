@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user
-from tests.conftest import login, make_user, token_headers
-from tests.portal.conftest import flashes, outcome, redirect_path
+from tests.factories import login, make_user, token_headers
+from tests.portal.helpers import flashes, outcome, redirect_path
 
 IN_USE = "That email is already in use."
 SELF_LOCKOUT = "You cannot remove your own admin rights or deactivate yourself."

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import make_asset, make_user, token_headers
+from tests.factories import make_asset, make_user, token_headers
 
 _SOON = (date.today() + timedelta(days=30)).isoformat()
 # list path, who makes the item, what they send, who may not open it

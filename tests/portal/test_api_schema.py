@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import schemathesis
 from schemathesis.engine.events import FatalError, NonFatalError, ScenarioFinished
 
-from tests.conftest import make_asset, make_user, token_headers
+from tests.factories import make_asset, make_user, token_headers
 
 # About 2,500 cases in about 15 s per database on 2 cores. Valid-looking data may still be
 # refused when it names something that does not exist (a stage slug, a user's email), so

@@ -40,8 +40,8 @@ def modules() -> dict[str, ast.Module]:
     return found
 
 
-def project_imports(tree: ast.AST):
-    """(node, imported module) for every import of one of the project's packages."""
+def imports(tree: ast.AST):
+    """(node, imported module) for every import in ``tree``."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
             targets = [node.module]
@@ -50,8 +50,14 @@ def project_imports(tree: ast.AST):
         else:
             continue
         for target in targets:
-            if target.split(".")[0] in PACKAGES:
-                yield node, target
+            yield node, target
+
+
+def project_imports(tree: ast.AST):
+    """(node, imported module) for every import of one of the project's packages."""
+    for node, target in imports(tree):
+        if target.split(".")[0] in PACKAGES:
+            yield node, target
 
 
 MODULES = modules()
@@ -98,4 +104,18 @@ def test_every_feature_is_wired_into_the_application():
 def test_a_feature_package_holds_only_its_docstring(package):
     body = MODULES[package].body
 
-    assert len(body) == 1 and isinstance(body[0].value, ast.Constant), package
+    assert len(body) == 1, package
+    assert isinstance(body[0].value, ast.Constant), package
+
+
+def test_no_test_file_imports_a_test_module_or_a_conftest():
+    """Shared helpers live in tests/factories.py and tests/<area>/helpers.py, shared fixtures
+    in conftest files, which pytest loads itself: a helper hidden in a test module or a
+    conftest ties every test that imports it to another file's internals."""
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for _node, module in imports(ast.parse(path.read_text())):
+            last = module.split(".")[-1]
+            if module.startswith("tests") and (last == "conftest" or last.startswith("test_")):
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []

@@ -7,8 +7,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from portal.kernel.extensions import db
-from tests.conftest import PASSWORD, login, make_app, token_headers
-from tests.portal.conftest import client_with_cookie, deactivate, flashes, outcome, redirect_path
+from tests.factories import PASSWORD, login, make_app, token_headers
+from tests.portal.helpers import client_with_cookie, deactivate, flashes, outcome, redirect_path
 
 NO_MATCH = "That email and password do not match an active account."
 NEW_PASSWORD = "a brand new passphrase"

@@ -3,7 +3,7 @@ history; public pages and static files keep their own rules."""
 
 import pytest
 
-from tests.conftest import make_asset, token_headers
+from tests.factories import make_asset, token_headers
 
 
 def get_routes(app, prefix: str) -> list[str]:
@@ -46,9 +46,11 @@ def test_every_api_answer_to_a_token_is_no_store(app, client, users):
     ]
     refused = client.get("/api/v1/assets", headers={"Authorization": "Bearer wrong"})
 
-    assert "/api/v1/assets" in urls and "/api/v1/openapi.json" in urls
+    assert "/api/v1/assets" in urls
+    assert "/api/v1/openapi.json" in urls
     assert stored == []
-    assert refused.status_code == 401 and refused.headers["Cache-Control"] == "no-store"
+    assert refused.status_code == 401
+    assert refused.headers["Cache-Control"] == "no-store"
 
 
 def test_public_pages_and_static_files_keep_their_own_rules(client, users):

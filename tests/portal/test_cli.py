@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from portal import cli
 from portal.kernel.extensions import db
 from portal.kernel.models import ApiToken, User, find_user
-from tests.conftest import login
-from tests.portal.conftest import deactivate
+from tests.factories import login
+from tests.portal.helpers import deactivate
 
 
 def run(app, *args: str):

@@ -29,7 +29,7 @@ from portal.demo.usage import DEMO_DEALS
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user, utcnow
 from portal.kernel.notifications import Notification
-from tests.conftest import fresh_database, make_app, selected_databases
+from tests.factories import fresh_database, make_app, selected_databases
 from workflows.posts.models import GhostPost, GhostPostRevision, VoiceProfile
 from workflows.review.models import Approval
 
@@ -92,7 +92,8 @@ def test_seed_creates_the_seven_demo_users(app, db_session):
         user = find_user(email)
         assert (user.role, user.department) == (role, department), email
         assert user.check_password("tandem-demo")
-        assert user.name and user.active
+        assert user.name
+        assert user.active
 
 
 def test_custom_password_is_given_to_demo_users(app, db_session):
@@ -209,8 +210,10 @@ def test_riley_has_a_pipeline_with_content_used_shared_and_opened(seeded):
     assert {deal.status for deal in riley_deals} == {"open", "won", "lost"}
     assert any(deal.stage.slug == "decision" and deal.status == "open" for deal in riley_deals)
     assert kinds["used_in_deal"] >= 2 * len(riley_deals)
-    assert kinds["share"] == len(riley_deals) and kinds["buyer_view"] > 0
-    assert kinds["view"] > 0 and db.session.scalar(select(func.count(Rating.id))) >= 20
+    assert kinds["share"] == len(riley_deals)
+    assert kinds["buyer_view"] > 0
+    assert kinds["view"] > 0
+    assert db.session.scalar(select(func.count(Rating.id))) >= 20
     assert not db.session.scalar(
         select(func.count(UsageEvent.id)).where(UsageEvent.created_at > utcnow())
     ), "no usage is dated in the future"

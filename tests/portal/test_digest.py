@@ -23,9 +23,8 @@ from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import wait_for_mail
 from portal.kernel.reporting import local_today
 from portal.reports.registry import in_order
-from tests.conftest import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
-from tests.portal.conftest import deactivate, flashes, outcome
-from tests.portal.test_notifications import Inbox, free_port
+from tests.factories import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
+from tests.portal.helpers import Inbox, deactivate, flashes, free_port, outcome
 from workflows.audit.models import WorkflowEvent
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback
@@ -470,7 +469,8 @@ def test_a_refused_email_is_logged_marked_failed_and_sent_by_the_next_run(
     failed = db.session.scalar(
         select(DigestDelivery).where(DigestDelivery.user_id == users["rep"].id)
     )
-    assert failed.status == "failed" and "SMTPRecipientsRefused" in failed.error
+    assert failed.status == "failed"
+    assert "SMTPRecipientsRefused" in failed.error
     assert any("digest to rep@example.com failed" in r.getMessage() for r in caplog.records)
 
     inbox.refused.clear()

@@ -5,8 +5,8 @@ import pytest
 from portal import create_app
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user
-from tests.conftest import PASSWORD, login, make_app, make_asset, token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import PASSWORD, login, make_app, make_asset, token_headers
+from tests.portal.helpers import schema_problems
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
 

@@ -7,7 +7,7 @@ from content.library.models import Asset
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.ids import BIGINT_MAX, ID_MAX, json_id, json_ids, json_int, text_id, text_int
-from tests.conftest import make_asset, token_headers
+from tests.factories import make_asset, token_headers
 from workflows.campaigns.models import Campaign
 
 

@@ -29,7 +29,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import ApiToken, User
 from portal.kernel.notifications import Notification
 from portal.kernel.openapi import openapi_document
-from tests.conftest import PASSWORD, login, token_headers
+from tests.factories import PASSWORD, login, token_headers
 from workflows.campaigns.models import Campaign
 from workflows.collections.models import CollectionItem
 from workflows.comments.services import add_comment

@@ -1,9 +1,6 @@
 """Alembic migrations build exactly the schema the models describe, and roll back."""
 
-import logging
-
 import flask_migrate
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -11,24 +8,7 @@ from sqlalchemy import inspect
 from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
 from search.postgres_backend import alembic_include_object
-from tests.conftest import login, make_app, make_asset, make_user
-
-
-@pytest.fixture
-def keep_logging():
-    """Alembic's env.py reconfigures logging; put it back for the tests that follow."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    disabled = {
-        name: logger.disabled
-        for name, logger in logging.root.manager.loggerDict.items()
-        if isinstance(logger, logging.Logger)
-    }
-    yield
-    root.setLevel(level)
-    root.handlers[:] = handlers
-    for name, was_disabled in disabled.items():
-        logging.getLogger(name).disabled = was_disabled
+from tests.factories import login, make_app, make_asset, make_user
 
 
 def table_names() -> set[str]:

@@ -2,9 +2,6 @@
 
 import html
 import logging
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,8 +21,16 @@ from portal.kernel.notifications import (
     unread_count,
     wait_for_mail,
 )
-from tests.conftest import PASSWORD, token_headers
-from tests.portal.conftest import deactivate, flashes, outcome, redirect_path, schema_problems
+from tests.factories import PASSWORD, token_headers
+from tests.portal.helpers import (
+    Inbox,
+    deactivate,
+    flashes,
+    free_port,
+    outcome,
+    redirect_path,
+    schema_problems,
+)
 from workflows.posts.machine import transition as post_transition
 from workflows.posts.services import PostInput, create_post
 
@@ -41,24 +46,6 @@ def mail_off_unless_asked(app):
     app.config["MAIL_SERVER"] = ""
     yield
     assert wait_for_mail(15), "a notification email was still being sent"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], object]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
 
 
 @pytest.fixture
@@ -312,7 +299,8 @@ def test_the_list_shows_newest_first_escapes_text_and_marks_unread(client_as, us
     assert page.text.count("notification notification-unread") == 1
     assert f'action="/notifications/{newer.id}/read"' in page.text
     assert 'href="/assets/1"' in page.text  # read ones are plain links
-    assert "Mentioned" in page.text and "New comment" in page.text
+    assert "Mentioned" in page.text
+    assert "New comment" in page.text
 
 
 def test_the_list_is_paginated(client_as, users):
@@ -327,7 +315,8 @@ def test_the_list_is_paginated(client_as, users):
 
     assert [f"Note number {n}" in first for n in range(7)] == [False, False] + [True] * 5
     assert [f"Note number {n}" in second for n in range(7)] == [True, True] + [False] * 5
-    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert 'rel="next"' in first
+    assert 'rel="prev"' in second
     assert "There are only 2 pages of notifications." in beyond
 
 
@@ -421,7 +410,8 @@ def test_api_lists_the_users_notifications_and_filters_unread(client, users):
     assert (everything["total"], everything["unread"]) == (3, 2)
     oldest = everything["items"][-1]
     assert oldest["actor"] == {"id": marketer.id, "name": marketer.name}
-    assert oldest["read_at"] is not None and oldest["link"] == "/assets/1"
+    assert oldest["read_at"] is not None
+    assert oldest["link"] == "/assets/1"
     assert (unread["total"], unread["per_page"]) == (2, 1)
     assert [item["text"] for item in unread["items"]] == ["Third"]
 

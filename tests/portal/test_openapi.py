@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.conftest import make_asset, token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import make_asset, token_headers
+from tests.portal.helpers import schema_problems
 from workflows.posts.machine import POST_TRANSITIONS
 from workflows.requests.services import REQUEST_TRANSITIONS
 from workflows.review.machine import ASSET_TRANSITIONS

@@ -31,7 +31,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.permissions import can, registered_actions
 from portal.kernel.reporting import local_today
-from tests.conftest import (
+from tests.factories import (
     login,
     make_app,
     make_asset,
@@ -40,7 +40,7 @@ from tests.conftest import (
     reviewers,
     token_headers,
 )
-from tests.portal.conftest import outcome
+from tests.portal.helpers import outcome
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.collections.models import Collection, PathAssignment

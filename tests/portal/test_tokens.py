@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from portal.accounts.services import issue_token
 from portal.kernel.extensions import db
 from portal.kernel.models import ApiToken
-from tests.portal.conftest import flashes
+from tests.portal.helpers import flashes
 
 _NEW_TOKEN = re.compile(r'<code id="new-token">([^<]+)</code>')
 

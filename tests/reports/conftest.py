@@ -11,7 +11,7 @@ import pytest
 from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from tests.conftest import fresh_database, login, make_app, selected_databases, token_headers
+from tests.factories import fresh_database, login, make_app, selected_databases, token_headers
 from tests.reports.seed import ZONE, World, build_world
 
 

@@ -21,7 +21,7 @@ from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from search.models import SearchMiss
-from tests.conftest import make_user
+from tests.factories import make_user
 from workflows.posts.models import GhostPost
 from workflows.requests.services import ContentRequest
 

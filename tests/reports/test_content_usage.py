@@ -11,7 +11,7 @@ import pytest
 from portal.kernel.reporting import Sort
 from portal.reports.content_usage import COLUMNS
 from portal.reports.queries.content_usage import FIGURES, content_usage, usage_per_week
-from tests.portal.conftest import flashes
+from tests.portal.helpers import flashes
 from tests.reports import recompute
 from tests.reports.recompute import Raw, filters_for
 
@@ -93,7 +93,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
         url.replace("/reports/", "/api/v1/reports/"), headers=reader.token_headers
     )
 
-    assert page.status_code == 200 and download.status_code == 200
+    assert page.status_code == 200
+    assert download.status_code == 200
     assert download.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(download.text)))
     assert table[0] == [column.label for column in COLUMNS]

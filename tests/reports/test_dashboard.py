@@ -5,7 +5,7 @@ from datetime import timedelta
 from portal.kernel.reporting import Period, ReportFilters
 from portal.reports.queries.content_usage import totals
 from portal.reports.registry import in_order
-from tests.portal.conftest import flashes
+from tests.portal.helpers import flashes
 
 
 def test_the_dashboard_links_every_report_for_the_chosen_period(reader, world):

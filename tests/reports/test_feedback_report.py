@@ -17,7 +17,7 @@ from portal.kernel.reporting import Period, ReportFilters, Sort, local_today
 from portal.reports import feedback  # noqa: F401 - registers the report
 from portal.reports.queries.feedback import NO_STAGE, feedback_by_kind, feedback_by_stage, totals
 from portal.reports.registry import REPORTS
-from tests.conftest import login, make_asset, make_user, token_headers
+from tests.factories import login, make_asset, make_user, token_headers
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
 SPEC = REPORTS["field-feedback"]
@@ -157,7 +157,8 @@ def test_the_page_the_csv_and_the_api_show_the_same_rows(app, world):
         f"/api/v1/reports/field-feedback?{args}", headers=token_headers(leader)
     )
 
-    assert page.status_code == 200 and "Field feedback" in page.text
+    assert page.status_code == 200
+    assert "Field feedback" in page.text
     table = list(csv.reader(io.StringIO(exported.text)))
     assert table[0] == ["Kind", "Sent", "New", "Acknowledged", "Acted on", "Replied"]
     assert table[1:] == [

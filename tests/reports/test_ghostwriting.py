@@ -87,7 +87,8 @@ def test_a_period_counts_whole_days_of_the_portals_calendar(world):
         rows = everything("published", filters_for(world, days, ends_ago))
         return {row.name: (row.linkedin, row.blog) for row in rows}
 
-    assert published(30)["Marcus"][1] == 0 and published(31)["Marcus"][1] == 1
+    assert published(30)["Marcus"][1] == 0
+    assert published(31)["Marcus"][1] == 1
     assert published(1) == {"Kim": (1, 0)}
     assert "Kim" not in published(2, ends_ago=1)
 

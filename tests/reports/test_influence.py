@@ -16,7 +16,7 @@ from portal.kernel.models import User
 from portal.kernel.reporting import ReportFilters, Sort, wilson
 from portal.reports.influence import COLUMNS
 from portal.reports.queries.influence import MIN_DEALS, closed_deals, influence
-from tests.conftest import login
+from tests.factories import login
 from tests.reports import recompute_influence
 from tests.reports.recompute import Raw, filters_for
 

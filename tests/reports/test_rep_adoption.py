@@ -20,8 +20,7 @@ from portal.reports.queries.adoption import (
 )
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_adoption
-from tests.reports.recompute import Raw
-from tests.reports.test_content_usage import filters_for
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},
@@ -92,7 +91,8 @@ def test_idle_reps_show_with_zeros_and_deactivated_ones_only_when_active(world):
     assert (lee.assets_used, lee.views, lee.closed_deals, lee.content_share) == (0, 0, 0, None)
     assert (week[people["max"]].closed_deals, week[people["max"]].deals_with_content) == (2, 1)
     assert people["noor"] not in week
-    assert people["lee"] in earlier and people["max"] not in earlier
+    assert people["lee"] in earlier
+    assert people["max"] not in earlier
     assert not {people["dana"], people["priya"]} & set(week), "only reps"
 
 
@@ -142,7 +142,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     assert page.status_code == download.status_code == api.status_code == 200
     lines = list(csv.reader(io.StringIO(download.text)))
     assert lines[0] == [column.label for column in COLUMNS]
-    assert len(lines) == 5 and api.json["total"] == 6
+    assert len(lines) == 5
+    assert api.json["total"] == 6
     items = api.json["items"]
     assert [line[0] for line in lines[1:]] == [item["rep"] for item in items]
     assert [int(line[2]) for line in lines[1:]] == [item["views"] for item in items]

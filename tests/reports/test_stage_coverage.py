@@ -19,8 +19,7 @@ from portal.reports.queries.requests import open_requests_total
 from portal.reports.queries.searches import misses_total, misses_without_stage
 from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
-from tests.reports.recompute import Raw
-from tests.reports.test_content_usage import filters_for
+from tests.reports.recompute import Raw, filters_for
 
 CASES = {
     "last 90 days": {"days": 90},
@@ -127,7 +126,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     lines = list(csv.reader(io.StringIO(download.text)))
     assert lines[0] == [column.label for column in COLUMNS]
     assert [line[0] for line in lines[1:]] == [item["stage"] for item in api.json["items"]]
-    assert len(lines) == 3 and api.json["total"] == 5
+    assert len(lines) == 3
+    assert api.json["total"] == 5
     assert [int(line[1]) for line in lines[1:]] == [item["assets"] for item in api.json["items"]]
     shares = [float(line[3]) for line in lines[1:]]
     assert shares == [round(item["usage_share"], 4) for item in api.json["items"]]

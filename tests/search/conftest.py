@@ -8,59 +8,16 @@ In tests the app runs with SEARCH_INDEXER="off": nothing is indexed until a test
 import importlib.util
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 
-from content.usage.models import Rating, UsageEvent
-from content.usage.signals import signal_changed
-from portal.kernel.extensions import db
-from search import indexing
-from search.backend import SearchBackend, SearchDocument, SearchRequest, SearchResult
-from search.models import SearchOutbox
-from search.query import parse_query
+from search.backend import SearchBackend
 from search.whoosh_backend import WhooshBackend
-from tests.conftest import (
-    IN_CI,
-    PG_ADMIN_URL,
-    _postgres_reachable,
-    make_user,
-    selected_databases,
-)
+from tests.factories import IN_CI, PG_ADMIN_URL, postgres_reachable, selected_databases
 
 POSTGRES_BACKEND_WRITTEN = importlib.util.find_spec("search.postgres_backend") is not None
 BACKENDS = ["whoosh", "postgres"] if POSTGRES_BACKEND_WRITTEN else ["whoosh"]
-
-
-def index_now() -> int:
-    """Drain the outbox into the index, as the background indexer does after a commit."""
-    return indexing.drain()
-
-
-def outbox_asset_ids() -> list[int]:
-    """The asset ids committed to the outbox, oldest first (read on a connection of its
-    own, so the test's session and its open transaction are left alone)."""
-    with db.engine.connect() as connection:
-        return list(connection.scalars(select(SearchOutbox.asset_id).order_by(SearchOutbox.id)))
-
-
-def outbox_size() -> int:
-    with db.engine.connect() as connection:
-        return connection.scalar(select(func.count(SearchOutbox.id)))
-
-
-def give_signals(asset_id: int, stars=(), uses: int = 0) -> None:
-    """Ratings (one rater each) and ranked uses (downloads) of an asset, written as the
-    events they are and announced as the services announce them; committed."""
-    for count in stars:
-        rater = make_user("rep")
-        db.session.add(Rating(asset_id=asset_id, user_id=rater.id, stars=count))
-    db.session.add_all(
-        UsageEvent(asset_id=asset_id, kind="download", evidence="verified") for _ in range(uses)
-    )
-    signal_changed(asset_id)
-    db.session.commit()
 
 
 @pytest.fixture
@@ -74,41 +31,6 @@ def rep(users):
 
 
 # ---- the backend contract ------------------------------------------------------------------
-
-
-def document(asset_id: int, title: str, body: str = "", **fields) -> SearchDocument:
-    """A search document with quiet defaults: live, Awareness, a one-pager, no signals."""
-    when = datetime(2024, 1, 1, 12, tzinfo=UTC).replace(day=min(asset_id, 28))
-    values = {
-        "summary": "",
-        "file_text": "",
-        "stages": ["awareness"],
-        "personas": [],
-        "industries": [],
-        "content_type": "one-pager",
-        "tags": [],
-        "status": "published",
-        "live": True,
-        "owner_id": 1,
-        "published_at": when,
-        "updated_at": when,
-        "review_by": None,
-    }
-    values.update(fields)
-    return SearchDocument(asset_id=asset_id, title=title, body=body, **values)
-
-
-def put(backend: SearchBackend, *documents: SearchDocument) -> None:
-    writer = backend.writer()
-    assert writer is not None, "nobody else holds the index writer in this test"
-    for doc in documents:
-        writer.upsert(doc)
-    writer.commit()
-
-
-def find(backend: SearchBackend, query: str, **options) -> SearchResult:
-    options.setdefault("today", date(2024, 6, 1))
-    return backend.search(SearchRequest(parsed=parse_query(query), **options))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -132,7 +54,7 @@ def _postgres_backend(tmp_path) -> Iterator[tuple[str, SearchBackend]]:
 
     if "postgres" not in selected_databases():
         pytest.skip("PostgreSQL is not among TANDEM_TEST_DATABASES")
-    reason = _postgres_reachable()
+    reason = postgres_reachable()
     if reason is not None:
         message = f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({reason})"
         if IN_CI:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import make_asset, token_headers
-from tests.search.conftest import index_now
+from tests.factories import make_asset, token_headers
+from tests.search.helpers import index_now
 
 
 @pytest.fixture
@@ -40,14 +40,17 @@ def test_hits_carry_id_title_stages_snippet_and_score(api, marketer):
 
     body = api("rep", q="pricing").json
 
-    assert body["total"] == 1 and body["suggestion"] is None and body["notes"] == []
+    assert body["total"] == 1
+    assert body["suggestion"] is None
+    assert body["notes"] == []
     (hit,) = body["items"]
     assert hit["id"] == asset.id
     assert hit["title"] == "Pricing guide", "titles are plain text in JSON"
     assert hit["stages"] == ["awareness", "decision"]
     assert hit["content_type"] == "battlecard"
     assert "prices</mark>" in hit["snippet"]
-    assert isinstance(hit["score"], float) and 0 < hit["score"] < 1000
+    assert isinstance(hit["score"], float)
+    assert 0 < hit["score"] < 1000
     assert hit["stale"] is False
 
 

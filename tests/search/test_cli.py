@@ -9,8 +9,8 @@ from content.library.models import StoredFile
 from portal.kernel.extensions import db
 from search import indexing
 from search.models import SearchOutbox
-from tests.conftest import make_asset, pdf_bytes
-from tests.search.conftest import find, index_now, outbox_asset_ids, outbox_size
+from tests.factories import make_asset, pdf_bytes
+from tests.search.helpers import find, index_now, outbox_asset_ids, outbox_size
 
 
 def run(app, *args: str):

@@ -18,8 +18,8 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from search import indexing, outbox, service
 from search.documents import load_documents
-from tests.conftest import make_asset, pdf_bytes, reviewers
-from tests.search.conftest import (
+from tests.factories import make_asset, pdf_bytes, reviewers
+from tests.search.helpers import (
     document,
     find,
     give_signals,
@@ -378,7 +378,8 @@ def test_rebuild_restores_an_emptied_index_and_drops_orphans(marketer):
 
     count = indexing.rebuild(progress=ticks.append)
 
-    assert count == 3 and sum(ticks) == 3
+    assert count == 3
+    assert sum(ticks) == 3
     assert sorted(hit.asset_id for hit in find(backend, "pricing").hits) == ids
     assert sorted(backend.indexed()) == ids
 
@@ -408,7 +409,8 @@ def test_revisions_saved_before_plain_text_was_kept_are_indexed_from_their_markd
     rep = db.session.get(User, rep_id)
     hits = service.search(rep, "seats", {}).result.hits
     assert [hit.asset_id for hit in hits] == [asset.id]
-    assert "**" not in hits[0].snippet and "##" not in hits[0].snippet
+    assert "**" not in hits[0].snippet
+    assert "##" not in hits[0].snippet
 
 
 def test_check_reports_missing_stale_orphaned_and_backlog(marketer):
@@ -438,7 +440,8 @@ def test_check_reports_missing_stale_orphaned_and_backlog(marketer):
     index_now()
     after_drain = indexing.check()
     assert (after_drain.missing, after_drain.stale, after_drain.backlog) == ([], [], 0)
-    assert after_drain.orphaned == [9999] and not after_drain.healthy
+    assert after_drain.orphaned == [9999]
+    assert not after_drain.healthy
     indexing.rebuild()
     assert indexing.check().healthy
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from portal.kernel.extensions import db
 from search import service
-from tests.conftest import make_asset, reviewers
-from tests.search.conftest import index_now, outbox_size
+from tests.factories import make_asset, reviewers
+from tests.search.helpers import index_now, outbox_size
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 2

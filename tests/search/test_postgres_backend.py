@@ -28,8 +28,7 @@ from search.postgres_backend import (
     create_schema,
 )
 from search.query import parse_query
-from tests.conftest import make_app, make_asset, make_user
-from tests.portal.test_migrations import keep_logging  # noqa: F401 - a fixture
+from tests.factories import make_app, make_asset, make_user
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -436,7 +435,7 @@ def _table_definition(connection) -> dict:
 def test_the_migration_builds_the_table_create_schema_builds(
     postgres_url,
     tmp_path,
-    keep_logging,  # noqa: F811 - the imported fixture
+    keep_logging,
 ):
     app = make_app(postgres_url, tmp_path)
     with app.app_context():

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from search import service
-from tests.conftest import make_asset
-from tests.search.conftest import give_signals, index_now
+from tests.factories import make_asset
+from tests.search.helpers import give_signals, index_now
 
 # title: (stages, personas, content type, tags, summary, body)
 LIBRARY = {

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from search.models import SearchMiss
-from tests.conftest import make_asset, pdf_bytes
-from tests.search.conftest import index_now
+from tests.factories import make_asset, pdf_bytes
+from tests.search.helpers import index_now
 
 _HIT = re.compile(r'<article class="hit">\s*<h2><a href="/assets/(\d+)">(.*?)</a></h2>', re.S)
 _NAV_BOX = re.compile(r'<input type="search" name="q" aria-label="Search the library"[^>]*>')
@@ -63,7 +63,8 @@ def test_every_page_has_a_search_box_in_the_nav_once_signed_in(client, client_as
 
     for url in ("/library", "/assets", f"/assets/{asset.id}", "/profile"):
         box = nav_search_box(rep.get(url).text)
-        assert box and 'value=""' in box, url
+        assert box, url
+        assert 'value=""' in box, url
     on_results = nav_search_box(rep.get("/search?q=pricing+guide").text)
     assert 'value="pricing guide"' in on_results, "the results page keeps the query"
 

@@ -4,8 +4,8 @@ POST /api/v1/assets/{id}/collaborators call the same services as the pages."""
 import pytest
 
 from portal.kernel.extensions import db
-from tests.conftest import make_asset, token_headers
-from tests.workflows.conftest import (
+from tests.factories import make_asset, token_headers
+from tests.workflows.helpers import (
     MAY,
     REFUSED,
     acting,

@@ -51,7 +51,8 @@ def test_the_page_lists_events_filtered_by_day_and_action(client_as, actors, ass
     admin = client_as("admin")
 
     page = admin.get(f"/admin/audit?from={today.isoformat()}").text
-    assert "3 events" in page and "Security whitepaper" in page
+    assert "3 events" in page
+    assert "Security whitepaper" in page
 
     csv_rows = rows(admin.get(f"/admin/audit?format=csv&action=approve&to={today}"))
     assert [r["action"] for r in csv_rows] == ["approve", "approve"]

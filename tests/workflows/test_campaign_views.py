@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
 from portal.kernel.reporting import local_today
-from tests.conftest import login, make_asset, make_user, token_headers
-from tests.portal.conftest import schema_problems
-from tests.workflows.test_campaigns import brief
+from tests.factories import login, make_asset, make_user, token_headers
+from tests.portal.helpers import schema_problems
+from tests.workflows.helpers import brief
 from workflows.campaigns import api as campaign_api
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import DATE_INVALID
@@ -257,7 +257,8 @@ def test_a_rep_reads_the_brief_and_acknowledges_it_once(app, users):
     page = client.get(f"/campaigns/{campaign.id}")
     assert "<strong>cheap</strong>" in page.text
     assert "<script>alert(1)" not in page.text
-    assert "Live deck" in page.text and "Gone deck" not in page.text
+    assert "Live deck" in page.text
+    assert "Gone deck" not in page.text
     assert "Who has read it" not in page.text
     response = client.form(f"/campaigns/{campaign.id}/read")
     page = client.get(response.headers["Location"])
@@ -305,7 +306,8 @@ def test_marketing_sees_who_has_read_it_and_the_feedback(app, users):
 
     assert "Read by 1 of 2 active reps." in page
     readers = page[page.index('aria-label="Read"') : page.index('aria-label="Not read yet"')]
-    assert "Riley Rep" in readers and "Sasha Unread" not in readers
+    assert "Riley Rep" in readers
+    assert "Sasha Unread" not in readers
     assert "Sasha Unread" in page[page.index('aria-label="Not read yet"') :]
     assert "CFOs ask about SAP" in page
     assert "Objection" in page
@@ -324,7 +326,8 @@ def test_the_list_has_tabs_and_empty_states(app, users):
     rep = signed_in(app, users["rep"])
 
     current = text_of(rep.get("/campaigns"))
-    assert "Running now" in current and "Next month" not in current
+    assert "Running now" in current
+    assert "Next month" not in current
     assert "Not read yet" in current
     assert "Next month" in text_of(rep.get("/campaigns?show=upcoming"))
     assert "No campaign has ended yet." in text_of(rep.get("/campaigns?show=past"))
@@ -344,7 +347,9 @@ def test_the_list_is_paginated(app, users):
 
     first, second = client.get("/campaigns").text, client.get("/campaigns?page=2").text
 
-    assert "Page 1 of 2" in first and "Campaign 0" in first and "Campaign 6" not in first
+    assert "Page 1 of 2" in first
+    assert "Campaign 0" in first
+    assert "Campaign 6" not in first
     assert "Campaign 6" in second
     assert "There are only 2 pages" in client.get("/campaigns?page=9").text
     assert client.get("/campaigns?page=x").status_code in (302, 400, 422)
@@ -366,7 +371,9 @@ def test_the_board_shows_current_and_upcoming_campaigns_with_the_reps_read_state
     board = text_of(signed_in(app, users["rep"]).get("/library"))
 
     assert "Campaigns now and next" in board
-    assert "Read one" in board and "Unread one" in board and "Draft one" not in board
+    assert "Read one" in board
+    assert "Unread one" in board
+    assert "Draft one" not in board
     assert board.count("Read ✓") == 1
     assert 'Read the brief<span class="visually-hidden">: Unread one' in board
 

@@ -15,43 +15,12 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
-from portal.kernel.reporting import local_today
-from tests.conftest import make_asset, make_user
-from tests.workflows.test_concurrency import run_together
+from tests.factories import make_asset, make_user, run_together
+from tests.workflows.helpers import brief
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.campaigns.services import CampaignInput
 from workflows.feedback.models import FieldFeedback
-
-KEY_MESSAGES = "- Close the books **six days** faster\n- No new hardware"
-
-
-def brief(
-    owner,
-    name: str = "Spring close",
-    starts: int = 0,
-    ends: int = 14,
-    *,
-    publish: bool = True,
-    today: date | None = None,
-    **fields,
-) -> Campaign:
-    """A committed campaign running from ``starts`` to ``ends`` days after today."""
-    today = today or local_today()
-    data = CampaignInput(
-        name=name,
-        starts_on=today + timedelta(days=starts),
-        ends_on=today + timedelta(days=ends),
-        audience=fields.pop("audience", "CFOs of mid-market retailers"),
-        key_messages=fields.pop("key_messages", KEY_MESSAGES),
-        **fields,
-    )
-    campaign = campaigns.create_campaign(owner, data)
-    db.session.commit()
-    if publish:
-        campaigns.publish(campaign, owner)
-        db.session.commit()
-    return campaign
 
 
 def data_of(campaign: Campaign, **changes) -> CampaignInput:
@@ -439,7 +408,8 @@ def test_a_rep_acknowledges_once_and_keeps_the_first_time(roles):
     db.session.commit()
 
     assert (created, created_again) == (True, False)
-    assert again.id == first.id and again.read_at == first.read_at
+    assert again.id == first.id
+    assert again.read_at == first.read_at
     assert read_rows(campaign.id) == 1
     assert campaigns.read_by(campaign, roles["rep"]) == first
 
@@ -590,7 +560,8 @@ def test_home_shows_published_campaigns_not_ended_with_the_reps_read_time(roles)
         ("Running", "current"),
         ("Next", "upcoming"),
     ]
-    assert home[0].read_at is not None and home[1].read_at is None
+    assert home[0].read_at is not None
+    assert home[1].read_at is None
 
 
 def test_drafts_are_listed_for_writers_only(roles):

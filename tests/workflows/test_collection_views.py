@@ -15,9 +15,8 @@ from content.library import panels
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
 from portal.kernel.reporting import local_today
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import flashes
-from tests.workflows.test_concurrency import run_together
+from tests.factories import login, make_asset, make_user, run_together
+from tests.portal.helpers import flashes
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
@@ -84,7 +83,8 @@ def test_list_shows_counts_and_paginates(client_as, users, onboarding):
     assert "New rep: first 30 days 2 assigned to 1 rep Morgan Marketer" in first
     assert "Page 1 of 2" in first
     second = squashed(client_as("leader").get("/collections?page=2"))
-    assert "Older 0" in second and "New rep: first 30 days 2" not in second
+    assert "Older 0" in second
+    assert "New rep: first 30 days 2" not in second
 
 
 def test_list_counts_only_items_a_rep_may_see(client_as, onboarding):
@@ -164,7 +164,8 @@ def test_others_cannot_edit(app, client_as, onboarding):
     assert client_as("leader").form("/collections/new", {"title": "Mine"}).status_code == 403
     assert items(onboarding) == [(1, "Read first"), (2, "For IT calls")]
     page = client_as("leader").get(f"/collections/{onboarding.id}")
-    assert "Move up" not in page.text and "Add to collection" not in page.text
+    assert "Move up" not in page.text
+    assert "Add to collection" not in page.text
 
 
 def test_owner_or_admin_edits_title_and_description(client_as, onboarding):
@@ -175,7 +176,8 @@ def test_owner_or_admin_edits_title_and_description(client_as, onboarding):
     )
     assert response.status_code == 302
     response = client_as("marketer").form(url, {"title": "x" * 201, "description": ""})
-    assert response.status_code == 422 and collections.TITLE_TOO_LONG in response.text
+    assert response.status_code == 422
+    assert collections.TITLE_TOO_LONG in response.text
     db.session.refresh(onboarding)
     assert (onboarding.title, onboarding.description) == ("New rep: first 45 days", "Slower pace.")
 
@@ -294,9 +296,11 @@ def test_assign_refuses_bad_input(client_as, users, onboarding):
     response = browser.form(
         f"/collections/{onboarding.id}/assign", {"reps": [users["rep"].id], "due_on": yesterday}
     )
-    assert response.status_code == 422 and paths.DUE_IN_PAST in response.text
+    assert response.status_code == 422
+    assert paths.DUE_IN_PAST in response.text
     response = browser.form(f"/collections/{onboarding.id}/assign", {"reps": [users["admin"].id]})
-    assert response.status_code == 422 and paths.REPS_NOT_ACTIVE in response.text
+    assert response.status_code == 422
+    assert paths.REPS_NOT_ACTIVE in response.text
     assert client_as("rep").get(f"/collections/{onboarding.id}/assign").status_code == 403
     assert db.session.scalar(select(func.count(PathAssignment.id))) == 0
 
@@ -352,10 +356,12 @@ def test_progress_page_per_rep(client_as, users, onboarding):
     )
     db.session.commit()
     page = squashed(client_as("leader").get(f"/collections/{onboarding.id}/progress"))
-    assert "Aaron Another 0 of 2 done Not started" in page and "Overdue" in page
+    assert "Aaron Another 0 of 2 done Not started" in page
+    assert "Overdue" in page
     assert "Riley Rep 1 of 2 done" in page
     rep_page = squashed(client_as("rep").get(f"/collections/{onboarding.id}/progress"))
-    assert "Riley Rep 1 of 2 done" in rep_page and "Aaron Another" not in rep_page
+    assert "Riley Rep 1 of 2 done" in rep_page
+    assert "Aaron Another" not in rep_page
 
 
 def test_my_work_shows_the_path_and_the_next_item(client_as, users, onboarding):
@@ -382,7 +388,8 @@ def test_add_to_collection_from_an_asset_page(app, client_as, users, onboarding)
         login_user(marketer)
         shown = panels.gather(asset, asset.live_revision)
         html_form = render_template("collections/_add_on_asset.html", asset=asset, panels=shown)
-    assert 'action="/collections/add"' in html_form and "New rep: first 30 days" in html_form
+    assert 'action="/collections/add"' in html_form
+    assert "New rep: first 30 days" in html_form
     data = {"collection": onboarding.id, "asset": asset.id, "note": "For Acme calls"}
     response = client_as("marketer").form("/collections/add", data)
     assert response.headers["Location"].endswith(f"/assets/{asset.id}")

@@ -13,8 +13,7 @@ from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
 from portal.kernel.reporting import local_today
-from tests.conftest import make_asset, make_user
-from tests.workflows.test_concurrency import run_together
+from tests.factories import make_asset, make_user, run_together
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment

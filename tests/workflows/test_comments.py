@@ -10,7 +10,7 @@ from content.library.services import AssetInput, revise_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.comments.services import (
     BODY_MAX,
     Comment,
@@ -243,9 +243,11 @@ def test_the_author_owner_and_admin_resolve_and_reopen_threads(draft, people):
 
     for name in ("riley", "owner", "admin"):
         resolve(thread, people[name])
-        assert thread.resolved_by_id == people[name].id and thread.resolved_at is not None
+        assert thread.resolved_by_id == people[name].id
+        assert thread.resolved_at is not None
         reopen(thread, people[name])
-        assert thread.resolved_at is None and thread.resolved_by_id is None
+        assert thread.resolved_at is None
+        assert thread.resolved_by_id is None
 
 
 def test_others_may_not_resolve_a_thread(draft, people):
@@ -298,7 +300,8 @@ def test_the_timeline_mixes_revisions_threads_and_events_newest_first(draft, peo
     assert (event.event.from_state, event.event.to_state) == ("draft", "in_review")
     assert (second.revision.number, second.previous_number) == (2, 1)
     assert (first.revision.number, first.previous_number) == (1, None)
-    assert discussed.comment.id == thread.id and discussed.reply_count == 1
+    assert discussed.comment.id == thread.id
+    assert discussed.reply_count == 1
     assert discussed.comment.resolved_at is not None
 
 
@@ -429,9 +432,11 @@ def test_an_uninvited_rep_sees_no_discussion_on_the_page(app, live, people):
     rep_page = signed_in(app, people["outsider"]).get(f"/assets/{live.id}").text
     owner_page = signed_in(app, people["owner"]).get(f"/assets/{live.id}").text
 
-    assert "Discussion" not in rep_page and "discount floor" not in rep_page
+    assert "Discussion" not in rep_page
+    assert "discount floor" not in rep_page
     assert "Timeline" not in rep_page
-    assert "Discussion" in owner_page and "discount floor" in owner_page
+    assert "Discussion" in owner_page
+    assert "discount floor" in owner_page
 
 
 def test_an_empty_discussion_says_what_to_do(app, draft, people):

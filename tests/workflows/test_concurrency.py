@@ -16,8 +16,8 @@ from content.library.services import AssetInput, revise_asset
 from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from tests.conftest import token_headers
-from tests.workflows.conftest import approval_count, event_count, stored_status
+from tests.factories import assert_no_errors, run_together, token_headers
+from tests.workflows.helpers import approval_count, event_count, stored_status
 from workflows.audit.models import WorkflowEvent
 from workflows.review import policy as review
 from workflows.review.machine import transition
@@ -25,25 +25,6 @@ from workflows.review.models import Approval
 
 WORKERS = 4
 RACES = [("approved", "publish", "published"), ("published", "archive", "archived")]
-
-
-def run_together(workers) -> list:
-    """Start every callable in its own thread and return their results in order."""
-    results: list = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            results[index] = work()
-        except Exception as exc:  # noqa: BLE001 - reported by the test, not swallowed
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def in_own_session(app, act):
@@ -77,11 +58,6 @@ def transition_worker(app, barrier, asset_id, actor_id, action, state):
         return transition(target, actor, action, f"by {actor_id}").to_state
 
     return in_own_session(app, act)
-
-
-def assert_no_errors(results) -> None:
-    errors = [r for r in results if isinstance(r, Exception)]
-    assert not errors, errors
 
 
 @pytest.mark.parametrize(("state", "action", "to_state"), RACES)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from content.library.models import Stage
 from content.library.services import AssetInput, revise_asset
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.dashboard.views import my_drafts, my_requests, needing_review, reviews_waiting
 from workflows.requests.services import decline, submit_request
 from workflows.review import collaborators
@@ -98,7 +98,8 @@ def test_the_page_shows_each_section_with_its_empty_state(app, client_as, actors
     reviewer = login(app.test_client(), actors["sales_reviewer"])
 
     page = reviewer.get("/my-work").text
-    assert "Reviews waiting for me" in page and "Security whitepaper" in page
+    assert "Reviews waiting for me" in page
+    assert "Security whitepaper" in page
     assert "No work in progress. New drafts show here." in page
 
     rep_page = client_as("rep").get("/my-work").text
@@ -109,7 +110,8 @@ def test_the_page_shows_each_section_with_its_empty_state(app, client_as, actors
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/my-work")
-    assert response.status_code == 302 and "/login" in response.location
+    assert response.status_code == 302
+    assert "/login" in response.location
 
 
 def test_requests_show_as_mine_for_reps_and_as_waiting_for_marketers(client_as, users):

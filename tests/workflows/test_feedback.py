@@ -3,55 +3,18 @@ and a stale triage save that is refused instead of overwriting another marketer'
 
 import threading
 from collections import Counter
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from content.deals.services import DealInput, create_deal
-from content.library.models import Stage
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
-from tests.conftest import make_asset, make_user
-from tests.workflows.test_concurrency import assert_no_errors, run_together
-from workflows.campaigns.models import Campaign
+from tests.factories import assert_no_errors, make_asset, make_user, run_together
+from tests.workflows.helpers import campaign_of, deal_of, send, stage
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FieldFeedback
-from workflows.feedback.services import FeedbackInput
-
-
-def stage(slug: str) -> Stage:
-    return db.session.scalar(select(Stage).where(Stage.slug == slug))
-
-
-def campaign_of(owner, status: str = "published") -> Campaign:
-    today = date.today()
-    campaign = Campaign(
-        name="Spring retail push",
-        starts_on=today - timedelta(days=3),
-        ends_on=today + timedelta(days=30),
-        key_messages="Faster checkout.",
-        status=status,
-        owner=owner,
-    )
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
-
-
-def deal_of(rep, stage_slug: str = "decision"):
-    deal = create_deal(rep, DealInput(name="Acme renewal", account="Acme", stage=stage(stage_slug)))
-    db.session.commit()
-    return deal
-
-
-def send(sender, **values) -> FieldFeedback:
-    data = FeedbackInput(**{"kind": "objection", "text": "Too expensive for retail.", **values})
-    item = feedback.send_feedback(sender, data)
-    db.session.commit()
-    return item
 
 
 def stored() -> int:

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
-from tests.conftest import login, make_asset, make_user
-from tests.workflows.test_feedback import campaign_of, deal_of, send, stage
+from tests.factories import login, make_asset, make_user
+from tests.workflows.helpers import campaign_of, deal_of, send, stage
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FieldFeedback
 
@@ -96,7 +96,8 @@ def test_a_prefilled_asset_is_offered_even_beyond_the_listed_ones(
     page = client_as("rep").get(f"/feedback/new?asset={older.id}")
 
     assert selected(page.text, "asset") == str(older.id)
-    assert "Older battlecard" in page.text and "Newer battlecard" in page.text
+    assert "Older battlecard" in page.text
+    assert "Newer battlecard" in page.text
 
 
 def test_prefill_ids_the_rep_may_not_name_are_left_out(app, users, client_as):
@@ -153,17 +154,21 @@ def test_the_inbox_has_tabs_with_counts_filters_and_pages(app, users, client_as)
     assert page.status_code == 200
     assert "<h1>Field feedback</h1>" in page.text
     assert re.search(r"New <small class=\"count\">8</small>", page.text)
-    assert "8 items" in page.text and "Page 1 of 2" in page.text
+    assert "8 items" in page.text
+    assert "Page 1 of 2" in page.text
     page = marketer.get("/feedback?kind=question")
-    assert "1 item<" in page.text and "Do you support SSO?" in page.text
+    assert "1 item<" in page.text
+    assert "Do you support SSO?" in page.text
     page = marketer.get("/feedback?q=number+6")
-    assert "Objection number 6" in page.text and "Objection number 5" not in page.text
+    assert "Objection number 6" in page.text
+    assert "Objection number 5" not in page.text
     page = marketer.get("/feedback?status=acted_on")
     assert "No feedback is acted on right now." in page.text
     page = marketer.get("/feedback?status=acted_on&kind=question")
     assert "Nothing matches these filters" in page.text
     page = marketer.get("/feedback?status=bogus")
-    assert page.status_code == 200 and "Choose one of" in page.text
+    assert page.status_code == 200
+    assert "Choose one of" in page.text
 
 
 def test_empty_states_say_what_to_do(app, client_as):
@@ -187,8 +192,10 @@ def test_reps_see_only_their_own_feedback_with_status_and_reply(app, users, clie
     page = client_as("rep").get("/feedback")
 
     assert "<h1>My feedback</h1>" in page.text
-    assert "Mine: too expensive" in page.text and "Theirs: no SSO" not in page.text
-    assert "We hear you." in page.text and "Acknowledged" in page.text
+    assert "Mine: too expensive" in page.text
+    assert "Theirs: no SSO" not in page.text
+    assert "We hear you." in page.text
+    assert "Acknowledged" in page.text
 
 
 def test_who_may_open_an_item(app, users, client_as):
@@ -259,7 +266,8 @@ def test_bad_triage_input_is_explained_and_changes_nothing(app, users, client_as
     assert triage_post(marketer, item, status="done").status_code == 422
     assert triage_post(marketer, item, version="").status_code == 422
     page = triage_post(marketer, item, reply="x" * (feedback.REPLY_MAX + 1))
-    assert page.status_code == 422 and feedback.REPLY_TOO_LONG in page.text
+    assert page.status_code == 422
+    assert feedback.REPLY_TOO_LONG in page.text
     assert (stored()[0].status, stored()[0].reply) == ("new", "")
 
 
@@ -270,7 +278,8 @@ def test_the_asset_page_shows_feedback_to_its_owner_and_a_link_to_reps(app, user
     owner_view = client_as("marketer").get(f"/assets/{asset.id}").text
     rep_view = client_as("rep").get(f"/assets/{asset.id}").text
 
-    assert "Field feedback" in owner_view and "Buyers ask for a retail example." in owner_view
+    assert "Field feedback" in owner_view
+    assert "Buyers ask for a retail example." in owner_view
     assert "Send feedback about this asset" not in owner_view
     assert "Buyers ask for a retail example." not in rep_view
     assert f"/feedback/new?asset={asset.id}" in rep_view
@@ -286,7 +295,8 @@ def test_the_deal_page_links_to_the_prefilled_form_and_lists_the_owners_feedback
     leader_view = client_as("leader").get(f"/deals/{deal.id}").text
 
     assert f"/feedback/new?deal={deal.id}&amp;stage=decision" in rep_view
-    assert "Legal wants a DPA first." in rep_view and "Legal wants a DPA first." in leader_view
+    assert "Legal wants a DPA first." in rep_view
+    assert "Legal wants a DPA first." in leader_view
     assert "/feedback/new?deal=" not in leader_view
 
 
@@ -297,7 +307,8 @@ def test_the_campaign_in_the_form_lists_published_campaigns_only(app, users, cli
 
     page = client_as("rep").get("/feedback/new").text
 
-    assert "Spring retail push" in page and "Secret draft" not in page
+    assert "Spring retail push" in page
+    assert "Secret draft" not in page
 
 
 def test_feedback_about_a_campaign_links_to_it_from_the_inbox_and_the_item(app, users, client_as):
@@ -321,7 +332,7 @@ def api(app):
 
 
 def test_the_api_sends_lists_reads_and_triages_feedback(app, users, api):
-    from tests.conftest import token_headers
+    from tests.factories import token_headers
 
     asset = make_asset(users["marketer"], "Retail ROI deck")
     rep, marketer = token_headers(users["rep"]), token_headers(users["marketer"])
@@ -347,13 +358,15 @@ def test_the_api_sends_lists_reads_and_triages_feedback(app, users, api):
         json={"status": "acknowledged", "reply": "On it", "version": item["version"]},
         headers=marketer,
     )
-    assert done.status_code == 200 and done.json["reply"] == "On it"
+    assert done.status_code == 200
+    assert done.json["reply"] == "On it"
     stale = api.patch(
         f"/api/v1/feedback/{item['id']}",
         json={"reply": "Overwrite", "version": item["version"]},
         headers=marketer,
     )
-    assert stale.status_code == 409 and "On it" in stale.json["error"]["message"]
+    assert stale.status_code == 409
+    assert "On it" in stale.json["error"]["message"]
     assert (
         api.patch(f"/api/v1/feedback/{item['id']}", json={"status": "new"}, headers=rep).status_code
         == 403
@@ -361,7 +374,7 @@ def test_the_api_sends_lists_reads_and_triages_feedback(app, users, api):
 
 
 def test_the_api_refuses_bad_feedback_with_the_fields_named(app, users, api):
-    from tests.conftest import token_headers
+    from tests.factories import token_headers
 
     rep = token_headers(users["rep"])
 

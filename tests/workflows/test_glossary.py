@@ -18,8 +18,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
-from tests.conftest import make_asset, make_user
-from tests.workflows.test_concurrency import run_together
+from tests.factories import make_asset, make_user, run_together
 from workflows.glossary import matching as glossary_matching
 from workflows.glossary import services as glossary
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
+from tests.factories import login, make_asset, make_user
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 from workflows.glossary.services import TermInput, edit_term, propose_term, sign
 
@@ -73,7 +73,8 @@ def test_the_glossary_is_for_signed_in_people(client):
 def test_an_empty_glossary_says_what_to_do(client_as):
     page = text_of(client_as("rep").get("/glossary"))
 
-    assert "Agreed (0)" in page and "Proposed (0)" in page
+    assert "Agreed (0)" in page
+    assert "Proposed (0)" in page
     assert "No term is agreed yet." in page
     assert "propose a term" in page
 
@@ -86,7 +87,8 @@ def test_the_list_shows_agreed_terms_and_a_proposed_tab(app, users, leaders):
     agreed_page = text_of(client.get("/glossary"))
     proposed_page = text_of(client.get("/glossary?status=proposed"))
 
-    assert "Agreed (1)" in agreed_page and "Proposed (1)" in agreed_page
+    assert "Agreed (1)" in agreed_page
+    assert "Proposed (1)" in agreed_page
     assert "MQL (marketing qualified lead) Agreed" in agreed_page
     assert "A lead marketing judges ready for sales." in agreed_page  # short, plain text
     assert "ARR" not in agreed_page
@@ -103,9 +105,11 @@ def test_searching_the_glossary(app, users, leaders):
     by_letter = text_of(client.get("/glossary?letter=S"))
 
     assert "1 agreed term matching “qualified lead”" in by_alias
-    assert "MQL" in by_alias and "SQL Agreed" not in by_alias
+    assert "MQL" in by_alias
+    assert "SQL Agreed" not in by_alias
     assert "No agreed terms match." in nothing
-    assert "SQL Agreed" in by_letter and "MQL" not in by_letter.split("starting with S")[1]
+    assert "SQL Agreed" in by_letter
+    assert "MQL" not in by_letter.split("starting with S")[1]
 
 
 def test_the_list_pages_and_survives_bad_page_numbers(app, users, leaders):
@@ -116,7 +120,9 @@ def test_the_list_pages_and_survives_bad_page_numbers(app, users, leaders):
     second = text_of(client.get("/glossary?page=2"))
     bad = client.get("/glossary?page=zero")
 
-    assert "Page 2 of 2" in second and "F term Agreed" in second and "A term Agreed" not in second
+    assert "Page 2 of 2" in second
+    assert "F term Agreed" in second
+    assert "A term Agreed" not in second
     assert bad.status_code == 200
     assert "Page must be a whole number" in text_of(bad)
 
@@ -143,7 +149,8 @@ def test_anyone_proposes_a_term(app, users, leaders):
     )
     assert response.request.path == f"/glossary/{term.id}"
     assert "“SQL” is proposed. The sales and marketing leaders are asked to sign it off." in page
-    assert "Proposed" in page and "Also: SQLs, sales qualified lead" in page
+    assert "Proposed" in page
+    assert "Also: SQLs, sales qualified lead" in page
 
 
 @pytest.mark.parametrize(
@@ -179,7 +186,8 @@ def test_the_term_page_renders_safe_markdown_and_the_signoff_panel(app, users, l
     words = text_of(rep_page)
     assert "Sales: waiting for a sales leader" in words
     assert "Marketing: waiting for a marketing leader" in words
-    assert "Version 1 (current) by Riley Rep" in words and "Not signed" in words
+    assert "Version 1 (current) by Riley Rep" in words
+    assert "Not signed" in words
     assert "Sign for" not in words
     assert "Edit" in words  # the proposer, while it is proposed
     assert "Sign for sales" in text_of(leader_page)
@@ -278,7 +286,8 @@ def test_an_edit_returns_the_term_to_proposed_and_shows_the_history(app, users, 
     page = text_of(response)
     assert "Saved as version 2." in page
     assert "Glossary term · Proposed · Version 2" in page
-    assert "Version 2 (current) by Morgan Marketer" in page and "Add the score" in page
+    assert "Version 2 (current) by Morgan Marketer" in page
+    assert "Add the score" in page
     assert "Signed by Lee Leader (sales" in page  # version 1's sign-offs stay
     assert "Changes from version 1" in page
     assert stored(term.id) == ("proposed", 2)
@@ -309,7 +318,8 @@ def test_an_edit_based_on_an_old_version_shows_the_current_one(app, users):
     assert response.status_code == 409
     page = text_of(response)
     assert "version 2 is current, you edited version 1" in page
-    assert "Version 2, saved by Ada Admin" in page and "The admin's wording." in page
+    assert "Version 2, saved by Ada Admin" in page
+    assert "The admin's wording." in page
     assert 'name="based_on" type="hidden" value="2"' in response.text
     assert "Mine." in page  # their text is kept
     assert stored(term.id) == ("proposed", 2)

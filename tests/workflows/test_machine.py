@@ -11,7 +11,7 @@ from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.permissions import can
-from tests.workflows.conftest import (
+from tests.workflows.helpers import (
     ALL_STATES,
     MAY,
     REFUSED,

@@ -7,7 +7,7 @@ from content.library.services import AssetInput, revise_asset
 from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
-from tests.conftest import make_asset
+from tests.factories import make_asset
 from workflows.review import collaborators
 from workflows.review.machine import transition
 

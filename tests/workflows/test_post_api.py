@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.openapi import openapi_document
-from tests.conftest import token_headers
-from tests.portal.conftest import schema_problems
+from tests.factories import token_headers
+from tests.portal.helpers import schema_problems
 from tests.workflows.post_factories import BODY, TITLE, draft, walk
 from workflows.audit.models import WorkflowEvent
 from workflows.posts.models import GhostPost
@@ -193,7 +193,8 @@ def test_the_rep_revises_on_the_latest_revision_and_a_stale_save_is_409(api, peo
     assert saved.status_code == 200
     assert (saved.json["latest_revision"], saved.json["body"]) == (2, "My words.")
     assert schema_problems(saved.json, post_schema()) == []
-    assert stale.status_code == 409 and "base_revision" in stale.json["error"]["fields"]
+    assert stale.status_code == 409
+    assert "base_revision" in stale.json["error"]["fields"]
     assert ahead.status_code == 409
     assert [r.status_code for r in (missing, as_text, unknown)] == [422, 422, 422]
     assert "base_revision" in missing.json["error"]["fields"]
@@ -306,7 +307,8 @@ def test_bad_transition_requests_change_nothing(api, people, payload, status, fi
     assert response.status_code == status
     assert field in response.json["error"]["fields"]
     db.session.expire_all()
-    assert post.status == "with_rep" and events(post.id) == 1
+    assert post.status == "with_rep"
+    assert events(post.id) == 1
 
 
 def test_an_invalid_published_url_is_422(api, people):
@@ -319,7 +321,8 @@ def test_an_invalid_published_url_is_422(api, people):
         json={"action": "mark_published", "url": "javascript:alert(1)"},
     )
 
-    assert response.status_code == 422 and "url" in response.json["error"]["fields"]
+    assert response.status_code == 422
+    assert "url" in response.json["error"]["fields"]
     db.session.expire_all()
     assert post.status == "approved"
 
@@ -337,4 +340,5 @@ def test_a_nearly_identical_post_needs_acknowledge_similar(api, people):
 
     assert refused.status_code == 409
     assert "acknowledge_similar" in refused.json["error"]["fields"]
-    assert sent.status_code == 200 and sent.json["status"] == "with_rep"
+    assert sent.status_code == 200
+    assert sent.json["status"] == "with_rep"

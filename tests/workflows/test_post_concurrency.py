@@ -13,8 +13,8 @@ from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
+from tests.factories import assert_no_errors, run_together
 from tests.workflows.post_factories import draft, walk
-from tests.workflows.test_concurrency import assert_no_errors, run_together
 from workflows.audit.models import WorkflowEvent
 from workflows.posts import services as posts
 from workflows.posts.machine import transition

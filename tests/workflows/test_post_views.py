@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset, make_user
-from tests.portal.conftest import deactivate, flashes
-from tests.search.conftest import index_now
+from tests.factories import login, make_asset, make_user
+from tests.portal.helpers import deactivate, flashes
+from tests.search.helpers import index_now
 from tests.workflows.post_factories import BODY, FIRST, SECOND, TITLE, draft, take, walk
 from workflows.posts import services as posts
 from workflows.posts.machine import allowed_actions
@@ -90,10 +90,12 @@ def test_a_writer_sees_their_unfinished_posts_with_counts_and_overdue_flags(brow
     text = page_text(response)
 
     assert "Ghost-written posts" in text
-    assert "Late one" in text and "Overdue" in text
+    assert "Late one" in text
+    assert "Overdue" in text
     assert "Done and dusted" not in text, "published posts are not unfinished"
     assert "Otto's post" not in text, "marketers see only the posts they write"
-    assert re.search(r"Unfinished\s+1", text) and re.search(r"Published\s+1", text)
+    assert re.search(r"Unfinished\s+1", text)
+    assert re.search(r"Published\s+1", text)
     assert "Done and dusted" in page_text(browser_as("writer").get("/posts?status=published"))
 
 
@@ -107,9 +109,11 @@ def test_the_queue_pages_filters_and_explains_empty_results(app, browser_as, peo
     nothing = page_text(writer.get("/posts?channel=linkedin"))
     bad = writer.get("/posts?status=lost&due=someday")
 
-    assert page_text(first).count("Post ") >= 5 and "Page 1 of 2" in page_text(first)
+    assert page_text(first).count("Post ") >= 5
+    assert "Page 1 of 2" in page_text(first)
     assert "Page 2 of 2" in page_text(second)
-    assert "Post 3" in words and "Post 4" not in words
+    assert "Post 3" in words
+    assert "Post 4" not in words
     assert "No posts match these filters" in nothing
     assert bad.status_code == 200
     assert any("Choose one of" in message for message in flashes(bad))
@@ -127,10 +131,13 @@ def test_the_due_filter_tells_due_soon_from_overdue(browser_as, people):
     soon = page_text(client.get("/posts?due=soon"))
     overdue = page_text(client.get("/posts?due=overdue"))
 
-    assert "Due in two days" in soon and "1 post" in soon
-    assert "Due last week" in overdue and "1 post" in overdue
+    assert "Due in two days" in soon
+    assert "1 post" in soon
+    assert "Due last week" in overdue
+    assert "1 post" in overdue
     for title in ("Due next month", "Undated", "Published early"):
-        assert title not in soon and title not in overdue, title
+        assert title not in soon, title
+        assert title not in overdue, title
 
 
 def test_empty_queues_say_what_to_do_next(browser_as):
@@ -144,10 +151,12 @@ def test_sales_leaders_have_no_queue_and_marketing_leaders_see_every_post(browse
 
     assert browser_as("sales_leader").get("/posts").status_code == 404
     text = page_text(browser_as("marketing_leader").get("/posts"))
-    assert "Riley's post" in text and "Sasha's post" in text
+    assert "Riley's post" in text
+    assert "Sasha's post" in text
     for outsider in ("other_rep", "other_marketer"):
         text = page_text(browser_as(outsider).get("/posts?status=all"))
-        assert "Sasha's post" in text and "Riley's post" not in text, outsider
+        assert "Sasha's post" in text, outsider
+        assert "Riley's post" not in text, outsider
     assert "Sasha's post" not in page_text(browser_as("writer").get("/posts?status=all"))
 
 
@@ -327,7 +336,8 @@ def test_a_bad_published_url_is_refused_and_a_good_one_publishes(browser_as, peo
     link = "https://www.linkedin.com/posts/riley_7"
     done = rep.form(url, {"action": "mark_published", "url": link}, follow_redirects=True)
     db.session.expire_all()
-    assert post.status == "published" and post.published_url == link
+    assert post.status == "published"
+    assert post.published_url == link
     assert link in done.text
 
 
@@ -351,7 +361,8 @@ def test_a_nearly_identical_post_is_flagged_and_sent_only_when_confirmed(browser
     client = browser_as("writer")
 
     page = page_text(client.get(f"/posts/{post.id}"))
-    assert "Nearly identical to another rep’s post" in page and "Sasha's version" in page
+    assert "Nearly identical to another rep’s post" in page
+    assert "Sasha's version" in page
     refused = client.form(
         f"/posts/{post.id}/transitions", {"action": "send_to_rep"}, follow_redirects=True
     )
@@ -384,11 +395,13 @@ def test_the_rep_edits_in_place_and_the_page_shows_what_they_changed(browser_as,
     assert "Saved as revision 2." in flashes(response)
     db.session.expire_all()
     assert post.latest_revision.author_id == people["rep"].id
-    assert "<ins>" in response.text and "<del>" in response.text
+    assert "<ins>" in response.text
+    assert "<del>" in response.text
     assert "last quarter" in re.search(r"<ins>(.*?)</ins>", response.text).group(1)
     assert re.search(r"Riley Rep wrote \d+% of the current text", squashed(response))
     diff = rep.get(f"/posts/{post.id}/diff?from=1&to=2")
-    assert diff.status_code == 200 and "<del>" in diff.text
+    assert diff.status_code == 200
+    assert "<del>" in diff.text
     assert rep.get(f"/posts/{post.id}/diff?from=1&to=9").status_code == 404
     assert rep.get(f"/posts/{post.id}/diff?from=x&to=2").status_code == 404
 
@@ -430,7 +443,8 @@ def test_an_approved_post_offers_its_final_plain_text(browser_as, people):
 
     for who in ("rep", "writer"):
         text = page_text(browser_as(who).get(f"/posts/{post.id}"))
-        assert "Final text" in text and "Copy text" in text
+        assert "Final text" in text
+        assert "Copy text" in text
         assert "Read our case study (https://ex.io/cs).\n\n• one\n• two" in text
 
 
@@ -478,7 +492,8 @@ def test_a_rep_keeps_their_voice_profile(browser_as, people):
     assert any("Voice profile saved" in m for m in flashes(saved))
     assert "Plain words." in saved.text
     error = re.search(r'<small id="tone-error" class="field-error">(.*?)</small>', too_long.text)
-    assert error and "2000" in error.group(1)
+    assert error
+    assert "2000" in error.group(1)
     db.session.expire_all()
     profile = posts.voice_profile(people["rep"])
     assert (profile.tone, profile.topics) == ("Plain words.", "ERP, retail")
@@ -499,7 +514,9 @@ def test_my_work_lists_posts_for_the_rep_and_the_writer(browser_as, people):
     rep_page = page_text(browser_as("rep").get("/my-work"))
     writer_page = page_text(browser_as("writer").get("/my-work"))
 
-    assert "Posts for me to review" in rep_page and waiting.title in rep_page
+    assert "Posts for me to review" in rep_page
+    assert waiting.title in rep_page
     assert "Pat's draft" not in rep_page
     assert "Posts I am ghost-writing" in writer_page
-    assert waiting.title in writer_page and "Pat's draft" in writer_page
+    assert waiting.title in writer_page
+    assert "Pat's draft" in writer_page

@@ -10,7 +10,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.notifications import Notification
-from tests.conftest import make_asset, make_user
+from tests.factories import make_asset, make_user
 from tests.workflows.post_factories import (
     BODY,
     FIRST,
@@ -215,7 +215,8 @@ def test_each_transition_moves_the_post_records_it_and_tells_the_other_party(
             f"/posts/{post.id}",
             actor.id,
         )
-        assert actor.name in note.text and TITLE in note.text
+        assert actor.name in note.text
+        assert TITLE in note.text
         assert stored.comment in note.text
 
 

@@ -5,6 +5,7 @@ import re
 import threading
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select, update
@@ -16,8 +17,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from portal.kernel.pagination import Page
-from tests.conftest import login, make_asset, make_user, reviewers, token_headers
-from tests.workflows.test_concurrency import run_together
+from tests.factories import login, make_asset, make_user, reviewers, run_together, token_headers
 from workflows.audit.models import WorkflowEvent
 from workflows.requests import services as requests
 from workflows.requests.services import ContentRequest, accept, decline, submit_request
@@ -357,11 +357,12 @@ def test_only_open_requests_are_accepted_or_declined(users, first, then):
     db.session.commit()
     before = stored(content_request.id)
 
+    if then == "accept":
+        second = partial(accept, content_request, users["admin"])
+    else:
+        second = partial(decline, content_request, users["admin"], "Again.")
     with pytest.raises(Conflict) as refused:
-        if then == "accept":
-            accept(content_request, users["admin"])
-        else:
-            decline(content_request, users["admin"], "Again.")
+        second()
     db.session.rollback()
 
     state = "accepted" if first == "accept" else "declined"

@@ -11,8 +11,8 @@ from content.library.services import get_visible_asset, shown_revision
 from portal.kernel.errors import Conflict, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.permissions import can
-from tests.conftest import make_asset, make_user
-from tests.workflows.conftest import (
+from tests.factories import make_asset, make_user
+from tests.workflows.helpers import (
     ALL_STATES,
     approval_count,
     event_count,

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from portal.kernel.extensions import db
-from tests.conftest import login, make_asset
-from tests.workflows.conftest import (
+from tests.factories import login, make_asset
+from tests.workflows.helpers import (
     MAY,
     TRANSITIONS,
     approval_count,
