@@ -20,6 +20,7 @@ from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.permissions import can
+from portal.kernel.sql import rows_changed
 
 Transitions = dict[tuple[str, str], str]
 
@@ -193,12 +194,12 @@ def _claim(machine: Machine, subject, actor, action: str, from_state: str) -> No
     """Lock the row if it is still in ``from_state`` (and meets the machine's claim);
     otherwise refuse with what changed."""
     model = type(subject)
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(model)
         .where(model.id == subject.id, model.status == from_state, *machine.claim(subject))
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(subject)
     if claimed == 1:
         return

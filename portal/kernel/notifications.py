@@ -16,16 +16,16 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import CursorResult, ForeignKey, Index, String, event, func, select, update
+from sqlalchemy import ForeignKey, Index, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
+from portal.kernel.sql import rows_changed
 from portal.kernel.urls import safe_next
 
 log = logging.getLogger(__name__)
@@ -202,12 +202,7 @@ def mark_read(user, notification_id: int) -> Notification:
 
 def mark_all_read(user) -> int:
     """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
-    # An UPDATE's result is a CursorResult, which the session's signature does not say.
-    result = cast(
-        CursorResult[Any],
-        db.session.execute(update(Notification).where(*_own_unread(user)).values(read_at=utcnow())),
-    )
-    return result.rowcount or 0
+    return rows_changed(update(Notification).where(*_own_unread(user)).values(read_at=utcnow()))
 
 
 def notifications_for(user, page: int, per_page: int, unread_only: bool = False) -> Page:

@@ -1,5 +1,8 @@
 """SQL helpers that differ between SQLite and PostgreSQL."""
 
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Delete, Update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.kernel.extensions import db
@@ -11,3 +14,10 @@ def upsert_insert(model):
     loses writes under concurrent requests."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def rows_changed(statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE in the session and return how many rows it changed."""
+    # Such a statement's result is a CursorResult, which the session's signature does not say.
+    result = cast(CursorResult[Any], db.session.execute(statement))
+    return result.rowcount or 0

@@ -10,7 +10,7 @@ from portal.demo.seed import sign_off_and_publish
 from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.machine import allowed_actions, apply
-from tests.conftest import reviewers
+from tests.factories import reviewers
 from tests.workflows.conftest import revise
 from tests.workflows.post_factories import STEPS
 from workflows.audit.models import WorkflowEvent
