@@ -7,8 +7,9 @@ dispatch, before the response is finalised and sent, so a commit that fails (a c
 a serialization failure) goes through the error handlers like any other exception and
 answers the portal's 500 page or JSON error, never a half response.
 
-``attempt`` is the form-handling block views share: call a service, and on a refusal roll
-back what it flushed and show why, so the view re-renders or redirects with nothing saved.
+``attempt`` is the block views share around a service call: on a refusal it rolls back
+what the service flushed and shows why, so the view re-renders or redirects with nothing
+saved. ``submit`` is a form page's whole block: validate, call the service, show refusals.
 
 Work that must be committed at another moment keeps its own commit and says why (the API
 token's last-used time, usage recorded quietly, the digest's claim, CLI commands).
@@ -16,14 +17,16 @@ token's last-used time, usage recorded quietly, the digest's claim, CLI commands
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from portal.kernel.errors import Conflict, DomainError, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.templating import flash_refusal, show_field_errors
+from portal.kernel.templating import flash_form_errors, flash_refusal, show_field_errors
 
 
 class Portal(Flask):
@@ -77,3 +80,36 @@ def attempt(
             show_field_errors(form, error)
         else:
             flash_refusal(error)
+
+
+@dataclass
+class Submission:
+    """What ``submit`` did with a form: ``saved`` with the service's ``result``, or not, with
+    the ``status`` to render the form again with (422 after a refused post) and the service's
+    ``refusal`` if it refused."""
+
+    saved: bool
+    result: Any = None
+    status: int = 200
+    refusal: DomainError | None = None
+
+
+def submit(
+    form: FlaskForm,
+    save: Callable[[], Any],
+    refusals: tuple[type[DomainError], ...] = (ValidationFailed,),
+) -> Submission:
+    """Validate a posted ``form`` and call ``save`` (the service call) with it.
+
+    Invalid input is flashed; a refusal from ``save`` is rolled back and its messages put
+    beside the form's fields. A form that is only displayed (GET) is neither.
+    """
+    if form.validate_on_submit():
+        with attempt(form, refusals) as outcome:
+            result = save()
+        if not outcome.refused:
+            return Submission(saved=True, result=result)
+        return Submission(saved=False, status=422, refusal=outcome.refusal)
+    if request.method == "POST":
+        flash_form_errors(form)
+    return Submission(saved=False, status=422 if request.method == "POST" else 200)
