@@ -23,6 +23,7 @@ from portal.kernel.api import register_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
 from portal.kernel.templating import register_template_helpers
+from portal.kernel.transaction import Portal
 from portal.notifications import feature as notifications
 from portal.reports import feature as reports
 from search import feature as search
@@ -68,7 +69,7 @@ def create_app(settings: dict | None = None) -> Flask:
     """Build the application. ``settings`` override those read from the environment."""
     values = config.from_environment()
     values.update(settings or {})
-    app = Flask(
+    app = Portal(
         "portal",
         instance_path=values["INSTANCE_PATH"],
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -28,7 +28,7 @@ from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, show_field_errors
+from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("deal_imports", __name__)
 PREVIEW_ROWS = 50  # rows shown per table; the rejects are all in the CSV download
@@ -49,23 +49,11 @@ def _show(import_id: int):
 def index():
     _require_importer()
     form = UploadForm()
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        raw = upload.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
-        try:
-            deal_import, _plan = imports.create_import(current_user, raw, upload.filename)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            flash("Preview ready: nothing is imported until you confirm.", "success")
-            return _show(deal_import.id)
-    elif request.method == "POST":
-        flash_form_errors(form)
-        status = 422
+    submission = submit(form, lambda: _preview(form.file.data))
+    if submission.saved:
+        deal_import, _plan = submission.result
+        flash("Preview ready: nothing is imported until you confirm.", "success")
+        return _show(deal_import.id)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     return render_template(
         "deal_imports/index.html",
@@ -74,7 +62,14 @@ def index():
         columns=deal_import_csv.COLUMNS,
         required=deal_import_csv.REQUIRED,
         date_order=current_app.config["CRM_DATE_ORDER"],
-    ), status
+    ), submission.status
+
+
+def _preview(upload):
+    """The import of an uploaded CSV file, read up to one byte past the upload limit so
+    the service can tell a file that is too large."""
+    raw = upload.stream.read(current_app.config["MAX_UPLOAD_BYTES"] + 1)
+    return imports.create_import(current_user, raw, upload.filename)
 
 
 @bp.get("/deals/import/<id:import_id>")
@@ -110,15 +105,16 @@ def run(import_id: int):
     if not EmptyForm().validate_on_submit():
         flash(FORM_EXPIRED, "error")
         return _show(import_id)
-    try:
+    with attempt(show=_flash_run_refusal) as outcome:
         counts = imports.run_import(current_user, deal_import)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash(error.message, "info" if isinstance(error, Conflict) else "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash(f"Imported: {counts}.", "success")
     return _show(import_id)
+
+
+def _flash_run_refusal(error) -> None:
+    """An import already run (a Conflict) is news, not an error; bad rows are an error."""
+    flash(error.message, "info" if isinstance(error, Conflict) else "error")
 
 
 @bp.get("/deals/import/<id:import_id>/rejects.csv")
@@ -146,28 +142,24 @@ def _return_to() -> int | None:
     return deal_import.id if deal_import is not None else None
 
 
+def _stage(form) -> Stage | None:
+    """The buyer's stage chosen in a stage mapping form, if any."""
+    return db.session.get(Stage, form.stage.data) if form.stage.data else None
+
+
 @bp.route("/deals/import/stages", methods=["GET", "POST"])
 @login_required
 def stages():
     _require_importer()
     form = StageMappingForm(data={"crm_stage": request.args.get("crm_stage", "")[:100]})
-    status = 200
-    if form.validate_on_submit():
-        stage = db.session.get(Stage, form.stage.data) if form.stage.data else None
-        try:
-            mapping = crm_stages.save_mapping(current_user, form.crm_stage.data, stage)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(f"The CRM stage “{mapping.crm_stage}” now means {mapping.stage.name}.", "success")
-            back = _return_to()
-            return _show(back) if back else redirect(url_for(".stages"))
-    elif request.method == "POST":
-        flash_form_errors(form)
-        status = 422
+    submission = submit(
+        form, lambda: crm_stages.save_mapping(current_user, form.crm_stage.data, _stage(form))
+    )
+    if submission.saved:
+        mapping = submission.result
+        flash(f"The CRM stage “{mapping.crm_stage}” now means {mapping.stage.name}.", "success")
+        back = _return_to()
+        return _show(back) if back else redirect(url_for(".stages"))
     return render_template(
         "deal_imports/stages.html",
         form=form,
@@ -175,7 +167,7 @@ def stages():
         buyer_stages=form.stage.choices[1:],
         defaults=crm_stages.DEFAULT_MAPPINGS,
         return_to=_return_to(),
-    ), status
+    ), submission.status
 
 
 @bp.post("/deals/import/stages/<id:mapping_id>/delete")
@@ -186,7 +178,6 @@ def delete_stage_mapping(mapping_id: int):
         flash(FORM_EXPIRED, "error")
         return redirect(url_for(".stages"))
     label = crm_stages.delete_mapping(current_user, mapping_id)
-    db.session.commit()
     flash(f"“{label}” is no longer mapped: rows at that CRM stage will be refused.", "success")
     return redirect(url_for(".stages"))
 
@@ -199,7 +190,6 @@ def add_default_mappings():
         flash(FORM_EXPIRED, "error")
         return redirect(url_for(".stages"))
     added = crm_stages.ensure_default_mappings(current_user)
-    db.session.commit()
     if added:
         flash(f"Mapped {added} of Salesforce's standard stages.", "success")
     else:

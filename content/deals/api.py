@@ -20,7 +20,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_ids
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
@@ -145,7 +144,6 @@ def create_deal():
             deal_input.errors, "external_id", lambda: deals.check_external_id(external_id)
         )
     deal = deals.create_deal(user, deal_input, external_id=external_id)
-    db.session.commit()
     return _created(deal, _one_deal(deal))
 
 
@@ -164,7 +162,6 @@ def update_deal(deal_id: int):
     data = json_body()
     refuse_unknown_fields(data, _FIELDS)
     deals.update_deal(deal, user, _deal_input(data, deal))
-    db.session.commit()
     return jsonify(_one_deal(deal))
 
 
@@ -202,6 +199,5 @@ def upsert_deal(external_id: str):
     imported = [usage.import_attachment(asset, deal)[1] for asset in assets]
     if result == "unchanged" and any(imported):
         result = "updated"
-    db.session.commit()
     body = {**_one_deal(deal), "result": result}
     return _created(deal, body) if result == "created" else jsonify(body)

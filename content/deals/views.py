@@ -31,9 +31,10 @@ from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
-    show_field_errors,
+    flash_summary,
     template_global,
 )
+from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("deals", __name__)
 
@@ -127,20 +128,12 @@ def create():
     if not can(current_user, "track_deals"):
         raise PermissionDenied("Deals belong to reps; only a rep can add one.")
     form = DealForm()
-    if form.validate_on_submit():
-        try:
-            deal = deals.create_deal(current_user, _deal_input(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"Deal “{deal.name}” added. Here is content for its stage.", "success")
-            return _show(deal)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("deals/form.html", form=form, deal=None), status
+    submission = submit(form, lambda: deals.create_deal(current_user, _deal_input(form)))
+    if submission.saved:
+        deal = submission.result
+        flash(f"Deal “{deal.name}” added. Here is content for its stage.", "success")
+        return _show(deal)
+    return render_template("deals/form.html", form=form, deal=None), submission.status
 
 
 @bp.get("/deals/<id:deal_id>")
@@ -185,23 +178,14 @@ def _form_for(deal: Deal) -> DealForm:
 def edit(deal_id: int):
     deal = _editable_deal(deal_id)
     form = _form_for(deal) if request.method == "GET" else DealForm()
-    if form.validate_on_submit():
-        try:
-            changed = deals.update_deal(deal, current_user, _deal_input(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
+    submission = submit(form, lambda: deals.update_deal(deal, current_user, _deal_input(form)))
+    if submission.saved:
+        if submission.result:
+            flash("Deal saved.", "success")
         else:
-            db.session.commit()
-            if changed:
-                flash("Deal saved.", "success")
-            else:
-                flash("Nothing changed, so nothing was saved.", "info")
-            return _show(deal)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("deals/form.html", form=form, deal=deal), status
+            flash("Nothing changed, so nothing was saved.", "info")
+        return _show(deal)
+    return render_template("deals/form.html", form=form, deal=deal), submission.status
 
 
 def _asset(asset_id: int | None) -> Asset:
@@ -220,13 +204,10 @@ def attach(deal_id: int):
         flash_form_errors(form)
         return _show(deal, "recommended")
     asset = _asset(form.asset_id.data)
-    try:
+    with attempt() as outcome:
         _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _show(deal, "recommended")
-    db.session.commit()
     title = deals.asset_title(asset)
     if created:
         flash(f"“{title}” is attached to this deal.", "success")
@@ -244,13 +225,10 @@ def remove(deal_id: int, asset_id: int):
         flash_form_errors(form)
         return _show(deal, "attached")
     asset = _asset(asset_id)
-    try:
+    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
         removed = usage.detach_from_deal(asset, current_user, deal)
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.refused:
         return _show(deal, "attached")
-    db.session.commit()
     title = deals.asset_title(asset)
     if removed:
         flash(f"“{title}” is no longer attached to this deal.", "success")

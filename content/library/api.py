@@ -18,7 +18,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
@@ -125,7 +124,6 @@ def create_asset():
     if not can(user, "create_asset"):
         raise PermissionDenied("Only marketers create assets.")
     asset = asset_service.create_asset(user, _input_from_json(json_body()))
-    db.session.commit()
     response = jsonify(serialize_asset(asset, user))
     response.headers["Location"] = url_for("content_api.get_asset", asset_id=asset.id)
     return response, 201
@@ -152,5 +150,4 @@ def update_asset(asset_id: int):
     asset_service.revise_asset(
         asset, user, base.id if base else -1, _input_from_json(data, current=asset)
     )
-    db.session.commit()
     return jsonify(serialize_asset(asset, user))

@@ -26,7 +26,8 @@ from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, show_field_errors
+from portal.kernel.templating import flash_form_errors
+from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("content", __name__)
 
@@ -100,23 +101,18 @@ def create():
     if not can(current_user, "create_asset"):
         abort(403)
     form = AssetForm()
-    if form.validate_on_submit():
-        try:
-            asset = asset_service.create_asset(
-                current_user, _input_from_form(form), _upload_from_form(form)
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                "Draft saved. Invite reviewers and submit it for review when it is ready.",
-                "success",
-            )
-            return redirect(url_for("content.show", asset_id=asset.id))
-    elif request.method == "POST":
-        flash_form_errors(form)
+    submission = submit(
+        form,
+        lambda: asset_service.create_asset(
+            current_user, _input_from_form(form), _upload_from_form(form)
+        ),
+    )
+    if submission.saved:
+        flash(
+            "Draft saved. Invite reviewers and submit it for review when it is ready.",
+            "success",
+        )
+        return redirect(url_for("content.show", asset_id=submission.result.id))
     return render_template("content/form.html", form=form, asset=None)
 
 
@@ -160,7 +156,7 @@ def edit(asset_id: int):
         form.expires_on.data = asset.expires_on
     elif form.validate_on_submit():
         base = form.base_revision.data
-        try:
+        with attempt(form) as outcome:
             asset_service.revise_asset(
                 asset,
                 current_user,
@@ -169,17 +165,11 @@ def edit(asset_id: int):
                 _upload_from_form(form),
                 remove_file=form.remove_file.data,
             )
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if isinstance(outcome.refusal, Conflict):
             return render_template(
                 "content/form.html", form=form, asset=asset, conflict=_since(asset, base)
             ), 409
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
+        if not outcome.refused:
             flash(f"Saved as revision {asset.latest_revision.number}.", "success")
             return redirect(url_for("content.show", asset_id=asset.id))
     else:

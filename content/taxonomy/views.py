@@ -11,7 +11,8 @@ from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors
+from portal.kernel.templating import flash_form_errors, flash_summary
+from portal.kernel.transaction import attempt
 
 bp = Blueprint("taxonomy", __name__)
 
@@ -64,7 +65,7 @@ def taxonomy_save(kind: str, term_id: int | None = None):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
-    try:
+    with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
         term = taxonomy.save_term(
             current_user,
             kind,
@@ -74,11 +75,7 @@ def taxonomy_save(kind: str, term_id: int | None = None):
             position=form.position.data,
             description=form.description.data,
         )
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash(f"“{term.name}” saved.", "success")
     return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
 
@@ -90,12 +87,8 @@ def taxonomy_delete(kind: str, term_id: int):
     if not EmptyForm().validate_on_submit():
         flash("The form expired. Please try again.", "error")
         return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
-    try:
+    with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
         name = taxonomy.delete_term(current_user, kind, term_id)
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash(f"“{name}” deleted. Assets that used it keep their other labels.", "success")
     return redirect(url_for("taxonomy.taxonomy_list", kind=kind))

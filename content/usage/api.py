@@ -20,7 +20,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_id, json_int
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
@@ -61,7 +60,6 @@ def rate(asset_id: int):
     data = json_body()
     refuse_unknown_fields(data, {"stars", "comment"})
     rating = ratings.rate(asset, user, data.get("stars"), json_text(data, "comment"))
-    db.session.commit()
     return jsonify({"rating": _rating(rating), "summary": _summary(ratings.summary(asset))})
 
 
@@ -123,7 +121,6 @@ def record_usage(asset_id: int):
         raise ValidationFailed(message, {"kind": message})
     deal = _deal(data, required=True)
     event, created = usage.attach_to_deal(asset, user, deal, json_text(data, "note"))
-    db.session.commit()
     return jsonify({**_event(event), "created": created}), 201 if created else 200
 
 
@@ -160,7 +157,6 @@ def create_link(asset_id: int):
     link, token = share_links.create_link(
         asset, user, _deal(data, required=False), days, json_text(data, "recipient")
     )
-    db.session.commit()
     url = url_for("share.public", token=token, _external=True)
     body = {**_link(share_links.link_stats(link)), "url": url}
     response = jsonify(body)
@@ -182,5 +178,4 @@ def revoke_link(link_id: int):
     user = api_user()
     link = share_links.get_link(user, link_id)
     revoked = share_links.revoke(link, user)
-    db.session.commit()
     return jsonify({**_link(share_links.link_stats(link)), "revoked_now": revoked})

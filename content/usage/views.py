@@ -29,14 +29,12 @@ from content.usage import ratings, share_links
 from content.usage.forms import DealUsageForm, RatingForm, ShareLinkForm
 from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_KINDS, Rating
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
-    flash_refusal,
-    show_field_errors,
 )
+from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("usage", __name__)
@@ -157,13 +155,10 @@ def rate(asset_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back_to(asset)
-    try:
+    with attempt(refusals=(PermissionDenied, ValidationFailed)) as outcome:
         ratings.rate(asset, current_user, form.stars.data, form.comment.data)
-    except (PermissionDenied, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _back_to(asset)
-    db.session.commit()
     flash("Thanks — your rating is saved.", "success")
     return _back_to(asset)
 
@@ -198,13 +193,10 @@ def attach_to_deal(asset_id: int):
         flash_form_errors(form)
         return _back_to(asset)
     deal = deals.get_visible_deal(current_user, form.deal.data)
-    try:
+    with attempt() as outcome:
         _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _back_to(asset)
-    db.session.commit()
     if created:
         flash(f"Recorded: you used this asset in “{deal.name}”.", "success")
     else:
@@ -225,19 +217,18 @@ def create_link(asset_id: int):
         flash_form_errors(form)
         return _back_to(asset)
     deal = deals.get_visible_deal(current_user, form.deal.data) if form.deal.data else None
-    try:
+    # A clash is flashed on the asset's page; bad input is shown beside the form's fields.
+    with (
+        attempt(refusals=(Conflict,)) as clash,
+        attempt(form, refusals=(ValidationFailed,)) as invalid,
+    ):
         link, token = share_links.create_link(
             asset, current_user, deal, form.expires_in_days.data, form.recipient.data
         )
-    except Conflict as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if clash.refused:
         return _back_to(asset)
-    except ValidationFailed as error:
-        db.session.rollback()
-        show_field_errors(form, error)
+    if invalid.refused:
         return render_template("share/form.html", asset=asset, form=form), 422
-    db.session.commit()
     flash("Share link created. Copy it now: it is shown only once.", "success")
     page = render_template(
         "share/created.html",
@@ -277,7 +268,6 @@ def link(link_id: int):
 def revoke(link_id: int):
     shared = share_links.get_link(current_user, link_id)
     done = share_links.revoke(shared, current_user)
-    db.session.commit()
     if done:
         flash("Link revoked: the buyer now sees “This link has expired”.", "success")
     else:
@@ -291,7 +281,6 @@ def revoke(link_id: int):
 def revoke_all(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     count = share_links.revoke_all(asset, current_user)
-    db.session.commit()
     if count:
         noun = "link" if count == 1 else "links"
         flash(f"Revoked {count} working {noun} to this asset.", "success")

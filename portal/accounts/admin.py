@@ -11,7 +11,8 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, show_field_errors
+from portal.kernel.templating import flash_form_errors
+from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -53,7 +54,7 @@ def new_user():
         if not form.password.data:
             form.password.errors = ["Set a first password of at least 10 characters."]
         else:
-            try:
+            with attempt(form, refusals=(ValidationFailed,)) as outcome:
                 user = accounts.create_user(
                     form.email.data,
                     form.name.data,
@@ -62,11 +63,7 @@ def new_user():
                     form.department.data,
                 )
                 user.active = form.active.data
-            except ValidationFailed as error:
-                db.session.rollback()
-                show_field_errors(form, error)
-            else:
-                db.session.commit()
+            if not outcome.refused:
                 flash(f"{user.name} can now sign in as {user.email}.", "success")
                 return redirect(url_for("admin.users"))
     elif request.method == "POST":
@@ -80,26 +77,21 @@ def edit_user(user_id: int):
     if user is None:
         abort(404)
     form = UserForm(obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            accounts.update_user(
-                current_user,
-                user,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                department=form.department.data,
-                active=form.active.data,
-                password=form.password.data or "",
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            state = "" if user.active else " The account is deactivated and signed out."
-            flash(f"Saved {user.name}.{state}", "success")
-            return redirect(url_for("admin.users"))
-    elif request.method == "POST":
-        flash_form_errors(form)
+    submission = submit(
+        form,
+        lambda: accounts.update_user(
+            current_user,
+            user,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            department=form.department.data,
+            active=form.active.data,
+            password=form.password.data or "",
+        ),
+    )
+    if submission.saved:
+        state = "" if user.active else " The account is deactivated and signed out."
+        flash(f"Saved {user.name}.{state}", "success")
+        return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)

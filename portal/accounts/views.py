@@ -11,7 +11,8 @@ from portal.kernel.extensions import db, limiter, login_manager
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.models import User
-from portal.kernel.templating import flash_form_errors
+from portal.kernel.templating import flash_form_errors, flash_summary
+from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +50,6 @@ def login():
         if user is None:
             flash("That email and password do not match an active account.", "error")
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("content.board"))
@@ -63,7 +63,6 @@ def login():
 def logout():
     # Ends every copy of this session, not just the cookie in this browser.
     current_user.end_sessions()
-    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -88,12 +87,10 @@ def change_password():
     if not form.validate_on_submit():
         flash_form_errors(form)
         return redirect(url_for("auth.profile"))
-    try:
+    with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
         accounts.change_password(current_user, form.current_password.data, form.new_password.data)
-    except ValidationFailed as error:
-        flash(error.message, "error")
+    if outcome.refused:
         return redirect(url_for("auth.profile"))
-    db.session.commit()
     # The version bump ended this session too (and its remember-me cookie); start fresh
     # ones for this browser.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
@@ -110,7 +107,6 @@ def create_token():
         flash_form_errors(form)
         return redirect(url_for("auth.profile"))
     clear = accounts.issue_token(current_user, form.name.data)
-    db.session.commit()
     flash("Token created. Copy it now: it will not be shown again.", "success")
     return render_template(
         "auth/profile.html",
@@ -129,6 +125,5 @@ def revoke_token(token_id: int):
         flash_form_errors(form)
         return redirect(url_for("auth.profile"))
     token = accounts.revoke_token(current_user, token_id)
-    db.session.commit()
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("auth.profile"))

@@ -53,7 +53,9 @@ def token_required(view):
             response = json_error(401, "unauthorized", "A valid API token is required.")
             response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
             return response
-        db.session.commit()  # keeps the token's last-used time
+        # Its own transaction: the token's last-used time is kept even when the request
+        # is then refused, and the request's own commit comes only at its end.
+        db.session.commit()
         g.api_user = user
         return view(*args, **kwargs)
 

@@ -47,6 +47,11 @@ def flash_refusal(error) -> None:
         flash(message, "error")
 
 
+def flash_summary(error) -> None:
+    """Flash a service's refusal by its summary alone, whatever fields it names."""
+    flash(error.message, "error")
+
+
 def show_field_errors(form, error) -> None:
     """Put a service's ValidationFailed messages beside the form fields they name, and
     flash its summary."""

@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 from portal.kernel import notifications
 from portal.kernel.api import api_user, iso, page_body, token_required
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.pagination import page_args
 from portal.kernel.templating import template_global
 from portal.kernel.urls import safe_next
@@ -42,7 +41,6 @@ def index():
 @login_required
 def read(notification_id: int):
     notification = notifications.mark_read(current_user, notification_id)
-    db.session.commit()
     # Links were checked when the notification was made; check again before redirecting.
     return redirect(safe_next(notification.link) or url_for(".index"))
 
@@ -51,7 +49,6 @@ def read(notification_id: int):
 @login_required
 def read_all():
     notifications.mark_all_read(current_user)
-    db.session.commit()
     flash("All caught up.", "success")
     return redirect(url_for(".index"))
 
@@ -95,5 +92,4 @@ def api_list():
 @token_required
 def api_read_all():
     marked = notifications.mark_all_read(api_user())
-    db.session.commit()
     return jsonify({"marked_read": marked, "unread": notifications.unread_count(api_user())})

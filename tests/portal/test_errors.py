@@ -20,6 +20,14 @@ def assert_json_error(response, status: int, code: str) -> dict:
     return response.json["error"]
 
 
+def assert_portal_500_page(page) -> None:
+    """The portal's own 500 page, in its layout, whose queries of the signed-in user's
+    notifications need a session that works again."""
+    assert page.status_code == 500
+    assert "<h1>Something went wrong</h1>" in page.text
+    assert 'aria-label="Notifications (0 unread)"' in page.text
+
+
 def test_unknown_page_is_a_friendly_html_404(client):
     response = client.get("/no-such-page")
 
@@ -199,9 +207,7 @@ def test_a_database_error_still_gets_the_portals_own_error_page(app, users):
     page = browser.get("/duplicate")
     api = app.test_client().get("/api/v1/duplicate")
 
-    assert page.status_code == 500
-    assert "<h1>Something went wrong</h1>" in page.text
-    assert 'aria-label="Notifications (0 unread)"' in page.text  # the portal's own layout
+    assert_portal_500_page(page)
     assert "IntegrityError" not in page.text
     assert_json_error(api, 500, "internal_error")
     assert find_user("twin@example.com") is None

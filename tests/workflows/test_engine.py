@@ -11,7 +11,7 @@ from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.machine import allowed_actions, apply
 from tests.factories import reviewers
-from tests.workflows.conftest import revise
+from tests.workflows.helpers import revise
 from tests.workflows.post_factories import STEPS
 from workflows.audit.models import WorkflowEvent
 from workflows.posts.machine import POST

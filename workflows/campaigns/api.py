@@ -13,7 +13,6 @@ from portal.kernel.api import (
     refuse_unknown_fields,
     token_required,
 )
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_ids
 from portal.kernel.openapi import (
     PAGING,
@@ -99,7 +98,6 @@ def create_campaign():
             asset_ids=_asset_ids(data),
         ),
     )
-    db.session.commit()
     response = jsonify(serialize_campaign(campaign, user))
     response.headers["Location"] = url_for("campaigns_api.get_campaign", campaign_id=campaign.id)
     return response, 201
@@ -120,7 +118,6 @@ def publish_campaign(campaign_id: int):
     user = api_user()
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     campaigns.publish(campaign, user)
-    db.session.commit()
     return jsonify(serialize_campaign(campaign, user))
 
 
@@ -131,7 +128,6 @@ def acknowledge_campaign(campaign_id: int):
     user = api_user()
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     read, created = campaigns.acknowledge(campaign, user)
-    db.session.commit()
     return jsonify(serialize_campaign(campaign, user, read.read_at)), 201 if created else 200
 
 

@@ -16,16 +16,14 @@ from flask import (
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
-    flash_form_errors,
     flash_refusal,
-    show_field_errors,
     template_global,
 )
+from portal.kernel.transaction import attempt, submit
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import CampaignForm
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
@@ -116,20 +114,11 @@ def create():
     if not can(current_user, "write_campaigns"):
         abort(403)
     form = CampaignForm()
-    if form.validate_on_submit():
-        try:
-            campaign = campaigns.create_campaign(current_user, _input(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Campaign saved as a draft. Publish it when reps should see it.", "success")
-            return _show(campaign)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("campaigns/form.html", form=form, campaign=None), status
+    submission = submit(form, lambda: campaigns.create_campaign(current_user, _input(form)))
+    if submission.saved:
+        flash("Campaign saved as a draft. Publish it when reps should see it.", "success")
+        return _show(submission.result)
+    return render_template("campaigns/form.html", form=form, campaign=None), submission.status
 
 
 @bp.get("/campaigns/<id:campaign_id>")
@@ -167,25 +156,17 @@ def edit(campaign_id: int):
         form.based_on.data = campaign.updated_at.isoformat()
     else:
         form = CampaignForm(campaign=campaign)
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            campaigns.update_campaign(
-                campaign, current_user, _input(form), _based_on(form.based_on.data)
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = 409
-        else:
-            db.session.commit()
-            flash("Campaign saved.", "success")
-            return _show(campaign)
-    elif request.method == "POST":
-        flash_form_errors(form)
+    submission = submit(
+        form,
+        lambda: campaigns.update_campaign(
+            campaign, current_user, _input(form), _based_on(form.based_on.data)
+        ),
+        refusals=(ValidationFailed, Conflict),
+    )
+    if submission.saved:
+        flash("Campaign saved.", "success")
+        return _show(campaign)
+    status = 409 if isinstance(submission.refusal, Conflict) else submission.status
     return render_template("campaigns/form.html", form=form, campaign=campaign), status
 
 
@@ -196,13 +177,9 @@ def publish(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         flash("The form expired or was not sent from this site. Please try again.", "error")
         return _show(campaign)
-    try:
+    with attempt(refusals=(Conflict, PermissionDenied)) as outcome:
         campaigns.publish(campaign, current_user)
-    except (Conflict, PermissionDenied) as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash("Campaign published. Every active rep has been told.", "success")
     return _show(campaign)
 
@@ -214,13 +191,10 @@ def acknowledge(campaign_id: int):
     if not EmptyForm().validate_on_submit():
         flash("The form expired or was not sent from this site. Please try again.", "error")
         return _show(campaign)
-    try:
+    with attempt(refusals=(PermissionDenied,)) as outcome:
         _read, created = campaigns.acknowledge(campaign, current_user)
-    except PermissionDenied as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _show(campaign)
-    db.session.commit()
     if created:
         flash("Thanks: marketing can see you have read this brief.", "success")
     else:

@@ -24,10 +24,9 @@ from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
-    flash_refusal,
-    show_field_errors,
     template_global,
 )
+from portal.kernel.transaction import attempt, submit
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.forms import (
@@ -92,22 +91,14 @@ def create():
     if not can(current_user, "create_collection"):
         abort(403)
     form = CollectionForm()
-    if form.validate_on_submit():
-        try:
-            collection = collections.create_collection(
-                current_user, form.title.data, form.description.data
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Collection created. Add assets to it below.", "success")
-            return _show(collection)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("collections/form.html", form=form, collection=None), status
+    submission = submit(
+        form,
+        lambda: collections.create_collection(current_user, form.title.data, form.description.data),
+    )
+    if submission.saved:
+        flash("Collection created. Add assets to it below.", "success")
+        return _show(submission.result)
+    return render_template("collections/form.html", form=form, collection=None), submission.status
 
 
 @bp.route("/collections/<id:collection_id>/edit", methods=["GET", "POST"])
@@ -115,22 +106,18 @@ def create():
 def edit(collection_id: int):
     collection = _editable(collection_id)
     form = CollectionForm(obj=collection)
-    if form.validate_on_submit():
-        try:
-            collections.update_collection(
-                collection, current_user, form.title.data, form.description.data
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Collection saved.", "success")
-            return _show(collection)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("collections/form.html", form=form, collection=collection), status
+    submission = submit(
+        form,
+        lambda: collections.update_collection(
+            collection, current_user, form.title.data, form.description.data
+        ),
+    )
+    if submission.saved:
+        flash("Collection saved.", "success")
+        return _show(collection)
+    return render_template(
+        "collections/form.html", form=form, collection=collection
+    ), submission.status
 
 
 @bp.post("/collections/<id:collection_id>/delete")
@@ -143,7 +130,6 @@ def delete(collection_id: int):
         return _show(collection)
     title = collection.title
     collections.delete_collection(collection, current_user)
-    db.session.commit()
     flash(f"Collection “{title}” deleted, with the paths assigned from it.", "success")
     return redirect(url_for(".index"))
 
@@ -178,13 +164,10 @@ def add_item(collection_id: int):
         return _show(collection)
     chosen = form.asset.data
     asset = db.session.get(Asset, chosen) if chosen != NONE_CHOSEN else None
-    try:
+    with attempt() as outcome:
         item = collections.add_item(collection, current_user, asset, form.note.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _show(collection)
-    db.session.commit()
     flash(f"“{asset_title(item.asset)}” added as item {item.position}.", "success")
     return _show(collection)
 
@@ -203,23 +186,12 @@ def add_from_asset():
         flash_form_errors(form)
         return back
     collection = _editable(form.collection.data)
-    try:
+    with attempt() as outcome:
         item = collections.add_item(collection, current_user, asset, form.note.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return back
-    db.session.commit()
     flash(f"Added to “{collection.title}” as item {item.position}.", "success")
     return back
-
-
-def _refused(collection, error):
-    """A button's refusal, shown on the collection's page: bad input, or an item someone
-    removed meanwhile (the page was stale, or both acted at once)."""
-    db.session.rollback()
-    flash_refusal(error)
-    return _show(collection)
 
 
 @bp.post("/collections/<id:collection_id>/items/<id:item_id>/note")
@@ -230,13 +202,14 @@ def edit_note(collection_id: int, item_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
-    try:
+    # An item someone removed meanwhile (the page was stale, or both acted at once) is
+    # refused like bad input, on the collection's page; so in the buttons below.
+    with attempt(refusals=(ValidationFailed, NotFound)) as outcome:
         item = collections.get_item(collection, item_id)
         collections.edit_note(item, current_user, form.note.data)
-    except (ValidationFailed, NotFound) as error:
-        return _refused(collection, error)
-    title = asset_title(item.asset)  # before the commit: the item may be removed right after
-    db.session.commit()
+    if outcome.refused:
+        return _show(collection)
+    title = asset_title(item.asset)
     flash(f"Note on “{title}” saved.", "success")
     return _show(collection)
 
@@ -250,13 +223,12 @@ def move(collection_id: int, item_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
-    try:
+    with attempt(refusals=(ValidationFailed, NotFound)) as outcome:
         item = collections.get_item(collection, item_id)
         moved = collections.move_item(item, current_user, direction)
-    except (ValidationFailed, NotFound) as error:
-        return _refused(collection, error)
+    if outcome.refused:
+        return _show(collection)
     title, position = asset_title(item.asset), item.position
-    db.session.commit()
     if moved:
         flash(f"“{title}” moved {direction} to item {position}.", "success")
     else:
@@ -272,13 +244,12 @@ def remove(collection_id: int, item_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
-    try:
+    with attempt(refusals=(NotFound,)) as outcome:
         item = collections.get_item(collection, item_id)
         title = asset_title(item.asset)
         collections.remove_item(item, current_user)
-    except NotFound as error:
-        return _refused(collection, error)
-    db.session.commit()
+    if outcome.refused:
+        return _show(collection)
     flash(f"“{title}” removed from the collection.", "success")
     return _show(collection)
 
@@ -292,13 +263,12 @@ def mark(collection_id: int, item_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(collection)
-    try:
+    with attempt(refusals=(Conflict, NotFound)) as outcome:
         item = collections.get_item(collection, item_id)
         paths.mark(item, current_user, done)
-    except (Conflict, NotFound) as error:
-        return _refused(collection, error)
+    if outcome.refused:
+        return _show(collection)
     title = asset_title(item.asset)
-    db.session.commit()
     state = "done" if done else "not done"
     flash(f"“{title}” marked {state}.", "success")
     return redirect(url_for(".show", collection_id=collection.id, _anchor=f"item-{item_id}"))
@@ -311,33 +281,30 @@ def assign(collection_id: int):
     if not can(current_user, "assign", collection):
         abort(403)
     form = AssignForm()
-    if form.validate_on_submit():
-        reps = [db.session.get(User, rep_id) for rep_id in form.reps.data]
-        try:
-            assigned, already = paths.assign(
-                collection, current_user, [rep for rep in reps if rep], form.due_on.data
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            if assigned:
-                names = ", ".join(rep.name for rep in assigned)
-                flash(f"Path assigned to {names}; they have been told.", "success")
-            if already:
-                names = ", ".join(rep.name for rep in already)
-                flash(f"Already assigned to {names}: nothing changed for them.", "info")
-            return redirect(url_for(".progress", collection_id=collection.id))
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
+    submission = submit(
+        form,
+        lambda: paths.assign(collection, current_user, _reps(form.reps.data), form.due_on.data),
+    )
+    if submission.saved:
+        assigned, already = submission.result
+        if assigned:
+            names = ", ".join(rep.name for rep in assigned)
+            flash(f"Path assigned to {names}; they have been told.", "success")
+        if already:
+            names = ", ".join(rep.name for rep in already)
+            flash(f"Already assigned to {names}: nothing changed for them.", "info")
+        return redirect(url_for(".progress", collection_id=collection.id))
     return render_template(
         "collections/assign.html",
         form=form,
         collection=collection,
         rows=paths.progress_table(collection, current_user),
-    ), status
+    ), submission.status
+
+
+def _reps(rep_ids: list[int]) -> list[User]:
+    """The users picked in the assign form that still exist."""
+    return [rep for rep in (db.session.get(User, rep_id) for rep_id in rep_ids) if rep]
 
 
 @bp.get("/collections/<id:collection_id>/progress")

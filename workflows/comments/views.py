@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 from content.library.services import get_revision, get_visible_asset
-from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
+from portal.kernel.errors import Conflict, PermissionDenied
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_int
-from portal.kernel.templating import template_filter
+from portal.kernel.templating import flash_summary, template_filter
+from portal.kernel.transaction import attempt
 from workflows.comments import services as comments
 from workflows.review.views import CSRF_MESSAGE
 
@@ -78,7 +78,7 @@ def create(asset_id: int):
     if not EmptyForm().validate_on_submit():
         flash(CSRF_MESSAGE, "error")
         return _asset_page(asset.id)
-    try:
+    with attempt() as outcome:
         parent_id = _optional_number(
             request.form.get("parent_id"), "parent_id", "Choose a comment to reply to."
         )
@@ -89,12 +89,8 @@ def create(asset_id: int):
         comment = comments.add_comment(
             asset, current_user, request.form.get("body", ""), revision, parent_id
         )
-    except (ValidationFailed, Conflict) as error:
-        db.session.rollback()
-        for message in error.fields.values() or [error.message]:
-            flash(message, "error")
+    if outcome.refused:
         return _asset_page(asset.id)
-    db.session.commit()
     flash(_posted_message(comment, comments.find_mentions(asset, comment.body)), "success")
     return _asset_page(asset.id, comment)
 
@@ -104,13 +100,9 @@ def _change_thread(comment_id: int, change, done: str):
     if not EmptyForm().validate_on_submit():
         flash(CSRF_MESSAGE, "error")
         return _asset_page(comment.asset_id, comment)
-    try:
+    with attempt(refusals=(Conflict, PermissionDenied), show=flash_summary) as outcome:
         change(comment, current_user)
-    except (Conflict, PermissionDenied) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash(done, "success")
     return _asset_page(comment.asset_id, comment)
 

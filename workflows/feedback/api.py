@@ -19,7 +19,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_id
 from portal.kernel.openapi import (
     PAGING,
@@ -107,7 +106,6 @@ def send_feedback():
             campaign_id=json_id(data, "campaign_id"),
         ),
     )
-    db.session.commit()
     response = jsonify(serialize_feedback(item, user))
     response.headers["Location"] = url_for("feedback_api.get_feedback", feedback_id=item.id)
     return response, 201
@@ -133,7 +131,6 @@ def triage_feedback(feedback_id: int):
     reply = json_text(data, "reply", item.reply)
     based_on = feedback.parse_version(json_text(data, "version"))
     feedback.triage(item, user, status, reply, based_on)
-    db.session.commit()
     return jsonify(serialize_feedback(item, user))
 
 

@@ -25,7 +25,8 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, show_field_errors, template_global
+from portal.kernel.templating import flash_form_errors, template_global
+from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
 from workflows.feedback import services as feedback
@@ -144,21 +145,12 @@ def new():
             _offer(getattr(form, name), getattr(form, name).data)
     else:
         form = _prefilled_form()
-    if form.validate_on_submit():
-        try:
-            item = feedback.send_feedback(current_user, form.feedback_input())
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Thanks — marketing will see this.", "success")
-            back = safe_next(form.next.data)
-            return redirect(back) if back else _show(item)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("feedback/form.html", form=form), status
+    submission = submit(form, lambda: feedback.send_feedback(current_user, form.feedback_input()))
+    if submission.saved:
+        flash("Thanks — marketing will see this.", "success")
+        back = safe_next(form.next.data)
+        return redirect(back) if back else _show(submission.result)
+    return render_template("feedback/form.html", form=form), submission.status
 
 
 @bp.get("/feedback")
@@ -207,7 +199,7 @@ def triage(feedback_id: int):
         flash_form_errors(form)
         return render_template("feedback/show.html", item=item, form=form), 422
     reply_before = item.reply
-    try:
+    with attempt(form, refusals=(Conflict, ValidationFailed)) as outcome:
         feedback.triage(
             item,
             current_user,
@@ -215,18 +207,13 @@ def triage(feedback_id: int):
             form.reply.data,
             feedback.parse_version(form.version.data),
         )
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if isinstance(outcome.refusal, Conflict):
         # The marketer's words stay in the box; the version is now the current one, so a
         # second save, made knowing what is there, goes through.
         form.version.data = feedback.version(item)
         return render_template("feedback/show.html", item=item, form=form), 409
-    except ValidationFailed as error:
-        db.session.rollback()
-        show_field_errors(form, error)
+    if outcome.refused:
         return render_template("feedback/show.html", item=item, form=form), 422
-    db.session.commit()
     if item.reply != reply_before and item.reply:
         flash(f"Saved. {item.author.name} has been told about your reply.", "success")
     else:

@@ -14,16 +14,16 @@ from flask import (
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.forms import chosen_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
-    show_field_errors,
+    flash_summary,
     template_global,
 )
+from portal.kernel.transaction import attempt, submit
 from workflows.glossary import matching as glossary_matching
 from workflows.glossary import services as glossary
 from workflows.glossary.forms import SignForm, TermForm
@@ -89,24 +89,15 @@ def create():
     if not can(current_user, "propose_term"):
         abort(403)
     form = TermForm()
-    if form.validate_on_submit():
-        try:
-            term = glossary.propose_term(current_user, form.data_for_service())
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"“{term.name}” is proposed. The sales and marketing leaders are asked to "
-                "sign it off.",
-                "success",
-            )
-            return _show(term)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("glossary/form.html", form=form, term=None), status
+    submission = submit(form, lambda: glossary.propose_term(current_user, form.data_for_service()))
+    if submission.saved:
+        term = submission.result
+        flash(
+            f"“{term.name}” is proposed. The sales and marketing leaders are asked to sign it off.",
+            "success",
+        )
+        return _show(term)
+    return render_template("glossary/form.html", form=form, term=None), submission.status
 
 
 @bp.get("/glossary/<id:term_id>")
@@ -137,22 +128,16 @@ def edit(term_id: int):
         form.note.data = ""
     current, status = None, 200
     if form.validate_on_submit():
-        try:
+        with attempt(form, refusals=(ValidationFailed, Conflict)) as outcome:
             saved = glossary.edit_term(
                 term, current_user, chosen_id(form.based_on.data), form.data_for_service()
             )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if isinstance(outcome.refusal, Conflict):
             # Show what is there now; saving again knowingly replaces it.
             current = glossary.current_version(term)
             form.based_on.data = term.version
             status = 409
-        else:
-            db.session.commit()
+        elif not outcome.refused:
             if saved is None:
                 flash("Nothing changed, so no new version was saved.", "info")
             else:
@@ -177,13 +162,10 @@ def sign(term_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(term)
-    try:
+    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
         signoff = glossary.sign(term, current_user, chosen_id(form.version.data))
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.refused:
         return _show(term)
-    db.session.commit()
     if term.status == "agreed":
         flash(f"Signed for {signoff.side}. “{term.name}” is now agreed by both teams.", "success")
     else:

@@ -14,7 +14,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.ids import json_id, json_ids
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
@@ -101,7 +100,6 @@ def create_post():
             asset_ids=_asset_ids(data),
         ),
     )
-    db.session.commit()
     response = jsonify(serialize_post(post, user))
     response.headers["Location"] = url_for("posts_api.get_post", post_id=post.id)
     return response, 201
@@ -149,7 +147,6 @@ def revise_post(post_id: int):
         json_text(data, "body", post.body),
         details,
     )
-    db.session.commit()
     return jsonify(serialize_post(post, user))
 
 
@@ -174,7 +171,6 @@ def transition(post_id: int):
         url=json_text(data, "url"),
         acknowledge_similar=acknowledge,
     )
-    db.session.commit()
     body = serialize_post(post, user)
     body["event"] = {
         "action": event.action,

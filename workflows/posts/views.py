@@ -23,7 +23,12 @@ from portal.kernel.ids import text_id
 from portal.kernel.models import User, normalize_email
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, show_field_errors, template_global
+from portal.kernel.templating import (
+    flash_form_errors,
+    flash_summary,
+    template_global,
+)
+from portal.kernel.transaction import attempt, submit
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
@@ -141,22 +146,14 @@ def create():
     form = PostForm()
     if request.method == "GET" and request.args.get("rep"):
         form.rep.data = request.args["rep"]
-    if form.validate_on_submit():
-        try:
-            post = posts.create_post(current_user, _details(form))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"Draft saved for {post.rep.name}. Send it when it is ready.", "success")
-            return _show(post)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
+    submission = submit(form, lambda: posts.create_post(current_user, _details(form)))
+    if submission.saved:
+        post = submission.result
+        flash(f"Draft saved for {post.rep.name}. Send it when it is ready.", "success")
+        return _show(post)
     return render_template(
         "posts/form.html", form=form, post=None, conflict=None, **_writing_aids(form.rep.data)
-    ), status
+    ), submission.status
 
 
 @bp.get("/posts/<id:post_id>")
@@ -212,7 +209,7 @@ def edit(post_id: int):
     conflict = None
     if request.method == "POST" and form.validate_on_submit():
         base = _base_revision(form.base_revision.data)
-        try:
+        with attempt(form, refusals=(Conflict, ValidationFailed, PermissionDenied)) as outcome:
             revision = posts.revise_post(
                 post,
                 current_user,
@@ -221,18 +218,9 @@ def edit(post_id: int):
                 form.body.data,
                 _details(form) if writer else None,
             )
-        except Conflict as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if isinstance(outcome.refusal, Conflict):
             conflict = _since(post, base)
-        except (ValidationFailed, PermissionDenied) as error:
-            db.session.rollback()
-            if isinstance(error, ValidationFailed):
-                show_field_errors(form, error)
-            else:
-                flash(error.message, "error")
-        else:
-            db.session.commit()
+        elif not outcome.refused:
             if revision is None:
                 flash("Saved. The text did not change, so no new revision.", "info")
             else:
@@ -269,7 +257,7 @@ def transition(post_id: int):
         flash(CSRF_MESSAGE, "error")
         return _show(post)
     action = request.form.get("action", "")
-    try:
+    with attempt(show=_flash_error) as outcome:
         post_machine.transition(
             post,
             current_user,
@@ -278,11 +266,7 @@ def transition(post_id: int):
             url=request.form.get("url", ""),
             acknowledge_similar=request.form.get("acknowledge_similar") in {"1", "y", "on"},
         )
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        _flash_error(error)
-    else:
-        db.session.commit()
+    if not outcome.refused:
         message = DONE_MESSAGES.get(action, "Done.")
         flash(message.format(rep=post.rep.name, writer=post.ghostwriter.name), "success")
     return _show(post)
@@ -295,13 +279,10 @@ def comment(post_id: int):
     if not EmptyForm().validate_on_submit():
         flash(CSRF_MESSAGE, "error")
         return _show(post, "discussion")
-    try:
+    with attempt(show=flash_summary) as outcome:
         added = posts.add_comment(post, current_user, request.form.get("body", ""))
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if outcome.refused:
         return _show(post, "discussion")
-    db.session.commit()
     flash("Comment posted.", "success")
     return _show(post, f"comment-{added.id}")
 
@@ -350,16 +331,10 @@ def voice():
         abort(404)
     profile = posts.voice_profile(current_user)
     form = VoiceProfileForm(obj=profile)
-    if form.validate_on_submit():
-        try:
-            posts.save_voice_profile(current_user, form.tone.data, form.topics.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Voice profile saved. Your ghost-writers see it beside their drafts.", "success")
-            return redirect(url_for(".voice"))
-    elif request.method == "POST":
-        flash_form_errors(form)
+    submission = submit(
+        form, lambda: posts.save_voice_profile(current_user, form.tone.data, form.topics.data)
+    )
+    if submission.saved:
+        flash("Voice profile saved. Your ghost-writers see it beside their drafts.", "success")
+        return redirect(url_for(".voice"))
     return render_template("posts/voice.html", form=form, profile=profile)

@@ -15,7 +15,6 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from workflows.requests import services as requests
@@ -87,7 +86,6 @@ def create_request():
         json_text(data, "deal_context"),
         parse_date(data.get("due_on"), "due_on"),
     )
-    db.session.commit()
     response = jsonify(serialize_request(content_request, user))
     response.headers["Location"] = url_for(
         "requests_api.get_request", request_id=content_request.id

@@ -15,16 +15,16 @@ from flask_login import current_user, login_required
 
 from content.library.browsing import taxonomy_choices
 from content.library.models import Persona, Stage
-from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
-    show_field_errors,
     template_global,
 )
+from portal.kernel.transaction import attempt, submit
 from workflows.requests import services as requests
 from workflows.requests.forms import NONE_CHOSEN, AcceptForm, DeclineForm, RequestForm
 
@@ -75,27 +75,21 @@ def create():
     if not can(current_user, "submit_request"):
         abort(403)
     form = RequestForm()
-    if form.validate_on_submit():
-        try:
-            content_request = requests.submit_request(
-                current_user,
-                form.need.data,
-                _term(Stage, form.stage.data),
-                _term(Persona, form.persona.data),
-                form.deal_context.data or "",
-                form.due_on.data,
-            )
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_field_errors(form, error)
-        else:
-            db.session.commit()
-            flash("Request sent to marketing.", "success")
-            return _show(content_request)
-    elif request.method == "POST":
-        flash_form_errors(form)
-    status = 422 if request.method == "POST" else 200
-    return render_template("requests/form.html", form=form), status
+    submission = submit(
+        form,
+        lambda: requests.submit_request(
+            current_user,
+            form.need.data,
+            _term(Stage, form.stage.data),
+            _term(Persona, form.persona.data),
+            form.deal_context.data or "",
+            form.due_on.data,
+        ),
+    )
+    if submission.saved:
+        flash("Request sent to marketing.", "success")
+        return _show(submission.result)
+    return render_template("requests/form.html", form=form), submission.status
 
 
 @bp.get("/requests/<id:request_id>")
@@ -119,13 +113,10 @@ def accept(request_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(content_request)
-    try:
+    with attempt() as outcome:
         asset = requests.accept(content_request, current_user, form.title.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
+    if outcome.refused:
         return _show(content_request)
-    db.session.commit()
     requester = content_request.requester
     message = f"Request accepted: the draft “{asset.latest_revision.title}” is started."
     if asset.collaborator_role(requester) == "reviewer":
@@ -142,12 +133,8 @@ def decline(request_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _show(content_request)
-    try:
+    with attempt() as outcome:
         requests.decline(content_request, current_user, form.reason.data)
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash_refusal(error)
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash(f"Request declined. {content_request.requester.name} has been told why.", "success")
     return _show(content_request)

@@ -6,7 +6,6 @@ from content.library.api import serialize_asset
 from content.library.services import get_visible_asset
 from portal.kernel.api import api_user, iso, json_body, token_required
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.extensions import db
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
 
@@ -25,7 +24,6 @@ def transition(asset_id: int):
     if not isinstance(comment, str):
         raise ValidationFailed("Wrong type.", {"comment": "Must be a string."})
     event = machine.transition(asset, user, action, comment)
-    db.session.commit()
     body = serialize_asset(asset, user)
     body["event"] = {
         "action": event.action,
@@ -72,5 +70,4 @@ def invite(asset_id: int):
     if fields:
         raise ValidationFailed("Give an email and a role (author or reviewer).", fields)
     collaborators.invite(asset, user, email, role)
-    db.session.commit()
     return jsonify(review_state(asset)), 201

@@ -5,10 +5,10 @@ from flask_login import current_user, login_required
 
 from content.library.services import get_visible_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.permissions import can
-from portal.kernel.templating import template_global
+from portal.kernel.templating import flash_summary, template_global
+from portal.kernel.transaction import attempt
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
 
@@ -63,13 +63,9 @@ def transition(asset_id: int):
         flash(CSRF_MESSAGE, "error")
         return _back(asset.id)
     action = request.form.get("action", "")
-    try:
+    with attempt(show=flash_summary) as outcome:
         event = machine.transition(asset, current_user, action, request.form.get("comment", ""))
-    except (Conflict, ValidationFailed) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         message = DONE_MESSAGES.get(action, "Done.")
         if action == "approve" and event.to_state == "in_review":
             waiting = " and ".join(review.missing_sides(asset))
@@ -87,19 +83,11 @@ def invite(asset_id: int):
     if not EmptyForm().validate_on_submit():
         flash(CSRF_MESSAGE, "error")
         return _back(asset.id)
-    try:
+    with attempt(refusals=(ValidationFailed, Conflict, PermissionDenied)) as outcome:
         collaborator = collaborators.invite(
             asset, current_user, request.form.get("email", ""), request.form.get("role", "")
         )
-    except ValidationFailed as error:
-        db.session.rollback()
-        for message in (error.fields or {}).values():
-            flash(message, "error")
-    except (Conflict, PermissionDenied) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         role = collaborators.ROLE_LABELS[collaborator.role].lower()
         flash(f"{collaborator.user.name} is now a {role} and has been told.", "success")
     return _back(asset.id)
@@ -112,12 +100,8 @@ def remove_collaborator(asset_id: int, user_id: int):
     if not EmptyForm().validate_on_submit():
         flash(CSRF_MESSAGE, "error")
         return _back(asset.id)
-    try:
+    with attempt(refusals=(NotFound, PermissionDenied), show=flash_summary) as outcome:
         collaborators.remove(asset, current_user, user_id)
-    except (NotFound, PermissionDenied) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if not outcome.refused:
         flash("Removed from the asset. Their revisions and comments stay.", "success")
     return _back(asset.id)
