@@ -105,3 +105,23 @@ class Inbox:
         message = message_from_bytes(envelope.content, policy=default_policy)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
+
+
+ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
+
+
+def assert_json_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert schema_problems(response.json, ERROR_SCHEMA) == []
+    assert response.json["error"]["code"] == code
+    assert response.json["error"]["message"]
+    return response.json["error"]
+
+
+def assert_portal_500_page(page) -> None:
+    """The portal's own 500 page, in its layout, whose queries of the signed-in user's
+    notifications need a session that works again."""
+    assert page.status_code == 500
+    assert "<h1>Something went wrong</h1>" in page.text
+    assert 'aria-label="Notifications (0 unread)"' in page.text

@@ -6,26 +6,7 @@ from portal import create_app
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user
 from tests.factories import PASSWORD, login, make_app, make_asset, token_headers
-from tests.portal.helpers import schema_problems
-
-ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
-
-
-def assert_json_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status
-    assert response.mimetype == "application/json"
-    assert schema_problems(response.json, ERROR_SCHEMA) == []
-    assert response.json["error"]["code"] == code
-    assert response.json["error"]["message"]
-    return response.json["error"]
-
-
-def assert_portal_500_page(page) -> None:
-    """The portal's own 500 page, in its layout, whose queries of the signed-in user's
-    notifications need a session that works again."""
-    assert page.status_code == 500
-    assert "<h1>Something went wrong</h1>" in page.text
-    assert 'aria-label="Notifications (0 unread)"' in page.text
+from tests.portal.helpers import assert_json_error, assert_portal_500_page
 
 
 def test_unknown_page_is_a_friendly_html_404(client):

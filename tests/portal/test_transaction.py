@@ -10,7 +10,7 @@ from portal.kernel.extensions import csrf, db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.transaction import attempt
 from tests.factories import login
-from tests.portal.test_errors import assert_json_error, assert_portal_500_page
+from tests.portal.helpers import assert_json_error, assert_portal_500_page
 
 
 def _tag(slug: str) -> Tag:
