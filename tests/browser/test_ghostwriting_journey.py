@@ -115,6 +115,9 @@ def test_a_post_goes_from_draft_to_published_with_the_reps_edit(page_signed_in, 
     )
     expect(reader.get_by_role("textbox", name="Final text")).to_have_value(final)
     reader.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    # The clipboard takes writes only from the focused page, as the rep's would be; with the
+    # writer's page open in the same browser, focus it first.
+    reader.bring_to_front()
     reader.get_by_role("button", name="Copy text").click()
     expect(reader.get_by_text("Copied to the clipboard.")).to_be_visible()
     assert reader.evaluate("navigator.clipboard.readText()") == final
