@@ -28,6 +28,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
+from portal.kernel.sql import rows_changed
 
 STORED_FILE_MISSING = "The uploaded file is no longer on the server: upload it again."
 
@@ -133,7 +134,7 @@ def run_import(
         .values(status="imported", imported_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if db.session.execute(claim).rowcount != 1:
+    if rows_changed(claim) != 1:
         db.session.refresh(deal_import)
         when = deal_import.imported_at.strftime("%-d %b %Y at %H:%M UTC")
         raise Conflict(f"This file was already imported on {when}; nothing was changed.")

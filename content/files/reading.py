@@ -29,6 +29,7 @@ from content.library.models import EXTRACTION_READING as READING
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
+from portal.kernel.sql import rows_changed
 
 # Beyond the extraction timeout, the time a reader may need to start and to record.
 CLAIM_MARGIN = timedelta(minutes=1)
@@ -100,7 +101,7 @@ def record_extraction(claim: FileClaim, extraction: Extraction) -> bool:
     """Store what reading the file gave, if the claim is still this reader's (a reader
     presumed dead whose claim was taken again records nothing); returns whether it did.
     Flushes; the caller commits."""
-    held = db.session.execute(
+    held = rows_changed(
         update(StoredFile)
         .where(
             StoredFile.id == claim.file_id,
@@ -109,7 +110,7 @@ def record_extraction(claim: FileClaim, extraction: Extraction) -> bool:
         )
         .values(extraction_claimed_at=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if held != 1:
         return False
     # Written through the ORM (the row is now locked by the UPDATE above), so the search

@@ -13,6 +13,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.permissions import can
+from portal.kernel.sql import rows_changed
 
 TITLE_MAX = 200
 SUMMARY_MAX = 1000
@@ -141,7 +142,7 @@ def revise_asset(
     # The file is stored before the claim below, so no write lock is held while a large
     # upload is written to disk.
     stored = store_upload(upload.stream, upload.filename, author) if upload else None
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Asset)
         .where(
             Asset.id == asset.id,
@@ -150,7 +151,7 @@ def revise_asset(
         )
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         if stored is not None:
             storage_path(stored.storage_name).unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
+from portal.kernel.sql import rows_changed
 
 TOKEN_BYTES = 32
 MAX_DAYS = 365
@@ -182,12 +183,12 @@ def revoke(link: ShareLink, user: User) -> bool:
     if not can(user, "revoke", link):
         raise NotFound("No such link.")
     now = utcnow()
-    done = db.session.execute(
+    done = rows_changed(
         update(ShareLink)
         .where(ShareLink.id == link.id, ShareLink.revoked_at.is_(None))
         .values(revoked_at=now, revoked_by_id=user.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(link)
     return done == 1
 
@@ -197,7 +198,7 @@ def revoke_all(asset: Asset, user: User) -> int:
     if not can(user, "revoke_links", asset):
         raise NotFound("No such asset.")
     now = utcnow()
-    return db.session.execute(
+    return rows_changed(
         update(ShareLink)
         .where(
             ShareLink.asset_id == asset.id,
@@ -206,7 +207,7 @@ def revoke_all(asset: Asset, user: User) -> int:
         )
         .values(revoked_at=now, revoked_by_id=user.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
 
 
 def active_link_count(asset: Asset) -> int:

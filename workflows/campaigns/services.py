@@ -23,7 +23,7 @@ from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
 from portal.kernel.reporting import local_today
-from portal.kernel.sql import upsert_insert
+from portal.kernel.sql import rows_changed, upsert_insert
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback
 
@@ -216,12 +216,12 @@ def update_campaign(
     values, assets = _checked(editor, data, frozenset(a.id for a in campaign.assets))
     if campaign.status == "published" and not values["key_messages"]:
         raise ValidationFailed(KEY_MESSAGES_NEEDED, {"key_messages": KEY_MESSAGES_NEEDED})
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.updated_at == based_on)
         .values(**values, updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(campaign)
     if claimed != 1:
         raise Conflict(
@@ -257,12 +257,12 @@ def publish(campaign: Campaign, publisher) -> Campaign:
     refusal = publish_refusal(campaign)
     if refusal:
         raise Conflict(refusal)
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status == "draft")
         .values(status="published", published_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(campaign)
     if claimed != 1:
         raise Conflict("This campaign is already published.")

@@ -23,6 +23,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
+from portal.kernel.sql import rows_changed
 from workflows.collections.models import (
     DESCRIPTION_MAX,
     NOTE_MAX,
@@ -150,12 +151,12 @@ def delete_collection(collection: Collection, user) -> None:
 def _lock(collection: Collection) -> list[CollectionItem]:
     """Queue behind other writers to this collection, then return its items as committed
     by them, in order. NotFound if the collection was deleted meanwhile."""
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(Collection)
         .where(Collection.id == collection.id)
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise NotFound("No such collection.")
     return list(

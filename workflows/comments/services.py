@@ -19,6 +19,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
+from portal.kernel.sql import rows_changed
 from workflows.audit.models import WorkflowEvent
 from workflows.review import machine
 
@@ -265,7 +266,7 @@ def _check_may_resolve(comment: Comment, user, action: str) -> None:
 def _set_resolved(comment: Comment, resolved: bool, user) -> bool:
     """Flip the thread's state in one conditional UPDATE, so two people acting at once
     cannot both succeed; False when it was already in that state."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(Comment)
         .where(
             Comment.id == comment.id,
@@ -276,7 +277,7 @@ def _set_resolved(comment: Comment, resolved: bool, user) -> bool:
             resolved_by_id=user.id if resolved else None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(comment)
     return changed == 1
 

@@ -30,6 +30,7 @@ from portal.kernel.models import utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
+from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
@@ -276,12 +277,12 @@ def triage(
     values = {"status": status, "reply": reply, "updated_at": now, "handled_by_id": marketer.id}
     if reply_changed:
         values["replied_at"] = now if reply else None
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(FieldFeedback)
         .where(FieldFeedback.id == feedback.id, FieldFeedback.updated_at == based_on)
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(feedback)
     if claimed != 1:
         raise stale(feedback)

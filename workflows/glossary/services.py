@@ -26,6 +26,7 @@ from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
+from portal.kernel.sql import rows_changed
 from workflows.glossary.models import (
     ALIASES_MAX,
     DEFINITION_MAX,
@@ -384,7 +385,7 @@ def edit_term(term: GlossaryTerm, user, based_on: int, data: TermInput):
     number = based_on + 1
     try:
         with db.session.begin_nested():
-            claimed = db.session.execute(
+            claimed = rows_changed(
                 update(GlossaryTerm)
                 .where(GlossaryTerm.id == term.id, GlossaryTerm.version == based_on)
                 .values(
@@ -398,7 +399,7 @@ def edit_term(term: GlossaryTerm, user, based_on: int, data: TermInput):
                     updated_at=utcnow(),
                 )
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
     except IntegrityError:
         raise ValidationFailed(name_taken(data.name), {"name": name_taken(data.name)}) from None
     if claimed != 1:
@@ -421,12 +422,12 @@ def sign(term: GlossaryTerm, leader, version_number: int) -> GlossarySignoff:
         raise PermissionDenied("Only sales and marketing leaders sign off glossary terms.")
     if version_number != term.version:
         raise _stale(term, version_number, "signed")
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(GlossaryTerm)
         .where(GlossaryTerm.id == term.id, GlossaryTerm.version == version_number)
         .values(version=GlossaryTerm.version)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if claimed != 1:
         raise _stale(term, version_number, "signed")
     db.session.refresh(term)

@@ -16,6 +16,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can
+from portal.kernel.sql import rows_changed
 from workflows.posts import text as post_text
 from workflows.posts.models import (
     CHANNELS,
@@ -196,7 +197,7 @@ def edit_refusal(post: GhostPost) -> str:
 
 def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
     status = post.status
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(GhostPost)
         .where(
             GhostPost.id == post.id,
@@ -205,7 +206,7 @@ def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
         )
         .values(updated_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(post)
     if claimed == 1:
         return
