@@ -17,9 +17,8 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
-from portal.kernel import config, web
-from portal.kernel.api import bp as api_document
-from portal.kernel.api import register_api
+from portal.kernel import config, openapi, web
+from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
 from portal.kernel.templating import register_template_helpers
@@ -88,9 +87,9 @@ def create_app(settings: dict | None = None) -> Flask:
     limiter.init_app(app)
     web.install(app)
 
-    register_api(app, api_document)
     for feature in FEATURES:
         feature.register(app)
+    mount_api(app, openapi.bp)
     cli.register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)

@@ -6,7 +6,7 @@ from portal.kernel.api import api_user, token_required
 from portal.kernel.ids import text_int
 from search import service
 
-bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("search_api", __name__)
 MAX_LIMIT = 100
 
 

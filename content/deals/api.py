@@ -24,7 +24,7 @@ from portal.kernel.ids import json_ids
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 
-bp = Blueprint("deals_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("deals_api", __name__)
 
 _FIELDS = {"name", "account", "amount", "stage", "status", "close_date"}
 _CREATE_FIELDS = _FIELDS | {"external_id"}
@@ -125,7 +125,7 @@ def list_deals():
 
 def _created(deal: Deal, body: dict):
     response = jsonify(body)
-    response.headers["Location"] = url_for("deals_api.get_deal", deal_id=deal.id)
+    response.headers["Location"] = url_for(".get_deal", deal_id=deal.id)
     return response, 201
 
 

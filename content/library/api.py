@@ -1,153 +1,111 @@
 """JSON API for assets: list, create, read and revise."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from content.library import browsing as library
 from content.library import services as asset_service
-from content.library.models import Asset, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import Asset as AssetRow
+from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from content.library.schemas import Asset, AssetInput, AssetList, AssetQuery, AssetRevisionInput
 from content.taxonomy.services import terms_by_slugs
-from content.usage import ratings
-from content.usage.ratings import RatingSummary
-from portal.kernel.api import (
-    api_user,
-    iso,
-    json_body,
-    page_body,
-    parse_date,
-    refuse_unknown_fields,
-    token_required,
-)
-from portal.kernel.errors import PermissionDenied, ValidationFailed
-from portal.kernel.ids import json_id
+from portal.kernel.api import api_user
+from portal.kernel.errors import PermissionDenied
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
+from portal.kernel.schemas import operation
 
-bp = Blueprint("content_api", __name__, url_prefix="/api/v1")
-BASE_REVISION_REQUIRED = "Required: the number of the revision you edited."
-
-_FIELDS = {"title", "summary", "body", "content_type", "stages", "personas", "industries", "tags"}
-
-
-def serialize_asset(asset: Asset, user, rating: RatingSummary | None = None) -> dict:
-    """The asset as the API shows it to ``user`` (authors see the latest revision).
-    ``rating`` saves a query when the caller has it already."""
-    revision = asset_service.shown_revision(asset, user)
-    rating = rating or ratings.summary(asset)
-    stored = revision.file if revision else None
-    return {
-        "id": asset.id,
-        "title": revision.title if revision else "",
-        "summary": revision.summary if revision else "",
-        "body": revision.body if revision else "",
-        "status": asset.status if can(user, "view_latest", asset) else "published",
-        "stages": [s.slug for s in asset.stages],
-        "personas": [p.slug for p in asset.personas],
-        "industries": [i.slug for i in asset.industries],
-        "content_type": asset.content_type.slug if asset.content_type else None,
-        "tags": [t.slug for t in asset.tags],
-        "owner": {"id": asset.owner.id, "name": asset.owner.name, "email": asset.owner.email},
-        "live_revision": asset.live_revision.number if asset.live_revision else None,
-        "latest_revision": asset.latest_revision.number if asset.latest_revision else None,
-        "file": {"name": stored.original_name, "size": stored.size, "kind": stored.kind}
-        if stored
-        else None,
-        "review_by": asset.review_by.isoformat() if asset.review_by else None,
-        "expires_on": asset.expires_on.isoformat() if asset.expires_on else None,
-        "rating": {
-            "average": round(rating.average, 2) if rating.average is not None else None,
-            "count": rating.count,
-        },
-        "url": url_for("content.show", asset_id=asset.id, _external=True),
-        "created_at": iso(asset.created_at),
-        "updated_at": iso(asset.updated_at),
-        "published_at": iso(asset.published_at),
-    }
+bp = Blueprint("content_api", __name__)
 
 
 @bp.get("/assets")
-@token_required
-def list_assets():
+@operation(
+    "List assets visible to you",
+    response=AssetList,
+    answer="A page of assets",
+    query=AssetQuery,
+    errors=(422,),
+)
+def list_assets(query: AssetQuery):
     user = api_user()
     args = request.args.to_dict()
     # By default, everything the user may open (for readers: live assets and the drafts
     # they were invited to), as GET /assets/{id} would.
-    args.setdefault("status", "all")
-    args["status"] = {"published": "live"}.get(args["status"], args["status"])
+    args["status"] = {"published": "live", None: "all"}.get(query.status, query.status)
     filters = library.parse_filters(args, user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     result = library.asset_list(user, filters, page, per_page)
-    return jsonify(page_body(result, lambda card: serialize_asset(card.asset, user, card.rating)))
+    return AssetList.of(result, lambda card: Asset.shown(card.asset, user, card.rating))
 
 
-def _input_from_json(data: dict, current: Asset | None = None) -> asset_service.AssetInput:
-    """Build input from JSON; on PATCH, omitted fields keep the asset's current values."""
-    refuse_unknown_fields(data, _FIELDS | {"review_by", "expires_on", "note", "base_revision"})
-    for name in ("title", "summary", "body", "note", "content_type"):
-        if name in data and data[name] is not None and not isinstance(data[name], str):
-            raise ValidationFailed("Wrong type.", {name: "Must be a string."})
+def _asset_input(body: AssetInput, current: AssetRow | None = None) -> asset_service.AssetInput:
+    """The service's input from ``body``; on a revision, what the client left out keeps
+    the asset's current value."""
     latest = current.latest_revision if current else None
 
-    def terms(model, name):
-        if name in data:
-            return terms_by_slugs(model, data[name], name)
+    def kept(name: str, now):
+        return getattr(body, name) if body.given(name) else now
+
+    def terms(model, name: str) -> list:
+        if body.given(name):
+            return terms_by_slugs(model, getattr(body, name), name)
         return list(getattr(current, name)) if current else []
 
     content_type = current.content_type if current else None
-    if "content_type" in data:
-        found = terms_by_slugs(
-            ContentType, [data["content_type"]] if data["content_type"] else [], "content_type"
-        )
-        content_type = found[0] if found else None
+    if body.given("content_type"):
+        slugs = [body.content_type] if body.content_type else []
+        content_type = next(iter(terms_by_slugs(ContentType, slugs, "content_type")), None)
     return asset_service.AssetInput(
-        title=data.get("title", latest.title if latest else ""),
-        summary=data.get("summary", latest.summary if latest else "") or "",
-        body=data.get("body", latest.body if latest else "") or "",
+        title=kept("title", latest.title if latest else ""),
+        summary=kept("summary", latest.summary if latest else "") or "",
+        body=kept("body", latest.body if latest else "") or "",
         content_type=content_type,
         stages=terms(Stage, "stages"),
         personas=terms(Persona, "personas"),
         industries=terms(Industry, "industries"),
         tags=terms(Tag, "tags"),
-        review_by=parse_date(data["review_by"], "review_by")
-        if "review_by" in data
-        else (current.review_by if current else None),
-        expires_on=parse_date(data["expires_on"], "expires_on")
-        if "expires_on" in data
-        else (current.expires_on if current else None),
-        note=data.get("note", "") or "",
+        review_by=kept("review_by", current.review_by if current else None),
+        expires_on=kept("expires_on", current.expires_on if current else None),
+        note=body.note or "",
     )
 
 
 @bp.post("/assets")
-@token_required
-def create_asset():
+@operation(
+    "Create a draft asset (marketers)",
+    response=Asset,
+    status=201,
+    answer="The new draft",
+    body=AssetInput,
+    errors=(403, 422),
+)
+def create_asset(body: AssetInput):
     user = api_user()
     if not can(user, "create_asset"):
         raise PermissionDenied("Only marketers create assets.")
-    asset = asset_service.create_asset(user, _input_from_json(json_body()))
-    response = jsonify(serialize_asset(asset, user))
-    response.headers["Location"] = url_for("content_api.get_asset", asset_id=asset.id)
-    return response, 201
+    asset = asset_service.create_asset(user, _asset_input(body))
+    return Asset.shown(asset, user), 201, {"Location": url_for(".get_asset", asset_id=asset.id)}
 
 
 @bp.get("/assets/<id:asset_id>")
-@token_required
+@operation("Read one asset", response=Asset, answer="The asset", errors=(404,))
 def get_asset(asset_id: int):
     user = api_user()
-    return jsonify(serialize_asset(asset_service.get_visible_asset(user, asset_id), user))
+    return Asset.shown(asset_service.get_visible_asset(user, asset_id), user)
 
 
 @bp.patch("/assets/<id:asset_id>")
-@token_required
-def update_asset(asset_id: int):
-    """A new revision. ``base_revision`` (a number) guards against overwriting others."""
+@operation(
+    "Save a new revision; base_revision must be the latest revision number",
+    response=Asset,
+    answer="The asset with its new revision",
+    body=AssetRevisionInput,
+    errors=(403, 404, 409, 422),
+)
+def update_asset(asset_id: int, body: AssetRevisionInput):
     user = api_user()
     asset = asset_service.get_visible_asset(user, asset_id)
     if not can(user, "edit", asset):
         raise PermissionDenied("You cannot edit this asset.")
-    data = json_body()
-    base_number = json_id(data, "base_revision", required=True, message=BASE_REVISION_REQUIRED)
-    base = next((r for r in asset.revisions if r.number == base_number), None)
-    asset_service.revise_asset(
-        asset, user, base.id if base else -1, _input_from_json(data, current=asset)
-    )
-    return jsonify(serialize_asset(asset, user))
+    base = next((r for r in asset.revisions if r.number == body.base_revision), None)
+    asset_service.revise_asset(asset, user, base.id if base else -1, _asset_input(body, asset))
+    return Asset.shown(asset, user)

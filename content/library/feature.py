@@ -3,7 +3,6 @@
 from flask import Flask
 
 import content.library.markdown  # noqa: F401 - registers its template filter on import
-import content.library.openapi  # noqa: F401 - adds its part of the API's description
 import content.library.rules  # noqa: F401 - registers its rules on import
 from content.library import api, views
 from portal.kernel.api import register_api

@@ -24,7 +24,7 @@ from portal.kernel.ids import json_id, json_int
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 
-bp = Blueprint("usage_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("usage_api", __name__)
 
 AUTOMATIC = "Views, downloads, shares and buyer views are recorded automatically."
 

@@ -1,25 +1,32 @@
-"""JSON API wiring: bearer-token auth, request parsing and the OpenAPI document."""
+"""JSON API wiring: bearer-token auth and the blueprints mounted under /api/v1."""
 
 from datetime import date, timedelta
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Flask, g, request
 from sqlalchemy import select
 
 from portal.kernel.errors import DomainError, ValidationFailed, json_error
 from portal.kernel.extensions import csrf, db
 from portal.kernel.models import ApiToken, User, hash_token, utcnow
-from portal.kernel.openapi import openapi_document
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def register_api(app, *blueprints: Blueprint) -> None:
-    """Add JSON API blueprints to ``app``. They authenticate with a bearer token, never a
-    session cookie, so they need no CSRF token."""
+def register_api(app: Flask, *blueprints: Blueprint) -> None:
+    """Add a feature's JSON API blueprints to ``app``; ``mount_api`` nests them under
+    /api/v1. They authenticate with a bearer token, never a session cookie, so they need
+    no CSRF token."""
     for blueprint in blueprints:
         csrf.exempt(blueprint)
-        app.register_blueprint(blueprint)
+        app.extensions.setdefault("tandem.api", []).append(blueprint)
+
+
+def mount_api(app: Flask, *blueprints: Blueprint) -> None:
+    """Nest ``blueprints`` and every feature's API blueprint in one /api/v1 blueprint."""
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    for blueprint in (*blueprints, *app.extensions.pop("tandem.api", [])):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    app.register_blueprint(api)
 
 
 class BadRequest(DomainError):
@@ -118,8 +125,3 @@ def parse_date(value, field: str) -> date | None:
 
 def iso(value):
     return value.isoformat() if value is not None else None
-
-
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())

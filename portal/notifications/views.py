@@ -20,7 +20,7 @@ from portal.kernel.templating import template_global
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("notifications", __name__)
-api_bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
+api_bp = Blueprint("notifications_api", __name__)
 
 
 @template_global

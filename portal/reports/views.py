@@ -36,7 +36,7 @@ from portal.kernel.templating import template_global, url_with
 from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
 
 bp = Blueprint("reports", __name__)
-api_bp = Blueprint("reports_api", __name__, url_prefix="/api/v1")
+api_bp = Blueprint("reports_api", __name__)
 
 
 _TERM_FILTERS = (("stage", Stage, "stage_id"), ("content_type", ContentType, "content_type_id"))

@@ -27,7 +27,7 @@ from portal.kernel.openapi import (
 from portal.kernel.pagination import page_args
 from workflows.campaigns import services as campaigns
 
-bp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("campaigns_api", __name__)
 
 _FIELDS = {"name", "starts_on", "ends_on", "audience", "key_messages", "talking_points", "assets"}
 
@@ -99,7 +99,7 @@ def create_campaign():
         ),
     )
     response = jsonify(serialize_campaign(campaign, user))
-    response.headers["Location"] = url_for("campaigns_api.get_campaign", campaign_id=campaign.id)
+    response.headers["Location"] = url_for(".get_campaign", campaign_id=campaign.id)
     return response, 201
 
 

@@ -35,7 +35,7 @@ from portal.kernel.permissions import can
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
-bp = Blueprint("feedback_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("feedback_api", __name__)
 
 _SEND_FIELDS = {"kind", "text", "stage", "asset_id", "deal_id", "campaign_id"}
 _TRIAGE_FIELDS = {"status", "reply", "version"}
@@ -107,7 +107,7 @@ def send_feedback():
         ),
     )
     response = jsonify(serialize_feedback(item, user))
-    response.headers["Location"] = url_for("feedback_api.get_feedback", feedback_id=item.id)
+    response.headers["Location"] = url_for(".get_feedback", feedback_id=item.id)
     return response, 201
 
 

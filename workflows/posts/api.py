@@ -23,7 +23,7 @@ from workflows.posts import services as posts
 from workflows.posts import text as post_text
 from workflows.posts.models import GhostPost
 
-bp = Blueprint("posts_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("posts_api", __name__)
 
 _CREATE_FIELDS = {"title", "body", "channel", "rep", "topic", "due_on", "asset_ids"}
 _DETAIL_FIELDS = {"channel", "topic", "due_on", "asset_ids"}
@@ -101,7 +101,7 @@ def create_post():
         ),
     )
     response = jsonify(serialize_post(post, user))
-    response.headers["Location"] = url_for("posts_api.get_post", post_id=post.id)
+    response.headers["Location"] = url_for(".get_post", post_id=post.id)
     return response, 201
 
 

@@ -19,7 +19,7 @@ from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from workflows.requests import services as requests
 
-bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("requests_api", __name__)
 
 _FIELDS = {"need", "stage", "persona", "deal_context", "due_on"}
 
@@ -87,9 +87,7 @@ def create_request():
         parse_date(data.get("due_on"), "due_on"),
     )
     response = jsonify(serialize_request(content_request, user))
-    response.headers["Location"] = url_for(
-        "requests_api.get_request", request_id=content_request.id
-    )
+    response.headers["Location"] = url_for(".get_request", request_id=content_request.id)
     return response, 201
 
 

@@ -2,14 +2,14 @@
 
 from flask import Blueprint, jsonify
 
-from content.library.api import serialize_asset
+from content.library.schemas import Asset
 from content.library.services import get_visible_asset
 from portal.kernel.api import api_user, iso, json_body, token_required
 from portal.kernel.errors import ValidationFailed
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
 
-bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
+bp = Blueprint("workflows_api", __name__)
 
 
 @bp.post("/assets/<id:asset_id>/transitions")
@@ -24,7 +24,7 @@ def transition(asset_id: int):
     if not isinstance(comment, str):
         raise ValidationFailed("Wrong type.", {"comment": "Must be a string."})
     event = machine.transition(asset, user, action, comment)
-    body = serialize_asset(asset, user)
+    body = Asset.shown(asset, user).model_dump(mode="json")
     body["event"] = {
         "action": event.action,
         "from": event.from_state,

@@ -4,7 +4,38 @@ from portal.kernel.openapi import error_responses, id_param, json_response, ref,
 
 _ASSET_ID = id_param("asset_id")
 
-SCHEMAS: dict = {}
+SCHEMAS: dict = {
+    "Review": {
+        "type": "object",
+        "properties": {
+            "policy": {"type": "string", "enum": ["dual", "single"]},
+            "missing_sides": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Teams whose approval of the latest revision is still needed",
+            },
+            "collaborators": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "user": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "integer"},
+                                "name": {"type": "string"},
+                                "email": {"type": "string"},
+                            },
+                        },
+                        "role": {"type": "string", "enum": ["author", "reviewer"]},
+                        "side": {"type": "string", "enum": ["sales", "marketing"]},
+                        "approved_latest": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
+}
 
 PATHS = {
     "/api/v1/assets/{asset_id}/transitions": {

@@ -1,0 +1,142 @@
+"""The API's schemas for assets: what a client sends to create or revise one, and the
+asset as the API shows it."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from flask import url_for
+from pydantic import Field
+
+from content.library import models
+from content.library import services as asset_service
+from content.library.models import ASSET_STATUSES
+from content.usage import ratings
+from content.usage.ratings import RatingSummary
+from portal.kernel.permissions import can
+from portal.kernel.schemas import (
+    DateText,
+    Id,
+    Input,
+    Output,
+    Page,
+    Paging,
+    Person,
+    Slug,
+    Timestamp,
+)
+
+Slugs = Annotated[list[Slug], Field(max_length=100)]
+
+
+class AssetInput(Input):
+    """An asset's fields as a client sends them; on a revision, what is left out keeps
+    its current value."""
+
+    title: Annotated[str, Field(max_length=200)] = ""
+    summary: Annotated[str | None, Field(max_length=1000)] = None
+    body: Annotated[str | None, Field(description="Markdown")] = None
+    content_type: Slug | None = None
+    stages: Slugs = []
+    personas: Slugs = []
+    industries: Slugs = []
+    tags: Slugs = []
+    review_by: DateText = None
+    expires_on: DateText = None
+    note: Annotated[str | None, Field(max_length=300, description="What changed")] = None
+
+
+class AssetRevisionInput(AssetInput):
+    """A new revision: ``base_revision`` is the number of the revision you edited, so
+    nobody overwrites a revision they have not seen."""
+
+    base_revision: Id
+
+
+class AssetQuery(Paging):
+    stage: Slug | None = Field(None, description="Stage slug")
+    persona: Slug | None = Field(None, description="Persona slug")
+    industry: Slug | None = Field(None, description="Industry slug")
+    content_type: Slug | None = Field(None, description="Content type slug")
+    tag: Slug | None = Field(None, description="Tag slug")
+    status: str | None = Field(
+        None, description="live (published), draft, archived or all (authors only)"
+    )
+    sort: str | None = Field(None, description="newest or title")
+
+
+class StoredFile(Output):
+    name: str
+    size: int
+    kind: str
+
+
+class AssetRating(Output):
+    average: float | None
+    count: int
+
+
+class Asset(Output):
+    """An asset as you may see it: its authors see the latest revision, everyone else
+    what is live."""
+
+    id: int
+    title: str
+    summary: str
+    body: str = Field(description="Markdown")
+    status: Literal[ASSET_STATUSES]  # type: ignore[valid-type]
+    stages: list[str]
+    personas: list[str]
+    industries: list[str]
+    content_type: str | None
+    tags: list[str]
+    owner: Person
+    live_revision: int | None
+    latest_revision: int | None
+    file: StoredFile | None
+    review_by: date | None
+    expires_on: date | None
+    rating: AssetRating
+    url: str
+    created_at: Timestamp
+    updated_at: Timestamp
+    published_at: Timestamp | None
+
+    @classmethod
+    def shown(cls, asset: models.Asset, user, rating: RatingSummary | None = None) -> "Asset":
+        """``asset`` as the API shows it to ``user``. ``rating`` saves a query when the
+        caller has it already."""
+        revision = asset_service.shown_revision(asset, user)
+        rating = rating or ratings.summary(asset)
+        stored = revision.file if revision else None
+        return cls(
+            id=asset.id,
+            title=revision.title if revision else "",
+            summary=revision.summary if revision else "",
+            body=revision.body if revision else "",
+            status=asset.status if can(user, "view_latest", asset) else "published",
+            stages=[s.slug for s in asset.stages],
+            personas=[p.slug for p in asset.personas],
+            industries=[i.slug for i in asset.industries],
+            content_type=asset.content_type.slug if asset.content_type else None,
+            tags=[t.slug for t in asset.tags],
+            owner=Person.model_validate(asset.owner),
+            live_revision=asset.live_revision.number if asset.live_revision else None,
+            latest_revision=asset.latest_revision.number if asset.latest_revision else None,
+            file=StoredFile(name=stored.original_name, size=stored.size, kind=stored.kind)
+            if stored
+            else None,
+            review_by=asset.review_by,
+            expires_on=asset.expires_on,
+            rating=AssetRating(
+                average=round(rating.average, 2) if rating.average is not None else None,
+                count=rating.count,
+            ),
+            url=url_for("content.show", asset_id=asset.id, _external=True),
+            created_at=asset.created_at,
+            updated_at=asset.updated_at,
+            published_at=asset.published_at,
+        )
+
+
+class AssetList(Page):
+    items: list[Asset]

@@ -1,0 +1,315 @@
+"""One schema per API resource: pydantic models check what a client sends, shape what the
+API answers, and describe both in the OpenAPI document.
+
+A feature's ``schemas.py`` holds its models: an :class:`Input` for each body a client
+sends, an :class:`Output` for each object the API answers with, a :class:`Query` for a
+list's filters. Its endpoints declare them with :func:`operation`, which authenticates the
+token, validates the body and the query string into those models, and turns the model the
+view returns into JSON. ``portal.kernel.openapi`` builds the document from the same
+declarations, so a field cannot be accepted, answered or documented in one place only.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
+from annotated_types import Ge, Le, MaxLen
+from flask import g, jsonify, request
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import ErrorDetails
+
+from portal.kernel.api import BadRequest, user_for_token
+from portal.kernel.errors import ValidationFailed, json_error
+from portal.kernel.ids import ID_MAX
+from portal.kernel.pagination import MAX_PAGE, MAX_PER_PAGE
+
+
+class Input(BaseModel):
+    """A body a client sends. Unknown fields are refused and nothing is coerced: JSON
+    ``"5"`` is not the number 5, ``true`` is not 1. Dates are ``YYYY-MM-DD`` strings."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    def given(self, name: str) -> bool:
+        """Whether the client sent ``name`` (a PATCH keeps what it leaves out)."""
+        return name in self.model_fields_set
+
+
+def _blank_is_absent(value: Any) -> Any:
+    return None if value == "" else value
+
+
+class Query(BaseModel):
+    """A list's query string. Arguments the list does not know are ignored, as a web page
+    ignores them, and an empty value reads as absent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def read(cls, args: Mapping[str, str]):
+        data = {name: value for name, value in args.items() if value != ""}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise _refusal(cls, error) from None
+
+
+class Paging(Query):
+    """Every list pages the same way; see ``portal.kernel.pagination``."""
+
+    page: Annotated[int | None, Field(ge=1, le=MAX_PAGE, description="Page number")] = None
+    per_page: Annotated[int | None, Field(ge=1, le=MAX_PER_PAGE, description="Items per page")] = (
+        None
+    )
+
+
+class Output(BaseModel):
+    """An object the API answers with, read from attributes of the model it shows."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+Slug = Annotated[str, Field(max_length=100)]
+# A date a client may leave empty: "" reads as null.
+DateText = Annotated[date | None, BeforeValidator(_blank_is_absent)]
+# A moment as the database holds it, written by ``isoformat()`` (no "Z" rewriting).
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(datetime.isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+class Person(Output):
+    """A user as other users see them."""
+
+    id: int
+    name: str
+    email: str
+
+
+class Page(Output):
+    """The list shape every API list uses; a subclass names the type of its ``items``."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, page, serialize: Callable[[Any], Any]):
+        """This list's page of ``page`` (a ``portal.kernel.pagination.Page``)."""
+        return cls(
+            items=[serialize(item) for item in page.items],
+            page=page.page,
+            per_page=page.per_page,
+            total=page.total,
+        )
+
+
+class ErrorDetail(Output):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+    allowed_actions: list[str] | None = None
+
+
+class Error(Output):
+    """The one JSON error shape used everywhere under /api."""
+
+    error: ErrorDetail
+
+
+InputT = TypeVar("InputT", bound=Input)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What an endpoint takes and answers, as :func:`operation` declared it."""
+
+    summary: str
+    description: str | None
+    body: type[Input] | None
+    query: type[Query] | None
+    path: Mapping[str, dict] = field(default_factory=dict)
+    responses: Mapping[int, tuple[type[BaseModel] | None, str]] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+    public: bool = False
+
+
+def operation(
+    summary: str,
+    *,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    answer: str = "",
+    body: type[Input] | None = None,
+    query: type[Query] | None = None,
+    path: Mapping[str, dict] | None = None,
+    errors: tuple[int, ...] = (),
+    also: Mapping[int, tuple[type[BaseModel] | None, str]] | None = None,
+    description: str | None = None,
+    public: bool = False,
+):
+    """Declare an API endpoint: it answers ``response`` with ``status``; the body and the
+    query string are validated into ``body`` and ``query`` and passed to the view under
+    those names. Unless ``public``, the caller's bearer token is checked first (a 401
+    comes before any 422) and the user is ``api_user()``. ``errors`` lists the error
+    statuses it may answer besides 400 (and 401 when not public); ``also`` other
+    successful answers; ``path`` describes path parameters the URL rule alone does not
+    (an id converter is described from the rule)."""
+    declared = Operation(
+        summary=summary,
+        description=description,
+        body=body,
+        query=query,
+        path=path or {},
+        responses={status: (response, answer or summary), **(also or {})},
+        errors=tuple(sorted({400, *errors, *(() if public else (401,))})),
+        public=public,
+    )
+
+    def decorate(view):
+        @wraps(view)
+        def endpoint(*args, **kwargs):
+            if not public:
+                refused = _authenticate()
+                if refused is not None:
+                    return refused
+            if body is not None:
+                kwargs["body"] = read_body(body)
+            if query is not None:
+                kwargs["query"] = query.read(request.args)
+            return _as_json(view(*args, **kwargs))
+
+        endpoint.operation = declared  # type: ignore[attr-defined]
+        return endpoint
+
+    return decorate
+
+
+def read_body(model: type[InputT]) -> InputT:
+    """The request's JSON object as ``model``; a 400 when it is not a JSON object, a 422
+    naming every field that is wrong."""
+    if not request.is_json:
+        raise BadRequest("Send a JSON object with Content-Type: application/json.")
+    if not isinstance(request.get_json(silent=True), dict):
+        raise BadRequest("The body must be a JSON object.")
+    try:
+        return model.model_validate_json(request.get_data())
+    except ValidationError as error:
+        raise _refusal(model, error) from None
+
+
+def _authenticate():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        response = json_error(401, "unauthorized", "A valid API token is required.")
+        response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
+        return response
+    g.api_user = user
+    return None
+
+
+def _as_json(result):
+    """A view's answer with any model in it turned into JSON."""
+    if isinstance(result, tuple):
+        return (_as_json(result[0]), *result[1:])
+    if isinstance(result, BaseModel):
+        return jsonify(result.model_dump(mode="json"))
+    return result
+
+
+def _refusal(model: type[BaseModel], error: ValidationError) -> ValidationFailed:
+    """One 422 naming every wrong field, in the words the pages use."""
+    fields: dict[str, str] = {}
+    for detail in error.errors(include_url=False):
+        name = ".".join(str(part) for part in detail["loc"][:1]) or "body"
+        fields.setdefault(name, _message(model, name, detail))
+    if len(fields) == 1:
+        message = next(iter(fields.values()))
+    else:
+        message = "Check these fields: " + ", ".join(fields) + "."
+    return ValidationFailed(message, fields)
+
+
+def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
+    info = model.model_fields.get(name)
+    low = high = None
+    for rule in info.metadata if info else ():
+        if isinstance(rule, Ge):
+            low = rule.ge
+        if isinstance(rule, Le):
+            high = rule.le
+    return low, high
+
+
+def _max_length(model: type[BaseModel], name: str) -> int | None:
+    info = model.model_fields.get(name)
+    for rule in info.metadata if info else ():
+        if isinstance(rule, MaxLen):
+            return rule.max_length
+    return None
+
+
+_WHOLE_NUMBER = {
+    "int_type",
+    "int_parsing",
+    "int_from_float",
+    "greater_than_equal",
+    "less_than_equal",
+    "greater_than",
+    "less_than",
+}
+
+
+def _message(model: type[BaseModel], name: str, detail: ErrorDetails) -> str:
+    kind = detail["type"]
+    context = detail.get("ctx") or {}
+    nested = len(detail["loc"]) > 1
+    if kind == "extra_forbidden":
+        return "Unknown field."
+    if kind == "missing":
+        return "Required."
+    if kind in _WHOLE_NUMBER and not nested:
+        low, high = _bounds(model, name)
+        if (low, high) == (1, ID_MAX):
+            return f"Must be an id from 1 to {ID_MAX:,}."
+        if low is not None and high is not None:
+            return f"Must be a whole number from {low:,} to {high:,}."
+        return "Must be a whole number."
+    if kind in _WHOLE_NUMBER:
+        return f"Must be a list of ids from 1 to {ID_MAX:,}."
+    if kind == "string_type":
+        return "Must be a string."
+    if kind == "string_too_long":
+        return f"At most {context.get('max_length', _max_length(model, name)):,} characters."
+    if kind == "string_too_short":
+        return "Required." if context.get("min_length") == 1 else detail["msg"] + "."
+    if kind in {"enum", "literal_error"}:
+        return f"Must be one of {context.get('expected', '')}."
+    if kind.startswith("date"):
+        return "Use the form YYYY-MM-DD."
+    if kind in {"list_type", "tuple_type", "set_type"}:
+        return "Must be a list."
+    if kind == "too_long":
+        return f"At most {context.get('max_length')} items."
+    if kind == "bool_type":
+        return "Must be true or false."
+    if kind in {"float_type", "decimal_type", "float_parsing", "decimal_parsing"}:
+        return "Must be a number."
+    if kind == "value_error":
+        return str(context.get("error") or detail["msg"])
+    return detail["msg"] + "."
