@@ -17,12 +17,13 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
-from portal.kernel import config, openapi, web
+from portal.kernel import config, openapi, reporting, web
 from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
 from portal.kernel.templating import register_template_helpers
 from portal.kernel.transaction import Portal
+from portal.kernel.wiring import install
 from portal.notifications import feature as notifications
 from portal.reports import feature as reports
 from search import feature as search
@@ -93,4 +94,5 @@ def create_app(settings: dict | None = None) -> Flask:
     cli.register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    install(app, reporting)
     return app

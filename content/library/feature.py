@@ -2,13 +2,13 @@
 
 from flask import Flask
 
-import content.library.markdown  # noqa: F401 - registers its template filter on import
-import content.library.rules  # noqa: F401 - registers its rules on import
-from content.library import api, views
+from content.library import api, markdown, rules, views
 from portal.kernel.api import register_api
+from portal.kernel.wiring import install
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, rules, markdown)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)

@@ -3,14 +3,15 @@ and who may rate, record usage and share."""
 
 from flask import Flask
 
-import content.usage.rules  # noqa: F401 - registers its rules on import
 from content.library.panels import register_panel
-from content.usage import api, share_views, views
+from content.usage import api, rules, share_views, views
 from portal.kernel.api import register_api
+from portal.kernel.wiring import install
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, rules)
     app.register_blueprint(views.bp)
     app.register_blueprint(share_views.bp)
     register_api(app, api.bp)

@@ -2,10 +2,12 @@
 
 from flask import Flask
 
-from portal.accounts import admin, views
+from portal.accounts import admin, services, views
+from portal.kernel.wiring import install
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, services)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)

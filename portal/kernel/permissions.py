@@ -1,23 +1,41 @@
 """The one place that answers "may this user do this action on this object".
 
-Packages register rules with :func:`rule`; views, the API and templates call :func:`can`.
-An unknown (action, type) pair is refused, so a forgotten rule fails closed.
+Features mark their rules with :func:`rule` and their ``register(app)`` installs them
+(``portal.kernel.wiring.install``); views, the API and templates call :func:`can`. An
+unknown (action, type) pair is refused, so a rule nobody installed fails closed.
 """
 
 from collections.abc import Callable
+from types import FunctionType
 from typing import Any
 
 _RULES: dict[tuple[str, type | None], Callable[[Any, Any], bool]] = {}
 
 
 def rule(action: str, subject: type | None = None):
-    """Register the function deciding ``action`` on objects of ``subject`` (None: no object)."""
+    """Mark the function deciding ``action`` on objects of ``subject`` (None: no object).
+    Nothing is registered on import: :func:`install_rules` adds what a module marks."""
 
-    def register(func: Callable[[Any, Any], bool]):
-        _RULES[(action, subject)] = func
+    def mark(func: Callable[[Any, Any], bool]):
+        marks(func).append((action, subject))
         return func
 
-    return register
+    return mark
+
+
+def marks(func) -> list[tuple[str, type | None]]:
+    """The (action, subject) pairs ``func`` was marked to decide."""
+    return func.__dict__.setdefault("tandem_rules", [])
+
+
+def install_rules(*modules) -> None:
+    """Add every rule the ``modules`` mark; installing again changes nothing."""
+    for module in modules:
+        for value in vars(module).values():
+            if not isinstance(value, FunctionType):
+                continue
+            for key in value.__dict__.get("tandem_rules", ()):
+                _RULES[key] = value
 
 
 def can(user, action: str, obj: Any = None) -> bool:

@@ -1,6 +1,7 @@
 """Helpers shared by templates and views: flashing form errors, links, formatting."""
 
 from datetime import date, datetime
+from types import FunctionType
 from typing import Any
 
 from flask import Flask, flash, request, url_for
@@ -8,24 +9,34 @@ from flask_login import current_user
 
 from portal.kernel.permissions import can
 
-_TEMPLATE_GLOBALS: dict = {}
-_TEMPLATE_FILTERS: dict = {}
-
 
 def template_global(func):
-    """Register ``func`` as a template global; packages use this for their helpers."""
-    _TEMPLATE_GLOBALS[func.__name__] = func
+    """Mark ``func`` as a template global; :func:`install_template_helpers` adds it to an
+    application."""
+    func.tandem_template_global = func.__name__
     return func
 
 
 def template_filter(name: str):
-    """Register a template filter under ``name``; packages use this for their formatting."""
+    """Mark a template filter named ``name``, added like a template global."""
 
-    def register(func):
-        _TEMPLATE_FILTERS[name] = func
+    def mark(func):
+        func.tandem_template_filter = name
         return func
 
-    return register
+    return mark
+
+
+def install_template_helpers(app: Flask, *modules) -> None:
+    """Add the template globals and filters the ``modules`` mark to ``app``."""
+    for module in modules:
+        for value in vars(module).values():
+            if not isinstance(value, FunctionType):
+                continue
+            if name := value.__dict__.get("tandem_template_global"):
+                app.jinja_env.globals[name] = value
+            if name := value.__dict__.get("tandem_template_filter"):
+                app.jinja_env.filters[name] = value
 
 
 def flash_form_errors(form) -> None:
@@ -102,9 +113,9 @@ def format_size(size: int | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(url_with=url_with, **_TEMPLATE_GLOBALS)
+    """The helpers every template shares."""
+    app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["filesize"] = format_size
-    app.jinja_env.filters.update(_TEMPLATE_FILTERS)
     # A global, not a context processor, so imported macros can use it too.
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)

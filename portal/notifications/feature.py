@@ -4,10 +4,12 @@ from flask import Flask
 
 import portal.notifications.openapi  # noqa: F401 - adds its part of the API's description
 from portal.kernel.api import register_api
+from portal.kernel.wiring import install
 from portal.notifications import views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, views)
     app.register_blueprint(views.bp)
     register_api(app, views.api_bp)

@@ -2,11 +2,14 @@
 inside functions to get round a cycle, and every feature wired through feature.py."""
 
 import ast
+import importlib
 from pathlib import Path
+from types import FunctionType
 
 import pytest
 
 from portal import app as composition_root
+from portal.kernel.permissions import registered_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("portal", "content", "workflows", "search")
@@ -119,3 +122,41 @@ def test_no_test_file_imports_a_test_module_or_a_conftest():
             if module.startswith("tests") and (last == "conftest" or last.startswith("test_")):
                 offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offenders == []
+
+
+def _marked_functions(attribute: str):
+    """(module, function) for every product function carrying ``attribute``."""
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            marked = isinstance(value, FunctionType) and attribute in value.__dict__
+            if marked and value.__module__ == name:
+                yield name, value
+
+
+def test_every_marked_rule_is_installed_by_its_feature(app):
+    installed = set(registered_actions())
+    assert len(list(_marked_functions("tandem_rules"))) > 50
+    missing = [
+        (module, function.__name__, key)
+        for module, function in _marked_functions("tandem_rules")
+        for key in function.tandem_rules
+        if key not in installed
+    ]
+
+    assert missing == []
+
+
+def test_every_marked_template_helper_is_installed_by_its_feature(app):
+    env = app.jinja_env
+    missing = [
+        (module, function.__name__)
+        for module, function in _marked_functions("tandem_template_global")
+        if env.globals.get(function.tandem_template_global) is not function
+    ] + [
+        (module, function.__name__)
+        for module, function in _marked_functions("tandem_template_filter")
+        if env.filters.get(function.tandem_template_filter) is not function
+    ]
+
+    assert missing == []

@@ -4,11 +4,13 @@ from flask import Flask
 
 from content.library.panels import register_panel
 from portal.kernel.api import register_api
-from workflows.feedback import api, views
+from portal.kernel.wiring import install
+from workflows.feedback import api, services, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, services, views)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     register_panel("field_feedback", lambda asset, _revision: views.feedback_on_asset(asset))

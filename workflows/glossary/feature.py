@@ -3,10 +3,12 @@
 from flask import Flask
 
 from content.library.panels import register_panel
-from workflows.glossary import views
+from portal.kernel.wiring import install
+from workflows.glossary import services, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, services, views)
     app.register_blueprint(views.bp)
     register_panel("glossary_terms", views.glossary_terms_on_asset)

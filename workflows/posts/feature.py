@@ -2,12 +2,13 @@
 
 from flask import Flask
 
-import workflows.posts.rules  # noqa: F401 - registers its rules on import
 from portal.kernel.api import register_api
-from workflows.posts import api, views
+from portal.kernel.wiring import install
+from workflows.posts import api, rules, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, rules, views)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)

@@ -5,14 +5,15 @@ from flask import Flask
 
 import workflows.review.notices  # noqa: F401 - registers its notices on import
 import workflows.review.openapi  # noqa: F401 - adds its part of the API's description
-import workflows.review.rules  # noqa: F401 - registers its rules on import
 from content.library.panels import register_panel
 from portal.kernel.api import register_api
-from workflows.review import api, views
+from portal.kernel.wiring import install
+from workflows.review import api, rules, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    install(app, rules, views)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     register_panel("review", lambda asset, _revision: views.review_panel(asset))
