@@ -30,6 +30,7 @@ from pydantic_core import ErrorDetails
 
 from portal.kernel.api import BadRequest, user_for_token
 from portal.kernel.errors import ValidationFailed, json_error
+from portal.kernel.extensions import db
 from portal.kernel.ids import ID_MAX
 from portal.kernel.pagination import MAX_PAGE, MAX_PER_PAGE
 
@@ -219,6 +220,9 @@ def _authenticate():
         response = json_error(401, "unauthorized", "A valid API token is required.")
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
         return response
+    # Its own transaction: the token's last-used time is kept even when the request is
+    # then refused, and the request's own commit comes only at its end.
+    db.session.commit()
     g.api_user = user
     return None
 

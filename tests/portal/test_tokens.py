@@ -62,6 +62,17 @@ def test_token_records_when_it_was_last_used(app, users):
     assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
 
 
+def test_a_refused_request_still_records_that_the_token_was_used(app, users):
+    token = issue_token(users["rep"], "Sync")
+    db.session.commit()
+
+    refused = app.test_client().post("/api/v1/assets", json={"title": 5}, headers=bearer(token))
+
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert db.session.scalars(select(ApiToken)).one().last_used_at is not None
+
+
 def test_user_cannot_revoke_someone_elses_token(app, client_as, users):
     token = issue_token(users["marketer"], "Marketing sync")
     db.session.commit()
