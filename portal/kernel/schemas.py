@@ -50,6 +50,18 @@ def _blank_is_absent(value: Any) -> Any:
     return None if value == "" else value
 
 
+def _date_text(value: Any) -> Any:
+    """A ``YYYY-MM-DD`` string as a date ("" reads as absent). A validator that runs
+    before the type turns JSON into Python, where strict mode takes no string for a
+    date, so the string is parsed here; anything else is left for the type to refuse."""
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return _blank_is_absent(value)
+
+
 class Query(BaseModel):
     """A list's query string. Arguments the list does not know are ignored, as a web page
     ignores them, and an empty value reads as absent."""
@@ -83,7 +95,7 @@ class Output(BaseModel):
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Slug = Annotated[str, Field(max_length=100)]
 # A date a client may leave empty: "" reads as null.
-DateText = Annotated[date | None, BeforeValidator(_blank_is_absent)]
+DateText = Annotated[date | None, BeforeValidator(_date_text)]
 # A moment as the database holds it, written by ``isoformat()`` (no "Z" rewriting).
 Timestamp = Annotated[
     datetime,

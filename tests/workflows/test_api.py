@@ -5,6 +5,7 @@ import pytest
 
 from portal.kernel.extensions import db
 from tests.factories import make_asset, token_headers
+from tests.portal.helpers import schema_problems
 from tests.workflows.helpers import (
     MAY,
     REFUSED,
@@ -48,6 +49,7 @@ def test_submit_returns_the_new_state_the_event_and_who_must_sign_off(api_as, as
 
     assert response.status_code == 200, response.json
     body = response.json
+    assert schema_problems(body, {"$ref": "#/components/schemas/ReviewedAsset"}) == []
     assert (body["id"], body["status"]) == (asset.id, "in_review")
     assert body["allowed_actions"] == []  # the owner waits for the reviewers
     assert (body["live_revision"], body["latest_revision"]) == (None, 1)

@@ -49,7 +49,9 @@ def test_a_writer_drafts_a_post_through_the_api(api, people):
     client, headers = api("writer")
 
     response = client.post(
-        "/api/v1/posts", headers=headers, json=new_post(channel="blog", topic="Pipeline")
+        "/api/v1/posts",
+        headers=headers,
+        json=new_post(channel="blog", topic="Pipeline", due_on="2099-01-01"),
     )
 
     assert response.status_code == 201
@@ -57,6 +59,7 @@ def test_a_writer_drafts_a_post_through_the_api(api, people):
     assert response.headers["Location"].endswith(f"/api/v1/posts/{body['id']}")
     assert schema_problems(body, post_schema()) == []
     assert (body["status"], body["channel"], body["topic"]) == ("draft", "blog", "Pipeline")
+    assert body["due_on"] == "2099-01-01"
     assert body["rep"]["email"] == "rep@example.com"
     assert body["ghostwriter"]["id"] == people["writer"].id
     assert (body["latest_revision"], body["allowed_actions"]) == (1, ["send_to_rep"])
@@ -250,6 +253,7 @@ def test_transitions_move_the_post_and_say_what_is_allowed_next(api, people):
     )
 
     assert sent.status_code == 200
+    assert schema_problems(sent.json, {"$ref": "#/components/schemas/MovedPost"}) == []
     assert sent.json["event"] == {**sent.json["event"], "from": "draft", "to": "with_rep"}
     assert sent.json["allowed_actions"] == []
     assert approved.json["allowed_actions"] == ["mark_published"]

@@ -2,7 +2,6 @@
 
 from flask import Flask
 
-import workflows.requests.openapi  # noqa: F401 - adds its part of the API's description
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install
 from workflows.requests import api, services, views

@@ -1,73 +1,43 @@
-"""JSON API for asset transitions."""
+"""JSON API for review: an asset's transitions and collaborators."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
-from content.library.schemas import Asset
 from content.library.services import get_visible_asset
-from portal.kernel.api import api_user, iso, json_body, token_required
-from portal.kernel.errors import ValidationFailed
+from portal.kernel.api import api_user
+from portal.kernel.schemas import operation
 from workflows.review import collaborators, machine
-from workflows.review import policy as review
+from workflows.review.schemas import AssetTransitionInput, CollaboratorInput, Review, ReviewedAsset
 
 bp = Blueprint("workflows_api", __name__)
 
 
 @bp.post("/assets/<id:asset_id>/transitions")
-@token_required
-def transition(asset_id: int):
+@operation(
+    "Move the asset through its workflow (submit, approve, request_changes, publish, "
+    "archive, restore); request_changes needs a comment",
+    response=ReviewedAsset,
+    answer="The asset after the transition, the event written and what is allowed now",
+    body=AssetTransitionInput,
+    errors=(404, 409, 422),
+)
+def transition(asset_id: int, body: AssetTransitionInput):
     user = api_user()
     asset = get_visible_asset(user, asset_id)
-    data = json_body()
-    action, comment = data.get("action"), data.get("comment", "")
-    if not isinstance(action, str) or not action:
-        raise ValidationFailed("Name the action.", {"action": "Required."})
-    if not isinstance(comment, str):
-        raise ValidationFailed("Wrong type.", {"comment": "Must be a string."})
-    event = machine.transition(asset, user, action, comment)
-    body = Asset.shown(asset, user).model_dump(mode="json")
-    body["event"] = {
-        "action": event.action,
-        "from": event.from_state,
-        "to": event.to_state,
-        "comment": event.comment,
-        "at": iso(event.created_at),
-    }
-    body["allowed_actions"] = machine.allowed_actions(asset, user)
-    body["review"] = review_state(asset)
-    return jsonify(body)
-
-
-def review_state(asset) -> dict:
-    """Collaborators and sign-off of the latest revision, as the API shows them."""
-    approved = {approval.reviewer_id for approval in review.approvals(asset)}
-    return {
-        "policy": review.policy(),
-        "missing_sides": review.missing_sides(asset),
-        "collaborators": [
-            {
-                "user": {"id": c.user.id, "name": c.user.name, "email": c.user.email},
-                "role": c.role,
-                "side": review.side_of(c.user),
-                "approved_latest": c.user_id in approved,
-            }
-            for c in asset.collaborators
-        ],
-    }
+    event = machine.transition(asset, user, body.action, body.comment)
+    return ReviewedAsset.moved(asset, user, event)
 
 
 @bp.post("/assets/<id:asset_id>/collaborators")
-@token_required
-def invite(asset_id: int):
+@operation(
+    "Invite a co-author or reviewer (owner or admin); again to change the role",
+    response=Review,
+    status=201,
+    answer="The asset's collaborators and sign-off",
+    body=CollaboratorInput,
+    errors=(403, 404, 409, 422),
+)
+def invite(asset_id: int, body: CollaboratorInput):
     user = api_user()
     asset = get_visible_asset(user, asset_id)
-    data = json_body()
-    email, role = data.get("email"), data.get("role")
-    fields = {
-        name: "Must be a string."
-        for name, value in (("email", email), ("role", role))
-        if not isinstance(value, str)
-    }
-    if fields:
-        raise ValidationFailed("Give an email and a role (author or reviewer).", fields)
-    collaborators.invite(asset, user, email, role)
-    return jsonify(review_state(asset)), 201
+    collaborators.invite(asset, user, body.email, body.role)
+    return Review.of(asset), 201

@@ -4,7 +4,6 @@ who hears of it."""
 from flask import Flask
 
 import workflows.review.notices  # noqa: F401 - registers its notices on import
-import workflows.review.openapi  # noqa: F401 - adds its part of the API's description
 from content.library.panels import register_panel
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install

@@ -1,0 +1,88 @@
+"""The API's schemas for content requests: the list's filters, what a rep sends to ask
+for content, and the request as the API shows it."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from flask import url_for
+from pydantic import Field
+
+from portal.kernel.permissions import can
+from portal.kernel.schemas import DateText, Input, Output, Page, Paging, Person, Slug, Timestamp
+from workflows.requests.services import (
+    DEAL_CONTEXT_MAX,
+    NEED_MAX,
+    REQUEST_STATUSES,
+    STATUS_VIEWS,
+)
+from workflows.requests.services import (
+    ContentRequest as ContentRequestRow,
+)
+
+
+class ContentRequestQuery(Paging):
+    status: Literal[STATUS_VIEWS] | None = Field(  # type: ignore[valid-type]
+        None, description="A status, or all"
+    )
+    stage: Slug | None = Field(None, description="Stage slug")
+    overdue: bool | None = Field(None, description="true for requests past their due date only")
+    mine: bool | None = Field(None, description="true for requests you made only")
+
+
+class ContentRequestInput(Input):
+    """What a rep asks marketing for."""
+
+    need: Annotated[str, Field(max_length=NEED_MAX)]
+    stage: Annotated[Slug, Field(description="Stage slug")]
+    persona: Annotated[Slug | None, Field(description="Persona slug")] = None
+    deal_context: Annotated[str, Field(max_length=DEAL_CONTEXT_MAX)] = ""
+    due_on: DateText = None
+
+
+class ContentRequest(Output):
+    """A request as you may see it; the draft only when you may see it."""
+
+    id: int
+    need: str
+    stage: str | None = Field(description="Stage slug")
+    persona: str | None = Field(description="Persona slug")
+    deal_context: str
+    due_on: date | None
+    overdue: bool
+    status: Literal[REQUEST_STATUSES]  # type: ignore[valid-type]
+    decline_reason: str | None
+    requester: Person
+    handled_by: Person | None
+    asset_id: int | None = Field(
+        description="The draft started for the request, when visible to you"
+    )
+    url: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def shown(cls, content_request: ContentRequestRow, user) -> "ContentRequest":
+        """``content_request`` as the API shows it to ``user``."""
+        asset = content_request.asset
+        handler = content_request.handled_by
+        return cls(
+            id=content_request.id,
+            need=content_request.need,
+            stage=content_request.stage.slug if content_request.stage else None,
+            persona=content_request.persona.slug if content_request.persona else None,
+            deal_context=content_request.deal_context,
+            due_on=content_request.due_on,
+            overdue=content_request.overdue,
+            status=content_request.status,
+            decline_reason=content_request.decline_reason or None,
+            requester=Person.model_validate(content_request.requester),
+            handled_by=Person.model_validate(handler) if handler else None,
+            asset_id=asset.id if asset is not None and can(user, "view", asset) else None,
+            url=url_for("requests.show", request_id=content_request.id),
+            created_at=content_request.created_at,
+            updated_at=content_request.updated_at,
+        )
+
+
+class ContentRequestList(Page):
+    items: list[ContentRequest]
