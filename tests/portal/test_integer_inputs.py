@@ -114,7 +114,7 @@ NO_INTEGER_INPUT = {
     "taxonomy.taxonomy_home",
     "deal_imports.add_default_mappings",
     "notifications.read_all",
-    "api.notifications_api.api_read_all",
+    "api.notifications_api.read_all",
     "posts.preview",
     "posts.voice",
     "reports.dashboard",
