@@ -1,43 +1,35 @@
 """JSON search: GET /api/v1/search."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 
-from portal.kernel.api import api_user, token_required
-from portal.kernel.ids import text_int
+from portal.kernel.api import api_user
+from portal.kernel.schemas import operation
 from search import service
+from search.schemas import SearchHit, SearchQuery, SearchResults
 
 bp = Blueprint("search_api", __name__)
-MAX_LIMIT = 100
 
 
 @bp.get("/search")
-@token_required
-def search():
-    limit = text_int(request.args.get("limit"), "limit", high=MAX_LIMIT, default=20)
+@operation(
+    'Search the assets visible to you (words, "phrases", -word, prefix*)',
+    response=SearchResults,
+    answer="The best hits and the total",
+    query=SearchQuery,
+    errors=(422,),
+)
+def search(query: SearchQuery):
     found = service.search(
         api_user(),
-        request.args.get("q", ""),
+        query.q or "",
         service.read_filters(request.args),
-        include_all=request.args.get("all") == "1",
-        sort=request.args.get("sort", "relevance"),
-        per_page=limit,
+        include_all=query.all == "1",
+        sort=query.sort or "relevance",
+        per_page=query.limit or 20,
     )
-    return jsonify(
-        {
-            "items": [
-                {
-                    "id": hit.asset_id,
-                    "title": hit.title.striptags(),
-                    "stages": hit.stages,
-                    "content_type": hit.content_type,
-                    "snippet": str(hit.snippet),
-                    "score": hit.score,
-                    "stale": hit.stale,
-                }
-                for hit in found.result.hits
-            ],
-            "total": found.result.total,
-            "suggestion": found.result.suggestion,
-            "notes": found.parsed.notes,
-        }
+    return SearchResults(
+        items=[SearchHit.shown(hit) for hit in found.result.hits],
+        total=found.result.total,
+        suggestion=found.result.suggestion,
+        notes=found.parsed.notes,
     )

@@ -2,7 +2,6 @@
 
 from flask import Flask
 
-import search.openapi  # noqa: F401 - adds its part of the API's description
 from portal.kernel.api import register_api
 from search import api, cli, views
 from search.indexing import init_search

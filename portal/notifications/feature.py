@@ -2,14 +2,13 @@
 
 from flask import Flask
 
-import portal.notifications.openapi  # noqa: F401 - adds its part of the API's description
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install
-from portal.notifications import views
+from portal.notifications import api, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     install(app, views)
     app.register_blueprint(views.bp)
-    register_api(app, views.api_bp)
+    register_api(app, api.bp)

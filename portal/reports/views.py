@@ -1,4 +1,5 @@
-"""The reports' pages, their CSV downloads and their JSON API.
+"""The reports' pages, their CSV downloads and the cells of their JSON (served by
+``portal.reports.api``).
 
 Every report page takes the same arguments: ``from`` and ``to`` (whole days in the
 portal's time zone), the filters its spec uses (``stage``, ``content_type`` slugs,
@@ -9,15 +10,14 @@ portal's time zone), the filters its spec uses (``stage``, ``content_type`` slug
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from content.library.browsing import taxonomy_choices
 from content.library.models import Asset, ContentType, Stage
-from portal.kernel.api import api_user, token_required
 from portal.kernel.csv_export import csv_response
-from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email
 from portal.kernel.pagination import page_args
@@ -36,7 +36,6 @@ from portal.kernel.templating import template_global, url_with
 from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
 
 bp = Blueprint("reports", __name__)
-api_bp = Blueprint("reports_api", __name__)
 
 
 _TERM_FILTERS = (("stage", Stage, "stage_id"), ("content_type", ContentType, "content_type_id"))
@@ -87,14 +86,14 @@ def period_link(days: int) -> str:
     return url_with(**{"from": first.isoformat(), "to": last.isoformat()}, page=None, format=None)
 
 
-def _spec(slug: str) -> ReportSpec:
+def report_spec(slug: str) -> ReportSpec:
     spec = REPORTS.get(slug)
     if spec is None:
         raise NotFound("No such report.")
     return spec
 
 
-def _table(spec: ReportSpec, args) -> tuple[str, Table]:
+def chosen_table(spec: ReportSpec, args) -> tuple[str, Table]:
     name = args.get("list") if args.get("list") in spec.tables else next(iter(spec.tables))
     return name, spec.tables[name]
 
@@ -126,13 +125,13 @@ def _flash(error: ValidationFailed) -> None:
 @login_required
 def show(slug: str):
     _require_reader()
-    spec = _spec(slug)
+    spec = report_spec(slug)
     try:
         filters = parse_filters(request.args, spec)
     except ValidationFailed as error:
         _flash(error)
         filters = ReportFilters(default_period())
-    tab, table = _table(spec, request.args)
+    tab, table = chosen_table(spec, request.args)
     sort = parse_sort(request.args, table.columns, table.default_sort)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     rows = table.rows(filters, sort, page, per_page)
@@ -218,39 +217,3 @@ def json_value(column: Column, value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
-
-
-@api_bp.get("/reports/<slug>")
-@token_required
-def report_json(slug: str):
-    """The rows of a report page as JSON, with the same arguments."""
-    user = api_user()
-    if not can(user, "view_reports"):
-        raise PermissionDenied("Reports are for leaders, marketers and admins.")
-    spec = _spec(slug)
-    filters = parse_filters(request.args, spec)
-    tab, table = _table(spec, request.args)
-    sort = parse_sort(request.args, table.columns, table.default_sort)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
-    rows = table.rows(filters, sort, page, per_page)
-    items = [
-        {column.key: json_value(column, getattr(row, column.key)) for column in table.columns}
-        for row in rows.items
-    ]
-    return jsonify(
-        {
-            "report": spec.slug,
-            "list": tab or None,
-            "period": {
-                "from": filters.period.first.isoformat(),
-                "to": filters.period.last.isoformat(),
-                "time_zone": portal_zone().key,
-            },
-            "filters": filters.chosen,
-            "sort": {"key": sort.key, "dir": "desc" if sort.descending else "asc"},
-            "items": items,
-            "page": rows.page,
-            "per_page": rows.per_page,
-            "total": rows.total,
-        }
-    )

@@ -114,7 +114,7 @@ NO_INTEGER_INPUT = {
     "taxonomy.taxonomy_home",
     "deal_imports.add_default_mappings",
     "notifications.read_all",
-    "api.notifications_api.api_read_all",
+    "api.notifications_api.read_all",
     "posts.preview",
     "posts.voice",
     "reports.dashboard",
@@ -200,6 +200,12 @@ def _schema(schema: dict) -> dict:
     return schema
 
 
+def _not_null(schema: dict) -> dict:
+    """An optional field's schema without its null branch (``anyOf: [X, null]`` is X)."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    return options[0] if len(options) == 1 else schema
+
+
 def _is_integer(schema: dict) -> bool:
     types = schema.get("type")
     return "integer" in ([types] if isinstance(types, str) else types or [])
@@ -214,7 +220,7 @@ def _json_fields(operation: dict) -> tuple[dict, dict]:
     """The body schema's properties and the integer fields among them (name: is a list)."""
     content = operation.get("requestBody", {}).get("content", {})
     schema = _schema(content.get("application/json", {}).get("schema", {}))
-    properties = schema.get("properties", {})
+    properties = {name: _not_null(prop) for name, prop in schema.get("properties", {}).items()}
     integers = {
         name: prop.get("type") == "array"
         for name, prop in properties.items()

@@ -86,7 +86,7 @@ def test_a_limit_out_of_bounds_is_a_422_naming_the_field(api):
         response = api("rep", q="pricing", limit=limit)
 
         assert response.status_code == 422, limit
-        message = "Limit must be a whole number from 1 to 100."
+        message = "Must be a whole number from 1 to 100."
         assert response.json["error"]["fields"]["limit"] == message, limit
 
 

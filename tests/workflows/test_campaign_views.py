@@ -9,15 +9,17 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from portal.kernel.notifications import Notification
+from portal.kernel.openapi import openapi_document
 from portal.kernel.reporting import local_today
 from tests.factories import login, make_asset, make_user, token_headers
 from tests.portal.helpers import schema_problems
 from tests.workflows.helpers import brief
-from workflows.campaigns import api as campaign_api
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import DATE_INVALID
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback
+
+CAMPAIGN = {"$ref": "#/components/schemas/Campaign"}
 
 
 def text_of(response) -> str:
@@ -413,7 +415,7 @@ def test_api_writes_publishes_lists_and_acknowledges(api, users):
     campaign_id = created.json["id"]
     assert created.json["status"] == "draft"
     assert created.json["assets"][0]["title"] == "ROI calculator"
-    assert schema_problems(created.json, campaign_api.SCHEMAS["Campaign"]) == []
+    assert schema_problems(created.json, CAMPAIGN) == []
     assert api.get(f"/api/v1/campaigns/{campaign_id}", headers=rep).status_code == 404
 
     published = api.post(f"/api/v1/campaigns/{campaign_id}/publish", headers=marketer)
@@ -428,7 +430,7 @@ def test_api_writes_publishes_lists_and_acknowledges(api, users):
     second = api.put(f"/api/v1/campaigns/{campaign_id}/read", headers=rep)
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json["read_at"] == second.json["read_at"] is not None
-    assert schema_problems(first.json, campaign_api.SCHEMAS["Campaign"]) == []
+    assert schema_problems(first.json, CAMPAIGN) == []
     assert api.put(f"/api/v1/campaigns/{campaign_id}/read", headers=marketer).status_code == 403
 
 
@@ -471,7 +473,8 @@ def test_the_api_documents_exactly_its_routes(api, app):
     }
     documented = {
         (path, method)
-        for path, item in campaign_api.PATHS.items()
+        for path, item in openapi_document()["paths"].items()
+        if path.startswith("/api/v1/campaigns")
         for method in item
         if method != "parameters"
     }

@@ -1,0 +1,43 @@
+"""JSON API for your notifications: list them and mark them all read."""
+
+from flask import Blueprint, current_app, request
+
+from portal.kernel import notifications
+from portal.kernel.api import api_user
+from portal.kernel.pagination import page_args
+from portal.kernel.schemas import operation
+from portal.notifications.schemas import (
+    NotificationList,
+    NotificationQuery,
+    NotificationsMarkedRead,
+)
+
+bp = Blueprint("notifications_api", __name__)
+
+
+@bp.get("/notifications")
+@operation(
+    "Your notifications, newest first",
+    response=NotificationList,
+    answer="A page of notifications",
+    query=NotificationQuery,
+    errors=(422,),
+)
+def list_notifications(query: NotificationQuery):
+    user = api_user()
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    unread_only = query.unread in {"1", "true"}
+    listed = notifications.notifications_for(user, page, per_page, unread_only=unread_only)
+    return NotificationList.mine(listed, notifications.unread_count(user))
+
+
+@bp.post("/notifications/read-all")
+@operation(
+    "Mark all your notifications read",
+    response=NotificationsMarkedRead,
+    answer="How many were marked read",
+)
+def read_all():
+    user = api_user()
+    marked = notifications.mark_all_read(user)
+    return NotificationsMarkedRead(marked_read=marked, unread=notifications.unread_count(user))

@@ -1,0 +1,66 @@
+"""JSON API for reports: the rows of any report page, with the same arguments."""
+
+from flask import Blueprint, current_app, request
+
+from portal.kernel.api import api_user
+from portal.kernel.errors import PermissionDenied
+from portal.kernel.pagination import page_args
+from portal.kernel.permissions import can
+from portal.kernel.reporting import parse_sort, portal_zone
+from portal.kernel.schemas import operation
+
+# Each report module registers itself on import; the slug's enum lists them all, so they
+# are registered before the endpoint is declared.
+from portal.reports import (  # noqa: F401
+    adoption,
+    content_usage,
+    coverage,
+    evidence,
+    feedback,
+    gaps,
+    ghostwriting,
+    influence,
+)
+from portal.reports.registry import REPORTS
+from portal.reports.schemas import Report, ReportPeriod, ReportQuery, ReportSort
+from portal.reports.views import chosen_table, json_value, parse_filters, report_spec
+
+bp = Blueprint("reports_api", __name__)
+
+
+@bp.get("/reports/<slug>")
+@operation(
+    "The rows of a report, as its page shows them (leaders, marketers, admins)",
+    response=Report,
+    answer="A page of rows",
+    query=ReportQuery,
+    path={"slug": {"type": "string", "enum": sorted(REPORTS)}},
+    errors=(403, 404, 422),
+)
+def report_json(slug: str, query: ReportQuery):
+    """The rows of a report page as JSON, with the same arguments."""
+    user = api_user()
+    if not can(user, "view_reports"):
+        raise PermissionDenied("Reports are for leaders, marketers and admins.")
+    spec = report_spec(slug)
+    filters = parse_filters(request.args, spec)
+    tab, table = chosen_table(spec, request.args)
+    sort = parse_sort(request.args, table.columns, table.default_sort)
+    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    rows = table.rows(filters, sort, page, per_page)
+    return Report(
+        report=spec.slug,
+        table=tab or None,
+        period=ReportPeriod(
+            first=filters.period.first, last=filters.period.last, time_zone=portal_zone().key
+        ),
+        filters=filters.chosen,
+        sort=ReportSort(key=sort.key, dir="desc" if sort.descending else "asc"),
+        items=[
+            {column.key: json_value(column, getattr(row, column.key)) for column in table.columns}
+            for row in rows.items
+        ],
+        page=rows.page,
+        per_page=rows.per_page,
+        total=rows.total,
+    )

@@ -1,0 +1,56 @@
+"""The API's schemas for search: the query string and the hits."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from portal.kernel.schemas import Output, Query, Slug
+from search import service
+from search.backend import Hit
+
+LIMIT_MAX = 100
+
+
+class SearchQuery(Query):
+    q: str | None = Field(None, description="The query, up to 300 characters")
+    stage: Slug | None = Field(None, description="Stage slug")
+    persona: Slug | None = Field(None, description="Persona slug")
+    industry: Slug | None = Field(None, description="Industry slug")
+    content_type: Slug | None = Field(None, description="Content type slug")
+    tag: Slug | None = Field(None, description="Tag slug")
+    sort: Literal[service.SORTS] | None = Field(  # type: ignore[valid-type]
+        None, description="relevance (default) or newest"
+    )
+    all: str | None = Field(
+        None, description="1 to include drafts and archived assets (authors only)"
+    )
+    limit: int | None = Field(None, ge=1, le=LIMIT_MAX, description="Hits to return (default 20)")
+
+
+class SearchHit(Output):
+    id: int
+    title: str
+    stages: list[str]
+    content_type: str | None
+    snippet: str = Field(description="HTML with <mark>")
+    score: float
+    stale: bool
+
+    @classmethod
+    def shown(cls, hit: Hit) -> "SearchHit":
+        return cls(
+            id=hit.asset_id,
+            title=hit.title.striptags(),
+            stages=hit.stages,
+            content_type=hit.content_type,
+            snippet=str(hit.snippet),
+            score=hit.score,
+            stale=hit.stale,
+        )
+
+
+class SearchResults(Output):
+    items: list[SearchHit]
+    total: int
+    suggestion: str | None
+    notes: list[str]

@@ -1,0 +1,97 @@
+"""The API's schemas for field feedback: what a rep sends, what a marketer's triage
+changes, the inbox's filters, and an item as the API shows it."""
+
+from typing import Annotated, Literal
+
+from flask import url_for
+from pydantic import Field
+
+from portal.kernel.ids import ID_MAX
+from portal.kernel.permissions import can
+from portal.kernel.schemas import Id, Input, Output, Page, Paging, Person, Slug, Timestamp
+from workflows.feedback import services as feedback
+from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
+
+# An id a client may leave out or send as null.
+MaybeId = Annotated[int | None, Field(ge=1, le=ID_MAX)]
+FeedbackStatus = Literal[tuple(FEEDBACK_STATUSES)]  # type: ignore[valid-type]
+
+
+class FeedbackInput(Input):
+    """Feedback as a rep sends it. An unknown kind, an empty text and an asset, deal or
+    campaign the sender may not name are refused together, each field named."""
+
+    kind: Annotated[str, Field(json_schema_extra={"enum": list(FEEDBACK_KINDS)})]
+    text: Annotated[str, Field(max_length=feedback.TEXT_MAX)]
+    stage: Slug | None = None
+    asset_id: MaybeId = None
+    deal_id: MaybeId = None
+    campaign_id: MaybeId = None
+
+
+class FeedbackTriageInput(Input):
+    """A triage: what is left out keeps its value; ``version`` is the item's version as
+    you read it, so nobody overwrites a reply they have not seen."""
+
+    status: FeedbackStatus | None = Field(None, description="null or left out keeps it")
+    reply: Annotated[
+        str | None,
+        Field(max_length=feedback.REPLY_MAX, description="null clears it, as an empty string does"),
+    ] = None
+    version: Annotated[str, Field(description="Required: the item's version as you read it")] = ""
+
+
+class FeedbackQuery(Paging):
+    status: str | None = Field(None, description="new, acknowledged, acted_on or all")
+    kind: str | None = Field(None, description="One of the kinds")
+    stage: Slug | None = Field(None, description="Stage slug")
+    q: str | None = Field(None, description="Words to find in the text or reply")
+    asset: Id | None = Field(None, description="Asset id")
+
+
+class Feedback(Output):
+    """An item of feedback; the asset and the deal only when you may open them."""
+
+    id: int
+    kind: Literal[tuple(FEEDBACK_KINDS)]  # type: ignore[valid-type]
+    text: str
+    stage: str | None = Field(description="Stage slug")
+    asset_id: int | None
+    deal_id: int | None
+    campaign_id: int | None
+    status: FeedbackStatus
+    reply: str | None
+    author: Person
+    handled_by: Person | None
+    version: str = Field(description="Send it back with a triage")
+    url: str
+    replied_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def shown(cls, item: FieldFeedback, user) -> "Feedback":
+        """``item`` as the API shows it to ``user``."""
+        asset, deal = item.asset, item.deal
+        return cls(
+            id=item.id,
+            kind=item.kind,
+            text=item.text,
+            stage=item.stage.slug if item.stage else None,
+            asset_id=asset.id if asset is not None and can(user, "view", asset) else None,
+            deal_id=deal.id if deal is not None and can(user, "view", deal) else None,
+            campaign_id=item.campaign_id,
+            status=item.status,
+            reply=item.reply or None,
+            author=Person.model_validate(item.author),
+            handled_by=Person.model_validate(item.handled_by) if item.handled_by else None,
+            version=feedback.version(item),
+            url=url_for("feedback.show", feedback_id=item.id),
+            replied_at=item.replied_at,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+        )
+
+
+class FeedbackList(Page):
+    items: list[Feedback]
