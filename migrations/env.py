@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -82,6 +83,39 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def check_foreign_keys(connection):
+    """Fail the migration if any row of SQLite refers to a row that is not there."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        rows = ", ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken)
+        raise RuntimeError(f"The migration left rows referring to missing rows: {rows}")
+
+
+@contextmanager
+def foreign_keys_off(connection):
+    """On SQLite, run the migrations with foreign keys off.
+
+    Batch operations copy a table to a new one, drop the old one and rename the copy; with
+    the foreign keys the app turns on for every connection, dropping a table such as
+    assets would delete or orphan the rows that refer to it. The pragma does nothing
+    inside a transaction, so it is set before the migrations begin and set back after
+    they end, whether they succeed or fail. Once they succeed, check_foreign_keys proves
+    no reference was broken.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+        check_foreign_keys(connection)
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -107,7 +141,7 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

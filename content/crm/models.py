@@ -4,6 +4,7 @@ each opportunity export an admin uploaded (the file itself is kept under
 
 import json
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,9 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
 IMPORT_SOURCES = ("web", "cli")
-IMPORT_STATUSES = ("previewed", "imported")
+
+
+class ImportStatus(StrEnum):
+    PREVIEWED = "previewed"
+    IMPORTED = "imported"
+
+
+IMPORT_STATUSES = tuple(ImportStatus)
 CRM_STAGE_MAX = 100
 
 
@@ -46,6 +55,7 @@ class DealImport(db.Model):
     """
 
     __tablename__ = "deal_imports"
+    __table_args__ = (one_of("status", ImportStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     original_name: Mapped[str] = mapped_column(String(200))
@@ -74,7 +84,7 @@ class DealImport(db.Model):
 
     @property
     def imported(self) -> bool:
-        return self.status == "imported"
+        return self.status == ImportStatus.IMPORTED
 
     @property
     def rejects(self) -> list[dict]:

@@ -2,6 +2,7 @@
 the API. Amounts are integer cents in the portal's one currency."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -13,11 +14,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
-DEAL_STATUSES = ("open", "won", "lost")
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
 
 
-DEAL_STATUS_LABELS = {"open": "Open", "won": "Won", "lost": "Lost"}
+DEAL_STATUSES = tuple(DealStatus)
+DEAL_STATUS_LABELS = {DealStatus.OPEN: "Open", DealStatus.WON: "Won", DealStatus.LOST: "Lost"}
 
 
 DEAL_SOURCES = ("manual", "import", "api")
@@ -27,6 +34,7 @@ class Deal(db.Model):
     """A sales opportunity owned by a rep, typed in or synced from the CRM."""
 
     __tablename__ = "deals"
+    __table_args__ = (one_of("status", DealStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The CRM's opportunity id; imports and API upserts find the deal by it.
@@ -50,7 +58,7 @@ class Deal(db.Model):
 
     @property
     def closed(self) -> bool:
-        return self.status != "open"
+        return self.status != DealStatus.OPEN
 
     def __repr__(self) -> str:
         return f"<Deal {self.id} {self.status}>"

@@ -18,22 +18,22 @@ from typing import BinaryIO
 from flask import current_app, send_file
 
 from content.files.zips import office_zip_refusal
-from content.library.models import EXTRACTION_PENDING, StoredFile
+from content.library.models import EXTRACTION_PENDING, FileKind, StoredFile
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 
 KINDS = {
-    "pdf": ("application/pdf", {".pdf"}),
-    "pptx": (
+    FileKind.PDF: ("application/pdf", {".pdf"}),
+    FileKind.PPTX: (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         {".pptx"},
     ),
-    "docx": (
+    FileKind.DOCX: (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         {".docx"},
     ),
-    "png": ("image/png", {".png"}),
-    "jpeg": ("image/jpeg", {".jpg", ".jpeg"}),
+    FileKind.PNG: ("image/png", {".png"}),
+    FileKind.JPEG: ("image/jpeg", {".jpg", ".jpeg"}),
 }
 ALLOWED_EXTENSIONS = sorted(ext for _mime, exts in KINDS.values() for ext in exts)
 
@@ -58,9 +58,9 @@ def _zip_kind(stream: BinaryIO) -> str | None:
     if "[Content_Types].xml" not in names:
         return None
     if "ppt/presentation.xml" in names:
-        return "pptx"
+        return FileKind.PPTX
     if "word/document.xml" in names:
-        return "docx"
+        return FileKind.DOCX
     return None
 
 
@@ -70,11 +70,11 @@ def sniff_kind(stream: BinaryIO) -> str | None:
     head = stream.read(16)
     stream.seek(0)
     if head.startswith(b"%PDF-"):
-        return "pdf"
+        return FileKind.PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
+        return FileKind.PNG
     if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
+        return FileKind.JPEG
     if head.startswith(b"PK\x03\x04"):
         kind = _zip_kind(stream)
         stream.seek(0)

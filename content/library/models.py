@@ -1,6 +1,7 @@
 """Content library models: taxonomy, assets, immutable revisions and stored files."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -8,9 +9,50 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from content.library.markdown import plain_text
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
-ASSET_STATUSES = ("draft", "in_review", "changes_requested", "approved", "published", "archived")
-COLLABORATOR_ROLES = ("author", "reviewer")
+
+class AssetStatus(StrEnum):
+    """Where an asset is in review; workflows.review.machine moves it between them."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class CollaboratorRole(StrEnum):
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
+
+
+class FileKind(StrEnum):
+    """What an uploaded file is, decided by its bytes (content.files.uploads)."""
+
+    PDF = "pdf"
+    PPTX = "pptx"
+    DOCX = "docx"
+    PNG = "png"
+    JPEG = "jpeg"
+
+
+class ExtractionStatus(StrEnum):
+    """A stored file's text waits to be read (PENDING) until a reader claims it (READING);
+    content.files.reading then records one of the outcomes of content.files.extraction,
+    whose STATUSES are the last four."""
+
+    PENDING = "pending"
+    READING = "reading"
+    EXTRACTED = "extracted"
+    EMPTY = "empty"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+ASSET_STATUSES = tuple(AssetStatus)
+COLLABORATOR_ROLES = tuple(CollaboratorRole)
 
 
 class TaxonomyTerm:
@@ -64,16 +106,15 @@ asset_industries = _link_table("industry_id", "industries")
 asset_tags = _link_table("tag_id", "tags")
 
 
-# A stored file's text waits to be read ("pending") until a reader claims it ("reading");
-# content.files.reading then records an outcome of content.files.extraction.
-EXTRACTION_PENDING = "pending"
-EXTRACTION_READING = "reading"
+EXTRACTION_PENDING = ExtractionStatus.PENDING
+EXTRACTION_READING = ExtractionStatus.READING
 
 
 class StoredFile(db.Model):
     """An uploaded file kept under a generated name; the original name is for downloads."""
 
     __tablename__ = "stored_files"
+    __table_args__ = (one_of("kind", FileKind), one_of("extraction_status", ExtractionStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     original_name: Mapped[str] = mapped_column(String(255))
@@ -102,7 +143,7 @@ class StoredFile(db.Model):
     @property
     def previewable(self) -> bool:
         """Browsers show PDFs and images inline; Office files are downloaded."""
-        return self.kind in {"pdf", "png", "jpeg"}
+        return self.kind in {FileKind.PDF, FileKind.PNG, FileKind.JPEG}
 
 
 class Asset(db.Model):
@@ -110,13 +151,14 @@ class Asset(db.Model):
     work on, ``live_revision`` is what reps see, so editing never takes an asset offline."""
 
     __tablename__ = "assets"
+    __table_args__ = (one_of("status", AssetStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     content_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("content_types.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(30), default=AssetStatus.DRAFT, index=True)
     review_by: Mapped[date | None]
     # A hard end: from the day after, reps no longer see the asset (authors still do).
     expires_on: Mapped[date | None]
@@ -168,7 +210,11 @@ class Asset(db.Model):
     def is_live(self) -> bool:
         """Reps can see it: a revision has been published, the asset is not archived and
         has not passed its expiry date."""
-        return self.live_revision_id is not None and self.status != "archived" and not self.expired
+        return (
+            self.live_revision_id is not None
+            and self.status != AssetStatus.ARCHIVED
+            and not self.expired
+        )
 
     @classmethod
     def live_clause(cls, today: date | None = None):
@@ -176,7 +222,7 @@ class Asset(db.Model):
         today = today or utcnow().date()
         return and_(
             cls.live_revision_id.is_not(None),
-            cls.status != "archived",
+            cls.status != AssetStatus.ARCHIVED,
             or_(cls.expires_on.is_(None), cls.expires_on >= today),
         )
 
@@ -199,7 +245,7 @@ class AssetCollaborator(db.Model):
     """Someone the owner invited to co-author or review an asset, from either team."""
 
     __tablename__ = "asset_collaborators"
-    __table_args__ = (UniqueConstraint("asset_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("asset_id", "user_id"), one_of("role", CollaboratorRole))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))

@@ -7,6 +7,7 @@ evidence): what Tandem observed itself is ``verified``, what a rep says is
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -23,15 +24,25 @@ from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
-USAGE_KINDS = ("view", "download", "share", "buyer_view", "used_in_deal")
+
+class UsageKind(StrEnum):
+    VIEW = "view"
+    DOWNLOAD = "download"
+    SHARE = "share"
+    BUYER_VIEW = "buyer_view"
+    USED_IN_DEAL = "used_in_deal"
+
+
+USAGE_KINDS = tuple(UsageKind)
 EVIDENCE = ("verified", "self_reported", "imported")
 KIND_LABELS = {
-    "view": "Views",
-    "download": "Downloads",
-    "share": "Share links",
-    "buyer_view": "Buyer views",
-    "used_in_deal": "Deals used in",
+    UsageKind.VIEW: "Views",
+    UsageKind.DOWNLOAD: "Downloads",
+    UsageKind.SHARE: "Share links",
+    UsageKind.BUYER_VIEW: "Buyer views",
+    UsageKind.USED_IN_DEAL: "Deals used in",
 }
 EVIDENCE_LABELS = {
     "verified": "Verified",
@@ -40,7 +51,7 @@ EVIDENCE_LABELS = {
 }
 # Views are a reader browsing; everything else is the asset doing work in a sale, which
 # is what ranks it higher in search.
-RANKED_KINDS = ("download", "share", "buyer_view", "used_in_deal")
+RANKED_KINDS = (UsageKind.DOWNLOAD, UsageKind.SHARE, UsageKind.BUYER_VIEW, UsageKind.USED_IN_DEAL)
 # The predicate of the partial unique index on (deal, asset), as literal SQL. An upsert's
 # conflict target must repeat it literally: as a bound parameter it stops matching the
 # index once PostgreSQL runs the prepared statement with a generic plan.
@@ -140,6 +151,7 @@ class UsageEvent(db.Model):
         # for one deal, which confirm a claim that it was used in the deal.
         Index("ix_usage_events_asset_time", "asset_id", "created_at"),
         Index("ix_usage_events_deal_asset_kind", "deal_id", "asset_id", "kind"),
+        one_of("kind", UsageKind),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

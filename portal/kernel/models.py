@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.kernel.extensions import Model, db
+from portal.kernel.sql import one_of
 
 ROLES = ("rep", "marketer", "leader", "admin")
 DEPARTMENTS = ("sales", "marketing")
@@ -31,6 +32,7 @@ def normalize_email(email: str) -> str:
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", ROLES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

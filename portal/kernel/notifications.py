@@ -16,6 +16,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
+from enum import StrEnum
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import ForeignKey, Index, String, event, func, select, update
@@ -25,7 +26,7 @@ from portal.kernel.errors import NotFound
 from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
-from portal.kernel.sql import rows_changed
+from portal.kernel.sql import one_of, rows_changed
 from portal.kernel.urls import safe_next
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,18 @@ KINDS = {
     "term_agreed": "Glossary term agreed",
     "path_assigned": "Onboarding path assigned",
 }
-EMAIL_STATUSES = ("none", "pending", "sent", "failed")
+
+
+class EmailStatus(StrEnum):
+    """NONE: no email is sent for it; PENDING: one goes out after the commit."""
+
+    NONE = "none"
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+EMAIL_STATUSES = tuple(EmailStatus)
 MAX_TEXT = 300
 MAX_LINK = 500
 
@@ -74,7 +86,10 @@ _senders_lock = threading.Lock()
 class Notification(Model):
     __tablename__ = "notifications"
     # The bell counts a user's unread rows on every page.
-    __table_args__ = (Index("ix_notifications_user_id_read_at", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+        one_of("email_status", EmailStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -84,7 +99,7 @@ class Notification(Model):
     link: Mapped[str] = mapped_column(String(MAX_LINK))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
-    email_status: Mapped[str] = mapped_column(String(20), default="none")
+    email_status: Mapped[str] = mapped_column(String(20), default=EmailStatus.NONE)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -157,7 +172,7 @@ def notify(recipients, kind: str, text: str, link: str, actor=None) -> list[Noti
                 kind=kind,
                 text=line,
                 link=link,
-                email_status="pending" if mail else "none",
+                email_status=EmailStatus.PENDING if mail else EmailStatus.NONE,
             )
         )
     if not created:
@@ -284,7 +299,7 @@ def _deliver(ids: list[int]) -> None:
     config = current_app.config
     pending = db.session.scalars(
         select(Notification)
-        .where(Notification.id.in_(ids), Notification.email_status == "pending")
+        .where(Notification.id.in_(ids), Notification.email_status == EmailStatus.PENDING)
         .options(selectinload(Notification.user))
         .order_by(Notification.id)
     ).all()
@@ -300,14 +315,14 @@ def _deliver(ids: list[int]) -> None:
                         [notification.user.email],
                         message.as_bytes(policy=WIRE_POLICY),
                     )
-                    notification.email_status = "sent"
+                    notification.email_status = EmailStatus.SENT
                 except smtplib.SMTPException:
                     log.exception(
                         "The mail server refused the email for notification %s to %s",
                         notification.id,
                         notification.user.email,
                     )
-                    notification.email_status = "failed"
+                    notification.email_status = EmailStatus.FAILED
     except (OSError, smtplib.SMTPException):
         log.exception(
             "Could not send %d notification email(s) through %s:%s",
@@ -316,8 +331,8 @@ def _deliver(ids: list[int]) -> None:
             config["MAIL_PORT"],
         )
         for notification in pending:
-            if notification.email_status == "pending":
-                notification.email_status = "failed"
+            if notification.email_status == EmailStatus.PENDING:
+                notification.email_status = EmailStatus.FAILED
     finally:
         db.session.commit()
 

@@ -1,8 +1,9 @@
-"""SQL helpers that differ between SQLite and PostgreSQL."""
+"""SQL helpers that work the same on SQLite and PostgreSQL."""
 
+from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, Update
+from sqlalchemy import CheckConstraint, CursorResult, Delete, Update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.kernel.extensions import db
@@ -21,3 +22,10 @@ def rows_changed(statement: Update | Delete) -> int:
     # Such a statement's result is a CursorResult, which the session's signature does not say.
     result = cast(CursorResult[Any], db.session.execute(statement))
     return result.rowcount or 0
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """A CHECK constraint that keeps ``column`` to ``values`` (usually a StrEnum), for a
+    model's ``__table_args__``. The naming convention names it ``ck_<table>_<column>``."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)

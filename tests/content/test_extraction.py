@@ -19,12 +19,17 @@ from sqlalchemy import select
 from content.files import extraction, zips
 from content.files import reading as file_text
 from content.files.extraction import MAX_CHARS, UNREADABLE_NOTE, Extraction, extract_text, normalise
-from content.library.models import StoredFile
+from content.library.models import ExtractionStatus, StoredFile
 from portal.kernel.extensions import db
 from tests.content.helpers import asset_form, image_bytes, zip_bomb_docx
 from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
+
+
+def test_every_outcome_of_extraction_is_a_status_the_database_accepts():
+    # The child process imports no models, so extraction keeps its own tuple.
+    assert set(extraction.STATUSES) <= set(ExtractionStatus)
 
 
 def _encrypted_pdf(opened_with: str = "s3cret", text: str = "Board-only forecast") -> bytes:

@@ -1,19 +1,75 @@
-"""Alembic migrations build exactly the schema the models describe, and roll back."""
+"""Alembic migrations build exactly the schema the models describe, keep every row, and
+roll back."""
 
 import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import CheckConstraint, inspect, text, update
+from sqlalchemy.exc import IntegrityError
 
+from content.library.models import Asset
 from content.taxonomy.services import ensure_defaults
+from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from search.postgres_backend import alembic_include_object
 from tests.factories import login, make_app, make_asset, make_user
+
+# The head before the CHECK constraints on status and kind columns: upgrading from it
+# copies most tables on SQLite, the operation that lost rows while foreign keys were on.
+BEFORE_CHECKS = "844a30ba469c"
+# Tables the upgrade copies on SQLite that other tables refer to, or that refer to them.
+SEEDED = (
+    "users",
+    "assets",
+    "asset_revisions",
+    "asset_collaborators",
+    "asset_approvals",
+    "asset_stages",
+    "usage_events",
+    "ratings",
+    "share_links",
+    "deals",
+    "ghost_posts",
+    "ghost_post_revisions",
+    "field_feedback",
+    "campaigns",
+    "glossary_terms",
+    "notifications",
+)
 
 
 def table_names() -> set[str]:
     with db.engine.connect() as connection:
         return set(inspect(connection).get_table_names())
+
+
+def row_counts() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {
+            name: connection.scalar(text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
+            for name in inspect(connection).get_table_names()
+        }
+
+
+def check_constraints_in_database() -> set[str]:
+    with db.engine.connect() as connection:
+        inspector = inspect(connection)
+        return {
+            constraint["name"]
+            for name in inspector.get_table_names()
+            for constraint in inspector.get_check_constraints(name)
+        }
+
+
+def check_constraints_in_models() -> set[str]:
+    return {
+        str(constraint.name)
+        for table in db.metadata.tables.values()
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    }
 
 
 def test_migrations_match_the_models_and_downgrade_cleanly(database_url, tmp_path, keep_logging):
@@ -29,6 +85,8 @@ def test_migrations_match_the_models_and_downgrade_cleanly(database_url, tmp_pat
                 )
                 differences = compare_metadata(context, db.metadata)
             assert differences == []
+            # Autogenerate does not compare CHECK constraints: their names do.
+            assert check_constraints_in_database() == check_constraints_in_models()
             ensure_defaults()
             marketer = make_user("marketer")
             make_asset(marketer, "Works on the migrated schema")
@@ -38,6 +96,76 @@ def test_migrations_match_the_models_and_downgrade_cleanly(database_url, tmp_pat
             flask_migrate.downgrade(revision="base")
 
             assert table_names() <= {"alembic_version"}
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_adding_the_check_constraints_keeps_every_row(database_url, tmp_path, keep_logging):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=BEFORE_CHECKS)
+            seed_demo()
+            db.session.commit()
+            db.session.remove()
+            before = row_counts()
+            assert all(before[name] > 0 for name in SEEDED), before
+
+            flask_migrate.upgrade()
+
+            assert row_counts() == before
+            with db.engine.connect() as connection:
+                if connection.dialect.name == "sqlite":
+                    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_upgrade_names_values_the_constraints_would_refuse(
+    database_url, tmp_path, keep_logging, capfd
+):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision=BEFORE_CHECKS)
+            marketer = make_user("marketer")
+            db.session.execute(update(User).where(User.id == marketer.id).values(role="owner"))
+            db.session.commit()
+            db.session.remove()
+
+            with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+                flask_migrate.upgrade()
+
+            assert "users.role = 'owner'" in capfd.readouterr().err
+            assert check_constraints_in_database() == {"ck_ratings_stars_range"}
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_the_migrated_database_refuses_a_status_outside_the_enum(
+    database_url, tmp_path, keep_logging
+):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade()
+            ensure_defaults()
+            marketer = make_user("marketer")
+            asset = make_asset(marketer, "Status kept to its enum")
+
+            for refused in (
+                update(Asset).where(Asset.id == asset.id).values(status="deleted"),
+                update(User).where(User.id == marketer.id).values(role="owner"),
+            ):
+                with (
+                    pytest.raises(IntegrityError, match="ck_(assets_status|users_role)"),
+                    db.session.begin_nested(),
+                ):
+                    db.session.execute(refused)
+            db.session.rollback()
         finally:
             db.session.remove()
             db.engine.dispose()

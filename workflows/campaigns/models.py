@@ -2,6 +2,7 @@
 one."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,8 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
-CAMPAIGN_STATUSES = ("draft", "published")
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+CAMPAIGN_STATUSES = tuple(CampaignStatus)
 
 campaign_assets = Table(
     "campaign_assets",
@@ -24,6 +32,7 @@ class Campaign(db.Model):
     """A marketing campaign brief for reps: who it is for, what to say, what to send."""
 
     __tablename__ = "campaigns"
+    __table_args__ = (one_of("status", CampaignStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -32,7 +41,7 @@ class Campaign(db.Model):
     audience: Mapped[str] = mapped_column(String(500), default="")
     key_messages: Mapped[str] = mapped_column(Text, default="")  # Markdown
     talking_points: Mapped[str] = mapped_column(Text, default="")  # Markdown
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=CampaignStatus.DRAFT, index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

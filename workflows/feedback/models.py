@@ -1,6 +1,7 @@
 """Field feedback: what reps hear from customers, about an asset, a deal or a campaign."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,25 +10,46 @@ from content.deals.models import Deal
 from content.library.models import Asset, Stage
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 from workflows.campaigns.models import Campaign
 
+
+class FeedbackKind(StrEnum):
+    OBJECTION = "objection"
+    QUESTION = "question"
+    COMPETITOR = "competitor"
+    WIN_STORY = "win_story"
+    LOSS_REASON = "loss_reason"
+    CONTENT_GAP = "content_gap"
+
+
+class FeedbackStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ACTED_ON = "acted_on"
+
+
+# Each kind and status with its label, in the order forms and reports show them.
 FEEDBACK_KINDS = {
-    "objection": "Objection",
-    "question": "Question",
-    "competitor": "Competitor mention",
-    "win_story": "Win story",
-    "loss_reason": "Loss reason",
-    "content_gap": "Content gap",
+    FeedbackKind.OBJECTION: "Objection",
+    FeedbackKind.QUESTION: "Question",
+    FeedbackKind.COMPETITOR: "Competitor mention",
+    FeedbackKind.WIN_STORY: "Win story",
+    FeedbackKind.LOSS_REASON: "Loss reason",
+    FeedbackKind.CONTENT_GAP: "Content gap",
 }
-
-
-FEEDBACK_STATUSES = {"new": "New", "acknowledged": "Acknowledged", "acted_on": "Acted on"}
+FEEDBACK_STATUSES = {
+    FeedbackStatus.NEW: "New",
+    FeedbackStatus.ACKNOWLEDGED: "Acknowledged",
+    FeedbackStatus.ACTED_ON: "Acted on",
+}
 
 
 class FieldFeedback(db.Model):
     """What a rep heard from customers, for marketing to act on and answer."""
 
     __tablename__ = "field_feedback"
+    __table_args__ = (one_of("kind", FeedbackKind), one_of("status", FeedbackStatus))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -45,7 +67,7 @@ class FieldFeedback(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=FeedbackStatus.NEW, index=True)
     reply: Mapped[str] = mapped_column(Text, default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     replied_at: Mapped[datetime | None]

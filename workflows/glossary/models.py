@@ -5,14 +5,24 @@ agreement again while the earlier versions keep who signed them.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
-TERM_STATUSES = {"proposed": "Proposed", "agreed": "Agreed"}
+
+class TermStatus(StrEnum):
+    """A term is proposed until both sides sign its current version."""
+
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+
+
+TERM_STATUSES = {TermStatus.PROPOSED: "Proposed", TermStatus.AGREED: "Agreed"}
 # The two teams that must both sign a version, in the order pages show them.
 SIDES = ("sales", "marketing")
 NAME_MAX = 100
@@ -30,6 +40,7 @@ class GlossaryTerm(db.Model):
     """A term as it reads now; its history is in :class:`GlossaryTermVersion`."""
 
     __tablename__ = "glossary_terms"
+    __table_args__ = (one_of("status", TermStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -37,7 +48,7 @@ class GlossaryTerm(db.Model):
     name_key: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     aliases: Mapped[str] = mapped_column(String(ALIASES_MAX), default="")  # comma-separated
     definition: Mapped[str] = mapped_column(Text)  # Markdown
-    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=TermStatus.PROPOSED, index=True)
     version: Mapped[int] = mapped_column(default=1)
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

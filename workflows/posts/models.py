@@ -2,6 +2,7 @@
 publishes it under their own name. Each edit is an immutable revision with its author."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,11 +10,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
+from portal.kernel.sql import one_of
 
 CHANNELS = {"linkedin": "LinkedIn", "blog": "Blog", "newsletter": "Newsletter"}
-POST_STATUSES = ("draft", "with_rep", "changes_requested", "approved", "published", "declined")
+
+
+class PostStatus(StrEnum):
+    """Where a ghost-written post is; workflows.posts.machine moves it between them."""
+
+    DRAFT = "draft"
+    WITH_REP = "with_rep"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    DECLINED = "declined"
+
+
+POST_STATUSES = tuple(PostStatus)
 # Still on its way to being published: a past due date makes these late.
-UNFINISHED = ("draft", "with_rep", "changes_requested", "approved")
+UNFINISHED = (
+    PostStatus.DRAFT,
+    PostStatus.WITH_REP,
+    PostStatus.CHANGES_REQUESTED,
+    PostStatus.APPROVED,
+)
 
 post_assets = Table(
     "ghost_post_assets",
@@ -32,6 +52,7 @@ class GhostPost(db.Model):
     """
 
     __tablename__ = "ghost_posts"
+    __table_args__ = (one_of("status", PostStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -39,7 +60,7 @@ class GhostPost(db.Model):
     channel: Mapped[str] = mapped_column(String(20))
     topic: Mapped[str] = mapped_column(String(120), default="")
     due_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PostStatus.DRAFT, index=True)
     latest_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("ghost_post_revisions.id", use_alter=True, name="fk_ghost_posts_latest_revision")
     )

@@ -10,6 +10,7 @@ Services flush, never commit: the caller commits once.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Select, String, Text, case, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
@@ -24,17 +25,26 @@ from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
+from portal.kernel.sql import one_of
 from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
 from workflows.review import collaborators
 from workflows.review.machine import after_transition
 
-REQUEST_STATUSES = ("open", "accepted", "declined", "fulfilled")
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    FULFILLED = "fulfilled"
+
+
+REQUEST_STATUSES = tuple(RequestStatus)
 STATUS_LABELS = {
-    "open": "Open",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "fulfilled": "Fulfilled",
+    RequestStatus.OPEN: "Open",
+    RequestStatus.ACCEPTED: "Accepted",
+    RequestStatus.DECLINED: "Declined",
+    RequestStatus.FULFILLED: "Fulfilled",
 }
 # (from status, action) -> to status, taken by marketers and admins.
 PEOPLE_TRANSITIONS = {
@@ -47,7 +57,7 @@ SYSTEM_TRANSITIONS = {("accepted", "fulfil"): "fulfilled"}
 ACTION_LABELS = {"accept": "Accept", "decline": "Decline"}
 ACTION_VERBS = {"accept": "accepted", "decline": "declined", "fulfil": "fulfilled"}
 # The requester is still waiting for content in these states, so a past due date is late.
-UNFINISHED = ("open", "accepted")
+UNFINISHED = (RequestStatus.OPEN, RequestStatus.ACCEPTED)
 STATUS_VIEWS = (*REQUEST_STATUSES, "all")
 EVENT_SUBJECT = "content_request"
 
@@ -75,6 +85,7 @@ class ContentRequest(db.Model):
     """A request for content the library lacks, and what marketing did with it."""
 
     __tablename__ = "content_requests"
+    __table_args__ = (one_of("status", RequestStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -86,7 +97,7 @@ class ContentRequest(db.Model):
     persona_id: Mapped[int | None] = mapped_column(ForeignKey("personas.id", ondelete="SET NULL"))
     deal_context: Mapped[str] = mapped_column(String(DEAL_CONTEXT_MAX), default="")
     due_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN, index=True)
     decline_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     asset_id: Mapped[int | None] = mapped_column(
