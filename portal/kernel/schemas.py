@@ -23,10 +23,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     ValidationError,
     WithJsonSchema,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from portal.kernel.api import BadRequest, user_for_token
 from portal.kernel.errors import ValidationFailed, json_error
@@ -47,6 +48,15 @@ class Input(BaseModel):
 
 def _blank_is_absent(value: Any) -> Any:
     return None if value == "" else value
+
+
+def _date_text(value: Any) -> Any:
+    """An empty string reads as null. A strict model refuses every string for a date once
+    a validator has run, so dates are parsed laxly, and anything but text is refused
+    first: the lax parser would read a number as a Unix time."""
+    if value is not None and not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Input should be a valid date")
+    return _blank_is_absent(value)
 
 
 class Query(BaseModel):
@@ -82,7 +92,7 @@ class Output(BaseModel):
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Slug = Annotated[str, Field(max_length=100)]
 # A date a client may leave empty: "" reads as null.
-DateText = Annotated[date | None, BeforeValidator(_blank_is_absent)]
+DateText = Annotated[date | None, Strict(False), BeforeValidator(_date_text)]
 # A moment as the database holds it, written by ``isoformat()`` (no "Z" rewriting).
 Timestamp = Annotated[
     datetime,
