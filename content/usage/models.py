@@ -26,6 +26,7 @@ from portal.kernel.models import User, utcnow
 
 USAGE_KINDS = ("view", "download", "share", "buyer_view", "used_in_deal")
 EVIDENCE = ("verified", "self_reported", "imported")
+SHARE_LINK_STATES = ("active", "expired", "revoked")
 KIND_LABELS = {
     "view": "Views",
     "download": "Downloads",
