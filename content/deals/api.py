@@ -1,176 +1,114 @@
 """JSON API for deals: list, create, read, edit, and the idempotent upsert by CRM id."""
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, url_for
 
-import content.deals.openapi  # noqa: F401 - documents these routes
 from content.deals import services as deals
-from content.deals.models import Deal
+from content.deals.models import Deal as DealRow
+from content.deals.schemas import (
+    Deal,
+    DealInput,
+    DealList,
+    DealQuery,
+    DealSync,
+    DealSyncInput,
+    NewDealInput,
+)
 from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from content.usage import events as usage
-from content.usage.models import UsageEvent
-from portal.kernel.api import (
-    api_user,
-    iso,
-    json_body,
-    json_text,
-    page_body,
-    parse_date,
-    refuse_unknown_fields,
-    token_required,
-)
-from portal.kernel.errors import PermissionDenied, ValidationFailed
-from portal.kernel.ids import json_ids
+from portal.kernel.api import api_user
+from portal.kernel.errors import PermissionDenied
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
+from portal.kernel.schemas import operation
 
 bp = Blueprint("deals_api", __name__)
 
-_FIELDS = {"name", "account", "amount", "stage", "status", "close_date"}
-_CREATE_FIELDS = _FIELDS | {"external_id"}
-_UPSERT_FIELDS = _FIELDS | {"owner", "asset_ids"}
-ASSET_IDS_MAX = 100
+# The CRM id in the path, bounded as check_external_id bounds it.
+EXTERNAL_ID = {"type": "string", "minLength": 1, "maxLength": deals.EXTERNAL_ID_MAX}
 
 
-def serialize_deal(deal: Deal, attached: list[UsageEvent]) -> dict:
-    """A deal as the API shows it, with the content attached to it (``attached``)."""
-    return {
-        "id": deal.id,
-        "external_id": deal.external_id,
-        "name": deal.name,
-        "account": deal.account,
-        "amount": deals.amount_number(deal.amount_cents),
-        "currency": current_app.config["CURRENCY"],
-        "stage": deal.stage.slug if deal.stage else None,
-        "status": deal.status,
-        "close_date": iso(deal.close_date),
-        "owner": {"id": deal.owner.id, "name": deal.owner.name, "email": deal.owner.email},
-        "attached": [
-            {
-                "asset_id": event.asset_id,
-                "title": deals.asset_title(event.asset),
-                "evidence": event.evidence,
-                "note": event.note,
-                "attached_at": iso(event.created_at),
-            }
-            for event in attached
-        ],
-        "url": url_for("deals.show", deal_id=deal.id, _external=True),
-        "created_at": iso(deal.created_at),
-        "updated_at": iso(deal.updated_at),
-    }
+def _one_deal(deal: DealRow) -> Deal:
+    return Deal.shown(deal, usage.attachments_by_deal([deal.id])[deal.id])
 
 
-def _one_deal(deal: Deal) -> dict:
-    return serialize_deal(deal, usage.attachments_by_deal([deal.id])[deal.id])
-
-
-def _stage(slug) -> Stage | None:
-    if slug in (None, ""):
-        return None
-    if not isinstance(slug, str):
-        raise ValidationFailed("Wrong type.", {"stage": "Must be a stage slug."})
-    return terms_by_slugs(Stage, [slug], "stage")[0]
-
-
-def _read(errors: dict, name: str, read):
-    """``read()``; a field it cannot read is noted in ``errors`` so that every bad field
-    is named at once when the service validates."""
-    try:
-        return read()
-    except ValidationFailed as error:
-        errors[name] = error.fields.get(name, error.message)
-        return None
-
-
-def _text(name: str):
-    """A reader of the text field ``name``: null reads as empty, another type is a 422."""
-    return lambda value: json_text({name: value}, name)
-
-
-def _deal_input(data: dict, deal: Deal | None = None) -> deals.DealInput:
-    """The deal a JSON body describes. A field left out keeps ``deal``'s value (PATCH, or
-    a sync of a deal that exists), or is empty for a new deal (open by default)."""
+def _deal_input(body: DealInput, deal: DealRow | None = None) -> deals.DealInput:
+    """The deal ``body`` describes. A field left out keeps ``deal``'s value (PATCH, or a
+    sync of a deal that exists), or is empty for a new deal (open by default)."""
     base = deal or deals.DealInput(name="", account="")
-    errors: dict = {}
 
-    def given(name: str, read, current):
-        return _read(errors, name, lambda: read(data[name])) if name in data else current
+    def kept(name: str, now):
+        return getattr(body, name) if body.given(name) else now
 
+    stage = base.stage
+    if body.given("stage"):
+        stage = terms_by_slugs(Stage, [body.stage], "stage")[0] if body.stage else None
     return deals.DealInput(
-        name=given("name", _text("name"), base.name),
-        account=given("account", _text("account"), base.account),
-        amount_cents=given("amount", deals.parse_amount, base.amount_cents),
-        stage=given("stage", _stage, base.stage),
-        status=given("status", _text("status"), base.status),
-        close_date=given(
-            "close_date", lambda value: parse_date(value, "close_date"), base.close_date
-        ),
-        errors=errors,
+        name=kept("name", base.name) or "",
+        account=kept("account", base.account) or "",
+        amount_cents=kept("amount_cents", base.amount_cents),
+        stage=stage,
+        status=kept("status", base.status),
+        close_date=kept("close_date", base.close_date),
     )
 
 
 @bp.get("/deals")
-@token_required
-def list_deals():
+@operation(
+    "Deals you may see (a rep's own; every deal for leaders and admins)",
+    response=DealList,
+    answer="A page of deals",
+    query=DealQuery,
+    errors=(422,),
+)
+def list_deals(query: DealQuery):
     user = api_user()
-    args = request.args.to_dict()
-    args.setdefault("status", "all")  # an integration reads every deal unless it asks
-    filters = deals.parse_filters(args, user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    # An integration reads every deal unless it asks.
+    filters = deals.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
+    page, per_page = page_args(query.model_dump(), current_app.config["PER_PAGE"])
     listed = deals.deal_list(user, filters, page, per_page)
     attached = usage.attachments_by_deal([row.deal.id for row in listed.items])
-    return jsonify(page_body(listed, lambda row: serialize_deal(row.deal, attached[row.deal.id])))
-
-
-def _created(deal: Deal, body: dict):
-    response = jsonify(body)
-    response.headers["Location"] = url_for(".get_deal", deal_id=deal.id)
-    return response, 201
+    return DealList.of(listed, lambda row: Deal.shown(row.deal, attached[row.deal.id]))
 
 
 @bp.post("/deals")
-@token_required
-def create_deal():
-    user = api_user()
-    data = json_body()
-    refuse_unknown_fields(data, _CREATE_FIELDS)
-    deal_input = _deal_input(data)
-    external_id = data.get("external_id")
-    if external_id in (None, ""):
-        external_id = None
-    else:  # read now, so that a bad CRM id is named beside any other bad field
-        external_id = _read(
-            deal_input.errors, "external_id", lambda: deals.check_external_id(external_id)
-        )
-    deal = deals.create_deal(user, deal_input, external_id=external_id)
-    return _created(deal, _one_deal(deal))
+@operation(
+    "Add a deal of your own (reps)",
+    response=Deal,
+    status=201,
+    answer="The new deal",
+    body=NewDealInput,
+    errors=(403, 409, 422),
+)
+def create_deal(body: NewDealInput):
+    deal = deals.create_deal(api_user(), _deal_input(body), external_id=body.external_id)
+    return _one_deal(deal), 201, {"Location": url_for(".get_deal", deal_id=deal.id)}
 
 
 @bp.get("/deals/<id:deal_id>")
-@token_required
+@operation(
+    "Read one deal with the content used in it", response=Deal, answer="The deal", errors=(404,)
+)
 def get_deal(deal_id: int):
-    return jsonify(_one_deal(deals.get_visible_deal(api_user(), deal_id)))
+    return _one_deal(deals.get_visible_deal(api_user(), deal_id))
 
 
 @bp.patch("/deals/<id:deal_id>")
-@token_required
-def update_deal(deal_id: int):
-    """Change the fields sent; the others keep their values. The owner only."""
+@operation(
+    "Change your deal; fields left out keep their values (the owner only)",
+    response=Deal,
+    answer="The deal as saved",
+    body=DealInput,
+    errors=(403, 404, 422),
+)
+def update_deal(deal_id: int, body: DealInput):
     user = api_user()
     deal = deals.get_visible_deal(user, deal_id)
-    data = json_body()
-    refuse_unknown_fields(data, _FIELDS)
-    deals.update_deal(deal, user, _deal_input(data, deal))
-    return jsonify(_one_deal(deal))
+    deals.update_deal(deal, user, _deal_input(body, deal))
+    return _one_deal(deal)
 
 
-def _asset_ids(data: dict) -> list[int]:
-    message = f"Must be a list of at most {ASSET_IDS_MAX} asset ids."
-    return json_ids(data, "asset_ids", max_items=ASSET_IDS_MAX, message=message)
-
-
-def _synced_deal(user, external_id: str) -> Deal | None:
+def _synced_deal(user, external_id: str) -> DealRow | None:
     """The deal a sync would update, when ``user`` may write it: fields the body leaves
     out keep its values. Anyone else's deal is left to the service to refuse."""
     deal = deals.find_external(deals.check_external_id(external_id))
@@ -180,24 +118,31 @@ def _synced_deal(user, external_id: str) -> Deal | None:
 
 
 @bp.put("/deals/external/<external_id>")
-@token_required
-def upsert_deal(external_id: str):
-    """Create or update the deal with this CRM id; fields left out keep their values, and
-    the same body twice changes nothing. Admins name the owner and send the content the
-    CRM says was used (imported)."""
+@operation(
+    "Create or update the deal with this CRM id (idempotent)",
+    description="Fields left out keep their values, and the same body twice changes "
+    "nothing. Reps sync their own deals; admins sync anyone's, name the owner by email "
+    "(required for a new deal) and may send asset_ids: published assets the CRM says were "
+    "used, recorded as imported usage (never removed).",
+    response=DealSync,
+    answer="Updated, or unchanged: see result",
+    body=DealSyncInput,
+    path={"external_id": EXTERNAL_ID},
+    errors=(403, 404, 422),
+    also={201: (DealSync, "Created")},
+)
+def upsert_deal(external_id: str, body: DealSyncInput):
     user = api_user()
-    data = json_body()
-    refuse_unknown_fields(data, _UPSERT_FIELDS)
-    asset_ids = _asset_ids(data)
-    if asset_ids and not can(user, "import_deals"):
+    if body.asset_ids and not can(user, "import_deals"):
         message = "Only an admin's CRM sync sends attachments; attach content on the deal page."
         raise PermissionDenied(message, {"asset_ids": message})
-    assets = usage.importable_assets(user, asset_ids)
-    owner = json_text(data, "owner") or None
-    deal_input = _deal_input(data, _synced_deal(user, external_id))
-    deal, result = deals.upsert_external(user, external_id, deal_input, owner)
+    assets = usage.importable_assets(user, body.asset_ids)
+    deal_input = _deal_input(body, _synced_deal(user, external_id))
+    deal, result = deals.upsert_external(user, external_id, deal_input, body.owner or None)
     imported = [usage.import_attachment(asset, deal)[1] for asset in assets]
     if result == "unchanged" and any(imported):
         result = "updated"
-    body = {**_one_deal(deal), "result": result}
-    return _created(deal, body) if result == "created" else jsonify(body)
+    synced = DealSync.shown(deal, usage.attachments_by_deal([deal.id])[deal.id], result=result)
+    if result == "created":
+        return synced, 201, {"Location": url_for(".get_deal", deal_id=deal.id)}
+    return synced

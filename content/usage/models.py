@@ -37,6 +37,7 @@ class UsageKind(StrEnum):
 
 USAGE_KINDS = tuple(UsageKind)
 EVIDENCE = ("verified", "self_reported", "imported")
+SHARE_LINK_STATES = ("active", "expired", "revoked")
 KIND_LABELS = {
     UsageKind.VIEW: "Views",
     UsageKind.DOWNLOAD: "Downloads",

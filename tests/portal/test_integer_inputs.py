@@ -207,6 +207,9 @@ def _not_null(schema: dict) -> dict:
 
 
 def _is_integer(schema: dict) -> bool:
+    """Whether ``schema`` takes an integer; an optional field's is one of its ``anyOf``."""
+    if any(_is_integer(option) for option in schema.get("anyOf", [])):
+        return True
     types = schema.get("type")
     return "integer" in ([types] if isinstance(types, str) else types or [])
 
