@@ -91,6 +91,7 @@ def create_app(settings: dict | None = None) -> Flask:
     for feature in FEATURES:
         feature.register(app)
     mount_api(app, openapi.bp)
+    openapi.check_declared(app)
     cli.register_cli(app)
     register_error_handlers(app)
     register_template_helpers(app)

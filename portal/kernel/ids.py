@@ -3,8 +3,10 @@
 Ids and other ``Integer`` columns are 32-bit on PostgreSQL, and SQLite refuses anything
 past 64 bits: a larger number from a URL, a query string, a form, a JSON body or a CSV
 file makes the driver raise (a 500) instead of finding nothing. Every integer a user
-sends goes through these helpers first, so an out-of-range or negative value is a 422
-that names the field (a 404 for an id in the URL, see ``portal.IdConverter``).
+sends is bounded first, so an out-of-range or negative value is a 422 that names the
+field: text (query strings, forms, CSV) through these helpers, JSON bodies through the
+API schemas' ``Id`` and bounded fields (``portal.kernel.schemas``), and an id in the URL
+is a 404 (``portal.kernel.web``'s id converter).
 
 This module imports nothing from the feature packages, so every layer may use it.
 """
@@ -20,46 +22,6 @@ def range_message(name: str, low: int, high: int) -> str:
     """The message for field ``name`` holding something other than a whole number from
     ``low`` to ``high``."""
     return f"{name.replace('_', ' ').capitalize()} must be a whole number from {low:,} to {high:,}."
-
-
-def is_id(value) -> bool:
-    """Whether ``value`` is an int (not a bool) that can be a row's id."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
-
-
-def json_int(data: dict, name: str, *, low: int = 1, high: int = ID_MAX, message=None):
-    """The integer field ``name`` of a JSON body, or None when it is absent or null.
-
-    Booleans are ints in Python but not numbers in JSON: they are refused like any other
-    non-integer. Anything else outside ``low``..``high`` is a 422 naming the field.
-    """
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        text = message or range_message(name, low, high)
-        raise ValidationFailed(text, {name: text})
-    return value
-
-
-def json_id(data: dict, name: str, *, required: bool = False, message=None) -> int | None:
-    """The id in field ``name`` of a JSON body (None when absent and not ``required``)."""
-    text = message or f"Must be an id from 1 to {ID_MAX:,}."
-    value = json_int(data, name, message=text)
-    if value is None and required:
-        raise ValidationFailed(text, {name: text})
-    return value
-
-
-def json_ids(data: dict, name: str, *, max_items: int, message=None) -> list[int]:
-    """A list of ids in field ``name`` of a JSON body (absent or null: empty)."""
-    value = data.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > max_items or not all(map(is_id, value)):
-        text = message or f"Must be a list of at most {max_items} ids."
-        raise ValidationFailed(text, {name: text})
-    return value
 
 
 def text_int(raw, name: str, *, low: int = 1, high: int = ID_MAX, default=None, message=None):

@@ -75,19 +75,15 @@ def openapi_document(app: Flask | None = None) -> dict:
 
 
 def _document(app: Flask) -> dict:
-    operations = [found for found in declared_operations(app) if found[2] is not None]
+    operations = list(declared_operations(app))
     refs, schemas = _components(declared for _, _, declared in operations)
     paths: dict[str, dict] = {}
     for rule, method, declared in operations:
         path = _PARAMETER.sub(r"{\2}", rule.rule)
         item = paths.setdefault(path, {"parameters": _path_parameters(rule.rule, declared)})
         item[method] = _operation(declared, refs)
-    for path, item in LEGACY_PATHS.items():
-        for key, value in item.items():
-            paths.setdefault(path, {}).setdefault(key, value)
-    schemas = {**LEGACY_SCHEMAS, **schemas}
     for item in paths.values():
-        if not item.get("parameters", True):
+        if not item["parameters"]:
             del item["parameters"]
     return {
         "openapi": "3.1.0",
@@ -185,87 +181,3 @@ def _without_null(field: dict) -> dict:
         rest = {key: value for key, value in field.items() if key != "anyOf"}
         return {**rest, **options[0]}
     return dict(field)
-
-
-# TRANSITION: hand-written parts of the document, until every feature declares its
-# endpoints with @operation.
-from portal.kernel.pagination import MAX_PAGE, MAX_PER_PAGE  # noqa: E402
-
-LEGACY_PATHS: dict = {}
-LEGACY_SCHEMAS: dict = {}
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def json_response(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def error_responses(*statuses: int) -> dict:
-    """The error answers of an operation; every operation may answer 400, since any
-    request with NUL characters in its query or body is refused before it reaches one."""
-    text = {
-        400: "Malformed request: not a JSON object, or NUL characters",
-        401: "Missing or invalid token",
-        403: "Not allowed for this role",
-        404: "Not found or not visible to you",
-        409: "Conflicts with the current state; names the allowed actions",
-        422: "Invalid fields",
-    }
-    return {str(s): json_response(ref("Error"), text[s]) for s in sorted({400, *statuses})}
-
-
-def query_param(name: str, description: str, schema: dict | None = None) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
-
-
-def id_param(name: str) -> dict:
-    """A database id in the path, bounded as the app's ``id`` converter bounds it."""
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 2147483647},
-    }
-
-
-SLUGS = {"type": "array", "items": {"type": "string"}}
-FLAG = {"type": "string", "enum": ["0", "1", "false", "true"]}
-# Every list endpoint pages the same way (portal.kernel.api.page_body); empty means the default.
-PAGING = [
-    {
-        **query_param(name, text, {"type": "integer", "minimum": 1, "maximum": top}),
-        "allowEmptyValue": True,
-    }
-    for name, text, top in (
-        ("page", "Page number", MAX_PAGE),
-        ("per_page", "Items per page", MAX_PER_PAGE),
-    )
-]
-
-
-def page_of(item: str, **extra: dict) -> dict:
-    """The schema of one page of ``item`` objects, as portal.kernel.api.page_body writes it."""
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": ref(item)},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-            **extra,
-        },
-    }
-
-
-def register(paths: dict, schemas: dict) -> None:
-    LEGACY_PATHS.update(paths)
-    LEGACY_SCHEMAS.update(schemas)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from annotated_types import Ge, Le, MaxLen
 from flask import g, jsonify, request
@@ -26,6 +26,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from portal.kernel.api import BadRequest, user_for_token
@@ -247,10 +248,26 @@ def _refusal(model: type[BaseModel], error: ValidationError) -> ValidationFailed
     return ValidationFailed(message, fields)
 
 
-def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
+def _constraints(model: type[BaseModel], name: str) -> list:
+    """The constraints on field ``name``, including those inside an optional type
+    (``Annotated[int, Field(ge=1)] | None`` keeps its bounds on the inner type)."""
     info = model.model_fields.get(name)
+    if info is None:
+        return []
+    found = list(info.metadata)
+    pending = list(get_args(info.annotation))
+    while pending:
+        part = pending.pop()
+        if get_origin(part) is Annotated:
+            for extra in part.__metadata__:
+                found.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
+        pending.extend(get_args(part))
+    return found
+
+
+def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
     low = high = None
-    for rule in info.metadata if info else ():
+    for rule in _constraints(model, name):
         if isinstance(rule, Ge):
             low = rule.ge
         if isinstance(rule, Le):
@@ -259,8 +276,7 @@ def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
 
 
 def _max_length(model: type[BaseModel], name: str) -> int | None:
-    info = model.model_fields.get(name)
-    for rule in info.metadata if info else ():
+    for rule in _constraints(model, name):
         if isinstance(rule, MaxLen):
             return rule.max_length
     return None
@@ -270,6 +286,7 @@ _WHOLE_NUMBER = {
     "int_type",
     "int_parsing",
     "int_from_float",
+    "int_parsing_size",
     "greater_than_equal",
     "less_than_equal",
     "greater_than",
