@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 
 from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
-from search.postgres_backend import alembic_include_object
+from search.postgres_table import alembic_include_object
 from tests.factories import login, make_app, make_asset, make_user
 
 
