@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 import content.deals.openapi  # noqa: F401 - documents these routes
+from content.deals import queries
 from content.deals import services as deals
 from content.deals.models import Deal
 from content.library.models import Stage
@@ -116,9 +117,9 @@ def list_deals():
     user = api_user()
     args = request.args.to_dict()
     args.setdefault("status", "all")  # an integration reads every deal unless it asks
-    filters = deals.parse_filters(args, user)
+    filters = queries.parse_filters(args, user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
-    listed = deals.deal_list(user, filters, page, per_page)
+    listed = queries.deal_list(user, filters, page, per_page)
     attached = usage.attachments_by_deal([row.deal.id for row in listed.items])
     return jsonify(page_body(listed, lambda row: serialize_deal(row.deal, attached[row.deal.id])))
 

@@ -1,7 +1,8 @@
 """The OpenAPI description of /api/v1/deals, registered with portal.kernel.openapi."""
 
 from content.deals.models import DEAL_STATUSES
-from content.deals.services import ACCOUNT_MAX, EXTERNAL_ID_MAX, NAME_MAX, SORTS, STATUS_VIEWS
+from content.deals.queries import SORTS, STATUS_VIEWS
+from content.deals.services import ACCOUNT_MAX, EXTERNAL_ID_MAX, NAME_MAX
 from content.usage.events import NOTE_MAX
 from content.usage.models import EVIDENCE
 from portal.kernel.openapi import (
