@@ -33,7 +33,7 @@ from workflows.audit.models import WorkflowEvent
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FEEDBACK_KINDS, FieldFeedback
 from workflows.posts.models import GhostPost
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 
 # A section lists this many items and links to the full list for the rest.
 MAX_ITEMS = 10

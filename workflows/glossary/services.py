@@ -39,7 +39,7 @@ from workflows.glossary.models import (
     name_key,
     split_aliases,
 )
-from workflows.requests.services import shorten
+from workflows.requests.models import shorten
 
 EDITORS = {"leader", "marketer", "admin"}
 SHORT_DEFINITION = 160

@@ -11,7 +11,7 @@ from portal.kernel.openapi import (
     ref,
     register,
 )
-from workflows.requests.services import REQUEST_STATUSES
+from workflows.requests.models import REQUEST_STATUSES
 from workflows.requests.services import STATUS_VIEWS as REQUEST_VIEWS
 
 SCHEMAS = {
