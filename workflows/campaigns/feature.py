@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+import workflows.campaigns.rules  # noqa: F401 - registers its rules on import
 from portal.kernel.api import register_api
 from workflows.campaigns import api, views
 
