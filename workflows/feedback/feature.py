@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+import workflows.feedback.rules  # noqa: F401 - registers its rules on import
 from content.library.panels import register_panel
 from portal.kernel.api import register_api
 from workflows.feedback import api, views
