@@ -56,7 +56,7 @@ from portal.kernel.reporting import DEFAULT_DAYS
 from portal.reports.registry import REPORTS, in_order
 from search.models import SearchMiss
 from workflows.posts.models import GhostPost, GhostPostRevision, post_assets
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 
 PASSWORD = "bench-password"  # noqa: S105 - the benchmark's throwaway accounts
 READER = "leader@bench.test"  # a sales leader: reports are for leaders

@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from search.postgres_backend import alembic_include_object
+from search.postgres_table import alembic_include_object
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -1,42 +1,23 @@
 """The scale-out search backend: PostgreSQL full-text search in the app's own database.
 
-Every app host reads the same table, so there is no index to copy between hosts. One
-table, ``search_documents``, holds what a hit and the facets need plus a weighted
-``document`` tsvector (title A, summary B, body C, file text D) that PostgreSQL computes
-itself on every write, and the unstemmed ``words`` that "did you mean" picks from. The
-table lives outside ``db.metadata``: SQLite's ``create_all`` must never see a tsvector, so
-it is created by its own migration (PostgreSQL only) or by ``create_schema`` in tests.
+Every app host reads the same table (``search.postgres_table``), so there is no index to
+copy between hosts.
 
 Only one process writes at a time: ``writer()`` takes a session-level advisory lock on a
 connection of its own and returns None at once when another process holds it, exactly as
 the Whoosh backend does with its lock file.
 """
 
-import difflib
-import re
-import threading
-import time
 from datetime import UTC, date, datetime
 from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
-    Boolean,
-    Column,
     ColumnElement,
-    Computed,
-    Date,
-    DateTime,
-    Double,
-    Index,
-    Integer,
-    MetaData,
-    Table,
     Text,
     and_,
     cast,
     delete,
-    exists,
     false,
     func,
     literal,
@@ -45,28 +26,27 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
-from portal.kernel.extensions import NAMING_CONVENTION
 from search.backend import FACETS, Hit, SearchDocument, SearchRequest, SearchResult, blended_score
-from search.query import ParsedQuery
+from search.postgres_query import escaped, marked, tsquery
+from search.postgres_spelling import Vocabulary
+from search.postgres_table import (
+    ARRAY_FACETS,
+    BODY_INDEXED,
+    FILE_TEXT_INDEXED,
+    search_documents,
+)
 
-SEARCH_TABLE = "search_documents"
 CANDIDATES = 300  # relevance window re-ranked by quality, as in the Whoosh backend
-# A tsvector may not exceed 1 MB; dense text costs up to ~2.3 bytes a character, so the
-# indexed (and highlighted) text is capped, or one huge file would stop the indexer for good.
-BODY_INDEXED = 200_000
-FILE_TEXT_INDEXED = 200_000
 LOCK_NAMESPACE = 0x54414E44  # "TAND": the first key of the advisory lock
-VOCABULARY_TTL = 60.0  # seconds a process reuses its "did you mean" vocabulary
 HEADLINE_OPTIONS = (
     "StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=10, "
     'FragmentDelimiter=" … "'
 )
 TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
-ARRAY_FACETS = ("stages", "personas", "industries", "tags")
 SCALAR_FILTERS = ("content_type", "status")
 
 # The second key is the table's oid, so databases shared by several schemas (one per
@@ -77,69 +57,6 @@ TRY_LOCK = text(
 UNLOCK = text(
     "SELECT pg_advisory_unlock(:namespace, CAST(CAST('search_documents' AS regclass) AS integer))"
 ).bindparams(namespace=LOCK_NAMESPACE)
-
-# PostgreSQL's parser skips anything shaped like an HTML tag, where Whoosh and readers see
-# words: angle brackets are read as spaces.
-DOCUMENT_SQL = " || ".join(
-    f"setweight(to_tsvector('english'::regconfig, translate({text}, '<>', '  ')), '{weight}')"
-    for text, weight in (
-        ("title", "A"),
-        ("summary", "B"),
-        (f"left(body, {BODY_INDEXED})", "C"),
-        (f"left(file_text, {FILE_TEXT_INDEXED})", "D"),
-    )
-)
-# The unstemmed words readers typed, for "did you mean" (as the Whoosh corrector reads
-# title, summary and body). Parsing is slow (about 4 MB/s: 1.2 s for 1,000 assets), so it
-# happens once per write, not on every vocabulary refresh; strip() drops the positions.
-WORDS_SQL = (
-    "strip(to_tsvector('simple'::regconfig, "
-    f"translate(title || ' ' || summary || ' ' || left(body, {BODY_INDEXED}), '<>', '  ')))"
-)
-VOCABULARY_SQL = "SELECT words FROM search_documents"
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)  # the same names as the migration
-search_documents = Table(
-    SEARCH_TABLE,
-    metadata,
-    Column("asset_id", Integer, primary_key=True, autoincrement=False),
-    Column("title", Text, nullable=False),
-    Column("summary", Text, nullable=False, server_default=""),
-    Column("body", Text, nullable=False, server_default=""),
-    Column("file_text", Text, nullable=False, server_default=""),
-    Column("stages", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("personas", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("industries", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("tags", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("content_type", Text),
-    Column("status", Text, nullable=False),
-    Column("live", Boolean, nullable=False),
-    Column("owner_id", Integer),
-    Column("published_at", DateTime(timezone=True)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("review_by", Date),
-    Column("quality", Double, nullable=False, server_default="0"),
-    Column("document", TSVECTOR, Computed(DOCUMENT_SQL, persisted=True)),
-    Column("words", TSVECTOR, Computed(WORDS_SQL, persisted=True)),
-    # Added after the table was first created (see the migrations): kept last, in order.
-    Column("expires_on", Date),
-    Column("collaborator_ids", ARRAY(Integer), nullable=False, server_default="{}"),
-    Index("ix_search_documents_document", "document", postgresql_using="gin"),
-    *(Index(f"ix_search_documents_{name}", name, postgresql_using="gin") for name in ARRAY_FACETS),
-)
-
-
-def create_schema(bind: Engine | Connection) -> None:
-    """Create the table and its indexes unless they exist (the migration does this in
-    deployments; tests and scripts that use ``create_all`` call this instead)."""
-    search_documents.create(bind, checkfirst=True)
-
-
-def alembic_include_object(object_, name, type_, reflected, compare_to) -> bool:
-    """Alembic hook: the search table is not in the models, so autogenerate and
-    ``compare_metadata`` must neither drop nor describe it."""
-    table = object_ if type_ == "table" else getattr(object_, "table", None)
-    return getattr(table, "name", name) != SEARCH_TABLE
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -220,53 +137,6 @@ class PostgresWriter:
             self._connection.close()
 
 
-def _escaped(column):
-    """The column as ``markupsafe.escape`` renders it. ts_headline does not escape, so it
-    is given escaped text and can only add its own <mark> tags."""
-    for char, entity in (
-        ("&", "&amp;"),
-        ("<", "&lt;"),
-        (">", "&gt;"),
-        ('"', "&#34;"),
-        ("'", "&#39;"),
-    ):
-        column = func.replace(column, char, entity)
-    return column
-
-
-_STRAY_TAG = re.compile(r"<(?!/?mark>)|(?<!<mark)(?<!</mark)>")
-
-
-def _marked(fragment: str) -> Markup:
-    # Defence in depth: whatever ts_headline does, only <mark> and </mark> survive as tags.
-    return Markup(_STRAY_TAG.sub(lambda m: "&lt;" if m.group() == "<" else "&gt;", fragment))  # noqa: S704
-
-
-def _tsquery(parsed: ParsedQuery):
-    """The query as a tsquery expression; every part of the text is a bound parameter."""
-    terms = [f'"{word}"' for word in parsed.words]
-    terms += [f'"{" ".join(phrase)}"' for phrase in parsed.phrases]
-    terms += [f'-"{word}"' for word in parsed.excluded]
-    terms += [f'-"{" ".join(phrase)}"' for phrase in parsed.excluded_phrases]
-    query: ColumnElement[Any] = func.websearch_to_tsquery("english", literal(" ".join(terms), Text))
-    for prefix in parsed.prefixes:
-        query = query.op("&&", return_type=TSQUERY)(_prefix_query(prefix))
-    return query
-
-
-def _prefix_query(prefix: str):
-    # The index holds English stems, which may be shorter than the typed prefix
-    # (negotia* → negoti) or drop stop words: as in the Whoosh backend, also try the
-    # prefix unstemmed and with its last letters dropped.
-    query: ColumnElement[Any] = func.to_tsquery("english", literal(prefix, Text) + ":*")
-    forms = [prefix] + [prefix[:-cut] for cut in (1, 2) if len(prefix) - cut >= 4]
-    for form in forms:
-        query = query.op("||", return_type=TSQUERY)(
-            func.to_tsquery("simple", literal(form, Text) + ":*")
-        )
-    return query
-
-
 class PostgresBackend:
     """Search over the ``search_documents`` table of the app's PostgreSQL database."""
 
@@ -274,9 +144,7 @@ class PostgresBackend:
 
     def __init__(self, engine: Engine):
         self._engine = engine
-        self._lock = threading.Lock()
-        self._vocabulary: list[str] | None = None
-        self._vocabulary_at = 0.0
+        self._vocabulary = Vocabulary()
 
     # ---- writing --------------------------------------------------------------------
 
@@ -311,7 +179,7 @@ class PostgresBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         with self._engine.connect() as connection:
-            built = select(_tsquery(request.parsed).label("query")).subquery()
+            built = select(tsquery(request.parsed).label("query")).subquery()
             query_text, tree = connection.execute(
                 select(cast(built.c.query, Text), func.querytree(built.c.query))
             ).one()
@@ -328,7 +196,7 @@ class PostgresBackend:
             hits = self._hits(connection, query, page, request)
             facets = self._facets(connection, conditions) if total else {n: [] for n in FACETS}
             suggestion = (
-                self._suggestion(connection, request.parsed, filters) if not total else None
+                None if total else self._vocabulary.suggestion(connection, request.parsed, filters)
             )
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
@@ -396,7 +264,7 @@ class PostgresBackend:
             return []
         table = search_documents
         ids = [asset_id for _score, asset_id in page]
-        title = _escaped(table.c.title)
+        title = escaped(table.c.title)
         if request.highlight:
             title = func.ts_headline("english", title, query, TITLE_OPTIONS)
         opening = func.left(func.coalesce(func.nullif(table.c.summary, ""), table.c.body), 240)
@@ -415,7 +283,7 @@ class PostgresBackend:
             hits.append(
                 Hit(
                     asset_id=asset_id,
-                    title=_marked(shown_title),
+                    title=marked(shown_title),
                     snippet=snippets.get(asset_id) or escape(opening or ""),
                     score=round(score, 4),
                     stages=list(stages),
@@ -444,13 +312,11 @@ class PostgresBackend:
             missing = [asset_id for asset_id in ids if asset_id not in snippets]
             if not missing:
                 break
-            headline = func.ts_headline("english", _escaped(field), query, HEADLINE_OPTIONS)
+            headline = func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
             rows = connection.execute(
                 select(table.c.asset_id, headline).where(table.c.asset_id.in_(missing), field != "")
             )
-            snippets.update(
-                (asset_id, _marked(html)) for asset_id, html in rows if "<mark>" in html
-            )
+            snippets.update((asset_id, marked(html)) for asset_id, html in rows if "<mark>" in html)
         return snippets
 
     @staticmethod
@@ -484,54 +350,7 @@ class PostgresBackend:
 
     def forget_vocabulary(self) -> None:
         """Drop the cached vocabulary (after this process changed the index)."""
-        with self._lock:
-            self._vocabulary = None
-
-    def _words(self, connection) -> list[str]:
-        with self._lock:
-            if (
-                self._vocabulary is not None
-                and time.monotonic() - self._vocabulary_at < VOCABULARY_TTL
-            ):
-                return self._vocabulary
-        stat = func.ts_stat(literal(VOCABULARY_SQL, Text)).table_valued("word")
-        words = list(connection.scalars(select(stat.c.word)))
-        with self._lock:
-            self._vocabulary, self._vocabulary_at = words, time.monotonic()
-        return words
-
-    @staticmethod
-    def _known(connection, word: str) -> bool:
-        # A word that analyses to nothing (a stop word) is never called misspelt.
-        stems = func.plainto_tsquery("english", literal(word, Text))
-        found = exists().where(search_documents.c.document.bool_op("@@")(stems))
-        return bool(connection.scalar(select(or_(func.numnode(stems) == 0, found))))
-
-    @staticmethod
-    def _findable(connection, word: str, filters: list) -> bool:
-        """True when ``word`` occurs in a document this request may see."""
-        stems = func.plainto_tsquery("english", literal(word, Text))
-        found = exists().where(search_documents.c.document.bool_op("@@")(stems), *filters)
-        return bool(connection.scalar(select(found)))
-
-    def _suggestion(self, connection, parsed: ParsedQuery, filters: list) -> str | None:
-        """A respelt query when some word is unknown to the index, e.g. pricng → pricing."""
-        changed, words = False, []
-        for word in parsed.words:
-            if not 3 <= len(word) <= 30 or self._known(connection, word):
-                words.append(word)
-                continue
-            # Like the Whoosh corrector's two edits: only words of a similar length. The
-            # vocabulary holds drafts' words too: suggest only what this request can find.
-            vocabulary = [w for w in self._words(connection) if abs(len(w) - len(word)) <= 2]
-            options = difflib.get_close_matches(word, vocabulary, n=3)
-            best = next((o for o in options if self._findable(connection, o, filters)), None)
-            changed = changed or best is not None
-            words.append(best or word)
-        if not changed:
-            return None
-        rest = parsed.text().split()[len(parsed.words) :]
-        return " ".join(words + rest)
+        self._vocabulary.forget()
 
 
 def _stale(review_by: date | None, today: date) -> bool:

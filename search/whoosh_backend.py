@@ -10,31 +10,32 @@ highlighting far cheaper.
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
 from whoosh import highlight, index
-from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Prefix, Term
-from whoosh.support.levenshtein import damerau_levenshtein
+from whoosh.query import And, Term
 
-from search.analysis import EnglishAnalyzer
 from search.backend import (
     FACETS,
     Hit,
-    SearchDocument,
     SearchRequest,
     SearchResult,
     blended_score,
 )
+from search.whoosh_index import (
+    QUALITY_SCALE,
+    SCHEMA,
+    WhooshWriter,
+    from_epoch,
+    schema_outdated,
+)
+from search.whoosh_query import facet_clauses, matching, reader_filter, text_query
+from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
-TEXT_FIELDS = ("title", "summary", "body", "file_text")
-# Extracted file text is too noisy (hyphenation, headers) to suggest spellings from.
-SPELLING_FIELDS = ("title", "summary", "body")
-QUALITY_SCALE = 10_000
 CREATE_ATTEMPTS = 3
 FILTER_CACHE_SIZE = 256  # filter combinations kept per searcher
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
@@ -42,120 +43,6 @@ CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall bac
 TITLE_HIGHLIGHTER = highlight.Highlighter(
     fragmenter=highlight.WholeFragmenter(), formatter=highlight.HtmlFormatter(tagname="mark")
 )
-
-
-def _text(boost: float = 1.0) -> TEXT:
-    return TEXT(analyzer=EnglishAnalyzer(), stored=True, chars=True, field_boost=boost)
-
-
-SCHEMA = Schema(
-    asset_id=ID(stored=True, unique=True),
-    title=_text(3.0),
-    summary=_text(2.0),
-    body=_text(),
-    file_text=_text(),
-    stages=KEYWORD(stored=True, commas=True),
-    personas=KEYWORD(stored=True, commas=True),
-    industries=KEYWORD(stored=True, commas=True),
-    content_type=KEYWORD(stored=True, commas=True),
-    tags=KEYWORD(stored=True, commas=True),
-    status=ID(stored=True),
-    live=BOOLEAN(stored=True),
-    owner_id=NUMERIC(stored=True),
-    published_at=NUMERIC(bits=64, stored=True, sortable=True),
-    updated_at=NUMERIC(bits=64, stored=True, sortable=True),
-    # Column-stored, so re-ranking reads them without loading each hit's stored text.
-    review_by=NUMERIC(stored=True, sortable=True),
-    # Whoosh cannot column-store floats: quality is kept in ten-thousandths.
-    quality=NUMERIC(stored=True, sortable=True),
-    expires=NUMERIC(),  # day ordinal; 0: never
-    collaborators=KEYWORD(commas=True),  # user ids
-)
-
-
-def _epoch(value: datetime | None) -> int:
-    return int(value.timestamp() * 1_000_000) if value else 0
-
-
-def _from_epoch(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
-
-
-def _matching(searcher, query) -> set[int]:
-    """Every document ``query`` matches, by set algebra over posting lists where the query
-    is made of terms (Whoosh's matchers step through a union one document at a time in
-    Python, which dominated broad searches); phrases and prefixes go through Whoosh."""
-    if isinstance(query, Term):
-        reader = searcher.reader()
-        if (query.fieldname, query.text) not in reader:
-            return set()
-        return set(reader.postings(query.fieldname, query.text).all_ids())
-    if isinstance(query, Or):
-        found: set[int] = set()
-        for part in query.subqueries:
-            found |= _matching(searcher, part)
-        return found
-    if isinstance(query, And):
-        parts = iter(query.subqueries)
-        found = _matching(searcher, next(parts))
-        for part in parts:
-            if not found:
-                break
-            found &= _matching(searcher, part)
-        return found
-    if isinstance(query, AndNot):
-        return _matching(searcher, query.a) - _matching(searcher, query.b)
-    return set(searcher.docs_for_query(query))
-
-
-def _schema_outdated(schema: Schema) -> bool:
-    """True when an index's schema is not this module's (its fields or column storage)."""
-    if set(schema.names()) != set(SCHEMA.names()):
-        return True
-    return any(
-        (schema[name].column_type is None) != (SCHEMA[name].column_type is None)
-        for name in SCHEMA.names()
-    )
-
-
-class WhooshWriter:
-    def __init__(self, writer, fresh: bool = False):
-        self._writer = writer
-        # Into an empty index (a first build, or a rebuild after a schema change) every
-        # document is new: skip the delete-by-id that an update costs.
-        self._add = writer.add_document if fresh else writer.update_document
-
-    def upsert(self, document: SearchDocument) -> None:
-        self._add(
-            asset_id=str(document.asset_id),
-            title=document.title,
-            summary=document.summary,
-            body=document.body,
-            file_text=document.file_text,
-            stages=",".join(document.stages),
-            personas=",".join(document.personas),
-            industries=",".join(document.industries),
-            content_type=document.content_type or "",
-            tags=",".join(document.tags),
-            status=document.status,
-            live=document.live,
-            owner_id=document.owner_id,
-            published_at=_epoch(document.published_at),
-            updated_at=_epoch(document.updated_at),
-            review_by=document.review_by.toordinal() if document.review_by else 0,
-            quality=round(document.quality * QUALITY_SCALE),
-            expires=document.expires_on.toordinal() if document.expires_on else 0,
-            collaborators=",".join(str(user_id) for user_id in document.collaborator_ids),
-        )
-
-    def delete(self, asset_id: int) -> None:
-        self._writer.delete_by_term("asset_id", str(asset_id))
-
-    def commit(self) -> None:
-        self._writer.commit()
-
-    def cancel(self) -> None:
-        self._writer.cancel()
 
 
 class WhooshBackend:
@@ -194,7 +81,7 @@ class WhooshBackend:
         with self._create_lock:
             if not index.exists_in(str(self.path)):
                 return False
-            return _schema_outdated(index.open_dir(str(self.path)).schema)
+            return schema_outdated(index.open_dir(str(self.path)).schema)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
         with self._create_lock:
@@ -231,16 +118,16 @@ class WhooshBackend:
     def indexed(self) -> dict[int, datetime]:
         searcher = self._current_searcher()
         return {
-            int(fields["asset_id"]): _from_epoch(fields["updated_at"])
+            int(fields["asset_id"]): from_epoch(fields["updated_at"])
             for fields in searcher.all_stored_fields()
         }
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._current_searcher()
-        text_query = self._text_query(searcher, request)
-        if text_query is None:
+        query = text_query(request)
+        if query is None:
             return SearchResult([], 0, {})
-        if _schema_outdated(searcher.schema):
+        if schema_outdated(searcher.schema):
             log.warning("The search index uses an old schema: run `flask search rebuild`.")
             return SearchResult([], 0, {})
         sort = request.sort == "newest"
@@ -248,22 +135,22 @@ class WhooshBackend:
         allowed = self._allowed(searcher, request)
         if allowed is not None and not allowed:  # Whoosh reads an empty filter as none
             return SearchResult([], 0, {})
-        matching = _matching(searcher, text_query)
+        found = matching(searcher, query)
         if allowed is not None:
-            matching &= allowed
-        if not matching:  # Whoosh reads an empty filter as none
+            found &= allowed
+        if not found:  # Whoosh reads an empty filter as none
             return SearchResult(
                 hits=[],
                 total=0,
-                facets=self._facet_counts(searcher, matching),
-                suggestion=self._suggestion(searcher, request),
+                facets=self._facet_counts(searcher, found),
+                suggestion=suggestion(searcher, request),
             )
-        # The hits are drawn from ``matching`` itself, not from Whoosh's own evaluation of
+        # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
         # the query: its AndNot matcher lets some excluded documents through, and the list
         # must never show what the count (and the exclusion) removed.
         results = searcher.search(
-            text_query,
-            filter=matching,
+            query,
+            filter=found,
             limit=window,
             sortedby="published_at" if sort else None,
             reverse=sort,
@@ -276,83 +163,18 @@ class WhooshBackend:
         start = (request.page - 1) * request.per_page
         shown = positions[start : start + request.per_page]
         if sort:
-            shown = self._scored_by_relevance(searcher, text_query, results, shown, today)
+            shown = self._scored_by_relevance(searcher, query, results, shown, today)
         hits = [
             self._hit(results[position], score, today, request.highlight)
             for score, position in shown
         ]
-        total = len(matching)
+        total = len(found)
         return SearchResult(
             hits=hits,
             total=total,
-            facets=self._facet_counts(searcher, matching),
-            suggestion=self._suggestion(searcher, request) if total == 0 else None,
+            facets=self._facet_counts(searcher, found),
+            suggestion=suggestion(searcher, request) if total == 0 else None,
         )
-
-    # ---- building queries -----------------------------------------------------------
-
-    @staticmethod
-    def _analyse(word: str) -> list[str]:
-        return [token.text for token in SCHEMA["body"].analyzer(word, mode="query")]
-
-    def _any_field(self, make) -> Or:
-        return Or([make(name) for name in TEXT_FIELDS])
-
-    def _text_query(self, searcher, request: SearchRequest):
-        parsed = request.parsed
-        parts = []
-        for word in parsed.words:
-            stems = self._analyse(word)
-            if stems:  # stop words analyse to nothing and are skipped
-                parts.append(self._any_field(lambda f, s=stems[0]: Term(f, s)))
-        for phrase in parsed.phrases:
-            stems = [s for word in phrase for s in self._analyse(word)]
-            if len(stems) > 1:
-                parts.append(self._any_field(lambda f, s=stems: Phrase(f, s)))
-            elif stems:
-                parts.append(self._any_field(lambda f, s=stems[0]: Term(f, s)))
-        for prefix in parsed.prefixes:
-            # The index holds stems, and a stem may be shorter than the typed prefix
-            # (negotiation → negoti): also try the prefix with its last letters dropped.
-            forms = {prefix, *self._analyse(prefix)}
-            forms |= {prefix[:-cut] for cut in (1, 2) if len(prefix) - cut >= 4}
-            parts.append(Or([Prefix(f, form) for f in TEXT_FIELDS for form in forms]))
-        if not parts:
-            return None
-        query = And(parts) if len(parts) > 1 else parts[0]
-        excluded = [
-            Term(f, stem) for word in parsed.excluded for stem in self._analyse(word)
-            for f in TEXT_FIELDS
-        ]  # fmt: skip
-        for phrase in parsed.excluded_phrases:
-            stems = [s for word in phrase for s in self._analyse(word)]
-            if len(stems) > 1:
-                excluded += [Phrase(f, stems) for f in TEXT_FIELDS]
-            elif stems:
-                excluded += [Term(f, stems[0]) for f in TEXT_FIELDS]
-        if excluded:
-            query = AndNot(query, Or(excluded))
-        return query
-
-    @staticmethod
-    def _facet_clauses(request: SearchRequest) -> list:
-        return [Term(name, slug) for name, slug in request.filters.items() if slug]
-
-    @classmethod
-    def _filter(cls, request: SearchRequest, for_user: bool = True):
-        """What the request may see as a query: its facet filters and, for readers, live
-        assets not past their expiry date (plus, ``for_user``, the assets they were
-        invited to)."""
-        clauses = cls._facet_clauses(request)
-        if request.live_only:
-            today = (request.today or date.today()).toordinal()
-            readable = And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
-            if for_user and request.user_id is not None:
-                readable = Or([readable, Term("collaborators", str(request.user_id))])
-            clauses.append(readable)
-        if not clauses:
-            return Every()
-        return And(clauses) if len(clauses) > 1 else clauses[0]
 
     # ---- reading results ------------------------------------------------------------
 
@@ -389,13 +211,13 @@ class WhooshBackend:
         return ranked
 
     @classmethod
-    def _scored_by_relevance(cls, searcher, text_query, results, shown, today: date):
+    def _scored_by_relevance(cls, searcher, query, results, shown, today: date):
         """Sorted by date, Whoosh reports each hit's sort key as its score: score the
         shown hits by relevance instead, as a relevance search would."""
         pairs = [(results.docnum(position), position) for _key, position in shown]
         if not pairs:
             return shown
-        scored = searcher.search(text_query, filter={d for d, _p in pairs}, limit=len(pairs))
+        scored = searcher.search(query, filter={d for d, _p in pairs}, limit=len(pairs))
         relevance = {hit.docnum: hit.score for hit in scored}
         scores = cls._blended(searcher, [(relevance.get(d, 0.0), d) for d, _p in pairs], today)
         return [(score, position) for score, (_d, position) in zip(scores, pairs, strict=True)]
@@ -441,7 +263,7 @@ class WhooshBackend:
         user = str(request.user_id)
         if ("collaborators", user) not in searcher.reader():
             return shared
-        mine = And([Term("collaborators", user), *self._facet_clauses(request)])
+        mine = And([Term("collaborators", user), *facet_clauses(request)])
         theirs = set(searcher.docs_for_query(mine))
         return shared | theirs if theirs - shared else shared
 
@@ -458,7 +280,7 @@ class WhooshBackend:
         sets = cached[1]
         allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
         if allowed is None:
-            allowed = set(searcher.docs_for_query(self._filter(request, for_user=False)))
+            allowed = set(searcher.docs_for_query(reader_filter(request, for_user=False)))
             if len(sets) >= FILTER_CACHE_SIZE:
                 sets.clear()
             sets[key] = allowed
@@ -482,75 +304,11 @@ class WhooshBackend:
         self._facet_cache = (searcher, values)
         return values
 
-    def _facet_counts(self, searcher, matching: set[int]) -> dict[str, list[tuple[str, int]]]:
+    def _facet_counts(self, searcher, found: set[int]) -> dict[str, list[tuple[str, int]]]:
         counts = {}
         for name, by_value in self._facet_values(searcher).items():
-            tally = [(slug, len(docs & matching)) for slug, docs in by_value.items()]
+            tally = [(slug, len(docs & found)) for slug, docs in by_value.items()]
             counts[name] = sorted(
                 ((slug, n) for slug, n in tally if n), key=lambda pair: (-pair[1], pair[0])
             )
         return counts
-
-    @staticmethod
-    def _surface_forms(searcher, request: SearchRequest, stem: str) -> set[str]:
-        """The words, as written, that analyse to ``stem`` in a few documents this
-        request may see (none when it may see none)."""
-        query = Or([Term(name, stem) for name in TEXT_FIELDS])
-        hits = searcher.search(query, filter=WhooshBackend._filter(request), limit=3)
-        analyzer = SCHEMA["body"].analyzer
-        forms = set()
-        for hit in hits:
-            fields = hit.fields()
-            for name in SPELLING_FIELDS:
-                for token in analyzer(fields.get(name) or "", keeporiginal=True):
-                    if token.text == stem:
-                        forms.add(token.original.lower())
-        return forms
-
-    @staticmethod
-    def _suggestion(searcher, request: SearchRequest) -> str | None:
-        """A respelt query when some word is unknown to the index, e.g. pricng → pricing.
-
-        The index holds stems only (a separate list of whole words doubled indexing
-        time), so the nearest stems are found first, then turned back into the word as
-        written in a document the request may see that looks most like the one typed.
-        """
-        parsed = request.parsed
-        changed, words = False, []
-        correctors = [searcher.corrector(name) for name in SPELLING_FIELDS]
-        for word in parsed.words:
-            typed = word.lower()
-            stems = WhooshBackend._analyse(typed)
-            known = any(searcher.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems)
-            if known or not 3 <= len(word) <= 30:
-                words.append(word)
-                continue
-            # prefix=1: assume the first letter is right, so only that part of the term
-            # list is compared (a scan of every term is slow on a large index).
-            candidates = {
-                option
-                for corrector in correctors
-                for form in {typed, *stems}
-                for option in corrector.suggest(form, limit=3, prefix=1)
-            }
-            # Porter stems can be much shorter than the word (negotiation → negoti), too
-            # far from a misspelling to be suggested above: try the typed word's prefixes.
-            reader = searcher.reader()
-            candidates |= {
-                typed[:end]
-                for end in range(4, len(typed))
-                if any((name, typed[:end]) in reader for name in SPELLING_FIELDS)
-            }
-            forms = set()
-            for stem in candidates:
-                forms |= WhooshBackend._surface_forms(searcher, request, stem)
-            # Fewest edits from what was typed first, then the shorter word, then A-Z.
-            best = min(
-                forms, key=lambda f: (damerau_levenshtein(typed, f), len(f), f), default=None
-            )
-            changed = changed or best is not None
-            words.append(best or word)
-        if not changed:
-            return None
-        rest = parsed.text().split()[len(parsed.words) :]
-        return " ".join(words + rest)

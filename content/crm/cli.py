@@ -7,7 +7,8 @@ from flask import Flask, current_app
 
 from content.crm import imports
 from content.crm import stages as crm_stages
-from content.crm.plan import Plan, Reject
+from content.crm.plan import Plan
+from content.crm.rows import Reject
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from content.crm.export_file import CsvFile, check_filename, read_export
 from content.crm.models import IMPORT_SOURCES, DealImport
-from content.crm.plan import ImportCounts, Plan, Progress, Reject, apply_plan, plan_export
+from content.crm.plan import ImportCounts, Plan, Progress, apply_plan, plan_export
+from content.crm.rows import Reject
 from content.crm.stages import ensure_mappings_on_first_use
 from content.files.uploads import clean_original_name
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

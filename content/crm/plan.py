@@ -9,31 +9,20 @@ batched queries, never one per row.
 """
 
 import logging
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import Row, or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from content.crm.export_file import LABELS, CsvFile, CsvRow
-from content.crm.stages import StageResolver, stage_key, status_from_stage
+from content.crm.export_file import CsvFile
+from content.crm.rows import Change, Lookups, PlannedDeal, Reject, check_row, short
+from content.crm.stages import StageResolver
 from content.deals.models import DEAL_STATUS_LABELS, Deal
-from content.deals.services import (
-    DealInput,
-    check_external_id,
-    format_money,
-    parse_amount,
-    validate,
-)
-from content.library.models import Stage
-from portal.kernel.errors import ValidationFailed
+from content.deals.services import format_money
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
-from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
 
 logger = logging.getLogger(__name__)
@@ -50,46 +39,12 @@ CHANGE_LABELS = {
     "close_date": "Close date",
     "owner_id": "Owner",
 }
-# The order a row's problems are listed in: the export's usual column order.
-PROBLEM_ORDER = (
-    "row", "external_id", "name", "account", "amount", "stage", "close_date", "owner", "status",
-)  # fmt: skip
-STATUS_WORDS = {
-    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
-}  # fmt: skip
-DATE_EXAMPLES = {"mdy": "MM/DD/YYYY", "dmy": "DD/MM/YYYY"}
 REFUSED_BY_DATABASE = (
     "The database refused this row (its owner or stage may have been removed since the "
     "preview); upload the file again to see why."
 )
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 Progress = Callable[[int], None] | None
-
-
-@dataclass(frozen=True)
-class Reject:
-    line: int
-    external_id: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class PlannedDeal:
-    line: int
-    external_id: str
-    values: dict  # the columns of COMPARED
-    stage_name: str
-    owner_email: str
-    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass
@@ -125,140 +80,6 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-# ---- one row ------------------------------------------------------------------------------
-
-
-@dataclass
-class _Lookups:
-    owners: dict[str, User]  # normalized email → user
-    resolver: StageResolver
-    date_order: str
-    unmapped: Counter = field(default_factory=Counter)  # stage_key → rows
-    unmapped_labels: dict[str, str] = field(default_factory=dict)  # stage_key → as first seen
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def parse_close_date(text: str, order: str) -> date | None:
-    """YYYY-MM-DD, or a slashed date in the CRM's order ("mdy" or "dmy"); empty is None.
-    Anything else, or a day that does not exist, raises ValueError."""
-    if not text:
-        return None
-    if match := _ISO_DATE.fullmatch(text):
-        year, month, day = match.groups()
-    elif match := _SLASHED_DATE.fullmatch(text):
-        first, second, year = match.groups()
-        month, day = (first, second) if order == "mdy" else (second, first)
-    else:
-        raise ValueError(text)
-    return date(int(year), int(month), int(day))
-
-
-def _close_date(text: str, lookups: _Lookups, problems: dict) -> date | None:
-    try:
-        return parse_close_date(text, lookups.date_order)
-    except ValueError:
-        example = DATE_EXAMPLES[lookups.date_order]
-        problems["close_date"] = (
-            f"Close Date “{_short(text)}” is not a date: write it as YYYY-MM-DD or {example}."
-        )
-        return None
-
-
-def _amount(text: str, problems: dict) -> int | None:
-    try:
-        return parse_amount(text)
-    except ValidationFailed as error:
-        problems["amount"] = f"Amount “{_short(text)}”: {error.message}"
-        return None
-
-
-def _stage(text: str, lookups: _Lookups, problems: dict) -> Stage | None:
-    if not text:
-        problems["stage"] = "Stage is empty: give the deal's stage in the CRM."
-        return None
-    stage = lookups.resolver.resolve(text)
-    if stage is None:
-        key = stage_key(text)
-        lookups.unmapped_labels.setdefault(key, " ".join(text.split()))
-        lookups.unmapped[key] += 1
-        problems["stage"] = (
-            f"The CRM stage “{_short(text)}” is not mapped to a buyer stage: "
-            "map it on the “CRM stages” page of the deal import."
-        )
-    return stage
-
-
-def _status(text: str, stage_text: str, problems: dict) -> str:
-    if not text:
-        return status_from_stage(stage_text)
-    status = STATUS_WORDS.get(stage_key(text))
-    if status is None:
-        problems["status"] = (
-            f"Status “{_short(text)}” is not open, won or lost (Closed Won and Closed Lost "
-            "also work)."
-        )
-    return status or "open"
-
-
-def _owner(text: str, lookups: _Lookups, problems: dict) -> User | None:
-    user = lookups.owners.get(normalize_email(text))
-    if not text:
-        problems["owner"] = "Owner Email is empty: give the email of the rep who owns the deal."
-    elif user is None or not user.active:
-        problems["owner"] = f"Owner Email: no active user has the email “{_short(text)}”."
-    elif not can(user, "track_deals"):
-        problems["owner"] = f"Owner Email: {user.email} is a {user.role}; deals belong to reps."
-    else:
-        return user
-    return None
-
-
-def _external_id(text: str, problems: dict) -> str:
-    try:
-        return check_external_id(text)
-    except ValidationFailed as error:
-        problems["external_id"] = f"Opportunity ID: {error.message}"
-        return text
-
-
-def check_row(row: CsvRow, lookups: _Lookups) -> PlannedDeal | Reject:
-    """The deal a row describes, or why it cannot be imported (every problem named)."""
-    cells = row.cells
-    problems = {"row": row.problem} if row.problem else {}
-    external_id = _external_id(cells["external_id"], problems)
-    data = DealInput(
-        name=cells["name"],
-        account=cells["account"],
-        amount_cents=_amount(cells.get("amount", ""), problems),
-        stage=_stage(cells["stage"], lookups, problems),
-        status=_status(cells.get("status", ""), cells["stage"], problems),
-        close_date=_close_date(cells.get("close_date", ""), lookups, problems),
-    )
-    owner = _owner(cells["owner_email"], lookups, problems)
-    try:
-        validate(data)
-    except ValidationFailed as error:
-        # The row's own wording of a stage or status problem is the clearer one.
-        named = {key: f"{LABELS.get(key, key)}: {text}" for key, text in error.fields.items()}
-        problems = named | problems
-    if problems:
-        reason = " ".join(problems[key] for key in PROBLEM_ORDER if key in problems)
-        return Reject(row.line, _short(cells["external_id"], 100), reason)
-    values = {
-        "name": data.name,
-        "account": data.account,
-        "amount_cents": data.amount_cents,
-        "stage_id": data.stage.id,
-        "status": data.status,
-        "close_date": data.close_date,
-        "owner_id": owner.id,
-    }
-    return PlannedDeal(row.line, external_id, values, data.stage.name, owner.email)
-
-
 # ---- the whole file -----------------------------------------------------------------------
 
 
@@ -285,7 +106,7 @@ def _existing_deals(external_ids: list[str]) -> dict[str, Row]:
     return found
 
 
-def _checked_rows(export: CsvFile, lookups: _Lookups) -> tuple[list[PlannedDeal], list[Reject]]:
+def _checked_rows(export: CsvFile, lookups: Lookups) -> tuple[list[PlannedDeal], list[Reject]]:
     """Every row checked; a CRM id seen on an earlier line refuses the later rows."""
     planned, rejects = [], []
     first_line: dict[str, int] = {}
@@ -293,10 +114,10 @@ def _checked_rows(export: CsvFile, lookups: _Lookups) -> tuple[list[PlannedDeal]
         external_id = row.cells["external_id"]
         if external_id in first_line:
             reason = (
-                f"Opportunity ID “{_short(external_id)}” is also on line "
+                f"Opportunity ID “{short(external_id)}” is also on line "
                 f"{first_line[external_id]}; only that first row is imported."
             )
-            rejects.append(Reject(row.line, _short(external_id, 100), reason))
+            rejects.append(Reject(row.line, short(external_id, 100), reason))
             continue
         if external_id:
             first_line[external_id] = row.line
@@ -307,7 +128,7 @@ def _checked_rows(export: CsvFile, lookups: _Lookups) -> tuple[list[PlannedDeal]
 
 def plan_export(export: CsvFile) -> Plan:
     """Classify every row of ``export`` against the database; writes nothing."""
-    lookups = _Lookups(
+    lookups = Lookups(
         _owners_by_email(export), StageResolver.load(), current_app.config["CRM_DATE_ORDER"]
     )
     planned, rejects = _checked_rows(export, lookups)
@@ -326,7 +147,7 @@ def plan_export(export: CsvFile) -> Plan:
     return Plan(export, creates, updates, unchanged, rejects, unmapped)
 
 
-def _describe_changes(updates: list[PlannedDeal], existing: dict, lookups: _Lookups) -> None:
+def _describe_changes(updates: list[PlannedDeal], existing: dict, lookups: Lookups) -> None:
     """Fill in what each update changes, old → new, as people read it."""
     stages = {stage.id: stage.name for stage in lookups.resolver.by_key.values()}
     emails = {user.id: user.email for user in lookups.owners.values()}

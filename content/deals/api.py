@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, url_for
 
+from content.deals import queries
 from content.deals import services as deals
 from content.deals.models import Deal as DealRow
 from content.deals.schemas import (
@@ -64,9 +65,9 @@ def _deal_input(body: DealInput, deal: DealRow | None = None) -> deals.DealInput
 def list_deals(query: DealQuery):
     user = api_user()
     # An integration reads every deal unless it asks.
-    filters = deals.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
+    filters = queries.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
     page, per_page = page_args(query.model_dump(), current_app.config["PER_PAGE"])
-    listed = deals.deal_list(user, filters, page, per_page)
+    listed = queries.deal_list(user, filters, page, per_page)
     attached = usage.attachments_by_deal([row.deal.id for row in listed.items])
     return DealList.of(listed, lambda row: Deal.shown(row.deal, attached[row.deal.id]))
 

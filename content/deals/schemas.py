@@ -12,7 +12,8 @@ from pydantic_core import PydanticCustomError
 from content.deals import models
 from content.deals import services as deals
 from content.deals.models import DEAL_STATUSES
-from content.deals.services import ACCOUNT_MAX, EXTERNAL_ID_MAX, NAME_MAX, SORTS, STATUS_VIEWS
+from content.deals.queries import SORTS, STATUS_VIEWS
+from content.deals.services import ACCOUNT_MAX, EXTERNAL_ID_MAX, NAME_MAX
 from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from content.usage.events import NOTE_MAX

@@ -14,9 +14,11 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from content.deals import queries
 from content.deals import services as deals
 from content.deals.forms import NONE_CHOSEN, DealAttachForm, DealForm, attach_form_for
 from content.deals.models import DEAL_STATUS_LABELS, Deal
+from content.deals.recommendations import recommendations
 from content.library.browsing import taxonomy_choices
 from content.library.models import Asset, Stage
 from content.usage import events as usage
@@ -92,15 +94,15 @@ def _deal_owners() -> list[User]:
 def index():
     _require_deal_access()
     try:
-        filters = deals.parse_filters(request.args, current_user)
+        filters = queries.parse_filters(request.args, current_user)
     except ValidationFailed as error:
         flash_refusal(error)
-        filters = deals.DealFilters()
+        filters = queries.DealFilters()
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     mine = can(current_user, "track_deals")
     return render_template(
         "deals/index.html",
-        page=deals.deal_list(current_user, filters, page, per_page),
+        page=queries.deal_list(current_user, filters, page, per_page),
         filters=filters,
         mine=mine,
         stages=taxonomy_choices()["stages"],
@@ -142,7 +144,7 @@ def show(deal_id: int):
     deal = deals.get_visible_deal(current_user, deal_id)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     editable = can(current_user, "edit", deal)
-    recommended = deals.recommendations(deal, current_user)
+    recommended = recommendations(deal, current_user)
     return render_template(
         "deals/show.html",
         deal=deal,

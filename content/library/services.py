@@ -8,7 +8,16 @@ from typing import Any, BinaryIO
 from sqlalchemy import select, update
 
 from content.files.uploads import storage_path, store_upload
-from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import (
+    Asset,
+    AssetRevision,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    StoredFile,
+    Tag,
+)
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
@@ -142,6 +151,32 @@ def revise_asset(
     # The file is stored before the claim below, so no write lock is held while a large
     # upload is written to disk.
     stored = store_upload(upload.stream, upload.filename, author) if upload else None
+    _claim(asset, base_revision_id, stored)
+    db.session.refresh(asset)
+    revision = AssetRevision(
+        asset=asset,
+        number=asset.latest_revision.number + 1,
+        title=data.title,
+        summary=data.summary,
+        body=data.body,
+        file=stored if stored else (asset.latest_revision.file if keeps_file else None),
+        author=author,
+        note=data.note,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    _apply_taxonomy(asset, data)
+    asset.latest_revision = revision
+    db.session.flush()
+    for callback in _revised:
+        callback(asset, author, revision)
+    return revision
+
+
+def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> None:
+    """Claim the asset for a new revision on top of ``base_revision_id`` in one atomic
+    UPDATE; a Conflict (and the stored file removed) when someone saved since, or
+    archived it."""
     claimed = rows_changed(
         update(Asset)
         .where(
@@ -163,25 +198,6 @@ def revise_asset(
             "Review their changes, then apply yours on top.",
             fields={"base_revision": "This is not the latest revision."},
         )
-    db.session.refresh(asset)
-    revision = AssetRevision(
-        asset=asset,
-        number=asset.latest_revision.number + 1,
-        title=data.title,
-        summary=data.summary,
-        body=data.body,
-        file=stored if stored else (asset.latest_revision.file if keeps_file else None),
-        author=author,
-        note=data.note,
-    )
-    db.session.add(revision)
-    db.session.flush()
-    _apply_taxonomy(asset, data)
-    asset.latest_revision = revision
-    db.session.flush()
-    for callback in _revised:
-        callback(asset, author, revision)
-    return revision
 
 
 def get_visible_asset(user, asset_id: int) -> Asset:

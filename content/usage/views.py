@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from content.deals import queries as deal_queries
 from content.deals import services as deals
 from content.deals.models import Deal
 from content.library.models import Asset
@@ -92,7 +93,7 @@ def deal_box(asset: Asset) -> DealBox | None:
     """ "Used in a deal…" for reps, on a live asset; None for everyone else."""
     if not can(current_user, "attach_to_deal", asset):
         return None
-    open_deals = deals.open_deals(current_user)
+    open_deals = deal_queries.open_deals(current_user)
     form = DealUsageForm(open_deals)
     form.deal.data = _deal_asked_for(open_deals) or form.deal.data
     return DealBox(form, open_deals)
@@ -108,7 +109,7 @@ def share_box(asset: Asset) -> ShareBox:
     """Sharing with buyers: the form, while the asset may be shared, and one's own links."""
     form = None
     if can(current_user, "share", asset):
-        open_deals = deals.open_deals(current_user)
+        open_deals = deal_queries.open_deals(current_user)
         form = ShareLinkForm(open_deals)
         form.deal.data = _deal_asked_for(open_deals) or form.deal.data
     return ShareBox(form, share_links.links_by(current_user, 1, LINKS_ON_PAGE, asset))
@@ -188,7 +189,7 @@ def attach_to_deal(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     if not can(current_user, "attach_to_deal", asset):
         abort(403)
-    form = DealUsageForm(deals.open_deals(current_user))
+    form = DealUsageForm(deal_queries.open_deals(current_user))
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back_to(asset)
@@ -212,7 +213,7 @@ def attach_to_deal(asset_id: int):
 def create_link(asset_id: int):
     """Make a link for a buyer and show it, once: only its fingerprint is kept."""
     asset = get_visible_asset(current_user, asset_id)
-    form = ShareLinkForm(deals.open_deals(current_user))
+    form = ShareLinkForm(deal_queries.open_deals(current_user))
     if not form.validate_on_submit():
         flash_form_errors(form)
         return _back_to(asset)

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from portal.demo.data import MARKETER
-from portal.digest.summary import last_complete_week
+from portal.digest.weeks import last_complete_week
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.reporting import portal_zone

@@ -11,10 +11,6 @@ happened "in the week" count by when they happened; lists of things waiting (pos
 requests, campaigns to read) are as they stand now.
 """
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -24,148 +20,22 @@ from content.library.models import Asset, asset_stages
 from content.library.rules import visible_assets
 from content.library.services import shown_revision
 from content.usage.models import Rating
-from portal.kernel.errors import ValidationFailed
+from portal.digest.contents import Digest, DigestItem, DigestSection
+from portal.digest.weeks import Week
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.reporting import Period, ReportFilters, local_today
+from portal.kernel.reporting import ReportFilters, local_today
 from portal.reports.registry import Headline, in_order
 from workflows.audit.models import WorkflowEvent
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FEEDBACK_KINDS, FieldFeedback
 from workflows.posts.models import GhostPost
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 
 # A section lists this many items and links to the full list for the rest.
 MAX_ITEMS = 10
 QUOTE_MAX = 280
 COMMENTS_SHOWN = 3
-RECENT_WEEKS = 12
-WEEK_FORMAT = re.compile(r"^(\d{4})-W(\d{2})$")
-WEEK_INVALID = "Write the week as YEAR-Wnn, e.g. 2026-W48."
-WEEK_NOT_OVER = "That week is not over yet; choose an earlier one."
-NOTHING_NEW = "Nothing new this week."
-
-
-# ---- the week ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Week:
-    """An ISO week, Monday to Sunday, in the portal's time zone."""
-
-    monday: date
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def period(self) -> Period:
-        return Period(self.monday, self.sunday)
-
-    @property
-    def label(self) -> str:
-        """The ISO name, e.g. "2026-W48", used by ``--week`` and the page's picker."""
-        year, number, _day = self.monday.isocalendar()
-        return f"{year}-W{number:02d}"
-
-    @property
-    def title(self) -> str:
-        """The days people read, e.g. "23–29 Nov 2026"."""
-        first, last = self.monday, self.sunday
-        if first.month == last.month:
-            return f"{first.day}–{last.day} {last:%b %Y}"
-        if first.year == last.year:
-            return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-        return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
-
-
-def last_complete_week(today: date | None = None) -> Week:
-    """The latest week that has ended by ``today`` (the portal's today by default)."""
-    today = today or local_today()
-    return Week(today - timedelta(days=today.weekday() + 7))
-
-
-def recent_weeks(count: int = RECENT_WEEKS) -> list[Week]:
-    """The last ``count`` complete weeks, newest first, for the page's week picker."""
-    latest = last_complete_week()
-    return [Week(latest.monday - timedelta(days=7 * n)) for n in range(count)]
-
-
-def parse_week(text: str | None) -> Week:
-    """The week named like "2026-W48" (the last complete week when empty). A malformed
-    week, or one that has not ended yet, is a ValidationFailed saying what to write."""
-    raw = (text or "").strip()
-    if not raw:
-        return last_complete_week()
-    match = WEEK_FORMAT.match(raw.upper())
-    try:
-        if match is None:
-            raise ValueError(raw)
-        week = Week(date.fromisocalendar(int(match[1]), int(match[2]), 1))
-    except ValueError:
-        raise ValidationFailed(WEEK_INVALID, {"week": WEEK_INVALID}) from None
-    if week.monday > last_complete_week().monday:
-        raise ValidationFailed(WEEK_NOT_OVER, {"week": WEEK_NOT_OVER})
-    return week
-
-
-# ---- what a digest holds -----------------------------------------------------------------
-
-
-@dataclass
-class DigestItem:
-    """One line of a digest: what happened, a link to its page (a path on this site), a
-    detail line and any words people wrote (a reply, comments)."""
-
-    title: str
-    link: str
-    detail: str = ""
-    quotes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DigestSection:
-    """A heading with its items; ``total`` counts them all when only the first
-    MAX_ITEMS are listed, and ``more_link`` leads to the rest."""
-
-    heading: str
-    items: list[DigestItem]
-    total: int
-    noun: tuple[str, str]  # singular and plural, for the subject line
-    note: str = ""
-    more_link: str = ""
-    # Says what the section holds when a count would not, e.g. for the week's numbers.
-    label: str = ""
-
-    @property
-    def more(self) -> int:
-        return max(0, self.total - len(self.items))
-
-    @property
-    def summary(self) -> str:
-        if self.label:
-            return self.label
-        singular, plural = self.noun
-        return f"{self.total} {singular if self.total == 1 else plural}"
-
-
-@dataclass
-class Digest:
-    user: User
-    week: Week
-    sections: list[DigestSection]
-
-    @property
-    def empty(self) -> bool:
-        """Nothing for this person this week: no email is sent."""
-        return not any(section.total for section in self.sections)
-
-    @property
-    def summary(self) -> str:
-        """What the digest holds in a few words, for the subject and ``--dry-run``."""
-        parts = [section.summary for section in self.sections if section.total]
-        return ", ".join(parts) if parts else NOTHING_NEW
 
 
 def compose(user: User, week: Week) -> Digest:

@@ -18,15 +18,10 @@ from flask import Blueprint, current_app, flash, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select, update
 
+from portal.digest.contents import Digest
 from portal.digest.models import ERROR_MAX, DigestDelivery
-from portal.digest.summary import (
-    Digest,
-    Week,
-    compose,
-    last_complete_week,
-    parse_week,
-    recent_weeks,
-)
+from portal.digest.summary import compose
+from portal.digest.weeks import Week, last_complete_week, parse_week, recent_weeks
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow

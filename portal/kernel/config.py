@@ -52,11 +52,23 @@ def from_environment() -> dict:
     """Build the configuration mapping from the process environment."""
     env = os.environ.get("TANDEM_ENV", "development").strip().lower()
     instance = Path(os.environ.get("TANDEM_INSTANCE_PATH", DEFAULT_INSTANCE))
-    upload_mb = _int_env("TANDEM_MAX_UPLOAD_MB", 25)
     production = env == "production"
     return {
         "ENV_NAME": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or os.environ.get("TANDEM_SECRET_KEY"),
+        **_storage_settings(instance),
+        **_mail_settings(),
+        **_search_settings(instance),
+        **_workflow_settings(),
+        **_security_settings(production),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def _storage_settings(instance: Path) -> dict:
+    """The database, the instance folder, uploads and page sizes."""
+    upload_mb = _int_env("TANDEM_MAX_UPLOAD_MB", 25)
+    return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'tandem.db'}"
         ),
@@ -70,6 +82,12 @@ def from_environment() -> dict:
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
+    }
+
+
+def _mail_settings() -> dict:
+    """Notification emails and the public address their links use."""
+    return {
         # Notification emails; with no MAIL_SERVER, notifications stay in the app only.
         "MAIL_SERVER": os.environ.get("TANDEM_MAIL_SERVER", "").strip(),
         "MAIL_PORT": _int_env("TANDEM_MAIL_PORT", 25),
@@ -80,6 +98,12 @@ def from_environment() -> dict:
         "MAIL_TIMEOUT": _int_env("TANDEM_MAIL_TIMEOUT", 10),
         # Emails are read outside the site, so their links need the public address.
         "BASE_URL": os.environ.get("TANDEM_BASE_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def _search_settings(instance: Path) -> dict:
+    """The search backend, its index and its indexer."""
+    return {
         "SEARCH_BACKEND": os.environ.get("TANDEM_SEARCH_BACKEND", "whoosh"),
         "SEARCH_INDEX_PATH": os.environ.get(
             "TANDEM_SEARCH_INDEX_PATH", str(instance / "search-index")
@@ -88,6 +112,12 @@ def from_environment() -> dict:
         "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
         # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
+    }
+
+
+def _workflow_settings() -> dict:
+    """How reviews, reports, deals, share links and CRM imports work."""
+    return {
         # "dual": a sales and a marketing reviewer approve; "single": any one reviewer.
         "REVIEW_POLICY": _choice_env("TANDEM_REVIEW_POLICY", "dual", ("dual", "single")),
         # Reports count whole days of this zone's calendar (an IANA name, e.g. Europe/Paris).
@@ -98,6 +128,12 @@ def from_environment() -> dict:
         "SHARE_LINK_DAYS": _int_env("TANDEM_SHARE_LINK_DAYS", 30),
         # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
         "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
+    }
+
+
+def _security_settings(production: bool) -> dict:
+    """Rate limits, proxies, HSTS and cookies."""
+    return {
         # Opens of buyers' share-link pages allowed per address.
         "SHARE_LINK_RATE_LIMIT": os.environ.get("TANDEM_SHARE_LINK_RATE_LIMIT", "120 per minute"),
         # Proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted, so
@@ -120,7 +156,6 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
         "WTF_CSRF_TIME_LIMIT": None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
 

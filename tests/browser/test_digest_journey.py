@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.digest.summary import last_complete_week
+from portal.digest.weeks import last_complete_week
 from portal.kernel.extensions import db
 from workflows.feedback.models import FieldFeedback
 from workflows.posts.machine import transition as post_transition

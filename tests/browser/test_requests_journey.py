@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from workflows.requests.services import today
+from workflows.requests.models import today
 
 pytestmark = pytest.mark.browser
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from content.deals import services as deals
 from content.deals.models import Deal
+from content.deals.recommendations import recommendations
 from content.library.models import Stage
 from content.usage import events as usage
 from content.usage import ratings
@@ -229,9 +230,9 @@ def test_recommendations_are_live_content_of_the_stage_best_first_without_attach
     usage.attach_to_deal(attached, rep, deal)
     db.session.commit()
 
-    found = deals.recommendations(deal, rep)
+    found = recommendations(deal, rep)
 
     assert [r.card.asset.id for r in found] == [used.id, rated.id, newer.id, older.id]
     assert [(r.deals_used, r.rating.count) for r in found] == [(2, 0), (0, 1), (0, 0), (0, 0)]
     assert found[0].card.revision.title == "Used in two deals"
-    assert deals.recommendations(deal, rep, limit=2)[-1].card.asset.id == rated.id
+    assert recommendations(deal, rep, limit=2)[-1].card.asset.id == rated.id

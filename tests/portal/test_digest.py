@@ -16,8 +16,9 @@ from content.usage.models import Rating
 from content.usage.ratings import rate
 from portal.demo.digest import seed_digest
 from portal.digest.models import DigestDelivery
-from portal.digest.summary import Week, compose, last_complete_week
+from portal.digest.summary import compose
 from portal.digest.views import claim, send_week
+from portal.digest.weeks import Week, last_complete_week
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import wait_for_mail

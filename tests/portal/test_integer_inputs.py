@@ -36,7 +36,7 @@ from workflows.comments.services import add_comment
 from workflows.feedback.models import FieldFeedback
 from workflows.glossary.models import GlossaryTerm
 from workflows.posts.models import GhostPost
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 
 OUT_OF_RANGE = [2**31, 2**63, 10**30]
 BAD_INTEGERS = [*OUT_OF_RANGE, -1, 0]

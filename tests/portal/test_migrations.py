@@ -13,7 +13,7 @@ from content.taxonomy.services import ensure_defaults
 from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from search.postgres_backend import alembic_include_object
+from search.postgres_table import alembic_include_object
 from tests.factories import login, make_app, make_asset, make_user
 
 # The head before the CHECK constraints on status and kind columns: upgrading from it

@@ -52,7 +52,7 @@ from workflows.glossary.models import GlossaryTerm
 from workflows.posts.machine import transition as post_transition
 from workflows.posts.models import GhostPost
 from workflows.posts.services import PostInput, create_post, revise_post
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 from workflows.review import collaborators
 from workflows.review.machine import transition
 

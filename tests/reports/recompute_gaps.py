@@ -10,7 +10,7 @@ from portal.kernel.extensions import db
 from portal.kernel.reporting import ReportFilters
 from search.models import SearchMiss
 from tests.reports.recompute import Raw, in_period, local_day
-from workflows.requests.services import UNFINISHED, ContentRequest
+from workflows.requests.models import UNFINISHED, ContentRequest
 
 
 def in_library(raw: Raw, asset_id: int, filters: ReportFilters) -> bool:

@@ -23,7 +23,7 @@ from portal.kernel.models import User, utcnow
 from search.models import SearchMiss
 from tests.factories import make_user
 from workflows.posts.models import GhostPost
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 
 ZONE = "America/New_York"  # the reports' calendar in these tests: not UTC on purpose
 SEED = 7

@@ -50,7 +50,8 @@ def backend(request, tmp_path) -> Iterator[tuple[str, SearchBackend]]:
 def _postgres_backend(tmp_path) -> Iterator[tuple[str, SearchBackend]]:
     """The PostgreSQL backend on a schema of its own, built as its module documents:
     ``create_schema(engine)`` then ``PostgresBackend(engine)``."""
-    from search.postgres_backend import PostgresBackend, create_schema
+    from search.postgres_backend import PostgresBackend
+    from search.postgres_table import create_schema
 
     if "postgres" not in selected_databases():
         pytest.skip("PostgreSQL is not among TANDEM_TEST_DATABASES")

@@ -20,13 +20,8 @@ from portal.kernel.extensions import db
 from search import service
 from search.backend import SearchDocument, SearchRequest, blended_score, quality
 from search.indexing import drain, get_backend
-from search.postgres_backend import (
-    TRY_LOCK,
-    UNLOCK,
-    PostgresBackend,
-    alembic_include_object,
-    create_schema,
-)
+from search.postgres_backend import TRY_LOCK, UNLOCK, PostgresBackend
+from search.postgres_table import alembic_include_object, create_schema
 from search.query import parse_query
 from tests.factories import make_app, make_asset, make_user
 

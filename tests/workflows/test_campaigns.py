@@ -17,6 +17,7 @@ from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
 from tests.factories import make_asset, make_user, run_together
 from tests.workflows.helpers import brief
+from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.campaigns.services import CampaignInput
@@ -469,15 +470,15 @@ def test_the_read_report_lists_readers_newest_first_and_who_has_not_read(roles):
         campaigns.acknowledge(campaign, rep)
         db.session.commit()
 
-    report = campaigns.read_report(campaign, roles["other_marketer"])
+    report = responses.read_report(campaign, roles["other_marketer"])
 
     assert [user.name for user, _at in report.read] == ["Riley Rep", "Ann Early"]
     assert all(isinstance(at, datetime) for _user, at in report.read)
     assert [user.name for user in report.unread] == ["Zed Unread"]
-    assert report.reps == 3 == campaigns.active_rep_count()
-    assert campaigns.read_counts([campaign.id]) == {campaign.id: 2}
+    assert report.reps == 3 == responses.active_rep_count()
+    assert responses.read_counts([campaign.id]) == {campaign.id: 2}
     with pytest.raises(PermissionDenied):
-        campaigns.read_report(campaign, roles["rep"])
+        responses.read_report(campaign, roles["rep"])
 
 
 def test_marketing_reads_the_feedback_on_the_campaign(roles):
@@ -489,12 +490,12 @@ def test_marketing_reads_the_feedback_on_the_campaign(roles):
         )
     db.session.commit()
 
-    newest, total = campaigns.campaign_feedback(campaign, roles["admin"])
+    newest, total = responses.campaign_feedback(campaign, roles["admin"])
 
     assert total == 2
     assert {item.text for item in newest} == {"CFOs love it", "Too pricey"}
     with pytest.raises(PermissionDenied):
-        campaigns.campaign_feedback(campaign, roles["leader"])
+        responses.campaign_feedback(campaign, roles["leader"])
 
 
 # ---- when a campaign is current ---------------------------------------------------------

@@ -13,6 +13,7 @@ from portal.kernel.models import User
 from portal.kernel.notifications import Notification
 from tests.factories import assert_no_errors, make_asset, make_user, run_together
 from tests.workflows.helpers import campaign_of, deal_of, send, stage
+from workflows.feedback import panels
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FieldFeedback
 
@@ -163,10 +164,10 @@ def test_general_feedback_tells_nobody_and_counts_as_new(app, users):
     send(users["rep"], kind="content_gap", text="No retail case study.")
 
     assert db.session.scalar(select(func.count(Notification.id))) == 0
-    assert feedback.new_feedback_count(users["marketer"]) == 2
-    assert feedback.new_feedback_count(users["admin"]) == 2
-    assert feedback.new_feedback_count(users["rep"]) == 0
-    assert feedback.new_feedback_count(users["leader"]) == 0
+    assert panels.new_feedback_count(users["marketer"]) == 2
+    assert panels.new_feedback_count(users["admin"]) == 2
+    assert panels.new_feedback_count(users["rep"]) == 0
+    assert panels.new_feedback_count(users["leader"]) == 0
 
 
 # ---- triage -----------------------------------------------------------------------------
@@ -358,11 +359,11 @@ def test_the_asset_page_shows_its_feedback_to_its_owner_and_inbox_readers(app, u
     send(users["rep"], asset_id=asset.id)
     other_rep = make_user("rep", "sasha@example.com", "Sasha Other-Rep")
 
-    assert feedback.feedback_on_asset(asset, users["marketer"]).total == 1
-    assert feedback.feedback_on_asset(asset, users["leader"]).total == 1
-    assert feedback.feedback_on_asset(asset, users["admin"]).total == 1
-    assert feedback.feedback_on_asset(asset, users["rep"]) is None
-    assert feedback.feedback_on_asset(asset, other_rep) is None
+    assert panels.feedback_on_asset(asset, users["marketer"]).total == 1
+    assert panels.feedback_on_asset(asset, users["leader"]).total == 1
+    assert panels.feedback_on_asset(asset, users["admin"]).total == 1
+    assert panels.feedback_on_asset(asset, users["rep"]) is None
+    assert panels.feedback_on_asset(asset, other_rep) is None
 
 
 def test_the_deal_page_shows_its_owners_feedback(app, users):
@@ -370,6 +371,6 @@ def test_the_deal_page_shows_its_owners_feedback(app, users):
     send(users["rep"], deal_id=deal.id)
     send(users["rep"])
 
-    assert len(feedback.feedback_on_deal(deal, users["rep"])) == 1
-    assert len(feedback.feedback_on_deal(deal, users["leader"])) == 1
-    assert feedback.feedback_on_deal(deal, make_user("rep", "sasha@example.com")) == []
+    assert len(panels.feedback_on_deal(deal, users["rep"])) == 1
+    assert len(panels.feedback_on_deal(deal, users["leader"])) == 1
+    assert panels.feedback_on_deal(deal, make_user("rep", "sasha@example.com")) == []

@@ -20,9 +20,11 @@ from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
 from tests.factories import make_asset, make_user, run_together
 from workflows.glossary import matching as glossary_matching
+from workflows.glossary import queries as glossary_queries
 from workflows.glossary import services as glossary
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
-from workflows.glossary.services import TermFilters, TermInput, edit_term, propose_term, sign
+from workflows.glossary.queries import TermFilters
+from workflows.glossary.services import TermInput, edit_term, propose_term, sign
 
 MQL = "A lead marketing judges ready for sales: fits the ideal profile and showed intent."
 
@@ -103,7 +105,7 @@ def test_a_proposed_term_is_version_one_and_asks_both_teams_leaders(team):
 
     assert (term.status, term.version, term.proposer) == ("proposed", 1, team["rep"])
     assert term.alias_list == ["MQLs", "marketing qualified lead"]  # the name is no alias
-    [version] = glossary.history(term)
+    [version] = glossary_queries.history(term)
     assert (version.number, version.name, version.definition) == (1, "MQL", MQL)
     assert version.editor == team["rep"]
     for leader in ("sales", "sales2", "marketing"):
@@ -268,7 +270,7 @@ def test_an_edit_returns_an_agreed_term_to_proposed_and_keeps_the_history(team):
     assert stored(term.id) == ("proposed", 2)
     assert term.agreed_at is None
     assert term.definition.endswith("Scored 50 or more.")
-    new, old = glossary.history(term)
+    new, old = glossary_queries.history(term)
     assert (new.number, old.number) == (2, 1)
     assert old.definition == MQL  # the agreed text is kept ...
     assert {s.side for s in old.signoffs} == {"sales", "marketing"}  # ... with who signed it
@@ -314,7 +316,7 @@ def test_an_edit_that_changes_nothing_makes_no_version(team):
 
     assert unchanged is None
     assert stored(term.id) == ("agreed", 1)
-    assert len(glossary.history(term)) == 1
+    assert len(glossary_queries.history(term)) == 1
     assert kinds_of(team["sales"], "term_to_sign") == before
 
 
@@ -361,7 +363,7 @@ def test_the_diff_of_two_versions(team):
     term = propose(team["rep"], definition="Scored 40 or more.")
     edited(term, team["marketer"], "Scored 50 or more.", name="MQL (marketing)")
 
-    changes = glossary.version_diff(term, 1, 2)
+    changes = glossary_queries.version_diff(term, 1, 2)
 
     assert [(c.op, c.text) for c in changes.definition if c.op != "equal"] == [
         ("delete", "40"),
@@ -450,11 +452,11 @@ def test_an_edit_unlinks_a_term_until_it_is_agreed_again(team, vocabulary):
 
 
 def test_the_list_shows_agreed_terms_a_to_z_and_counts_the_proposed(vocabulary):
-    page = glossary.term_list(TermFilters(), 1, 10)
+    page = glossary_queries.term_list(TermFilters(), 1, 10)
 
     assert names(page.items) == ["MQL", "Qualified opportunity", "SQL"]
-    assert glossary.tab_counts(TermFilters()) == {"agreed": 3, "proposed": 1}
-    assert names(glossary.term_list(TermFilters(status="proposed"), 1, 10).items) == ["ARR"]
+    assert glossary_queries.tab_counts(TermFilters()) == {"agreed": 3, "proposed": 1}
+    assert names(glossary_queries.term_list(TermFilters(status="proposed"), 1, 10).items) == ["ARR"]
 
 
 @pytest.mark.parametrize(
@@ -469,19 +471,19 @@ def test_the_list_shows_agreed_terms_a_to_z_and_counts_the_proposed(vocabulary):
     ],
 )
 def test_searching_names_aliases_and_definitions(vocabulary, q, expected):
-    assert names(glossary.term_list(TermFilters(q=q), 1, 10).items) == expected
+    assert names(glossary_queries.term_list(TermFilters(q=q), 1, 10).items) == expected
 
 
 def test_the_list_by_first_letter_and_pages(vocabulary):
-    assert names(glossary.term_list(TermFilters(letter="Q"), 1, 10).items) == [
+    assert names(glossary_queries.term_list(TermFilters(letter="Q"), 1, 10).items) == [
         "Qualified opportunity"
     ]
-    second = glossary.term_list(TermFilters(), 2, 2)
+    second = glossary_queries.term_list(TermFilters(), 2, 2)
     assert (names(second.items), second.total, second.pages) == (["SQL"], 3, 2)
 
 
 def test_parse_filters_falls_back_on_nonsense():
-    filters = glossary.parse_filters({"status": "deleted", "letter": "ab", "q": "  a   b "})
+    filters = glossary_queries.parse_filters({"status": "deleted", "letter": "ab", "q": "  a   b "})
 
     assert (filters.status, filters.letter, filters.q) == ("agreed", "", "a b")
 
@@ -490,9 +492,9 @@ def test_search_matches_are_few_and_agreed(team, vocabulary):
     agreed(team, name="Lead score", definition="Points a lead earns.")
     agreed(team, name="Lead source", definition="Where a lead came from.")
 
-    assert names(glossary.search_matches("lead")) == ["Lead score", "Lead source", "MQL"]
-    assert glossary.search_matches("ARR") == []
-    assert glossary.search_matches("   ") == []
+    assert names(glossary_queries.search_matches("lead")) == ["Lead score", "Lead source", "MQL"]
+    assert glossary_queries.search_matches("ARR") == []
+    assert glossary_queries.search_matches("   ") == []
 
 
 # ---- people acting at the same moment ----------------------------------------------------

@@ -19,8 +19,10 @@ from portal.kernel.notifications import Notification
 from portal.kernel.pagination import Page
 from tests.factories import login, make_asset, make_user, reviewers, run_together, token_headers
 from workflows.audit.models import WorkflowEvent
+from workflows.requests import models
 from workflows.requests import services as requests
-from workflows.requests.services import ContentRequest, accept, decline, submit_request
+from workflows.requests.models import ContentRequest
+from workflows.requests.services import accept, decline, submit_request
 
 NEED = "A one-page ROI case for a CFO comparing us with spreadsheets.\nThey meet on Friday."
 
@@ -85,7 +87,7 @@ def test_a_rep_asks_and_every_active_marketer_is_told(users):
     away = make_user("marketer", "away@example.com")
     away.active = False
     db.session.commit()
-    due = requests.today() + timedelta(days=7)
+    due = models.today() + timedelta(days=7)
 
     content_request = ask(rep, deal_context="Acme, 120k ARR, asked for a TCO view", due_on=due)
 
@@ -111,7 +113,7 @@ def test_every_role_may_ask(users, role):
 
 
 def _past():
-    return requests.today() - timedelta(days=1)
+    return models.today() - timedelta(days=1)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +147,7 @@ def test_bad_input_names_the_field_and_saves_nothing(users, changes, field, mess
 
 
 def test_the_longest_need_and_a_due_date_of_today_are_accepted(users):
-    content_request = ask(users["rep"], need="n" * 2000, due_on=requests.today())
+    content_request = ask(users["rep"], need="n" * 2000, due_on=models.today())
 
     assert len(content_request.need) == 2000
     assert not content_request.overdue
@@ -181,7 +183,7 @@ def test_a_rep_lists_only_their_own_requests(users):
 @pytest.fixture
 def inbox(users):
     """Five requests in the states and due dates the inbox must order."""
-    rep, today = users["rep"], requests.today()
+    rep, today = users["rep"], models.today()
     later = ask(rep, "Ten days", due_on=today + timedelta(days=10))
     soon = ask(rep, "Two days", stage="consideration", due_on=today + timedelta(days=2))
     undated = ask(rep, "Undated")
@@ -261,7 +263,7 @@ def test_filters_not_understood_are_refused(users, args, field):
 
 def test_accepting_starts_a_draft_from_the_request_and_invites_the_rep(users):
     rep, marketer = users["rep"], users["marketer"]
-    due = requests.today() + timedelta(days=5)
+    due = models.today() + timedelta(days=5)
     content_request = ask(rep, deal_context="Acme, 120k ARR", due_on=due)
 
     asset = accept(content_request, marketer, "  ROI one-pager for Acme  ")
@@ -566,7 +568,7 @@ def test_asking_through_the_form(users, client_as):
             "stage": stage.id,
             "persona": persona.id,
             "deal_context": "Acme",
-            "due_on": (requests.today() + timedelta(days=3)).isoformat(),
+            "due_on": (models.today() + timedelta(days=3)).isoformat(),
         },
     )
 

@@ -12,7 +12,7 @@ Services flush, never commit: the caller commits once.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, AssetRevision
@@ -21,11 +21,11 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can, rule
+from portal.kernel.permissions import can
 from portal.kernel.reporting import local_today
 from portal.kernel.sql import rows_changed, upsert_insert
 from workflows.campaigns.models import Campaign, CampaignRead
-from workflows.feedback.models import FieldFeedback
+from workflows.campaigns.rules import visible_campaigns
 
 NAME_MAX = 200
 AUDIENCE_MAX = 500
@@ -35,7 +35,6 @@ ASSETS_MAX = 20
 LINKABLE_MAX = 500
 # The board shows this many campaigns; the campaign list has the rest.
 HOME_MAX = 6
-FEEDBACK_SHOWN = 20
 
 NAME_MISSING = "Name the campaign."
 NAME_TOO_LONG = f"Keep the name to {NAME_MAX} characters or fewer."
@@ -48,55 +47,8 @@ KEY_MESSAGES_NEEDED = "A published brief needs its key messages: reps read them 
 ASSETS_TOO_MANY = f"Link at most {ASSETS_MAX} assets."
 ASSETS_NOT_LIVE = "Link published assets only; one of them is not (any more)."
 
-WRITERS = {"marketer", "admin"}
 # (view name, label) of the campaign list; "drafts" is for writers only.
 LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "drafts": "Drafts"}
-
-
-# ---- who may do what -------------------------------------------------------------------
-
-
-@rule("write_campaigns")
-def _may_write(user, _nothing) -> bool:
-    """Marketers (and admins) brief the field."""
-    return user.role in WRITERS
-
-
-@rule("view", Campaign)
-def _may_view(user, campaign: Campaign) -> bool:
-    """Published briefs are for everyone; drafts stay within marketing until published."""
-    return campaign.status == "published" or user.role in WRITERS
-
-
-@rule("edit", Campaign)
-def _may_edit(user, campaign: Campaign) -> bool:
-    """Its owner while still a marketer (a changed role takes the right away), or an admin."""
-    return user.role == "admin" or (user.role == "marketer" and campaign.owner_id == user.id)
-
-
-@rule("publish", Campaign)
-def _may_publish(user, campaign: Campaign) -> bool:
-    return campaign.status == "draft" and _may_edit(user, campaign)
-
-
-@rule("acknowledge", Campaign)
-def _may_acknowledge(user, campaign: Campaign) -> bool:
-    """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
-    return campaign.status == "published" and user.role == "rep"
-
-
-@rule("view_responses", Campaign)
-def _may_view_responses(user, _campaign: Campaign) -> bool:
-    """Who has read the brief and the feedback on it: marketing's view of the field."""
-    return user.role in WRITERS
-
-
-def visible_campaigns(user) -> Select:
-    """Campaigns this user may know exist; the list, the board and any API start here."""
-    query = select(Campaign)
-    if can(user, "write_campaigns"):
-        return query
-    return query.where(Campaign.status == "published")
 
 
 def get_visible_campaign(user, campaign_id: int) -> Campaign:
@@ -335,51 +287,6 @@ def read_by(campaign: Campaign, user) -> CampaignRead | None:
     )
 
 
-@dataclass
-class ReadReport:
-    """Which active reps read the brief (newest first, with the time) and which have not."""
-
-    read: list[tuple[User, datetime]]
-    unread: list[User]
-
-    @property
-    def reps(self) -> int:
-        return len(self.read) + len(self.unread)
-
-
-def read_report(campaign: Campaign, user) -> ReadReport:
-    """Who has read the brief among the active reps, for marketing (one query)."""
-    if not can(user, "view_responses", campaign):
-        raise PermissionDenied("Only marketing sees who has read a brief.")
-    rows = db.session.execute(
-        select(User, CampaignRead.read_at)
-        .outerjoin(
-            CampaignRead,
-            and_(CampaignRead.user_id == User.id, CampaignRead.campaign_id == campaign.id),
-        )
-        .where(User.role == "rep", User.active.is_(True))
-        .order_by(User.name, User.id)
-    ).all()
-    read = sorted(((u, at) for u, at in rows if at is not None), key=lambda r: r[1], reverse=True)
-    return ReadReport(read=read, unread=[u for u, at in rows if at is None])
-
-
-def campaign_feedback(campaign: Campaign, user) -> tuple[list[FieldFeedback], int]:
-    """The newest feedback reps sent about this campaign, and how much there is."""
-    if not can(user, "view_responses", campaign):
-        raise PermissionDenied("Only marketing reads the feedback on a campaign.")
-    about = FieldFeedback.campaign_id == campaign.id
-    total = db.session.scalar(select(func.count(FieldFeedback.id)).where(about)) or 0
-    newest = db.session.scalars(
-        select(FieldFeedback)
-        .where(about)
-        .options(selectinload(FieldFeedback.author))
-        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-        .limit(FEEDBACK_SHOWN)
-    ).all()
-    return list(newest), total
-
-
 # ---- lists -------------------------------------------------------------------------------
 
 
@@ -460,26 +367,3 @@ def campaign_list(user, view: str, page: int, per_page: int) -> Page:
     today = local_today()
     rows = [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
     return Page(rows, page, per_page, total)
-
-
-def read_counts(campaign_ids: list[int]) -> dict[int, int]:
-    """How many active reps acknowledged each campaign, for marketing's list."""
-    if not campaign_ids:
-        return {}
-    rows = db.session.execute(
-        select(CampaignRead.campaign_id, func.count(CampaignRead.id))
-        .join(User, User.id == CampaignRead.user_id)
-        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == "rep", User.active)
-        .group_by(CampaignRead.campaign_id)
-    )
-    return dict(rows.all())
-
-
-def active_rep_count() -> int:
-    """How many reps a brief is for, the denominator of "read by N of M"."""
-    return (
-        db.session.scalar(
-            select(func.count(User.id)).where(User.role == "rep", User.active.is_(True))
-        )
-        or 0
-    )

@@ -24,6 +24,7 @@ from portal.kernel.templating import (
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
+from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import CampaignForm
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
@@ -96,7 +97,7 @@ def index():
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     listed = campaigns.campaign_list(current_user, view, page, per_page)
     writer = can(current_user, "write_campaigns")
-    counts = campaigns.read_counts([row.campaign.id for row in listed.items]) if writer else {}
+    counts = responses.read_counts([row.campaign.id for row in listed.items]) if writer else {}
     return render_template(
         "campaigns/index.html",
         page=listed,
@@ -104,7 +105,7 @@ def index():
         views=campaigns.list_views(current_user),
         writer=writer,
         read_counts=counts,
-        rep_count=campaigns.active_rep_count() if writer else 0,
+        rep_count=responses.active_rep_count() if writer else 0,
     )
 
 
@@ -125,9 +126,9 @@ def create():
 @login_required
 def show(campaign_id: int):
     campaign = campaigns.get_visible_campaign(current_user, campaign_id)
-    responses = can(current_user, "view_responses", campaign)
+    marketing = can(current_user, "view_responses", campaign)
     feedback, feedback_total = (
-        campaigns.campaign_feedback(campaign, current_user) if responses else ([], 0)
+        responses.campaign_feedback(campaign, current_user) if marketing else ([], 0)
     )
     return render_template(
         "campaigns/show.html",
@@ -135,7 +136,7 @@ def show(campaign_id: int):
         timing=campaigns.timing(campaign),
         assets=campaigns.shown_assets(campaign, current_user),
         my_read=campaigns.read_by(campaign, current_user),
-        report=campaigns.read_report(campaign, current_user) if responses else None,
+        report=responses.read_report(campaign, current_user) if marketing else None,
         feedback=feedback,
         feedback_total=feedback_total,
         feedback_kinds=FEEDBACK_KINDS,

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from content.library.models import Asset, AssetCollaborator, AssetRevision
 from portal.kernel.extensions import db
 from workflows.posts.models import UNFINISHED, GhostPost
-from workflows.requests.services import ContentRequest
+from workflows.requests.models import ContentRequest
 from workflows.review.models import Approval
 
 bp = Blueprint("dashboard", __name__)

@@ -5,12 +5,12 @@ from flask import Flask
 from content.library.panels import register_panel
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install
-from workflows.feedback import api, services, views
+from workflows.feedback import api, rules, services, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
-    install(app, services, views)
+    install(app, rules, services, views)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     register_panel("field_feedback", lambda asset, _revision: views.feedback_on_asset(asset))

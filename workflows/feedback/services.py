@@ -29,21 +29,18 @@ from portal.kernel.ids import text_id
 from portal.kernel.models import utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can, rule
+from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
+from workflows.feedback.rules import visible_feedback
 
-SENDERS = {"rep", "leader"}
-TRIAGERS = {"marketer", "admin"}
-READERS = TRIAGERS | {"leader"}
 STATUS_VIEWS = (*FEEDBACK_STATUSES, "all")
 
 TEXT_MAX = 4000
 REPLY_MAX = 4000
 SEARCH_MAX = 100
 HEADLINE_LENGTH = 80
-ON_ASSET_SHOWN = 5
 # The form lists this many assets, deals and campaigns, most recently changed first.
 CHOICES_MAX = 300
 
@@ -57,67 +54,6 @@ CAMPAIGN_NOT_PUBLISHED = "Choose a published campaign."
 STATUS_UNKNOWN = f"Choose one of: {', '.join(FEEDBACK_STATUSES.values())}."
 REPLY_TOO_LONG = f"Keep the reply under {REPLY_MAX:,} characters."
 VERSION_MISSING = "The form did not say which version it was based on; open the item again."
-
-
-# ---- who may do what -------------------------------------------------------------------
-
-
-@rule("send_feedback")
-def _may_send(user, _nothing) -> bool:
-    """The field sends feedback; marketing receives and triages it."""
-    return user.role in SENDERS
-
-
-@rule("send_feedback", Asset)
-def _may_send_about_asset(user, asset: Asset) -> bool:
-    return user.role in SENDERS and can(user, "view", asset)
-
-
-@rule("send_feedback", Deal)
-def _may_send_about_deal(user, deal: Deal) -> bool:
-    """Only the deal's owner: a leader reads every deal but speaks for none."""
-    return user.role in SENDERS and deal.owner_id == user.id
-
-
-@rule("send_feedback", Campaign)
-def _may_send_about_campaign(user, campaign: Campaign) -> bool:
-    return user.role in SENDERS and campaign.status == "published"
-
-
-@rule("view_all_feedback")
-def _reads_all(user, _nothing) -> bool:
-    """Marketers and admins work the inbox; leaders read it."""
-    return user.role in READERS
-
-
-@rule("triage_feedback")
-def _triages(user, _nothing) -> bool:
-    return user.role in TRIAGERS
-
-
-@rule("view", FieldFeedback)
-def _may_view(user, feedback: FieldFeedback) -> bool:
-    return feedback.author_id == user.id or user.role in READERS
-
-
-@rule("triage", FieldFeedback)
-def _may_triage(user, _feedback: FieldFeedback) -> bool:
-    return user.role in TRIAGERS
-
-
-@rule("view_feedback", Asset)
-def _may_view_on_asset(user, asset: Asset) -> bool:
-    """The asset's page shows what the field said about it to its owner and to everyone
-    who reads the whole inbox anyway."""
-    return asset.owner_id == user.id or user.role in READERS
-
-
-def visible_feedback(user) -> Select:
-    """Feedback this user may know exists; the inbox, the counts and any API start here."""
-    query = select(FieldFeedback)
-    if can(user, "view_all_feedback"):
-        return query
-    return query.where(FieldFeedback.author_id == user.id)
 
 
 def get_visible_feedback(user, feedback_id: int) -> FieldFeedback:
@@ -408,42 +344,6 @@ def feedback_list(user, filters: FeedbackFilters, page: int, per_page: int) -> P
         .offset((page - 1) * per_page)
     ).all()
     return Page(list(rows), page, per_page, total)
-
-
-def new_feedback_count(user) -> int:
-    """New (untriaged) feedback waiting for marketing; 0 for people who do not triage."""
-    if not can(user, "triage_feedback"):
-        return 0
-    count = select(func.count(FieldFeedback.id)).where(FieldFeedback.status == "new")
-    return db.session.scalar(count) or 0
-
-
-def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page | None:
-    """The newest feedback about ``asset`` for its page, or None when ``user`` may not
-    read it there."""
-    if not can(user, "view_feedback", asset):
-        return None
-    about = FieldFeedback.asset_id == asset.id
-    total = db.session.scalar(select(func.count(FieldFeedback.id)).where(about)) or 0
-    items = db.session.scalars(
-        select(FieldFeedback)
-        .where(about)
-        .options(selectinload(FieldFeedback.author), selectinload(FieldFeedback.stage))
-        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-        .limit(limit)
-    ).all()
-    return Page(list(items), 1, limit, total)
-
-
-def feedback_on_deal(deal: Deal, user) -> list[FieldFeedback]:
-    """What the deal's owner said about it; the owner and readers of the inbox see it."""
-    if deal.owner_id != user.id and not can(user, "view_all_feedback"):
-        return []
-    return db.session.scalars(
-        select(FieldFeedback)
-        .where(FieldFeedback.deal_id == deal.id, FieldFeedback.author_id == deal.owner_id)
-        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-    ).all()
 
 
 def sender_choices(user) -> dict[str, list]:

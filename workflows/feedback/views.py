@@ -29,6 +29,7 @@ from portal.kernel.templating import flash_form_errors, template_global
 from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
+from workflows.feedback import panels
 from workflows.feedback import services as feedback
 from workflows.feedback.forms import FeedbackForm, TriageForm
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
@@ -72,18 +73,18 @@ def feedback_campaign_url(campaign) -> str | None:
 
 def feedback_on_asset(asset):
     """The feedback block of an asset's page, or None for people who may not read it."""
-    return feedback.feedback_on_asset(asset, current_user)
+    return panels.feedback_on_asset(asset, current_user)
 
 
 @template_global
 def feedback_on_deal(deal):
-    return feedback.feedback_on_deal(deal, current_user)
+    return panels.feedback_on_deal(deal, current_user)
 
 
 @template_global
 def new_feedback_count() -> int:
     """New items waiting in marketing's inbox, for the navigation."""
-    return feedback.new_feedback_count(current_user)
+    return panels.new_feedback_count(current_user)
 
 
 def _show(item):

@@ -14,17 +14,15 @@ that was replaced meanwhile is refused. Services flush, never commit.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from content.library.diff import Chunk, word_diff
 from content.library.markdown import plain_text
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
-from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
 from workflows.glossary.models import (
@@ -39,12 +37,10 @@ from workflows.glossary.models import (
     name_key,
     split_aliases,
 )
-from workflows.requests.services import shorten
+from workflows.requests.models import shorten
 
 EDITORS = {"leader", "marketer", "admin"}
 SHORT_DEFINITION = 160
-SEARCH_MAX = 100
-TABS = ("agreed", "proposed")
 
 NAME_MISSING = "Give the term a name, such as “MQL”."
 NAME_TOO_LONG = f"Keep the name under {NAME_MAX} characters."
@@ -101,73 +97,6 @@ def _link(term: GlossaryTerm) -> str:
     return f"/glossary/{term.id}"
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.casefold()}%"
-
-
-def _matching(query: Select, words: str) -> Select:
-    """Terms whose name, aliases or definition contain ``words`` (any case)."""
-    if not words:
-        return query
-    pattern = _like(words)
-    return query.where(
-        or_(
-            GlossaryTerm.name_key.like(pattern, escape="\\"),
-            func.lower(GlossaryTerm.aliases).like(pattern, escape="\\"),
-            func.lower(GlossaryTerm.definition).like(pattern, escape="\\"),
-        )
-    )
-
-
-@dataclass
-class TermFilters:
-    """What the list shows: agreed or proposed terms, matching words, an initial letter."""
-
-    q: str = ""
-    status: str = "agreed"
-    letter: str = ""
-
-
-def parse_filters(args) -> TermFilters:
-    """Read the list's query arguments; anything unexpected falls back to the default."""
-    status = args.get("status", "agreed")
-    letter = (args.get("letter") or "").strip().upper()
-    return TermFilters(
-        q=" ".join((args.get("q") or "").split())[:SEARCH_MAX],
-        status=status if status in TABS else "agreed",
-        letter=letter if len(letter) == 1 and "A" <= letter <= "Z" else "",
-    )
-
-
-def term_list(filters: TermFilters, page: int, per_page: int) -> Page:
-    """A page of terms in the chosen tab, A–Z, matching the words and letter."""
-    query = _matching(select(GlossaryTerm), filters.q).where(GlossaryTerm.status == filters.status)
-    if filters.letter:
-        query = query.where(GlossaryTerm.name_key.like(f"{filters.letter.lower()}%"))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(GlossaryTerm.name_key).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
-
-
-def tab_counts(filters: TermFilters) -> dict[str, int]:
-    """How many terms of each status match the words (the tabs show them)."""
-    query = _matching(select(GlossaryTerm.status, func.count()), filters.q)
-    counts = dict(db.session.execute(query.group_by(GlossaryTerm.status)).all())
-    return {status: counts.get(status, 0) for status in TABS}
-
-
-def search_matches(words: str, limit: int = 3) -> list[GlossaryTerm]:
-    """A few agreed terms matching ``words``, for the library's search page."""
-    words = " ".join((words or "").split())[:SEARCH_MAX]
-    if not words:
-        return []
-    query = _matching(select(GlossaryTerm), words).where(GlossaryTerm.status == "agreed")
-    return list(db.session.scalars(query.order_by(GlossaryTerm.name_key).limit(limit)))
-
-
 def short_definition(definition: str) -> str:
     """The definition as one line of plain text, cut to fit beside a term's name."""
     return shorten(plain_text(definition), SHORT_DEFINITION)
@@ -189,21 +118,6 @@ def signoffs_by_side(version: GlossaryTermVersion) -> dict[str, GlossarySignoff 
     return {side: signed.get(side) for side in SIDES}
 
 
-def history(term: GlossaryTerm) -> list[GlossaryTermVersion]:
-    """Every version, newest first, with who wrote it and who signed it."""
-    return list(
-        db.session.scalars(
-            select(GlossaryTermVersion)
-            .where(GlossaryTermVersion.term_id == term.id)
-            .order_by(GlossaryTermVersion.number.desc())
-            .options(
-                selectinload(GlossaryTermVersion.editor),
-                selectinload(GlossaryTermVersion.signoffs).selectinload(GlossarySignoff.leader),
-            )
-        )
-    )
-
-
 def sign_refusal(term: GlossaryTerm, user) -> str | None:
     """Why ``user`` cannot sign the current version now, or None when they can."""
     if not can(user, "sign", term):
@@ -222,38 +136,6 @@ def _side_refusal(version: GlossaryTermVersion, user) -> str | None:
         if signoff.side == user.department:
             return f"Already signed for {signoff.side} by {signoff.leader.name}."
     return None
-
-
-@dataclass
-class VersionDiff:
-    old: GlossaryTermVersion
-    new: GlossaryTermVersion
-    name: list[Chunk]
-    aliases: list[Chunk]
-    definition: list[Chunk]
-
-
-def version_diff(term: GlossaryTerm, old_number: int, new_number: int) -> VersionDiff:
-    """Word-level changes between two versions of the term (NotFound if either is missing)."""
-    versions = {
-        version.number: version
-        for version in db.session.scalars(
-            select(GlossaryTermVersion).where(
-                GlossaryTermVersion.term_id == term.id,
-                GlossaryTermVersion.number.in_([old_number, new_number]),
-            )
-        )
-    }
-    if old_number not in versions or new_number not in versions:
-        raise NotFound("That version of the term does not exist.")
-    old, new = versions[old_number], versions[new_number]
-    return VersionDiff(
-        old,
-        new,
-        word_diff(old.name, new.name),
-        word_diff(old.aliases, new.aliases),
-        word_diff(old.definition, new.definition),
-    )
 
 
 # ---- proposing, editing, signing --------------------------------------------------------

@@ -25,6 +25,7 @@ from portal.kernel.templating import (
 )
 from portal.kernel.transaction import attempt, submit
 from workflows.glossary import matching as glossary_matching
+from workflows.glossary import queries as glossary_queries
 from workflows.glossary import services as glossary
 from workflows.glossary.forms import SignForm, TermForm
 from workflows.glossary.models import SIDES, TERM_STATUSES
@@ -51,7 +52,7 @@ def glossary_search_matches(words: str) -> list:
     """A few agreed terms matching a library search, shown above its results."""
     if not can(current_user, "view_glossary"):
         return []
-    return glossary.search_matches(words)
+    return glossary_queries.search_matches(words)
 
 
 @template_global
@@ -68,7 +69,7 @@ def _show(term):
 def index():
     if not can(current_user, "view_glossary"):
         abort(404)
-    filters = glossary.parse_filters(request.args)
+    filters = glossary_queries.parse_filters(request.args)
     try:
         page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     except ValidationFailed as error:
@@ -76,8 +77,8 @@ def index():
         page, per_page = 1, current_app.config["PER_PAGE"]
     return render_template(
         "glossary/index.html",
-        page=glossary.term_list(filters, page, per_page),
-        counts=glossary.tab_counts(filters),
+        page=glossary_queries.term_list(filters, page, per_page),
+        counts=glossary_queries.tab_counts(filters),
         filters=filters,
         letters=LETTERS,
     )
@@ -111,7 +112,7 @@ def show(term_id: int):
         version=version,
         sides=glossary.signoffs_by_side(version),
         sign_refusal=glossary.sign_refusal(term, current_user),
-        history=glossary.history(term),
+        history=glossary_queries.history(term),
         sign_form=SignForm(formdata=None, version=term.version),
     )
 
@@ -180,5 +181,5 @@ def diff(term_id: int):
     term = glossary.get_term(current_user, term_id)
     new = chosen_id(request.args.get("new")) or term.version
     old = chosen_id(request.args.get("old")) or max(new - 1, 1)
-    changes = glossary.version_diff(term, old, new)
+    changes = glossary_queries.version_diff(term, old, new)
     return render_template("glossary/diff.html", term=term, changes=changes)

@@ -13,6 +13,7 @@ from content.library.browsing import taxonomy_choices
 from content.library.services import TITLE_MAX
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
 from workflows.requests import services as requests
+from workflows.requests.models import DEAL_CONTEXT_MAX, REASON_MAX
 
 
 class RequestForm(FlaskForm):
@@ -36,9 +37,9 @@ class RequestForm(FlaskForm):
         description="Optional: the account, the deal size, what the buyer asked for.",
         validators=[
             Optional(),
-            Length(max=requests.DEAL_CONTEXT_MAX, message=requests.DEAL_CONTEXT_TOO_LONG),
+            Length(max=DEAL_CONTEXT_MAX, message=requests.DEAL_CONTEXT_TOO_LONG),
         ],
-        render_kw={"rows": 3, "maxlength": requests.DEAL_CONTEXT_MAX},
+        render_kw={"rows": 3, "maxlength": DEAL_CONTEXT_MAX},
     )
     due_on = DateField(
         "Needed by",
@@ -72,7 +73,7 @@ class DeclineForm(FlaskForm):
         description="The rep sees this.",
         validators=[
             InputRequired(message=requests.REASON_MISSING),
-            Length(max=requests.REASON_MAX, message=requests.REASON_TOO_LONG),
+            Length(max=REASON_MAX, message=requests.REASON_TOO_LONG),
         ],
-        render_kw={"rows": 3, "maxlength": requests.REASON_MAX},
+        render_kw={"rows": 3, "maxlength": REASON_MAX},
     )

@@ -9,37 +9,36 @@ Services flush, never commit: the caller commits once.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
 
-from sqlalchemy import ForeignKey, Select, String, Text, case, func, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, Persona, Stage
-from content.library.services import SUMMARY_MAX, TITLE_MAX, AssetInput, create_asset
+from content.library.services import TITLE_MAX
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.machine import Machine, Step, apply
 from portal.kernel.machine import allowed_actions as engine_allowed_actions
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import User
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
-from portal.kernel.sql import one_of
 from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
-from workflows.review import collaborators
+from workflows.requests.drafts import start_draft
+from workflows.requests.models import (
+    DEAL_CONTEXT_MAX,
+    REASON_MAX,
+    REQUEST_STATUSES,
+    UNFINISHED,
+    ContentRequest,
+    RequestStatus,
+    request_link,
+    today,
+)
 from workflows.review.machine import after_transition
 
-
-class RequestStatus(StrEnum):
-    OPEN = "open"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    FULFILLED = "fulfilled"
-
-
-REQUEST_STATUSES = tuple(RequestStatus)
 STATUS_LABELS = {
     RequestStatus.OPEN: "Open",
     RequestStatus.ACCEPTED: "Accepted",
@@ -56,16 +55,10 @@ PEOPLE_TRANSITIONS = {
 SYSTEM_TRANSITIONS = {("accepted", "fulfil"): "fulfilled"}
 ACTION_LABELS = {"accept": "Accept", "decline": "Decline"}
 ACTION_VERBS = {"accept": "accepted", "decline": "declined", "fulfil": "fulfilled"}
-# The requester is still waiting for content in these states, so a past due date is late.
-UNFINISHED = (RequestStatus.OPEN, RequestStatus.ACCEPTED)
 STATUS_VIEWS = (*REQUEST_STATUSES, "all")
 EVENT_SUBJECT = "content_request"
 
 NEED_MAX = 2000
-DEAL_CONTEXT_MAX = 1000
-REASON_MAX = 1000
-SUMMARY_LENGTH = min(300, SUMMARY_MAX)
-DEFAULT_TITLE_LENGTH = 80
 
 NEED_MISSING = "Say what you need and why: marketing starts from this."
 NEED_TOO_LONG = f"Keep the need under {NEED_MAX:,} characters."
@@ -79,67 +72,6 @@ TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
 HANDLERS = {"marketer", "admin"}
 READERS = HANDLERS | {"leader"}
 ASKERS = {"rep", "leader", "marketer", "admin"}
-
-
-class ContentRequest(db.Model):
-    """A request for content the library lacks, and what marketing did with it."""
-
-    __tablename__ = "content_requests"
-    __table_args__ = (one_of("status", RequestStatus),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    need: Mapped[str] = mapped_column(Text)
-    # A key, not a copy of the name: reports count open requests per stage.
-    stage_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stages.id", ondelete="SET NULL"), index=True
-    )
-    persona_id: Mapped[int | None] = mapped_column(ForeignKey("personas.id", ondelete="SET NULL"))
-    deal_context: Mapped[str] = mapped_column(String(DEAL_CONTEXT_MAX), default="")
-    due_on: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN, index=True)
-    decline_reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
-    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    asset_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assets.id", ondelete="SET NULL"), index=True
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
-    handled_by: Mapped[User | None] = relationship(foreign_keys=[handled_by_id])
-    stage: Mapped[Stage | None] = relationship()
-    persona: Mapped[Persona | None] = relationship()
-    asset: Mapped[Asset | None] = relationship()
-
-    @property
-    def overdue(self) -> bool:
-        """Past its due date while the requester is still waiting."""
-        return self.status in UNFINISHED and self.due_on is not None and self.due_on < today()
-
-    @property
-    def headline(self) -> str:
-        """The need cut to one short line, for lists, titles and notifications."""
-        return shorten(self.need, DEFAULT_TITLE_LENGTH)
-
-    def __repr__(self) -> str:
-        return f"<ContentRequest {self.id} {self.status}>"
-
-
-def today() -> date:
-    """Today's date in UTC, the calendar every due date is compared with."""
-    return utcnow().date()
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` folded to one line and cut at a word boundary to at most ``limit`` chars."""
-    line = " ".join((text or "").split())
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 # ---- who may do what -------------------------------------------------------------------
@@ -288,10 +220,6 @@ def request_history(content_request: ContentRequest) -> list[WorkflowEvent]:
 # ---- asking, accepting, declining, fulfilling -------------------------------------------
 
 
-def _link(content_request: ContentRequest) -> str:
-    return f"/requests/{content_request.id}"
-
-
 def submit_request(
     rep,
     need: str,
@@ -337,7 +265,7 @@ def submit_request(
         select(User).where(User.role == "marketer", User.active.is_(True))
     ).all()
     text = f"{rep.name} asked for {stage.name} content: {content_request.headline}"
-    notify(marketers, "request_submitted", text, _link(content_request), actor=rep)
+    notify(marketers, "request_submitted", text, request_link(content_request), actor=rep)
     return content_request
 
 
@@ -357,29 +285,6 @@ def _wrong_state(content_request: ContentRequest, action: str) -> str:
     return f"This request is already {state}{who}; only open requests can be {verb}."
 
 
-def brief(content_request: ContentRequest) -> str:
-    """The Markdown brief a draft starts from: everything the requester told marketing."""
-    requester = content_request.requester
-    facts = [f"- **Requested by:** {requester.name} ({requester.email})"]
-    if content_request.stage is not None:
-        facts.append(f"- **Buyer stage:** {content_request.stage.name}")
-    if content_request.persona is not None:
-        facts.append(f"- **Persona:** {content_request.persona.name}")
-    if content_request.due_on is not None:
-        due = content_request.due_on
-        facts.append(f"- **Needed by:** {due.day} {due:%B %Y}")
-    facts.append(f"- **Request:** [#{content_request.id}]({_link(content_request)})")
-    sections = ["## Brief", "\n".join(facts), "### What is needed", _quoted(content_request.need)]
-    if content_request.deal_context:
-        sections += ["### Deal context", _quoted(content_request.deal_context)]
-    return "\n\n".join(sections) + "\n"
-
-
-def _quoted(text: str) -> str:
-    # Quoted, so headings or lists in the rep's words stay inside their section.
-    return "\n".join(f"> {line}".rstrip() for line in text.splitlines())
-
-
 def _enter(step: Step) -> None:
     """Change the claimed request: who handled it, why it was declined, its draft."""
     content_request, action = step.subject, step.action
@@ -388,26 +293,7 @@ def _enter(step: Step) -> None:
     if action == "decline":
         content_request.decline_reason = step.comment
     elif action == "accept":
-        _start_draft(content_request, step.actor, step.context["title"])
-
-
-def _start_draft(content_request: ContentRequest, marketer, title: str) -> None:
-    """The draft asset built from the brief, with the requester invited to review it
-    (unless inactive or the marketer themselves)."""
-    persona = content_request.persona
-    content_request.asset = create_asset(
-        marketer,
-        AssetInput(
-            title=title,
-            summary=shorten(content_request.need, SUMMARY_LENGTH),
-            body=brief(content_request),
-            stages=[content_request.stage],
-            personas=[persona] if persona is not None else [],
-        ),
-    )
-    requester = content_request.requester
-    if requester.active and requester.id != marketer.id:
-        collaborators.invite(content_request.asset, marketer, requester.email, "reviewer")
+        start_draft(content_request, step.actor, step.context["title"])
 
 
 REQUEST = Machine(
@@ -464,7 +350,7 @@ def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRe
 def _tell_the_requester(content_request: ContentRequest, actor, event: WorkflowEvent) -> None:
     """The requester hears of every step of their request."""
     title = content_request.asset.latest_revision.title if content_request.asset else ""
-    link = _link(content_request)
+    link = request_link(content_request)
     if event.action == "accept":
         kind = "request_accepted"
         text = f"{actor.name} accepted your content request and started the draft “{title}”"

@@ -12,7 +12,7 @@ from sqlalchemy.sql import Subquery
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.reporting import ReportFilters
-from workflows.requests.services import UNFINISHED, ContentRequest
+from workflows.requests.models import UNFINISHED, ContentRequest
 
 R = ContentRequest
 

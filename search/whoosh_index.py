@@ -1,0 +1,100 @@
+"""What the Whoosh index holds: its schema, and the writer that puts documents in it."""
+
+from datetime import UTC, datetime
+
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from search.analysis import EnglishAnalyzer
+from search.backend import SearchDocument
+
+TEXT_FIELDS = ("title", "summary", "body", "file_text")
+# Extracted file text is too noisy (hyphenation, headers) to suggest spellings from.
+SPELLING_FIELDS = ("title", "summary", "body")
+QUALITY_SCALE = 10_000
+
+
+def _text(boost: float = 1.0) -> TEXT:
+    return TEXT(analyzer=EnglishAnalyzer(), stored=True, chars=True, field_boost=boost)
+
+
+SCHEMA = Schema(
+    asset_id=ID(stored=True, unique=True),
+    title=_text(3.0),
+    summary=_text(2.0),
+    body=_text(),
+    file_text=_text(),
+    stages=KEYWORD(stored=True, commas=True),
+    personas=KEYWORD(stored=True, commas=True),
+    industries=KEYWORD(stored=True, commas=True),
+    content_type=KEYWORD(stored=True, commas=True),
+    tags=KEYWORD(stored=True, commas=True),
+    status=ID(stored=True),
+    live=BOOLEAN(stored=True),
+    owner_id=NUMERIC(stored=True),
+    published_at=NUMERIC(bits=64, stored=True, sortable=True),
+    updated_at=NUMERIC(bits=64, stored=True, sortable=True),
+    # Column-stored, so re-ranking reads them without loading each hit's stored text.
+    review_by=NUMERIC(stored=True, sortable=True),
+    # Whoosh cannot column-store floats: quality is kept in ten-thousandths.
+    quality=NUMERIC(stored=True, sortable=True),
+    expires=NUMERIC(),  # day ordinal; 0: never
+    collaborators=KEYWORD(commas=True),  # user ids
+)
+
+
+def to_epoch(value: datetime | None) -> int:
+    return int(value.timestamp() * 1_000_000) if value else 0
+
+
+def from_epoch(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
+
+
+def schema_outdated(schema: Schema) -> bool:
+    """True when an index's schema is not this module's (its fields or column storage)."""
+    if set(schema.names()) != set(SCHEMA.names()):
+        return True
+    return any(
+        (schema[name].column_type is None) != (SCHEMA[name].column_type is None)
+        for name in SCHEMA.names()
+    )
+
+
+class WhooshWriter:
+    def __init__(self, writer, fresh: bool = False):
+        self._writer = writer
+        # Into an empty index (a first build, or a rebuild after a schema change) every
+        # document is new: skip the delete-by-id that an update costs.
+        self._add = writer.add_document if fresh else writer.update_document
+
+    def upsert(self, document: SearchDocument) -> None:
+        self._add(
+            asset_id=str(document.asset_id),
+            title=document.title,
+            summary=document.summary,
+            body=document.body,
+            file_text=document.file_text,
+            stages=",".join(document.stages),
+            personas=",".join(document.personas),
+            industries=",".join(document.industries),
+            content_type=document.content_type or "",
+            tags=",".join(document.tags),
+            status=document.status,
+            live=document.live,
+            owner_id=document.owner_id,
+            published_at=to_epoch(document.published_at),
+            updated_at=to_epoch(document.updated_at),
+            review_by=document.review_by.toordinal() if document.review_by else 0,
+            quality=round(document.quality * QUALITY_SCALE),
+            expires=document.expires_on.toordinal() if document.expires_on else 0,
+            collaborators=",".join(str(user_id) for user_id in document.collaborator_ids),
+        )
+
+    def delete(self, asset_id: int) -> None:
+        self._writer.delete_by_term("asset_id", str(asset_id))
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()

@@ -1,0 +1,108 @@
+"""Whoosh queries for a search request: the text typed, and what the reader may see."""
+
+from datetime import date
+
+from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Prefix, Term
+
+from search.backend import SearchRequest
+from search.whoosh_index import SCHEMA, TEXT_FIELDS
+
+
+def analyse(word: str) -> list[str]:
+    return [token.text for token in SCHEMA["body"].analyzer(word, mode="query")]
+
+
+def _any_field(make) -> Or:
+    return Or([make(name) for name in TEXT_FIELDS])
+
+
+def text_query(request: SearchRequest):
+    """The words, phrases and prefixes typed, minus the excluded ones (None: nothing to
+    search for, e.g. only stop words)."""
+    parsed = request.parsed
+    parts = []
+    for word in parsed.words:
+        stems = analyse(word)
+        if stems:  # stop words analyse to nothing and are skipped
+            parts.append(_any_field(lambda f, s=stems[0]: Term(f, s)))
+    for phrase in parsed.phrases:
+        stems = [s for word in phrase for s in analyse(word)]
+        if len(stems) > 1:
+            parts.append(_any_field(lambda f, s=stems: Phrase(f, s)))
+        elif stems:
+            parts.append(_any_field(lambda f, s=stems[0]: Term(f, s)))
+    for prefix in parsed.prefixes:
+        # The index holds stems, and a stem may be shorter than the typed prefix
+        # (negotiation → negoti): also try the prefix with its last letters dropped.
+        forms = {prefix, *analyse(prefix)}
+        forms |= {prefix[:-cut] for cut in (1, 2) if len(prefix) - cut >= 4}
+        parts.append(Or([Prefix(f, form) for f in TEXT_FIELDS for form in forms]))
+    if not parts:
+        return None
+    query = And(parts) if len(parts) > 1 else parts[0]
+    excluded = _excluded(request)
+    if excluded:
+        query = AndNot(query, Or(excluded))
+    return query
+
+
+def _excluded(request: SearchRequest) -> list:
+    parsed = request.parsed
+    excluded = [
+        Term(f, stem) for word in parsed.excluded for stem in analyse(word)
+        for f in TEXT_FIELDS
+    ]  # fmt: skip
+    for phrase in parsed.excluded_phrases:
+        stems = [s for word in phrase for s in analyse(word)]
+        if len(stems) > 1:
+            excluded += [Phrase(f, stems) for f in TEXT_FIELDS]
+        elif stems:
+            excluded += [Term(f, stems[0]) for f in TEXT_FIELDS]
+    return excluded
+
+
+def facet_clauses(request: SearchRequest) -> list:
+    return [Term(name, slug) for name, slug in request.filters.items() if slug]
+
+
+def reader_filter(request: SearchRequest, for_user: bool = True):
+    """What the request may see as a query: its facet filters and, for readers, live
+    assets not past their expiry date (plus, ``for_user``, the assets they were
+    invited to)."""
+    clauses = facet_clauses(request)
+    if request.live_only:
+        today = (request.today or date.today()).toordinal()
+        readable = And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
+        if for_user and request.user_id is not None:
+            readable = Or([readable, Term("collaborators", str(request.user_id))])
+        clauses.append(readable)
+    if not clauses:
+        return Every()
+    return And(clauses) if len(clauses) > 1 else clauses[0]
+
+
+def matching(searcher, query) -> set[int]:
+    """Every document ``query`` matches, by set algebra over posting lists where the query
+    is made of terms (Whoosh's matchers step through a union one document at a time in
+    Python, which dominated broad searches); phrases and prefixes go through Whoosh."""
+    if isinstance(query, Term):
+        reader = searcher.reader()
+        if (query.fieldname, query.text) not in reader:
+            return set()
+        return set(reader.postings(query.fieldname, query.text).all_ids())
+    if isinstance(query, Or):
+        found: set[int] = set()
+        for part in query.subqueries:
+            found |= matching(searcher, part)
+        return found
+    if isinstance(query, And):
+        parts = iter(query.subqueries)
+        found = matching(searcher, next(parts))
+        for part in parts:
+            if not found:
+                break
+            found &= matching(searcher, part)
+        return found
+    if isinstance(query, AndNot):
+        return matching(searcher, query.a) - matching(searcher, query.b)
+    return set(searcher.docs_for_query(query))

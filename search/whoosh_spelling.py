@@ -1,0 +1,75 @@
+""" "Did you mean" for the Whoosh backend: respelling words the index does not know."""
+
+from whoosh.query import Or, Term
+from whoosh.support.levenshtein import damerau_levenshtein
+
+from search.backend import SearchRequest
+from search.whoosh_index import SCHEMA, SPELLING_FIELDS, TEXT_FIELDS
+from search.whoosh_query import analyse, reader_filter
+
+
+def suggestion(searcher, request: SearchRequest) -> str | None:
+    """A respelt query when some word is unknown to the index, e.g. pricng → pricing.
+
+    The index holds stems only (a separate list of whole words doubled indexing
+    time), so the nearest stems are found first, then turned back into the word as
+    written in a document the request may see that looks most like the one typed.
+    """
+    parsed = request.parsed
+    changed, words = False, []
+    correctors = [searcher.corrector(name) for name in SPELLING_FIELDS]
+    for word in parsed.words:
+        typed = word.lower()
+        stems = analyse(typed)
+        known = any(searcher.doc_frequency(f, s) for f in TEXT_FIELDS for s in stems)
+        if known or not 3 <= len(word) <= 30:
+            words.append(word)
+            continue
+        forms = set()
+        for stem in _candidate_stems(searcher, correctors, typed, stems):
+            forms |= _surface_forms(searcher, request, stem)
+        # Fewest edits from what was typed first, then the shorter word, then A-Z.
+        best = min(forms, key=lambda f: (damerau_levenshtein(typed, f), len(f), f), default=None)
+        changed = changed or best is not None
+        words.append(best or word)
+    if not changed:
+        return None
+    rest = parsed.text().split()[len(parsed.words) :]
+    return " ".join(words + rest)
+
+
+def _candidate_stems(searcher, correctors, typed: str, stems: list[str]) -> set[str]:
+    """Stems in the index close to the word typed."""
+    # prefix=1: assume the first letter is right, so only that part of the term
+    # list is compared (a scan of every term is slow on a large index).
+    candidates = {
+        option
+        for corrector in correctors
+        for form in {typed, *stems}
+        for option in corrector.suggest(form, limit=3, prefix=1)
+    }
+    # Porter stems can be much shorter than the word (negotiation → negoti), too
+    # far from a misspelling to be suggested above: try the typed word's prefixes.
+    reader = searcher.reader()
+    candidates |= {
+        typed[:end]
+        for end in range(4, len(typed))
+        if any((name, typed[:end]) in reader for name in SPELLING_FIELDS)
+    }
+    return candidates
+
+
+def _surface_forms(searcher, request: SearchRequest, stem: str) -> set[str]:
+    """The words, as written, that analyse to ``stem`` in a few documents this
+    request may see (none when it may see none)."""
+    query = Or([Term(name, stem) for name in TEXT_FIELDS])
+    hits = searcher.search(query, filter=reader_filter(request), limit=3)
+    analyzer = SCHEMA["body"].analyzer
+    forms = set()
+    for hit in hits:
+        fields = hit.fields()
+        for name in SPELLING_FIELDS:
+            for token in analyzer(fields.get(name) or "", keeporiginal=True):
+                if token.text == stem:
+                    forms.add(token.original.lower())
+    return forms

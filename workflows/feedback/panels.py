@@ -1,0 +1,50 @@
+"""Field feedback other pages show: on an asset's page, on a deal's, and the count of new
+feedback in marketing's navigation."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from content.deals.models import Deal
+from content.library.models import Asset
+from portal.kernel.extensions import db
+from portal.kernel.pagination import Page
+from portal.kernel.permissions import can
+from workflows.feedback.models import FieldFeedback
+
+ON_ASSET_SHOWN = 5
+
+
+def new_feedback_count(user) -> int:
+    """New (untriaged) feedback waiting for marketing; 0 for people who do not triage."""
+    if not can(user, "triage_feedback"):
+        return 0
+    count = select(func.count(FieldFeedback.id)).where(FieldFeedback.status == "new")
+    return db.session.scalar(count) or 0
+
+
+def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page | None:
+    """The newest feedback about ``asset`` for its page, or None when ``user`` may not
+    read it there."""
+    if not can(user, "view_feedback", asset):
+        return None
+    about = FieldFeedback.asset_id == asset.id
+    total = db.session.scalar(select(func.count(FieldFeedback.id)).where(about)) or 0
+    items = db.session.scalars(
+        select(FieldFeedback)
+        .where(about)
+        .options(selectinload(FieldFeedback.author), selectinload(FieldFeedback.stage))
+        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
+        .limit(limit)
+    ).all()
+    return Page(list(items), 1, limit, total)
+
+
+def feedback_on_deal(deal: Deal, user) -> list[FieldFeedback]:
+    """What the deal's owner said about it; the owner and readers of the inbox see it."""
+    if deal.owner_id != user.id and not can(user, "view_all_feedback"):
+        return []
+    return db.session.scalars(
+        select(FieldFeedback)
+        .where(FieldFeedback.deal_id == deal.id, FieldFeedback.author_id == deal.owner_id)
+        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
+    ).all()
