@@ -3,9 +3,8 @@
 from sqlalchemy import Select, or_, select
 
 from content.library.models import Asset, AssetCollaborator
+from portal.kernel.models import AUTHORS, Role
 from portal.kernel.permissions import can, rule
-
-AUTHORS = {"marketer", "admin"}
 
 
 @rule("view_drafts")
@@ -21,7 +20,7 @@ def _create_asset(user, _obj) -> bool:
 
 @rule("manage_taxonomy")
 def _manage_taxonomy(user, _obj) -> bool:
-    return user.role == "admin"
+    return user.is_admin
 
 
 @rule("view", Asset)
@@ -46,7 +45,7 @@ def _edit_asset(user, asset: Asset) -> bool:
     """The owner, an admin and invited collaborators; each save is a revision by its author."""
     if asset.status == "archived":
         return False
-    if user.role == "admin" or (user.role == "marketer" and asset.owner_id == user.id):
+    if user.is_admin or (user.role == Role.MARKETER and asset.owner_id == user.id):
         return True
     return asset.collaborator_role(user) is not None
 

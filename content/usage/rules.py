@@ -11,11 +11,13 @@ from sqlalchemy import Select, select
 from content.deals.models import Deal
 from content.library.models import Asset
 from content.usage.models import ShareLink
+from portal.kernel.models import Role
 from portal.kernel.permissions import can, rule
 
-DEAL_OWNERS = {"rep"}
-DEAL_READERS = {"leader", "admin"}
-RATERS = {"rep", "leader", "marketer"}
+DEAL_OWNERS = frozenset({Role.REP})
+# Leaders and admins read every deal, and how every asset is used and rated.
+DEAL_READERS = frozenset({Role.LEADER, Role.ADMIN})
+RATERS = frozenset({Role.REP, Role.LEADER, Role.MARKETER})
 
 
 def _authored(user, asset: Asset) -> bool:
@@ -32,13 +34,13 @@ def _rate(user, asset: Asset) -> bool:
 @rule("view_rating_comments", Asset)
 def _view_rating_comments(user, asset: Asset) -> bool:
     """The comments are feedback for the people who wrote the asset, and for leaders."""
-    return user.role in {"admin", "leader"} or _authored(user, asset)
+    return user.role in DEAL_READERS or _authored(user, asset)
 
 
 @rule("view_usage", Asset)
 def _view_usage(user, asset: Asset) -> bool:
     """How an asset is used: for its authors, leaders and admins."""
-    return user.role in {"admin", "leader"} or _authored(user, asset)
+    return user.role in DEAL_READERS or _authored(user, asset)
 
 
 @rule("attach_to_deal", Asset)
@@ -57,13 +59,13 @@ def _share(user, asset: Asset) -> bool:
 @rule("revoke_links", Asset)
 def _revoke_links(user, asset: Asset) -> bool:
     """The owner (or an admin) may take back every link to their asset at once."""
-    return user.role == "admin" or asset.owner_id == user.id
+    return user.is_admin or asset.owner_id == user.id
 
 
 @rule("view", ShareLink)
 @rule("revoke", ShareLink)
 def _manage_link(user, link: ShareLink) -> bool:
-    return user.role == "admin" or user.id in (link.created_by_id, link.asset.owner_id)
+    return user.is_admin or user.id in (link.created_by_id, link.asset.owner_id)
 
 
 @rule("track_deals")
@@ -80,7 +82,7 @@ def _view_all_deals(user, _nothing) -> bool:
 @rule("import_deals")
 def _import_deals(user, _nothing) -> bool:
     """Importing a CRM export writes everyone's deals: admins only."""
-    return user.role == "admin"
+    return user.is_admin
 
 
 @rule("view", Deal)

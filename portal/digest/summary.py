@@ -26,7 +26,7 @@ from content.library.services import shown_revision
 from content.usage.models import Rating
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.reporting import Period, ReportFilters, local_today
 from portal.reports.registry import Headline, in_order
 from workflows.audit.models import WorkflowEvent
@@ -170,9 +170,9 @@ class Digest:
 
 def compose(user: User, week: Week) -> Digest:
     """The digest ``user`` gets for ``week``, in their role's terms."""
-    if user.role == "rep":
+    if user.is_rep:
         sections = _rep_sections(user, week)
-    elif user.role == "marketer":
+    elif user.role == Role.MARKETER:
         sections = _marketer_sections(user, week)
     else:
         sections = _leader_sections(week)

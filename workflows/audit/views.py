@@ -36,7 +36,7 @@ CSV_COLUMNS = (
 
 @rule("view_audit_log")
 def _view_audit_log(user, _obj) -> bool:
-    return user.role == "admin"
+    return user.is_admin
 
 
 def _day(raw: str | None, name: str, errors: dict) -> date | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset, AssetRevision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import AUTHORS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -48,7 +48,6 @@ KEY_MESSAGES_NEEDED = "A published brief needs its key messages: reps read them 
 ASSETS_TOO_MANY = f"Link at most {ASSETS_MAX} assets."
 ASSETS_NOT_LIVE = "Link published assets only; one of them is not (any more)."
 
-WRITERS = {"marketer", "admin"}
 # (view name, label) of the campaign list; "drafts" is for writers only.
 LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "drafts": "Drafts"}
 
@@ -59,19 +58,19 @@ LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "dra
 @rule("write_campaigns")
 def _may_write(user, _nothing) -> bool:
     """Marketers (and admins) brief the field."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
 @rule("view", Campaign)
 def _may_view(user, campaign: Campaign) -> bool:
     """Published briefs are for everyone; drafts stay within marketing until published."""
-    return campaign.status == "published" or user.role in WRITERS
+    return campaign.status == "published" or user.role in AUTHORS
 
 
 @rule("edit", Campaign)
 def _may_edit(user, campaign: Campaign) -> bool:
     """Its owner while still a marketer (a changed role takes the right away), or an admin."""
-    return user.role == "admin" or (user.role == "marketer" and campaign.owner_id == user.id)
+    return user.is_admin or (user.role == Role.MARKETER and campaign.owner_id == user.id)
 
 
 @rule("publish", Campaign)
@@ -82,13 +81,13 @@ def _may_publish(user, campaign: Campaign) -> bool:
 @rule("acknowledge", Campaign)
 def _may_acknowledge(user, campaign: Campaign) -> bool:
     """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
-    return campaign.status == "published" and user.role == "rep"
+    return campaign.status == "published" and user.is_rep
 
 
 @rule("view_responses", Campaign)
 def _may_view_responses(user, _campaign: Campaign) -> bool:
     """Who has read the brief and the feedback on it: marketing's view of the field."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
 def visible_campaigns(user) -> Select:
@@ -266,7 +265,7 @@ def publish(campaign: Campaign, publisher) -> Campaign:
     db.session.refresh(campaign)
     if claimed != 1:
         raise Conflict("This campaign is already published.")
-    reps = db.session.scalars(select(User).where(User.role == "rep", User.active.is_(True)))
+    reps = db.session.scalars(select(User).where(User.role == Role.REP, User.active.is_(True)))
     text = (
         f"{publisher.name} published the campaign brief “{campaign.name}”: "
         "read it before your next call"
@@ -357,7 +356,7 @@ def read_report(campaign: Campaign, user) -> ReadReport:
             CampaignRead,
             and_(CampaignRead.user_id == User.id, CampaignRead.campaign_id == campaign.id),
         )
-        .where(User.role == "rep", User.active.is_(True))
+        .where(User.role == Role.REP, User.active.is_(True))
         .order_by(User.name, User.id)
     ).all()
     read = sorted(((u, at) for u, at in rows if at is not None), key=lambda r: r[1], reverse=True)
@@ -469,7 +468,7 @@ def read_counts(campaign_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(CampaignRead.campaign_id, func.count(CampaignRead.id))
         .join(User, User.id == CampaignRead.user_id)
-        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == "rep", User.active)
+        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == Role.REP, User.active)
         .group_by(CampaignRead.campaign_id)
     )
     return dict(rows.all())
@@ -479,7 +478,7 @@ def active_rep_count() -> int:
     """How many reps a brief is for, the denominator of "read by N of M"."""
     return (
         db.session.scalar(
-            select(func.count(User.id)).where(User.role == "rep", User.active.is_(True))
+            select(func.count(User.id)).where(User.role == Role.REP, User.active.is_(True))
         )
         or 0
     )

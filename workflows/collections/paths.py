@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.reporting import local_today
@@ -25,7 +25,7 @@ from portal.kernel.sql import upsert_insert
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.collections.services import ITEM_REMOVED, is_available
 
-ASSIGNERS = {"marketer", "leader", "admin"}
+ASSIGNERS = OVERSEERS
 FOLLOWERS = ASSIGNERS  # who sees every rep's progress
 MY_PATHS_MAX = 10
 
@@ -59,7 +59,7 @@ def _may_mark(user, assignment: PathAssignment) -> bool:
 
 
 def assignable_reps() -> Select:
-    return select(User).where(User.role == "rep", User.active.is_(True)).order_by(User.name)
+    return select(User).where(User.role == Role.REP, User.active.is_(True)).order_by(User.name)
 
 
 def live_item_count(collection: Collection) -> int:
@@ -82,7 +82,7 @@ def assign(
     errors = {}
     if not reps:
         errors["reps"] = REPS_MISSING
-    elif any(rep.role != "rep" or not rep.active for rep in reps):
+    elif any(not rep.is_rep or not rep.active for rep in reps):
         errors["reps"] = REPS_NOT_ACTIVE
     if due_on is not None and due_on < local_today():
         errors["due_on"] = DUE_IN_PAST

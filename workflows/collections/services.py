@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import AUTHORS, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
@@ -33,7 +33,6 @@ from workflows.collections.models import (
     PathAssignment,
 )
 
-BUILDERS = {"marketer", "admin"}
 DIRECTIONS = {"up": -1, "down": 1}
 ADD_CHOICES_MAX = 100
 
@@ -53,7 +52,7 @@ ITEM_REMOVED = "This item was removed from the collection meanwhile; nothing was
 
 @rule("create_collection")
 def _may_create(user, _nothing) -> bool:
-    return user.role in BUILDERS
+    return user.role in AUTHORS
 
 
 @rule("view", Collection)
@@ -65,7 +64,7 @@ def _may_view(_user, _collection: Collection) -> bool:
 @rule("edit", Collection)
 @rule("delete", Collection)
 def _may_edit(user, collection: Collection) -> bool:
-    return collection.owner_id == user.id or user.role == "admin"
+    return collection.owner_id == user.id or user.is_admin
 
 
 def get_collection(user, collection_id: int) -> Collection:
@@ -341,7 +340,7 @@ def collections_to_add_to(user, asset: Asset) -> list[Collection]:
         return []
     holding = select(CollectionItem.collection_id).where(CollectionItem.asset_id == asset.id)
     query = select(Collection).where(Collection.id.not_in(holding)).order_by(Collection.title)
-    if user.role != "admin":
+    if not user.is_admin:
         query = query.where(Collection.owner_id == user.id)
     return list(db.session.scalars(query.limit(ADD_CHOICES_MAX)))
 

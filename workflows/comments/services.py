@@ -16,7 +16,7 @@ from content.library.models import Asset, AssetRevision
 from content.library.services import shown_revision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
@@ -75,7 +75,7 @@ def _comment_on_asset(user, asset: Asset) -> bool:
     """The owner, admins, marketers and invited collaborators discuss work in progress."""
     return (
         asset.owner_id == user.id
-        or user.role in {"admin", "marketer"}
+        or user.role in AUTHORS
         or asset.collaborator_role(user) is not None
     )
 
@@ -84,7 +84,7 @@ def _resolve_thread(user, comment: Comment) -> bool:
     """The comment's author, the asset's owner or an admin, on a thread they can read."""
     if comment.is_reply or not can(user, "view_latest", comment.asset):
         return False
-    return user.role == "admin" or user.id in {comment.author_id, comment.asset.owner_id}
+    return user.is_admin or user.id in {comment.author_id, comment.asset.owner_id}
 
 
 rule("resolve", Comment)(_resolve_thread)

@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from content.library.models import Asset, AssetCollaborator, AssetRevision
 from portal.kernel.extensions import db
+from portal.kernel.models import AUTHORS
 from workflows.posts.models import UNFINISHED, GhostPost
 from workflows.requests.services import ContentRequest
 from workflows.review.models import Approval
@@ -102,7 +103,7 @@ def my_requests(user) -> Section:
     """For marketers, the open content requests they must answer (soonest due first); for
     everyone else, their own requests still open or being worked on."""
 
-    if user.role in {"marketer", "admin"}:
+    if user.role in AUTHORS:
         query = (
             select(ContentRequest)
             .where(ContentRequest.status == "open")
@@ -131,14 +132,14 @@ def my_posts(user) -> Section | None:
     """For reps, the ghost-written posts waiting for them, longest waiting first; for
     ghost-writers, their unfinished posts, soonest due first."""
 
-    if user.role == "rep":
+    if user.is_rep:
         query = (
             select(GhostPost)
             .where(GhostPost.rep_id == user.id, GhostPost.status.in_(("with_rep", "approved")))
             .order_by(GhostPost.sent_at, GhostPost.id)
         )
         return _limited(query, "posts", "Posts for me to review", "No posts wait for you.")
-    if user.role not in {"marketer", "admin"}:
+    if user.role not in AUTHORS:
         return None
     query = (
         select(GhostPost)
@@ -156,7 +157,7 @@ def my_work(user) -> list[Section]:
     posts = my_posts(user)
     if posts is not None:
         sections.append(posts)
-    if user.role in {"marketer", "admin"}:
+    if user.role in AUTHORS:
         sections.append(needing_review(user))
     return sections
 

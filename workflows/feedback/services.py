@@ -26,7 +26,7 @@ from content.library.rules import visible_assets
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
-from portal.kernel.models import utcnow
+from portal.kernel.models import AUTHORS, OVERSEERS, Role, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -34,9 +34,9 @@ from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
-SENDERS = {"rep", "leader"}
-TRIAGERS = {"marketer", "admin"}
-READERS = TRIAGERS | {"leader"}
+SENDERS = frozenset({Role.REP, Role.LEADER})
+TRIAGERS = AUTHORS
+READERS = OVERSEERS
 STATUS_VIEWS = (*FEEDBACK_STATUSES, "all")
 
 TEXT_MAX = 4000

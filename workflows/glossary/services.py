@@ -22,7 +22,7 @@ from content.library.diff import Chunk, word_diff
 from content.library.markdown import plain_text
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -41,7 +41,7 @@ from workflows.glossary.models import (
 )
 from workflows.requests.services import shorten
 
-EDITORS = {"leader", "marketer", "admin"}
+EDITORS = OVERSEERS
 SHORT_DEFINITION = 160
 SEARCH_MAX = 100
 TABS = ("agreed", "proposed")
@@ -83,7 +83,7 @@ def _may_edit(user, term: GlossaryTerm) -> bool:
 @rule("sign", GlossaryTerm)
 def _may_sign(user, _term: GlossaryTerm) -> bool:
     """Leaders of sales or marketing; which side they sign for is their department."""
-    return user.role == "leader" and user.department in SIDES
+    return user.role == Role.LEADER and user.department in SIDES
 
 
 def get_term(user, term_id: int) -> GlossaryTerm:
@@ -301,7 +301,7 @@ def _leaders_to_sign(missing: list[str]) -> list[User]:
     return list(
         db.session.scalars(
             select(User).where(
-                User.role == "leader", User.department.in_(missing), User.active.is_(True)
+                User.role == Role.LEADER, User.department.in_(missing), User.active.is_(True)
             )
         )
     )

@@ -40,7 +40,7 @@ class PostFilters:
 
 def default_filters(user) -> PostFilters:
     """Reps open on what waits for them; ghost-writers on everything unfinished."""
-    return PostFilters(status="with_rep" if user.role == "rep" else "active")
+    return PostFilters(status="with_rep" if user.is_rep else "active")
 
 
 def parse_filters(args, user) -> PostFilters:

@@ -6,43 +6,43 @@ everyone else must not learn it exists (404), and posts never reach the asset li
 
 from sqlalchemy import Select, or_, select
 
+from portal.kernel.models import AUTHORS, Role
 from portal.kernel.permissions import can, rule
 from workflows.posts.models import GhostPost
 
-WRITERS = {"marketer", "admin"}
 # The ghost-writer revises the draft until the rep has it, and again after the rep asks
 # for changes; while the post is with the rep, only the rep edits it.
 WRITER_EDITS = ("draft", "changes_requested")
 
 
 def _is_marketing_leader(user) -> bool:
-    return user.role == "leader" and user.department == "marketing"
+    return user.role == Role.LEADER and user.department == "marketing"
 
 
 def _is_writer(user, post: GhostPost) -> bool:
-    return post.ghostwriter_id == user.id or user.role == "admin"
+    return post.ghostwriter_id == user.id or user.is_admin
 
 
 @rule("write_posts")
 def _write_posts(user, _nothing) -> bool:
     """Marketers (and admins) ghost-write posts for reps."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
 @rule("view_all_posts")
 def _view_all_posts(user, _nothing) -> bool:
-    return user.role == "admin" or _is_marketing_leader(user)
+    return user.is_admin or _is_marketing_leader(user)
 
 
 @rule("view_posts")
 def _view_posts(user, _nothing) -> bool:
     """Who has a list of posts at all: reps (theirs), writers, marketing leaders."""
-    return user.role in {"rep", *WRITERS} or _is_marketing_leader(user)
+    return user.role in AUTHORS | {Role.REP} or _is_marketing_leader(user)
 
 
 @rule("edit_voice_profile")
 def _edit_voice_profile(user, _nothing) -> bool:
-    return user.role == "rep"
+    return user.is_rep
 
 
 @rule("view", GhostPost)

@@ -70,7 +70,7 @@ def _clean_text(title: str | None, body: str | None, errors: dict) -> tuple[str,
 
 def _find_rep(email: str, errors: dict) -> User | None:
     rep = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if rep is None or rep.role != "rep" or not rep.active:
+    if rep is None or not rep.is_rep or not rep.active:
         errors["rep"] = "Choose an active rep to publish the post under their name."
         return None
     return rep

@@ -20,7 +20,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.machine import Machine, Step, apply
 from portal.kernel.machine import allowed_actions as engine_allowed_actions
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import AUTHORS, OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -66,9 +66,9 @@ REASON_MISSING = "Say why you decline: the rep sees your reason."
 REASON_TOO_LONG = f"Keep the reason under {REASON_MAX:,} characters."
 TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
 
-HANDLERS = {"marketer", "admin"}
-READERS = HANDLERS | {"leader"}
-ASKERS = {"rep", "leader", "marketer", "admin"}
+HANDLERS = AUTHORS
+READERS = OVERSEERS
+ASKERS = frozenset(Role)  # anyone may ask for content
 
 
 class ContentRequest(db.Model):
@@ -323,7 +323,7 @@ def submit_request(
     db.session.add(content_request)
     db.session.flush()
     marketers = db.session.scalars(
-        select(User).where(User.role == "marketer", User.active.is_(True))
+        select(User).where(User.role == Role.MARKETER, User.active.is_(True))
     ).all()
     text = f"{rep.name} asked for {stage.name} content: {content_request.headline}"
     notify(marketers, "request_submitted", text, _link(content_request), actor=rep)

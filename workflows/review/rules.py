@@ -2,12 +2,13 @@
 portal.kernel.permissions."""
 
 from content.library.models import Asset
+from portal.kernel.models import Role
 from portal.kernel.permissions import rule
 from workflows.review import policy as review
 
 
 def _owner_or_admin(user, asset: Asset) -> bool:
-    return user.role == "admin" or (user.role == "marketer" and asset.owner_id == user.id)
+    return user.is_admin or (user.role == Role.MARKETER and asset.owner_id == user.id)
 
 
 def _reviewer(user, asset: Asset) -> bool:
