@@ -21,6 +21,7 @@ from portal.kernel.api import (
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
 from portal.kernel.ids import json_ids
+from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 
@@ -170,7 +171,7 @@ def _asset_ids(data: dict) -> list[int]:
     return json_ids(data, "asset_ids", max_items=ASSET_IDS_MAX, message=message)
 
 
-def _synced_deal(user, external_id: str) -> Deal | None:
+def _synced_deal(user: User, external_id: str) -> Deal | None:
     """The deal a sync would update, when ``user`` may write it: fields the body leaves
     out keep its values. Anyone else's deal is left to the service to refuse."""
     deal = deals.find_external(deals.check_external_id(external_id))

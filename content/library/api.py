@@ -19,6 +19,7 @@ from portal.kernel.api import (
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
 from portal.kernel.ids import json_id
+from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 
@@ -28,7 +29,7 @@ BASE_REVISION_REQUIRED = "Required: the number of the revision you edited."
 _FIELDS = {"title", "summary", "body", "content_type", "stages", "personas", "industries", "tags"}
 
 
-def serialize_asset(asset: Asset, user, rating: RatingSummary | None = None) -> dict:
+def serialize_asset(asset: Asset, user: User, rating: RatingSummary | None = None) -> dict:
     """The asset as the API shows it to ``user`` (authors see the latest revision).
     ``rating`` saves a query when the caller has it already."""
     revision = asset_service.shown_revision(asset, user)

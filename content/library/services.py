@@ -11,7 +11,7 @@ from content.files.uploads import storage_path, store_upload
 from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
 
@@ -80,7 +80,7 @@ def _apply_taxonomy(asset: Asset, data: AssetInput) -> None:
     asset.expires_on = data.expires_on
 
 
-def create_asset(owner, data: AssetInput, upload: Upload | None = None) -> Asset:
+def create_asset(owner: User, data: AssetInput, upload: Upload | None = None) -> Asset:
     """Create a draft asset with its first revision, owned by ``owner``."""
     if not can(owner, "create_asset"):
         raise PermissionDenied("Only marketers create assets.")
@@ -184,7 +184,7 @@ def revise_asset(
     return revision
 
 
-def get_visible_asset(user, asset_id: int) -> Asset:
+def get_visible_asset(user: User, asset_id: int) -> Asset:
     """The asset if this user may know it exists; otherwise NotFound (never a 403)."""
     asset = db.session.get(Asset, asset_id)
     if asset is None or not can(user, "view", asset):
@@ -192,14 +192,14 @@ def get_visible_asset(user, asset_id: int) -> Asset:
     return asset
 
 
-def shown_revision(asset: Asset, user) -> AssetRevision | None:
+def shown_revision(asset: Asset, user: User) -> AssetRevision | None:
     """Authors and collaborators see the latest revision; everyone else sees what is live."""
     if can(user, "view_latest", asset):
         return asset.latest_revision
     return asset.live_revision
 
 
-def get_revision(asset: Asset, user, number: int) -> AssetRevision:
+def get_revision(asset: Asset, user: User, number: int) -> AssetRevision:
     """A specific revision; readers who cannot see drafts only reach the live one."""
     revision = db.session.scalar(
         select(AssetRevision).where(

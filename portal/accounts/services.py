@@ -32,7 +32,7 @@ def _dummy_user() -> User:
 
 
 @rule("manage_users")
-def _manage_users(user, _obj) -> bool:
+def _manage_users(user: User, _obj) -> bool:
     return user.is_admin
 
 

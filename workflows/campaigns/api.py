@@ -14,6 +14,7 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.ids import json_ids
+from portal.kernel.models import User
 from portal.kernel.openapi import (
     PAGING,
     error_responses,
@@ -32,7 +33,7 @@ bp = Blueprint("campaigns_api", __name__, url_prefix="/api/v1")
 _FIELDS = {"name", "starts_on", "ends_on", "audience", "key_messages", "talking_points", "assets"}
 
 
-def serialize_campaign(campaign, user, read_at=None) -> dict:
+def serialize_campaign(campaign, user: User, read_at=None) -> dict:
     """A campaign as the API shows it: only the linked assets ``user`` may see, and when
     ``user`` acknowledged it."""
     return {

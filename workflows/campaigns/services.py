@@ -56,41 +56,41 @@ LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "dra
 
 
 @rule("write_campaigns")
-def _may_write(user, _nothing) -> bool:
+def _may_write(user: User, _nothing) -> bool:
     """Marketers (and admins) brief the field."""
     return user.role in AUTHORS
 
 
 @rule("view", Campaign)
-def _may_view(user, campaign: Campaign) -> bool:
+def _may_view(user: User, campaign: Campaign) -> bool:
     """Published briefs are for everyone; drafts stay within marketing until published."""
     return campaign.status == "published" or user.role in AUTHORS
 
 
 @rule("edit", Campaign)
-def _may_edit(user, campaign: Campaign) -> bool:
+def _may_edit(user: User, campaign: Campaign) -> bool:
     """Its owner while still a marketer (a changed role takes the right away), or an admin."""
     return user.is_admin or (user.role == Role.MARKETER and campaign.owner_id == user.id)
 
 
 @rule("publish", Campaign)
-def _may_publish(user, campaign: Campaign) -> bool:
+def _may_publish(user: User, campaign: Campaign) -> bool:
     return campaign.status == "draft" and _may_edit(user, campaign)
 
 
 @rule("acknowledge", Campaign)
-def _may_acknowledge(user, campaign: Campaign) -> bool:
+def _may_acknowledge(user: User, campaign: Campaign) -> bool:
     """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
     return campaign.status == "published" and user.is_rep
 
 
 @rule("view_responses", Campaign)
-def _may_view_responses(user, _campaign: Campaign) -> bool:
+def _may_view_responses(user: User, _campaign: Campaign) -> bool:
     """Who has read the brief and the feedback on it: marketing's view of the field."""
     return user.role in AUTHORS
 
 
-def visible_campaigns(user) -> Select:
+def visible_campaigns(user: User) -> Select:
     """Campaigns this user may know exist; the list, the board and any API start here."""
     query = select(Campaign)
     if can(user, "write_campaigns"):
@@ -98,7 +98,7 @@ def visible_campaigns(user) -> Select:
     return query.where(Campaign.status == "published")
 
 
-def get_visible_campaign(user, campaign_id: int) -> Campaign:
+def get_visible_campaign(user: User, campaign_id: int) -> Campaign:
     """The campaign if this user may see it; otherwise NotFound (never a 403)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not can(user, "view", campaign):
@@ -296,7 +296,7 @@ def linkable_assets(campaign: Campaign | None = None) -> list[Asset]:
     return [*linked, *live]
 
 
-def shown_assets(campaign: Campaign, user) -> list[Asset]:
+def shown_assets(campaign: Campaign, user: User) -> list[Asset]:
     """The linked assets ``user`` gets to see on the brief: reps only live ones; writers
     every one, so they notice one that went offline."""
     writer = can(user, "write_campaigns")
@@ -308,7 +308,7 @@ def shown_assets(campaign: Campaign, user) -> list[Asset]:
 # ---- reading the brief -------------------------------------------------------------------
 
 
-def acknowledge(campaign: Campaign, rep) -> tuple[CampaignRead, bool]:
+def acknowledge(campaign: Campaign, rep: User) -> tuple[CampaignRead, bool]:
     """Record that ``rep`` read the brief. Returns (read, created): acknowledging again,
     from a double click or a second tab, keeps the first read time and adds no row."""
     if not can(rep, "view", campaign):
@@ -325,7 +325,7 @@ def acknowledge(campaign: Campaign, rep) -> tuple[CampaignRead, bool]:
     return read_by(campaign, rep), created
 
 
-def read_by(campaign: Campaign, user) -> CampaignRead | None:
+def read_by(campaign: Campaign, user: User) -> CampaignRead | None:
     """``user``'s acknowledgement of the brief, if they gave one."""
     return db.session.scalar(
         select(CampaignRead).where(
@@ -346,7 +346,7 @@ class ReadReport:
         return len(self.read) + len(self.unread)
 
 
-def read_report(campaign: Campaign, user) -> ReadReport:
+def read_report(campaign: Campaign, user: User) -> ReadReport:
     """Who has read the brief among the active reps, for marketing (one query)."""
     if not can(user, "view_responses", campaign):
         raise PermissionDenied("Only marketing sees who has read a brief.")
@@ -363,7 +363,7 @@ def read_report(campaign: Campaign, user) -> ReadReport:
     return ReadReport(read=read, unread=[u for u, at in rows if at is None])
 
 
-def campaign_feedback(campaign: Campaign, user) -> tuple[list[FieldFeedback], int]:
+def campaign_feedback(campaign: Campaign, user: User) -> tuple[list[FieldFeedback], int]:
     """The newest feedback reps sent about this campaign, and how much there is."""
     if not can(user, "view_responses", campaign):
         raise PermissionDenied("Only marketing reads the feedback on a campaign.")
@@ -391,7 +391,7 @@ class HomeCampaign:
     read_at: datetime | None
 
 
-def home_campaigns(user, limit: int = HOME_MAX) -> list[HomeCampaign]:
+def home_campaigns(user: User, limit: int = HOME_MAX) -> list[HomeCampaign]:
     """Published campaigns that have not ended, current ones first (two queries)."""
     today = local_today()
     campaigns = db.session.scalars(
@@ -404,7 +404,7 @@ def home_campaigns(user, limit: int = HOME_MAX) -> list[HomeCampaign]:
     return [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
 
 
-def _read_times(user, campaign_ids: list[int]) -> dict[int, datetime]:
+def _read_times(user: User, campaign_ids: list[int]) -> dict[int, datetime]:
     if not campaign_ids:
         return {}
     rows = db.session.execute(
@@ -415,14 +415,14 @@ def _read_times(user, campaign_ids: list[int]) -> dict[int, datetime]:
     return dict(rows.all())
 
 
-def list_views(user) -> dict[str, str]:
+def list_views(user: User) -> dict[str, str]:
     """The tabs of the campaign list this user has."""
     if can(user, "write_campaigns"):
         return LIST_VIEWS
     return {key: label for key, label in LIST_VIEWS.items() if key != "drafts"}
 
 
-def parse_view(raw: str | None, user) -> str:
+def parse_view(raw: str | None, user: User) -> str:
     """The list view asked for ("current" when none); an unknown one is a ValidationFailed."""
     view = (raw or "current").strip()
     if view not in list_views(user):
@@ -431,7 +431,7 @@ def parse_view(raw: str | None, user) -> str:
     return view
 
 
-def _in_view(user, view: str) -> Select:
+def _in_view(user: User, view: str) -> Select:
     today = local_today()
     query = visible_campaigns(user)
     if view == "drafts":
@@ -445,7 +445,7 @@ def _in_view(user, view: str) -> Select:
     return current.order_by(Campaign.ends_on)
 
 
-def campaign_list(user, view: str, page: int, per_page: int) -> Page:
+def campaign_list(user: User, view: str, page: int, per_page: int) -> Page:
     """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows."""
     query = _in_view(user, view)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

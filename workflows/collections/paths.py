@@ -40,18 +40,18 @@ ITEM_UNAVAILABLE = "This item is no longer available, so it cannot be marked don
 
 
 @rule("assign", Collection)
-def _may_assign(user, _collection: Collection) -> bool:
+def _may_assign(user: User, _collection: Collection) -> bool:
     return user.role in ASSIGNERS
 
 
 @rule("view_progress", Collection)
-def _may_follow(user, _collection: Collection) -> bool:
+def _may_follow(user: User, _collection: Collection) -> bool:
     """Every rep's progress; a rep sees only their own, on their path."""
     return user.role in FOLLOWERS
 
 
 @rule("mark_done", PathAssignment)
-def _may_mark(user, assignment: PathAssignment) -> bool:
+def _may_mark(user: User, assignment: PathAssignment) -> bool:
     return assignment.rep_id == user.id
 
 
@@ -72,7 +72,7 @@ def live_item_count(collection: Collection) -> int:
 
 
 def assign(
-    collection: Collection, user, reps: list[User], due_on: date | None = None
+    collection: Collection, user: User, reps: list[User], due_on: date | None = None
 ) -> tuple[list[User], list[User]]:
     """Assign the collection to each rep as an onboarding path; return (newly assigned,
     already assigned). Each new rep is told once; assigning again changes nothing, even
@@ -112,7 +112,7 @@ def assign(
     return assigned, already
 
 
-def assignment_of(collection: Collection, rep) -> PathAssignment | None:
+def assignment_of(collection: Collection, rep: User) -> PathAssignment | None:
     return db.session.scalar(
         select(PathAssignment).where(
             PathAssignment.collection_id == collection.id, PathAssignment.rep_id == rep.id
@@ -128,7 +128,7 @@ def done_item_ids(assignment: PathAssignment | None) -> set[int]:
     )
 
 
-def mark(item: CollectionItem, user, done: bool) -> PathAssignment:
+def mark(item: CollectionItem, user: User, done: bool) -> PathAssignment:
     """Mark the item done (or not done) on ``user``'s own path. Marking twice stores one
     row; an item whose asset is no longer available cannot be marked done."""
     assignment = assignment_of(item.collection, user)
@@ -209,7 +209,7 @@ def _done_by_assignment(assignment_ids: list[int]) -> dict[int, dict[int, dateti
     return done
 
 
-def progress_table(collection: Collection, user) -> list[Progress]:
+def progress_table(collection: Collection, user: User) -> list[Progress]:
     """Progress per rep, by rep name: every rep for marketers, leaders and admins; a rep
     sees only their own row."""
     query = (
@@ -227,7 +227,7 @@ def progress_table(collection: Collection, user) -> list[Progress]:
     return [_progress(a, items, done[a.id]) for a in assignments]
 
 
-def my_paths(rep) -> list[Progress]:
+def my_paths(rep: User) -> list[Progress]:
     """The rep's onboarding paths with their progress, unfinished and soonest due first."""
     assignments = db.session.scalars(
         select(PathAssignment)

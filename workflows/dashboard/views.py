@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from content.library.models import Asset, AssetCollaborator, AssetRevision
 from portal.kernel.extensions import db
-from portal.kernel.models import AUTHORS
+from portal.kernel.models import AUTHORS, User
 from workflows.posts.models import UNFINISHED, GhostPost
 from workflows.requests.services import ContentRequest
 from workflows.review.models import Approval
@@ -36,7 +36,7 @@ def _limited(query, key: str, title: str, empty: str) -> Section:
     return Section(key, title, empty, items, total)
 
 
-def my_drafts(user) -> Section:
+def my_drafts(user: User) -> Section:
     """Work in progress the user owns or was invited to write."""
     invited = select(AssetCollaborator.asset_id).where(
         AssetCollaborator.user_id == user.id, AssetCollaborator.role == "author"
@@ -54,7 +54,7 @@ def my_drafts(user) -> Section:
     )
 
 
-def reviews_waiting(user) -> Section:
+def reviews_waiting(user: User) -> Section:
     """Submitted revisions the user was invited to review, has not approved and did not
     write, oldest first (they have waited longest)."""
     approved = exists().where(
@@ -79,7 +79,7 @@ def reviews_waiting(user) -> Section:
     return _limited(query, "reviews", "Reviews waiting for me", "Nothing waits for your review.")
 
 
-def needing_review(user, today: date | None = None) -> Section:
+def needing_review(user: User, today: date | None = None) -> Section:
     """The user's live assets past their review-by date: check they are still right."""
     today = today or date.today()
     query = (
@@ -99,7 +99,7 @@ def needing_review(user, today: date | None = None) -> Section:
     )
 
 
-def my_requests(user) -> Section:
+def my_requests(user: User) -> Section:
     """For marketers, the open content requests they must answer (soonest due first); for
     everyone else, their own requests still open or being worked on."""
 
@@ -128,7 +128,7 @@ def my_requests(user) -> Section:
     )
 
 
-def my_posts(user) -> Section | None:
+def my_posts(user: User) -> Section | None:
     """For reps, the ghost-written posts waiting for them, longest waiting first; for
     ghost-writers, their unfinished posts, soonest due first."""
 
@@ -151,7 +151,7 @@ def my_posts(user) -> Section | None:
     )
 
 
-def my_work(user) -> list[Section]:
+def my_work(user: User) -> list[Section]:
     """Every section of the user's "My work" page, in order."""
     sections = [reviews_waiting(user), my_drafts(user), my_requests(user)]
     posts = my_posts(user)

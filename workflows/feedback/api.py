@@ -20,6 +20,7 @@ from portal.kernel.api import (
 )
 from portal.kernel.errors import PermissionDenied, ValidationFailed
 from portal.kernel.ids import json_id
+from portal.kernel.models import User
 from portal.kernel.openapi import (
     PAGING,
     error_responses,
@@ -41,13 +42,13 @@ _SEND_FIELDS = {"kind", "text", "stage", "asset_id", "deal_id", "campaign_id"}
 _TRIAGE_FIELDS = {"status", "reply", "version"}
 
 
-def _person(user) -> dict | None:
+def _person(user: User | None) -> dict | None:
     if user is None:
         return None
     return {"id": user.id, "name": user.name, "email": user.email}
 
 
-def serialize_feedback(item: FieldFeedback, user) -> dict:
+def serialize_feedback(item: FieldFeedback, user: User) -> dict:
     """An item as the API shows it; linked objects only when ``user`` may open them."""
     asset, deal = item.asset, item.deal
     return {

@@ -26,7 +26,7 @@ from content.library.rules import visible_assets
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
-from portal.kernel.models import AUTHORS, OVERSEERS, Role, utcnow
+from portal.kernel.models import AUTHORS, OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -63,56 +63,56 @@ VERSION_MISSING = "The form did not say which version it was based on; open the 
 
 
 @rule("send_feedback")
-def _may_send(user, _nothing) -> bool:
+def _may_send(user: User, _nothing) -> bool:
     """The field sends feedback; marketing receives and triages it."""
     return user.role in SENDERS
 
 
 @rule("send_feedback", Asset)
-def _may_send_about_asset(user, asset: Asset) -> bool:
+def _may_send_about_asset(user: User, asset: Asset) -> bool:
     return user.role in SENDERS and can(user, "view", asset)
 
 
 @rule("send_feedback", Deal)
-def _may_send_about_deal(user, deal: Deal) -> bool:
+def _may_send_about_deal(user: User, deal: Deal) -> bool:
     """Only the deal's owner: a leader reads every deal but speaks for none."""
     return user.role in SENDERS and deal.owner_id == user.id
 
 
 @rule("send_feedback", Campaign)
-def _may_send_about_campaign(user, campaign: Campaign) -> bool:
+def _may_send_about_campaign(user: User, campaign: Campaign) -> bool:
     return user.role in SENDERS and campaign.status == "published"
 
 
 @rule("view_all_feedback")
-def _reads_all(user, _nothing) -> bool:
+def _reads_all(user: User, _nothing) -> bool:
     """Marketers and admins work the inbox; leaders read it."""
     return user.role in READERS
 
 
 @rule("triage_feedback")
-def _triages(user, _nothing) -> bool:
+def _triages(user: User, _nothing) -> bool:
     return user.role in TRIAGERS
 
 
 @rule("view", FieldFeedback)
-def _may_view(user, feedback: FieldFeedback) -> bool:
+def _may_view(user: User, feedback: FieldFeedback) -> bool:
     return feedback.author_id == user.id or user.role in READERS
 
 
 @rule("triage", FieldFeedback)
-def _may_triage(user, _feedback: FieldFeedback) -> bool:
+def _may_triage(user: User, _feedback: FieldFeedback) -> bool:
     return user.role in TRIAGERS
 
 
 @rule("view_feedback", Asset)
-def _may_view_on_asset(user, asset: Asset) -> bool:
+def _may_view_on_asset(user: User, asset: Asset) -> bool:
     """The asset's page shows what the field said about it to its owner and to everyone
     who reads the whole inbox anyway."""
     return asset.owner_id == user.id or user.role in READERS
 
 
-def visible_feedback(user) -> Select:
+def visible_feedback(user: User) -> Select:
     """Feedback this user may know exists; the inbox, the counts and any API start here."""
     query = select(FieldFeedback)
     if can(user, "view_all_feedback"):
@@ -120,7 +120,7 @@ def visible_feedback(user) -> Select:
     return query.where(FieldFeedback.author_id == user.id)
 
 
-def get_visible_feedback(user, feedback_id: int) -> FieldFeedback:
+def get_visible_feedback(user: User, feedback_id: int) -> FieldFeedback:
     """The feedback if this user may see it; otherwise NotFound (never a 403)."""
     feedback = db.session.get(FieldFeedback, feedback_id)
     if feedback is None or not can(user, "view", feedback):
@@ -325,12 +325,12 @@ class FeedbackFilters:
     chosen_stage: Stage | None = None
 
 
-def default_filters(user) -> FeedbackFilters:
+def default_filters(user: User) -> FeedbackFilters:
     """Marketing's inbox opens on new feedback; everyone else sees all theirs."""
     return FeedbackFilters(status="new" if can(user, "triage_feedback") else "all")
 
 
-def parse_filters(args, user) -> FeedbackFilters:
+def parse_filters(args, user: User) -> FeedbackFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
@@ -360,7 +360,7 @@ def _escaped(words: str) -> str:
     return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matching(user, filters: FeedbackFilters) -> Select:
+def _matching(user: User, filters: FeedbackFilters) -> Select:
     """Every filter but the status, which the tabs count across."""
     query = visible_feedback(user)
     if filters.kind:
@@ -380,7 +380,7 @@ def _matching(user, filters: FeedbackFilters) -> Select:
     return query
 
 
-def status_counts(user, filters: FeedbackFilters) -> dict[str, int]:
+def status_counts(user: User, filters: FeedbackFilters) -> dict[str, int]:
     """How many items each status tab holds under the other filters, and "all"."""
     query = _matching(user, filters).subquery()
     rows = db.session.execute(select(query.c.status, func.count()).group_by(query.c.status))
@@ -389,7 +389,7 @@ def status_counts(user, filters: FeedbackFilters) -> dict[str, int]:
     return counts
 
 
-def feedback_list(user, filters: FeedbackFilters, page: int, per_page: int) -> Page:
+def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int) -> Page:
     """A page of the feedback this user may see that matches the filters, newest first."""
     query = _matching(user, filters)
     if filters.status != "all":
@@ -410,7 +410,7 @@ def feedback_list(user, filters: FeedbackFilters, page: int, per_page: int) -> P
     return Page(list(rows), page, per_page, total)
 
 
-def new_feedback_count(user) -> int:
+def new_feedback_count(user: User) -> int:
     """New (untriaged) feedback waiting for marketing; 0 for people who do not triage."""
     if not can(user, "triage_feedback"):
         return 0
@@ -418,7 +418,7 @@ def new_feedback_count(user) -> int:
     return db.session.scalar(count) or 0
 
 
-def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page | None:
+def feedback_on_asset(asset: Asset, user: User, limit: int = ON_ASSET_SHOWN) -> Page | None:
     """The newest feedback about ``asset`` for its page, or None when ``user`` may not
     read it there."""
     if not can(user, "view_feedback", asset):
@@ -435,7 +435,7 @@ def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page |
     return Page(list(items), 1, limit, total)
 
 
-def feedback_on_deal(deal: Deal, user) -> list[FieldFeedback]:
+def feedback_on_deal(deal: Deal, user: User) -> list[FieldFeedback]:
     """What the deal's owner said about it; the owner and readers of the inbox see it."""
     if deal.owner_id != user.id and not can(user, "view_all_feedback"):
         return []
@@ -446,7 +446,7 @@ def feedback_on_deal(deal: Deal, user) -> list[FieldFeedback]:
     ).all()
 
 
-def sender_choices(user) -> dict[str, list]:
+def sender_choices(user: User) -> dict[str, list]:
     """What the form offers the sender: the assets, deals and campaigns they may name.
 
     The same sets the send_feedback rules allow, as queries, so the form never offers

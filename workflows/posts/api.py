@@ -15,6 +15,7 @@ from portal.kernel.api import (
 )
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.ids import json_id, json_ids
+from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from workflows.posts import machine as post_machine
@@ -31,11 +32,11 @@ _PATCH_FIELDS = {"base_revision", "title", "body"} | _DETAIL_FIELDS
 _TRANSITION_FIELDS = {"action", "comment", "url", "acknowledge_similar"}
 
 
-def _person(user) -> dict:
+def _person(user: User) -> dict:
     return {"id": user.id, "name": user.name, "email": user.email}
 
 
-def serialize_post(post: GhostPost, user) -> dict:
+def serialize_post(post: GhostPost, user: User) -> dict:
     """A post as the API shows it; linked assets only when ``user`` may see them."""
     return {
         "id": post.id,

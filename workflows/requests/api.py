@@ -15,6 +15,7 @@ from portal.kernel.api import (
     token_required,
 )
 from portal.kernel.errors import ValidationFailed
+from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from workflows.requests import services as requests
@@ -24,13 +25,13 @@ bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
 _FIELDS = {"need", "stage", "persona", "deal_context", "due_on"}
 
 
-def _person(user) -> dict | None:
+def _person(user: User | None) -> dict | None:
     if user is None:
         return None
     return {"id": user.id, "name": user.name, "email": user.email}
 
 
-def serialize_request(content_request, user) -> dict:
+def serialize_request(content_request, user: User) -> dict:
     """A request as the API shows it; the draft only when ``user`` may see it."""
     asset = content_request.asset
     visible_asset = asset is not None and can(user, "view", asset)

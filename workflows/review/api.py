@@ -62,12 +62,12 @@ def invite(asset_id: int):
     asset = get_visible_asset(user, asset_id)
     data = json_body()
     email, role = data.get("email"), data.get("role")
-    fields = {
-        name: "Must be a string."
-        for name, value in (("email", email), ("role", role))
-        if not isinstance(value, str)
-    }
-    if fields:
+    if not isinstance(email, str) or not isinstance(role, str):
+        fields = {
+            name: "Must be a string."
+            for name, value in (("email", email), ("role", role))
+            if not isinstance(value, str)
+        }
         raise ValidationFailed("Give an email and a role (author or reviewer).", fields)
     collaborators.invite(asset, user, email, role)
     return jsonify(review_state(asset)), 201
