@@ -51,7 +51,7 @@ from content.taxonomy.services import ensure_defaults
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal import create_app
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.reporting import DEFAULT_DAYS
 from portal.reports.registry import REPORTS, in_order
 from search.models import SearchMiss
@@ -232,16 +232,16 @@ class Seeder:
             })  # fmt: skip
             into.append(user_id)
 
-        add(READER, "leader", "sales", w.leaders)
-        add("marketing-lead@bench.test", "leader", "marketing", w.leaders)
-        add("leader2@bench.test", "leader", "sales", w.leaders)
-        add("marketing-lead2@bench.test", "leader", "marketing", w.leaders)
-        add("admin@bench.test", "admin", "sales", [])
+        add(READER, Role.LEADER, "sales", w.leaders)
+        add("marketing-lead@bench.test", Role.LEADER, "marketing", w.leaders)
+        add("leader2@bench.test", Role.LEADER, "sales", w.leaders)
+        add("marketing-lead2@bench.test", Role.LEADER, "marketing", w.leaders)
+        add("admin@bench.test", Role.ADMIN, "sales", [])
         for n in range(self.sizes.marketers):
-            add(f"marketer{n}@bench.test", "marketer", "marketing", w.marketers)
+            add(f"marketer{n}@bench.test", Role.MARKETER, "marketing", w.marketers)
         for n in range(self.sizes.reps):  # one rep in twenty works in marketing
             department = "marketing" if n % 20 == 19 else "sales"
-            add(f"rep{n}@bench.test", "rep", department, w.reps)
+            add(f"rep{n}@bench.test", Role.REP, department, w.reps)
             if department == "sales":
                 w.sales_reps.append(w.reps[-1])
         self.count("users", bulk(User.__table__, rows))
@@ -528,7 +528,7 @@ class Seeder:
         misses = [
             {"id": n, "query": f"{r.choice(TOPICS)} {r.choice(PRODUCTS).lower()}",
              "stage_slug": r.choice(slugs) if r.random() < 0.6 else "",
-             "role": r.choices(("rep", "marketer", "leader"), (17, 2, 1))[0],
+             "role": r.choices((Role.REP, Role.MARKETER, Role.LEADER), (17, 2, 1))[0],
              "user_id": r.choice(w.reps), "created_at": self.moment(self.start, w.now)}
             for n in range(1, max(20, self.sizes.events // 50) + 1)
         ]  # fmt: skip

@@ -48,6 +48,7 @@ from content.usage.models import Rating, UsageEvent
 from portal import create_app
 from portal.accounts.services import create_user
 from portal.kernel.extensions import db
+from portal.kernel.models import Role
 from search import indexing, outbox
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
@@ -557,7 +558,7 @@ def insert_corpus(corpus: list[CorpusAsset], owner_id: int, batch: int = 2000) -
     """
     type_ids = dict(db.session.execute(select(ContentType.slug, ContentType.id)).all())
     rater_ids = [
-        create_user(f"rater{k}@bench.test", f"Bench rater {k}", "rep", "bench-password").id
+        create_user(f"rater{k}@bench.test", f"Bench rater {k}", Role.REP, "bench-password").id
         for k in range(RATERS)
     ]
     term_ids = {
@@ -957,10 +958,10 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
     db.create_all()
     ensure_defaults()
-    marketer = create_user("marketer@bench.test", "Bench Marketer", "marketer", "bench-password")
-    rep = create_user("rep@bench.test", "Bench Rep", "rep", "bench-password")
+    marketer = create_user("marketer@bench.test", "Bench Marketer", Role.MARKETER, "bench-password")
+    rep = create_user("rep@bench.test", "Bench Rep", Role.REP, "bench-password")
     reviewer_ids = [
-        create_user(f"{team}@bench.test", f"Bench {team}", "leader", "bench-password", team).id
+        create_user(f"{team}@bench.test", f"Bench {team}", Role.LEADER, "bench-password", team).id
         for team in ("sales", "marketing")
     ]
     db.session.commit()

@@ -10,17 +10,22 @@ from portal.demo.seed import DEMO_ASSET_COUNT
 from portal.demo.seed import seed_demo as run_seed
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import ROLES
+from portal.kernel.models import DEPARTMENTS, Role
 
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
-    @click.option("--role", type=click.Choice(ROLES), required=True, help="The user's role.")
+    @click.option(
+        "--role",
+        type=click.Choice([role.value for role in Role]),
+        required=True,
+        help="The user's role.",
+    )
     @click.option("--name", required=True, help="Full name shown in the portal.")
     @click.option(
         "--department",
-        type=click.Choice(["sales", "marketing"]),
+        type=click.Choice(DEPARTMENTS),
         default=None,
         help="Team; defaults to marketing for marketers, sales otherwise.",
     )
@@ -30,7 +35,7 @@ def register_cli(app: Flask) -> None:
         if password is None:
             password = getpass.getpass("Password (10+ characters): ")
         try:
-            user = accounts.create_user(email, name, role, password, department)
+            user = accounts.create_user(email, name, Role(role), password, department)
         except ValidationFailed as error:
             details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
             raise click.ClickException(f"{error.message} {details}".strip()) from None

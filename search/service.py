@@ -8,6 +8,7 @@ from sqlalchemy import select
 from content.library.models import ContentType, Industry, Persona, Stage, Tag
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from search.backend import SearchRequest, SearchResult
 from search.indexing import get_backend
@@ -76,7 +77,7 @@ def read_filters(args) -> dict[str, str]:
 
 
 def search(
-    user,
+    user: User,
     raw_query: str,
     filters: dict[str, str],
     *,
@@ -108,7 +109,7 @@ def search(
     return SearchPage(raw_query or "", parsed, result, page, per_page, filters, include_all, sort)
 
 
-def _record_miss(user, parsed: ParsedQuery, filters: dict[str, str]) -> None:
+def _record_miss(user: User, parsed: ParsedQuery, filters: dict[str, str]) -> None:
     # Recording must never break the search itself.
     try:
         db.session.add(

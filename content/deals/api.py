@@ -19,6 +19,7 @@ from content.taxonomy.services import terms_by_slugs
 from content.usage import events as usage
 from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
+from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.schemas import operation
@@ -109,7 +110,7 @@ def update_deal(deal_id: int, body: DealInput):
     return _one_deal(deal)
 
 
-def _synced_deal(user, external_id: str) -> DealRow | None:
+def _synced_deal(user: User, external_id: str) -> DealRow | None:
     """The deal a sync would update, when ``user`` may write it: fields the body leaves
     out keep its values. Anyone else's deal is left to the service to refuse."""
     deal = deals.find_external(deals.check_external_id(external_id))

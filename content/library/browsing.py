@@ -20,6 +20,7 @@ from content.library.rules import visible_assets
 from content.usage.ratings import UNRATED, RatingSummary, summaries
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
 
@@ -66,7 +67,7 @@ _FILTER_MODELS = {
 }
 
 
-def parse_filters(args, user) -> LibraryFilters:
+def parse_filters(args, user: User) -> LibraryFilters:
     """Read filters from query arguments; unknown slugs are a clear ValidationFailed."""
     filters = LibraryFilters(
         **{name: (args.get(name) or "").strip()[:60] for name in _FILTER_MODELS},
@@ -95,7 +96,7 @@ def parse_filters(args, user) -> LibraryFilters:
     return filters
 
 
-def _filtered(user, filters: LibraryFilters) -> Select:
+def _filtered(user: User, filters: LibraryFilters) -> Select:
     query = visible_assets(user)
     for name in ("persona", "industry", "tag"):
         term = filters.chosen.get(name)
@@ -115,7 +116,7 @@ def _filtered(user, filters: LibraryFilters) -> Select:
     return query
 
 
-def _with_revision(query: Select, filters: LibraryFilters, user) -> Select:
+def _with_revision(query: Select, filters: LibraryFilters, user: User) -> Select:
     if filters.status == "live":
         shown = Asset.live_revision_id
     elif can(user, "view_drafts"):
@@ -153,7 +154,7 @@ class StageColumn:
     total: int
 
 
-def board(user, filters: LibraryFilters) -> list[StageColumn]:
+def board(user: User, filters: LibraryFilters) -> list[StageColumn]:
     """One column per buyer stage, in journey order, each with its first few cards."""
     columns = []
     stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
@@ -167,7 +168,7 @@ def board(user, filters: LibraryFilters) -> list[StageColumn]:
     return columns
 
 
-def asset_list(user, filters: LibraryFilters, page: int, per_page: int) -> Page:
+def asset_list(user: User, filters: LibraryFilters, page: int, per_page: int) -> Page:
     """A page of cards matching the filters, in the chosen order."""
     query = _filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

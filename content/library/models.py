@@ -197,7 +197,7 @@ class Asset(db.Model):
         back_populates="asset", cascade="all, delete-orphan", order_by="AssetCollaborator.id"
     )
 
-    def collaborator_role(self, user) -> str | None:
+    def collaborator_role(self, user: User) -> str | None:
         """ "author" or "reviewer" when ``user`` was invited to this asset, else None."""
         user_id = getattr(user, "id", None)
         return next((c.role for c in self.collaborators if c.user_id == user_id), None)

@@ -3,55 +3,54 @@
 from sqlalchemy import Select, or_, select
 
 from content.library.models import Asset, AssetCollaborator
+from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
-
-AUTHORS = {"marketer", "admin"}
 
 
 @rule("view_drafts")
-def _view_drafts(user, _obj) -> bool:
+def _view_drafts(user: User, _obj) -> bool:
     """Marketers and admins see every asset in any state; others only live ones."""
     return user.role in AUTHORS
 
 
 @rule("create_asset")
-def _create_asset(user, _obj) -> bool:
+def _create_asset(user: User, _obj) -> bool:
     return user.role in AUTHORS
 
 
 @rule("manage_taxonomy")
-def _manage_taxonomy(user, _obj) -> bool:
-    return user.role == "admin"
+def _manage_taxonomy(user: User, _obj) -> bool:
+    return user.is_admin
 
 
 @rule("view", Asset)
-def _view_asset(user, asset: Asset) -> bool:
+def _view_asset(user: User, asset: Asset) -> bool:
     """Marketers see everything; others see live assets and those they were invited to."""
     return can(user, "view_drafts") or asset.is_live or asset.collaborator_role(user) is not None
 
 
 @rule("view_latest", Asset)
-def _view_latest(user, asset: Asset) -> bool:
+def _view_latest(user: User, asset: Asset) -> bool:
     """Who sees work in progress (the latest revision) rather than only what is live."""
     return can(user, "view_drafts") or asset.collaborator_role(user) is not None
 
 
 @rule("download", Asset)
-def _download_asset(user, asset: Asset) -> bool:
+def _download_asset(user: User, asset: Asset) -> bool:
     return _view_asset(user, asset)
 
 
 @rule("edit", Asset)
-def _edit_asset(user, asset: Asset) -> bool:
+def _edit_asset(user: User, asset: Asset) -> bool:
     """The owner, an admin and invited collaborators; each save is a revision by its author."""
     if asset.status == "archived":
         return False
-    if user.role == "admin" or (user.role == "marketer" and asset.owner_id == user.id):
+    if user.is_admin or (user.role == Role.MARKETER and asset.owner_id == user.id):
         return True
     return asset.collaborator_role(user) is not None
 
 
-def visible_assets(user) -> Select:
+def visible_assets(user: User) -> Select:
     """Assets this user may know exist; the list, board and API all start from this."""
     query = select(Asset)
     if can(user, "view_drafts"):

@@ -12,6 +12,7 @@ from content.library import services as asset_service
 from content.library.models import ASSET_STATUSES
 from content.usage import ratings
 from content.usage.ratings import RatingSummary
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import (
     DateText,
@@ -102,7 +103,7 @@ class Asset(Output):
     published_at: Timestamp | None
 
     @classmethod
-    def shown(cls, asset: models.Asset, user, rating: RatingSummary | None = None) -> "Asset":
+    def shown(cls, asset: models.Asset, user: User, rating: RatingSummary | None = None) -> "Asset":
         """``asset`` as the API shows it to ``user``. ``rating`` saves a query when the
         caller has it already."""
         revision = asset_service.shown_revision(asset, user)

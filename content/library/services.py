@@ -20,7 +20,7 @@ from content.library.models import (
 )
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
 
@@ -89,7 +89,7 @@ def _apply_taxonomy(asset: Asset, data: AssetInput) -> None:
     asset.expires_on = data.expires_on
 
 
-def create_asset(owner, data: AssetInput, upload: Upload | None = None) -> Asset:
+def create_asset(owner: User, data: AssetInput, upload: Upload | None = None) -> Asset:
     """Create a draft asset with its first revision, owned by ``owner``."""
     if not can(owner, "create_asset"):
         raise PermissionDenied("Only marketers create assets.")
@@ -200,7 +200,7 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
         )
 
 
-def get_visible_asset(user, asset_id: int) -> Asset:
+def get_visible_asset(user: User, asset_id: int) -> Asset:
     """The asset if this user may know it exists; otherwise NotFound (never a 403)."""
     asset = db.session.get(Asset, asset_id)
     if asset is None or not can(user, "view", asset):
@@ -208,14 +208,14 @@ def get_visible_asset(user, asset_id: int) -> Asset:
     return asset
 
 
-def shown_revision(asset: Asset, user) -> AssetRevision | None:
+def shown_revision(asset: Asset, user: User) -> AssetRevision | None:
     """Authors and collaborators see the latest revision; everyone else sees what is live."""
     if can(user, "view_latest", asset):
         return asset.latest_revision
     return asset.live_revision
 
 
-def get_revision(asset: Asset, user, number: int) -> AssetRevision:
+def get_revision(asset: Asset, user: User, number: int) -> AssetRevision:
     """A specific revision; readers who cannot see drafts only reach the live one."""
     revision = db.session.scalar(
         select(AssetRevision).where(

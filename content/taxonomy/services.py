@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from content.library.models import TAXONOMIES, ContentType, Industry, Persona, Stage, Tag
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 
 DEFAULT_STAGES = [
@@ -57,7 +58,7 @@ def taxonomy_model(kind: str):
     return model
 
 
-def save_term(admin, kind: str, term_id: int | None, name: str, slug: str = "", **extra):
+def save_term(admin: User, kind: str, term_id: int | None, name: str, slug: str = "", **extra):
     """Create (``term_id`` None) or rename a term; slugs stay unique per taxonomy."""
     if not can(admin, "manage_taxonomy"):
         raise PermissionDenied("Only admins edit the taxonomy.")
@@ -91,7 +92,7 @@ def save_term(admin, kind: str, term_id: int | None, name: str, slug: str = "", 
     return term
 
 
-def delete_term(admin, kind: str, term_id: int) -> str:
+def delete_term(admin: User, kind: str, term_id: int) -> str:
     """Remove a term; assets lose the label but are otherwise untouched."""
     if not can(admin, "manage_taxonomy"):
         raise PermissionDenied("Only admins edit the taxonomy.")

@@ -20,7 +20,7 @@ from content.usage.models import RANKED_KINDS, USED_IN_DEAL_INDEX_WHERE, AssetVi
 from content.usage.signals import signal_changed
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
@@ -45,7 +45,7 @@ def _insert_event(**values) -> int:
     return event_id
 
 
-def record_view(asset: Asset, user, now: datetime | None = None) -> bool:
+def record_view(asset: Asset, user: User, now: datetime | None = None) -> bool:
     """Count ``user`` opening a live asset's page, unless their last counted view of it is
     less than 30 minutes old. Returns True when the view counted.
 
@@ -76,7 +76,7 @@ def record_view(asset: Asset, user, now: datetime | None = None) -> bool:
     return True
 
 
-def record_download(asset: Asset, user, revision: AssetRevision) -> None:
+def record_download(asset: Asset, user: User, revision: AssetRevision) -> None:
     """A signed-in user downloaded the file of a live revision (previews do not count)."""
     if revision.id != asset.live_revision_id or not asset.is_live:
         return  # authors fetching a draft's file are not using content
@@ -147,7 +147,7 @@ def _attach(deal: Deal, asset: Asset, user_id: int, evidence: str, note: str):
 
 
 def attach_to_deal(
-    asset: Asset, user, deal: Deal, note: str | None = ""
+    asset: Asset, user: User, deal: Deal, note: str | None = ""
 ) -> tuple[UsageEvent, bool]:
     """The rep says ``asset`` was used in their ``deal`` (self-reported).
 
@@ -165,7 +165,7 @@ def attach_to_deal(
     return _attach(deal, asset, user.id, "self_reported", _note(note))
 
 
-def importable_assets(user, asset_ids: list[int]) -> list[Asset]:
+def importable_assets(user: User, asset_ids: list[int]) -> list[Asset]:
     """The assets with these ids, in the order given, when each is live and visible to
     ``user``; otherwise a ValidationFailed naming every id that is not (unknown, hidden
     from them or not published), before anything is written."""
@@ -192,7 +192,7 @@ def import_attachment(asset: Asset, deal: Deal, note: str = "") -> tuple[UsageEv
     return _attach(deal, asset, deal.owner_id, "imported", _note(note))
 
 
-def detach_from_deal(asset: Asset, user, deal: Deal) -> bool:
+def detach_from_deal(asset: Asset, user: User, deal: Deal) -> bool:
     """The rep takes back their claim that ``asset`` was used in ``deal``. Returns False
     when it was not attached. Imported attachments belong to the CRM and stay."""
     if not can(user, "edit", deal):
@@ -278,7 +278,7 @@ class UsageSummary:
         return not self.counts
 
 
-def usage_summary(asset: Asset, user) -> UsageSummary:
+def usage_summary(asset: Asset, user: User) -> UsageSummary:
     """How ``asset`` has been used, all time: per kind and evidence, distinct deals (and
     won among them), distinct readers and the last use."""
     if not can(user, "view_usage", asset):

@@ -11,7 +11,7 @@ from content.usage.models import Rating
 from content.usage.signals import signal_changed
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
@@ -38,7 +38,7 @@ class RatingSummary:
 UNRATED = RatingSummary()
 
 
-def refusal(user, asset: Asset) -> str | None:
+def refusal(user: User, asset: Asset) -> str | None:
     """Why ``user`` may not rate ``asset``, in words, or None when they may."""
     if can(user, "rate", asset):
         return None
@@ -58,7 +58,7 @@ def _stars(value) -> int:
     return int(text)
 
 
-def rate(asset: Asset, user, stars, comment: str | None = "") -> Rating:
+def rate(asset: Asset, user: User, stars, comment: str | None = "") -> Rating:
     """Save ``user``'s rating of ``asset``, replacing their earlier one.
 
     One upsert on (asset, user): two saves at once leave one rating, never two rows and
@@ -93,7 +93,7 @@ def rate(asset: Asset, user, stars, comment: str | None = "") -> Rating:
     return rating
 
 
-def your_rating(asset: Asset, user) -> Rating | None:
+def your_rating(asset: Asset, user: User) -> Rating | None:
     return db.session.scalar(
         select(Rating).where(Rating.asset_id == asset.id, Rating.user_id == user.id)
     )
@@ -128,7 +128,7 @@ def star_counts(asset: Asset) -> dict[int, int]:
     return {stars: rows.get(stars, 0) for stars in range(STARS_MAX, STARS_MIN - 1, -1)}
 
 
-def comments(asset: Asset, user, page: int = 1, per_page: int = 10) -> Page:
+def comments(asset: Asset, user: User, page: int = 1, per_page: int = 10) -> Page:
     """Ratings with a comment, newest first, for the people allowed to read them."""
     if not can(user, "view_rating_comments", asset):
         raise NotFound("No such asset.")

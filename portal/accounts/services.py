@@ -10,6 +10,7 @@ from portal.kernel.models import (
     DEPARTMENTS,
     ROLES,
     ApiToken,
+    Role,
     User,
     find_user,
     normalize_email,
@@ -31,8 +32,8 @@ def _dummy_user() -> User:
 
 
 @rule("manage_users")
-def _manage_users(user, _obj) -> bool:
-    return user.role == "admin"
+def _manage_users(user: User, _obj) -> bool:
+    return user.is_admin
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -99,7 +100,7 @@ def update_user(
         raise PermissionDenied("Only admins manage users.")
     email, name = normalize_email(email), (name or "").strip()
     errors = _validate_user_fields(email, name, role, department)
-    if admin.id == user.id and (not active or role != "admin"):
+    if admin.id == user.id and (not active or role != Role.ADMIN):
         errors["role"] = "You cannot remove your own admin rights or deactivate yourself."
     if password and len(password) < PASSWORD_MIN:
         errors["password"] = f"Use at least {PASSWORD_MIN} characters."

@@ -7,18 +7,20 @@ fictional too.
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from portal.kernel.models import Role
+
 MARKETER = "marketer@example.com"
 MARKETER2 = "marketer2@example.com"
 
 # (email, name, role, department)
 DEMO_USERS = [
-    ("rep@example.com", "Riley Chen", "rep", "sales"),
-    ("rep2@example.com", "Marcus Okafor", "rep", "sales"),
-    (MARKETER, "Priya Raman", "marketer", "marketing"),
-    (MARKETER2, "Jonas Lindqvist", "marketer", "marketing"),
-    ("leader@example.com", "Dana Whitfield", "leader", "sales"),
-    ("marketing-lead@example.com", "Sofia Marquez", "leader", "marketing"),
-    ("admin@example.com", "Sam Adeyemi", "admin", "sales"),
+    ("rep@example.com", "Riley Chen", Role.REP, "sales"),
+    ("rep2@example.com", "Marcus Okafor", Role.REP, "sales"),
+    (MARKETER, "Priya Raman", Role.MARKETER, "marketing"),
+    (MARKETER2, "Jonas Lindqvist", Role.MARKETER, "marketing"),
+    ("leader@example.com", "Dana Whitfield", Role.LEADER, "sales"),
+    ("marketing-lead@example.com", "Sofia Marquez", Role.LEADER, "marketing"),
+    ("admin@example.com", "Sam Adeyemi", Role.ADMIN, "sales"),
 ]
 
 

@@ -23,7 +23,7 @@ from content.usage.models import Rating
 from portal.digest.contents import Digest, DigestItem, DigestSection
 from portal.digest.weeks import Week
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.reporting import ReportFilters, local_today
 from portal.reports.registry import Headline, in_order
 from workflows.audit.models import WorkflowEvent
@@ -40,9 +40,9 @@ COMMENTS_SHOWN = 3
 
 def compose(user: User, week: Week) -> Digest:
     """The digest ``user`` gets for ``week``, in their role's terms."""
-    if user.role == "rep":
+    if user.is_rep:
         sections = _rep_sections(user, week)
-    elif user.role == "marketer":
+    elif user.role == Role.MARKETER:
         sections = _marketer_sections(user, week)
     else:
         sections = _leader_sections(week)

@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
 
@@ -115,7 +115,7 @@ class Machine:
         return effect
 
 
-def allowed_actions(machine: Machine, subject, actor) -> list[str]:
+def allowed_actions(machine: Machine, subject, actor: User) -> list[str]:
     """The transitions ``actor`` may take on ``subject`` now, in table order: the buttons
     pages show and the actions refusals name."""
     return [
@@ -127,7 +127,7 @@ def allowed_actions(machine: Machine, subject, actor) -> list[str]:
     ]
 
 
-def refusal(machine: Machine, subject, actor, message: str) -> Conflict:
+def refusal(machine: Machine, subject, actor: User, message: str) -> Conflict:
     """The one refusal: ``message`` and the actions ``actor`` may take instead."""
     allowed = allowed_actions(machine, subject, actor)
     return Conflict(f"{message} Allowed now: {', '.join(allowed) or 'none'}.", allowed=allowed)
@@ -145,7 +145,7 @@ def _wrong_state(machine: Machine, subject, action: str) -> str:
     return f"You cannot {_verb(action)} {article} {machine.noun} that is {label}."
 
 
-def _wrong_role(machine: Machine, subject, actor, action: str) -> str:
+def _wrong_role(machine: Machine, subject, actor: User, action: str) -> str:
     if machine.refuse_role is not None:
         return machine.refuse_role(subject, actor, action)
     return f"Your role does not allow you to {_verb(action)} this {machine.noun}."
@@ -156,7 +156,7 @@ def can_step(machine: Machine, subject, action: str) -> bool:
     return (subject.status, action) in machine.system_transitions
 
 
-def apply(machine: Machine, subject, action: str, actor, *, system: bool = False, **context):
+def apply(machine: Machine, subject, action: str, actor: User, *, system: bool = False, **context):
     """Move ``subject`` by ``action`` and return the audit event, in the caller's transaction.
 
     ``system`` steps come from ``system_transitions`` and need no ``can()`` rule; the
@@ -190,7 +190,7 @@ def apply(machine: Machine, subject, action: str, actor, *, system: bool = False
     return event
 
 
-def _claim(machine: Machine, subject, actor, action: str, from_state: str) -> None:
+def _claim(machine: Machine, subject, actor: User, action: str, from_state: str) -> None:
     """Lock the row if it is still in ``from_state`` (and meets the machine's claim);
     otherwise refuse with what changed."""
     model = type(subject)

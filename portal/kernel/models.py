@@ -1,5 +1,6 @@
 """Accounts: users with a role and department, and hashed API tokens."""
 
+import enum
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -13,10 +14,30 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.kernel.extensions import Model, db
 from portal.kernel.sql import one_of
 
-ROLES = ("rep", "marketer", "leader", "admin")
+
+class Role(enum.StrEnum):
+    """What a user does in the portal. A member equals its value, the string stored in
+    ``users.role``, so a role read from the database compares equal to its member."""
+
+    REP = "rep"
+    MARKETER = "marketer"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
+# Who writes and owns content: marketers, and admins, who may do anything with it.
+AUTHORS = frozenset({Role.MARKETER, Role.ADMIN})
+# Who follows the whole field's work (reports, feedback, requests, paths, the glossary).
+OVERSEERS = AUTHORS | {Role.LEADER}
 DEPARTMENTS = ("sales", "marketing")
 # A role's usual department, used when none is given.
-DEFAULT_DEPARTMENT = {"rep": "sales", "marketer": "marketing", "leader": "sales", "admin": "sales"}
+DEFAULT_DEPARTMENT = {
+    Role.REP: "sales",
+    Role.MARKETER: "marketing",
+    Role.LEADER: "sales",
+    Role.ADMIN: "sales",
+}
 TOKEN_PREFIX = "tdm_"  # noqa: S105 - a public prefix, not a secret
 
 
@@ -61,6 +82,14 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login.
         return bool(self.active)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_rep(self) -> bool:
+        return self.role == Role.REP
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

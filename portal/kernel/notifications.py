@@ -139,7 +139,9 @@ def _identity(user: User):
     return user.id if user.id is not None else ("unsaved", id(user))
 
 
-def notify(recipients, kind: str, text: str, link: str, actor=None) -> list[Notification]:
+def notify(
+    recipients, kind: str, text: str, link: str, actor: User | None = None
+) -> list[Notification]:
     """Create one in-app notification per recipient (a User or an iterable of Users) in
     the current session (flush, never commit: the caller commits). The actor (the user who
     caused it) is never notified of their own action; duplicates and inactive users are
@@ -184,7 +186,7 @@ def notify(recipients, kind: str, text: str, link: str, actor=None) -> list[Noti
     return created
 
 
-def _own_unread(user):
+def _own_unread(user: User):
     return (Notification.user_id == user.id, Notification.read_at.is_(None))
 
 
@@ -196,7 +198,7 @@ def unread_count(user) -> int:
     return db.session.scalar(query) or 0
 
 
-def mark_read(user, notification_id: int) -> Notification:
+def mark_read(user: User, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read and return it.
 
     Someone else's notification is a NotFound, as if it did not exist. Reading it again
@@ -215,12 +217,12 @@ def mark_read(user, notification_id: int) -> Notification:
     return notification
 
 
-def mark_all_read(user) -> int:
+def mark_all_read(user: User) -> int:
     """Mark every unread notification of ``user`` read in one UPDATE; returns how many."""
     return rows_changed(update(Notification).where(*_own_unread(user)).values(read_at=utcnow()))
 
 
-def notifications_for(user, page: int, per_page: int, unread_only: bool = False) -> Page:
+def notifications_for(user: User, page: int, per_page: int, unread_only: bool = False) -> Page:
     """One page of ``user``'s notifications, newest first."""
     conditions = list(_own_unread(user)) if unread_only else [Notification.user_id == user.id]
     total = db.session.scalar(select(func.count(Notification.id)).where(*conditions)) or 0

@@ -4,18 +4,18 @@ views renders any of them as a page, a CSV file and JSON."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from portal.kernel.models import OVERSEERS, User
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import rule
 from portal.kernel.reporting import Column, ReportFilters, Sort
 
-READERS = {"leader", "marketer", "admin"}
 FILTERS = ("stage", "content_type", "owner", "team")
 
 
 @rule("view_reports")
-def _view_reports(user, _nothing) -> bool:
+def _view_reports(user: User, _nothing) -> bool:
     """Leaders, marketers and admins read the reports; reps do not (404)."""
-    return user.role in READERS
+    return user.role in OVERSEERS
 
 
 @dataclass

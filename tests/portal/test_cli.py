@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal import cli
 from portal.kernel.extensions import db
-from portal.kernel.models import ApiToken, User, find_user
+from portal.kernel.models import DEFAULT_DEPARTMENT, ApiToken, Role, User, find_user
 from tests.factories import login
 from tests.portal.helpers import deactivate
 
@@ -55,6 +55,29 @@ def test_create_user_refuses_bad_input_clearly(app, users):
 
     assert user_count() == before
     assert find_user("rep@example.com").name == "Riley Rep"
+
+
+def test_create_user_offers_every_role_and_each_one_makes_an_account(app):
+    assert "--role [rep|marketer|leader|admin]" in run(app, "create-user", "--help").output
+
+    for role in Role:
+        email = f"new-{role}@example.com"
+        account = [email, "--role", role.value, "--name", "New", "--password", "a long password"]
+        result = run(app, "create-user", *account)
+
+        assert result.exit_code == 0, result.output
+        assert f"Created {role} {email} ({DEFAULT_DEPARTMENT[role]})." in result.output
+        assert find_user(email).role == role
+
+
+def test_create_user_refuses_an_unknown_role_and_names_the_roles(app):
+    for unknown in ("boss", "Admin", ""):
+        result = run(app, "create-user", "new@example.com", "--role", unknown, "--name", "New")
+
+        assert result.exit_code == 2, result.output
+        expected = "is not one of 'rep', 'marketer', 'leader', 'admin'."
+        assert f"Invalid value for '--role': '{unknown}' {expected}" in result.output
+    assert user_count() == 0
 
 
 def test_create_token_prints_a_token_that_works_with_the_api(app, users):

@@ -27,7 +27,7 @@ from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.demo.seed import DEMO_ASSET_COUNT, seed_demo
 from portal.demo.usage import DEMO_DEALS
 from portal.kernel.extensions import db
-from portal.kernel.models import User, find_user, utcnow
+from portal.kernel.models import Role, User, find_user, utcnow
 from portal.kernel.notifications import Notification
 from tests.factories import fresh_database, make_app, selected_databases
 from workflows.posts.models import GhostPost, GhostPostRevision, VoiceProfile
@@ -94,6 +94,10 @@ def test_seed_creates_the_seven_demo_users(app, db_session):
         assert user.check_password("tandem-demo")
         assert user.name
         assert user.active
+
+
+def test_every_seeded_user_has_one_of_the_roles_and_every_role_is_seeded(seeded):
+    assert set(db.session.scalars(select(User.role))) == set(Role)
 
 
 def test_custom_password_is_given_to_demo_users(app, db_session):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from content.library.models import AssetRevision
 from portal.kernel.csv_export import csv_response
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can, rule
 from portal.kernel.templating import template_global
@@ -35,8 +36,8 @@ CSV_COLUMNS = (
 
 
 @rule("view_audit_log")
-def _view_audit_log(user, _obj) -> bool:
-    return user.role == "admin"
+def _view_audit_log(user: User, _obj) -> bool:
+    return user.is_admin
 
 
 def _day(raw: str | None, name: str, errors: dict) -> date | None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.permissions import can
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback
@@ -28,7 +28,7 @@ class ReadReport:
         return len(self.read) + len(self.unread)
 
 
-def read_report(campaign: Campaign, user) -> ReadReport:
+def read_report(campaign: Campaign, user: User) -> ReadReport:
     """Who has read the brief among the active reps, for marketing (one query)."""
     if not can(user, "view_responses", campaign):
         raise PermissionDenied("Only marketing sees who has read a brief.")
@@ -38,14 +38,14 @@ def read_report(campaign: Campaign, user) -> ReadReport:
             CampaignRead,
             and_(CampaignRead.user_id == User.id, CampaignRead.campaign_id == campaign.id),
         )
-        .where(User.role == "rep", User.active.is_(True))
+        .where(User.role == Role.REP, User.active.is_(True))
         .order_by(User.name, User.id)
     ).all()
     read = sorted(((u, at) for u, at in rows if at is not None), key=lambda r: r[1], reverse=True)
     return ReadReport(read=read, unread=[u for u, at in rows if at is None])
 
 
-def campaign_feedback(campaign: Campaign, user) -> tuple[list[FieldFeedback], int]:
+def campaign_feedback(campaign: Campaign, user: User) -> tuple[list[FieldFeedback], int]:
     """The newest feedback reps sent about this campaign, and how much there is."""
     if not can(user, "view_responses", campaign):
         raise PermissionDenied("Only marketing reads the feedback on a campaign.")
@@ -68,7 +68,7 @@ def read_counts(campaign_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(CampaignRead.campaign_id, func.count(CampaignRead.id))
         .join(User, User.id == CampaignRead.user_id)
-        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == "rep", User.active)
+        .where(CampaignRead.campaign_id.in_(campaign_ids), User.role == Role.REP, User.active)
         .group_by(CampaignRead.campaign_id)
     )
     return dict(rows.all())
@@ -78,7 +78,7 @@ def active_rep_count() -> int:
     """How many reps a brief is for, the denominator of "read by N of M"."""
     return (
         db.session.scalar(
-            select(func.count(User.id)).where(User.role == "rep", User.active.is_(True))
+            select(func.count(User.id)).where(User.role == Role.REP, User.active.is_(True))
         )
         or 0
     )

@@ -2,48 +2,47 @@
 
 from sqlalchemy import Select, select
 
+from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
 from workflows.campaigns.models import Campaign
 
-WRITERS = {"marketer", "admin"}
-
 
 @rule("write_campaigns")
-def _may_write(user, _nothing) -> bool:
+def _may_write(user: User, _nothing) -> bool:
     """Marketers (and admins) brief the field."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
 @rule("view", Campaign)
-def _may_view(user, campaign: Campaign) -> bool:
+def _may_view(user: User, campaign: Campaign) -> bool:
     """Published briefs are for everyone; drafts stay within marketing until published."""
-    return campaign.status == "published" or user.role in WRITERS
+    return campaign.status == "published" or user.role in AUTHORS
 
 
 @rule("edit", Campaign)
-def _may_edit(user, campaign: Campaign) -> bool:
+def _may_edit(user: User, campaign: Campaign) -> bool:
     """Its owner while still a marketer (a changed role takes the right away), or an admin."""
-    return user.role == "admin" or (user.role == "marketer" and campaign.owner_id == user.id)
+    return user.is_admin or (user.role == Role.MARKETER and campaign.owner_id == user.id)
 
 
 @rule("publish", Campaign)
-def _may_publish(user, campaign: Campaign) -> bool:
+def _may_publish(user: User, campaign: Campaign) -> bool:
     return campaign.status == "draft" and _may_edit(user, campaign)
 
 
 @rule("acknowledge", Campaign)
-def _may_acknowledge(user, campaign: Campaign) -> bool:
+def _may_acknowledge(user: User, campaign: Campaign) -> bool:
     """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
-    return campaign.status == "published" and user.role == "rep"
+    return campaign.status == "published" and user.is_rep
 
 
 @rule("view_responses", Campaign)
-def _may_view_responses(user, _campaign: Campaign) -> bool:
+def _may_view_responses(user: User, _campaign: Campaign) -> bool:
     """Who has read the brief and the feedback on it: marketing's view of the field."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
-def visible_campaigns(user) -> Select:
+def visible_campaigns(user: User) -> Select:
     """Campaigns this user may know exist; the list, the board and any API start here."""
     query = select(Campaign)
     if can(user, "write_campaigns"):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from flask import url_for
 from pydantic import Field
 
+from portal.kernel.models import User
 from portal.kernel.schemas import DateText, Id, Input, Output, Page, Paging, Timestamp
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.models import CAMPAIGN_STATUSES
@@ -71,7 +72,9 @@ class Campaign(Output):
     updated_at: Timestamp
 
     @classmethod
-    def shown(cls, campaign: CampaignRow, user, read_at: datetime | None = None) -> "Campaign":
+    def shown(
+        cls, campaign: CampaignRow, user: User, read_at: datetime | None = None
+    ) -> "Campaign":
         """``campaign`` as the API shows it to ``user``, who read it at ``read_at``."""
         return cls(
             id=campaign.id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset, AssetRevision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
@@ -51,7 +51,7 @@ ASSETS_NOT_LIVE = "Link published assets only; one of them is not (any more)."
 LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "drafts": "Drafts"}
 
 
-def get_visible_campaign(user, campaign_id: int) -> Campaign:
+def get_visible_campaign(user: User, campaign_id: int) -> Campaign:
     """The campaign if this user may see it; otherwise NotFound (never a 403)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not can(user, "view", campaign):
@@ -218,7 +218,7 @@ def publish(campaign: Campaign, publisher) -> Campaign:
     db.session.refresh(campaign)
     if claimed != 1:
         raise Conflict("This campaign is already published.")
-    reps = db.session.scalars(select(User).where(User.role == "rep", User.active.is_(True)))
+    reps = db.session.scalars(select(User).where(User.role == Role.REP, User.active.is_(True)))
     text = (
         f"{publisher.name} published the campaign brief “{campaign.name}”: "
         "read it before your next call"
@@ -249,7 +249,7 @@ def linkable_assets(campaign: Campaign | None = None) -> list[Asset]:
     return [*linked, *live]
 
 
-def shown_assets(campaign: Campaign, user) -> list[Asset]:
+def shown_assets(campaign: Campaign, user: User) -> list[Asset]:
     """The linked assets ``user`` gets to see on the brief: reps only live ones; writers
     every one, so they notice one that went offline."""
     writer = can(user, "write_campaigns")
@@ -261,7 +261,7 @@ def shown_assets(campaign: Campaign, user) -> list[Asset]:
 # ---- reading the brief -------------------------------------------------------------------
 
 
-def acknowledge(campaign: Campaign, rep) -> tuple[CampaignRead, bool]:
+def acknowledge(campaign: Campaign, rep: User) -> tuple[CampaignRead, bool]:
     """Record that ``rep`` read the brief. Returns (read, created): acknowledging again,
     from a double click or a second tab, keeps the first read time and adds no row."""
     if not can(rep, "view", campaign):
@@ -278,7 +278,7 @@ def acknowledge(campaign: Campaign, rep) -> tuple[CampaignRead, bool]:
     return read_by(campaign, rep), created
 
 
-def read_by(campaign: Campaign, user) -> CampaignRead | None:
+def read_by(campaign: Campaign, user: User) -> CampaignRead | None:
     """``user``'s acknowledgement of the brief, if they gave one."""
     return db.session.scalar(
         select(CampaignRead).where(
@@ -299,7 +299,7 @@ class HomeCampaign:
     read_at: datetime | None
 
 
-def home_campaigns(user, limit: int = HOME_MAX) -> list[HomeCampaign]:
+def home_campaigns(user: User, limit: int = HOME_MAX) -> list[HomeCampaign]:
     """Published campaigns that have not ended, current ones first (two queries)."""
     today = local_today()
     campaigns = db.session.scalars(
@@ -312,7 +312,7 @@ def home_campaigns(user, limit: int = HOME_MAX) -> list[HomeCampaign]:
     return [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
 
 
-def _read_times(user, campaign_ids: list[int]) -> dict[int, datetime]:
+def _read_times(user: User, campaign_ids: list[int]) -> dict[int, datetime]:
     if not campaign_ids:
         return {}
     rows = db.session.execute(
@@ -323,14 +323,14 @@ def _read_times(user, campaign_ids: list[int]) -> dict[int, datetime]:
     return dict(rows.all())
 
 
-def list_views(user) -> dict[str, str]:
+def list_views(user: User) -> dict[str, str]:
     """The tabs of the campaign list this user has."""
     if can(user, "write_campaigns"):
         return LIST_VIEWS
     return {key: label for key, label in LIST_VIEWS.items() if key != "drafts"}
 
 
-def parse_view(raw: str | None, user) -> str:
+def parse_view(raw: str | None, user: User) -> str:
     """The list view asked for ("current" when none); an unknown one is a ValidationFailed."""
     view = (raw or "current").strip()
     if view not in list_views(user):
@@ -339,7 +339,7 @@ def parse_view(raw: str | None, user) -> str:
     return view
 
 
-def _in_view(user, view: str) -> Select:
+def _in_view(user: User, view: str) -> Select:
     today = local_today()
     query = visible_campaigns(user)
     if view == "drafts":
@@ -353,7 +353,7 @@ def _in_view(user, view: str) -> Select:
     return current.order_by(Campaign.ends_on)
 
 
-def campaign_list(user, view: str, page: int, per_page: int) -> Page:
+def campaign_list(user: User, view: str, page: int, per_page: int) -> Page:
     """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows."""
     query = _in_view(user, view)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0

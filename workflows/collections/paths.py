@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.reporting import local_today
@@ -25,7 +25,7 @@ from portal.kernel.sql import upsert_insert
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.collections.services import ITEM_REMOVED, is_available
 
-ASSIGNERS = {"marketer", "leader", "admin"}
+ASSIGNERS = OVERSEERS
 FOLLOWERS = ASSIGNERS  # who sees every rep's progress
 MY_PATHS_MAX = 10
 
@@ -40,18 +40,18 @@ ITEM_UNAVAILABLE = "This item is no longer available, so it cannot be marked don
 
 
 @rule("assign", Collection)
-def _may_assign(user, _collection: Collection) -> bool:
+def _may_assign(user: User, _collection: Collection) -> bool:
     return user.role in ASSIGNERS
 
 
 @rule("view_progress", Collection)
-def _may_follow(user, _collection: Collection) -> bool:
+def _may_follow(user: User, _collection: Collection) -> bool:
     """Every rep's progress; a rep sees only their own, on their path."""
     return user.role in FOLLOWERS
 
 
 @rule("mark_done", PathAssignment)
-def _may_mark(user, assignment: PathAssignment) -> bool:
+def _may_mark(user: User, assignment: PathAssignment) -> bool:
     return assignment.rep_id == user.id
 
 
@@ -59,7 +59,7 @@ def _may_mark(user, assignment: PathAssignment) -> bool:
 
 
 def assignable_reps() -> Select:
-    return select(User).where(User.role == "rep", User.active.is_(True)).order_by(User.name)
+    return select(User).where(User.role == Role.REP, User.active.is_(True)).order_by(User.name)
 
 
 def live_item_count(collection: Collection) -> int:
@@ -72,7 +72,7 @@ def live_item_count(collection: Collection) -> int:
 
 
 def assign(
-    collection: Collection, user, reps: list[User], due_on: date | None = None
+    collection: Collection, user: User, reps: list[User], due_on: date | None = None
 ) -> tuple[list[User], list[User]]:
     """Assign the collection to each rep as an onboarding path; return (newly assigned,
     already assigned). Each new rep is told once; assigning again changes nothing, even
@@ -82,7 +82,7 @@ def assign(
     errors = {}
     if not reps:
         errors["reps"] = REPS_MISSING
-    elif any(rep.role != "rep" or not rep.active for rep in reps):
+    elif any(not rep.is_rep or not rep.active for rep in reps):
         errors["reps"] = REPS_NOT_ACTIVE
     if due_on is not None and due_on < local_today():
         errors["due_on"] = DUE_IN_PAST
@@ -112,7 +112,7 @@ def assign(
     return assigned, already
 
 
-def assignment_of(collection: Collection, rep) -> PathAssignment | None:
+def assignment_of(collection: Collection, rep: User) -> PathAssignment | None:
     return db.session.scalar(
         select(PathAssignment).where(
             PathAssignment.collection_id == collection.id, PathAssignment.rep_id == rep.id
@@ -128,7 +128,7 @@ def done_item_ids(assignment: PathAssignment | None) -> set[int]:
     )
 
 
-def mark(item: CollectionItem, user, done: bool) -> PathAssignment:
+def mark(item: CollectionItem, user: User, done: bool) -> PathAssignment:
     """Mark the item done (or not done) on ``user``'s own path. Marking twice stores one
     row; an item whose asset is no longer available cannot be marked done."""
     assignment = assignment_of(item.collection, user)
@@ -209,7 +209,7 @@ def _done_by_assignment(assignment_ids: list[int]) -> dict[int, dict[int, dateti
     return done
 
 
-def progress_table(collection: Collection, user) -> list[Progress]:
+def progress_table(collection: Collection, user: User) -> list[Progress]:
     """Progress per rep, by rep name: every rep for marketers, leaders and admins; a rep
     sees only their own row."""
     query = (
@@ -227,7 +227,7 @@ def progress_table(collection: Collection, user) -> list[Progress]:
     return [_progress(a, items, done[a.id]) for a in assignments]
 
 
-def my_paths(rep) -> list[Progress]:
+def my_paths(rep: User) -> list[Progress]:
     """The rep's onboarding paths with their progress, unfinished and soonest due first."""
     assignments = db.session.scalars(
         select(PathAssignment)

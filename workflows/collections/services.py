@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
@@ -33,7 +33,6 @@ from workflows.collections.models import (
     PathAssignment,
 )
 
-BUILDERS = {"marketer", "admin"}
 DIRECTIONS = {"up": -1, "down": 1}
 ADD_CHOICES_MAX = 100
 
@@ -52,8 +51,8 @@ ITEM_REMOVED = "This item was removed from the collection meanwhile; nothing was
 
 
 @rule("create_collection")
-def _may_create(user, _nothing) -> bool:
-    return user.role in BUILDERS
+def _may_create(user: User, _nothing) -> bool:
+    return user.role in AUTHORS
 
 
 @rule("view", Collection)
@@ -64,11 +63,11 @@ def _may_view(_user, _collection: Collection) -> bool:
 
 @rule("edit", Collection)
 @rule("delete", Collection)
-def _may_edit(user, collection: Collection) -> bool:
-    return collection.owner_id == user.id or user.role == "admin"
+def _may_edit(user: User, collection: Collection) -> bool:
+    return collection.owner_id == user.id or user.is_admin
 
 
-def get_collection(user, collection_id: int) -> Collection:
+def get_collection(user: User, collection_id: int) -> Collection:
     """The collection if this user may see it; otherwise NotFound (never a 403)."""
     collection = db.session.get(Collection, collection_id)
     if collection is None or not can(user, "view", collection):
@@ -84,7 +83,7 @@ def get_item(collection: Collection, item_id: int) -> CollectionItem:
     return item
 
 
-def _require(user, action: str, collection: Collection, message: str) -> None:
+def _require(user: User, action: str, collection: Collection, message: str) -> None:
     if not can(user, action, collection):
         raise PermissionDenied(message)
 
@@ -121,7 +120,7 @@ def _note(note: str | None) -> str:
     return note
 
 
-def create_collection(user, title: str, description: str = "") -> Collection:
+def create_collection(user: User, title: str, description: str = "") -> Collection:
     """A new, empty collection owned by ``user`` (a marketer or an admin)."""
     if not can(user, "create_collection"):
         raise PermissionDenied("Only marketers build collections.")
@@ -131,7 +130,7 @@ def create_collection(user, title: str, description: str = "") -> Collection:
     return collection
 
 
-def update_collection(collection: Collection, user, title: str, description: str) -> None:
+def update_collection(collection: Collection, user: User, title: str, description: str) -> None:
     """Change the title and description (the owner or an admin)."""
     _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
     values = _cleaned(title, description)
@@ -141,7 +140,7 @@ def update_collection(collection: Collection, user, title: str, description: str
     db.session.flush()
 
 
-def delete_collection(collection: Collection, user) -> None:
+def delete_collection(collection: Collection, user: User) -> None:
     """Delete the collection with its items and every path assigned from it."""
     _require(user, "delete", collection, "Only the collection's owner or an admin deletes it.")
     db.session.delete(collection)
@@ -186,7 +185,9 @@ def _finish(collection: Collection, items: list[CollectionItem]) -> None:
         db.session.expire(item)
 
 
-def add_item(collection: Collection, user, asset: Asset | None, note: str = "") -> CollectionItem:
+def add_item(
+    collection: Collection, user: User, asset: Asset | None, note: str = ""
+) -> CollectionItem:
     """Append a live asset with a note at the end of the collection."""
     _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
     note = _note(note)
@@ -215,7 +216,7 @@ def _locked_index(item: CollectionItem) -> tuple[list[CollectionItem], int]:
     return items, index
 
 
-def edit_note(item: CollectionItem, user, note: str) -> None:
+def edit_note(item: CollectionItem, user: User, note: str) -> None:
     """Change why the item is in the collection."""
     _require(user, "edit", item.collection, "Only the collection's owner or an admin edits it.")
     note = _note(note)
@@ -224,7 +225,7 @@ def edit_note(item: CollectionItem, user, note: str) -> None:
     _finish(item.collection, [])
 
 
-def move_item(item: CollectionItem, user, direction: str) -> bool:
+def move_item(item: CollectionItem, user: User, direction: str) -> bool:
     """Swap the item with its neighbour ``direction`` ("up" or "down"). False when it is
     already first or last (nothing changes)."""
     collection = item.collection
@@ -244,7 +245,7 @@ def move_item(item: CollectionItem, user, direction: str) -> bool:
     return True
 
 
-def remove_item(item: CollectionItem, user) -> None:
+def remove_item(item: CollectionItem, user: User) -> None:
     """Take the item out; later items move up one, so positions stay 1..n."""
     collection = item.collection
     _require(user, "edit", collection, "Only the collection's owner or an admin edits it.")
@@ -284,7 +285,7 @@ class Entry:
     done: bool = False
 
 
-def entries(collection: Collection, user, done_ids: set[int] | None = None) -> list[Entry]:
+def entries(collection: Collection, user: User, done_ids: set[int] | None = None) -> list[Entry]:
     """The items ``user`` may know of, in order. Marketers see every item (a not-live one
     flagged); others see items whose asset they may view, and an asset archived or expired
     since it was live as "no longer available". Drafts never published stay hidden."""
@@ -310,7 +311,7 @@ def collection_list(page: int, per_page: int) -> Page:
     return Page(list(rows), page, per_page, total)
 
 
-def item_counts(collection_ids: list[int], user) -> dict[int, int]:
+def item_counts(collection_ids: list[int], user: User) -> dict[int, int]:
     """Items per collection that ``user`` would see as available."""
     query = (
         select(CollectionItem.collection_id, func.count(CollectionItem.id))
@@ -334,14 +335,14 @@ def rep_counts(collection_ids: list[int]) -> dict[int, int]:
     )
 
 
-def collections_to_add_to(user, asset: Asset) -> list[Collection]:
+def collections_to_add_to(user: User, asset: Asset) -> list[Collection]:
     """Collections ``user`` may edit that do not hold ``asset`` yet, by title; empty when
     the asset is not live (only live assets can be added)."""
     if not asset.is_live or not can(user, "create_collection"):
         return []
     holding = select(CollectionItem.collection_id).where(CollectionItem.asset_id == asset.id)
     query = select(Collection).where(Collection.id.not_in(holding)).order_by(Collection.title)
-    if user.role != "admin":
+    if not user.is_admin:
         query = query.where(Collection.owner_id == user.id)
     return list(db.session.scalars(query.limit(ADD_CHOICES_MAX)))
 

@@ -43,7 +43,7 @@ bp = Blueprint("collections", __name__)
 @template_global
 def my_onboarding_paths() -> list:
     """The signed-in rep's paths with progress, for "My work"; empty for everyone else."""
-    if not current_user.is_authenticated or current_user.role != "rep":
+    if not current_user.is_authenticated or not current_user.is_rep:
         return []
     return paths.my_paths(current_user)
 

@@ -16,7 +16,7 @@ from content.library.models import Asset, AssetRevision
 from content.library.services import shown_revision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
@@ -71,20 +71,20 @@ class Comment(db.Model):
 
 
 @rule("comment", Asset)
-def _comment_on_asset(user, asset: Asset) -> bool:
+def _comment_on_asset(user: User, asset: Asset) -> bool:
     """The owner, admins, marketers and invited collaborators discuss work in progress."""
     return (
         asset.owner_id == user.id
-        or user.role in {"admin", "marketer"}
+        or user.role in AUTHORS
         or asset.collaborator_role(user) is not None
     )
 
 
-def _resolve_thread(user, comment: Comment) -> bool:
+def _resolve_thread(user: User, comment: Comment) -> bool:
     """The comment's author, the asset's owner or an admin, on a thread they can read."""
     if comment.is_reply or not can(user, "view_latest", comment.asset):
         return False
-    return user.role == "admin" or user.id in {comment.author_id, comment.asset.owner_id}
+    return user.is_admin or user.id in {comment.author_id, comment.asset.owner_id}
 
 
 rule("resolve", Comment)(_resolve_thread)
@@ -190,7 +190,7 @@ def _thread_for(asset: Asset, parent_id: int | None) -> Comment | None:
     return parent.parent if parent.parent is not None else parent
 
 
-def _title_for(asset: Asset, user) -> str:
+def _title_for(asset: Asset, user: User) -> str:
     """The title this person sees, so a notification never leaks a draft's new title."""
     revision = shown_revision(asset, user) or asset.latest_revision
     return revision.title if revision is not None else "an asset"
@@ -250,7 +250,7 @@ def _notify_about(comment: Comment, mentioned: list[User]) -> None:
         notify(thread.author, "comment", text, link, actor=author)
 
 
-def _check_may_resolve(comment: Comment, user, action: str) -> None:
+def _check_may_resolve(comment: Comment, user: User, action: str) -> None:
     if not can(user, "view_latest", comment.asset):
         raise NotFound("No such comment.")
     if comment.is_reply:
@@ -263,7 +263,7 @@ def _check_may_resolve(comment: Comment, user, action: str) -> None:
         )
 
 
-def _set_resolved(comment: Comment, resolved: bool, user) -> bool:
+def _set_resolved(comment: Comment, resolved: bool, user: User) -> bool:
     """Flip the thread's state in one conditional UPDATE, so two people acting at once
     cannot both succeed; False when it was already in that state."""
     changed = rows_changed(
@@ -282,7 +282,7 @@ def _set_resolved(comment: Comment, resolved: bool, user) -> bool:
     return changed == 1
 
 
-def resolve(comment: Comment, user) -> Comment:
+def resolve(comment: Comment, user: User) -> Comment:
     """Mark a thread resolved: it stays on the page, collapsed, until someone reopens it."""
     _check_may_resolve(comment, user, "resolve")
     if not _set_resolved(comment, True, user):
@@ -290,7 +290,7 @@ def resolve(comment: Comment, user) -> Comment:
     return comment
 
 
-def reopen(comment: Comment, user) -> Comment:
+def reopen(comment: Comment, user: User) -> Comment:
     """Open a resolved thread again."""
     _check_may_resolve(comment, user, "reopen")
     if not _set_resolved(comment, False, user):
@@ -301,7 +301,7 @@ def reopen(comment: Comment, user) -> Comment:
 # ---- reading -------------------------------------------------------------------------
 
 
-def get_visible_comment(user, comment_id: int) -> Comment:
+def get_visible_comment(user: User, comment_id: int) -> Comment:
     """The comment if this user may read the asset's discussion; otherwise NotFound."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or not can(user, "view_latest", comment.asset):
@@ -309,7 +309,7 @@ def get_visible_comment(user, comment_id: int) -> Comment:
     return comment
 
 
-def threads(asset: Asset, user) -> list[Comment]:
+def threads(asset: Asset, user: User) -> list[Comment]:
     """Top-level comments, oldest first, each with ``replies`` oldest first; empty for
     anyone who may not see work in progress."""
     if not can(user, "view_latest", asset):
@@ -362,7 +362,7 @@ class TimelineEntry:
         return machine.ASSET.event_label(action)
 
 
-def timeline(asset: Asset, user) -> list[TimelineEntry]:
+def timeline(asset: Asset, user: User) -> list[TimelineEntry]:
     """Revisions, discussion threads and workflow events of ``asset``, newest first.
 
     Only for people who see work in progress; readers of the live revision get an empty

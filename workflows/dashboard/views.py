@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, or_, select
 
 from content.library.models import Asset, AssetCollaborator, AssetRevision
 from portal.kernel.extensions import db
+from portal.kernel.models import AUTHORS, User
 from workflows.posts.models import UNFINISHED, GhostPost
 from workflows.requests.models import ContentRequest
 from workflows.review.models import Approval
@@ -35,7 +36,7 @@ def _limited(query, key: str, title: str, empty: str) -> Section:
     return Section(key, title, empty, items, total)
 
 
-def my_drafts(user) -> Section:
+def my_drafts(user: User) -> Section:
     """Work in progress the user owns or was invited to write."""
     invited = select(AssetCollaborator.asset_id).where(
         AssetCollaborator.user_id == user.id, AssetCollaborator.role == "author"
@@ -53,7 +54,7 @@ def my_drafts(user) -> Section:
     )
 
 
-def reviews_waiting(user) -> Section:
+def reviews_waiting(user: User) -> Section:
     """Submitted revisions the user was invited to review, has not approved and did not
     write, oldest first (they have waited longest)."""
     approved = exists().where(
@@ -78,7 +79,7 @@ def reviews_waiting(user) -> Section:
     return _limited(query, "reviews", "Reviews waiting for me", "Nothing waits for your review.")
 
 
-def needing_review(user, today: date | None = None) -> Section:
+def needing_review(user: User, today: date | None = None) -> Section:
     """The user's live assets past their review-by date: check they are still right."""
     today = today or date.today()
     query = (
@@ -98,11 +99,11 @@ def needing_review(user, today: date | None = None) -> Section:
     )
 
 
-def my_requests(user) -> Section:
+def my_requests(user: User) -> Section:
     """For marketers, the open content requests they must answer (soonest due first); for
     everyone else, their own requests still open or being worked on."""
 
-    if user.role in {"marketer", "admin"}:
+    if user.role in AUTHORS:
         query = (
             select(ContentRequest)
             .where(ContentRequest.status == "open")
@@ -127,18 +128,18 @@ def my_requests(user) -> Section:
     )
 
 
-def my_posts(user) -> Section | None:
+def my_posts(user: User) -> Section | None:
     """For reps, the ghost-written posts waiting for them, longest waiting first; for
     ghost-writers, their unfinished posts, soonest due first."""
 
-    if user.role == "rep":
+    if user.is_rep:
         query = (
             select(GhostPost)
             .where(GhostPost.rep_id == user.id, GhostPost.status.in_(("with_rep", "approved")))
             .order_by(GhostPost.sent_at, GhostPost.id)
         )
         return _limited(query, "posts", "Posts for me to review", "No posts wait for you.")
-    if user.role not in {"marketer", "admin"}:
+    if user.role not in AUTHORS:
         return None
     query = (
         select(GhostPost)
@@ -150,13 +151,13 @@ def my_posts(user) -> Section | None:
     )
 
 
-def my_work(user) -> list[Section]:
+def my_work(user: User) -> list[Section]:
     """Every section of the user's "My work" page, in order."""
     sections = [reviews_waiting(user), my_drafts(user), my_requests(user)]
     posts = my_posts(user)
     if posts is not None:
         sections.append(posts)
-    if user.role in {"marketer", "admin"}:
+    if user.role in AUTHORS:
         sections.append(needing_review(user))
     return sections
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from content.deals.models import Deal
 from content.library.models import Asset
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
 from workflows.feedback.models import FieldFeedback
@@ -14,7 +15,7 @@ from workflows.feedback.models import FieldFeedback
 ON_ASSET_SHOWN = 5
 
 
-def new_feedback_count(user) -> int:
+def new_feedback_count(user: User) -> int:
     """New (untriaged) feedback waiting for marketing; 0 for people who do not triage."""
     if not can(user, "triage_feedback"):
         return 0
@@ -22,7 +23,7 @@ def new_feedback_count(user) -> int:
     return db.session.scalar(count) or 0
 
 
-def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page | None:
+def feedback_on_asset(asset: Asset, user: User, limit: int = ON_ASSET_SHOWN) -> Page | None:
     """The newest feedback about ``asset`` for its page, or None when ``user`` may not
     read it there."""
     if not can(user, "view_feedback", asset):
@@ -39,7 +40,7 @@ def feedback_on_asset(asset: Asset, user, limit: int = ON_ASSET_SHOWN) -> Page |
     return Page(list(items), 1, limit, total)
 
 
-def feedback_on_deal(deal: Deal, user) -> list[FieldFeedback]:
+def feedback_on_deal(deal: Deal, user: User) -> list[FieldFeedback]:
     """What the deal's owner said about it; the owner and readers of the inbox see it."""
     if deal.owner_id != user.id and not can(user, "view_all_feedback"):
         return []

@@ -7,6 +7,7 @@ from flask import url_for
 from pydantic import Field
 
 from portal.kernel.ids import ID_MAX
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import Id, Input, Output, Page, Paging, Person, Slug, Timestamp
 from workflows.feedback import services as feedback
@@ -70,7 +71,7 @@ class Feedback(Output):
     updated_at: Timestamp
 
     @classmethod
-    def shown(cls, item: FieldFeedback, user) -> "Feedback":
+    def shown(cls, item: FieldFeedback, user: User) -> "Feedback":
         """``item`` as the API shows it to ``user``."""
         asset, deal = item.asset, item.deal
         return cls(

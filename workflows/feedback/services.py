@@ -26,7 +26,7 @@ from content.library.rules import visible_assets
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
@@ -56,7 +56,7 @@ REPLY_TOO_LONG = f"Keep the reply under {REPLY_MAX:,} characters."
 VERSION_MISSING = "The form did not say which version it was based on; open the item again."
 
 
-def get_visible_feedback(user, feedback_id: int) -> FieldFeedback:
+def get_visible_feedback(user: User, feedback_id: int) -> FieldFeedback:
     """The feedback if this user may see it; otherwise NotFound (never a 403)."""
     feedback = db.session.get(FieldFeedback, feedback_id)
     if feedback is None or not can(user, "view", feedback):
@@ -261,12 +261,12 @@ class FeedbackFilters:
     chosen_stage: Stage | None = None
 
 
-def default_filters(user) -> FeedbackFilters:
+def default_filters(user: User) -> FeedbackFilters:
     """Marketing's inbox opens on new feedback; everyone else sees all theirs."""
     return FeedbackFilters(status="new" if can(user, "triage_feedback") else "all")
 
 
-def parse_filters(args, user) -> FeedbackFilters:
+def parse_filters(args, user: User) -> FeedbackFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
@@ -296,7 +296,7 @@ def _escaped(words: str) -> str:
     return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matching(user, filters: FeedbackFilters) -> Select:
+def _matching(user: User, filters: FeedbackFilters) -> Select:
     """Every filter but the status, which the tabs count across."""
     query = visible_feedback(user)
     if filters.kind:
@@ -316,7 +316,7 @@ def _matching(user, filters: FeedbackFilters) -> Select:
     return query
 
 
-def status_counts(user, filters: FeedbackFilters) -> dict[str, int]:
+def status_counts(user: User, filters: FeedbackFilters) -> dict[str, int]:
     """How many items each status tab holds under the other filters, and "all"."""
     query = _matching(user, filters).subquery()
     rows = db.session.execute(select(query.c.status, func.count()).group_by(query.c.status))
@@ -325,7 +325,7 @@ def status_counts(user, filters: FeedbackFilters) -> dict[str, int]:
     return counts
 
 
-def feedback_list(user, filters: FeedbackFilters, page: int, per_page: int) -> Page:
+def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int) -> Page:
     """A page of the feedback this user may see that matches the filters, newest first."""
     query = _matching(user, filters)
     if filters.status != "all":
@@ -346,7 +346,7 @@ def feedback_list(user, filters: FeedbackFilters, page: int, per_page: int) -> P
     return Page(list(rows), page, per_page, total)
 
 
-def sender_choices(user) -> dict[str, list]:
+def sender_choices(user: User) -> dict[str, list]:
     """What the form offers the sender: the assets, deals and campaigns they may name.
 
     The same sets the send_feedback rules allow, as queries, so the form never offers

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from content.library.markdown import plain_text
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.sql import rows_changed
@@ -39,7 +39,7 @@ from workflows.glossary.models import (
 )
 from workflows.requests.models import shorten
 
-EDITORS = {"leader", "marketer", "admin"}
+EDITORS = OVERSEERS
 SHORT_DEFINITION = 160
 
 NAME_MISSING = "Give the term a name, such as “MQL”."
@@ -58,18 +58,18 @@ def name_taken(name: str) -> str:
 
 
 @rule("view_glossary")
-def _may_read(user, _nothing) -> bool:
+def _may_read(user: User, _nothing) -> bool:
     """Everyone signed in reads the glossary: it is the language both teams share."""
     return True
 
 
 @rule("propose_term")
-def _may_propose(user, _nothing) -> bool:
+def _may_propose(user: User, _nothing) -> bool:
     return True
 
 
 @rule("edit", GlossaryTerm)
-def _may_edit(user, term: GlossaryTerm) -> bool:
+def _may_edit(user: User, term: GlossaryTerm) -> bool:
     """Leaders, marketers and admins; the proposer too while nobody has agreed it."""
     if user.role in EDITORS:
         return True
@@ -77,12 +77,12 @@ def _may_edit(user, term: GlossaryTerm) -> bool:
 
 
 @rule("sign", GlossaryTerm)
-def _may_sign(user, _term: GlossaryTerm) -> bool:
+def _may_sign(user: User, _term: GlossaryTerm) -> bool:
     """Leaders of sales or marketing; which side they sign for is their department."""
-    return user.role == "leader" and user.department in SIDES
+    return user.role == Role.LEADER and user.department in SIDES
 
 
-def get_term(user, term_id: int) -> GlossaryTerm:
+def get_term(user: User, term_id: int) -> GlossaryTerm:
     """The term, or NotFound (also for users who may not read the glossary)."""
     term = db.session.get(GlossaryTerm, term_id) if can(user, "view_glossary") else None
     if term is None:
@@ -118,7 +118,7 @@ def signoffs_by_side(version: GlossaryTermVersion) -> dict[str, GlossarySignoff 
     return {side: signed.get(side) for side in SIDES}
 
 
-def sign_refusal(term: GlossaryTerm, user) -> str | None:
+def sign_refusal(term: GlossaryTerm, user: User) -> str | None:
     """Why ``user`` cannot sign the current version now, or None when they can."""
     if not can(user, "sign", term):
         return "Only sales and marketing leaders sign off glossary terms."
@@ -126,7 +126,7 @@ def sign_refusal(term: GlossaryTerm, user) -> str | None:
     return _side_refusal(version, user)
 
 
-def _side_refusal(version: GlossaryTermVersion, user) -> str | None:
+def _side_refusal(version: GlossaryTermVersion, user: User) -> str | None:
     for signoff in version.signoffs:
         if signoff.leader_id == user.id:
             return (
@@ -183,18 +183,18 @@ def _leaders_to_sign(missing: list[str]) -> list[User]:
     return list(
         db.session.scalars(
             select(User).where(
-                User.role == "leader", User.department.in_(missing), User.active.is_(True)
+                User.role == Role.LEADER, User.department.in_(missing), User.active.is_(True)
             )
         )
     )
 
 
-def _ask_for_signoffs(term: GlossaryTerm, actor, verb: str) -> None:
+def _ask_for_signoffs(term: GlossaryTerm, actor: User, verb: str) -> None:
     text = f"{actor.name} {verb} “{term.name}” in the glossary: read it and sign it off"
     notify(_leaders_to_sign(list(SIDES)), "term_to_sign", text, _link(term), actor=actor)
 
 
-def propose_term(user, data: TermInput) -> GlossaryTerm:
+def propose_term(user: User, data: TermInput) -> GlossaryTerm:
     """Add a term as proposed (version 1) and ask the leaders of both teams to sign it.
 
     A name already in the glossary, in any case, is a ValidationFailed, also when two
@@ -222,7 +222,7 @@ def propose_term(user, data: TermInput) -> GlossaryTerm:
     return term
 
 
-def _add_version(term: GlossaryTerm, user, data: TermInput, number: int) -> None:
+def _add_version(term: GlossaryTerm, user: User, data: TermInput, number: int) -> None:
     db.session.add(
         GlossaryTermVersion(
             term_id=term.id,
@@ -246,7 +246,7 @@ def _stale(term: GlossaryTerm, based_on: int, doing: str) -> Conflict:
     )
 
 
-def edit_term(term: GlossaryTerm, user, based_on: int, data: TermInput):
+def edit_term(term: GlossaryTerm, user: User, based_on: int, data: TermInput):
     """Save a new version of ``term`` from ``data``; the term is proposed again and the
     leaders are asked to sign the new version. Returns the new version, or None when
     nothing changed (no version is made then).

@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
 from portal.kernel.forms import chosen_id
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from workflows.posts import services as posts
 from workflows.posts.models import CHANNELS
 
@@ -30,7 +30,7 @@ ASSET_CHOICES_MAX = 300
 
 def rep_choices() -> list[SelectChoice]:
     reps = db.session.scalars(
-        select(User).where(User.role == "rep", User.active.is_(True)).order_by(User.name)
+        select(User).where(User.role == Role.REP, User.active.is_(True)).order_by(User.name)
     )
     return [SelectChoice(rep.email, f"{rep.name} ({rep.email})") for rep in reps]
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from portal.kernel import machine as engine
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can
 from workflows.audit import services as audit
@@ -158,14 +158,14 @@ POST = engine.Machine(
 )
 
 
-def allowed_actions(post: GhostPost, user) -> list[str]:
+def allowed_actions(post: GhostPost, user: User) -> list[str]:
     """The transitions ``user`` may take on ``post`` now, in table order."""
     return engine.allowed_actions(POST, post, user)
 
 
 def transition(
     post: GhostPost,
-    actor,
+    actor: User,
     action: str,
     comment: str = "",
     url: str = "",
@@ -195,7 +195,7 @@ def transition(
 
 
 @POST.after
-def _tell_the_other_party(post: GhostPost, actor, event: WorkflowEvent) -> None:
+def _tell_the_other_party(post: GhostPost, actor: User, event: WorkflowEvent) -> None:
     """The rep and the ghost-writer hear of every step (notify skips the actor)."""
     kind, text = NOTICES[event.action]
     line = text.format(actor=actor.name, title=post.title)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from workflows.posts.models import (
     CHANNELS,
@@ -38,12 +39,12 @@ class PostFilters:
     q: str = ""
 
 
-def default_filters(user) -> PostFilters:
+def default_filters(user: User) -> PostFilters:
     """Reps open on what waits for them; ghost-writers on everything unfinished."""
-    return PostFilters(status="with_rep" if user.role == "rep" else "active")
+    return PostFilters(status="with_rep" if user.is_rep else "active")
 
 
-def parse_filters(args, user) -> PostFilters:
+def parse_filters(args, user: User) -> PostFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
@@ -67,7 +68,7 @@ def due_soon_limit() -> date:
     return today() + timedelta(days=DUE_SOON_DAYS)
 
 
-def _filtered(user, filters: PostFilters) -> Select:
+def _filtered(user: User, filters: PostFilters) -> Select:
     query = visible_posts(user)
     if filters.status == "active":
         query = query.where(GhostPost.status.in_(UNFINISHED))
@@ -110,7 +111,7 @@ def _queue_order() -> tuple:
     )
 
 
-def post_list(user, filters: PostFilters, page: int, per_page: int) -> Page:
+def post_list(user: User, filters: PostFilters, page: int, per_page: int) -> Page:
     """A page of the posts this user may see that match the filters, queue order."""
     query = _filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -127,7 +128,7 @@ def post_list(user, filters: PostFilters, page: int, per_page: int) -> Page:
     return Page(list(rows), page, per_page, total)
 
 
-def status_counts(user) -> dict[str, int]:
+def status_counts(user: User) -> dict[str, int]:
     """How many visible posts are in each status view, for the queue's tabs."""
     visible = visible_posts(user).subquery()
     rows = db.session.execute(select(visible.c.status, func.count()).group_by(visible.c.status))

@@ -6,52 +6,52 @@ everyone else must not learn it exists (404), and posts never reach the asset li
 
 from sqlalchemy import Select, or_, select
 
+from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
 from workflows.posts.models import GhostPost
 
-WRITERS = {"marketer", "admin"}
 # The ghost-writer revises the draft until the rep has it, and again after the rep asks
 # for changes; while the post is with the rep, only the rep edits it.
 WRITER_EDITS = ("draft", "changes_requested")
 
 
-def _is_marketing_leader(user) -> bool:
-    return user.role == "leader" and user.department == "marketing"
+def _is_marketing_leader(user: User) -> bool:
+    return user.role == Role.LEADER and user.department == "marketing"
 
 
-def _is_writer(user, post: GhostPost) -> bool:
-    return post.ghostwriter_id == user.id or user.role == "admin"
+def _is_writer(user: User, post: GhostPost) -> bool:
+    return post.ghostwriter_id == user.id or user.is_admin
 
 
 @rule("write_posts")
-def _write_posts(user, _nothing) -> bool:
+def _write_posts(user: User, _nothing) -> bool:
     """Marketers (and admins) ghost-write posts for reps."""
-    return user.role in WRITERS
+    return user.role in AUTHORS
 
 
 @rule("view_all_posts")
-def _view_all_posts(user, _nothing) -> bool:
-    return user.role == "admin" or _is_marketing_leader(user)
+def _view_all_posts(user: User, _nothing) -> bool:
+    return user.is_admin or _is_marketing_leader(user)
 
 
 @rule("view_posts")
-def _view_posts(user, _nothing) -> bool:
+def _view_posts(user: User, _nothing) -> bool:
     """Who has a list of posts at all: reps (theirs), writers, marketing leaders."""
-    return user.role in {"rep", *WRITERS} or _is_marketing_leader(user)
+    return user.role in AUTHORS | {Role.REP} or _is_marketing_leader(user)
 
 
 @rule("edit_voice_profile")
-def _edit_voice_profile(user, _nothing) -> bool:
-    return user.role == "rep"
+def _edit_voice_profile(user: User, _nothing) -> bool:
+    return user.is_rep
 
 
 @rule("view", GhostPost)
-def _view(user, post: GhostPost) -> bool:
+def _view(user: User, post: GhostPost) -> bool:
     return user.id in {post.rep_id, post.ghostwriter_id} or can(user, "view_all_posts")
 
 
 @rule("edit", GhostPost)
-def _edit(user, post: GhostPost) -> bool:
+def _edit(user: User, post: GhostPost) -> bool:
     """The ghost-writer before and between the rep's rounds; the rep while they have it."""
     if post.status == "with_rep":
         return post.rep_id == user.id
@@ -59,35 +59,35 @@ def _edit(user, post: GhostPost) -> bool:
 
 
 @rule("change_details", GhostPost)
-def _change_details(user, post: GhostPost) -> bool:
+def _change_details(user: User, post: GhostPost) -> bool:
     """Channel, topic, due date and linked assets belong to the ghost-writer."""
     return post.status in WRITER_EDITS and _is_writer(user, post)
 
 
 @rule("comment", GhostPost)
-def _comment(user, post: GhostPost) -> bool:
+def _comment(user: User, post: GhostPost) -> bool:
     return _view(user, post) and post.status != "declined"
 
 
 @rule("send_to_rep", GhostPost)
-def _send(user, post: GhostPost) -> bool:
+def _send(user: User, post: GhostPost) -> bool:
     return _is_writer(user, post)
 
 
 @rule("approve", GhostPost)
 @rule("request_changes", GhostPost)
 @rule("decline", GhostPost)
-def _rep_decides(user, post: GhostPost) -> bool:
+def _rep_decides(user: User, post: GhostPost) -> bool:
     return post.rep_id == user.id
 
 
 @rule("mark_published", GhostPost)
-def _mark_published(user, post: GhostPost) -> bool:
+def _mark_published(user: User, post: GhostPost) -> bool:
     """The rep publishes under their name; the ghost-writer may record it for them."""
     return user.id in {post.rep_id, post.ghostwriter_id}
 
 
-def visible_posts(user) -> Select:
+def visible_posts(user: User) -> Select:
     """Posts this user may know exist; the queue, the API and post search start here."""
     query = select(GhostPost)
     if can(user, "view_all_posts"):

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from flask import url_for
 from pydantic import ConfigDict, Field
 
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import DateText, Id, Input, Output, Page, Paging, Person, Timestamp
 from workflows.audit.models import WorkflowEvent
@@ -112,7 +113,7 @@ class Post(Output):
     updated_at: Timestamp
 
     @classmethod
-    def shown(cls, post: GhostPost, user) -> "Post":
+    def shown(cls, post: GhostPost, user: User) -> "Post":
         """``post`` as the API shows it to ``user``."""
         return cls(
             id=post.id,
@@ -178,5 +179,5 @@ class MovedPost(Post):
     event: PostWorkflowEvent
 
     @classmethod
-    def moved(cls, post: GhostPost, user, event: WorkflowEvent) -> "MovedPost":
+    def moved(cls, post: GhostPost, user: User, event: WorkflowEvent) -> "MovedPost":
         return cls(**dict(Post.shown(post, user)), event=PostWorkflowEvent.of(event))

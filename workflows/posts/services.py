@@ -70,7 +70,7 @@ def _clean_text(title: str | None, body: str | None, errors: dict) -> tuple[str,
 
 def _find_rep(email: str, errors: dict) -> User | None:
     rep = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-    if rep is None or rep.role != "rep" or not rep.active:
+    if rep is None or not rep.is_rep or not rep.active:
         errors["rep"] = "Choose an active rep to publish the post under their name."
         return None
     return rep
@@ -225,7 +225,7 @@ def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
 # ---- reading -----------------------------------------------------------------------------
 
 
-def get_visible_post(user, post_id: int) -> GhostPost:
+def get_visible_post(user: User, post_id: int) -> GhostPost:
     """The post if this user may see it; otherwise NotFound (never a 403)."""
     post = db.session.get(GhostPost, post_id)
     if post is None or not can(user, "view", post):
@@ -361,7 +361,7 @@ def voice_profile(rep: User) -> VoiceProfile | None:
     return db.session.get(VoiceProfile, rep.id)
 
 
-def save_voice_profile(rep, tone: str, topics: str) -> VoiceProfile:
+def save_voice_profile(rep: User, tone: str, topics: str) -> VoiceProfile:
     """A rep describes their voice for the people who write for them."""
     if not can(rep, "edit_voice_profile"):
         raise PermissionDenied("Only reps keep a voice profile.")

@@ -129,7 +129,7 @@ def _details(form: PostForm) -> posts.PostInput:
 def _writing_aids(rep_email: str | None, exclude: int | None = None) -> dict:
     """The rep's voice profile and past posts, shown beside the editor."""
     rep = db.session.scalar(select(User).where(User.email == normalize_email(rep_email or "")))
-    if rep is None or rep.role != "rep":
+    if rep is None or not rep.is_rep:
         return {"voice_rep": None, "voice": None, "past_posts": []}
     return {
         "voice_rep": rep,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from flask import url_for
 from pydantic import Field
 
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import DateText, Input, Output, Page, Paging, Person, Slug, Timestamp
 from workflows.requests.services import (
@@ -61,7 +62,7 @@ class ContentRequest(Output):
     updated_at: Timestamp
 
     @classmethod
-    def shown(cls, content_request: ContentRequestRow, user) -> "ContentRequest":
+    def shown(cls, content_request: ContentRequestRow, user: User) -> "ContentRequest":
         """``content_request`` as the API shows it to ``user``."""
         asset = content_request.asset
         handler = content_request.handled_by

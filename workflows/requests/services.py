@@ -20,7 +20,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.machine import Machine, Step, apply
 from portal.kernel.machine import allowed_actions as engine_allowed_actions
-from portal.kernel.models import User
+from portal.kernel.models import AUTHORS, OVERSEERS, Role, User
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can, rule
@@ -69,37 +69,37 @@ REASON_MISSING = "Say why you decline: the rep sees your reason."
 REASON_TOO_LONG = f"Keep the reason under {REASON_MAX:,} characters."
 TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
 
-HANDLERS = {"marketer", "admin"}
-READERS = HANDLERS | {"leader"}
-ASKERS = {"rep", "leader", "marketer", "admin"}
+HANDLERS = AUTHORS
+READERS = OVERSEERS
+ASKERS = frozenset(Role)  # anyone may ask for content
 
 
 # ---- who may do what -------------------------------------------------------------------
 
 
 @rule("submit_request")
-def _may_submit(user, _nothing) -> bool:
+def _may_submit(user: User, _nothing) -> bool:
     return user.role in ASKERS
 
 
 @rule("view_all_requests")
-def _sees_all_requests(user, _nothing) -> bool:
+def _sees_all_requests(user: User, _nothing) -> bool:
     """Marketers and admins work the inbox; leaders read it."""
     return user.role in READERS
 
 
 @rule("view", ContentRequest)
-def _may_view(user, content_request: ContentRequest) -> bool:
+def _may_view(user: User, content_request: ContentRequest) -> bool:
     return content_request.requester_id == user.id or user.role in READERS
 
 
 @rule("accept", ContentRequest)
 @rule("decline", ContentRequest)
-def _may_handle(user, _content_request: ContentRequest) -> bool:
+def _may_handle(user: User, _content_request: ContentRequest) -> bool:
     return user.role in HANDLERS
 
 
-def visible_requests(user) -> Select:
+def visible_requests(user: User) -> Select:
     """Requests this user may know exist; the list page and the API start from this."""
     query = select(ContentRequest)
     if can(user, "view_all_requests"):
@@ -107,7 +107,7 @@ def visible_requests(user) -> Select:
     return query.where(ContentRequest.requester_id == user.id)
 
 
-def get_visible_request(user, request_id: int) -> ContentRequest:
+def get_visible_request(user: User, request_id: int) -> ContentRequest:
     """The request if this user may see it; otherwise NotFound (never a 403)."""
     content_request = db.session.get(ContentRequest, request_id)
     if content_request is None or not can(user, "view", content_request):
@@ -129,7 +129,7 @@ class RequestFilters:
     chosen_stage: Stage | None = None
 
 
-def default_filters(user) -> RequestFilters:
+def default_filters(user: User) -> RequestFilters:
     """The inbox opens on open requests; a rep's own list shows every request."""
     return RequestFilters(status="open" if can(user, "view_all_requests") else "all")
 
@@ -147,7 +147,7 @@ def _flag(args, name: str, errors: dict) -> bool:
     return _FLAGS[raw]
 
 
-def parse_filters(args, user) -> RequestFilters:
+def parse_filters(args, user: User) -> RequestFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
@@ -166,7 +166,7 @@ def parse_filters(args, user) -> RequestFilters:
     return filters
 
 
-def _filtered(user, filters: RequestFilters) -> Select:
+def _filtered(user: User, filters: RequestFilters) -> Select:
     query = visible_requests(user)
     if filters.status != "all":
         query = query.where(ContentRequest.status == filters.status)
@@ -194,7 +194,7 @@ def _inbox_order() -> tuple:
     )
 
 
-def request_list(user, filters: RequestFilters, page: int, per_page: int) -> Page:
+def request_list(user: User, filters: RequestFilters, page: int, per_page: int) -> Page:
     """A page of the requests this user may see that match the filters, inbox order."""
     query = _filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -221,7 +221,7 @@ def request_history(content_request: ContentRequest) -> list[WorkflowEvent]:
 
 
 def submit_request(
-    rep,
+    rep: User,
     need: str,
     stage: Stage | None,
     persona: Persona | None = None,
@@ -262,14 +262,14 @@ def submit_request(
     db.session.add(content_request)
     db.session.flush()
     marketers = db.session.scalars(
-        select(User).where(User.role == "marketer", User.active.is_(True))
+        select(User).where(User.role == Role.MARKETER, User.active.is_(True))
     ).all()
     text = f"{rep.name} asked for {stage.name} content: {content_request.headline}"
     notify(marketers, "request_submitted", text, request_link(content_request), actor=rep)
     return content_request
 
 
-def _check(content_request: ContentRequest, user, action: str) -> None:
+def _check(content_request: ContentRequest, user: User, action: str) -> None:
     """Refuse ``action`` by someone who may not see the request or may not take it."""
     if not can(user, "view", content_request):
         raise NotFound("No such content request.")
@@ -310,7 +310,7 @@ REQUEST = Machine(
 REQUEST_TRANSITIONS = REQUEST.table
 
 
-def allowed_actions(content_request: ContentRequest, user) -> list[str]:
+def allowed_actions(content_request: ContentRequest, user: User) -> list[str]:
     """The changes ``user`` may make to the request now, in table order."""
     return engine_allowed_actions(REQUEST, content_request, user)
 
@@ -347,7 +347,7 @@ def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRe
 
 
 @REQUEST.after
-def _tell_the_requester(content_request: ContentRequest, actor, event: WorkflowEvent) -> None:
+def _tell_the_requester(content_request: ContentRequest, actor: User, event: WorkflowEvent) -> None:
     """The requester hears of every step of their request."""
     title = content_request.asset.latest_revision.title if content_request.asset else ""
     link = request_link(content_request)
@@ -365,7 +365,7 @@ def _tell_the_requester(content_request: ContentRequest, actor, event: WorkflowE
 
 
 @after_transition
-def fulfil_on_publish(asset: Asset, actor, event: WorkflowEvent) -> None:
+def fulfil_on_publish(asset: Asset, actor: User, event: WorkflowEvent) -> None:
     """Publishing a draft fulfils the accepted requests linked to it; requesters are told.
 
     Runs inside the publish transaction, whose claim on the asset row keeps a second

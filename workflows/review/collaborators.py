@@ -9,7 +9,7 @@ from sqlalchemy import select
 from content.library.models import COLLABORATOR_ROLES, Asset, AssetCollaborator
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import find_user
+from portal.kernel.models import User, find_user
 from portal.kernel.permissions import can
 from workflows.review.machine import withdraw
 
@@ -23,7 +23,7 @@ def on_invite(callback):
     return callback
 
 
-def invite(asset: Asset, actor, email: str, role: str) -> AssetCollaborator:
+def invite(asset: Asset, actor: User, email: str, role: str) -> AssetCollaborator:
     """Invite the user with ``email`` as ``role``; inviting someone again changes their role."""
     if not can(actor, "manage_collaborators", asset):
         raise PermissionDenied("Only the owner or an admin invites collaborators.")
@@ -35,7 +35,7 @@ def invite(asset: Asset, actor, email: str, role: str) -> AssetCollaborator:
         errors["email"] = "No active user has that email address."
     elif user.id == asset.owner_id:
         errors["email"] = "The owner already works on this asset."
-    if errors:
+    if errors or user is None:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     existing = next((c for c in asset.collaborators if c.user_id == user.id), None)
     if existing is not None:
@@ -54,7 +54,7 @@ def invite(asset: Asset, actor, email: str, role: str) -> AssetCollaborator:
     return collaborator
 
 
-def remove(asset: Asset, actor, user_id: int) -> None:
+def remove(asset: Asset, actor: User, user_id: int) -> None:
     """Take someone off the asset; their revisions and comments stay."""
     if not can(actor, "manage_collaborators", asset):
         raise PermissionDenied("Only the owner or an admin removes collaborators.")

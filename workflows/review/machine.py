@@ -11,7 +11,7 @@ from content.library.services import on_revise
 from portal.kernel import machine as engine
 from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
+from portal.kernel.models import User, utcnow
 from portal.kernel.permissions import can
 from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
@@ -90,7 +90,7 @@ def _wrong_state(asset: Asset, action: str) -> str:
     return f"You cannot {_verb(action) or 'do that to'} an asset that is {label}."
 
 
-def _wrong_role(asset: Asset, user, action: str) -> str:
+def _wrong_role(asset: Asset, user: User, action: str) -> str:
     verb = _verb(action)
     latest = asset.latest_revision
     if action in {"approve", "request_changes"} and asset.collaborator_role(user) == "reviewer":
@@ -155,12 +155,12 @@ ASSET = engine.Machine(
 after_transition = ASSET.after
 
 
-def allowed_actions(asset: Asset, user) -> list[str]:
+def allowed_actions(asset: Asset, user: User) -> list[str]:
     """The transitions ``user`` may take on ``asset`` now, in table order."""
     return engine.allowed_actions(ASSET, asset, user)
 
 
-def transition(asset: Asset, actor, action: str, comment: str = "") -> WorkflowEvent:
+def transition(asset: Asset, actor: User, action: str, comment: str = "") -> WorkflowEvent:
     """Move ``asset`` by ``action``, writing the audit event in the same transaction.
 
     Refusals raise Conflict naming the actions allowed now. The state check and the claim
@@ -193,7 +193,7 @@ def _approve(asset: Asset, reviewer) -> str:
     return "in_review" if review.missing_sides(asset) else "approved"
 
 
-def withdraw(asset: Asset, user, actor) -> None:
+def withdraw(asset: Asset, user: User, actor: User) -> None:
     """Take back ``user``'s approval of the latest revision (they were removed or are no
     longer a reviewer). An approved asset that no longer meets the policy goes back to
     review, and the audit log says who caused it."""

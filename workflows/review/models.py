@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 
 
-class Approval(db.Model):
+class Approval(Model):
     """A reviewer's sign-off on one revision. Approvals belong to the revision they were
     given for, so a new edit starts the count again."""
 

@@ -6,6 +6,7 @@ transaction: a refused or rolled-back step tells nobody.
 """
 
 from content.library.models import Asset
+from portal.kernel.models import User
 from portal.kernel.notifications import notify
 from workflows.review import collaborators
 from workflows.review import policy as review
@@ -39,7 +40,7 @@ def _authors(asset: Asset) -> list:
 
 
 @after_transition
-def _tell_about_transition(asset: Asset, actor, event) -> None:
+def _tell_about_transition(asset: Asset, actor: User, event) -> None:
     title, name = _title(asset), actor.name
     if event.action == "submit":
         notify(
@@ -85,7 +86,7 @@ def _tell_about_transition(asset: Asset, actor, event) -> None:
 
 
 @collaborators.on_invite
-def _tell_the_invited(collaborator, actor) -> None:
+def _tell_the_invited(collaborator, actor: User) -> None:
     asset = collaborator.asset
     role = collaborators.ROLE_LABELS[collaborator.role].lower()
     notify(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from workflows.review.models import Approval
 
 POLICIES = {"dual": ("sales", "marketing"), "single": ()}
@@ -21,7 +22,7 @@ def policy() -> str:
     return current_app.config.get("REVIEW_POLICY", "dual")
 
 
-def side_of(user) -> str:
+def side_of(user: User) -> str:
     """The team a reviewer signs for."""
     return user.department
 
@@ -64,11 +65,11 @@ def _missing(present: set[str]) -> list[str]:
     return [side for side in required if side not in present]
 
 
-def has_approved(asset: Asset, user) -> bool:
+def has_approved(asset: Asset, user: User) -> bool:
     return any(approval.reviewer_id == user.id for approval in approvals(asset))
 
 
-def remove_approval(asset: Asset, user) -> None:
+def remove_approval(asset: Asset, user: User) -> None:
     """Take back ``user``'s approval of the latest revision, if they gave one."""
     if asset.latest_revision_id is None:
         return

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 from content.library.models import ASSET_STATUSES, COLLABORATOR_ROLES
 from content.library.models import Asset as AssetRow
 from content.library.schemas import Asset
-from portal.kernel.models import DEPARTMENTS
+from portal.kernel.models import DEPARTMENTS, User
 from portal.kernel.schemas import Input, Output, Person, Timestamp
 from workflows.audit.models import WorkflowEvent
 from workflows.review import machine
@@ -106,7 +106,7 @@ class ReviewedAsset(Asset):
     review: Review
 
     @classmethod
-    def moved(cls, asset: AssetRow, user, event: WorkflowEvent) -> "ReviewedAsset":
+    def moved(cls, asset: AssetRow, user: User, event: WorkflowEvent) -> "ReviewedAsset":
         return cls(
             **dict(Asset.shown(asset, user)),
             event=AssetWorkflowEvent.of(event),

@@ -22,7 +22,7 @@ from sqlalchemy.sql import ColumnElement, Subquery
 from content.deals.models import Deal
 from content.usage.models import Rating, UsageEvent
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import ReportFilters, Sort, ordered, page_of
 
@@ -137,7 +137,7 @@ def _rep_rows(filters: ReportFilters) -> tuple[Select, dict, ColumnElement]:
         .outerjoin(usage, usage.c.user_id == User.id)
         .outerjoin(deals, deals.c.user_id == User.id)
         .outerjoin(ratings, ratings.c.user_id == User.id)
-        .where(User.role == "rep", or_(User.active, activity > 0))
+        .where(User.role == Role.REP, or_(User.active, activity > 0))
     )
     if filters.team:
         query = query.where(User.department == filters.team)

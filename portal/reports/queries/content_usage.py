@@ -19,7 +19,7 @@ from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision, asset_stages
 from content.usage.models import Rating, UsageEvent
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import Role, User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import ReportFilters, Sort, ordered, week_of
 
@@ -92,7 +92,7 @@ def _per_asset(filters: ReportFilters, assets: list[int] | None = None):
         query.add_columns(
             E.asset_id.label("asset_id"),
             _count(E.kind == "view").label("views"),
-            func.count(func.distinct(case((User.role == "rep", E.user_id)))).label("reps"),
+            func.count(func.distinct(case((User.role == Role.REP, E.user_id)))).label("reps"),
             _count(E.kind == "download").label("downloads"),
             _count(E.kind == "share").label("shares"),
             _count(E.kind == "buyer_view").label("buyer_views"),
