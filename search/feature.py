@@ -3,12 +3,13 @@
 from flask import Flask
 
 from portal.kernel.api import register_api
-from search import api, cli, views
+from search import api, cli, outbox, views
 from search.indexing import init_search
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
+    outbox.install()
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     cli.register_cli(app)

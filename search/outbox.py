@@ -1,7 +1,8 @@
 """The transactional outbox: every change that affects search writes a row in the same
 transaction, so a crash anywhere loses no update (the indexer replays what is left).
 
-Content knows nothing of search; these session listeners watch what is flushed.
+Content knows nothing of search; these session listeners, which the search feature
+installs, watch what is flushed.
 """
 
 from itertools import chain
@@ -47,7 +48,6 @@ def _pending(session: Session) -> set[int]:
     return session.info.setdefault(_KEY, set())
 
 
-@event.listens_for(Session, "before_flush")
 def _shared_changes(session: Session, _context, _instances) -> None:
     # Renamed or deleted terms change the facets of every asset carrying them; their
     # links are read now, before a delete cascades them away. A file's extracted text
@@ -68,7 +68,6 @@ def _shared_changes(session: Session, _context, _instances) -> None:
             _pending(session).update(ids)
 
 
-@event.listens_for(Session, "after_flush")
 def _asset_changes(session: Session, _context) -> None:
     pending = _pending(session)
     for obj in chain(session.new, session.dirty, session.deleted):
@@ -78,14 +77,12 @@ def _asset_changes(session: Session, _context) -> None:
             pending.add(obj.asset_id)
 
 
-@on_signal_change
-def _signal_changed(asset_id: int) -> None:
-    # Ratings and usage are written with single upserts, which session events do not
-    # see: their services announce them, and the asset is re-ranked.
+def reindex_on_signal(asset_id: int) -> None:
+    """Queue the asset for re-ranking: ratings and usage are written with single
+    upserts, which session events do not see, so their services announce them."""
     _pending(db.session()).add(asset_id)
 
 
-@event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
     # Commit flushes what is left only after this hook: flush first, so changes nobody
     # flushed yet are in this transaction's outbox rather than the next one's.
@@ -98,16 +95,33 @@ def _write_outbox(session: Session) -> None:
     session.info["search_outbox_written"] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _wake_indexer(session: Session) -> None:
     if session.info.pop("search_outbox_written", False):
         for callback in _wake_callbacks:
             callback()
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous) -> None:
     if previous.parent is not None:  # a savepoint: the outer transaction goes on
         return
     session.info.pop(_KEY, None)
     session.info.pop("search_outbox_written", None)
+
+
+# Session events are global to the process: one set of listeners serves every app.
+_LISTENERS = (
+    ("before_flush", _shared_changes),
+    ("after_flush", _asset_changes),
+    ("before_commit", _write_outbox),
+    ("after_commit", _wake_indexer),
+    ("after_soft_rollback", _forget),
+)
+
+
+def install() -> None:
+    """Watch every session's flushes and commits for changes that reach the index, and
+    re-rank assets whose ratings or usage change; installing again changes nothing."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+    on_signal_change(reindex_on_signal)

@@ -121,7 +121,8 @@ def on_revise(callback: Callable[[Asset, Any, AssetRevision], None]) -> Callable
     after every new revision. The review workflow moves the asset's state with it (an
     edit after sign-off needs signing off again); content knows nothing of workflows.
     """
-    _revised.append(callback)
+    if callback not in _revised:
+        _revised.append(callback)
     return callback
 
 

@@ -52,7 +52,8 @@ def quality(rating_average: float | None, rating_count: int, usage_count: int) -
 def on_signal_change(callback: Callable[[int], None]) -> None:
     """Call ``callback(asset_id)`` whenever a rating or a ranked use of the asset is
     written, inside the writing transaction."""
-    _subscribers.append(callback)
+    if callback not in _subscribers:
+        _subscribers.append(callback)
 
 
 def signal_changed(asset_id: int) -> None:

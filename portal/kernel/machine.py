@@ -111,7 +111,8 @@ class Machine:
     def after(self, effect: Callable[[Any, Any, Any], None]) -> Callable:
         """Register ``effect(subject, actor, event)``, run in the step's transaction after
         every step of this machine (notifications, work linked to the subject)."""
-        self.effects.append(effect)
+        if effect not in self.effects:
+            self.effects.append(effect)
         return effect
 
 

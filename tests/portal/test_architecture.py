@@ -3,6 +3,8 @@ inside functions to get round a cycle, and every feature wired through feature.p
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 from types import FunctionType
 
@@ -160,3 +162,44 @@ def test_every_marked_template_helper_is_installed_by_its_feature(app):
     ]
 
     assert missing == []
+
+
+IMPORT_EVERYTHING = """
+import importlib, sys
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+from content.library import services as library
+from content.usage import signals
+from portal.kernel import permissions
+from search import outbox
+from workflows.review import collaborators
+from workflows.review.machine import ASSET
+found = {
+    "rules": len(permissions.registered_actions()),
+    "on_revise": len(library._revised),
+    "signal subscribers": len(signals._subscribers),
+    "invite hooks": len(collaborators._invited_callbacks),
+    "asset effects": len(ASSET.effects),
+    "session listeners": sum(
+        event.contains(Session, name, listener) for name, listener in outbox._LISTENERS
+    ),
+}
+print(found)
+assert not any(found.values()), found
+"""
+
+
+def test_importing_every_module_registers_nothing():
+    """Registration happens in each feature's register(app), never on import."""
+    names = sorted(name for name in MODULES if name != "portal.app")
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING, *names],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -37,7 +37,6 @@ from workflows.requests.models import (
     request_link,
     today,
 )
-from workflows.review.machine import after_transition
 
 STATUS_LABELS = {
     RequestStatus.OPEN: "Open",
@@ -364,7 +363,6 @@ def _tell_the_requester(content_request: ContentRequest, actor: User, event: Wor
     notify(content_request.requester, kind, text, link, actor=actor)
 
 
-@after_transition
 def fulfil_on_publish(asset: Asset, actor: User, event: WorkflowEvent) -> None:
     """Publishing a draft fulfils the accepted requests linked to it; requesters are told.
 

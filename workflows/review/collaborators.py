@@ -19,7 +19,8 @@ _invited_callbacks: list = []
 
 def on_invite(callback):
     """Register ``callback(collaborator, actor)``, called when someone is invited."""
-    _invited_callbacks.append(callback)
+    if callback not in _invited_callbacks:
+        _invited_callbacks.append(callback)
     return callback
 
 

@@ -3,16 +3,19 @@ who hears of it."""
 
 from flask import Flask
 
-import workflows.review.notices  # noqa: F401 - registers its notices on import
 from content.library.panels import register_panel
+from content.library.services import on_revise
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install
-from workflows.review import api, rules, views
+from workflows.review import api, collaborators, machine, notices, rules, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     install(app, rules, views)
+    on_revise(machine.review_again)
+    machine.after_transition(notices.tell_about_transition)
+    collaborators.on_invite(notices.tell_the_invited)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
     register_panel("review", lambda asset, _revision: views.review_panel(asset))

@@ -7,7 +7,6 @@ new one is in review. Steps run through the kernel's engine (portal.kernel.machi
 from sqlalchemy import delete
 
 from content.library.models import Asset
-from content.library.services import on_revise
 from portal.kernel import machine as engine
 from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
@@ -203,8 +202,7 @@ def withdraw(asset: Asset, user: User, actor: User) -> None:
         engine.apply(ASSET, asset, "withdraw_approval", actor, system=True, comment=comment)
 
 
-@on_revise
-def _review_again(asset: Asset, author, revision) -> None:
+def review_again(asset: Asset, author, revision) -> None:
     """An edit of an approved or published asset needs review again."""
     if engine.can_step(ASSET, asset, "revise"):
         comment = revision.note or f"Revision {revision.number} saved."

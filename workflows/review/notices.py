@@ -1,8 +1,8 @@
 """Who hears about each step of an asset's review, in the app and by email.
 
-Registered as hooks of the state machine and of invitations, so every way of taking a
-step (page, API, seeding) tells the same people. Notifications are written in the step's
-transaction: a refused or rolled-back step tells nobody.
+The review feature installs them as hooks of the state machine and of invitations, so
+every way of taking a step (page, API, seeding) tells the same people. Notifications are
+written in the step's transaction: a refused or rolled-back step tells nobody.
 """
 
 from content.library.models import Asset
@@ -10,7 +10,6 @@ from portal.kernel.models import User
 from portal.kernel.notifications import notify
 from workflows.review import collaborators
 from workflows.review import policy as review
-from workflows.review.machine import after_transition
 
 
 def _title(asset: Asset) -> str:
@@ -39,8 +38,7 @@ def _authors(asset: Asset) -> list:
     return [asset.owner, *_people(asset, "author")]
 
 
-@after_transition
-def _tell_about_transition(asset: Asset, actor: User, event) -> None:
+def tell_about_transition(asset: Asset, actor: User, event) -> None:
     title, name = _title(asset), actor.name
     if event.action == "submit":
         notify(
@@ -85,8 +83,7 @@ def _tell_about_transition(asset: Asset, actor: User, event) -> None:
         )
 
 
-@collaborators.on_invite
-def _tell_the_invited(collaborator, actor: User) -> None:
+def tell_the_invited(collaborator, actor: User) -> None:
     asset = collaborator.asset
     role = collaborators.ROLE_LABELS[collaborator.role].lower()
     notify(
