@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from flask import current_app, url_for
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from content.deals import models
@@ -19,7 +19,17 @@ from content.taxonomy.services import terms_by_slugs
 from content.usage.events import NOTE_MAX
 from content.usage.models import EVIDENCE, UsageEvent
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.schemas import DateText, Id, Input, Output, Page, Paging, Person, Slug, Timestamp
+from portal.kernel.schemas import (
+    Changes,
+    DateText,
+    Id,
+    Output,
+    Page,
+    Paging,
+    Person,
+    Slug,
+    Timestamp,
+)
 
 ASSET_IDS_MAX = 100
 SYNC_RESULTS = ("created", "updated", "unchanged")
@@ -74,7 +84,7 @@ ExternalId = Annotated[
 ]
 
 
-class DealInput(Input):
+class DealInput(Changes):
     """A deal's fields as a client sends them; what is left out keeps its value."""
 
     name: Annotated[str | None, Field(max_length=NAME_MAX)] = None
@@ -87,6 +97,9 @@ class DealInput(Input):
 
 class NewDealInput(DealInput):
     """A new deal of your own; ``external_id`` lets a CRM find it again."""
+
+    # A new deal takes the defaults of the fields left out, so the document shows them.
+    model_config = ConfigDict(json_schema_extra=None)
 
     name: Name
     account: Account

@@ -15,6 +15,7 @@ from content.usage.ratings import RatingSummary
 from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import (
+    Changes,
     DateText,
     Id,
     Input,
@@ -46,7 +47,7 @@ class AssetInput(Input):
     note: Annotated[str | None, Field(max_length=300, description="What changed")] = None
 
 
-class AssetRevisionInput(AssetInput):
+class AssetRevisionInput(AssetInput, Changes):
     """A new revision: ``base_revision`` is the number of the revision you edited, so
     nobody overwrites a revision they have not seen."""
 

@@ -47,6 +47,18 @@ class Input(BaseModel):
         return name in self.model_fields_set
 
 
+def _no_defaults(schema: dict[str, Any]) -> None:
+    for field_schema in schema.get("properties", {}).values():
+        field_schema.pop("default", None)
+
+
+class Changes(Input):
+    """A body that changes an object (a PATCH): a field left out keeps its current value,
+    so the document shows no defaults for its fields."""
+
+    model_config = ConfigDict(json_schema_extra=_no_defaults)
+
+
 class Query(BaseModel):
     """A list's query string. Arguments the list does not know are ignored, as a web page
     ignores them, and an empty value reads as absent."""

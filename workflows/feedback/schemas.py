@@ -9,7 +9,7 @@ from pydantic import Field
 from portal.kernel.ids import ID_MAX
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import Id, Input, Output, Page, Paging, Person, Slug, Timestamp
+from portal.kernel.schemas import Changes, Id, Input, Output, Page, Paging, Person, Slug, Timestamp
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
@@ -30,7 +30,7 @@ class FeedbackInput(Input):
     campaign_id: MaybeId = None
 
 
-class FeedbackTriageInput(Input):
+class FeedbackTriageInput(Changes):
     """A triage: what is left out keeps its value; ``version`` is the item's version as
     you read it, so nobody overwrites a reply they have not seen."""
 

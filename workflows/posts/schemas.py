@@ -9,7 +9,17 @@ from pydantic import ConfigDict, Field
 
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import DateText, Id, Input, Output, Page, Paging, Person, Timestamp
+from portal.kernel.schemas import (
+    Changes,
+    DateText,
+    Id,
+    Input,
+    Output,
+    Page,
+    Paging,
+    Person,
+    Timestamp,
+)
 from workflows.audit.models import WorkflowEvent
 from workflows.posts import machine as post_machine
 from workflows.posts import text as post_text
@@ -54,7 +64,7 @@ class PostInput(Input):
     asset_ids: AssetIds = []
 
 
-class PostRevisionInput(Input):
+class PostRevisionInput(Changes):
     """An edit on top of ``base_revision``; what is left out keeps its current value.
     channel, topic, due_on and asset_ids are the ghost-writer's."""
 
