@@ -10,7 +10,7 @@ from portal.demo.seed import DEMO_ASSET_COUNT
 from portal.demo.seed import seed_demo as run_seed
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import DEPARTMENTS, Role
+from portal.kernel.models import DEPARTMENTS, Role, find_user
 
 
 def register_cli(app: Flask) -> None:
@@ -47,7 +47,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--name", default="CLI token", help="Label shown on the profile page.")
     def create_token(email, name):
         """Create an API token for EMAIL and print it (it is stored hashed)."""
-        user = accounts.find_user(email)
+        user = find_user(email)
         if user is None or not user.active:
             raise click.ClickException(f"No active user with email {email}.")
         clear = accounts.issue_token(user, name)

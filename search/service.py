@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from content.library.models import ContentType, Industry, Persona, Stage, Tag, TaxonomyTerm
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
@@ -16,7 +16,7 @@ from search.models import SearchMiss
 from search.query import ParsedQuery, parse_query
 
 log = logging.getLogger(__name__)
-FILTERS = {
+FILTERS: dict[str, tuple[str, type[TaxonomyTerm]]] = {
     "stages": ("stage", Stage),
     "personas": ("persona", Persona),
     "industries": ("industry", Industry),

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from portal.kernel.errors import ValidationFailed
 
@@ -74,7 +75,7 @@ class CsvFile:
         return DELIMITERS[self.delimiter]
 
 
-def _refuse(message: str):
+def _refuse(message: str) -> NoReturn:
     raise ValidationFailed(message, {"file": message})
 
 

@@ -137,6 +137,7 @@ def run_import(
     )
     if rows_changed(claim) != 1:
         db.session.refresh(deal_import)
+        assert deal_import.imported_at is not None, "the claim failed: it was imported"
         when = deal_import.imported_at.strftime("%-d %b %Y at %H:%M UTC")
         raise Conflict(f"This file was already imported on {when}; nothing was changed.")
     counts, rejects = apply_plan(plan or preview(deal_import), progress)
@@ -169,7 +170,7 @@ def earlier_import(deal_import: DealImport) -> DealImport | None:
 
 def import_history(page: int, per_page: int) -> Page:
     """Past uploads, newest first."""
-    total = db.session.scalar(select(func.count(DealImport.id)))
+    total = db.session.scalar(select(func.count(DealImport.id))) or 0
     imports = db.session.scalars(
         select(DealImport)
         .options(selectinload(DealImport.uploaded_by))

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Stage
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -26,7 +26,7 @@ IMPORT_STATUSES = tuple(ImportStatus)
 CRM_STAGE_MAX = 100
 
 
-class CrmStageMapping(db.Model):
+class CrmStageMapping(Model):
     """A stage label of the CRM ("Needs Analysis") and the buyer stage it means."""
 
     __tablename__ = "crm_stage_mappings"
@@ -48,7 +48,7 @@ class CrmStageMapping(db.Model):
         return f"<CrmStageMapping {self.key!r}>"
 
 
-class DealImport(db.Model):
+class DealImport(Model):
     """One uploaded CRM export: previewed first, imported at most once.
 
     The counts are the preview's until the import runs, then what the import did.

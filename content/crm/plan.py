@@ -108,7 +108,8 @@ def _existing_deals(external_ids: list[str]) -> dict[str, Row]:
 
 def _checked_rows(export: CsvFile, lookups: Lookups) -> tuple[list[PlannedDeal], list[Reject]]:
     """Every row checked; a CRM id seen on an earlier line refuses the later rows."""
-    planned, rejects = [], []
+    planned: list[PlannedDeal] = []
+    rejects: list[Reject] = []
     first_line: dict[str, int] = {}
     for row in export.rows:
         external_id = row.cells["external_id"]
@@ -122,7 +123,10 @@ def _checked_rows(export: CsvFile, lookups: Lookups) -> tuple[list[PlannedDeal],
         if external_id:
             first_line[external_id] = row.line
         checked = check_row(row, lookups)
-        (rejects if isinstance(checked, Reject) else planned).append(checked)
+        if isinstance(checked, Reject):
+            rejects.append(checked)
+        else:
+            planned.append(checked)
     return planned, rejects
 
 
@@ -214,7 +218,8 @@ def _write(deals: list[PlannedDeal], statement, now) -> tuple[set[str], list[Pla
             return set(db.session.scalars(statement, rows)), []
     except (IntegrityError, DataError):
         logger.warning("A batch of imported deals was refused; retrying row by row")
-    written, refused = set(), []
+    written: set[str] = set()
+    refused: list[PlannedDeal] = []
     for deal in deals:
         try:
             with db.session.begin_nested():

@@ -168,6 +168,8 @@ def check_row(row: CsvRow, lookups: Lookups) -> PlannedDeal | Reject:
     if problems:
         reason = " ".join(problems[key] for key in PROBLEM_ORDER if key in problems)
         return Reject(row.line, short(cells["external_id"], 100), reason)
+    assert data.stage is not None, "a missing stage is a problem above"
+    assert owner is not None, "a missing owner is a problem above"
     values = {
         "name": data.name,
         "account": data.account,

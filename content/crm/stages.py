@@ -1,6 +1,7 @@
 """The mapping of the CRM's opportunity stages to buyer stages, which the deal import
 uses to give each imported deal its buyer stage. Services flush; callers commit."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -71,7 +72,7 @@ def ensure_mappings_on_first_use() -> None:
         ensure_default_mappings()
 
 
-def mappings() -> list[CrmStageMapping]:
+def mappings() -> Sequence[CrmStageMapping]:
     """Every mapping, in buyer-stage order, then by CRM label."""
     return db.session.scalars(
         select(CrmStageMapping)
@@ -94,6 +95,7 @@ def save_mapping(actor: User | None, crm_stage: str, stage: Stage | None) -> Crm
         errors["stage"] = "Choose the buyer stage it means."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
+    assert stage is not None, "a missing stage is refused above"
     statement = _insert_mapping(label, stage)
     statement = statement.on_conflict_do_update(
         index_elements=[CrmStageMapping.key],
@@ -106,11 +108,11 @@ def save_mapping(actor: User | None, crm_stage: str, stage: Stage | None) -> Crm
     db.session.execute(statement)
     db.session.flush()
     # The upsert bypassed the session: read the row back over any copy it holds.
-    return db.session.scalar(
+    return db.session.scalars(
         select(CrmStageMapping)
         .where(CrmStageMapping.key == stage_key(label))
         .execution_options(populate_existing=True)
-    )
+    ).one()
 
 
 def delete_mapping(actor: User | None, mapping_id: int) -> str:

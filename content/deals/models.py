@@ -12,7 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Stage
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -24,13 +24,17 @@ class DealStatus(StrEnum):
 
 
 DEAL_STATUSES = tuple(DealStatus)
-DEAL_STATUS_LABELS = {DealStatus.OPEN: "Open", DealStatus.WON: "Won", DealStatus.LOST: "Lost"}
+DEAL_STATUS_LABELS: dict[str, str] = {
+    DealStatus.OPEN: "Open",
+    DealStatus.WON: "Won",
+    DealStatus.LOST: "Lost",
+}
 
 
 DEAL_SOURCES = ("manual", "import", "api")
 
 
-class Deal(db.Model):
+class Deal(Model):
     """A sales opportunity owned by a rep, typed in or synced from the CRM."""
 
     __tablename__ = "deals"

@@ -100,7 +100,7 @@ class DealRow:
 def deal_list(user: User, filters: DealFilters, page: int, per_page: int) -> Page:
     """A page of deals with the number of assets attached to each."""
     query = _filtered(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     deals = db.session.scalars(
         query.order_by(*_ORDER[filters.sort])
         .options(selectinload(Deal.owner), selectinload(Deal.stage))
@@ -124,6 +124,7 @@ def attachment_counts(deal_ids: list[int]) -> dict[int, dict[str, int]]:
             .where(UsageEvent.kind == "used_in_deal", UsageEvent.deal_id.in_(deal_ids))
             .group_by(UsageEvent.deal_id, UsageEvent.evidence)
         ):
+            assert deal_id is not None, "the query keeps events of the given deals"
             counts.setdefault(deal_id, {})[evidence] = number
     return counts
 
@@ -132,8 +133,9 @@ def open_deals(user: User) -> list[Deal]:
     """The rep's open deals, closing soonest first: the choices of "Used in a deal…"."""
     if not can(user, "track_deals"):
         return []
-    return db.session.scalars(
+    deals = db.session.scalars(
         select(Deal)
         .where(Deal.owner_id == user.id, Deal.status == "open")
         .order_by(*_ORDER["close_date"])
-    ).all()
+    )
+    return list(deals)

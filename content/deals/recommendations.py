@@ -74,9 +74,13 @@ def recommendations(deal: Deal, user: User, limit: int = RECOMMENDED) -> list[Re
     )
     return [
         Recommendation(
-            Card(assets[asset_id], assets[asset_id].live_revision),
-            ratings.get(asset_id, UNRATED),
-            used.get(asset_id, 0),
+            _live_card(assets[asset_id]), ratings.get(asset_id, UNRATED), used.get(asset_id, 0)
         )
         for asset_id in chosen
     ]
+
+
+def _live_card(asset: Asset) -> Card:
+    live = asset.live_revision
+    assert live is not None, "only live assets are recommended"
+    return Card(asset, live)

@@ -74,9 +74,10 @@ def parse_amount(value, field_name: str = "amount") -> int | None:
     if isinstance(value, int | float | Decimal):
         text = str(value)
     elif isinstance(value, str):
-        text = _number_in(value.strip())
-        if text is None:
+        number = _number_in(value.strip())
+        if number is None:
             raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
+        text = number
     else:
         raise ValidationFailed(AMOUNT_INVALID, {field_name: AMOUNT_INVALID})
     if text.startswith("-"):
@@ -247,6 +248,7 @@ def upsert_external(
         if created is not None:
             return created, "created"
         existing = find_external(external_id)  # someone created it a moment ago
+        assert existing is not None, "the insert above found it already there"
     values = values_of(data) | {"owner_id": owner.id}
     changed = _apply(existing, values)
     db.session.flush()

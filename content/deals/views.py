@@ -1,6 +1,8 @@
 """HTML routes for deals: "My deals" (all deals for leaders), a deal's page with the
 content attached to it and recommended for its stage, and the deal form."""
 
+from collections.abc import Sequence
+
 from flask import (
     Blueprint,
     abort,
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from content.deals import queries
 from content.deals import services as deals
-from content.deals.forms import NONE_CHOSEN, DealAttachForm, DealForm, attach_form_for
+from content.deals.forms import DealAttachForm, DealForm, attach_form_for
 from content.deals.models import DEAL_STATUS_LABELS, Deal
 from content.deals.recommendations import recommendations
 from content.library.browsing import taxonomy_choices
@@ -26,7 +28,7 @@ from content.usage import share_links
 from content.usage.models import EVIDENCE_LABELS
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.forms import EmptyForm
+from portal.kernel.forms import NONE_CHOSEN, EmptyForm
 from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
@@ -83,7 +85,7 @@ def _editable_deal(deal_id: int) -> Deal:
     return deal
 
 
-def _deal_owners() -> list[User]:
+def _deal_owners() -> Sequence[User]:
     """The people who own a deal, for the owner filter leaders see."""
     owners = select(Deal.owner_id).distinct()
     return db.session.scalars(select(User).where(User.id.in_(owners)).order_by(User.name)).all()

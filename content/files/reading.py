@@ -63,7 +63,7 @@ def _waiting(now: datetime):
 
 def count_waiting_files() -> int:
     """How many stored files wait to be read (pending or with an abandoned claim)."""
-    return db.session.scalar(select(func.count(StoredFile.id)).where(_waiting(utcnow())))
+    return db.session.scalar(select(func.count(StoredFile.id)).where(_waiting(utcnow()))) or 0
 
 
 def claim_waiting_file() -> FileClaim | None:
@@ -116,6 +116,7 @@ def record_extraction(claim: FileClaim, extraction: Extraction) -> bool:
     # Written through the ORM (the row is now locked by the UPDATE above), so the search
     # outbox sees the change and queues every asset whose revisions hold this file.
     stored = db.session.get(StoredFile, claim.file_id, populate_existing=True)
+    assert stored is not None, "the UPDATE above found it"
     stored.extracted_text = extraction.text or None
     stored.extraction_status = extraction.status
     stored.extraction_note = extraction.note

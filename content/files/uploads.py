@@ -22,7 +22,7 @@ from content.library.models import EXTRACTION_PENDING, FileKind, StoredFile
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 
-KINDS = {
+KINDS: dict[str, tuple[str, set[str]]] = {
     FileKind.PDF: ("application/pdf", {".pdf"}),
     FileKind.PPTX: (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",

@@ -30,7 +30,10 @@ def list_assets(query: AssetQuery):
     args = request.args.to_dict()
     # By default, everything the user may open (for readers: live assets and the drafts
     # they were invited to), as GET /assets/{id} would.
-    args["status"] = {"published": "live", None: "all"}.get(query.status, query.status)
+    if query.status is None:
+        args["status"] = "all"
+    else:
+        args["status"] = "live" if query.status == "published" else query.status
     filters = library.parse_filters(args, user)
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
     result = library.asset_list(user, filters, page, per_page)

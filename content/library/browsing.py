@@ -1,9 +1,10 @@
 """Browsing the library: the stage board and the filtered, paginated asset list."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnExpressionArgument, Select, case, func, select
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from content.library.models import (
     TAXONOMIES,
@@ -15,6 +16,7 @@ from content.library.models import (
     Persona,
     Stage,
     Tag,
+    TaxonomyTerm,
 )
 from content.library.rules import visible_assets
 from content.usage.ratings import UNRATED, RatingSummary, summaries
@@ -41,7 +43,7 @@ class LibraryFilters:
     tag: str = ""
     status: str = "live"
     sort: str = "newest"
-    chosen: dict = field(default_factory=dict)
+    chosen: dict[str, TaxonomyTerm] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -58,7 +60,7 @@ class Card:
     rating: RatingSummary = UNRATED
 
 
-_FILTER_MODELS = {
+_FILTER_MODELS: dict[str, type[TaxonomyTerm]] = {
     "stage": Stage,
     "persona": Persona,
     "industry": Industry,
@@ -70,10 +72,11 @@ _FILTER_MODELS = {
 def parse_filters(args, user: User) -> LibraryFilters:
     """Read filters from query arguments; unknown slugs are a clear ValidationFailed."""
     filters = LibraryFilters(
-        **{name: (args.get(name) or "").strip()[:60] for name in _FILTER_MODELS},
         status=(args.get("status") or "live").strip(),
         sort=(args.get("sort") or "newest").strip(),
     )
+    for name in _FILTER_MODELS:
+        setattr(filters, name, (args.get(name) or "").strip()[:60])
     errors = {}
     for name, model in _FILTER_MODELS.items():
         slug = getattr(filters, name)
@@ -117,6 +120,7 @@ def _filtered(user: User, filters: LibraryFilters) -> Select:
 
 
 def _with_revision(query: Select, filters: LibraryFilters, user: User) -> Select:
+    shown: ColumnExpressionArgument[int | None]
     if filters.status == "live":
         shown = Asset.live_revision_id
     elif can(user, "view_drafts"):
@@ -162,7 +166,7 @@ def board(user: User, filters: LibraryFilters) -> list[StageColumn]:
         if "stage" in filters.chosen and filters.chosen["stage"].id != stage.id:
             continue
         query = _filtered(user, filters).where(Asset.stages.any(id=stage.id))
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         cards = _cards(_with_revision(query, filters, user).limit(BOARD_CARDS_PER_STAGE))
         columns.append(StageColumn(stage, cards, total))
     return columns
@@ -171,15 +175,17 @@ def board(user: User, filters: LibraryFilters) -> list[StageColumn]:
 def asset_list(user: User, filters: LibraryFilters, page: int, per_page: int) -> Page:
     """A page of cards matching the filters, in the chosen order."""
     query = _filtered(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     shown = _with_revision(query, filters, user)
     cards = _cards(shown.limit(per_page).offset((page - 1) * per_page))
     return Page(cards, page, per_page, total)
 
 
-def taxonomy_choices() -> dict[str, list]:
+def taxonomy_choices() -> dict[str, Sequence[TaxonomyTerm]]:
     """Every taxonomy's terms, for filter bars and forms."""
-    order = {Stage: (Stage.position, Stage.id)}
+    order: dict[type[TaxonomyTerm], tuple[QueryableAttribute[object], ...]] = {
+        Stage: (Stage.position, Stage.id)
+    }
     return {
         key: db.session.scalars(select(model).order_by(*order.get(model, (model.name,)))).all()
         for key, model in TAXONOMIES.items()

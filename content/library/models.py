@@ -7,7 +7,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from content.library.markdown import plain_text
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -66,7 +66,7 @@ class TaxonomyTerm:
         return f"<{type(self).__name__} {self.slug}>"
 
 
-class Stage(TaxonomyTerm, db.Model):
+class Stage(TaxonomyTerm, Model):
     """A buyer-journey stage; ``position`` orders the board's columns."""
 
     __tablename__ = "stages"
@@ -74,19 +74,19 @@ class Stage(TaxonomyTerm, db.Model):
     description: Mapped[str] = mapped_column(String(300), default="")
 
 
-class Persona(TaxonomyTerm, db.Model):
+class Persona(TaxonomyTerm, Model):
     __tablename__ = "personas"
 
 
-class Industry(TaxonomyTerm, db.Model):
+class Industry(TaxonomyTerm, Model):
     __tablename__ = "industries"
 
 
-class ContentType(TaxonomyTerm, db.Model):
+class ContentType(TaxonomyTerm, Model):
     __tablename__ = "content_types"
 
 
-class Tag(TaxonomyTerm, db.Model):
+class Tag(TaxonomyTerm, Model):
     __tablename__ = "tags"
 
 
@@ -110,7 +110,7 @@ EXTRACTION_PENDING = ExtractionStatus.PENDING
 EXTRACTION_READING = ExtractionStatus.READING
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """An uploaded file kept under a generated name; the original name is for downloads."""
 
     __tablename__ = "stored_files"
@@ -146,7 +146,7 @@ class StoredFile(db.Model):
         return self.kind in {FileKind.PDF, FileKind.PNG, FileKind.JPEG}
 
 
-class Asset(db.Model):
+class Asset(Model):
     """A sales asset. Its content lives in revisions: ``latest_revision`` is what authors
     work on, ``live_revision`` is what reps see, so editing never takes an asset offline."""
 
@@ -241,7 +241,7 @@ class Asset(db.Model):
         return f"<Asset {self.id} {self.status}>"
 
 
-class AssetCollaborator(db.Model):
+class AssetCollaborator(Model):
     """Someone the owner invited to co-author or review an asset, from either team."""
 
     __tablename__ = "asset_collaborators"
@@ -259,7 +259,7 @@ class AssetCollaborator(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class AssetRevision(db.Model):
+class AssetRevision(Model):
     """An immutable snapshot of an asset's words and file; every edit adds one."""
 
     __tablename__ = "asset_revisions"
@@ -292,7 +292,7 @@ class AssetRevision(db.Model):
         return f"<AssetRevision {self.asset_id}#{self.number}>"
 
 
-TAXONOMIES = {
+TAXONOMIES: dict[str, type[TaxonomyTerm]] = {
     "stages": Stage,
     "personas": Persona,
     "industries": Industry,

@@ -154,13 +154,15 @@ def revise_asset(
     stored = store_upload(upload.stream, upload.filename, author) if upload else None
     _claim(asset, base_revision_id, stored)
     db.session.refresh(asset)
+    previous = asset.latest_revision
+    assert previous is not None, "an asset is created with its first revision"
     revision = AssetRevision(
         asset=asset,
-        number=asset.latest_revision.number + 1,
+        number=previous.number + 1,
         title=data.title,
         summary=data.summary,
         body=data.body,
-        file=stored if stored else (asset.latest_revision.file if keeps_file else None),
+        file=stored if stored else (previous.file if keeps_file else None),
         author=author,
         note=data.note,
     )

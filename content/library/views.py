@@ -18,7 +18,7 @@ from content.library import panels
 from content.library import services as asset_service
 from content.library.diff import word_diff
 from content.library.forms import AssetForm
-from content.library.models import ContentType, Industry, Persona, Stage, Tag
+from content.library.models import AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy.services import terms_by_ids
 from content.usage import events as usage
 from portal.kernel.errors import Conflict, ValidationFailed
@@ -145,6 +145,7 @@ def edit(asset_id: int):
     if not can(current_user, "edit", asset):
         abort(403)
     latest = asset.latest_revision
+    assert latest is not None, "an asset is created with its first revision"
     form = AssetForm(obj=latest if request.method == "GET" else None)
     if request.method == "GET":
         form.note.data = ""
@@ -170,7 +171,9 @@ def edit(asset_id: int):
                 "content/form.html", form=form, asset=asset, conflict=_since(asset, base)
             ), 409
         if not outcome.refused:
-            flash(f"Saved as revision {asset.latest_revision.number}.", "success")
+            saved = asset.latest_revision
+            assert saved is not None, "an asset is created with its first revision"
+            flash(f"Saved as revision {saved.number}.", "success")
             return redirect(url_for("content.show", asset_id=asset.id))
     else:
         flash_form_errors(form)
@@ -232,6 +235,7 @@ def download(asset_id: int):
     if not can(current_user, "download", asset):
         abort(404)
     number = request.args.get("revision", "")
+    revision: AssetRevision | None
     if number:
         if not text_id(number):
             abort(404)

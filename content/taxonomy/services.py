@@ -5,7 +5,14 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from content.library.models import TAXONOMIES, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import (
+    TAXONOMIES,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    Tag,
+)
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
@@ -18,7 +25,7 @@ DEFAULT_STAGES = [
     ("onboarding", "Onboarding", "The new customer gets live and sees first value."),
     ("expansion", "Expansion", "The customer grows usage, renews and refers."),
 ]
-DEFAULT_TERMS = {
+DEFAULT_TERMS: dict[type[Persona] | type[Industry] | type[ContentType] | type[Tag], list[str]] = {
     Persona: ["CFO", "CIO", "VP Sales", "Head of Marketing", "Operations Manager", "End User"],
     Industry: ["Financial Services", "Healthcare", "Manufacturing", "Retail", "Software"],
     ContentType: [
@@ -100,7 +107,7 @@ def delete_term(admin: User, kind: str, term_id: int) -> str:
     term = db.session.get(model, term_id)
     if term is None:
         raise NotFound("No such term.")
-    if model is Stage and db.session.scalar(select(func.count(Stage.id))) <= 1:
+    if model is Stage and (db.session.scalar(select(func.count(Stage.id))) or 0) <= 1:
         raise ValidationFailed("Keep at least one buyer stage.")
     name = term.name
     db.session.delete(term)
@@ -116,7 +123,7 @@ def terms_by_ids(model, ids) -> list:
     rows = db.session.scalars(select(model).where(model.id.in_(ids))).all()
     if len(rows) != len(set(ids)):
         raise ValidationFailed(f"Unknown {model.__tablename__} chosen.")
-    return rows
+    return list(rows)
 
 
 def terms_by_slugs(model, slugs, field: str) -> list:
@@ -130,4 +137,4 @@ def terms_by_slugs(model, slugs, field: str) -> list:
     if missing:
         message = f"Unknown {field}: {', '.join(missing)}."
         raise ValidationFailed(message, {field: message})
-    return rows
+    return list(rows)

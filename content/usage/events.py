@@ -7,7 +7,7 @@ content.usage.share_links. Services flush; callers commit.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -216,7 +216,7 @@ _ATTACHMENT_LOADS = (
 _NEWEST_FIRST = (UsageEvent.created_at.desc(), UsageEvent.id.desc())
 
 
-def attached_assets(deal: Deal) -> list[UsageEvent]:
+def attached_assets(deal: Deal) -> Sequence[UsageEvent]:
     """The deal's attachments, newest first, with their assets loaded."""
     return db.session.scalars(
         select(UsageEvent)
@@ -229,7 +229,7 @@ def attached_assets(deal: Deal) -> list[UsageEvent]:
 def attached_page(deal: Deal, page: int, per_page: int) -> Page:
     """One page of the deal's attachments, newest first, for the deal page."""
     query = select(UsageEvent).where(_USED_IN_DEAL, UsageEvent.deal_id == deal.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.options(*_ATTACHMENT_LOADS)
         .order_by(*_NEWEST_FIRST)
@@ -249,6 +249,7 @@ def attachments_by_deal(deal_ids: list[int]) -> dict[int, list[UsageEvent]]:
             .options(*_ATTACHMENT_LOADS)
             .order_by(*_NEWEST_FIRST)
         ):
+            assert event.deal_id is not None, "the query keeps events of the given deals"
             found[event.deal_id].append(event)
     return found
 

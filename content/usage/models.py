@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -59,7 +59,7 @@ RANKED_KINDS = (UsageKind.DOWNLOAD, UsageKind.SHARE, UsageKind.BUYER_VIEW, Usage
 USED_IN_DEAL_INDEX_WHERE = text("kind = 'used_in_deal'")
 
 
-class Rating(db.Model):
+class Rating(Model):
     """One person's 1–5 star rating of an asset, with an optional comment for its owner."""
 
     __tablename__ = "ratings"
@@ -80,7 +80,7 @@ class Rating(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ShareLink(db.Model):
+class ShareLink(Model):
     """A link that lets one buyer open an asset without signing in.
 
     Only the token's SHA-256 is stored: the clear link is shown once, to its creator.
@@ -131,7 +131,7 @@ class ShareLink(db.Model):
         return "expired" if self.expired else "active"
 
 
-class UsageEvent(db.Model):
+class UsageEvent(Model):
     """One use of an asset: a view, a download, a share link made, a buyer opening it, or
     the asset attached to a deal. Reports aggregate these rows."""
 
@@ -185,7 +185,7 @@ class UsageEvent(db.Model):
         return f"<UsageEvent {self.kind} asset={self.asset_id}>"
 
 
-class AssetViewMark(db.Model):
+class AssetViewMark(Model):
     """When a person's view of an asset last counted: opens within the window after it
     are the same visit. One row per person and asset, claimed by an atomic upsert."""
 

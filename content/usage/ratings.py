@@ -89,6 +89,7 @@ def rate(asset: Asset, user: User, stars, comment: str | None = "") -> Rating:
     db.session.execute(statement)
     signal_changed(asset.id)
     rating = your_rating(asset, user)
+    assert rating is not None, "the upsert above wrote it"
     db.session.refresh(rating)  # the upsert bypassed the identity map
     return rating
 
@@ -133,7 +134,7 @@ def comments(asset: Asset, user: User, page: int = 1, per_page: int = 10) -> Pag
     if not can(user, "view_rating_comments", asset):
         raise NotFound("No such asset.")
     query = select(Rating).where(Rating.asset_id == asset.id, Rating.comment != "")
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     items = db.session.scalars(
         query.order_by(Rating.updated_at.desc(), Rating.id.desc())
         .limit(per_page)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,7 +124,8 @@ def shown_revision(link: ShareLink) -> AssetRevision:
     """What the buyer sees: the live revision, or after the asset left the library the
     last one that was live (an archived asset keeps it), else the one shared."""
     asset = link.asset
-    return asset.live_revision if asset.live_revision_id is not None else link.revision
+    live = asset.live_revision if asset.live_revision_id is not None else None
+    return live if live is not None else link.revision
 
 
 class LinkExpired(Gone):
@@ -211,13 +213,14 @@ def revoke_all(asset: Asset, user: User) -> int:
 
 
 def active_link_count(asset: Asset) -> int:
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count(ShareLink.id)).where(
             ShareLink.asset_id == asset.id,
             ShareLink.revoked_at.is_(None),
             ShareLink.expires_at > utcnow(),
         )
     )
+    return count or 0
 
 
 # ---- who opened what ---------------------------------------------------------------------
@@ -254,7 +257,7 @@ def _stats(links: list[ShareLink]) -> list[LinkStats]:
 
 
 def _page(query, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     links = db.session.scalars(
         query.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
         .options(
@@ -277,7 +280,7 @@ def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None 
     return _page(query, page, per_page)
 
 
-def links_for_deal(deal: Deal, user: User) -> list[LinkStats]:
+def links_for_deal(deal: Deal, user: User) -> Sequence[LinkStats]:
     """The links made for ``deal``, newest first, with their opens."""
     if not can(user, "view", deal):
         raise NotFound("No such deal.")
@@ -301,7 +304,7 @@ def opens(link: ShareLink, page: int = 1, per_page: int = 20) -> Page:
     query = select(UsageEvent).where(
         UsageEvent.kind == "buyer_view", UsageEvent.share_link_id == link.id
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = db.session.scalars(
         query.order_by(UsageEvent.created_at.desc(), UsageEvent.id.desc())
         .limit(per_page)
@@ -310,7 +313,7 @@ def opens(link: ShareLink, page: int = 1, per_page: int = 20) -> Page:
     return Page(list(events), page, per_page, total)
 
 
-def visitor_numbers(link: ShareLink) -> dict[str, int]:
+def visitor_numbers(link: ShareLink) -> dict[str | None, int]:
     """Visitor hash -> 1, 2, 3… in the order of their first open."""
     rows = db.session.execute(
         select(UsageEvent.visitor_hash, func.min(UsageEvent.id))

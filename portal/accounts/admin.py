@@ -39,10 +39,14 @@ def users():
                 User.email.like(pattern, escape="\\"),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.order_by(User.active.desc(), User.name).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(
+        db.session.scalars(
+            query.order_by(User.active.desc(), User.name)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
     return render_template("admin/users.html", page=Page(rows, page, per_page, total), q=needle)
 
 

@@ -99,6 +99,7 @@ def seed_collections(users: dict[str, User]) -> dict[str, int]:
                 counts["collection_items_created"] += 1
         if not reps or not paths.live_item_count(collection):
             continue
+        assert by is not None, "a path assigned to reps names who assigned it"
         due = local_today() + timedelta(days=due_in) if due_in else None
         assigned, _ = paths.assign(collection, users[by], [users[email] for email in reps], due)
         counts["paths_assigned"] += len(assigned)

@@ -33,7 +33,7 @@ from portal.demo.glossary import seed_glossary
 from portal.demo.posts import seed_posts
 from portal.demo.usage import seed_usage
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.models import User, find_user, utcnow
 from portal.kernel.notifications import Notification
 from workflows.review import collaborators
 from workflows.review.machine import transition
@@ -122,7 +122,7 @@ def _mark_history_read(after_id: int) -> None:
 def _seed_users(password: str, counts: dict[str, int]) -> dict[str, User]:
     users = {}
     for email, name, role, department in DEMO_USERS:
-        user = accounts.find_user(email)
+        user = find_user(email)
         if user is None:
             user = accounts.create_user(email, name, role, password, department)
             counts["users_created"] += 1
@@ -187,12 +187,12 @@ def _seed_asset(
 
 
 def _apply_edits(revision: DemoRevision, *texts: str) -> list[str]:
-    texts = list(texts)
+    edited = list(texts)
     for old, new in revision.edits:
-        if not any(old in text for text in texts):
+        if not any(old in text for text in edited):
             raise ValueError(f"Demo revision edit does not match anything: {old!r}")
-        texts = [text.replace(old, new) for text in texts]
-    return texts
+        edited = [text.replace(old, new) for text in edited]
+    return edited
 
 
 def _asset_input(
@@ -222,6 +222,7 @@ def _terms(model, slugs: str, field: str) -> list:
 
 
 def _demo_upload(demo: DemoAsset, body: str) -> Upload:
+    assert demo.file is not None, "only an asset with a file is uploaded"
     builders = {".pdf": _pdf_bytes, ".docx": _docx_bytes, ".pptx": _pptx_bytes}
     build = builders[Path(demo.file).suffix]
     return Upload(stream=io.BytesIO(build(demo.title, demo.summary, body)), filename=demo.file)
@@ -229,7 +230,7 @@ def _demo_upload(demo: DemoAsset, body: str) -> Upload:
 
 def _plain_sections(body: str) -> list[tuple[str, list[str]]]:
     """The Markdown body as (heading, plain lines) pairs, for office documents."""
-    sections = [("", [])]
+    sections: list[tuple[str, list[str]]] = [("", [])]
     for raw in body.splitlines():
         line = raw.strip().replace("**", "").replace("[ ] ", "")
         if line.startswith("#"):

@@ -75,7 +75,7 @@ def seed_usage(users: dict[str, User]) -> dict[str, int]:
     counts["deals_created"] = len(created)
     if created:
         rng = random.Random(6)
-        live = db.session.scalars(select(Asset).where(Asset.live_clause()).order_by(Asset.id)).all()
+        live = list(db.session.scalars(select(Asset).where(Asset.live_clause()).order_by(Asset.id)))
         counts["usage_events"] += _rate(users, live, rng)
         for deal in created:
             counts["usage_events"] += _use_in_deal(deal, live, rng)
@@ -107,6 +107,7 @@ def _use_in_deal(deal: Deal, live: list[Asset], rng: random.Random) -> int:
     the buyer open it a few times; all dated before the deal closed."""
     fitting = [asset for asset in live if deal.stage in asset.stages] or live
     chosen = rng.sample(fitting, k=min(len(fitting), rng.randint(2, 3)))
+    assert deal.close_date is not None, "every demo deal has a close date"
     end = min(utcnow(), datetime.combine(deal.close_date, time.min, tzinfo=UTC))
     events = []
     for asset in chosen:
@@ -117,6 +118,7 @@ def _use_in_deal(deal: Deal, live: list[Asset], rng: random.Random) -> int:
     link.created_at = end - timedelta(days=rng.uniform(5, 30))
     db.session.flush()
     share = db.session.scalar(select(UsageEvent).where(UsageEvent.share_link_id == link.id))
+    assert share is not None, "creating a link records its share"
     share.created_at = link.created_at
     for visitor in range(rng.randint(0, 3)):
         for _open in range(rng.randint(1, 2)):
@@ -146,6 +148,7 @@ def _browse(users: dict[str, User], live: list[Asset], rng: random.Random) -> in
     readers = [users[email] for email in RATERS]
     events = []
     for asset in live:
+        assert asset.live_revision is not None, "the assets browsed are live"
         has_file = asset.live_revision.file_id is not None
         for _view in range(rng.randint(0, 6)):
             reader = rng.choice(readers)

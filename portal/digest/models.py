@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -24,7 +24,7 @@ DELIVERY_STATUSES = tuple(DeliveryStatus)
 ERROR_MAX = 500
 
 
-class DigestDelivery(db.Model):
+class DigestDelivery(Model):
     """The claim on, and then the outcome of, one person's digest email for one week.
 
     The run that inserts the row is the only one that sends; the unique constraint makes

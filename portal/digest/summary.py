@@ -11,6 +11,8 @@ happened "in the week" count by when they happened; lists of things waiting (pos
 requests, campaigns to read) are as they stand now.
 """
 
+from decimal import Decimal
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -118,7 +120,7 @@ def _new_assets(rep: User, week: Week) -> DigestSection:
     assets, total = _take(query)
     items = [
         DigestItem(
-            title=shown_revision(asset, rep).title,
+            title=_shown_title(asset, rep),
             link=f"/assets/{asset.id}",
             detail=", ".join(stage.name for stage in asset.stages),
         )
@@ -270,6 +272,8 @@ def _ratings_of_assets(marketer: User, week: Week) -> DigestSection:
             .limit(COMMENTS_SHOWN)
         )
         ratings = "1 rating" if count == 1 else f"{count} ratings"
+        assert asset is not None, "its ratings were just read"
+        assert asset.latest_revision is not None, "an asset is created with its first revision"
         items.append(
             DigestItem(
                 title=asset.latest_revision.title,
@@ -328,6 +332,12 @@ def _leader_sections(week: Week) -> list[DigestSection]:
     return [section]
 
 
+def _shown_title(asset: Asset, user: User) -> str:
+    revision = shown_revision(asset, user)
+    assert revision is not None, "the digest lists live assets"
+    return revision.title
+
+
 def headline_text(headline: Headline) -> str:
     """A headline figure as the dashboard shows it."""
     value = headline.value
@@ -335,7 +345,7 @@ def headline_text(headline: Headline) -> str:
         return "—"
     if headline.kind == "money":
         return format_money(value)
-    if headline.kind == "percent":
+    if headline.kind == "percent" and isinstance(value, int | float | Decimal):
         return f"{value * 100:.0f} %"
     if isinstance(value, int):
         return f"{value:,}"

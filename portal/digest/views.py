@@ -169,7 +169,7 @@ def claim(user: User, week: Week) -> bool:
 
 
 def _settle(user: User, week: Week, status: str, error: str = "") -> None:
-    values = {"status": status, "error": error[:ERROR_MAX]}
+    values: dict[str, object] = {"status": status, "error": error[:ERROR_MAX]}
     if status == "sent":
         values["sent_at"] = utcnow()
     db.session.execute(

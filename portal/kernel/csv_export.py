@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flask import Response
 
@@ -14,7 +14,7 @@ def spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text[:1] in _FORMULA_STARTS else text
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[list]) -> Response:
     """A CSV download; text cells are made spreadsheet-safe, numbers are left as they are."""
     out = io.StringIO()
     writer = csv.writer(out)

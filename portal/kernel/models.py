@@ -32,7 +32,7 @@ AUTHORS = frozenset({Role.MARKETER, Role.ADMIN})
 OVERSEERS = AUTHORS | {Role.LEADER}
 DEPARTMENTS = ("sales", "marketing")
 # A role's usual department, used when none is given.
-DEFAULT_DEPARTMENT = {
+DEFAULT_DEPARTMENT: dict[str, str] = {
     Role.REP: "sales",
     Role.MARKETER: "marketing",
     Role.LEADER: "sales",

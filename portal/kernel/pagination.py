@@ -1,5 +1,6 @@
 """Pagination shared by every list page and API list."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from portal.kernel.ids import text_int
@@ -10,7 +11,7 @@ MAX_PER_PAGE = 100
 
 @dataclass
 class Page:
-    items: list
+    items: Sequence
     page: int
     per_page: int
     total: int

@@ -1,7 +1,7 @@
 """The catalogue of reports: each report module registers a ReportSpec, and one set of
 views renders any of them as a page, a CSV file and JSON."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from portal.kernel.models import OVERSEERS, User
@@ -26,7 +26,7 @@ class Chart:
     title: str
     kind: str
     labels: list[str]
-    series: dict[str, list[float]]
+    series: Mapping[str, Sequence[float]]
 
 
 @dataclass

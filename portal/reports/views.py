@@ -7,6 +7,7 @@ portal's time zone), the filters its spec uses (``stage``, ``content_type`` slug
 ``dir``, ``page`` and ``per_page``. ``format=csv`` returns exactly the rows shown.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -38,7 +39,10 @@ from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
 bp = Blueprint("reports", __name__)
 
 
-_TERM_FILTERS = (("stage", Stage, "stage_id"), ("content_type", ContentType, "content_type_id"))
+_TERM_FILTERS: tuple[tuple[str, type[Stage] | type[ContentType], str], ...] = (
+    ("stage", Stage, "stage_id"),
+    ("content_type", ContentType, "content_type_id"),
+)
 
 
 def parse_filters(args, spec: ReportSpec | None = None) -> ReportFilters:
@@ -54,11 +58,11 @@ def parse_filters(args, spec: ReportSpec | None = None) -> ReportFilters:
     for name, model, field in _TERM_FILTERS:
         slug = (args.get(name) or "").strip()[:60]
         if name in used and slug:
-            term = db.session.scalar(select(model).where(model.slug == slug))
-            if term is None:
+            term_id = db.session.scalar(select(model.id).where(model.slug == slug))
+            if term_id is None:
                 errors[name] = f"There is no {name.replace('_', ' ')} called “{slug}”."
             else:
-                setattr(filters, field, term.id)
+                setattr(filters, field, term_id)
                 filters.chosen[name] = slug
     owner = (args.get("owner") or "").strip()[:254]
     if "owner" in used and owner:
@@ -155,7 +159,7 @@ def show(slug: str):
     )
 
 
-def _asset_owners() -> list[User]:
+def _asset_owners() -> Sequence[User]:
     """The people who own assets, for the owner filter."""
     owners = select(Asset.owner_id).distinct()
     return db.session.scalars(select(User).where(User.id.in_(owners)).order_by(User.name)).all()
@@ -197,7 +201,7 @@ def _header(columns: list[Column]) -> list[str]:
     return header
 
 
-def _csv(spec: ReportSpec, tab: str, table: Table, rows: list):
+def _csv(spec: ReportSpec, tab: str, table: Table, rows: Sequence):
     rows_out = (
         [part for column in table.columns for part in cell(column, getattr(row, column.key))]
         for row in rows

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 
 
-class WorkflowEvent(db.Model):
+class WorkflowEvent(Model):
     __tablename__ = "workflow_events"
     __table_args__ = (Index("ix_workflow_events_subject", "subject_type", "subject_id"),)
 

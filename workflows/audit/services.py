@@ -1,6 +1,6 @@
 """Writing and reading the workflow audit log; every machine records through here."""
 
-from sqlalchemy import select
+from sqlalchemy import asc, desc, select
 from sqlalchemy.orm import selectinload
 
 from portal.kernel.extensions import db
@@ -31,12 +31,11 @@ def record(step: Step) -> WorkflowEvent:
 
 def history(subject_type: str, subject_id: int, newest_first: bool = False) -> list[WorkflowEvent]:
     """The workflow events of one subject, oldest first unless ``newest_first``."""
-    order = (WorkflowEvent.created_at, WorkflowEvent.id)
-    if newest_first:
-        order = tuple(column.desc() for column in order)
-    return db.session.scalars(
+    direction = desc if newest_first else asc
+    events = db.session.scalars(
         select(WorkflowEvent)
         .where(WorkflowEvent.subject_type == subject_type, WorkflowEvent.subject_id == subject_id)
         .options(selectinload(WorkflowEvent.actor))
-        .order_by(*order)
-    ).all()
+        .order_by(direction(WorkflowEvent.created_at), direction(WorkflowEvent.id))
+    )
+    return list(events)

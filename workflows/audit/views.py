@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from content.library.models import AssetRevision
 from portal.kernel.csv_export import csv_response
@@ -65,7 +66,9 @@ def audit_query(since: date | None, until: date | None, action: str | None):
 
 
 # Subjects whose revisions have titles: (revision model, its column naming the subject).
-_REVISIONS = {
+_REVISIONS: dict[
+    str, tuple[type[AssetRevision] | type[GhostPostRevision], InstrumentedAttribute[int]]
+] = {
     "asset": (AssetRevision, AssetRevision.asset_id),
     "post": (GhostPostRevision, GhostPostRevision.post_id),
 }
@@ -99,7 +102,9 @@ def audit_subject(event: WorkflowEvent, titles: dict) -> tuple[str, str]:
     endpoint, argument, noun = _SUBJECT_PAGES.get(event.subject_type, _SUBJECT_PAGES["asset"])
     key = (event.subject_type, event.subject_id, event.revision_number)
     label = titles.get(key) or f"{noun} {event.subject_id}"
-    return url_for(endpoint, **{argument: event.subject_id}), label
+    # url_for's keyword-only options (_anchor, _external…) are typed, so mypy checks an
+    # unpacked dict against them although ``argument`` is never one of them.
+    return url_for(endpoint, **{argument: event.subject_id}), label  # type: ignore[arg-type]
 
 
 @bp.get("/audit")
@@ -124,7 +129,7 @@ def index():
     if request.args.get("format") == "csv":
         return _csv(list(db.session.scalars(query)))
     page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
-    total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     events = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
     return render_template(
         "workflows/audit.html",

@@ -43,8 +43,8 @@ def create_campaign(body: CampaignInput):
         user,
         campaigns.CampaignInput(
             name=body.name,
-            starts_on=body.starts_on,
-            ends_on=body.ends_on,
+            starts_on=body.starts_on or None,
+            ends_on=body.ends_on or None,
             audience=body.audience or "",
             key_messages=body.key_messages or "",
             talking_points=body.talking_points or "",

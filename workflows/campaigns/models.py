@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -28,7 +28,7 @@ campaign_assets = Table(
 )
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """A marketing campaign brief for reps: who it is for, what to say, what to send."""
 
     __tablename__ = "campaigns"
@@ -54,7 +54,7 @@ class Campaign(db.Model):
         return f"<Campaign {self.id} {self.status}>"
 
 
-class CampaignRead(db.Model):
+class CampaignRead(Model):
     """A rep acknowledged having read a campaign's brief (once per person)."""
 
     __tablename__ = "campaign_reads"

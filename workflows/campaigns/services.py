@@ -11,6 +11,7 @@ Services flush, never commit: the caller commits once.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
@@ -59,7 +60,10 @@ def get_visible_campaign(user: User, campaign_id: int) -> Campaign:
     return campaign
 
 
-def timing(campaign: Campaign, today: date | None = None) -> str:
+Timing = Literal["upcoming", "current", "past"]
+
+
+def timing(campaign: Campaign, today: date | None = None) -> Timing:
     """ "upcoming", "current" or "past" by the portal's calendar."""
     today = today or local_today()
     if campaign.starts_on > today:
@@ -93,18 +97,23 @@ def _checked(
     """The cleaned column values and linked assets, or a ValidationFailed naming each bad
     field (name, starts_on, ends_on, audience, key_messages, talking_points, asset_ids).
     ``kept`` are ids already linked, which may stay linked after they stop being live."""
-    values = {
-        "name": " ".join((data.name or "").split()),
-        "starts_on": data.starts_on,
-        "ends_on": data.ends_on,
-        "audience": " ".join((data.audience or "").split()),
+    name = " ".join((data.name or "").split())
+    audience = " ".join((data.audience or "").split())
+    texts = {
         "key_messages": _markdown(data.key_messages),
         "talking_points": _markdown(data.talking_points),
     }
+    values = {
+        "name": name,
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "audience": audience,
+        **texts,
+    }
     errors = {}
-    if not values["name"]:
+    if not name:
         errors["name"] = NAME_MISSING
-    elif len(values["name"]) > NAME_MAX:
+    elif len(name) > NAME_MAX:
         errors["name"] = NAME_TOO_LONG
     if data.starts_on is None:
         errors["starts_on"] = STARTS_MISSING
@@ -112,11 +121,11 @@ def _checked(
         errors["ends_on"] = ENDS_MISSING
     elif data.starts_on is not None and data.ends_on < data.starts_on:
         errors["ends_on"] = ENDS_BEFORE_START
-    if len(values["audience"]) > AUDIENCE_MAX:
+    if len(audience) > AUDIENCE_MAX:
         errors["audience"] = AUDIENCE_TOO_LONG
-    for name in ("key_messages", "talking_points"):
-        if len(values[name]) > TEXT_MAX:
-            errors[name] = TEXT_TOO_LONG
+    for field_name, text in texts.items():
+        if len(text) > TEXT_MAX:
+            errors[field_name] = TEXT_TOO_LONG
     assets = _linked_assets(writer, data.asset_ids, kept, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
@@ -275,7 +284,9 @@ def acknowledge(campaign: Campaign, rep: User) -> tuple[CampaignRead, bool]:
         .returning(CampaignRead.id)
     )
     created = db.session.execute(statement).first() is not None
-    return read_by(campaign, rep), created
+    read = read_by(campaign, rep)
+    assert read is not None, "the upsert above wrote it or found it"
+    return read, created
 
 
 def read_by(campaign: Campaign, user: User) -> CampaignRead | None:

@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 
 TITLE_MAX = 200
@@ -23,7 +23,7 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 
 
-class Collection(db.Model):
+class Collection(Model):
     """An ordered list of assets with notes, owned by the marketer who built it."""
 
     __tablename__ = "collections"
@@ -48,7 +48,7 @@ class Collection(db.Model):
         return f"<Collection {self.id} {self.title!r}>"
 
 
-class CollectionItem(db.Model):
+class CollectionItem(Model):
     """One asset in a collection, at a position (1, 2, 3… with no gaps), with a note."""
 
     __tablename__ = "collection_items"
@@ -71,7 +71,7 @@ class CollectionItem(db.Model):
         return f"<CollectionItem {self.id} #{self.position} of {self.collection_id}>"
 
 
-class PathAssignment(db.Model):
+class PathAssignment(Model):
     """A collection assigned to a rep as their onboarding path (once per rep)."""
 
     __tablename__ = "path_assignments"
@@ -92,7 +92,7 @@ class PathAssignment(db.Model):
         return f"<PathAssignment {self.id} collection {self.collection_id} rep {self.rep_id}>"
 
 
-class ItemDone(db.Model):
+class ItemDone(Model):
     """A rep marked an item of their path done. Not done again means the row is gone."""
 
     __tablename__ = "path_items_done"

@@ -64,11 +64,12 @@ def assignable_reps() -> Select:
 
 def live_item_count(collection: Collection) -> int:
     """Items a rep on this path can open and mark done."""
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count(CollectionItem.id))
         .join(Asset, Asset.id == CollectionItem.asset_id)
         .where(CollectionItem.collection_id == collection.id, Asset.live_clause())
     )
+    return count or 0
 
 
 def assign(
@@ -90,7 +91,8 @@ def assign(
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     if not live_item_count(collection):
         raise ValidationFailed(COLLECTION_EMPTY)
-    assigned, already = [], []
+    assigned: list[User] = []
+    already: list[User] = []
     for rep in {rep.id: rep for rep in reps}.values():
         inserted = db.session.execute(
             upsert_insert(PathAssignment)

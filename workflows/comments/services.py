@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from content.library.models import Asset, AssetRevision
 from content.library.services import shown_revision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model, db
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
@@ -32,7 +32,7 @@ _LOOKUP_CHUNK = 50
 _MENTION = re.compile(r"(?<![\w.@%+-])@([\w.%+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", re.ASCII)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A remark on one revision of an asset; a reply points at its thread's first comment."""
 
     __tablename__ = "comments"
@@ -384,4 +384,5 @@ def timeline(asset: Asset, user: User) -> list[TimelineEntry]:
 
 def _newest_first_key(entry: TimelineEntry) -> tuple:
     subject = entry.revision or entry.comment or entry.event
+    assert subject is not None, "every entry holds a revision, a comment or an event"
     return (entry.at, _KIND_ORDER[entry.kind], subject.id)

@@ -32,7 +32,7 @@ def _limited(query, key: str, title: str, empty: str) -> Section:
     items = list(db.session.scalars(query.limit(SECTION_LIMIT)))
     total = len(items)
     if total == SECTION_LIMIT:
-        total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+        total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     return Section(key, title, empty, items, total)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset, Stage
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 from workflows.campaigns.models import Campaign
@@ -30,7 +30,7 @@ class FeedbackStatus(StrEnum):
 
 
 # Each kind and status with its label, in the order forms and reports show them.
-FEEDBACK_KINDS = {
+FEEDBACK_KINDS: dict[str, str] = {
     FeedbackKind.OBJECTION: "Objection",
     FeedbackKind.QUESTION: "Question",
     FeedbackKind.COMPETITOR: "Competitor mention",
@@ -38,14 +38,14 @@ FEEDBACK_KINDS = {
     FeedbackKind.LOSS_REASON: "Loss reason",
     FeedbackKind.CONTENT_GAP: "Content gap",
 }
-FEEDBACK_STATUSES = {
+FEEDBACK_STATUSES: dict[str, str] = {
     FeedbackStatus.NEW: "New",
     FeedbackStatus.ACKNOWLEDGED: "Acknowledged",
     FeedbackStatus.ACTED_ON: "Acted on",
 }
 
 
-class FieldFeedback(db.Model):
+class FieldFeedback(Model):
     """What a rep heard from customers, for marketing to act on and answer."""
 
     __tablename__ = "field_feedback"

@@ -1,6 +1,8 @@
 """Field feedback other pages show: on an asset's page, on a deal's, and the count of new
 feedback in marketing's navigation."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -40,7 +42,7 @@ def feedback_on_asset(asset: Asset, user: User, limit: int = ON_ASSET_SHOWN) -> 
     return Page(list(items), 1, limit, total)
 
 
-def feedback_on_deal(deal: Deal, user: User) -> list[FieldFeedback]:
+def feedback_on_deal(deal: Deal, user: User) -> Sequence[FieldFeedback]:
     """What the deal's owner said about it; the owner and readers of the inbox see it."""
     if deal.owner_id != user.id and not can(user, "view_all_feedback"):
         return []

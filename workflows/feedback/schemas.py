@@ -15,7 +15,9 @@ from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFe
 
 # An id a client may leave out or send as null.
 MaybeId = Annotated[int | None, Field(ge=1, le=ID_MAX)]
-FeedbackStatus = Literal[tuple(FEEDBACK_STATUSES)]  # type: ignore[valid-type]
+# mypy cannot read a Literal of a variable; the values come from the model.
+FEEDBACK_STATUS_NAMES = tuple(FEEDBACK_STATUSES)
+FeedbackStatus = Literal[FEEDBACK_STATUS_NAMES]  # type: ignore[valid-type]
 
 
 class FeedbackInput(Input):

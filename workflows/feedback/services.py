@@ -320,7 +320,7 @@ def status_counts(user: User, filters: FeedbackFilters) -> dict[str, int]:
     """How many items each status tab holds under the other filters, and "all"."""
     query = _matching(user, filters).subquery()
     rows = db.session.execute(select(query.c.status, func.count()).group_by(query.c.status))
-    counts = dict.fromkeys(FEEDBACK_STATUSES, 0) | dict(rows.all())
+    counts: dict[str, int] = dict.fromkeys(FEEDBACK_STATUSES, 0) | dict(rows.all())
     counts["all"] = sum(counts[status] for status in FEEDBACK_STATUSES)
     return counts
 

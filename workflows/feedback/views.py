@@ -2,6 +2,8 @@
 a deal), the inbox (marketing's triage queue, a rep's own "My feedback"), and an item's
 page where marketers set its status and reply."""
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     abort,
@@ -36,7 +38,7 @@ from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
 bp = Blueprint("feedback", __name__)
 # What each reference field of the form holds, and how a choice is labelled.
-_REFERENCES = {
+_REFERENCES: dict[str, tuple[type[Asset] | type[Deal] | type[Campaign], Callable[..., str]]] = {
     "asset": (Asset, asset_title),
     "deal": (Deal, lambda deal: f"{deal.name} ({deal.account})"),
     "campaign": (Campaign, lambda campaign: campaign.name),
@@ -113,7 +115,7 @@ def _offer(field, wanted: int) -> bool:
     found = db.session.get(model, wanted)
     if found is None or not can(current_user, "send_feedback", found):
         return False
-    field.choices.append(SelectChoice(found.id, title(found)))
+    field.choices.append(SelectChoice(wanted, title(found)))
     return True
 
 
@@ -130,6 +132,7 @@ def _prefilled_form() -> FeedbackForm:
     form.stage.data = _prefill_stage(args.get("stage"))
     if not form.stage.data and form.deal.data:
         deal = db.session.get(Deal, form.deal.data)
+        assert deal is not None, "only a deal the sender may name is offered"
         form.stage.data = deal.stage_id or NONE_CHOSEN
     form.next.data = safe_next(args.get("next")) or ""
     return form

@@ -42,7 +42,7 @@ def _agreed_entries() -> tuple[tuple[int, str, str], ...]:
         .where(GlossaryTerm.status == "agreed")
         .order_by(GlossaryTerm.id)
     )
-    return tuple(tuple(row) for row in rows)
+    return tuple((term_id, name, aliases) for term_id, name, aliases in rows)
 
 
 def terms_in_text(*texts: str) -> list[GlossaryTerm]:

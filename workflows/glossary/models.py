@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -22,7 +22,7 @@ class TermStatus(StrEnum):
     AGREED = "agreed"
 
 
-TERM_STATUSES = {TermStatus.PROPOSED: "Proposed", TermStatus.AGREED: "Agreed"}
+TERM_STATUSES: dict[str, str] = {TermStatus.PROPOSED: "Proposed", TermStatus.AGREED: "Agreed"}
 # The two teams that must both sign a version, in the order pages show them.
 SIDES = ("sales", "marketing")
 NAME_MAX = 100
@@ -36,7 +36,7 @@ def name_key(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-class GlossaryTerm(db.Model):
+class GlossaryTerm(Model):
     """A term as it reads now; its history is in :class:`GlossaryTermVersion`."""
 
     __tablename__ = "glossary_terms"
@@ -71,7 +71,7 @@ class GlossaryTerm(db.Model):
         return f"<GlossaryTerm {self.id} {self.name!r} v{self.version} {self.status}>"
 
 
-class GlossaryTermVersion(db.Model):
+class GlossaryTermVersion(Model):
     """An immutable snapshot of a term's name, aliases and definition."""
 
     __tablename__ = "glossary_term_versions"
@@ -101,7 +101,7 @@ class GlossaryTermVersion(db.Model):
         return f"<GlossaryTermVersion {self.term_id}#{self.number}>"
 
 
-class GlossarySignoff(db.Model):
+class GlossarySignoff(Model):
     """A leader agreed to one version of a term for their team.
 
     One per side and one per leader on each version: the constraints, not a check in

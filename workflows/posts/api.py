@@ -58,7 +58,7 @@ def create_post(body: PostInput):
             channel=body.channel,
             rep=body.rep,
             topic=body.topic,
-            due_on=body.due_on,
+            due_on=body.due_on or None,
             asset_ids=body.asset_ids,
         ),
     )
@@ -86,7 +86,9 @@ def revise_post(post_id: int, body: PostRevisionInput):
     user = api_user()
     post = posts.get_visible_post(user, post_id)
     number = body.base_revision
-    base = posts.get_revision(post, number).id if number <= post.latest_revision.number else 0
+    latest = post.latest_revision
+    assert latest is not None, "a post is created with its first revision"
+    base = posts.get_revision(post, number).id if number <= latest.number else 0
     details = None
     if any(body.given(name) for name in _DETAILS):
         details = posts.PostInput(
@@ -94,7 +96,7 @@ def revise_post(post_id: int, body: PostRevisionInput):
             body="",
             channel=body.channel if body.given("channel") else post.channel,
             topic=body.topic if body.given("topic") else post.topic,
-            due_on=body.due_on if body.given("due_on") else post.due_on,
+            due_on=(body.due_on or None) if body.given("due_on") else post.due_on,
             asset_ids=body.asset_ids
             if body.given("asset_ids")
             else [asset.id for asset in post.assets],

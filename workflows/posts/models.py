@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -43,7 +43,7 @@ post_assets = Table(
 )
 
 
-class GhostPost(db.Model):
+class GhostPost(Model):
     """A post drafted by a ghost-writer for a rep of record.
 
     Besides its state, the post keeps the figures reports need, updated by each
@@ -120,7 +120,7 @@ class GhostPost(db.Model):
         return f"<GhostPost {self.id} {self.status}>"
 
 
-class GhostPostRevision(db.Model):
+class GhostPostRevision(Model):
     """An immutable snapshot of a post's title and Markdown body."""
 
     __tablename__ = "ghost_post_revisions"
@@ -141,7 +141,7 @@ class GhostPostRevision(db.Model):
         return f"<GhostPostRevision {self.post_id}#{self.number}>"
 
 
-class PostComment(db.Model):
+class PostComment(Model):
     """A remark on a post, made while reading a given revision."""
 
     __tablename__ = "ghost_post_comments"
@@ -158,7 +158,7 @@ class PostComment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class VoiceProfile(db.Model):
+class VoiceProfile(Model):
     """How a rep sounds and what they know, kept by the rep for their ghost-writers."""
 
     __tablename__ = "voice_profiles"

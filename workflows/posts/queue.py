@@ -132,7 +132,7 @@ def status_counts(user: User) -> dict[str, int]:
     """How many visible posts are in each status view, for the queue's tabs."""
     visible = visible_posts(user).subquery()
     rows = db.session.execute(select(visible.c.status, func.count()).group_by(visible.c.status))
-    counts = dict.fromkeys(POST_STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(POST_STATUSES, 0)
     counts.update(dict(rows.all()))
     counts["active"] = sum(counts[status] for status in UNFINISHED)
     counts["all"] = sum(counts[status] for status in POST_STATUSES)

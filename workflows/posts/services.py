@@ -4,10 +4,11 @@ The state machine is in workflows.posts.machine, the rules in workflows.posts.ru
 Services flush, never commit: the caller commits once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
@@ -166,7 +167,7 @@ def revise_post(
         raise ValidationFailed(message, {"base_revision": message})
     errors: dict = {}
     title, body = _clean_text(title, body, errors)
-    assets = None
+    assets: list[Asset] = []
     if details is not None:
         _check_details(author, details, errors, due_changed=details.due_on != post.due_on)
         assets = _linked_assets(author, details.asset_ids, errors)
@@ -174,6 +175,7 @@ def revise_post(
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     _claim_for_edit(post, base_revision_id)
     latest = post.latest_revision
+    assert latest is not None, "a post is created with its first revision"
     revision = None
     if (title, body) != (latest.title, latest.body):
         _add_revision(post, author, title, body, latest.number + 1)
@@ -294,10 +296,11 @@ def similar_posts(post: GhostPost) -> list[tuple[GhostPost, float]]:
     return sorted(found, key=lambda pair: -pair[1])
 
 
-def past_posts(rep: User, viewer, limit: int = 5) -> list[GhostPost]:
+def past_posts(rep: User, viewer, limit: int = 5) -> Sequence[GhostPost]:
     """The rep's approved and published posts, newest first, that ``viewer`` may read
     here: published ones are public on their channel anyway; approved ones only for
     those who may see the post."""
+    readable: ColumnElement[bool]
     if can(viewer, "view_all_posts"):
         readable = GhostPost.status.in_(("approved", "published"))
     else:
@@ -327,9 +330,9 @@ def add_comment(post: GhostPost, author, body: str) -> PostComment:
     if len(text) > COMMENT_MAX:
         message = f"Keep comments under {COMMENT_MAX:,} characters."
         raise ValidationFailed(message, {"body": message})
-    comment = PostComment(
-        post_id=post.id, revision_number=post.latest_revision.number, author=author, body=text
-    )
+    latest = post.latest_revision
+    assert latest is not None, "a post is created with its first revision"
+    comment = PostComment(post_id=post.id, revision_number=latest.number, author=author, body=text)
     db.session.add(comment)
     db.session.flush()
     notify(
@@ -342,7 +345,7 @@ def add_comment(post: GhostPost, author, body: str) -> PostComment:
     return comment
 
 
-def comments(post: GhostPost) -> list[PostComment]:
+def comments(post: GhostPost) -> Sequence[PostComment]:
     return db.session.scalars(
         select(PostComment)
         .where(PostComment.post_id == post.id)

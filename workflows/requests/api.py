@@ -65,7 +65,7 @@ def create_request(body: ContentRequestInput):
         _one_term(Stage, body.stage, "stage"),
         _one_term(Persona, body.persona, "persona"),
         body.deal_context,
-        body.due_on,
+        body.due_on or None,
     )
     location = url_for(".get_request", request_id=content_request.id)
     return ContentRequest.shown(content_request, user), 201, {"Location": location}

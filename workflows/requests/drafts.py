@@ -35,13 +35,15 @@ def start_draft(content_request: ContentRequest, marketer, title: str) -> None:
     """The draft asset built from the brief, with the requester invited to review it
     (unless inactive or the marketer themselves)."""
     persona = content_request.persona
+    stage = content_request.stage
+    assert stage is not None, "a request whose stage was deleted cannot be accepted"
     content_request.asset = create_asset(
         marketer,
         AssetInput(
             title=title,
             summary=shorten(content_request.need, SUMMARY_LENGTH),
             body=brief(content_request),
-            stages=[content_request.stage],
+            stages=[stage],
             personas=[persona] if persona is not None else [],
         ),
     )

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset, Persona, Stage
-from portal.kernel.extensions import db
+from portal.kernel.extensions import Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -48,7 +48,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-class ContentRequest(db.Model):
+class ContentRequest(Model):
     """A request for content the library lacks, and what marketing did with it."""
 
     __tablename__ = "content_requests"

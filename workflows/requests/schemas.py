@@ -10,15 +10,9 @@ from pydantic import Field
 from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import DateText, Input, Output, Page, Paging, Person, Slug, Timestamp
-from workflows.requests.services import (
-    DEAL_CONTEXT_MAX,
-    NEED_MAX,
-    REQUEST_STATUSES,
-    STATUS_VIEWS,
-)
-from workflows.requests.services import (
-    ContentRequest as ContentRequestRow,
-)
+from workflows.requests.models import DEAL_CONTEXT_MAX, REQUEST_STATUSES
+from workflows.requests.models import ContentRequest as ContentRequestRow
+from workflows.requests.services import NEED_MAX, STATUS_VIEWS
 
 
 class ContentRequestQuery(Paging):

@@ -38,7 +38,7 @@ from workflows.requests.models import (
     today,
 )
 
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     RequestStatus.OPEN: "Open",
     RequestStatus.ACCEPTED: "Accepted",
     RequestStatus.DECLINED: "Declined",
@@ -151,7 +151,7 @@ def parse_filters(args, user: User) -> RequestFilters:
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
     filters.stage = (args.get("stage") or "").strip()[:60]
-    errors = {}
+    errors: dict[str, str] = {}
     filters.overdue = _flag(args, "overdue", errors)
     filters.mine = _flag(args, "mine", errors)
     if filters.status not in STATUS_VIEWS:
@@ -236,7 +236,7 @@ def submit_request(
         raise PermissionDenied("Your account cannot ask for content.")
     need = (need or "").strip()
     deal_context = (deal_context or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not need:
         errors["need"] = NEED_MISSING
     elif len(need) > NEED_MAX:
@@ -249,6 +249,7 @@ def submit_request(
         errors["due_on"] = DUE_IN_PAST
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
+    assert stage is not None, "a missing stage is refused above"
     content_request = ContentRequest(
         requester=rep,
         need=need,
@@ -330,6 +331,7 @@ def accept(content_request: ContentRequest, marketer, title: str | None = None) 
         raise Conflict("The request's buyer stage was deleted; decline it and ask for a new one.")
     comment = f"Started the draft “{title}”."
     apply(REQUEST, content_request, "accept", marketer, title=title, comment=comment)
+    assert content_request.asset is not None, "accepting starts the draft"
     return content_request.asset
 
 
@@ -348,7 +350,8 @@ def decline(content_request: ContentRequest, marketer, reason: str) -> ContentRe
 @REQUEST.after
 def _tell_the_requester(content_request: ContentRequest, actor: User, event: WorkflowEvent) -> None:
     """The requester hears of every step of their request."""
-    title = content_request.asset.latest_revision.title if content_request.asset else ""
+    latest = content_request.asset.latest_revision if content_request.asset else None
+    title = latest.title if latest is not None else ""
     link = request_link(content_request)
     if event.action == "accept":
         kind = "request_accepted"

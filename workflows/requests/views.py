@@ -17,6 +17,7 @@ from content.library.browsing import taxonomy_choices
 from content.library.models import Persona, Stage
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.forms import NONE_CHOSEN
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
@@ -26,7 +27,7 @@ from portal.kernel.templating import (
 )
 from portal.kernel.transaction import attempt, submit
 from workflows.requests import services as requests
-from workflows.requests.forms import NONE_CHOSEN, AcceptForm, DeclineForm, RequestForm
+from workflows.requests.forms import AcceptForm, DeclineForm, RequestForm
 
 bp = Blueprint("requests", __name__)
 
@@ -118,7 +119,9 @@ def accept(request_id: int):
     if outcome.refused:
         return _show(content_request)
     requester = content_request.requester
-    message = f"Request accepted: the draft “{asset.latest_revision.title}” is started."
+    draft = asset.latest_revision
+    assert draft is not None, "an asset is created with its first revision"
+    message = f"Request accepted: the draft “{draft.title}” is started."
     if asset.collaborator_role(requester) == "reviewer":
         message += f" {requester.name} is invited to review it."
     flash(message, "success")

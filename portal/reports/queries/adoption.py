@@ -15,6 +15,7 @@ Each figure is a grouped query over the period's rows, joined to the reps in one
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Float, Select, and_, case, exists, func, or_, select
 from sqlalchemy.sql import ColumnElement, Subquery
@@ -116,16 +117,18 @@ def _rep_rows(filters: ReportFilters) -> tuple[Select, dict, ColumnElement]:
     sum of their activity (zero for a rep who did nothing)."""
     usage, deals = _events_per_rep(filters), _deals_per_rep(filters)
     assets, ratings = _assets_per_rep(filters), _ratings_per_rep(filters)
-    figures = {
+    figures: dict[str, ColumnElement[Any]] = {
         column.key: func.coalesce(column, 0)
         for sub in (assets, usage, deals, ratings)
         for column in sub.c
         if column.key != "user_id"
     }
     figures["content_share"] = deals.c.deals_with_content.cast(Float) / deals.c.closed_deals
-    activity = sum(
-        (figures[name] for name in ("views", "assets_used", "closed_deals", "ratings_given")),
-        start=0,
+    activity = (
+        figures["views"]
+        + figures["assets_used"]
+        + figures["closed_deals"]
+        + figures["ratings_given"]
     )
     query = (
         select(
@@ -212,7 +215,7 @@ def reps_per_share(filters: ReportFilters) -> dict[str, int]:
     )
     # Grouped outside: PostgreSQL would not match the CASE's parameters in GROUP BY.
     bucketed = select(bucket.label("bucket")).subquery("bucketed")
-    counts = dict(
+    counts: dict[str, int] = dict(
         db.session.execute(
             select(bucketed.c.bucket, func.count()).group_by(bucketed.c.bucket)
         ).all()

@@ -12,7 +12,7 @@ the revenue is the won deals' amounts. The rating is the asset's current average
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Float, Select, and_, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Float, Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from content.deals.models import Deal
@@ -28,7 +28,7 @@ _USED = E.kind == "used_in_deal"
 _LAST_USED = func.max(case((E.kind != "view", E.created_at)))
 
 
-def _count(condition) -> object:
+def _count(condition) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -221,7 +221,7 @@ def _page_ids(filters: ReportFilters, sort: Sort, page: int, per_page: int):
     query = query.order_by(*ordered(figure, sort.descending), shown.title, Asset.id)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     if not rows and page > 1:  # past the last page: the count still says how many
-        rows = [(None, db.session.scalar(select(func.count()).select_from(usage)))]
+        return [], db.session.scalar(select(func.count()).select_from(usage)) or 0
     total = rows[0][1] if rows else 0
     return [asset_id for asset_id, _total in rows if asset_id is not None], total
 
@@ -243,7 +243,7 @@ def usage_per_week(filters: ReportFilters) -> dict[str, list[int]]:
 
 def totals(filters: ReportFilters) -> dict[str, int]:
     """The period's events per kind and the distinct assets used, for the dashboard."""
-    counts = dict(
+    counts: dict[str, int] = dict(
         db.session.execute(
             _events(filters).add_columns(E.kind, func.count(E.id)).group_by(E.kind)
         ).all()

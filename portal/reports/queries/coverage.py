@@ -103,7 +103,7 @@ def _stage_rows(filters: ReportFilters, per_stage: dict[str, Subquery]) -> tuple
         "rating_count": func.coalesce(ratings.c.ratings, 0),
     }
     figures |= {name: func.coalesce(sub.c[name], 0) for name, sub in per_stage.items()}
-    query = select(
+    query: Select = select(
         Stage.id.label("stage_id"),
         Stage.name.label("stage"),
         *(figures[name].label(name) for name in figures if name != "stage"),
@@ -131,4 +131,4 @@ def stage_coverage(
 def stages_without_assets(filters: ReportFilters) -> int:
     """How many stages have no live asset that the filters keep, for the dashboard."""
     covered = _library(select(_STAGE).join(Asset, Asset.id == asset_stages.c.asset_id), filters)
-    return db.session.scalar(select(func.count(Stage.id)).where(Stage.id.not_in(covered)))
+    return db.session.scalar(select(func.count(Stage.id)).where(Stage.id.not_in(covered))) or 0

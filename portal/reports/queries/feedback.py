@@ -77,7 +77,9 @@ def feedback_by_stage(filters: ReportFilters, sort: Sort, page: int, per_page: i
     stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
     if filters.stage_id is not None:
         stages = [stage for stage in stages if stage.id == filters.stage_id]
-    keys = [(stage.id, stage.name, stage.slug) for stage in stages]
+    keys: list[tuple[int | None, str, str]] = [
+        (stage.id, stage.name, stage.slug) for stage in stages
+    ]
     if any(stage_id is None for stage_id, _ in counts):
         keys.append((None, NO_STAGE, ""))
     rows = []
@@ -108,9 +110,10 @@ def feedback_by_kind(filters: ReportFilters, sort: Sort, page: int, per_page: in
         _sent(filters, F.kind, func.count(F.id).label("total"), *statuses, replied).group_by(F.kind)
     ).all()
     by_kind = {row.kind: row._mapping for row in found}
+    nothing_sent: dict[str, int] = {}
     rows = []
     for position, (kind, label) in enumerate(FEEDBACK_KINDS.items()):
-        figures = by_kind.get(kind, {})
+        figures = by_kind.get(kind, nothing_sent)
         rows.append(
             SimpleNamespace(
                 position=position,

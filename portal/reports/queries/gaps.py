@@ -202,7 +202,7 @@ def stale_assets(filters: ReportFilters, sort: Sort, page: int, per_page: int) -
         "views": func.coalesce(usage.c.views, 0),
         "uses": func.coalesce(usage.c.uses, 0),
     }
-    query = (
+    query: Select = (
         select(
             Asset.id.label("asset_id"),
             AssetRevision.title,
@@ -224,4 +224,4 @@ def gap_counts(filters: ReportFilters) -> dict[str, int]:
     dashboard."""
     unused = select(func.count()).select_from(unused_ids(filters).subquery())
     stale = select(func.count()).select_from(stale_ids(filters).subquery())
-    return {"unused": db.session.scalar(unused), "stale": db.session.scalar(stale)}
+    return {"unused": db.session.scalar(unused) or 0, "stale": db.session.scalar(stale) or 0}

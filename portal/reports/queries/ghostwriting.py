@@ -12,8 +12,9 @@ hold yet, and would pull the median down.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, case, func, or_, select
 
 from portal.kernel.extensions import db
 from portal.kernel.models import User
@@ -129,7 +130,7 @@ def _figure_page(group, named, sort: Sort, page: int, per_page: int, period: Per
     columns["name"] = func.lower(name)
     for target, condition in joins:
         query = query.join(target, condition)
-    total = db.session.scalar(select(func.count()).select_from(figures))
+    total = db.session.scalar(select(func.count()).select_from(figures)) or 0
     order = [*ordered(columns[sort.key], sort.descending), func.lower(name), figures.c.key]
     rows = db.session.execute(
         query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
@@ -168,12 +169,12 @@ def published_by_rep(filters: ReportFilters, sort: Sort, page: int, per_page: in
         .group_by(P.rep_id)
         .subquery("published")
     )
-    columns = {key: counts.c[key] for key in (*CHANNELS, "total")}
+    columns: dict[str, ColumnElement[Any]] = {key: counts.c[key] for key in (*CHANNELS, "total")}
     query = select(counts.c.rep_id, User.name.label("name"), *columns.values()).join(
         User, User.id == counts.c.rep_id
     )
     columns["name"] = func.lower(User.name)
-    total = db.session.scalar(select(func.count()).select_from(counts))
+    total = db.session.scalar(select(func.count()).select_from(counts)) or 0
     order = [*ordered(columns[sort.key], sort.descending), columns["name"], counts.c.rep_id]
     rows = db.session.execute(
         query.order_by(*order).limit(per_page).offset((page - 1) * per_page)
@@ -191,7 +192,7 @@ def drafted_by_status(period: Period) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in POST_STATUSES}
 
 
-def totals(period: Period) -> dict[str, object]:
+def totals(period: Period) -> dict[str, float | None]:
     """The posts published in the period and the median days with the rep of every rep's
     answered posts sent in the period, for the dashboard."""
     published = db.session.scalar(

@@ -165,4 +165,4 @@ def influence(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> P
 def assets_with_enough_data(filters: ReportFilters, totals: ClosedDeals) -> int:
     """How many assets reach the minimum sample with and without them, for the dashboard."""
     enough = _figures(_per_asset(filters), totals)["enough"]
-    return db.session.scalar(select(func.coalesce(func.sum(enough), 0).cast(Integer)))
+    return db.session.scalar(select(func.coalesce(func.sum(enough), 0).cast(Integer))) or 0
