@@ -50,6 +50,14 @@ class Table:
 
 
 @dataclass
+class RowAction:
+    """A link beside a row that acts on it, e.g. "Create a content request"."""
+
+    label: str
+    url: str
+
+
+@dataclass
 class ReportSpec:
     slug: str
     position: int  # its place on the dashboard, 1 first
@@ -63,6 +71,8 @@ class ReportSpec:
     tab_labels: dict[str, str] = field(default_factory=dict)
     # Notes that depend on the period and filters, e.g. a total that is not a row.
     remarks: Callable[[ReportFilters], list[str]] = lambda filters: []
+    # Links beside each row of the page (not in the CSV or JSON), for the user viewing it.
+    row_actions: Callable[[User, object], list[RowAction]] | None = None
 
 
 REPORTS: dict[str, ReportSpec] = {}
