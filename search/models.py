@@ -31,6 +31,7 @@ class SearchMiss(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     query: Mapped[str] = mapped_column(String(300))
     stage_slug: Mapped[str] = mapped_column(String(60), default="")
+    persona_slug: Mapped[str] = mapped_column(String(60), default="", server_default="")
     role: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

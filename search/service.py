@@ -119,6 +119,7 @@ def _record_miss(user: User, parsed: ParsedQuery, filters: dict[str, str]) -> No
             SearchMiss(
                 query=parsed.text()[:300],
                 stage_slug=filters.get("stages", ""),
+                persona_slug=filters.get("personas", ""),
                 role=user.role,
                 user_id=user.id,
             )

@@ -25,9 +25,7 @@ def test_an_unanswered_search_becomes_a_content_request(page_signed_in, users):
     expect(row.get_by_role("cell", name="rep", exact=True)).to_be_visible()
     row.get_by_role("link", name="Create a content request").click()
 
-    expect(marketer.get_by_label("What do you need, and why?")).to_have_value(
-        "spendora battlecard"
-    )
+    expect(marketer.get_by_label("What do you need, and why?")).to_have_value("spendora battlecard")
     marketer.get_by_label("Buyer stage").select_option(label="Decision")
     marketer.get_by_role("button", name="Send to marketing").click()
 

@@ -12,24 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
-from content.deals.models import Deal, DealStatus
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import ReportFilters, Sort, ordered, page_of
+from portal.reports.queries.searches import open_deal_stages
 from search.models import SearchClick, SearchRecord
 
 S = SearchRecord
-
-
-def open_deal_stages() -> Select:
-    """``user_id`` and ``stage_id`` of every open deal's owner and stage."""
-    return (
-        select(Deal.owner_id.label("user_id"), Deal.stage_id.label("stage_id"))
-        .where(Deal.status == DealStatus.OPEN, Deal.stage_id.is_not(None))
-        .distinct()
-    )
 
 
 def _searches_in(filters: ReportFilters) -> Select:
