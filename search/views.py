@@ -1,11 +1,12 @@
 """The search page, and the link each result opens through."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.library.services import get_visible_asset
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.pagination import page_args
+from portal.kernel.suggestions import suggest
 from search import activity, service
 
 bp = Blueprint("search", __name__)
@@ -70,6 +71,17 @@ def open_result(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     activity.record_click(current_user, asset.id, request.args.get("t", ""))
     return redirect(url_for("content.show", asset_id=asset.id))
+
+
+@bp.get("/search/suggest")
+@login_required
+def suggestions():
+    """What the search box suggests for ``q`` (asset titles, glossary terms), as JSON for
+    the page's script. A session route, not the token API: the page is signed in with its
+    cookie and must never hold an API token, and a GET that changes nothing needs no CSRF
+    token."""
+    found = suggest(current_user, request.args.get("q", ""))
+    return jsonify(suggestions=[{"label": s.label, "url": s.url, "kind": s.kind} for s in found])
 
 
 FACET_ARGS = {field: arg for field, (arg, _model) in service.FILTERS.items()}

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.browser
 def test_an_unanswered_search_becomes_a_content_request(page_signed_in, users):
     make_asset(users["marketer"], "Pricing one-pager")
     rep = page_signed_in(users["rep"], "/library")
-    rep.get_by_role("searchbox", name="Search the library").fill("Spendora  battlecard")
-    rep.get_by_role("searchbox", name="Search the library").press("Enter")
+    rep.get_by_role("combobox", name="Search the library").fill("Spendora  battlecard")
+    rep.get_by_role("combobox", name="Search the library").press("Enter")
     expect(rep.get_by_role("status")).to_have_text(re.compile("0 results"))
 
     marketer = page_signed_in(users["marketer"], "/reports")
