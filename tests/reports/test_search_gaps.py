@@ -19,7 +19,7 @@ from portal.kernel.reporting import Period, ReportFilters, Sort
 from portal.reports.queries.search_gaps import gaps_total, search_gaps
 from search import activity
 from search.models import SearchRecord
-from tests.factories import make_asset, make_user
+from tests.factories import make_asset, make_user, token_headers
 
 
 @pytest.fixture
@@ -195,3 +195,14 @@ def test_the_request_and_draft_forms_are_filled_in_from_the_query(client_as):
     assert re.search(
         r'<input[^>]*name="title"[^>]*value="spendora battlecard"', draft_form
     ) or re.search(r'<input[^>]*value="spendora battlecard"[^>]*name="title"', draft_form)
+
+
+def test_the_api_answers_the_same_rows(client, users):
+    searched(users["rep"], "pricing faq")
+
+    answer = client.get("/api/v1/reports/search-gaps", headers=token_headers(users["leader"])).json
+
+    assert answer["total"] == 1
+    assert answer["items"][0]["query"] == "pricing faq"
+    assert answer["items"][0]["found_nothing"] == 1
+    assert answer["items"][0]["roles"] == "rep"
