@@ -1,4 +1,5 @@
-"""Search bookkeeping: the indexing outbox and searches that found nothing."""
+"""Search bookkeeping: the indexing outbox, searches that found nothing, and the searches
+made on the search page with the results people opened from them."""
 
 from datetime import datetime
 
@@ -30,6 +31,46 @@ class SearchMiss(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     query: Mapped[str] = mapped_column(String(300))
     stage_slug: Mapped[str] = mapped_column(String(60), default="")
+    persona_slug: Mapped[str] = mapped_column(String(60), default="", server_default="")
     role: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SearchRecord(Model):
+    """A search made on the search page (its first page of results), so a search nobody
+    opened a result of can be told from one that helped."""
+
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(300))
+    # Lowercased with whitespace folded: the same question asked twice groups as one.
+    normalised: Mapped[str] = mapped_column(String(300), index=True)
+    total: Mapped[int]
+    stage_slug: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SearchClick(Model):
+    """A result opened from the search page: which asset, at which rank, for which query."""
+
+    __tablename__ = "search_clicks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Empty for a result opened from a later page of results, which records no search.
+    search_id: Mapped[int | None] = mapped_column(
+        ForeignKey("searches.id", ondelete="SET NULL"), index=True
+    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+    query: Mapped[str] = mapped_column(String(300))
+    normalised: Mapped[str] = mapped_column(String(300), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

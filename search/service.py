@@ -14,6 +14,7 @@ from search.backend import SearchRequest, SearchResult
 from search.indexing import get_backend
 from search.models import SearchMiss
 from search.query import ParsedQuery, parse_query
+from search.recheck import keep_visible
 
 log = logging.getLogger(__name__)
 FILTERS: dict[str, tuple[str, type[TaxonomyTerm]]] = {
@@ -88,7 +89,9 @@ def search(
     highlight: bool = True,
 ) -> SearchPage:
     """Search what ``user`` may see. Readers only ever get live assets; authors may ask
-    for drafts and archived assets too. A search that finds nothing is recorded."""
+    for drafts and archived assets too. The page of hits is checked against the
+    database before it is returned (the index may lag it). A search that finds nothing
+    is recorded."""
     if sort not in SORTS:
         raise ValidationFailed("Sort by relevance or newest.", {"sort": "Unknown sort."})
     parsed = parse_query(raw_query)
@@ -103,7 +106,7 @@ def search(
         per_page=per_page,
         highlight=highlight,
     )
-    result = get_backend().search(request)
+    result = keep_visible(user, get_backend().search(request), include_all)
     if result.total == 0 and not parsed.empty:
         _record_miss(user, parsed, filters)
     return SearchPage(raw_query or "", parsed, result, page, per_page, filters, include_all, sort)
@@ -116,6 +119,7 @@ def _record_miss(user: User, parsed: ParsedQuery, filters: dict[str, str]) -> No
             SearchMiss(
                 query=parsed.text()[:300],
                 stage_slug=filters.get("stages", ""),
+                persona_slug=filters.get("personas", ""),
                 role=user.role,
                 user_id=user.id,
             )

@@ -1,11 +1,13 @@
-"""The search page."""
+"""The search page, and the link each result opens through."""
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from content.library.services import get_visible_asset
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.pagination import page_args
-from search import service
+from portal.kernel.suggestions import suggest
+from search import activity, service
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
@@ -36,7 +38,50 @@ def results():
         q=raw,
         facet_args=FACET_ARGS,
         term_names=service.term_names(),
+        result_links=_result_links(found),
     )
+
+
+def _result_links(found: service.SearchPage) -> list[str]:
+    """Each hit's link, through the click recorder; the first page of a search records
+    the search itself, so a search nobody opened a result of shows on Search gaps."""
+    if found.parsed.empty:
+        return []
+    query = found.query
+    search_id = None
+    if found.page == 1:
+        stage = found.filters.get("stages", "")
+        search_id = activity.record_search(current_user, query, found.result.total, stage).id
+    first = (found.page - 1) * found.per_page + 1
+    return [
+        url_for(
+            ".open_result",
+            asset_id=hit.asset_id,
+            t=activity.click_token(search_id, hit.asset_id, rank, query),
+        )
+        for rank, hit in enumerate(found.result.hits, start=first)
+    ]
+
+
+@bp.get("/search/open/<id:asset_id>")
+@login_required
+def open_result(asset_id: int):
+    """Record that a result was opened, then show it. Only ever redirects to the asset's
+    own page; an asset the user may not see is a 404, as its page would be."""
+    asset = get_visible_asset(current_user, asset_id)
+    activity.record_click(current_user, asset.id, request.args.get("t", ""))
+    return redirect(url_for("content.show", asset_id=asset.id))
+
+
+@bp.get("/search/suggest")
+@login_required
+def suggestions():
+    """What the search box suggests for ``q`` (asset titles, glossary terms), as JSON for
+    the page's script. A session route, not the token API: the page is signed in with its
+    cookie and must never hold an API token, and a GET that changes nothing needs no CSRF
+    token."""
+    found = suggest(current_user, request.args.get("q", ""))
+    return jsonify(suggestions=[{"label": s.label, "url": s.url, "kind": s.kind} for s in found])
 
 
 FACET_ARGS = {field: arg for field, (arg, _model) in service.FILTERS.items()}

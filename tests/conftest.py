@@ -187,15 +187,18 @@ def client_as(app, users):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that need PostgreSQL itself (they use the ``postgres_url`` fixture or carry
-    the ``postgres_only`` marker) are left out of the SQLite half instead of skipped,
-    so a skip in the report always means something is missing."""
+    """Tests that need PostgreSQL itself (they use the ``postgres_url`` fixture, carry
+    the ``postgres_only`` marker or run the PostgreSQL search backend) are left out of
+    the SQLite half instead of skipped, so a skip in the report always means something
+    is missing."""
     kept, dropped = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_sqlite = callspec is not None and callspec.params.get("database") == "sqlite"
-        needs_postgres = "postgres_url" in getattr(item, "fixturenames", ()) or (
-            item.get_closest_marker("postgres_only") is not None
+        needs_postgres = (
+            "postgres_url" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("postgres_only") is not None
+            or (callspec is not None and callspec.params.get("search_backend") == "postgres")
         )
         (dropped if on_sqlite and needs_postgres else kept).append(item)
     if dropped:

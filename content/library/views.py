@@ -100,7 +100,8 @@ def _upload_from_form(form: AssetForm):
 def create():
     if not can(current_user, "create_asset"):
         abort(403)
-    form = AssetForm()
+    # ?title= fills the title in, e.g. from a query on the Search gaps report.
+    form = AssetForm(title=request.args.get("title", "")[: asset_service.TITLE_MAX] or None)
     submission = submit(
         form,
         lambda: asset_service.create_asset(

@@ -20,6 +20,7 @@ from portal.reports import (  # noqa: F401
     gaps,
     ghostwriting,
     influence,
+    search_gaps,
 )
 from portal.reports.registry import REPORTS
 from portal.reports.schemas import Report, ReportPeriod, ReportQuery, ReportSort

@@ -9,6 +9,7 @@ searches. This module joins them.
 from portal.kernel.pagination import MAX_PER_PAGE, Page
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.coverage import stage_coverage, stages_without_assets
+from portal.reports.queries.coverage_grid import coverage_grid
 from portal.reports.queries.requests import open_requests_per_stage, open_requests_total
 from portal.reports.queries.searches import misses_per_stage, misses_total, misses_without_stage
 from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
@@ -28,7 +29,24 @@ COLUMNS = [
     Column(
         "open_requests", "Open requests", help="Content requests for the stage still unfinished"
     ),
-    Column("misses", "Searches that found nothing", help="In the period, with this stage chosen"),
+    Column(
+        "misses",
+        "Searches that found nothing",
+        help="In the period, with this stage chosen, or with none by someone with an open "
+        "deal in it",
+    ),
+]
+
+GRID_COLUMNS = [
+    Column("stage", "Stage", "text", help="Sorted in buyer-journey order"),
+    Column("persona", "Persona", "text"),
+    Column("assets", "Live assets", help="Live assets made for both the stage and the persona"),
+    Column("open_requests", "Open requests", help="Unfinished requests naming both"),
+    Column(
+        "misses",
+        "Searches that found nothing",
+        help="For the stage (as in the first tab) with the persona filter chosen",
+    ),
 ]
 
 
@@ -68,7 +86,10 @@ def _charts(filters: ReportFilters) -> list[Chart]:
 def _remarks(filters: ReportFilters) -> list[str]:
     count = misses_without_stage(filters)
     searches = "search" if count == 1 else "searches"
-    return [f"Besides these, {count:,} {searches} without a stage chosen found nothing."]
+    return [
+        f"Besides these, {count:,} {searches} found nothing without a stage chosen, by "
+        "people with no open deal."
+    ]
 
 
 def _headlines(filters: ReportFilters) -> list[Headline]:
@@ -92,8 +113,15 @@ register(
                 Sort("stage", descending=False),
                 coverage,
                 empty="No content was live, used, asked for or searched for in this period.",
-            )
+            ),
+            "grid": Table(
+                GRID_COLUMNS,
+                Sort("stage", descending=False),
+                coverage_grid,
+                empty="No content was live, asked for or searched for in this period.",
+            ),
         },
+        tab_labels={"": "Per stage", "grid": "Stage × persona"},
         filters=("content_type", "owner", "team"),
         charts=_charts,
         headlines=_headlines,
@@ -104,7 +132,11 @@ register(
             "before the period ended; the rating averages every rating they have.",
             "Open requests are content requests for the stage asked by the period's last "
             "day that are still open or accepted now. Searches that found nothing count "
-            "those made in the period with the stage's filter chosen.",
+            "those made in the period with the stage's filter chosen and, without a stage "
+            "filter, count for the stages of the searcher's open deals.",
+            "The stage × persona grid counts live assets made for both, requests naming "
+            'both, and misses with the persona filter chosen; "No persona" holds the '
+            "rest.",
             "Content type and owner narrow the assets; team keeps the usage, ratings, "
             "requests and searches of that department's people.",
         ],

@@ -3,6 +3,7 @@ views renders any of them as a page, a CSV file and JSON."""
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from portal.kernel.models import OVERSEERS, User
 from portal.kernel.pagination import Page
@@ -50,6 +51,14 @@ class Table:
 
 
 @dataclass
+class RowAction:
+    """A link beside a row that acts on it, e.g. "Create a content request"."""
+
+    label: str
+    url: str
+
+
+@dataclass
 class ReportSpec:
     slug: str
     position: int  # its place on the dashboard, 1 first
@@ -63,6 +72,8 @@ class ReportSpec:
     tab_labels: dict[str, str] = field(default_factory=dict)
     # Notes that depend on the period and filters, e.g. a total that is not a row.
     remarks: Callable[[ReportFilters], list[str]] = lambda filters: []
+    # Links beside each row of the page (not in the CSV or JSON), for the user viewing it.
+    row_actions: Callable[[User, Any], list[RowAction]] | None = None
 
 
 REPORTS: dict[str, ReportSpec] = {}

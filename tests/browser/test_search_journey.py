@@ -28,7 +28,7 @@ def test_rep_searches_narrows_by_stage_and_opens_the_first_hit(page_signed_in, u
 
     rep = page_signed_in(users["rep"])
     search_box = rep.get_by_role("navigation", name="Main").get_by_role(
-        "searchbox", name="Search the library"
+        "combobox", name="Search the library"
     )
     search_box.fill("roi")
     search_box.press("Enter")

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from content.deals.models import Deal
 from content.library.models import ContentType, Stage
 from portal.kernel.extensions import db
 from portal.kernel.reporting import ReportFilters
@@ -88,6 +89,22 @@ def _team_member(raw: Raw, user_id: int | None, team: str | None) -> bool:
     return team is None or (user_id is not None and raw.users[user_id].department == team)
 
 
+def _open_deal_stages(user_id: int | None) -> set[int]:
+    """The stages of the deals ``user_id`` has open now."""
+    return {
+        deal.stage_id
+        for deal in db.session.scalars(select(Deal))
+        if deal.owner_id == user_id and deal.status == "open" and deal.stage_id is not None
+    }
+
+
+def miss_counts_for(miss: SearchMiss, stage: Stage) -> bool:
+    """The stage chosen, or without one, a stage of the searcher's open deals."""
+    if miss.stage_slug:
+        return miss.stage_slug == stage.slug
+    return stage.id in _open_deal_stages(miss.user_id)
+
+
 def coverage(raw: Raw, filters: ReportFilters) -> dict[str, dict]:
     """Report 5 per stage slug."""
     events = raw.events_kept(filters)
@@ -119,7 +136,7 @@ def coverage(raw: Raw, filters: ReportFilters) -> dict[str, dict]:
                 for r in requests
             ),
             "misses": sum(
-                m.stage_slug == stage.slug
+                miss_counts_for(m, stage)
                 and in_period(m.created_at, filters.period)
                 and _team_member(raw, m.user_id, filters.team)
                 for m in misses
@@ -140,7 +157,15 @@ def open_requests_total(raw: Raw, filters: ReportFilters) -> int:
 def misses_without_stage(raw: Raw, filters: ReportFilters) -> int:
     return sum(
         m.stage_slug == ""
+        and not _open_deal_stages(m.user_id)
         and in_period(m.created_at, filters.period)
         and _team_member(raw, m.user_id, filters.team)
+        for m in db.session.scalars(select(SearchMiss))
+    )
+
+
+def misses_total(raw: Raw, filters: ReportFilters) -> int:
+    return sum(
+        in_period(m.created_at, filters.period) and _team_member(raw, m.user_id, filters.team)
         for m in db.session.scalars(select(SearchMiss))
     )

@@ -12,7 +12,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+from portal.kernel.extensions import db
 from search.backend import SearchBackend
+from search.postgres_backend import PostgresBackend
+from search.postgres_table import create_schema
 from search.whoosh_backend import WhooshBackend
 from tests.factories import IN_CI, PG_ADMIN_URL, postgres_reachable, selected_databases
 
@@ -74,3 +77,19 @@ def _postgres_backend(tmp_path) -> Iterator[tuple[str, SearchBackend]]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# ---- the application on either backend ----------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def search_backend(request, app) -> str:
+    """The application's search backend, once per implementation: Whoosh on every
+    database, the PostgreSQL backend when the database is PostgreSQL (the SQLite run
+    skips it). Nothing is indexed until the test calls ``index_now()``."""
+    if request.param == "postgres":
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("The postgres search backend needs PostgreSQL; this is the SQLite run.")
+        create_schema(db.engine)
+        app.extensions["search_backend"] = PostgresBackend(db.engine)
+    return request.param

@@ -12,7 +12,9 @@ from search.models import SearchMiss
 from tests.factories import make_asset, pdf_bytes
 from tests.search.helpers import index_now
 
-_HIT = re.compile(r'<article class="hit">\s*<h2><a href="/assets/(\d+)">(.*?)</a></h2>', re.S)
+_HIT = re.compile(
+    r'<article class="hit">\s*<h2><a href="/search/open/(\d+)\?t=[^"]+">(.*?)</a></h2>', re.S
+)
 _NAV_BOX = re.compile(r'<input type="search" name="q" aria-label="Search the library"[^>]*>')
 _FACET = re.compile(r'<a href="([^"]+)"[^>]*>([^<(]+) \((\d+)\)( ✕)?</a>')
 

@@ -75,7 +75,8 @@ def _term(model, term_id: int | None):
 def create():
     if not can(current_user, "submit_request"):
         abort(403)
-    form = RequestForm()
+    # ?need= fills the form in, e.g. from a query on the Search gaps report.
+    form = RequestForm(need=request.args.get("need", "")[: requests.NEED_MAX] or None)
     submission = submit(
         form,
         lambda: requests.submit_request(

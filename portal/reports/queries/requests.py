@@ -17,7 +17,7 @@ from workflows.requests.models import UNFINISHED, ContentRequest
 R = ContentRequest
 
 
-def _open_at_end(filters: ReportFilters) -> Select:
+def open_at_end(filters: ReportFilters) -> Select:
     """The unfinished requests asked by the end of the period; the team filter keeps
     those asked by that department's people."""
     query = (
@@ -31,7 +31,7 @@ def _open_at_end(filters: ReportFilters) -> Select:
 def open_requests_per_stage(filters: ReportFilters) -> Subquery:
     """``stage_id`` and ``open_requests``, for the stage-coverage report."""
     return (
-        _open_at_end(filters)
+        open_at_end(filters)
         .add_columns(R.stage_id.label("stage_id"), func.count(R.id).label("open_requests"))
         .where(R.stage_id.is_not(None))
         .group_by(R.stage_id)
@@ -41,4 +41,4 @@ def open_requests_per_stage(filters: ReportFilters) -> Subquery:
 
 def open_requests_total(filters: ReportFilters) -> int:
     """Every request open at the end of the period, with a stage or without."""
-    return db.session.scalar(_open_at_end(filters).add_columns(func.count(R.id))) or 0
+    return db.session.scalar(open_at_end(filters).add_columns(func.count(R.id))) or 0

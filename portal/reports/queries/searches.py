@@ -1,14 +1,16 @@
 """Searches that found nothing, in the reports: per buyer stage, and without one.
 
-A search is counted for a stage when the searcher chose that stage's filter; a search
-without a stage filter belongs to no stage (it asked every stage at once), so the reports
-count it apart. A stage slug renamed since the search matches no stage any more.
+A search is counted for a stage when the searcher chose that stage's filter. A search
+without a stage filter counts for the stages of the deals its searcher has open (now):
+that is the call they were preparing for. One with neither belongs to no stage, and the
+reports count it apart. A stage slug renamed since the search matches no stage any more.
 """
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql import Subquery
 
-from content.library.models import Stage
+from content.deals.models import Deal, DealStatus
+from content.library.models import Persona, Stage
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.reporting import ReportFilters
@@ -27,21 +29,52 @@ def _misses_in(filters: ReportFilters) -> Select:
     return query
 
 
-def misses_per_stage(filters: ReportFilters) -> Subquery:
-    """``stage_id`` and ``misses``, for the stage-coverage report."""
+def open_deal_stages() -> Select:
+    """``user_id`` and ``stage_id`` of every open deal's owner and stage."""
     return (
+        select(Deal.owner_id.label("user_id"), Deal.stage_id.label("stage_id"))
+        .where(Deal.status == DealStatus.OPEN, Deal.stage_id.is_not(None))
+        .distinct()
+    )
+
+
+def miss_stages(filters: ReportFilters) -> Subquery:
+    """``miss_id``, ``stage_id`` and ``persona_id`` (the persona filter chosen, or null):
+    each of the period's misses once per stage it counts for."""
+    persona = select(Persona.id).where(Persona.slug == M.persona_slug).scalar_subquery()
+    chosen = (
         _misses_in(filters)
         .join(Stage, Stage.slug == M.stage_slug)
-        .add_columns(Stage.id.label("stage_id"), func.count(M.id).label("misses"))
-        .group_by(Stage.id)
+        .add_columns(M.id.label("miss_id"), Stage.id.label("stage_id"), persona.label("persona_id"))
+    )
+    deals = open_deal_stages().subquery()
+    from_deals = (
+        _misses_in(filters)
+        .join(deals, deals.c.user_id == M.user_id)
+        .where(M.stage_slug == "")
+        .add_columns(M.id, deals.c.stage_id, persona)
+    )
+    return chosen.union(from_deals).subquery("miss_stages")
+
+
+def misses_per_stage(filters: ReportFilters) -> Subquery:
+    """``stage_id`` and ``misses``, for the stage-coverage report."""
+    pairs = miss_stages(filters)
+    return (
+        select(pairs.c.stage_id, func.count(pairs.c.miss_id).label("misses"))
+        .group_by(pairs.c.stage_id)
         .subquery("misses")
     )
 
 
 def misses_without_stage(filters: ReportFilters) -> int:
-    """The period's searches that found nothing and chose no stage."""
-    query = _misses_in(filters).where(M.stage_slug == "").add_columns(func.count(M.id))
-    return db.session.scalar(query) or 0
+    """The period's searches that found nothing, chose no stage and were made by someone
+    with no open deal in any stage."""
+    in_deal = select(Deal.id).where(
+        Deal.owner_id == M.user_id, Deal.status == DealStatus.OPEN, Deal.stage_id.is_not(None)
+    )
+    query = _misses_in(filters).where(M.stage_slug == "", ~in_deal.exists())
+    return db.session.scalar(query.add_columns(func.count(M.id))) or 0
 
 
 def misses_total(filters: ReportFilters) -> int:
