@@ -12,7 +12,7 @@ bp = Blueprint("search_api", __name__)
 
 @bp.get("/search")
 @operation(
-    'Search the assets visible to you (words, "phrases", -word, prefix*)',
+    'Search the assets visible to you (words, +word, "phrases", -word, prefix*)',
     response=SearchResults,
     answer="The best hits and the total",
     query=SearchQuery,

@@ -35,6 +35,7 @@ class SearchHit(Output):
     snippet: str = Field(description="HTML with <mark>")
     score: float
     stale: bool
+    missing: list[str] = Field(description="Query words this hit lacks (a partial match)")
 
     @classmethod
     def shown(cls, hit: Hit) -> "SearchHit":
@@ -46,6 +47,7 @@ class SearchHit(Output):
             snippet=str(hit.snippet),
             score=hit.score,
             stale=hit.stale,
+            missing=hit.missing,
         )
 
 

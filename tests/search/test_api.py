@@ -54,6 +54,17 @@ def test_hits_carry_id_title_stages_snippet_and_score(api, marketer):
     assert hit["stale"] is False
 
 
+def test_a_partial_match_lists_the_words_it_lacks(api, marketer):
+    make_asset(marketer, "Weekly CRM notes", body="Keep them short.")
+    index_now()
+
+    body = api("rep", q="weekly crm notes summary").json
+
+    assert [(item["title"], item["missing"]) for item in body["items"]] == [
+        ("Weekly CRM notes", ["summary"])
+    ]
+
+
 def test_filters_by_stage_persona_and_content_type(api, marketer):
     cfo = make_asset(marketer, "Pricing for CFOs", stages=("decision",), personas=("cfo",))
     deck = make_asset(marketer, "Pricing deck", stages=("awareness",), content_type="slide-deck")

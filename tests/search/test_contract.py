@@ -457,6 +457,98 @@ def test_readers_find_the_drafts_they_were_invited_to_and_no_others(backend):
     assert find(engine, "pricing", user_id=7).total == 2
 
 
+# ---- partial matching ----------------------------------------------------------------------
+
+
+def test_when_no_document_has_every_word_those_with_most_follow_naming_what_they_lack(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Mapping the buyer's journey", "Awareness to decision."),
+        document(2, "Sales stages", "Pipeline stages explained."),
+        document(3, "Buyer stages", "A journey map."),
+    )
+
+    result = find(engine, "buyer journey stages")
+
+    assert (ids(result), result.total) == ([3, 1], 2), "one word of three is not enough"
+    assert [hit.missing for hit in result.hits] == [[], ["stages"]]
+
+
+def test_partial_matches_rank_by_how_many_words_they_have_before_how_well(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Alpha bravo charlie", "Alpha bravo charlie alpha bravo charlie."),
+        document(2, "Notes", "Alpha, bravo, charlie and delta appear once each."),
+        document(3, "Alpha bravo", "Only two of the words."),
+    )
+
+    result = find(engine, "alpha bravo charlie delta")
+
+    assert ids(result) == [2, 1]
+    assert result.hits[1].missing == ["delta"]
+
+
+def test_enough_documents_with_every_word_keep_partial_matches_out(backend):
+    _name, engine = backend
+    full = [document(i, f"Alpha bravo charlie {i}") for i in range(1, 6)]
+    put(engine, *full, document(6, "Alpha bravo"))
+
+    result = find(engine, "alpha bravo charlie")
+
+    assert sorted(ids(result)) == [1, 2, 3, 4, 5]
+    assert all(hit.missing == [] for hit in result.hits)
+
+
+def test_strict_mode_needs_every_word(backend):
+    _name, engine = backend
+    put(engine, document(1, "Mapping the buyer's journey"))
+
+    assert ids(find(engine, "buyer journey stages", partial=False)) == []
+
+
+def test_a_plus_word_and_a_quoted_phrase_stay_mandatory_in_partial_matches(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "ROI calculator for seats"),
+        document(2, "Renewal ROI calculator"),
+        document(3, "Price list with ROI calculator"),
+    )
+
+    assert ids(find(engine, "+renewal roi calculator seats")) == [2]
+    assert ids(find(engine, '"price list" roi calculator seats')) == [3]
+
+
+def test_exclusions_and_prefixes_still_apply_to_partial_matches(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "ROI calculator for seats"),
+        document(2, "ROI calculator legacy edition"),
+        document(3, "Negotiation ROI calculator"),
+    )
+
+    assert sorted(ids(find(engine, "roi calculator seats -legacy"))) == [1, 3]
+    assert ids(find(engine, "negoti* roi calculator seats")) == [3]
+
+
+def test_hyphenated_joined_and_possessive_spellings_find_each_other(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Ghost-writing for reps"),
+        document(2, "Ghostwriting LinkedIn posts"),
+        document(3, "The buyer's journey"),
+    )
+
+    assert sorted(ids(find(engine, "ghostwriting"))) == [1, 2]
+    assert sorted(ids(find(engine, "ghost-writing"))) == [1, 2]
+    assert ids(find(engine, "buyer journey")) == [3]
+    assert ids(find(engine, "buyers")) == [3]
+
+
 # ---- did you mean --------------------------------------------------------------------------
 
 

@@ -92,6 +92,20 @@ def test_results_show_the_count_and_highlighted_snippets(client_as, marketer):
     assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>price</mark>', page)
 
 
+def test_lower_hits_say_which_words_they_lack(client_as, marketer):
+    make_asset(marketer, "Mapping the buyer's journey", body="From awareness to decision.")
+    make_asset(marketer, "Buyer journey stages", body="Every stage of the journey.")
+    make_asset(marketer, "Sales stages", body="Pipeline stages.")
+    index_now()
+
+    page = client_as("rep").get("/search?q=buyer+journey+stages").text
+
+    assert hits(page) == ["Buyer journey stages", "Mapping the buyer's journey"]
+    assert result_count(page) == "2 results for “buyer journey stages”"
+    missing = re.findall(r'<p class="missing">(.*?)</p>', page)
+    assert [re.sub(r"<[^>]+>", "", line) for line in missing] == ["Missing: stages"]
+
+
 def test_a_word_only_in_an_uploaded_pdf_is_found_with_a_highlighted_snippet(client_as, marketer):
     asset = make_asset(
         marketer,
