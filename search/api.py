@@ -26,10 +26,13 @@ def search(query: SearchQuery):
         include_all=query.all == "1",
         sort=query.sort or "relevance",
         per_page=query.limit or 20,
+        as_typed=query.as_typed == "1",
     )
     return SearchResults(
         items=[SearchHit.shown(hit) for hit in found.result.hits],
         total=found.result.total,
         suggestion=found.result.suggestion,
+        query=found.query,
+        corrected_from=found.corrected_from,
         notes=found.parsed.notes,
     )

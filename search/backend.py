@@ -29,6 +29,8 @@ QUALITY_WEIGHT = 0.25
 STALE_FACTOR = 0.7
 # Fewer documents than this with every word: documents with most of them follow.
 PARTIAL_BELOW = 5
+# Fewer results than this: the backend also offers a respelt query (SearchResult.suggestion).
+FEW_RESULTS = 3
 
 
 @dataclass
@@ -131,6 +133,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]]
+    # The query with unknown words respelt, when the results are few (or none).
     suggestion: str | None = None
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from search.backend import (
     FACETS,
+    FEW_RESULTS,
     PARTIAL_BELOW,
     Hit,
     SearchDocument,
@@ -212,8 +213,11 @@ class PostgresBackend:
             page = ranked[start : start + request.per_page]
             hits = self._hits(connection, query, page, request, missing)
             facets = self._facets(connection, conditions) if total else {n: [] for n in FACETS}
+            # Few results: a respelt query may find more (the service decides).
             suggestion = (
-                None if total else self._vocabulary.suggestion(connection, request.parsed, filters)
+                self._vocabulary.suggestion(connection, request.parsed, filters)
+                if total < FEW_RESULTS
+                else None
             )
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 

@@ -25,6 +25,7 @@ class SearchQuery(Query):
         None, description="1 to include drafts and archived assets (authors only)"
     )
     limit: int | None = Field(None, ge=1, le=LIMIT_MAX, description="Hits to return (default 20)")
+    as_typed: str | None = Field(None, description="1 to search the query as typed, uncorrected")
 
 
 class SearchHit(Output):
@@ -54,5 +55,9 @@ class SearchHit(Output):
 class SearchResults(Output):
     items: list[SearchHit]
     total: int
-    suggestion: str | None
+    suggestion: str | None = Field(description="A respelt query that finds results (did you mean)")
+    query: str = Field(description="The query whose results these are")
+    corrected_from: str | None = Field(
+        description="The query as typed, when it found few results and these are its correction's"
+    )
     notes: list[str]

@@ -1,7 +1,7 @@
 """Searching the library as a given user: visibility, filters, misses."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -38,6 +38,8 @@ class SearchPage:
     filters: dict[str, str] = field(default_factory=dict)
     include_all: bool = False
     sort: str = "relevance"
+    # The query as typed, when the results shown are those of its correction (``query``).
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -86,9 +88,14 @@ def search(
     page: int = 1,
     per_page: int = 20,
     highlight: bool = True,
+    as_typed: bool = False,
 ) -> SearchPage:
     """Search what ``user`` may see. Readers only ever get live assets; authors may ask
-    for drafts and archived assets too. A search that finds nothing is recorded."""
+    for drafts and archived assets too. A search that finds nothing is recorded.
+
+    When the backend respells a query that found few results and the respelt query finds
+    more, its results are shown instead (``corrected_from`` holds what was typed) unless
+    ``as_typed``; a respelling that finds nothing is never offered."""
     if sort not in SORTS:
         raise ValidationFailed("Sort by relevance or newest.", {"sort": "Unknown sort."})
     parsed = parse_query(raw_query)
@@ -103,10 +110,22 @@ def search(
         per_page=per_page,
         highlight=highlight,
     )
-    result = get_backend().search(request)
+    backend = get_backend()
+    result = backend.search(request)
+    shown, corrected_from = raw_query or "", None
+    if result.suggestion:
+        respelt = parse_query(result.suggestion)
+        better = backend.search(replace(request, parsed=respelt))
+        if better.total == 0:
+            result.suggestion = None
+        elif better.total > result.total and not as_typed:
+            shown, corrected_from, parsed, result = result.suggestion, shown, respelt, better
+            result.suggestion = None
     if result.total == 0 and not parsed.empty:
         _record_miss(user, parsed, filters)
-    return SearchPage(raw_query or "", parsed, result, page, per_page, filters, include_all, sort)
+    return SearchPage(
+        shown, parsed, result, page, per_page, filters, include_all, sort, corrected_from
+    )
 
 
 def _record_miss(user: User, parsed: ParsedQuery, filters: dict[str, str]) -> None:

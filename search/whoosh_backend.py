@@ -21,6 +21,7 @@ from whoosh.query import And, Or, Term
 
 from search.backend import (
     FACETS,
+    FEW_RESULTS,
     PARTIAL_BELOW,
     Hit,
     SearchRequest,
@@ -187,7 +188,8 @@ class WhooshBackend:
             hits=hits,
             total=total,
             facets=self._facet_counts(searcher, found),
-            suggestion=suggestion(searcher, request) if total == 0 else None,
+            # Few results: a respelt query may find more (the service decides).
+            suggestion=suggestion(searcher, request) if total < FEW_RESULTS else None,
         )
 
     @staticmethod

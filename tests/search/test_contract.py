@@ -589,6 +589,32 @@ def test_suggestions_never_reveal_words_only_drafts_contain(backend):
     assert find(engine, "kingfishr", live_only=False).suggestion == "kingfisher"
 
 
+def test_a_swap_of_two_letters_counts_as_one_edit(backend):
+    _name, engine = backend
+    put(engine, document(1, "Security whitepaper", "Encryption at rest."))
+
+    assert find(engine, "secuirty").suggestion == "security"
+    assert find(engine, "whitepaepr secuirty").suggestion == "whitepaper security"
+
+
+def test_a_query_with_few_results_is_respelt_too(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Alignmnet memo", "A typo in the title."),
+        document(2, "Sales alignment", "Marketing and sales."),
+        document(3, "Alignment workshop", "Agenda."),
+    )
+
+    assert find(engine, "alignmnet").total == 1
+    assert find(engine, "alignmnet").suggestion is None, "a word the index knows is kept"
+    assert find(engine, "alignmetn").suggestion == "alignment"
+    assert find(engine, "alignment").suggestion is None
+    partial = find(engine, "sales marketing alignmetn")
+    assert (partial.total, partial.hits[0].missing) == (1, ["alignmetn"])
+    assert partial.suggestion == "sales marketing alignment"
+
+
 # ---- ranking -------------------------------------------------------------------------------
 
 

@@ -401,7 +401,9 @@ def test_service_searches_with_the_postgres_backend(postgres_url, tmp_path):
 
             assert [hit.asset_id for hit in page.result.hits] == [asset.id]
             assert page.result.hits[0].title == "<mark>Pricing</mark> one-pager"
-            assert service.search(rep, "pricng", {}).result.suggestion == "pricing"
+            corrected = service.search(rep, "pricng", {})
+            assert (corrected.query, corrected.corrected_from) == ("pricing", "pricng")
+            assert [hit.asset_id for hit in corrected.result.hits] == [asset.id]
         finally:
             db.session.remove()
             db.engine.dispose()
