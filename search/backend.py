@@ -15,6 +15,7 @@ least ``should_match(n)`` of the n words), more words first, then by score; each
 names the words it lacks. A +word, a quoted phrase and a prefix must always match.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from content.usage.signals import quality
 from search.query import ParsedQuery
 
+_MARKED = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 FACETS = ("stages", "personas", "industries", "content_type", "tags")
 QUALITY_WEIGHT = 0.25
 STALE_FACTOR = 0.7
@@ -90,6 +92,18 @@ def two_parts(word: str) -> list[tuple[str, str]]:
     return [(word[:cut], word[cut:]) for cut in range(3, len(word) - 2)]
 
 
+def marked_words(fragment: str) -> int:
+    """How many different words a highlighted fragment marks: the snippet comes from the
+    field whose best passage marks most (the body when they tie)."""
+    return len({word.lower() for word in _MARKED.findall(fragment)})
+
+
+def best_passage(fragments: list[str]) -> str:
+    """The fragment marking most different words (the first of equals), or ""."""
+    marked = [fragment for fragment in fragments if fragment and "<mark" in fragment]
+    return max(marked, key=marked_words, default="")
+
+
 def blended_score(relevance: float, quality_score: float, stale: bool) -> float:
     """Relevance adjusted for quality and freshness."""
     return relevance * (1 + QUALITY_WEIGHT * quality_score) * (STALE_FACTOR if stale else 1.0)
@@ -126,6 +140,9 @@ class Hit:
     status: str
     # The query's words this hit lacks (a partial match).
     missing: list[str] = field(default_factory=list)
+    # The asset's summary, highlighted like the title; the snippet is the body's (or the
+    # file text's) best passage.
+    summary: Markup = field(default_factory=Markup)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from search.backend import (
     SearchDocument,
     SearchRequest,
     SearchResult,
+    best_passage,
     blended_score,
     should_match,
 )
@@ -57,7 +58,7 @@ from search.query import ParsedQuery
 CANDIDATES = 300  # relevance window re-ranked by quality, as in the Whoosh backend
 LOCK_NAMESPACE = 0x54414E44  # "TAND": the first key of the advisory lock
 HEADLINE_OPTIONS = (
-    "StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=10, "
+    "StartSel=<mark>, StopSel=</mark>, MaxFragments=1, MaxWords=35, MinWords=15, "
     'FragmentDelimiter=" … "'
 )
 TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
@@ -331,11 +332,13 @@ class PostgresBackend:
         table = search_documents
         ids = [asset_id for _score, asset_id in page]
         title = escaped(table.c.title)
+        summary = escaped(table.c.summary)
         if request.highlight:
             title = func.ts_headline("english", title, query, TITLE_OPTIONS)
-        opening = func.left(func.coalesce(func.nullif(table.c.summary, ""), table.c.body), 240)
+            summary = func.ts_headline("english", summary, query, TITLE_OPTIONS)
+        opening = func.left(table.c.body, 240)
         columns = (table.c.stages, table.c.content_type, table.c.live, table.c.status)
-        statement = select(table.c.asset_id, title, opening, table.c.review_by, *columns)
+        statement = select(table.c.asset_id, title, summary, opening, table.c.review_by, *columns)
         rows = {
             row[0]: row for row in connection.execute(statement.where(table.c.asset_id.in_(ids)))
         }
@@ -343,9 +346,8 @@ class PostgresBackend:
         today = request.today or date.today()
         hits = []
         for score, asset_id in page:
-            _id, shown_title, opening, review_by, stages, content_type, live, status = rows[
-                asset_id
-            ]
+            _id, shown_title, shown_summary, opening, review_by, *rest = rows[asset_id]
+            stages, content_type, live, status = rest
             hits.append(
                 Hit(
                     asset_id=asset_id,
@@ -358,32 +360,31 @@ class PostgresBackend:
                     live=live,
                     status=status,
                     missing=missing.get(asset_id, []),
+                    summary=marked(shown_summary or ""),
                 )
             )
         return hits
 
     @staticmethod
     def _snippets(connection, query, ids: list[int]) -> dict[int, Markup]:
-        """The first of summary, body and file text with a highlighted match, per asset.
-
-        Fields are tried in turn for the assets still without one, because ts_headline
-        reads the whole text and most hits are found in the summary or body."""
+        """The best passage of the body or the file text, per asset: of the two, the one
+        marking more different query words (the summary is shown on its own)."""
         table = search_documents
-        fields = (
-            table.c.summary,
-            func.left(table.c.body, BODY_INDEXED),
-            func.left(table.c.file_text, FILE_TEXT_INDEXED),
-        )
-        snippets: dict[int, Markup] = {}
-        for field in fields:
-            missing = [asset_id for asset_id in ids if asset_id not in snippets]
-            if not missing:
-                break
-            headline = func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
-            rows = connection.execute(
-                select(table.c.asset_id, headline).where(table.c.asset_id.in_(missing), field != "")
+        passages = [
+            func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
+            for field in (
+                func.left(table.c.body, BODY_INDEXED),
+                func.left(table.c.file_text, FILE_TEXT_INDEXED),
             )
-            snippets.update((asset_id, marked(html)) for asset_id, html in rows if "<mark>" in html)
+        ]
+        rows = connection.execute(
+            select(table.c.asset_id, *passages).where(table.c.asset_id.in_(ids))
+        )
+        snippets = {}
+        for asset_id, *fragments in rows:
+            best = best_passage(fragments)
+            if best:
+                snippets[asset_id] = marked(best)
         return snippets
 
     @staticmethod

@@ -33,7 +33,10 @@ class SearchHit(Output):
     title: str
     stages: list[str]
     content_type: str | None
-    snippet: str = Field(description="HTML with <mark>")
+    summary: str = Field(description="The asset's summary, HTML with <mark>")
+    snippet: str = Field(
+        description="The best matching passage of the body or file, HTML with <mark>"
+    )
     score: float
     stale: bool
     missing: list[str] = Field(description="Query words this hit lacks (a partial match)")
@@ -45,6 +48,7 @@ class SearchHit(Output):
             title=hit.title.striptags(),
             stages=hit.stages,
             content_type=hit.content_type,
+            summary=str(hit.summary),
             snippet=str(hit.snippet),
             score=hit.score,
             stale=hit.stale,

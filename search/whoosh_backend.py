@@ -26,6 +26,7 @@ from search.backend import (
     Hit,
     SearchRequest,
     SearchResult,
+    best_passage,
     blended_score,
     should_match,
 )
@@ -265,17 +266,19 @@ class WhooshBackend:
     def _hit(hit, score: float, today: date, with_highlights: bool, missing) -> Hit:
         fields = hit.fields()
         title = escape(fields["title"])
+        summary = escape(fields.get("summary") or "")
         snippet = Markup("")
         if with_highlights:
             marked = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
             title = Markup(marked or title)  # noqa: S704 - Whoosh escapes stored text
-            for name in ("summary", "body", "file_text"):
-                fragment = hit.highlights(name)
-                if fragment:
-                    snippet = Markup(fragment)  # noqa: S704 - Whoosh escapes stored text
-                    break
+            if summary:
+                whole = TITLE_HIGHLIGHTER.highlight_hit(hit, "summary", minscore=0)
+                summary = Markup(whole or summary)  # noqa: S704 - Whoosh escapes stored text
+            # The best passage of each long field; the summary is shown on its own.
+            passages = [hit.highlights(name, top=1) for name in ("body", "file_text")]
+            snippet = Markup(best_passage(passages))  # noqa: S704 - Whoosh escapes stored text
         if not snippet:
-            snippet = escape((fields.get("summary") or fields.get("body") or "")[:240])
+            snippet = escape((fields.get("body") or "")[:240])
         return Hit(
             asset_id=int(fields["asset_id"]),
             title=title,
@@ -287,6 +290,7 @@ class WhooshBackend:
             live=bool(fields.get("live")),
             status=fields.get("status", ""),
             missing=missing.get(hit.docnum, []),
+            summary=summary,
         )
 
     def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:

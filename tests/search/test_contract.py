@@ -424,7 +424,43 @@ def test_without_highlighting_the_title_and_snippet_are_plain(backend):
 
     assert "<mark" not in hit.title
     assert "<mark" not in hit.snippet
-    assert hit.snippet == "Our pricing, explained."
+    assert (hit.summary, hit.snippet) == ("Our pricing, explained.", "")
+
+
+def test_the_snippet_is_the_best_passage_of_the_body_and_the_summary_stands_apart(backend):
+    _name, engine = backend
+    filler = " ".join(f"Section {n} covers events, budgets and venues." for n in range(40))
+    body = (
+        f"{filler} Onboarding checklist for partners: pricing tiers and renewal dates. "
+        f"{filler} A pricing note."
+    )
+    put(engine, document(1, "Partner kit", body, summary="All about pricing for partners."))
+
+    hit = find(engine, "pricing renewal").hits[0]
+
+    assert "renewal</mark>" in hit.snippet
+    assert "pricing</mark>" in hit.snippet
+    assert hit.summary.striptags() == "All about pricing for partners."
+    assert "All about" not in hit.snippet
+    assert "pricing</mark>" in hit.summary
+
+
+def test_the_snippet_comes_from_the_file_text_when_it_matches_more_words(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(
+            1,
+            "Deck",
+            "Our pricing is simple.",
+            file_text="Slide 9: pricing tiers, renewal dates and discounts.",
+        ),
+    )
+
+    hit = find(engine, "pricing renewal").hits[0]
+
+    assert "renewal</mark>" in hit.snippet
+    assert "Slide 9" in hit.snippet
 
 
 def test_readers_stop_finding_an_asset_after_its_expiry_date(backend):

@@ -89,7 +89,8 @@ def test_results_show_the_count_and_highlighted_snippets(client_as, marketer):
     assert hits(page)[0] == "Pricing guide"
     assert set(hits(page)) == {"Pricing guide", "Seat calculator"}
     assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>prices</mark>', page)
-    assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>price</mark>', page)
+    # The summary stands apart from the snippet (the body's best passage), highlighted too.
+    assert re.search(r'<p class="summary">[^<]*<mark[^>]*>price</mark>', page)
 
 
 def test_lower_hits_say_which_words_they_lack(client_as, marketer):
