@@ -87,7 +87,7 @@ def compound_splits(word: str, known) -> list[tuple[str, str]]:
 
 def two_parts(word: str) -> list[tuple[str, str]]:
     """Every split of a long unhyphenated word into two parts of three letters or more."""
-    if "-" in word or len(word) < 7:
+    if "-" in word or " " in word or len(word) < 7:
         return []
     return [(word[:cut], word[cut:]) for cut in range(3, len(word) - 2)]
 

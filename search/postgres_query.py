@@ -46,16 +46,18 @@ def split_candidates(parsed: ParsedQuery) -> list[str]:
     )
 
 
-def word_query(word: str, known: set[str]):
+def word_query(word: str, known: set[str], synonyms: list[str] | None = None):
     """One typed word as a tsquery: a hyphenated word also matches its joined spelling,
-    and a long word the index can read as two known words matches them side by side."""
-    pieces = word.split("-")
+    a long word the index can read as two known words matches them side by side, and
+    each synonym matches as a phrase."""
+    pieces = re.split(r"[- ]", word)
     query: ColumnElement[Any] = func.phraseto_tsquery("english", literal(" ".join(pieces), Text))
     if len(pieces) > 1:
         alternatives = ["".join(pieces)]
     else:
         splits = compound_splits(word, known.__contains__)
         alternatives = [f"{left} {right}" for left, right in splits]
+    alternatives += [" ".join(re.split(r"[- ]", synonym)) for synonym in synonyms or ()]
     for alternative in alternatives:
         query = query.op("||", return_type=TSQUERY)(
             func.phraseto_tsquery("english", literal(alternative, Text))
@@ -66,8 +68,9 @@ def word_query(word: str, known: set[str]):
 def query_parts(parsed: ParsedQuery, known: set[str]) -> tuple[list, list, list]:
     """(optional words as (word, tsquery)), the tsqueries that must match (+words, phrases,
     prefixes) and the excluded ones; every part of the text is a bound parameter."""
-    optional = [(word, word_query(word, known)) for word in parsed.words]
-    mandatory = [word_query(word, known) for word in parsed.required]
+    synonyms = parsed.synonyms
+    optional = [(word, word_query(word, known, synonyms.get(word))) for word in parsed.words]
+    mandatory = [word_query(word, known, synonyms.get(word)) for word in parsed.required]
     mandatory += [
         func.phraseto_tsquery("english", literal(" ".join(phrase), Text))
         for phrase in parsed.phrases

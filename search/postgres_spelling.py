@@ -50,8 +50,7 @@ class Vocabulary:
             words.append(best or word)
         if not changed:
             return None
-        rest = parsed.text().split()[len(parsed.words) :]
-        return " ".join(words + rest)
+        return " ".join(words + parsed.others())
 
 
 def _known(connection, word: str) -> bool:

@@ -28,6 +28,8 @@ class ParsedQuery:
     excluded: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A word (or a run of words kept as one) → its other spellings (search.synonyms).
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -36,17 +38,24 @@ class ParsedQuery:
 
     def text(self) -> str:
         """A normalised form of the query, for logs and "did you mean"."""
-        parts = list(self.words)
-        parts += [f"+{w}" for w in self.required]
+        return " ".join([*self.words, *self.others()])
+
+    def others(self) -> list[str]:
+        """Every part but the optional words, as ``text()`` writes them."""
+        parts = [f"+{w}" for w in self.required]
         parts += [f'"{" ".join(p)}"' for p in self.phrases]
         parts += [f"{p}*" for p in self.prefixes]
         parts += [f"-{w}" for w in self.excluded]
         parts += [f'-"{" ".join(p)}"' for p in self.excluded_phrases]
-        return " ".join(parts)
+        return parts
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as the parser reads them: lower-case, no punctuation."""
     return [w.lower() for w in _WORD.findall(text)]
+
+
+_words = words_of
 
 
 def parse_query(raw: str | None) -> ParsedQuery:

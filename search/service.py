@@ -10,10 +10,12 @@ from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.permissions import can
+from portal.kernel.synonyms import synonym_groups
 from search.backend import SearchRequest, SearchResult
 from search.indexing import get_backend
 from search.models import SearchMiss
 from search.query import ParsedQuery, parse_query
+from search.synonyms import expand
 
 log = logging.getLogger(__name__)
 FILTERS = {
@@ -98,7 +100,8 @@ def search(
     ``as_typed``; a respelling that finds nothing is never offered."""
     if sort not in SORTS:
         raise ValidationFailed("Sort by relevance or newest.", {"sort": "Unknown sort."})
-    parsed = parse_query(raw_query)
+    groups = synonym_groups()
+    parsed = expand(parse_query(raw_query), groups)
     include_all = include_all and can(user, "view_drafts")
     request = SearchRequest(
         parsed=parsed,
@@ -114,7 +117,7 @@ def search(
     result = backend.search(request)
     shown, corrected_from = raw_query or "", None
     if result.suggestion:
-        respelt = parse_query(result.suggestion)
+        respelt = expand(parse_query(result.suggestion), groups)
         better = backend.search(replace(request, parsed=respelt))
         if better.total == 0:
             result.suggestion = None

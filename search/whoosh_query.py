@@ -1,5 +1,6 @@
 """Whoosh queries for a search request: the text typed, and what the reader may see."""
 
+import re
 from datetime import date
 
 from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Prefix, Term
@@ -16,11 +17,12 @@ def _any_field(make) -> Or:
     return Or([make(name) for name in TEXT_FIELDS])
 
 
-def word_query(reader, word: str):
+def word_query(reader, word: str, synonyms: list[str] | None = None):
     """One typed word over every text field, or None for a stop word. A hyphenated word
-    also matches its joined spelling, and a long word the index can read as two known
-    words also matches them side by side (ghost-writing ~ ghostwriting)."""
-    pieces = word.split("-")
+    also matches its joined spelling, a long word the index can read as two known words
+    also matches them side by side (ghost-writing ~ ghostwriting), and each synonym
+    matches as a phrase."""
+    pieces = re.split(r"[- ]", word)
     stems = [s for piece in pieces for s in analyse(piece)]
     if not stems:
         return None
@@ -32,6 +34,10 @@ def word_query(reader, word: str):
             analyse(left) + analyse(right)
             for left, right in compound_splits(word, lambda part: _known(reader, part))
         ]
+    spellings += [
+        [s for piece in re.split(r"[- ]", synonym) for s in analyse(piece)]
+        for synonym in synonyms or ()
+    ]
     alternatives = []
     for spelling in spellings:
         if len(spelling) > 1:
@@ -50,8 +56,13 @@ def query_parts(request: SearchRequest, reader) -> tuple[list[tuple[str, object]
     """The optional words (word, query) and the parts that must match: +words, phrases
     and prefixes. Stop words analyse to nothing and are skipped."""
     parsed = request.parsed
-    optional = [(word, q) for word in parsed.words if (q := word_query(reader, word))]
-    mandatory = [q for word in parsed.required if (q := word_query(reader, word))]
+    synonyms = parsed.synonyms
+    optional = [
+        (word, q) for word in parsed.words if (q := word_query(reader, word, synonyms.get(word)))
+    ]
+    mandatory = [
+        q for word in parsed.required if (q := word_query(reader, word, synonyms.get(word)))
+    ]
     for phrase in parsed.phrases:
         stems = [s for word in phrase for s in analyse(word)]
         if len(stems) > 1:

@@ -36,8 +36,7 @@ def suggestion(searcher, request: SearchRequest) -> str | None:
         words.append(best or word)
     if not changed:
         return None
-    rest = parsed.text().split()[len(parsed.words) :]
-    return " ".join(words + rest)
+    return " ".join(words + parsed.others())
 
 
 def _candidate_stems(searcher, correctors, typed: str, stems: list[str]) -> set[str]:

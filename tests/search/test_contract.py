@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 from whoosh import index as whoosh_index
 
-from search.backend import FACETS
+from search.backend import FACETS, SearchRequest
+from search.query import parse_query
+from search.synonyms import expand
 from tests.search.helpers import document, find, put
 
 TODAY = date(2024, 6, 1)
@@ -583,6 +585,29 @@ def test_hyphenated_joined_and_possessive_spellings_find_each_other(backend):
     assert sorted(ids(find(engine, "ghost-writing"))) == [1, 2]
     assert ids(find(engine, "buyer journey")) == [3]
     assert ids(find(engine, "buyers")) == [3]
+
+
+# ---- synonyms ------------------------------------------------------------------------------
+
+
+def test_synonyms_expand_a_query_both_ways(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Turning an MQL into pipeline", "Hand-offs that work."),
+        document(2, "Scoring", "When is a marketing qualified lead ready for sales?"),
+        document(3, "Qualified pipeline", "Lead scoring for marketing teams."),
+    )
+    groups = [["MQL", "marketing qualified lead"]]
+
+    def expanded(query):
+        return engine.search(SearchRequest(parsed=expand(parse_query(query), groups), today=TODAY))
+
+    assert sorted(ids(expanded("mql"))) == [1, 2]
+    assert sorted(ids(expanded("marketing qualified lead"))) == [1, 2], "3 has no such phrase"
+    assert sorted(ids(find(engine, "mql"))) == [1], "no synonyms: only the word"
+    partial = expanded("mql handoffs pipeline")
+    assert ids(partial)[0] == 1
 
 
 # ---- did you mean --------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 from flask import Flask
 
 from content.library.panels import register_panel
+from portal.kernel.synonyms import register_synonyms
 from portal.kernel.wiring import install
-from workflows.glossary import services, views
+from workflows.glossary import matching, services, views
 
 
 def register(app: Flask) -> None:
@@ -12,3 +13,4 @@ def register(app: Flask) -> None:
     install(app, services, views)
     app.register_blueprint(views.bp)
     register_panel("glossary_terms", views.glossary_terms_on_asset)
+    register_synonyms(app, matching.synonym_groups)
