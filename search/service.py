@@ -11,7 +11,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.synonyms import synonym_groups
-from search.backend import SearchRequest, SearchResult
+from search.backend import SearchBackend, SearchRequest, SearchResult
 from search.indexing import get_backend
 from search.models import SearchMiss
 from search.query import ParsedQuery, parse_query
@@ -113,22 +113,34 @@ def search(
         per_page=per_page,
         highlight=highlight,
     )
-    backend = get_backend()
-    result = backend.search(request)
-    shown, corrected_from = raw_query or "", None
-    if result.suggestion:
-        respelt = expand(parse_query(result.suggestion), groups)
-        better = backend.search(replace(request, parsed=respelt))
-        if better.total == 0:
-            result.suggestion = None
-        elif better.total > result.total and not as_typed:
-            shown, corrected_from, parsed, result = result.suggestion, shown, respelt, better
-            result.suggestion = None
+    request, result, correction = corrected_search(get_backend(), request, groups, as_typed)
+    parsed = request.parsed
+    shown, corrected_from = (correction, raw_query) if correction else (raw_query or "", None)
     if result.total == 0 and not parsed.empty:
         _record_miss(user, parsed, filters)
     return SearchPage(
         shown, parsed, result, page, per_page, filters, include_all, sort, corrected_from
     )
+
+
+def corrected_search(
+    backend: SearchBackend, request: SearchRequest, groups: list[list[str]], as_typed: bool
+) -> tuple[SearchRequest, SearchResult, str | None]:
+    """Run ``request``; when the backend respells a query with few results and the respelt
+    query finds more, run that instead (unless ``as_typed``). Returns the request whose
+    results these are, the results, and the respelt query when it was used. A respelling
+    that finds nothing is dropped from the result."""
+    result = backend.search(request)
+    if not result.suggestion:
+        return request, result, None
+    respelt = replace(request, parsed=expand(parse_query(result.suggestion), groups))
+    better = backend.search(respelt)
+    if better.total == 0:
+        result.suggestion = None
+    elif better.total > result.total and not as_typed:
+        correction, better.suggestion = result.suggestion, None
+        return respelt, better, correction
+    return request, result, None
 
 
 def _record_miss(user: User, parsed: ParsedQuery, filters: dict[str, str]) -> None:
