@@ -44,10 +44,15 @@ def closest(word: str, vocabulary, limit: int = 5) -> list[str]:
     return [other for _edits, _gap, other in sorted(scored)[:limit]]
 
 
-def swaps(word: str) -> list[str]:
-    """The word with each pair of neighbouring letters swapped (secuirty → security)."""
-    return [
-        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for i in range(len(word) - 1)
-        if word[i] != word[i + 1]
-    ]
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_edit(word: str) -> set[str]:
+    """Every spelling one edit from ``word``: a letter deleted, inserted or replaced, or
+    two neighbouring letters swapped (secuirty → security, renwal → renewal)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deleted = {left + right[1:] for left, right in splits if right}
+    swapped = {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    replaced = {left + c + right[1:] for left, right in splits if right for c in LETTERS}
+    inserted = {left + c + right for left, right in splits for c in LETTERS}
+    return (deleted | swapped | replaced | inserted) - {word}

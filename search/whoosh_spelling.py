@@ -3,7 +3,7 @@
 from whoosh.query import Or, Term
 
 from search.backend import SearchRequest
-from search.spelling import allowed_edits, damerau, swaps
+from search.spelling import allowed_edits, damerau, one_edit
 from search.whoosh_index import SCHEMA, SPELLING_FIELDS, TEXT_FIELDS
 from search.whoosh_query import analyse, reader_filter
 
@@ -49,16 +49,18 @@ def _candidate_stems(searcher, correctors, typed: str, stems: list[str]) -> set[
         for form in {typed, *stems}
         for option in corrector.suggest(form, limit=3, prefix=1)
     }
-    # The corrector counts a swap of neighbouring letters as two edits: try each swap.
+    # The corrector compares stems, which may be far from the word typed (renwal is three
+    # edits from renew), and counts a swap of neighbouring letters as two: also stem every
+    # spelling one edit from the word typed (a few hundred) and keep those the index holds.
+    reader = searcher.reader()
     candidates |= {
         stem
-        for swapped in swaps(typed)
-        for stem in analyse(swapped)
-        if any((name, stem) in searcher.reader() for name in SPELLING_FIELDS)
+        for spelling in one_edit(typed)
+        for stem in analyse(spelling)
+        if any((name, stem) in reader for name in SPELLING_FIELDS)
     }
     # Porter stems can be much shorter than the word (negotiation → negoti), too
     # far from a misspelling to be suggested above: try the typed word's prefixes.
-    reader = searcher.reader()
     candidates |= {
         typed[:end]
         for end in range(4, len(typed))

@@ -658,6 +658,13 @@ def test_a_swap_of_two_letters_counts_as_one_edit(backend):
     assert find(engine, "whitepaepr secuirty").suggestion == "whitepaper security"
 
 
+def test_a_word_far_from_its_stem_is_respelt(backend):
+    _name, engine = backend
+    put(engine, document(1, "Renewal playbook", "Start renewals early."))
+
+    assert find(engine, "renwal playbook").suggestion == "renewal playbook"
+
+
 def test_a_query_with_few_results_is_respelt_too(backend):
     _name, engine = backend
     put(
