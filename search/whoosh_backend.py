@@ -275,7 +275,9 @@ class WhooshBackend:
                 whole = TITLE_HIGHLIGHTER.highlight_hit(hit, "summary", minscore=0)
                 summary = Markup(whole or summary)  # noqa: S704 - Whoosh escapes stored text
             # The best passage of each long field; the summary is shown on its own.
-            passages = [hit.highlights(name, top=1) for name in ("body", "file_text")]
+            passages = [
+                hit.highlights(name, top=1) for name in ("body", "file_text") if fields.get(name)
+            ]
             snippet = Markup(best_passage(passages))  # noqa: S704 - Whoosh escapes stored text
         if not snippet:
             snippet = escape((fields.get("body") or "")[:240])
