@@ -12,7 +12,7 @@ bp = Blueprint("search_api", __name__)
 
 @bp.get("/search")
 @operation(
-    'Search the assets visible to you (words, "phrases", -word, prefix*)',
+    'Search the assets visible to you (words, +word, "phrases", -word, prefix*)',
     response=SearchResults,
     answer="The best hits and the total",
     query=SearchQuery,
@@ -26,10 +26,13 @@ def search(query: SearchQuery):
         include_all=query.all == "1",
         sort=query.sort or "relevance",
         per_page=query.limit or 20,
+        as_typed=query.as_typed == "1",
     )
     return SearchResults(
         items=[SearchHit.shown(hit) for hit in found.result.hits],
         total=found.result.total,
         suggestion=found.result.suggestion,
+        query=found.query,
+        corrected_from=found.corrected_from,
         notes=found.parsed.notes,
     )

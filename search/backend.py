@@ -8,8 +8,14 @@ candidate's relevance is multiplied by a quality factor and a freshness factor:
 
 So among equally relevant assets the better rated and more used come first, a single
 five-star rating cannot outrank a strong text match, and stale content sinks.
+
+Partial matching: documents with every word come first. When fewer than
+``PARTIAL_BELOW`` documents have them all, documents with most of the words follow (at
+least ``should_match(n)`` of the n words), more words first, then by score; each such hit
+names the words it lacks. A +word, a quoted phrase and a prefix must always match.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -19,9 +25,14 @@ from markupsafe import Markup
 from content.usage.signals import quality
 from search.query import ParsedQuery
 
+_MARKED = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 FACETS = ("stages", "personas", "industries", "content_type", "tags")
 QUALITY_WEIGHT = 0.25
 STALE_FACTOR = 0.7
+# Fewer documents than this with every word: documents with most of them follow.
+PARTIAL_BELOW = 5
+# Fewer results than this: the backend also offers a respelt query (SearchResult.suggestion).
+FEW_RESULTS = 3
 
 
 @dataclass
@@ -57,6 +68,42 @@ class SearchDocument:
         return quality(self.rating_average, self.rating_count, self.usage_count)
 
 
+def should_match(count: int) -> int:
+    """How many of ``count`` optional words a partial match needs: all of them up to
+    two, then all but one up to four, then half (rounded up)."""
+    if count <= 2:
+        return count
+    if count <= 4:
+        return count - 1
+    return -(-count // 2)
+
+
+def compound_splits(word: str, known) -> list[tuple[str, str]]:
+    """Ways to read an unhyphenated word as two words the index knows (ghostwriting →
+    ghost writing), so it also finds the hyphenated or spaced spelling; ``known`` tells
+    whether the index holds a word."""
+    return [(left, right) for left, right in two_parts(word) if known(left) and known(right)][:2]
+
+
+def two_parts(word: str) -> list[tuple[str, str]]:
+    """Every split of a long unhyphenated word into two parts of three letters or more."""
+    if "-" in word or " " in word or len(word) < 7:
+        return []
+    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - 2)]
+
+
+def marked_words(fragment: str) -> int:
+    """How many different words a highlighted fragment marks: the snippet comes from the
+    field whose best passage marks most (the body when they tie)."""
+    return len({word.lower() for word in _MARKED.findall(fragment)})
+
+
+def best_passage(fragments: list[str]) -> str:
+    """The fragment marking most different words (the first of equals), or ""."""
+    marked = [fragment for fragment in fragments if fragment and "<mark" in fragment]
+    return max(marked, key=marked_words, default="")
+
+
 def blended_score(relevance: float, quality_score: float, stale: bool) -> float:
     """Relevance adjusted for quality and freshness."""
     return relevance * (1 + QUALITY_WEIGHT * quality_score) * (STALE_FACTOR if stale else 1.0)
@@ -76,6 +123,8 @@ class SearchRequest:
     per_page: int = 20
     highlight: bool = True
     today: date | None = None
+    # False: every word must match (the behaviour before partial matching, for benches).
+    partial: bool = True
 
 
 @dataclass
@@ -89,6 +138,11 @@ class Hit:
     stale: bool
     live: bool
     status: str
+    # The query's words this hit lacks (a partial match).
+    missing: list[str] = field(default_factory=list)
+    # The asset's summary, highlighted like the title; the snippet is the body's (or the
+    # file text's) best passage.
+    summary: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -96,6 +150,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, list[tuple[str, int]]]
+    # The query with unknown words respelt, when the results are few (or none).
     suggestion: str | None = None
 
 

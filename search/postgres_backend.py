@@ -14,24 +14,38 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Text,
     and_,
     cast,
     delete,
+    exists,
     false,
     func,
     literal,
+    not_,
     or_,
     select,
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Engine
 
-from search.backend import FACETS, Hit, SearchDocument, SearchRequest, SearchResult, blended_score
-from search.postgres_query import escaped, marked, tsquery
+from search.backend import (
+    FACETS,
+    FEW_RESULTS,
+    PARTIAL_BELOW,
+    Hit,
+    SearchDocument,
+    SearchRequest,
+    SearchResult,
+    best_passage,
+    blended_score,
+    should_match,
+)
+from search.postgres_query import both, either, escaped, marked, query_parts, split_candidates
 from search.postgres_spelling import Vocabulary
 from search.postgres_table import (
     ARRAY_FACETS,
@@ -39,11 +53,12 @@ from search.postgres_table import (
     FILE_TEXT_INDEXED,
     search_documents,
 )
+from search.query import ParsedQuery
 
 CANDIDATES = 300  # relevance window re-ranked by quality, as in the Whoosh backend
 LOCK_NAMESPACE = 0x54414E44  # "TAND": the first key of the advisory lock
 HEADLINE_OPTIONS = (
-    "StartSel=<mark>, StopSel=</mark>, MaxFragments=2, MaxWords=30, MinWords=10, "
+    "StartSel=<mark>, StopSel=</mark>, MaxFragments=1, MaxWords=35, MinWords=15, "
     'FragmentDelimiter=" … "'
 )
 TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
@@ -179,26 +194,68 @@ class PostgresBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         with self._engine.connect() as connection:
-            built = select(tsquery(request.parsed).label("query")).subquery()
-            query_text, tree = connection.execute(
-                select(cast(built.c.query, Text), func.querytree(built.c.query))
-            ).one()
-            if tree in ("", "T"):  # only stop words or only exclusions: nothing to find
+            optional, mandatory, excluded = self._rendered(connection, request.parsed)
+            if not optional and not mandatory:  # only stop words or only exclusions
                 return SearchResult([], 0, {})
-            # PostgreSQL's own rendering of the tsquery, read back as a constant so the
-            # planner can use the GIN index and each later statement need not rebuild it.
-            query = cast(literal(query_text, Text), TSQUERY)
             filters = self._filters(request)
-            conditions = [search_documents.c.document.bool_op("@@")(query), *filters]
-            ranked, total = self._candidates(connection, query, conditions, request)
+            unwanted = [not_(_matches(either(excluded)))] if excluded else []
+            # Each rendered tsquery is read back as a constant, so the planner can use the
+            # GIN index and each later statement need not rebuild it.
+            query = _tsquery(both([text for _word, text in optional] + mandatory))
+            conditions = [search_documents.c.document.bool_op("@@")(query), *unwanted, *filters]
+            ranked, total, missing = self._candidates(connection, query, conditions, request)
+            if request.partial and total < PARTIAL_BELOW and len(optional) > 2:
+                query = _tsquery(either([text for _word, text in optional] + mandatory))
+                conditions = [*self._partial(optional, mandatory), *unwanted, *filters]
+                ranked, total, missing = self._candidates(
+                    connection, query, conditions, request, optional
+                )
             start = (request.page - 1) * request.per_page
             page = ranked[start : start + request.per_page]
-            hits = self._hits(connection, query, page, request)
+            hits = self._hits(connection, query, page, request, missing)
             facets = self._facets(connection, conditions) if total else {n: [] for n in FACETS}
+            # Few results: a respelt query may find more (the service decides).
             suggestion = (
-                None if total else self._vocabulary.suggestion(connection, request.parsed, filters)
+                self._vocabulary.suggestion(connection, request.parsed, filters)
+                if total < FEW_RESULTS
+                else None
             )
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
+
+    @staticmethod
+    def _rendered(connection, parsed: ParsedQuery) -> tuple[list[tuple[str, str]], list, list]:
+        """The query's parts as PostgreSQL renders them (tsquery text): optional words as
+        (word, text), mandatory parts, excluded parts; stop words (empty) dropped."""
+        candidates = split_candidates(parsed)
+        known: set[str] = set()
+        if candidates:
+            part = func.unnest(literal(candidates, ARRAY(Text))).column_valued("part")
+            stems = func.plainto_tsquery("english", part)
+            found = exists().where(search_documents.c.document.bool_op("@@")(stems))
+            # One stem only: a stop word (no stem) is no word of a compound.
+            known = set(connection.scalars(select(part).where(func.numnode(stems) == 1, found)))
+        optional, mandatory, excluded = query_parts(parsed, known)
+        expressions = [q for _word, q in optional] + mandatory + excluded
+        texts = list(connection.execute(select(*(cast(q, Text) for q in expressions))).one())
+        shown = [(word, texts[i]) for i, (word, _q) in enumerate(optional) if texts[i]]
+        rest = texts[len(optional) :]
+        return (
+            shown,
+            [t for t in rest[: len(mandatory)] if t],
+            [t for t in rest[len(mandatory) :] if t],
+        )
+
+    @staticmethod
+    def _partial(optional: list[tuple[str, str]], mandatory: list[str]) -> list:
+        """Conditions for documents with at least ``should_match`` of the optional words
+        and every mandatory part."""
+        conditions = [
+            _matches(either([text for _word, text in optional])),
+            _matched_count(optional) >= should_match(len(optional)),
+        ]
+        if mandatory:
+            conditions.append(_matches(both(mandatory)))
+        return conditions
 
     @staticmethod
     def _filters(request: SearchRequest) -> list:
@@ -226,14 +283,18 @@ class PostgresBackend:
         return conditions
 
     @staticmethod
-    def _candidates(connection, query, conditions, request: SearchRequest):
-        """The best ``window`` matches as (score, asset id) in page order, and the total."""
+    def _candidates(connection, query, conditions, request: SearchRequest, optional=()):
+        """The best ``window`` matches as (score, asset id) in page order, the total, and
+        asset id → the optional words it lacks (a partial match ranks by how many it has)."""
         table = search_documents
         relevance = func.ts_rank_cd(table.c.document, query, 32)  # 32: rank / (rank + 1)
+        has = [_matches(text).label(f"has_{i}") for i, (_word, text) in enumerate(optional)]
         newest = request.sort == "newest"
         order: tuple[ColumnElement[Any], ...]
         if newest:
             order = (table.c.published_at.desc().nulls_last(), table.c.asset_id.desc())
+        elif optional:
+            order = (_matched_count(optional).desc(), relevance.desc(), table.c.asset_id)
         else:
             order = (relevance.desc(), table.c.asset_id)
         window = max(CANDIDATES, request.page * request.per_page)
@@ -244,32 +305,40 @@ class PostgresBackend:
                 table.c.quality,
                 table.c.review_by,
                 func.count().over().label("total"),
+                *has,
             )
             .where(*conditions)
             .order_by(*order)
             .limit(window)
         ).all()
         today = request.today or date.today()
+        missing = {
+            row[0]: [word for (word, _t), has in zip(optional, row[5:], strict=True) if not has]
+            for row in rows
+        }
         ranked = [
             (blended_score(relevance, quality, _stale(review_by, today)), asset_id)
-            for asset_id, relevance, quality, review_by, _total in rows
+            for asset_id, relevance, quality, review_by, _total, *_has in rows
         ]
         if not newest:
-            ranked.sort(key=lambda pair: pair[0], reverse=True)  # stable: ties keep text order
-        return ranked, rows[0].total if rows else 0
+            # Stable: ties keep text order; documents lacking fewer words stay first.
+            ranked.sort(key=lambda pair: (-len(missing[pair[1]]), pair[0]), reverse=True)
+        return ranked, rows[0].total if rows else 0, missing
 
-    def _hits(self, connection, query, page, request: SearchRequest) -> list[Hit]:
+    def _hits(self, connection, query, page, request: SearchRequest, missing) -> list[Hit]:
         """The page's hits, in page order, with highlights when asked for."""
         if not page:
             return []
         table = search_documents
         ids = [asset_id for _score, asset_id in page]
         title = escaped(table.c.title)
+        summary = escaped(table.c.summary)
         if request.highlight:
             title = func.ts_headline("english", title, query, TITLE_OPTIONS)
-        opening = func.left(func.coalesce(func.nullif(table.c.summary, ""), table.c.body), 240)
+            summary = func.ts_headline("english", summary, query, TITLE_OPTIONS)
+        opening = func.left(table.c.body, 240)
         columns = (table.c.stages, table.c.content_type, table.c.live, table.c.status)
-        statement = select(table.c.asset_id, title, opening, table.c.review_by, *columns)
+        statement = select(table.c.asset_id, title, summary, opening, table.c.review_by, *columns)
         rows = {
             row[0]: row for row in connection.execute(statement.where(table.c.asset_id.in_(ids)))
         }
@@ -277,9 +346,8 @@ class PostgresBackend:
         today = request.today or date.today()
         hits = []
         for score, asset_id in page:
-            _id, shown_title, opening, review_by, stages, content_type, live, status = rows[
-                asset_id
-            ]
+            _id, shown_title, shown_summary, opening, review_by, *rest = rows[asset_id]
+            stages, content_type, live, status = rest
             hits.append(
                 Hit(
                     asset_id=asset_id,
@@ -291,32 +359,32 @@ class PostgresBackend:
                     stale=_stale(review_by, today),
                     live=live,
                     status=status,
+                    missing=missing.get(asset_id, []),
+                    summary=marked(shown_summary or ""),
                 )
             )
         return hits
 
     @staticmethod
     def _snippets(connection, query, ids: list[int]) -> dict[int, Markup]:
-        """The first of summary, body and file text with a highlighted match, per asset.
-
-        Fields are tried in turn for the assets still without one, because ts_headline
-        reads the whole text and most hits are found in the summary or body."""
+        """The best passage of the body or the file text, per asset: of the two, the one
+        marking more different query words (the summary is shown on its own)."""
         table = search_documents
-        fields = (
-            table.c.summary,
-            func.left(table.c.body, BODY_INDEXED),
-            func.left(table.c.file_text, FILE_TEXT_INDEXED),
-        )
-        snippets: dict[int, Markup] = {}
-        for field in fields:
-            missing = [asset_id for asset_id in ids if asset_id not in snippets]
-            if not missing:
-                break
-            headline = func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
-            rows = connection.execute(
-                select(table.c.asset_id, headline).where(table.c.asset_id.in_(missing), field != "")
+        passages = [
+            func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
+            for field in (
+                func.left(table.c.body, BODY_INDEXED),
+                func.left(table.c.file_text, FILE_TEXT_INDEXED),
             )
-            snippets.update((asset_id, marked(html)) for asset_id, html in rows if "<mark>" in html)
+        ]
+        rows = connection.execute(
+            select(table.c.asset_id, *passages).where(table.c.asset_id.in_(ids))
+        )
+        snippets = {}
+        for asset_id, *fragments in rows:
+            best = best_passage(fragments)
+            if best:
+                snippets[asset_id] = marked(best)
         return snippets
 
     @staticmethod
@@ -351,6 +419,23 @@ class PostgresBackend:
     def forget_vocabulary(self) -> None:
         """Drop the cached vocabulary (after this process changed the index)."""
         self._vocabulary.forget()
+
+
+def _tsquery(rendered: str):
+    return cast(literal(rendered, Text), TSQUERY)
+
+
+def _matches(rendered: str):
+    return search_documents.c.document.bool_op("@@")(_tsquery(rendered))
+
+
+def _matched_count(optional: list[tuple[str, str]]):
+    """How many of the optional words a document has."""
+    counts = [cast(_matches(text), Integer) for _word, text in optional]
+    total: ColumnElement[int] = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return total
 
 
 def _stale(review_by: date | None, today: date) -> bool:

@@ -1,6 +1,5 @@
 """ "Did you mean" for the PostgreSQL backend: the close words a reader could find."""
 
-import difflib
 import threading
 import time
 
@@ -8,6 +7,7 @@ from sqlalchemy import Text, exists, func, literal, or_, select
 
 from search.postgres_table import search_documents
 from search.query import ParsedQuery
+from search.spelling import closest
 
 VOCABULARY_TTL = 60.0  # seconds a process reuses its "did you mean" vocabulary
 VOCABULARY_SQL = "SELECT words FROM search_documents"
@@ -43,17 +43,14 @@ class Vocabulary:
             if not 3 <= len(word) <= 30 or _known(connection, word):
                 words.append(word)
                 continue
-            # Like the Whoosh corrector's two edits: only words of a similar length. The
-            # vocabulary holds drafts' words too: suggest only what this request can find.
-            vocabulary = [w for w in self.words(connection) if abs(len(w) - len(word)) <= 2]
-            options = difflib.get_close_matches(word, vocabulary, n=3)
+            # The vocabulary holds drafts' words too: suggest only what this request can find.
+            options = closest(word, self.words(connection))
             best = next((o for o in options if _findable(connection, o, filters)), None)
             changed = changed or best is not None
             words.append(best or word)
         if not changed:
             return None
-        rest = parsed.text().split()[len(parsed.words) :]
-        return " ".join(words + rest)
+        return " ".join(words + parsed.others())
 
 
 def _known(connection, word: str) -> bool:

@@ -1,8 +1,11 @@
 """Reading what a rep types into a search box.
 
-The syntax is small on purpose: words (all must match), "quoted phrases", -excluded
-words and prefix* searches. Anything else is read as plain words, so no input can make
-a backend build an expensive or invalid query (see RELIABILITY.md, "Search input").
+The syntax is small on purpose: words, +required words, "quoted phrases", -excluded
+words and prefix* searches. Words are ranked by how many match (see search.backend); a
++word, a quoted phrase and a prefix must match. A hyphenated word (ghost-writing) stays one
+word that also matches its joined spelling (ghostwriting). Anything else is read as plain
+words, so no input can make a backend build an expensive or invalid query (see
+RELIABILITY.md, "Search input").
 """
 
 import re
@@ -19,29 +22,40 @@ class ParsedQuery:
     """The parts of a query; each part is lower-case and free of syntax characters."""
 
     words: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     excluded_phrases: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A word (or a run of words kept as one) → its other spellings (search.synonyms).
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         """True when nothing positive is left to search for."""
-        return not (self.words or self.phrases or self.prefixes)
+        return not (self.words or self.required or self.phrases or self.prefixes)
 
     def text(self) -> str:
         """A normalised form of the query, for logs and "did you mean"."""
-        parts = list(self.words)
+        return " ".join([*self.words, *self.others()])
+
+    def others(self) -> list[str]:
+        """Every part but the optional words, as ``text()`` writes them."""
+        parts = [f"+{w}" for w in self.required]
         parts += [f'"{" ".join(p)}"' for p in self.phrases]
         parts += [f"{p}*" for p in self.prefixes]
         parts += [f"-{w}" for w in self.excluded]
         parts += [f'-"{" ".join(p)}"' for p in self.excluded_phrases]
-        return " ".join(parts)
+        return parts
 
 
-def _words(text: str) -> list[str]:
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as the parser reads them: lower-case, no punctuation."""
     return [w.lower() for w in _WORD.findall(text)]
+
+
+_words = words_of
 
 
 def parse_query(raw: str | None) -> ParsedQuery:
@@ -77,7 +91,8 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
 def _add_token(parsed: ParsedQuery, token: str) -> int:
     negative = token.startswith("-") and len(token) > 1
-    body = token[1:] if negative else token
+    plus = token.startswith("+") and len(token) > 1
+    body = token[1:] if negative or plus else token
     words = _words(body)
     if not words:
         return 0
@@ -94,8 +109,11 @@ def _add_token(parsed: ParsedQuery, token: str) -> int:
             parsed.words.append(words[0])
             parsed.notes.append(f"Prefix searches need at least {MIN_PREFIX} letters.")
         return 1
-    if len(words) > 1:
-        parsed.phrases.append(words)  # e.g. "e-mail" or "b2b/saas" stays together
+    word = "-".join(words)  # e.g. "e-mail" or "b2b/saas" stays one hyphenated word
+    if plus and len(words) > 1:
+        parsed.phrases.append(words)
+    elif plus:
+        parsed.required.append(word)
     else:
-        parsed.words.append(words[0])
+        parsed.words.append(word)
     return 1

@@ -25,6 +25,7 @@ class SearchQuery(Query):
         None, description="1 to include drafts and archived assets (authors only)"
     )
     limit: int | None = Field(None, ge=1, le=LIMIT_MAX, description="Hits to return (default 20)")
+    as_typed: str | None = Field(None, description="1 to search the query as typed, uncorrected")
 
 
 class SearchHit(Output):
@@ -32,9 +33,13 @@ class SearchHit(Output):
     title: str
     stages: list[str]
     content_type: str | None
-    snippet: str = Field(description="HTML with <mark>")
+    summary: str = Field(description="The asset's summary, HTML with <mark>")
+    snippet: str = Field(
+        description="The best matching passage of the body or file, HTML with <mark>"
+    )
     score: float
     stale: bool
+    missing: list[str] = Field(description="Query words this hit lacks (a partial match)")
 
     @classmethod
     def shown(cls, hit: Hit) -> "SearchHit":
@@ -43,14 +48,20 @@ class SearchHit(Output):
             title=hit.title.striptags(),
             stages=hit.stages,
             content_type=hit.content_type,
+            summary=str(hit.summary),
             snippet=str(hit.snippet),
             score=hit.score,
             stale=hit.stale,
+            missing=hit.missing,
         )
 
 
 class SearchResults(Output):
     items: list[SearchHit]
     total: int
-    suggestion: str | None
+    suggestion: str | None = Field(description="A respelt query that finds results (did you mean)")
+    query: str = Field(description="The query whose results these are")
+    corrected_from: str | None = Field(
+        description="The query as typed, when it found few results and these are its correction's"
+    )
     notes: list[str]

@@ -24,7 +24,7 @@ def results():
         filters = service.read_filters(request.args)
         found = service.search(
             current_user, raw, filters, include_all=include_all, sort=sort, page=page,
-            per_page=PER_PAGE,
+            per_page=PER_PAGE, as_typed=request.args.get("as_typed") == "1",
         )  # fmt: skip
     except ValidationFailed as error:
         for message in error.fields.values() or [error.message]:

@@ -10,20 +10,25 @@ highlighting far cheaper.
 import logging
 import threading
 import time
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.index import LockError
-from whoosh.query import And, Term
+from whoosh.query import And, Or, Term
 
 from search.backend import (
     FACETS,
+    FEW_RESULTS,
+    PARTIAL_BELOW,
     Hit,
     SearchRequest,
     SearchResult,
+    best_passage,
     blended_score,
+    should_match,
 )
 from search.whoosh_index import (
     QUALITY_SCALE,
@@ -32,7 +37,14 @@ from search.whoosh_index import (
     from_epoch,
     schema_outdated,
 )
-from search.whoosh_query import facet_clauses, matching, reader_filter, text_query
+from search.whoosh_query import (
+    excluded_query,
+    facet_clauses,
+    matching,
+    query_parts,
+    reader_filter,
+    without_excluded,
+)
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
@@ -124,11 +136,12 @@ class WhooshBackend:
 
     def search(self, request: SearchRequest) -> SearchResult:
         searcher = self._current_searcher()
-        query = text_query(request)
-        if query is None:
-            return SearchResult([], 0, {})
         if schema_outdated(searcher.schema):
             log.warning("The search index uses an old schema: run `flask search rebuild`.")
+            return SearchResult([], 0, {})
+        optional, mandatory = query_parts(request, searcher.reader())
+        query = without_excluded(request, [q for _word, q in optional] + mandatory)
+        if query is None:
             return SearchResult([], 0, {})
         sort = request.sort == "newest"
         window = max(CANDIDATES, request.page * request.per_page)
@@ -138,6 +151,9 @@ class WhooshBackend:
         found = matching(searcher, query)
         if allowed is not None:
             found &= allowed
+        missing: dict[int, list[str]] = {}
+        if request.partial and len(found) < PARTIAL_BELOW and len(optional) > 2:
+            query, found, missing = self._partial(searcher, request, optional, mandatory, allowed)
         if not found:  # Whoosh reads an empty filter as none
             return SearchResult(
                 hits=[],
@@ -159,13 +175,13 @@ class WhooshBackend:
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
-        positions = self._ranked_positions(searcher, results, today, sort)
+        positions = self._ranked_positions(searcher, results, today, sort, missing)
         start = (request.page - 1) * request.per_page
         shown = positions[start : start + request.per_page]
         if sort:
             shown = self._scored_by_relevance(searcher, query, results, shown, today)
         hits = [
-            self._hit(results[position], score, today, request.highlight)
+            self._hit(results[position], score, today, request.highlight, missing)
             for score, position in shown
         ]
         total = len(found)
@@ -173,8 +189,31 @@ class WhooshBackend:
             hits=hits,
             total=total,
             facets=self._facet_counts(searcher, found),
-            suggestion=suggestion(searcher, request) if total == 0 else None,
+            # Few results: a respelt query may find more (the service decides).
+            suggestion=suggestion(searcher, request) if total < FEW_RESULTS else None,
         )
+
+    @staticmethod
+    def _partial(searcher, request: SearchRequest, optional, mandatory, allowed):
+        """Documents with at least ``should_match`` of the optional words and all the
+        mandatory parts: (a query scoring them by the words they have, the documents,
+        docnum → the words each lacks)."""
+        words = [(word, matching(searcher, q)) for word, q in optional]
+        counts: Counter[int] = Counter()
+        for _word, docs in words:
+            counts.update(docs)
+        need = should_match(len(words))
+        found = {docnum for docnum, count in counts.items() if count >= need}
+        if mandatory:
+            found &= matching(searcher, And(mandatory) if len(mandatory) > 1 else mandatory[0])
+        excluded = excluded_query(request)
+        if excluded is not None:
+            found -= matching(searcher, excluded)
+        if allowed is not None:
+            found &= allowed
+        missing = {docnum: [word for word, docs in words if docnum not in docs] for docnum in found}
+        # Or scores a document by every part it has: more words and better matches first.
+        return Or([q for _word, q in optional] + mandatory), found, missing
 
     # ---- reading results ------------------------------------------------------------
 
@@ -200,14 +239,15 @@ class WhooshBackend:
         ]
 
     @classmethod
-    def _ranked_positions(cls, searcher, results, today: date, newest: bool):
+    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing):
         """(score, position in results) in display order, re-ranked by quality and
-        freshness unless sorted by date."""
+        freshness unless sorted by date; documents lacking fewer words first."""
         if newest:
             return [(score, position) for position, (score, _doc) in enumerate(results.top_n)]
         scores = cls._blended(searcher, results.top_n, today)
+        lacking = [len(missing.get(docnum, ())) for _score, docnum in results.top_n]
         ranked = list(zip(scores, range(len(scores)), strict=True))
-        ranked.sort(key=lambda pair: pair[0], reverse=True)
+        ranked.sort(key=lambda pair: (-lacking[pair[1]], pair[0]), reverse=True)
         return ranked
 
     @classmethod
@@ -223,20 +263,24 @@ class WhooshBackend:
         return [(score, position) for score, (_d, position) in zip(scores, pairs, strict=True)]
 
     @staticmethod
-    def _hit(hit, score: float, today: date, with_highlights: bool) -> Hit:
+    def _hit(hit, score: float, today: date, with_highlights: bool, missing) -> Hit:
         fields = hit.fields()
         title = escape(fields["title"])
+        summary = escape(fields.get("summary") or "")
         snippet = Markup("")
         if with_highlights:
             marked = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
             title = Markup(marked or title)  # noqa: S704 - Whoosh escapes stored text
-            for name in ("summary", "body", "file_text"):
-                fragment = hit.highlights(name)
-                if fragment:
-                    snippet = Markup(fragment)  # noqa: S704 - Whoosh escapes stored text
-                    break
+            if summary:
+                whole = TITLE_HIGHLIGHTER.highlight_hit(hit, "summary", minscore=0)
+                summary = Markup(whole or summary)  # noqa: S704 - Whoosh escapes stored text
+            # The best passage of each long field; the summary is shown on its own.
+            passages = [
+                hit.highlights(name, top=1) for name in ("body", "file_text") if fields.get(name)
+            ]
+            snippet = Markup(best_passage(passages))  # noqa: S704 - Whoosh escapes stored text
         if not snippet:
-            snippet = escape((fields.get("summary") or fields.get("body") or "")[:240])
+            snippet = escape((fields.get("body") or "")[:240])
         return Hit(
             asset_id=int(fields["asset_id"]),
             title=title,
@@ -247,6 +291,8 @@ class WhooshBackend:
             stale=WhooshBackend._stale(fields, today),
             live=bool(fields.get("live")),
             status=fields.get("status", ""),
+            missing=missing.get(hit.docnum, []),
+            summary=summary,
         )
 
     def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:

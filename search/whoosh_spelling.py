@@ -1,9 +1,9 @@
 """ "Did you mean" for the Whoosh backend: respelling words the index does not know."""
 
 from whoosh.query import Or, Term
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from search.backend import SearchRequest
+from search.spelling import allowed_edits, damerau, one_edit
 from search.whoosh_index import SCHEMA, SPELLING_FIELDS, TEXT_FIELDS
 from search.whoosh_query import analyse, reader_filter
 
@@ -29,13 +29,14 @@ def suggestion(searcher, request: SearchRequest) -> str | None:
         for stem in _candidate_stems(searcher, correctors, typed, stems):
             forms |= _surface_forms(searcher, request, stem)
         # Fewest edits from what was typed first, then the shorter word, then A-Z.
-        best = min(forms, key=lambda f: (damerau_levenshtein(typed, f), len(f), f), default=None)
+        most = allowed_edits(typed)
+        near = [(damerau(typed, form, most), len(form), form) for form in forms]
+        best = min((n for n in near if n[0] <= most), default=(0, 0, None))[2]
         changed = changed or best is not None
         words.append(best or word)
     if not changed:
         return None
-    rest = parsed.text().split()[len(parsed.words) :]
-    return " ".join(words + rest)
+    return " ".join(words + parsed.others())
 
 
 def _candidate_stems(searcher, correctors, typed: str, stems: list[str]) -> set[str]:
@@ -48,9 +49,18 @@ def _candidate_stems(searcher, correctors, typed: str, stems: list[str]) -> set[
         for form in {typed, *stems}
         for option in corrector.suggest(form, limit=3, prefix=1)
     }
+    # The corrector compares stems, which may be far from the word typed (renwal is three
+    # edits from renew), and counts a swap of neighbouring letters as two: also stem every
+    # spelling one edit from the word typed (a few hundred) and keep those the index holds.
+    reader = searcher.reader()
+    candidates |= {
+        stem
+        for spelling in one_edit(typed)
+        for stem in analyse(spelling)
+        if any((name, stem) in reader for name in SPELLING_FIELDS)
+    }
     # Porter stems can be much shorter than the word (negotiation → negoti), too
     # far from a misspelling to be suggested above: try the typed word's prefixes.
-    reader = searcher.reader()
     candidates |= {
         typed[:end]
         for end in range(4, len(typed))

@@ -45,3 +45,23 @@ def test_the_report_benchmark_times_every_report_on_a_tiny_portal(tmp_path):
     assert timed == {*figures["reports"], "dashboard"}
     assert figures["floor"]["median_s"] > 0
     assert "pages meet both targets" in finished.stdout
+
+
+def test_the_relevance_benchmark_scores_both_modes_on_every_labelled_query(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "relevance_bench.py"), "--backends", "whoosh",
+        "--filler", "10", "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())["backends"]["whoosh"]
+    baseline, improved = figures["baseline"], figures["improved"]
+    assert len(improved["queries"]) == len(baseline["queries"]) >= 60
+    assert improved["mrr"] > baseline["mrr"], "partial matching, corrections and synonyms help"
+    assert improved["zero_results"] < baseline["zero_results"]
+    corrected = {row["query"]: row["corrected"] for row in improved["queries"]}
+    assert corrected["secuirty whitepaper"] == "security whitepaper"
+    assert "MRR" in finished.stdout

@@ -54,6 +54,17 @@ def test_hits_carry_id_title_stages_snippet_and_score(api, marketer):
     assert hit["stale"] is False
 
 
+def test_a_partial_match_lists_the_words_it_lacks(api, marketer):
+    make_asset(marketer, "Weekly CRM notes", body="Keep them short.")
+    index_now()
+
+    body = api("rep", q="weekly crm notes summary").json
+
+    assert [(item["title"], item["missing"]) for item in body["items"]] == [
+        ("Weekly CRM notes", ["summary"])
+    ]
+
+
 def test_filters_by_stage_persona_and_content_type(api, marketer):
     cfo = make_asset(marketer, "Pricing for CFOs", stages=("decision",), personas=("cfo",))
     deck = make_asset(marketer, "Pricing deck", stages=("awareness",), content_type="slide-deck")
@@ -114,13 +125,28 @@ def test_reps_get_only_live_assets_even_asking_for_all(api, marketer):
     assert ids("marketer", all="1") == {live.id, draft.id}
 
 
-def test_a_misspelling_comes_back_with_a_suggestion(api, marketer):
+def test_a_misspelling_comes_back_corrected_naming_what_was_typed(api, marketer):
+    asset = make_asset(marketer, "Security whitepaper")
+    index_now()
+
+    body = api("rep", q="secuirty").json
+
+    assert [item["id"] for item in body["items"]] == [asset.id]
+    assert (body["query"], body["corrected_from"], body["suggestion"]) == (
+        "security",
+        "secuirty",
+        None,
+    )
+
+
+def test_as_typed_searches_the_misspelling_and_suggests_the_correction(api, marketer):
     make_asset(marketer, "Pricing guide")
     index_now()
 
-    body = api("rep", q="pricng").json
+    body = api("rep", q="pricng", as_typed="1").json
 
     assert (body["items"], body["total"], body["suggestion"]) == ([], 0, "pricing")
+    assert (body["query"], body["corrected_from"]) == ("pricng", None)
 
 
 def test_sorting_by_newest_keeps_scores_that_are_relevance(api, marketer):

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 from whoosh import index as whoosh_index
 
-from search.backend import FACETS
+from search.backend import FACETS, SearchRequest
+from search.query import parse_query
+from search.synonyms import expand
 from tests.search.helpers import document, find, put
 
 TODAY = date(2024, 6, 1)
@@ -424,7 +426,43 @@ def test_without_highlighting_the_title_and_snippet_are_plain(backend):
 
     assert "<mark" not in hit.title
     assert "<mark" not in hit.snippet
-    assert hit.snippet == "Our pricing, explained."
+    assert (hit.summary, hit.snippet) == ("Our pricing, explained.", "")
+
+
+def test_the_snippet_is_the_best_passage_of_the_body_and_the_summary_stands_apart(backend):
+    _name, engine = backend
+    filler = " ".join(f"Section {n} covers events, budgets and venues." for n in range(40))
+    body = (
+        f"{filler} Onboarding checklist for partners: pricing tiers and renewal dates. "
+        f"{filler} A pricing note."
+    )
+    put(engine, document(1, "Partner kit", body, summary="All about pricing for partners."))
+
+    hit = find(engine, "pricing renewal").hits[0]
+
+    assert "renewal</mark>" in hit.snippet
+    assert "pricing</mark>" in hit.snippet
+    assert hit.summary.striptags() == "All about pricing for partners."
+    assert "All about" not in hit.snippet
+    assert "pricing</mark>" in hit.summary
+
+
+def test_the_snippet_comes_from_the_file_text_when_it_matches_more_words(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(
+            1,
+            "Deck",
+            "Our pricing is simple.",
+            file_text="Slide 9: pricing tiers, renewal dates and discounts.",
+        ),
+    )
+
+    hit = find(engine, "pricing renewal").hits[0]
+
+    assert "renewal</mark>" in hit.snippet
+    assert "Slide 9" in hit.snippet
 
 
 def test_readers_stop_finding_an_asset_after_its_expiry_date(backend):
@@ -455,6 +493,121 @@ def test_readers_find_the_drafts_they_were_invited_to_and_no_others(backend):
     assert ids(find(engine, "pricing", user_id=5)) == [1]
     assert ids(find(engine, "pricing", user_id=7, filters={"stages": "decision"})) == []
     assert find(engine, "pricing", user_id=7).total == 2
+
+
+# ---- partial matching ----------------------------------------------------------------------
+
+
+def test_when_no_document_has_every_word_those_with_most_follow_naming_what_they_lack(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Mapping the buyer's journey", "Awareness to decision."),
+        document(2, "Sales stages", "Pipeline stages explained."),
+        document(3, "Buyer stages", "A journey map."),
+    )
+
+    result = find(engine, "buyer journey stages")
+
+    assert (ids(result), result.total) == ([3, 1], 2), "one word of three is not enough"
+    assert [hit.missing for hit in result.hits] == [[], ["stages"]]
+
+
+def test_partial_matches_rank_by_how_many_words_they_have_before_how_well(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Alpha bravo charlie", "Alpha bravo charlie alpha bravo charlie."),
+        document(2, "Notes", "Alpha, bravo, charlie and delta appear once each."),
+        document(3, "Alpha bravo", "Only two of the words."),
+    )
+
+    result = find(engine, "alpha bravo charlie delta")
+
+    assert ids(result) == [2, 1]
+    assert result.hits[1].missing == ["delta"]
+
+
+def test_enough_documents_with_every_word_keep_partial_matches_out(backend):
+    _name, engine = backend
+    full = [document(i, f"Alpha bravo charlie {i}") for i in range(1, 6)]
+    put(engine, *full, document(6, "Alpha bravo"))
+
+    result = find(engine, "alpha bravo charlie")
+
+    assert sorted(ids(result)) == [1, 2, 3, 4, 5]
+    assert all(hit.missing == [] for hit in result.hits)
+
+
+def test_strict_mode_needs_every_word(backend):
+    _name, engine = backend
+    put(engine, document(1, "Mapping the buyer's journey"))
+
+    assert ids(find(engine, "buyer journey stages", partial=False)) == []
+
+
+def test_a_plus_word_and_a_quoted_phrase_stay_mandatory_in_partial_matches(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "ROI calculator for seats"),
+        document(2, "Renewal ROI calculator"),
+        document(3, "Price list with ROI calculator"),
+    )
+
+    assert ids(find(engine, "+renewal roi calculator seats")) == [2]
+    assert ids(find(engine, '"price list" roi calculator seats')) == [3]
+
+
+def test_exclusions_and_prefixes_still_apply_to_partial_matches(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "ROI calculator for seats"),
+        document(2, "ROI calculator legacy edition"),
+        document(3, "Negotiation ROI calculator"),
+    )
+
+    assert sorted(ids(find(engine, "roi calculator seats -legacy"))) == [1, 3]
+    assert ids(find(engine, "negoti* roi calculator seats")) == [3]
+
+
+def test_hyphenated_joined_and_possessive_spellings_find_each_other(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Ghost-writing for reps"),
+        document(2, "Ghostwriting LinkedIn posts"),
+        document(3, "The buyer's journey"),
+    )
+
+    assert sorted(ids(find(engine, "ghostwriting"))) == [1, 2]
+    assert sorted(ids(find(engine, "ghost-writing"))) == [1, 2]
+    assert ids(find(engine, "buyer journey")) == [3]
+    assert ids(find(engine, "buyers")) == [3]
+
+
+# ---- synonyms ------------------------------------------------------------------------------
+
+
+def test_synonyms_expand_a_query_both_ways(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Turning an MQL into pipeline", "Hand-offs that work."),
+        document(2, "Scoring", "When is a marketing qualified lead ready for sales?"),
+        document(3, "Qualified pipeline", "Lead scoring for marketing teams."),
+    )
+    groups = [["MQL", "marketing qualified lead"]]
+
+    def expanded(query):
+        return engine.search(SearchRequest(parsed=expand(parse_query(query), groups), today=TODAY))
+
+    assert sorted(ids(expanded("mql"))) == [1, 2]
+    assert sorted(ids(expanded("marketing qualified lead"))) == [1, 2], "3 has no such phrase"
+    assert sorted(ids(find(engine, "mql"))) == [1], "no synonyms: only the word"
+    partial = expanded("mql handoffs pipeline")
+    assert ids(partial)[0] == 1
 
 
 # ---- did you mean --------------------------------------------------------------------------
@@ -495,6 +648,39 @@ def test_suggestions_never_reveal_words_only_drafts_contain(backend):
 
     assert find(engine, "kingfishr").suggestion is None
     assert find(engine, "kingfishr", live_only=False).suggestion == "kingfisher"
+
+
+def test_a_swap_of_two_letters_counts_as_one_edit(backend):
+    _name, engine = backend
+    put(engine, document(1, "Security whitepaper", "Encryption at rest."))
+
+    assert find(engine, "secuirty").suggestion == "security"
+    assert find(engine, "whitepaepr secuirty").suggestion == "whitepaper security"
+
+
+def test_a_word_far_from_its_stem_is_respelt(backend):
+    _name, engine = backend
+    put(engine, document(1, "Renewal playbook", "Start renewals early."))
+
+    assert find(engine, "renwal playbook").suggestion == "renewal playbook"
+
+
+def test_a_query_with_few_results_is_respelt_too(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Alignmnet memo", "A typo in the title."),
+        document(2, "Sales alignment", "Marketing and sales."),
+        document(3, "Alignment workshop", "Agenda."),
+    )
+
+    assert find(engine, "alignmnet").total == 1
+    assert find(engine, "alignmnet").suggestion is None, "a word the index knows is kept"
+    assert find(engine, "alignmetn").suggestion == "alignment"
+    assert find(engine, "alignment").suggestion is None
+    partial = find(engine, "sales marketing alignmetn")
+    assert (partial.total, partial.hits[0].missing) == (1, ["alignmetn"])
+    assert partial.suggestion == "sales marketing alignment"
 
 
 # ---- ranking -------------------------------------------------------------------------------

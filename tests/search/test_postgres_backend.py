@@ -325,10 +325,10 @@ def test_without_highlights_title_and_snippet_are_escaped_text(backend):
     hit = find(backend, "pricing", highlight=False).hits[0]
 
     assert hit.title == escape(title)
-    assert hit.snippet == escape("<em>Summary</em> of pricing")
+    assert hit.summary == escape("<em>Summary</em> of pricing")
 
 
-def test_the_snippet_comes_from_the_first_field_with_a_match(backend):
+def test_the_snippet_comes_from_the_body_or_file_and_the_summary_stands_apart(backend):
     index(
         backend,
         document(1, "Guide", summary="A short guide", body="Discounts explained", file_text="x"),
@@ -336,10 +336,12 @@ def test_the_snippet_comes_from_the_first_field_with_a_match(backend):
         document(3, "Scan", summary="A scanned file", file_text="Discount tables inside"),
     )
 
-    snippets = {hit.asset_id: str(hit.snippet) for hit in find(backend, "discount").hits}
+    hits = {hit.asset_id: hit for hit in find(backend, "discount").hits}
+    snippets = {asset_id: str(hit.snippet) for asset_id, hit in hits.items()}
 
     assert snippets[1] == "<mark>Discounts</mark> explained"  # the summary has no match
-    assert snippets[2].endswith("about <mark>discounts</mark>")  # from the summary
+    assert snippets[2] == "<mark>Discounts</mark> again"  # the body, not the summary
+    assert str(hits[2].summary) == "All about <mark>discounts</mark>"
     assert snippets[3] == "<mark>Discount</mark> tables inside"  # only the file matches
 
 
@@ -401,7 +403,9 @@ def test_service_searches_with_the_postgres_backend(postgres_url, tmp_path):
 
             assert [hit.asset_id for hit in page.result.hits] == [asset.id]
             assert page.result.hits[0].title == "<mark>Pricing</mark> one-pager"
-            assert service.search(rep, "pricng", {}).result.suggestion == "pricing"
+            corrected = service.search(rep, "pricng", {})
+            assert (corrected.query, corrected.corrected_from) == ("pricing", "pricng")
+            assert [hit.asset_id for hit in corrected.result.hits] == [asset.id]
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -67,20 +67,32 @@ def test_only_exclusions_leave_nothing_positive_to_search():
 
 
 def test_wildcards_inside_words_are_not_a_query_language():
-    assert parts("pr?c*ng") == ([], [["pr", "c", "ng"]], [], [])
+    assert parts("pr?c*ng") == (["pr-c-ng"], [], [], [])
 
 
 def test_punctuation_and_operators_are_read_as_plain_words():
     assert parts("Pricing, ROI; (CFO)! AND title:roi [a TO z]") == (
-        ["pricing", "roi", "cfo", "and", "a", "to", "z"],
-        [["title", "roi"]],
+        ["pricing", "roi", "cfo", "and", "title-roi", "a", "to", "z"],
+        [],
         [],
         [],
     )
 
 
-def test_joined_words_stay_together_as_a_phrase():
-    assert parts("e-mail b2b/saas") == ([], [["e", "mail"], ["b2b", "saas"]], [], [])
+def test_joined_words_stay_together_as_one_hyphenated_word():
+    assert parts("e-mail b2b/saas") == (["e-mail", "b2b-saas"], [], [], [])
+
+
+def test_a_plus_marks_a_word_that_must_match():
+    parsed = parse_query("+pricing roi +ghost-writing")
+
+    assert (parsed.words, parsed.required, parsed.phrases) == (
+        ["roi"],
+        ["pricing"],
+        [["ghost", "writing"]],
+    )
+    assert parsed.text() == 'roi +pricing "ghost writing"'
+    assert not parse_query("+pricing").empty
 
 
 def test_5000_characters_are_capped_with_a_note():

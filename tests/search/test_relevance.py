@@ -128,7 +128,9 @@ def test_roi_calculator_cfo_ranks_the_cfo_roi_one_pager_first(library, rep):
     found = titles(rep, "ROI calculator CFO")
 
     assert found[0] == "CFO ROI one-pager"
-    assert set(found) == {"CFO ROI one-pager", "ROI calculator workbook"}, "never the draft"
+    assert set(found[:2]) == {"CFO ROI one-pager", "ROI calculator workbook"}, "every word first"
+    # Two full matches are too few: those with two words of three follow, never the draft.
+    assert found[2:] == ["CFO dinner invitation"]
 
 
 def test_a_stage_filter_keeps_only_that_stage(library, rep):

@@ -91,7 +91,22 @@ def test_results_show_the_count_and_highlighted_snippets(client_as, marketer):
     assert hits(page)[0] == "Pricing guide"
     assert set(hits(page)) == {"Pricing guide", "Seat calculator"}
     assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>prices</mark>', page)
-    assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>price</mark>', page)
+    # The summary stands apart from the snippet (the body's best passage), highlighted too.
+    assert re.search(r'<p class="summary">[^<]*<mark[^>]*>price</mark>', page)
+
+
+def test_lower_hits_say_which_words_they_lack(client_as, marketer):
+    make_asset(marketer, "Mapping the buyer's journey", body="From awareness to decision.")
+    make_asset(marketer, "Buyer journey stages", body="Every stage of the journey.")
+    make_asset(marketer, "Sales stages", body="Pipeline stages.")
+    index_now()
+
+    page = client_as("rep").get("/search?q=buyer+journey+stages").text
+
+    assert hits(page) == ["Buyer journey stages", "Mapping the buyer's journey"]
+    assert result_count(page) == "2 results for “buyer journey stages”"
+    missing = re.findall(r'<p class="missing">(.*?)</p>', page)
+    assert [re.sub(r"<[^>]+>", "", line) for line in missing] == ["Missing: stages"]
 
 
 def test_a_word_only_in_an_uploaded_pdf_is_found_with_a_highlighted_snippet(client_as, marketer):
@@ -177,12 +192,12 @@ def test_results_are_paginated(client_as, marketer):
     assert not set(hits(first)) & set(hits(second))
 
 
-def test_a_misspelt_word_offers_a_did_you_mean_link(client_as, marketer):
+def test_a_misspelt_word_searched_as_typed_offers_a_did_you_mean_link(client_as, marketer):
     make_asset(marketer, "Pricing guide", stages=("decision",))
     index_now()
     rep = client_as("rep")
 
-    page = rep.get("/search?q=pricng&stage=decision").text
+    page = rep.get("/search?q=pricng&stage=decision&as_typed=1").text
     link = re.search(r'Did you mean <a href="([^"]+)">pricing</a>\?', page)
 
     assert result_count(page) == "0 results for “pricng”"
@@ -190,6 +205,42 @@ def test_a_misspelt_word_offers_a_did_you_mean_link(client_as, marketer):
     followed = rep.get(html.unescape(link.group(1))).text
     assert hits(followed) == ["Pricing guide"]
     assert "stage=decision" in link.group(1), "the filters are kept"
+
+
+def test_a_misspelt_query_shows_the_corrected_results_at_once(client_as, marketer):
+    make_asset(marketer, "Sales and marketing alignment", body="Shared goals.")
+    make_asset(marketer, "Security whitepaper")
+    index_now()
+    rep = client_as("rep")
+
+    page = rep.get("/search?q=aligment").text
+    link = re.search(
+        r"Showing results for <b>alignment</b>\. "
+        r"Search instead for <a href=\"([^\"]+)\">aligment</a>",
+        page,
+    )
+
+    assert hits(page) == ["Sales and marketing alignment"]
+    assert result_count(page) == "1 result for “alignment”"
+    assert link
+    assert "Did you mean" not in page
+    assert db.session.scalars(select(SearchMiss.query)).all() == [], "the correction found it"
+    as_typed = rep.get(html.unescape(link.group(1))).text
+    assert hits(as_typed) == []
+    assert result_count(as_typed) == "0 results for “aligment”"
+    assert re.search(r'Did you mean <a href="[^"]+">alignment</a>\?', as_typed)
+    assert "Showing results for" not in as_typed
+
+
+def test_no_correction_is_offered_when_it_finds_nothing_the_reader_may_see(client_as, marketer):
+    make_asset(marketer, "Kingfisher launch plan", publish=False)
+    index_now()
+
+    page = client_as("rep").get("/search?q=kingfishr").text
+
+    assert hits(page) == []
+    assert "Showing results for" not in page
+    assert "Did you mean" not in page
 
 
 def test_an_asset_past_its_review_date_carries_a_badge(client_as, marketer):
@@ -322,13 +373,14 @@ def test_searches_that_find_nothing_are_recorded_with_stage_and_role(client_as, 
     index_now()
 
     client_as("rep").get("/search?q=Kubernetes+migration&stage=decision")
-    client_as("marketer").get("/search?q=pricng")
+    client_as("marketer").get("/search?q=zebras")
+    client_as("marketer").get("/search?q=pricng")  # corrected to pricing: found
     client_as("rep").get("/search?q=pricing")  # found: not a miss
     client_as("rep").get("/search?q=*")  # nothing to search: not a miss
 
     misses = db.session.scalars(select(SearchMiss).order_by(SearchMiss.id)).all()
     assert [(m.query, m.stage_slug, m.role, m.user_id) for m in misses] == [
         ("kubernetes migration", "decision", "rep", users["rep"].id),
-        ("pricng", "", "marketer", users["marketer"].id),
+        ("zebras", "", "marketer", users["marketer"].id),
     ]
     assert all(m.created_at is not None for m in misses)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.kernel.extensions import db
 from tests.factories import login, make_asset, make_user
+from tests.search.helpers import index_now
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 from workflows.glossary.services import TermInput, edit_term, propose_term, sign
 
@@ -382,3 +383,33 @@ def test_library_search_shows_matching_agreed_terms(app, users, leaders):
     assert "In the glossary MQL A lead marketing judges ready for sales." in found
     assert "MQL score" not in found
     assert "In the glossary" not in missed
+
+
+def test_the_search_box_shows_every_agreed_term_the_query_names(app, users, leaders):
+    agree(propose(users["marketer"]), leaders)
+    agree(propose(users["marketer"], name="SQL", definition="A lead sales accepted."), leaders)
+    client = client_of(app, users["rep"])
+
+    found = text_of(client.get("/search?q=MQL+SQL+definition"))
+
+    assert "In the glossary MQL A lead marketing judges ready for sales." in found
+    assert "SQL A lead sales accepted." in found
+
+
+def test_library_search_finds_an_agreed_term_by_its_aliases_and_back(app, users, leaders):
+    agree(propose(users["marketer"], aliases="marketing qualified lead"), leaders)
+    short = make_asset(users["marketer"], "Turning an MQL into pipeline")
+    long = make_asset(users["marketer"], "When is a marketing qualified lead ready?")
+    index_now()
+    client = client_of(app, users["rep"])
+
+    by_name = hit_ids(client.get("/search?q=MQL").text)
+    by_alias = hit_ids(client.get("/search?q=marketing+qualified+lead").text)
+
+    assert sorted(by_name) == sorted(by_alias) == sorted([short.id, long.id])
+
+
+def hit_ids(page: str) -> list[int]:
+    return [
+        int(n) for n in re.findall(r'<article class="hit">\s*<h2><a href="/assets/(\d+)"', page)
+    ]

@@ -4,8 +4,9 @@ from flask import Flask
 
 from content.library.panels import register_panel
 from portal.kernel.suggestions import register_source
+from portal.kernel.synonyms import register_synonyms
 from portal.kernel.wiring import install
-from workflows.glossary import services, suggestions, views
+from workflows.glossary import matching, services, suggestions, views
 
 
 def register(app: Flask) -> None:
@@ -14,3 +15,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_panel("glossary_terms", views.glossary_terms_on_asset)
     register_source(app, suggestions.agreed_terms)
+    register_synonyms(app, matching.synonym_groups)

@@ -65,6 +65,12 @@ def terms_in_text(*texts: str) -> list[GlossaryTerm]:
     )
 
 
+def synonym_groups() -> list[list[str]]:
+    """Each agreed term with aliases as one group of spellings (name first), for search:
+    proposed terms are not yet agreed to mean the same thing."""
+    return [[name, *split_aliases(aliases)] for _id, name, aliases in _agreed_entries() if aliases]
+
+
 def terms_on_asset(asset, revision=None) -> list[GlossaryTerm]:
     """Agreed terms in the words of the asset's live revision (or ``revision`` for an
     asset never published): title, summary and body."""

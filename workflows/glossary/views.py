@@ -47,12 +47,18 @@ def glossary_terms_on_asset(asset, revision=None) -> list:
     return glossary_matching.terms_on_asset(asset, revision)
 
 
+SEARCH_BOX_TERMS = 3  # terms the search page's box shows besides those the query names
+
+
 @template_global
 def glossary_search_matches(words: str) -> list:
-    """A few agreed terms matching a library search, shown above its results."""
+    """The agreed terms a library search mentions, whatever else it contains ("MQL SQL
+    definition" shows MQL and SQL), then a few whose names or definitions match it."""
     if not can(current_user, "view_glossary"):
         return []
-    return glossary_queries.search_matches(words)
+    mentioned = glossary_matching.terms_in_text(words)
+    others = [t for t in glossary_queries.search_matches(words) if t not in mentioned]
+    return mentioned + others[: max(0, SEARCH_BOX_TERMS - len(mentioned))]
 
 
 @template_global
