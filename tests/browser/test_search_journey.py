@@ -69,7 +69,7 @@ def test_rep_mistypes_a_query_sees_the_corrected_results_and_opens_one(page_sign
 
     rep = page_signed_in(users["rep"])
     search_box = rep.get_by_role("navigation", name="Main").get_by_role(
-        "searchbox", name="Search the library"
+        "combobox", name="Search the library"
     )
     search_box.fill("aligment")
     search_box.press("Enter")

@@ -411,5 +411,6 @@ def test_library_search_finds_an_agreed_term_by_its_aliases_and_back(app, users,
 
 def hit_ids(page: str) -> list[int]:
     return [
-        int(n) for n in re.findall(r'<article class="hit">\s*<h2><a href="/assets/(\d+)"', page)
+        int(n)
+        for n in re.findall(r'<article class="hit">\s*<h2><a href="/search/open/(\d+)\?', page)
     ]
