@@ -14,7 +14,7 @@ from content.library.models import Asset, Stage
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import upsert_insert
 from portal.kernel.templating import template_filter
 
@@ -282,10 +282,7 @@ def asset_title(asset: Asset) -> str:
 
 def get_visible_deal(user: User, deal_id: int) -> Deal:
     """The deal if this user may see it; otherwise NotFound (never a 403)."""
-    deal = db.session.get(Deal, deal_id)
-    if deal is None or not can(user, "view", deal):
-        raise NotFound("No such deal.")
-    return deal
+    return get_visible(user, Deal, deal_id, "No such deal.")
 
 
 @template_filter("money")

@@ -26,7 +26,7 @@ from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
 TOKEN_BYTES = 32
@@ -285,10 +285,7 @@ def links_for_deal(deal: Deal, user: User) -> list[LinkStats]:
 
 
 def get_link(user: User, link_id: int) -> ShareLink:
-    link = db.session.get(ShareLink, link_id)
-    if link is None or not can(user, "view", link):
-        raise NotFound("No such link.")
-    return link
+    return get_visible(user, ShareLink, link_id, "No such link.")
 
 
 def link_stats(link: ShareLink) -> LinkStats:

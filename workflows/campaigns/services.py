@@ -21,7 +21,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.reporting import local_today
 from portal.kernel.sql import rows_changed, upsert_insert
 from workflows.campaigns.models import Campaign, CampaignRead
@@ -53,10 +53,7 @@ LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "dra
 
 def get_visible_campaign(user: User, campaign_id: int) -> Campaign:
     """The campaign if this user may see it; otherwise NotFound (never a 403)."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not can(user, "view", campaign):
-        raise NotFound("No such campaign.")
-    return campaign
+    return get_visible(user, Campaign, campaign_id, "No such campaign.")
 
 
 def timing(campaign: Campaign, today: date | None = None) -> str:

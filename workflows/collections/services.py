@@ -22,7 +22,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can, rule
+from portal.kernel.permissions import can, get_visible, rule
 from portal.kernel.sql import rows_changed
 from workflows.collections.models import (
     DESCRIPTION_MAX,
@@ -69,10 +69,7 @@ def _may_edit(user: User, collection: Collection) -> bool:
 
 def get_collection(user: User, collection_id: int) -> Collection:
     """The collection if this user may see it; otherwise NotFound (never a 403)."""
-    collection = db.session.get(Collection, collection_id)
-    if collection is None or not can(user, "view", collection):
-        raise NotFound("No such collection.")
-    return collection
+    return get_visible(user, Collection, collection_id, "No such collection.")
 
 
 def get_item(collection: Collection, item_id: int) -> CollectionItem:

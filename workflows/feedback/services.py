@@ -29,7 +29,7 @@ from portal.kernel.ids import text_id
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
@@ -58,10 +58,7 @@ VERSION_MISSING = "The form did not say which version it was based on; open the 
 
 def get_visible_feedback(user: User, feedback_id: int) -> FieldFeedback:
     """The feedback if this user may see it; otherwise NotFound (never a 403)."""
-    feedback = db.session.get(FieldFeedback, feedback_id)
-    if feedback is None or not can(user, "view", feedback):
-        raise NotFound("No such feedback.")
-    return feedback
+    return get_visible(user, FieldFeedback, feedback_id, "No such feedback.")
 
 
 def headline(feedback: FieldFeedback) -> str:
