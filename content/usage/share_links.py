@@ -25,7 +25,7 @@ from content.usage.signals import signal_changed
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
@@ -254,19 +254,20 @@ def _stats(links: list[ShareLink]) -> list[LinkStats]:
 
 
 def _page(query, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    links = db.session.scalars(
-        query.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
-        .options(
+    links = paginate(
+        query,
+        page,
+        per_page,
+        order=(ShareLink.created_at.desc(), ShareLink.id.desc()),
+        options=(
             selectinload(ShareLink.asset).selectinload(Asset.live_revision),
             selectinload(ShareLink.revision),
             selectinload(ShareLink.deal),
             selectinload(ShareLink.created_by),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(_stats(list(links)), page, per_page, total)
+        ),
+    )
+    links.items = _stats(links.items)
+    return links
 
 
 def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None = None) -> Page:
@@ -298,13 +299,9 @@ def opens(link: ShareLink, page: int = 1, per_page: int = 20) -> Page:
     query = select(UsageEvent).where(
         UsageEvent.kind == "buyer_view", UsageEvent.share_link_id == link.id
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    events = db.session.scalars(
-        query.order_by(UsageEvent.created_at.desc(), UsageEvent.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(events), page, per_page, total)
+    return paginate(
+        query, page, per_page, order=(UsageEvent.created_at.desc(), UsageEvent.id.desc())
+    )
 
 
 def visitor_numbers(link: ShareLink) -> dict[str, int]:

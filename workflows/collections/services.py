@@ -21,7 +21,7 @@ from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible, rule
 from portal.kernel.sql import rows_changed
 from workflows.collections.models import (
@@ -297,15 +297,13 @@ def entries(collection: Collection, user: User, done_ids: set[int] | None = None
 
 def collection_list(page: int, per_page: int) -> Page:
     """A page of collections, most recently changed first, with item and rep counts."""
-    total = db.session.scalar(select(func.count(Collection.id))) or 0
-    rows = db.session.scalars(
-        select(Collection)
-        .options(selectinload(Collection.owner))
-        .order_by(Collection.updated_at.desc(), Collection.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+    return paginate(
+        select(Collection),
+        page,
+        per_page,
+        order=(Collection.updated_at.desc(), Collection.id.desc()),
+        options=(selectinload(Collection.owner),),
+    )
 
 
 def item_counts(collection_ids: list[int], user: User) -> dict[int, int]:

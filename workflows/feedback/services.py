@@ -28,7 +28,7 @@ from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
@@ -327,20 +327,19 @@ def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int
     query = _matching(user, filters)
     if filters.status != "all":
         query = query.where(FieldFeedback.status == filters.status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-        .options(
+    return paginate(
+        query,
+        page,
+        per_page,
+        order=(FieldFeedback.created_at.desc(), FieldFeedback.id.desc()),
+        options=(
             selectinload(FieldFeedback.author),
             selectinload(FieldFeedback.stage),
             selectinload(FieldFeedback.asset),
             selectinload(FieldFeedback.deal),
             selectinload(FieldFeedback.campaign),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+        ),
+    )
 
 
 def sender_choices(user: User) -> dict[str, list]:
