@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from content.deals.models import DEAL_STATUSES, Deal
 from content.library.models import Asset, Stage
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.permissions import can, get_visible
@@ -107,14 +107,8 @@ def validate(data: DealInput) -> DealInput:
     errors = {}
     data.name = " ".join((data.name or "").split())
     data.account = " ".join((data.account or "").split())
-    if not data.name:
-        errors["name"] = NAME_MISSING
-    elif len(data.name) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
-    if not data.account:
-        errors["account"] = ACCOUNT_MISSING
-    elif len(data.account) > ACCOUNT_MAX:
-        errors["account"] = ACCOUNT_TOO_LONG
+    check_text(errors, "name", data.name, NAME_MAX, NAME_TOO_LONG, NAME_MISSING)
+    check_text(errors, "account", data.account, ACCOUNT_MAX, ACCOUNT_TOO_LONG, ACCOUNT_MISSING)
     if data.stage is None:
         errors["stage"] = STAGE_MISSING
     if data.status not in DEAL_STATUSES:

@@ -27,6 +27,23 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+def check_text(
+    errors: dict[str, str],
+    name: str,
+    value: str,
+    max_length: int,
+    too_long: str,
+    missing: str | None = None,
+) -> None:
+    """Note in ``errors`` what is wrong with the cleaned text ``value`` of field ``name``:
+    empty though required (``missing`` says so), or longer than ``max_length``."""
+    if not value:
+        if missing is not None:
+            errors[name] = missing
+    elif len(value) > max_length:
+        errors[name] = too_long
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"

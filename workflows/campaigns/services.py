@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, AssetRevision
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User, utcnow
 from portal.kernel.notifications import notify
@@ -99,21 +99,16 @@ def _checked(
         "talking_points": _markdown(data.talking_points),
     }
     errors = {}
-    if not values["name"]:
-        errors["name"] = NAME_MISSING
-    elif len(values["name"]) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
+    check_text(errors, "name", values["name"], NAME_MAX, NAME_TOO_LONG, NAME_MISSING)
     if data.starts_on is None:
         errors["starts_on"] = STARTS_MISSING
     if data.ends_on is None:
         errors["ends_on"] = ENDS_MISSING
     elif data.starts_on is not None and data.ends_on < data.starts_on:
         errors["ends_on"] = ENDS_BEFORE_START
-    if len(values["audience"]) > AUDIENCE_MAX:
-        errors["audience"] = AUDIENCE_TOO_LONG
+    check_text(errors, "audience", values["audience"], AUDIENCE_MAX, AUDIENCE_TOO_LONG)
     for name in ("key_messages", "talking_points"):
-        if len(values[name]) > TEXT_MAX:
-            errors[name] = TEXT_TOO_LONG
+        check_text(errors, name, values[name], TEXT_MAX, TEXT_TOO_LONG)
     assets = _linked_assets(writer, data.asset_ids, kept, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)

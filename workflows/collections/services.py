@@ -18,7 +18,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.pagination import Page, paginate
@@ -99,12 +99,8 @@ def _cleaned(title: str, description: str) -> dict:
         "description": (description or "").replace("\r\n", "\n").strip(),
     }
     errors = {}
-    if not values["title"]:
-        errors["title"] = TITLE_MISSING
-    elif len(values["title"]) > TITLE_MAX:
-        errors["title"] = TITLE_TOO_LONG
-    if len(values["description"]) > DESCRIPTION_MAX:
-        errors["description"] = DESCRIPTION_TOO_LONG
+    check_text(errors, "title", values["title"], TITLE_MAX, TITLE_TOO_LONG, TITLE_MISSING)
+    check_text(errors, "description", values["description"], DESCRIPTION_MAX, DESCRIPTION_TOO_LONG)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return values

@@ -23,7 +23,7 @@ from content.deals.models import Deal
 from content.deals.services import asset_title
 from content.library.models import Asset, Stage
 from content.library.rules import visible_assets
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.models import User, utcnow
@@ -122,10 +122,7 @@ def _checked(sender, data: FeedbackInput) -> dict:
     text = (data.text or "").replace("\r\n", "\n").strip()
     if data.kind not in FEEDBACK_KINDS:
         errors["kind"] = KIND_MISSING
-    if not text:
-        errors["text"] = TEXT_MISSING
-    elif len(text) > TEXT_MAX:
-        errors["text"] = TEXT_TOO_LONG
+    check_text(errors, "text", text, TEXT_MAX, TEXT_TOO_LONG, TEXT_MISSING)
     stage = None
     if data.stage_id:
         stage = db.session.get(Stage, data.stage_id) if data.stage_id < 2**31 else None
@@ -199,8 +196,7 @@ def triage(
     errors = {}
     if status not in FEEDBACK_STATUSES:
         errors["status"] = STATUS_UNKNOWN
-    if len(reply) > REPLY_MAX:
-        errors["reply"] = REPLY_TOO_LONG
+    check_text(errors, "reply", reply, REPLY_MAX, REPLY_TOO_LONG)
     if based_on is None:
         errors["version"] = VERSION_MISSING
     if errors:
