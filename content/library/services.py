@@ -18,7 +18,13 @@ from content.library.models import (
     StoredFile,
     Tag,
 )
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    stale_revision,
+)
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from portal.kernel.permissions import can, get_visible
@@ -193,11 +199,7 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
         db.session.refresh(asset)
         if asset.status == "archived":
             raise Conflict("The asset was archived while you were editing; restore it first.")
-        raise Conflict(
-            "Someone saved a newer revision while you were editing. "
-            "Review their changes, then apply yours on top.",
-            fields={"base_revision": "This is not the latest revision."},
-        )
+        raise stale_revision()
 
 
 def get_visible_asset(user: User, asset_id: int) -> Asset:

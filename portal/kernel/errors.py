@@ -72,6 +72,15 @@ class Conflict(DomainError):
         self.allowed = allowed
 
 
+def stale_revision() -> Conflict:
+    """The refusal of an edit based on a revision that is no longer the latest one."""
+    return Conflict(
+        "Someone saved a newer revision while you were editing. "
+        "Review their changes, then apply yours on top.",
+        fields={"base_revision": "This is not the latest revision."},
+    )
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 

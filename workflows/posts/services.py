@@ -11,7 +11,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    stale_revision,
+)
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.notifications import notify
@@ -215,11 +221,7 @@ def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
             f"The post moved on while you were editing (it is now {post.status.replace('_', ' ')})."
             " Nothing was saved.",
         )
-    raise Conflict(
-        "Someone saved a newer revision while you were editing. "
-        "Review their changes, then apply yours on top.",
-        fields={"base_revision": "This is not the latest revision."},
-    )
+    raise stale_revision()
 
 
 # ---- reading -----------------------------------------------------------------------------
