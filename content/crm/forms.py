@@ -9,13 +9,13 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from content.crm.export_file import EXTENSIONS
 from content.crm.models import CRM_STAGE_MAX
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
 
 
 class UploadForm(FlaskForm):
@@ -28,14 +28,13 @@ class UploadForm(FlaskForm):
 
 
 class StageMappingForm(FlaskForm):
-    crm_stage = StringField(
+    crm_stage = bounded_text(
+        StringField,
         "CRM stage",
+        max_length=CRM_STAGE_MAX,
+        too_long=f"Keep it under {CRM_STAGE_MAX} characters.",
+        required=InputRequired(message="Give the stage as your CRM writes it."),
         description="As your CRM writes it, e.g. “Needs Analysis”; case and spaces do not matter.",
-        validators=[
-            InputRequired(message="Give the stage as your CRM writes it."),
-            Length(max=CRM_STAGE_MAX, message=f"Keep it under {CRM_STAGE_MAX} characters."),
-        ],
-        render_kw={"maxlength": CRM_STAGE_MAX},
     )
     stage = SelectField(
         "Buyer stage",

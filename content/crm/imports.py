@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from content.crm.export_file import CsvFile, check_filename, read_export
@@ -27,7 +27,7 @@ from content.files.uploads import clean_original_name
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
 
@@ -170,12 +170,10 @@ def earlier_import(deal_import: DealImport) -> DealImport | None:
 
 def import_history(page: int, per_page: int) -> Page:
     """Past uploads, newest first."""
-    total = db.session.scalar(select(func.count(DealImport.id))) or 0
-    imports = db.session.scalars(
-        select(DealImport)
-        .options(selectinload(DealImport.uploaded_by))
-        .order_by(DealImport.created_at.desc(), DealImport.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(imports), page, per_page, total)
+    return paginate(
+        select(DealImport),
+        page,
+        per_page,
+        order=(DealImport.created_at.desc(), DealImport.id.desc()),
+        options=(selectinload(DealImport.uploaded_by),),
+    )

@@ -28,11 +28,11 @@ from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
+from portal.kernel.templating import form_accepted
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("deal_imports", __name__)
 PREVIEW_ROWS = 50  # rows shown per table; the rejects are all in the CSV download
-FORM_EXPIRED = "The form expired or was not sent from this site. Please try again."
 
 
 def _require_importer() -> None:
@@ -102,8 +102,7 @@ def show(import_id: int):
 def run(import_id: int):
     _require_importer()
     deal_import = imports.get_import(current_user, import_id)
-    if not EmptyForm().validate_on_submit():
-        flash(FORM_EXPIRED, "error")
+    if not form_accepted(EmptyForm()):
         return _show(import_id)
     with attempt(show=_flash_run_refusal) as outcome:
         counts = imports.run_import(current_user, deal_import)
@@ -174,8 +173,7 @@ def stages():
 @login_required
 def delete_stage_mapping(mapping_id: int):
     _require_importer()
-    if not EmptyForm().validate_on_submit():
-        flash(FORM_EXPIRED, "error")
+    if not form_accepted(EmptyForm()):
         return redirect(url_for(".stages"))
     label = crm_stages.delete_mapping(current_user, mapping_id)
     flash(f"“{label}” is no longer mapped: rows at that CRM stage will be refused.", "success")
@@ -186,8 +184,7 @@ def delete_stage_mapping(mapping_id: int):
 @login_required
 def add_default_mappings():
     _require_importer()
-    if not EmptyForm().validate_on_submit():
-        flash(FORM_EXPIRED, "error")
+    if not form_accepted(EmptyForm()):
         return redirect(url_for(".stages"))
     added = crm_stages.ensure_default_mappings(current_user)
     if added:

@@ -9,14 +9,14 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from content.deals import services as deals
 from content.deals.models import DEAL_STATUS_LABELS, DEAL_STATUSES
 from content.library.browsing import taxonomy_choices
 from content.usage import events as usage
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
 
 
 class AmountField(StringField):
@@ -45,23 +45,21 @@ class AmountField(StringField):
 
 
 class DealForm(FlaskForm):
-    name = StringField(
+    name = bounded_text(
+        StringField,
         "Deal name",
+        max_length=deals.NAME_MAX,
+        too_long=deals.NAME_TOO_LONG,
+        required=DataRequired(message=deals.NAME_MISSING),
         description="As it is called in your CRM, e.g. “Acme — 2025 renewal”.",
-        validators=[
-            DataRequired(message=deals.NAME_MISSING),
-            Length(max=deals.NAME_MAX, message=deals.NAME_TOO_LONG),
-        ],
-        render_kw={"maxlength": deals.NAME_MAX},
     )
-    account = StringField(
+    account = bounded_text(
+        StringField,
         "Account",
+        max_length=deals.ACCOUNT_MAX,
+        too_long=deals.ACCOUNT_TOO_LONG,
+        required=DataRequired(message=deals.ACCOUNT_MISSING),
         description="The company the deal is with.",
-        validators=[
-            DataRequired(message=deals.ACCOUNT_MISSING),
-            Length(max=deals.ACCOUNT_MAX, message=deals.ACCOUNT_TOO_LONG),
-        ],
-        render_kw={"maxlength": deals.ACCOUNT_MAX},
     )
     amount = AmountField("Amount", render_kw={"inputmode": "decimal"})
     # The service's messages, not WTForms' "Not a valid choice", for tampered values.
@@ -97,11 +95,13 @@ class DealForm(FlaskForm):
 class AttachForm(FlaskForm):
     """Record that an asset was used in a deal, with an optional note for the record."""
 
-    note = TextAreaField(
+    note = bounded_text(
+        TextAreaField,
         "Note",
+        max_length=usage.NOTE_MAX,
+        too_long=usage.NOTE_TOO_LONG,
         description="Optional: how it helped, e.g. “sent after the pricing call”.",
-        validators=[Optional(), Length(max=usage.NOTE_MAX, message=usage.NOTE_TOO_LONG)],
-        render_kw={"rows": 2, "maxlength": usage.NOTE_MAX},
+        rows=2,
     )
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from content.deals.models import DEAL_STATUSES, Deal
 from content.library.models import Asset, Stage
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import upsert_insert
 from portal.kernel.templating import template_filter
 
@@ -105,17 +105,11 @@ def validate(data: DealInput) -> DealInput:
     """Trim and check a deal's fields; raises ValidationFailed naming every bad field.
     Errors the caller found while reading the input (``data.errors``) are kept as they are:
     they say more than "missing" about a value that could not be read."""
-    errors = {}
+    errors: dict[str, str] = {}
     data.name = " ".join((data.name or "").split())
     data.account = " ".join((data.account or "").split())
-    if not data.name:
-        errors["name"] = NAME_MISSING
-    elif len(data.name) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
-    if not data.account:
-        errors["account"] = ACCOUNT_MISSING
-    elif len(data.account) > ACCOUNT_MAX:
-        errors["account"] = ACCOUNT_TOO_LONG
+    check_text(errors, "name", data.name, NAME_MAX, NAME_TOO_LONG, NAME_MISSING)
+    check_text(errors, "account", data.account, ACCOUNT_MAX, ACCOUNT_TOO_LONG, ACCOUNT_MISSING)
     if data.stage is None:
         errors["stage"] = STAGE_MISSING
     if data.status not in DEAL_STATUSES:
@@ -284,10 +278,7 @@ def asset_title(asset: Asset) -> str:
 
 def get_visible_deal(user: User, deal_id: int) -> Deal:
     """The deal if this user may see it; otherwise NotFound (never a 403)."""
-    deal = db.session.get(Deal, deal_id)
-    if deal is None or not can(user, "view", deal):
-        raise NotFound("No such deal.")
-    return deal
+    return get_visible(user, Deal, deal_id, "No such deal.")
 
 
 @template_filter("money")

@@ -33,9 +33,9 @@ from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
-    flash_form_errors,
     flash_refusal,
     flash_summary,
+    form_accepted,
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
@@ -204,8 +204,7 @@ def _asset(asset_id: int | None) -> Asset:
 def attach(deal_id: int):
     deal = _editable_deal(deal_id)
     form = DealAttachForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(deal, "recommended")
     asset = _asset(form.asset_id.data)
     with attempt() as outcome:
@@ -225,8 +224,7 @@ def attach(deal_id: int):
 def remove(deal_id: int, asset_id: int):
     deal = _editable_deal(deal_id)
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(deal, "attached")
     asset = _asset(asset_id)
     with attempt(refusals=(Conflict,), show=flash_summary) as outcome:

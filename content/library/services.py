@@ -18,10 +18,16 @@ from content.library.models import (
     StoredFile,
     Tag,
 )
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    stale_revision,
+)
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
 TITLE_MAX = 200
@@ -196,19 +202,12 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
         db.session.refresh(asset)
         if asset.status == "archived":
             raise Conflict("The asset was archived while you were editing; restore it first.")
-        raise Conflict(
-            "Someone saved a newer revision while you were editing. "
-            "Review their changes, then apply yours on top.",
-            fields={"base_revision": "This is not the latest revision."},
-        )
+        raise stale_revision()
 
 
 def get_visible_asset(user: User, asset_id: int) -> Asset:
     """The asset if this user may know it exists; otherwise NotFound (never a 403)."""
-    asset = db.session.get(Asset, asset_id)
-    if asset is None or not can(user, "view", asset):
-        raise NotFound("No such asset.")
-    return asset
+    return get_visible(user, Asset, asset_id, "No such asset.")
 
 
 def shown_revision(asset: Asset, user: User) -> AssetRevision | None:

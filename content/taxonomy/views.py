@@ -11,7 +11,7 @@ from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, flash_summary
+from portal.kernel.templating import flash_summary, form_accepted
 from portal.kernel.transaction import attempt
 
 bp = Blueprint("taxonomy", __name__)
@@ -62,8 +62,7 @@ def taxonomy_save(kind: str, term_id: int | None = None):
     _require_admin()
     taxonomy.taxonomy_model(kind)
     form = TermForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
     with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
         term = taxonomy.save_term(

@@ -21,7 +21,7 @@ from content.usage.signals import signal_changed
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
 
@@ -229,14 +229,7 @@ def attached_assets(deal: Deal) -> Sequence[UsageEvent]:
 def attached_page(deal: Deal, page: int, per_page: int) -> Page:
     """One page of the deal's attachments, newest first, for the deal page."""
     query = select(UsageEvent).where(_USED_IN_DEAL, UsageEvent.deal_id == deal.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = db.session.scalars(
-        query.options(*_ATTACHMENT_LOADS)
-        .order_by(*_NEWEST_FIRST)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(events), page, per_page, total)
+    return paginate(query, page, per_page, order=_NEWEST_FIRST, options=_ATTACHMENT_LOADS)
 
 
 def attachments_by_deal(deal_ids: list[int]) -> dict[int, list[UsageEvent]]:

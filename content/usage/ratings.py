@@ -12,7 +12,7 @@ from content.usage.signals import signal_changed
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
 
@@ -134,10 +134,4 @@ def comments(asset: Asset, user: User, page: int = 1, per_page: int = 10) -> Pag
     if not can(user, "view_rating_comments", asset):
         raise NotFound("No such asset.")
     query = select(Rating).where(Rating.asset_id == asset.id, Rating.comment != "")
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = db.session.scalars(
-        query.order_by(Rating.updated_at.desc(), Rating.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), page, per_page, total)
+    return paginate(query, page, per_page, order=(Rating.updated_at.desc(), Rating.id.desc()))

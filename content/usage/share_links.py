@@ -26,8 +26,8 @@ from content.usage.signals import signal_changed
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
-from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.pagination import Page, paginate
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
 TOKEN_BYTES = 32
@@ -235,7 +235,7 @@ class LinkStats:
     last_opened_at: datetime | None = None
 
 
-def _stats(links: list[ShareLink]) -> list[LinkStats]:
+def _stats(links: Sequence[ShareLink]) -> list[LinkStats]:
     ids = [link.id for link in links]
     rows = {}
     if ids:
@@ -257,19 +257,20 @@ def _stats(links: list[ShareLink]) -> list[LinkStats]:
 
 
 def _page(query, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    links = db.session.scalars(
-        query.order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
-        .options(
+    links = paginate(
+        query,
+        page,
+        per_page,
+        order=(ShareLink.created_at.desc(), ShareLink.id.desc()),
+        options=(
             selectinload(ShareLink.asset).selectinload(Asset.live_revision),
             selectinload(ShareLink.revision),
             selectinload(ShareLink.deal),
             selectinload(ShareLink.created_by),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(_stats(list(links)), page, per_page, total)
+        ),
+    )
+    links.items = _stats(links.items)
+    return links
 
 
 def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None = None) -> Page:
@@ -288,10 +289,7 @@ def links_for_deal(deal: Deal, user: User) -> Sequence[LinkStats]:
 
 
 def get_link(user: User, link_id: int) -> ShareLink:
-    link = db.session.get(ShareLink, link_id)
-    if link is None or not can(user, "view", link):
-        raise NotFound("No such link.")
-    return link
+    return get_visible(user, ShareLink, link_id, "No such link.")
 
 
 def link_stats(link: ShareLink) -> LinkStats:
@@ -304,13 +302,9 @@ def opens(link: ShareLink, page: int = 1, per_page: int = 20) -> Page:
     query = select(UsageEvent).where(
         UsageEvent.kind == "buyer_view", UsageEvent.share_link_id == link.id
     )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = db.session.scalars(
-        query.order_by(UsageEvent.created_at.desc(), UsageEvent.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(events), page, per_page, total)
+    return paginate(
+        query, page, per_page, order=(UsageEvent.created_at.desc(), UsageEvent.id.desc())
+    )
 
 
 def visitor_numbers(link: ShareLink) -> dict[str | None, int]:

@@ -33,7 +33,7 @@ from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
-    flash_form_errors,
+    form_accepted,
 )
 from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
@@ -153,8 +153,7 @@ def _back_to(asset: Asset):
 def rate(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     form = RatingForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _back_to(asset)
     with attempt(refusals=(PermissionDenied, ValidationFailed)) as outcome:
         ratings.rate(asset, current_user, form.stars.data, form.comment.data)
@@ -190,8 +189,7 @@ def attach_to_deal(asset_id: int):
     if not can(current_user, "attach_to_deal", asset):
         abort(403)
     form = DealUsageForm(deal_queries.open_deals(current_user))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _back_to(asset)
     deal = deals.get_visible_deal(current_user, form.deal.data)
     with attempt() as outcome:
@@ -214,8 +212,7 @@ def create_link(asset_id: int):
     """Make a link for a buyer and show it, once: only its fingerprint is kept."""
     asset = get_visible_asset(current_user, asset_id)
     form = ShareLinkForm(deal_queries.open_deals(current_user))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _back_to(asset)
     deal = deals.get_visible_deal(current_user, form.deal.data) if form.deal.data else None
     # A clash is flashed on the asset's page; bad input is shown beside the form's fields.

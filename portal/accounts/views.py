@@ -11,7 +11,7 @@ from portal.kernel.extensions import db, limiter, login_manager
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.models import User
-from portal.kernel.templating import flash_form_errors, flash_summary
+from portal.kernel.templating import flash_form_errors, flash_summary, form_accepted
 from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
 
@@ -84,8 +84,7 @@ def profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return redirect(url_for("auth.profile"))
     with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
         accounts.change_password(current_user, form.current_password.data, form.new_password.data)
@@ -103,8 +102,7 @@ def change_password():
 @login_required
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return redirect(url_for("auth.profile"))
     clear = accounts.issue_token(current_user, form.name.data)
     flash("Token created. Copy it now: it will not be shown again.", "success")
@@ -121,8 +119,7 @@ def create_token():
 @login_required
 def revoke_token(token_id: int):
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return redirect(url_for("auth.profile"))
     token = accounts.revoke_token(current_user, token_id)
     flash(f"Token “{token.name}” revoked.", "success")

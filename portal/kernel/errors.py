@@ -27,6 +27,23 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+def check_text(
+    errors: dict[str, str],
+    name: str,
+    value: str,
+    max_length: int,
+    too_long: str,
+    missing: str | None = None,
+) -> None:
+    """Note in ``errors`` what is wrong with the cleaned text ``value`` of field ``name``:
+    empty though required (``missing`` says so), or longer than ``max_length``."""
+    if not value:
+        if missing is not None:
+            errors[name] = missing
+    elif len(value) > max_length:
+        errors[name] = too_long
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
@@ -53,6 +70,15 @@ class Conflict(DomainError):
     def __init__(self, message: str, allowed: list[str] | None = None, fields=None):
         super().__init__(message, fields)
         self.allowed = allowed
+
+
+def stale_revision() -> Conflict:
+    """The refusal of an edit based on a revision that is no longer the latest one."""
+    return Conflict(
+        "Someone saved a newer revision while you were editing. "
+        "Review their changes, then apply yours on top.",
+        fields={"base_revision": "This is not the latest revision."},
+    )
 
 
 def wants_json() -> bool:

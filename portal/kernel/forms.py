@@ -1,8 +1,10 @@
-"""What every feature's forms share: the id choice of selects, and the empty form of
-buttons that carry only a CSRF token."""
+"""What every feature's forms share: the id choice of selects, text fields bounded in the
+browser and on the server alike, and the empty form of buttons that carry only a CSRF
+token."""
 
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.kernel.ids import NOT_AN_ID, text_id
 
@@ -26,3 +28,27 @@ def id_or_none(form, field) -> None:
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that post."""
+
+
+def bounded_text(
+    field_class: type[StringField],
+    label: str,
+    *,
+    max_length: int,
+    too_long: str | None = None,
+    required: InputRequired | DataRequired | None = None,
+    description: str = "",
+    rows: int | None = None,
+) -> StringField:
+    """A text field (``StringField`` or ``TextAreaField``) of at most ``max_length``
+    characters: the browser's ``maxlength`` and the server's check are the same number.
+    Empty is allowed unless ``required`` says how it is refused."""
+    render_kw: dict[str, int] = {"maxlength": max_length}
+    if rows is not None:
+        render_kw["rows"] = rows
+    return field_class(
+        label,
+        description=description,
+        validators=[required or Optional(), Length(max=max_length, message=too_long)],
+        render_kw=render_kw,
+    )

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import Model, db
 from portal.kernel.models import User, utcnow
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.sql import one_of, rows_changed
 from portal.kernel.urls import safe_next
 
@@ -225,16 +225,13 @@ def mark_all_read(user: User) -> int:
 def notifications_for(user: User, page: int, per_page: int, unread_only: bool = False) -> Page:
     """One page of ``user``'s notifications, newest first."""
     conditions = list(_own_unread(user)) if unread_only else [Notification.user_id == user.id]
-    total = db.session.scalar(select(func.count(Notification.id)).where(*conditions)) or 0
-    rows = db.session.scalars(
-        select(Notification)
-        .where(*conditions)
-        .options(selectinload(Notification.actor))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+    return paginate(
+        select(Notification).where(*conditions),
+        page,
+        per_page,
+        order=(Notification.created_at.desc(), Notification.id.desc()),
+        options=(selectinload(Notification.actor),),
+    )
 
 
 # ---- email after commit ------------------------------------------------------------------

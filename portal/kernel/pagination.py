@@ -1,8 +1,11 @@
 """Pagination shared by every list page and API list."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select, func, select
+
+from portal.kernel.extensions import db
 from portal.kernel.ids import text_int
 
 MAX_PAGE = 100_000
@@ -36,3 +39,15 @@ def page_args(args, default_per_page: int) -> tuple[int, int]:
         args.get("per_page"), "per_page", high=MAX_PER_PAGE, default=default_per_page
     )
     return page, per_page
+
+
+def paginate(
+    query: Select, page: int, per_page: int, *, order: Iterable = (), options: Iterable = ()
+) -> Page:
+    """Page ``page`` of ``query``'s rows in ``order``, loaded with ``options``, and how many
+    rows ``query`` holds in all."""
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(*order).options(*options).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), page, per_page, total)

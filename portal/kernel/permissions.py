@@ -7,7 +7,12 @@ unknown (action, type) pair is refused, so a rule nobody installed fails closed.
 
 from collections.abc import Callable
 from types import FunctionType
-from typing import Any
+from typing import Any, TypeVar
+
+from portal.kernel.errors import NotFound
+from portal.kernel.extensions import db
+
+ModelT = TypeVar("ModelT")
 
 _RULES: dict[tuple[str, type | None], Callable[[Any, Any], bool]] = {}
 
@@ -62,3 +67,12 @@ def can(user, action: str, obj: Any = None) -> bool:
 def registered_actions() -> list[tuple[str, type | None]]:
     """All registered (action, subject type) pairs, for the permission matrix tests."""
     return sorted(_RULES, key=lambda key: (key[0], getattr(key[1], "__name__", "")))
+
+
+def get_visible(user, model: type[ModelT], object_id: int, missing: str) -> ModelT:
+    """The ``model`` row ``object_id`` if ``user`` may see it; otherwise NotFound with the
+    message ``missing``, whether it does not exist or is hidden (never a 403)."""
+    found = db.session.get(model, object_id)
+    if found is None or not can(user, "view", found):
+        raise NotFound(missing)
+    return found

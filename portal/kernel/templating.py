@@ -51,6 +51,15 @@ def flash_form_errors(form) -> None:
                 flash(f"{label}: {error}" if label else error, "error")
 
 
+def form_accepted(form) -> bool:
+    """Whether the posted ``form`` is valid; when it is not, its errors are flashed (an
+    expired or foreign form as "The form expired…")."""
+    if form.validate_on_submit():
+        return True
+    flash_form_errors(form)
+    return False
+
+
 def flash_refusal(error) -> None:
     """Flash a service's refusal (a Conflict or ValidationFailed raised for a button, with
     no form to put messages beside): each field's message, or else its summary."""

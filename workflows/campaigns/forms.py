@@ -10,20 +10,19 @@ from wtforms import DateField, HiddenField, SelectMultipleField, StringField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.kernel.forms import chosen_id
+from portal.kernel.forms import bounded_text, chosen_id
 from workflows.campaigns import services as campaigns
 
 DATE_INVALID = "Write the date as YYYY-MM-DD, e.g. 2026-03-31."
 
 
 class CampaignForm(FlaskForm):
-    name = StringField(
+    name = bounded_text(
+        StringField,
         "Campaign name",
-        validators=[
-            InputRequired(message=campaigns.NAME_MISSING),
-            Length(max=campaigns.NAME_MAX, message=campaigns.NAME_TOO_LONG),
-        ],
-        render_kw={"maxlength": campaigns.NAME_MAX},
+        max_length=campaigns.NAME_MAX,
+        too_long=campaigns.NAME_TOO_LONG,
+        required=InputRequired(message=campaigns.NAME_MISSING),
     )
     starts_on = DateField(
         "Starts on",
@@ -36,14 +35,12 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired(message=campaigns.ENDS_MISSING)],
         invalid_value_message=DATE_INVALID,
     )
-    audience = StringField(
+    audience = bounded_text(
+        StringField,
         "Audience",
+        max_length=campaigns.AUDIENCE_MAX,
+        too_long=campaigns.AUDIENCE_TOO_LONG,
         description="Whom reps should talk to, e.g. “CFOs of mid-market retailers”.",
-        validators=[
-            Optional(),
-            Length(max=campaigns.AUDIENCE_MAX, message=campaigns.AUDIENCE_TOO_LONG),
-        ],
-        render_kw={"maxlength": campaigns.AUDIENCE_MAX},
     )
     key_messages = TextAreaField(
         "Key messages",

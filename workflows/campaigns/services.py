@@ -17,12 +17,12 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, AssetRevision
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.reporting import local_today
 from portal.kernel.sql import rows_changed, upsert_insert
 from workflows.campaigns.models import Campaign, CampaignRead
@@ -54,10 +54,7 @@ LIST_VIEWS = {"current": "Current", "upcoming": "Upcoming", "past": "Past", "dra
 
 def get_visible_campaign(user: User, campaign_id: int) -> Campaign:
     """The campaign if this user may see it; otherwise NotFound (never a 403)."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not can(user, "view", campaign):
-        raise NotFound("No such campaign.")
-    return campaign
+    return get_visible(user, Campaign, campaign_id, "No such campaign.")
 
 
 Timing = Literal["upcoming", "current", "past"]
@@ -110,22 +107,17 @@ def _checked(
         "audience": audience,
         **texts,
     }
-    errors = {}
-    if not name:
-        errors["name"] = NAME_MISSING
-    elif len(name) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
+    errors: dict[str, str] = {}
+    check_text(errors, "name", name, NAME_MAX, NAME_TOO_LONG, NAME_MISSING)
     if data.starts_on is None:
         errors["starts_on"] = STARTS_MISSING
     if data.ends_on is None:
         errors["ends_on"] = ENDS_MISSING
     elif data.starts_on is not None and data.ends_on < data.starts_on:
         errors["ends_on"] = ENDS_BEFORE_START
-    if len(audience) > AUDIENCE_MAX:
-        errors["audience"] = AUDIENCE_TOO_LONG
+    check_text(errors, "audience", audience, AUDIENCE_MAX, AUDIENCE_TOO_LONG)
     for field_name, text in texts.items():
-        if len(text) > TEXT_MAX:
-            errors[field_name] = TEXT_TOO_LONG
+        check_text(errors, field_name, text, TEXT_MAX, TEXT_TOO_LONG)
     assets = _linked_assets(writer, data.asset_ids, kept, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)

@@ -15,43 +15,43 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from content.deals.services import asset_title
 from portal.kernel.extensions import db
-from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
 
 
 def _note_field(label: str = "Note"):
-    return TextAreaField(
+    return bounded_text(
+        TextAreaField,
         label,
+        max_length=NOTE_MAX,
+        too_long=collections.NOTE_TOO_LONG,
         description="Optional: why this item is here and what to take from it.",
-        validators=[Optional(), Length(max=NOTE_MAX, message=collections.NOTE_TOO_LONG)],
-        render_kw={"rows": 2, "maxlength": NOTE_MAX},
+        rows=2,
     )
 
 
 class CollectionForm(FlaskForm):
-    title = StringField(
+    title = bounded_text(
+        StringField,
         "Title",
+        max_length=TITLE_MAX,
+        too_long=collections.TITLE_TOO_LONG,
+        required=InputRequired(message=collections.TITLE_MISSING),
         description="e.g. “New rep: first 30 days” or “Competitive play vs Acme”.",
-        validators=[
-            InputRequired(message=collections.TITLE_MISSING),
-            Length(max=TITLE_MAX, message=collections.TITLE_TOO_LONG),
-        ],
-        render_kw={"maxlength": TITLE_MAX},
     )
-    description = TextAreaField(
+    description = bounded_text(
+        TextAreaField,
         "Description",
+        max_length=DESCRIPTION_MAX,
+        too_long=collections.DESCRIPTION_TOO_LONG,
         description="Optional: who the collection is for and how to use it.",
-        validators=[
-            Optional(),
-            Length(max=DESCRIPTION_MAX, message=collections.DESCRIPTION_TOO_LONG),
-        ],
-        render_kw={"rows": 4, "maxlength": DESCRIPTION_MAX},
+        rows=4,
     )
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User, utcnow
-from portal.kernel.pagination import Page
-from portal.kernel.permissions import can, rule
+from portal.kernel.pagination import Page, paginate
+from portal.kernel.permissions import can, get_visible, rule
 from portal.kernel.sql import rows_changed
 from workflows.collections.models import (
     DESCRIPTION_MAX,
@@ -69,10 +69,7 @@ def _may_edit(user: User, collection: Collection) -> bool:
 
 def get_collection(user: User, collection_id: int) -> Collection:
     """The collection if this user may see it; otherwise NotFound (never a 403)."""
-    collection = db.session.get(Collection, collection_id)
-    if collection is None or not can(user, "view", collection):
-        raise NotFound("No such collection.")
-    return collection
+    return get_visible(user, Collection, collection_id, "No such collection.")
 
 
 def get_item(collection: Collection, item_id: int) -> CollectionItem:
@@ -101,13 +98,9 @@ def _cleaned(title: str, description: str) -> dict:
         "title": " ".join((title or "").split()),
         "description": (description or "").replace("\r\n", "\n").strip(),
     }
-    errors = {}
-    if not values["title"]:
-        errors["title"] = TITLE_MISSING
-    elif len(values["title"]) > TITLE_MAX:
-        errors["title"] = TITLE_TOO_LONG
-    if len(values["description"]) > DESCRIPTION_MAX:
-        errors["description"] = DESCRIPTION_TOO_LONG
+    errors: dict[str, str] = {}
+    check_text(errors, "title", values["title"], TITLE_MAX, TITLE_TOO_LONG, TITLE_MISSING)
+    check_text(errors, "description", values["description"], DESCRIPTION_MAX, DESCRIPTION_TOO_LONG)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return values
@@ -300,15 +293,13 @@ def entries(collection: Collection, user: User, done_ids: set[int] | None = None
 
 def collection_list(page: int, per_page: int) -> Page:
     """A page of collections, most recently changed first, with item and rep counts."""
-    total = db.session.scalar(select(func.count(Collection.id))) or 0
-    rows = db.session.scalars(
-        select(Collection)
-        .options(selectinload(Collection.owner))
-        .order_by(Collection.updated_at.desc(), Collection.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+    return paginate(
+        select(Collection),
+        page,
+        per_page,
+        order=(Collection.updated_at.desc(), Collection.id.desc()),
+        options=(selectinload(Collection.owner),),
+    )
 
 
 def item_counts(collection_ids: list[int], user: User) -> dict[int, int]:

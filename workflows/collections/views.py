@@ -23,7 +23,7 @@ from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.templating import (
-    flash_form_errors,
+    form_accepted,
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
@@ -125,8 +125,7 @@ def edit(collection_id: int):
 def delete(collection_id: int):
     collection = _editable(collection_id)
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     title = collection.title
     collections.delete_collection(collection, current_user)
@@ -159,8 +158,7 @@ def show(collection_id: int):
 def add_item(collection_id: int):
     collection = _editable(collection_id)
     form = ItemForm(collection)
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     chosen = form.asset.data
     asset = db.session.get(Asset, chosen) if chosen != NONE_CHOSEN else None
@@ -182,8 +180,7 @@ def add_from_asset():
     if asset is None or not can(current_user, "view", asset):
         abort(404)
     back = redirect(url_for("content.show", asset_id=asset.id))
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return back
     collection = _editable(form.collection.data)
     with attempt() as outcome:
@@ -199,8 +196,7 @@ def add_from_asset():
 def edit_note(collection_id: int, item_id: int):
     collection = _editable(collection_id)
     form = NoteForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     # An item someone removed meanwhile (the page was stale, or both acted at once) is
     # refused like bad input, on the collection's page; so in the buttons below.
@@ -220,8 +216,7 @@ def move(collection_id: int, item_id: int):
     collection = _editable(collection_id)
     direction = request.form.get("direction", "")
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     with attempt(refusals=(ValidationFailed, NotFound)) as outcome:
         item = collections.get_item(collection, item_id)
@@ -241,8 +236,7 @@ def move(collection_id: int, item_id: int):
 def remove(collection_id: int, item_id: int):
     collection = _editable(collection_id)
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     with attempt(refusals=(NotFound,)) as outcome:
         item = collections.get_item(collection, item_id)
@@ -260,8 +254,7 @@ def mark(collection_id: int, item_id: int):
     collection = collections.get_collection(current_user, collection_id)
     done = request.form.get("done") == "1"
     form = EmptyForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(collection)
     with attempt(refusals=(Conflict, NotFound)) as outcome:
         item = collections.get_item(collection, item_id)

@@ -8,10 +8,9 @@ from content.library.services import get_revision, get_visible_asset
 from portal.kernel.errors import Conflict, PermissionDenied
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_int
-from portal.kernel.templating import flash_summary, template_filter
+from portal.kernel.templating import flash_summary, form_accepted, template_filter
 from portal.kernel.transaction import attempt
 from workflows.comments import services as comments
-from workflows.review.views import CSRF_MESSAGE
 
 bp = Blueprint("comments", __name__)
 
@@ -75,8 +74,7 @@ def _posted_message(comment, mentions: comments.Mentions) -> str:
 @login_required
 def create(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _asset_page(asset.id)
     with attempt() as outcome:
         parent_id = _optional_number(
@@ -97,8 +95,7 @@ def create(asset_id: int):
 
 def _change_thread(comment_id: int, change, done: str):
     comment = comments.get_visible_comment(current_user, comment_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _asset_page(comment.asset_id, comment)
     with attempt(refusals=(Conflict, PermissionDenied), show=flash_summary) as outcome:
         change(comment, current_user)

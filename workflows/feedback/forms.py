@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from content.deals.services import asset_title
 from content.library.browsing import taxonomy_choices
-from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
@@ -23,14 +23,14 @@ class FeedbackForm(FlaskForm):
         validators=[InputRequired(message=feedback.KIND_MISSING)],
         validate_choice=False,
     )
-    text = TextAreaField(
+    text = bounded_text(
+        TextAreaField,
         "What did you hear?",
+        max_length=feedback.TEXT_MAX,
+        too_long=feedback.TEXT_TOO_LONG,
+        required=InputRequired(message=feedback.TEXT_MISSING),
         description="In the customer's words where you can: who said it, and in what situation.",
-        validators=[
-            InputRequired(message=feedback.TEXT_MISSING),
-            Length(max=feedback.TEXT_MAX, message=feedback.TEXT_TOO_LONG),
-        ],
-        render_kw={"rows": 6, "maxlength": feedback.TEXT_MAX},
+        rows=6,
     )
     stage = SelectField("Buyer stage", coerce=chosen_id, validate_choice=False)
     asset = SelectField("About an asset", coerce=chosen_id, validate_choice=False)
@@ -74,13 +74,12 @@ class TriageForm(FlaskForm):
         choices=[SelectChoice(key, label) for key, label in FEEDBACK_STATUSES.items()],
         validate_choice=False,
     )
-    reply = TextAreaField(
+    reply = bounded_text(
+        TextAreaField,
         "Reply to the rep",
+        max_length=feedback.REPLY_MAX,
+        too_long=feedback.REPLY_TOO_LONG,
         description="The rep sees this under My feedback and is told when it changes.",
-        validators=[
-            Optional(),
-            Length(max=feedback.REPLY_MAX, message=feedback.REPLY_TOO_LONG),
-        ],
-        render_kw={"rows": 5, "maxlength": feedback.REPLY_MAX},
+        rows=5,
     )
     version = HiddenField()

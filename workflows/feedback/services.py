@@ -23,13 +23,13 @@ from content.deals.models import Deal
 from content.deals.services import asset_title
 from content.library.models import Asset, Stage
 from content.library.rules import visible_assets
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
-from portal.kernel.pagination import Page
-from portal.kernel.permissions import can
+from portal.kernel.pagination import Page, paginate
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
@@ -58,10 +58,7 @@ VERSION_MISSING = "The form did not say which version it was based on; open the 
 
 def get_visible_feedback(user: User, feedback_id: int) -> FieldFeedback:
     """The feedback if this user may see it; otherwise NotFound (never a 403)."""
-    feedback = db.session.get(FieldFeedback, feedback_id)
-    if feedback is None or not can(user, "view", feedback):
-        raise NotFound("No such feedback.")
-    return feedback
+    return get_visible(user, FieldFeedback, feedback_id, "No such feedback.")
 
 
 def headline(feedback: FieldFeedback) -> str:
@@ -125,10 +122,7 @@ def _checked(sender, data: FeedbackInput) -> dict:
     text = (data.text or "").replace("\r\n", "\n").strip()
     if data.kind not in FEEDBACK_KINDS:
         errors["kind"] = KIND_MISSING
-    if not text:
-        errors["text"] = TEXT_MISSING
-    elif len(text) > TEXT_MAX:
-        errors["text"] = TEXT_TOO_LONG
+    check_text(errors, "text", text, TEXT_MAX, TEXT_TOO_LONG, TEXT_MISSING)
     stage = None
     if data.stage_id:
         stage = db.session.get(Stage, data.stage_id) if data.stage_id < 2**31 else None
@@ -202,8 +196,7 @@ def triage(
     errors = {}
     if status not in FEEDBACK_STATUSES:
         errors["status"] = STATUS_UNKNOWN
-    if len(reply) > REPLY_MAX:
-        errors["reply"] = REPLY_TOO_LONG
+    check_text(errors, "reply", reply, REPLY_MAX, REPLY_TOO_LONG)
     if based_on is None:
         errors["version"] = VERSION_MISSING
     if errors:
@@ -330,20 +323,19 @@ def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int
     query = _matching(user, filters)
     if filters.status != "all":
         query = query.where(FieldFeedback.status == filters.status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-        .options(
+    return paginate(
+        query,
+        page,
+        per_page,
+        order=(FieldFeedback.created_at.desc(), FieldFeedback.id.desc()),
+        options=(
             selectinload(FieldFeedback.author),
             selectinload(FieldFeedback.stage),
             selectinload(FieldFeedback.asset),
             selectinload(FieldFeedback.deal),
             selectinload(FieldFeedback.campaign),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+        ),
+    )
 
 
 def sender_choices(user: User) -> dict[str, list]:

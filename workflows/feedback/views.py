@@ -27,7 +27,7 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, template_global
+from portal.kernel.templating import form_accepted, template_global
 from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
@@ -199,8 +199,7 @@ def triage(feedback_id: int):
     if not can(current_user, "triage", item):
         abort(403)
     form = TriageForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return render_template("feedback/show.html", item=item, form=form), 422
     reply_before = item.reply
     with attempt(form, refusals=(Conflict, ValidationFailed)) as outcome:

@@ -6,43 +6,44 @@ error reads the same wherever it comes from.
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from portal.kernel.forms import chosen_id
+from portal.kernel.forms import bounded_text, chosen_id
 from workflows.glossary import services as glossary
 from workflows.glossary.models import ALIASES_MAX, DEFINITION_MAX, NAME_MAX, NOTE_MAX
 
 
 class TermForm(FlaskForm):
-    name = StringField(
+    name = bounded_text(
+        StringField,
         "Term",
+        max_length=NAME_MAX,
+        too_long=glossary.NAME_TOO_LONG,
+        required=InputRequired(message=glossary.NAME_MISSING),
         description="The word or abbreviation both teams use, e.g. “MQL”.",
-        validators=[
-            InputRequired(message=glossary.NAME_MISSING),
-            Length(max=NAME_MAX, message=glossary.NAME_TOO_LONG),
-        ],
-        render_kw={"maxlength": NAME_MAX},
     )
-    aliases = StringField(
+    aliases = bounded_text(
+        StringField,
         "Other names",
+        max_length=ALIASES_MAX,
+        too_long=glossary.ALIASES_TOO_LONG,
         description="Optional, separated by commas: spelled-out forms, abbreviations.",
-        validators=[Optional(), Length(max=ALIASES_MAX, message=glossary.ALIASES_TOO_LONG)],
-        render_kw={"maxlength": ALIASES_MAX},
     )
-    definition = TextAreaField(
+    definition = bounded_text(
+        TextAreaField,
         "Definition",
+        max_length=DEFINITION_MAX,
+        too_long=glossary.DEFINITION_TOO_LONG,
+        required=InputRequired(message=glossary.DEFINITION_MISSING),
         description="Markdown. Say what counts and what does not, as both teams will use it.",
-        validators=[
-            InputRequired(message=glossary.DEFINITION_MISSING),
-            Length(max=DEFINITION_MAX, message=glossary.DEFINITION_TOO_LONG),
-        ],
-        render_kw={"rows": 8, "maxlength": DEFINITION_MAX},
+        rows=8,
     )
-    note = StringField(
+    note = bounded_text(
+        StringField,
         "What changed and why",
+        max_length=NOTE_MAX,
+        too_long=glossary.NOTE_TOO_LONG,
         description="Optional; kept in the term's history.",
-        validators=[Optional(), Length(max=NOTE_MAX, message=glossary.NOTE_TOO_LONG)],
-        render_kw={"maxlength": NOTE_MAX},
     )
     # The version the editor started from; a save based on an older one is refused.
     based_on = HiddenField(validators=[Optional()])

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from content.library.markdown import plain_text
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
@@ -158,19 +158,18 @@ def _cleaned(data: TermInput) -> TermInput:
         definition=(data.definition or "").replace("\r\n", "\n").strip(),
         note=" ".join((data.note or "").split()),
     )
-    errors = {}
-    if not cleaned.name:
-        errors["name"] = NAME_MISSING
-    elif len(cleaned.name) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
-    if len(cleaned.aliases) > ALIASES_MAX:
-        errors["aliases"] = ALIASES_TOO_LONG
-    if not cleaned.definition:
-        errors["definition"] = DEFINITION_MISSING
-    elif len(cleaned.definition) > DEFINITION_MAX:
-        errors["definition"] = DEFINITION_TOO_LONG
-    if len(cleaned.note) > NOTE_MAX:
-        errors["note"] = NOTE_TOO_LONG
+    errors: dict[str, str] = {}
+    check_text(errors, "name", cleaned.name, NAME_MAX, NAME_TOO_LONG, NAME_MISSING)
+    check_text(errors, "aliases", cleaned.aliases, ALIASES_MAX, ALIASES_TOO_LONG)
+    check_text(
+        errors,
+        "definition",
+        cleaned.definition,
+        DEFINITION_MAX,
+        DEFINITION_TOO_LONG,
+        DEFINITION_MISSING,
+    )
+    check_text(errors, "note", cleaned.note, NOTE_MAX, NOTE_TOO_LONG)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     # An alias equal to the name adds nothing.

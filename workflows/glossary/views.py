@@ -21,6 +21,7 @@ from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
     flash_summary,
+    form_accepted,
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
@@ -166,8 +167,7 @@ def edit(term_id: int):
 def sign(term_id: int):
     term = glossary.get_term(current_user, term_id)
     form = SignForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    if not form_accepted(form):
         return _show(term)
     with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
         signoff = glossary.sign(term, current_user, chosen_id(form.version.data))

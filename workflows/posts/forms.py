@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
-from portal.kernel.forms import chosen_id
+from portal.kernel.forms import bounded_text, chosen_id
 from portal.kernel.models import Role, User
 from workflows.posts import services as posts
 from workflows.posts.models import CHANNELS
@@ -49,11 +49,12 @@ def _asset_choices() -> list[SelectChoice]:
 class PostTextForm(FlaskForm):
     """The words of a post: what a rep edits in place."""
 
-    title = StringField(
+    title = bounded_text(
+        StringField,
         "Working title",
+        max_length=posts.TITLE_MAX,
+        required=InputRequired(),
         description="For the queue and notifications; LinkedIn posts have no title.",
-        validators=[InputRequired(), Length(max=posts.TITLE_MAX)],
-        render_kw={"maxlength": posts.TITLE_MAX},
     )
     body = TextAreaField(
         "Post (Markdown)",
@@ -78,11 +79,7 @@ class PostForm(PostTextForm):
         default="linkedin",
         validators=[InputRequired()],
     )
-    topic = StringField(
-        "Topic",
-        validators=[Optional(), Length(max=posts.TOPIC_MAX)],
-        render_kw={"maxlength": posts.TOPIC_MAX},
-    )
+    topic = bounded_text(StringField, "Topic", max_length=posts.TOPIC_MAX)
     due_on = DateField("Due", validators=[Optional()])
     asset_ids = SelectMultipleField(
         "Linked assets",
@@ -100,15 +97,16 @@ class PostForm(PostTextForm):
 
 
 class VoiceProfileForm(FlaskForm):
-    tone = TextAreaField(
+    tone = bounded_text(
+        TextAreaField,
         "Tone notes",
+        max_length=posts.TONE_MAX,
         description="How you write: plain or punchy, stories or numbers, words you never use.",
-        validators=[Optional(), Length(max=posts.TONE_MAX)],
-        render_kw={"rows": 6, "maxlength": posts.TONE_MAX},
+        rows=6,
     )
-    topics = StringField(
+    topics = bounded_text(
+        StringField,
         "Topics of expertise",
+        max_length=posts.TOPICS_MAX,
         description="Separated by commas, e.g. procurement, ERP integrations, retail.",
-        validators=[Optional(), Length(max=posts.TOPICS_MAX)],
-        render_kw={"maxlength": posts.TOPICS_MAX},
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from workflows.posts.models import (
     CHANNELS,
     POST_STATUSES,
@@ -114,18 +114,17 @@ def _queue_order() -> tuple:
 def post_list(user: User, filters: PostFilters, page: int, per_page: int) -> Page:
     """A page of the posts this user may see that match the filters, queue order."""
     query = _filtered(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(*_queue_order())
-        .options(
+    return paginate(
+        query,
+        page,
+        per_page,
+        order=_queue_order(),
+        options=(
             selectinload(GhostPost.latest_revision),
             selectinload(GhostPost.rep),
             selectinload(GhostPost.ghostwriter),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+        ),
+    )
 
 
 def status_counts(user: User) -> dict[str, int]:

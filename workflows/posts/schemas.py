@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask import url_for
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from portal.kernel.models import User
 from portal.kernel.permissions import can
@@ -21,6 +21,7 @@ from portal.kernel.schemas import (
     Timestamp,
 )
 from workflows.audit.models import WorkflowEvent
+from workflows.audit.schemas import TransitionEvent
 from workflows.posts import machine as post_machine
 from workflows.posts import text as post_text
 from workflows.posts.machine import COMMENT_MAX as TRANSITION_COMMENT_MAX
@@ -165,28 +166,12 @@ class PostList(Page):
     items: list[Post]
 
 
-class PostWorkflowEvent(Output):
+class PostWorkflowEvent(TransitionEvent):
     """The audit event a transition wrote."""
-
-    model_config = ConfigDict(serialize_by_alias=True)
 
     action: PostAction
     from_state: PostStatus = Field(alias="from")
     to_state: PostStatus = Field(alias="to")
-    comment: str
-    at: Timestamp
-
-    @classmethod
-    def of(cls, event: WorkflowEvent) -> "PostWorkflowEvent":
-        return cls.model_validate(
-            {
-                "action": event.action,
-                "from": event.from_state,
-                "to": event.to_state,
-                "comment": event.comment,
-                "at": event.created_at,
-            }
-        )
 
 
 class MovedPost(Post):

@@ -12,11 +12,17 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    stale_revision,
+)
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.notifications import notify
-from portal.kernel.permissions import can
+from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 from workflows.posts import text as post_text
 from workflows.posts.models import (
@@ -217,11 +223,7 @@ def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
             f"The post moved on while you were editing (it is now {post.status.replace('_', ' ')})."
             " Nothing was saved.",
         )
-    raise Conflict(
-        "Someone saved a newer revision while you were editing. "
-        "Review their changes, then apply yours on top.",
-        fields={"base_revision": "This is not the latest revision."},
-    )
+    raise stale_revision()
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -229,10 +231,7 @@ def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
 
 def get_visible_post(user: User, post_id: int) -> GhostPost:
     """The post if this user may see it; otherwise NotFound (never a 403)."""
-    post = db.session.get(GhostPost, post_id)
-    if post is None or not can(user, "view", post):
-        raise NotFound("No such post.")
-    return post
+    return get_visible(user, GhostPost, post_id, "No such post.")
 
 
 def get_revision(post: GhostPost, number: int) -> GhostPostRevision:

@@ -26,6 +26,7 @@ from portal.kernel.permissions import can
 from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
+    form_accepted,
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
@@ -253,8 +254,7 @@ def _since(post, base_id: int | None) -> dict | None:
 @login_required
 def transition(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _show(post)
     action = request.form.get("action", "")
     with attempt(show=_flash_error) as outcome:
@@ -276,8 +276,7 @@ def transition(post_id: int):
 @login_required
 def comment(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _show(post, "discussion")
     with attempt(show=flash_summary) as outcome:
         added = posts.add_comment(post, current_user, request.form.get("body", ""))

@@ -3,14 +3,15 @@ collaborators, and the sign-off state both answer with."""
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from content.library.models import ASSET_STATUSES, COLLABORATOR_ROLES
 from content.library.models import Asset as AssetRow
 from content.library.schemas import Asset
 from portal.kernel.models import DEPARTMENTS, User
-from portal.kernel.schemas import Input, Output, Person, Timestamp
+from portal.kernel.schemas import Input, Output, Person
 from workflows.audit.models import WorkflowEvent
+from workflows.audit.schemas import TransitionEvent
 from workflows.review import machine
 from workflows.review import policy as review
 from workflows.review.machine import COMMENT_MAX
@@ -74,28 +75,11 @@ class Review(Output):
         )
 
 
-class AssetWorkflowEvent(Output):
+class AssetWorkflowEvent(TransitionEvent):
     """The audit event a transition wrote."""
 
-    model_config = ConfigDict(serialize_by_alias=True)
-
-    action: str
     from_state: AssetStatus = Field(alias="from")
     to_state: AssetStatus = Field(alias="to")
-    comment: str
-    at: Timestamp
-
-    @classmethod
-    def of(cls, event: WorkflowEvent) -> "AssetWorkflowEvent":
-        return cls.model_validate(
-            {
-                "action": event.action,
-                "from": event.from_state,
-                "to": event.to_state,
-                "comment": event.comment,
-                "at": event.created_at,
-            }
-        )
 
 
 class ReviewedAsset(Asset):

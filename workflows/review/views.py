@@ -7,7 +7,7 @@ from content.library.services import get_visible_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.forms import EmptyForm
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_summary, template_global
+from portal.kernel.templating import flash_summary, form_accepted, template_global
 from portal.kernel.transaction import attempt
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
@@ -59,8 +59,7 @@ def _back(asset_id: int):
 @login_required
 def transition(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _back(asset.id)
     action = request.form.get("action", "")
     with attempt(show=flash_summary) as outcome:
@@ -80,8 +79,7 @@ def transition(asset_id: int):
 @login_required
 def invite(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _back(asset.id)
     with attempt(refusals=(ValidationFailed, Conflict, PermissionDenied)) as outcome:
         collaborator = collaborators.invite(
@@ -97,8 +95,7 @@ def invite(asset_id: int):
 @login_required
 def remove_collaborator(asset_id: int, user_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not EmptyForm().validate_on_submit():
-        flash(CSRF_MESSAGE, "error")
+    if not form_accepted(EmptyForm()):
         return _back(asset.id)
     with attempt(refusals=(NotFound, PermissionDenied), show=flash_summary) as outcome:
         collaborators.remove(asset, current_user, user_id)
