@@ -90,11 +90,12 @@ INTEGER_READS = {
 TEXT_READS = {
     "q", "next", "from", "to", "action", "format", "show", "done", "direction", "body",
     "crm_stage", "unread", "rep", "channel", "comment", "url", "acknowledge_similar",
-    "sort", "all", "inline", "email", "role", "week",
+    "sort", "all", "inline", "email", "role", "week", "title", "need", "as_typed", "t",
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
     "admin.new_user",
+    "search.suggestions",
     "api.document.openapi",
     "auth.login",
     "auth.logout",
