@@ -3,7 +3,7 @@ their closed deals had content attached; reps who did nothing are listed with ze
 
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.adoption import BUCKETS, adoption_summary, rep_adoption, reps_per_share
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 COLUMNS = [
     Column("rep", "Rep", "text"),
@@ -49,31 +49,29 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="rep-adoption",
-        position=6,
-        title="Rep adoption",
-        summary="Per rep: the content they used in the period, and how many of their closed "
-        "deals had content attached.",
-        tables={
-            "": Table(
-                COLUMNS,
-                Sort("assets_used", descending=False),
-                rep_adoption,
-                empty="No rep viewed, used or rated content or closed a deal in this period.",
-            )
-        },
-        filters=("team",),
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "Every active rep is listed, with zeros when they did nothing in the period; a "
-            "deactivated rep only when they did something. Views are not use: assets used "
-            "count downloads, share links, buyer views and deals.",
-            "A closed deal has content when any use names it: attached by the rep or the "
-            "CRM (self-reported or imported) or a share link made or opened for it "
-            "(verified), recorded at any time. Team keeps the reps of that department.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="rep-adoption",
+    position=6,
+    title="Rep adoption",
+    summary="Per rep: the content they used in the period, and how many of their closed "
+    "deals had content attached.",
+    tables={
+        "": Table(
+            COLUMNS,
+            Sort("assets_used", descending=False),
+            rep_adoption,
+            empty="No rep viewed, used or rated content or closed a deal in this period.",
+        )
+    },
+    filters=("team",),
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "Every active rep is listed, with zeros when they did nothing in the period; a "
+        "deactivated rep only when they did something. Views are not use: assets used "
+        "count downloads, share links, buyer views and deals.",
+        "A closed deal has content when any use names it: attached by the rep or the "
+        "CRM (self-reported or imported) or a share link made or opened for it "
+        "(verified), recorded at any time. Team keeps the reps of that department.",
+    ],
 )

@@ -8,21 +8,7 @@ from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.reporting import parse_sort, portal_zone
 from portal.kernel.schemas import operation
-
-# Each report module registers itself on import; the slug's enum lists them all, so they
-# are registered before the endpoint is declared.
-from portal.reports import (  # noqa: F401
-    adoption,
-    content_usage,
-    coverage,
-    evidence,
-    feedback,
-    gaps,
-    ghostwriting,
-    influence,
-    search_gaps,
-)
-from portal.reports.registry import REPORTS
+from portal.reports import catalogue
 from portal.reports.schemas import Report, ReportPeriod, ReportQuery, ReportSort
 from portal.reports.views import chosen_table, json_value, parse_filters, report_spec
 
@@ -35,7 +21,7 @@ bp = Blueprint("reports_api", __name__)
     response=Report,
     answer="A page of rows",
     query=ReportQuery,
-    path={"slug": {"type": "string", "enum": sorted(REPORTS)}},
+    path={"slug": {"type": "string", "enum": catalogue.slugs()}},
     errors=(403, 404, 422),
 )
 def report_json(slug: str, query: ReportQuery):

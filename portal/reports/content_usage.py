@@ -3,7 +3,7 @@
 from content.usage.models import KIND_LABELS
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.content_usage import content_usage, totals, usage_per_week
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 COLUMNS = [
     Column("title", "Asset", "text"),
@@ -58,26 +58,24 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="content-usage",
-        position=1,
-        title="Content usage",
-        summary="Which assets were used in the period, how, and in which deals.",
-        tables={
-            "": Table(
-                COLUMNS,
-                Sort("views"),
-                content_usage,
-                empty="No asset was viewed, downloaded, shared or used in a deal in this period.",
-            )
-        },
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "Views, downloads, shares and buyer views are verified: Tandem saw them. "
-            "Deals used in are what reps and the CRM recorded; the Evidence report shows "
-            "how much of it a buyer confirmed by opening a share link."
-        ],
-    )
+SPEC = ReportSpec(
+    slug="content-usage",
+    position=1,
+    title="Content usage",
+    summary="Which assets were used in the period, how, and in which deals.",
+    tables={
+        "": Table(
+            COLUMNS,
+            Sort("views"),
+            content_usage,
+            empty="No asset was viewed, downloaded, shared or used in a deal in this period.",
+        )
+    },
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "Views, downloads, shares and buyer views are verified: Tandem saw them. "
+        "Deals used in are what reps and the CRM recorded; the Evidence report shows "
+        "how much of it a buyer confirmed by opening a share link."
+    ],
 )

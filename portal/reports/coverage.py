@@ -12,7 +12,7 @@ from portal.reports.queries.coverage import stage_coverage, stages_without_asset
 from portal.reports.queries.coverage_grid import coverage_grid
 from portal.reports.queries.requests import open_requests_per_stage, open_requests_total
 from portal.reports.queries.searches import misses_per_stage, misses_total, misses_without_stage
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 COLUMNS = [
     Column("stage", "Stage", "text", help="Sorted in buyer-journey order"),
@@ -100,45 +100,43 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="stage-coverage",
-        position=5,
-        title="Stage coverage",
-        summary="For each buyer stage: live content, its share of usage and rating, open "
-        "content requests and searches that found nothing.",
-        tables={
-            "": Table(
-                COLUMNS,
-                Sort("stage", descending=False),
-                coverage,
-                empty="No content was live, used, asked for or searched for in this period.",
-            ),
-            "grid": Table(
-                GRID_COLUMNS,
-                Sort("stage", descending=False),
-                coverage_grid,
-                empty="No content was live, asked for or searched for in this period.",
-            ),
-        },
-        tab_labels={"": "Per stage", "grid": "Stage × persona"},
-        filters=("content_type", "owner", "team"),
-        charts=_charts,
-        headlines=_headlines,
-        remarks=_remarks,
-        notes=[
-            "An asset in two stages counts in both, so the shares of usage can add up to "
-            "more than 100 %. Live assets are those reps can see now that were published "
-            "before the period ended; the rating averages every rating they have.",
-            "Open requests are content requests for the stage asked by the period's last "
-            "day that are still open or accepted now. Searches that found nothing count "
-            "those made in the period with the stage's filter chosen and, without a stage "
-            "filter, count for the stages of the searcher's open deals.",
-            "The stage × persona grid counts live assets made for both, requests naming "
-            'both, and misses with the persona filter chosen; "No persona" holds the '
-            "rest.",
-            "Content type and owner narrow the assets; team keeps the usage, ratings, "
-            "requests and searches of that department's people.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="stage-coverage",
+    position=5,
+    title="Stage coverage",
+    summary="For each buyer stage: live content, its share of usage and rating, open "
+    "content requests and searches that found nothing.",
+    tables={
+        "": Table(
+            COLUMNS,
+            Sort("stage", descending=False),
+            coverage,
+            empty="No content was live, used, asked for or searched for in this period.",
+        ),
+        "grid": Table(
+            GRID_COLUMNS,
+            Sort("stage", descending=False),
+            coverage_grid,
+            empty="No content was live, asked for or searched for in this period.",
+        ),
+    },
+    tab_labels={"": "Per stage", "grid": "Stage × persona"},
+    filters=("content_type", "owner", "team"),
+    charts=_charts,
+    headlines=_headlines,
+    remarks=_remarks,
+    notes=[
+        "An asset in two stages counts in both, so the shares of usage can add up to "
+        "more than 100 %. Live assets are those reps can see now that were published "
+        "before the period ended; the rating averages every rating they have.",
+        "Open requests are content requests for the stage asked by the period's last "
+        "day that are still open or accepted now. Searches that found nothing count "
+        "those made in the period with the stage's filter chosen and, without a stage "
+        "filter, count for the stages of the searcher's open deals.",
+        "The stage × persona grid counts live assets made for both, requests naming "
+        'both, and misses with the persona filter chosen; "No persona" holds the '
+        "rest.",
+        "Content type and owner narrow the assets; team keeps the usage, ratings, "
+        "requests and searches of that department's people.",
+    ],
 )

@@ -3,7 +3,7 @@ period a buyer confirmed by opening a share link, per asset and per rep."""
 
 from portal.kernel.reporting import Column, ReportFilters, Sort, share
 from portal.reports.queries.evidence import evidence_by_asset, evidence_by_rep, evidence_totals
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 FIGURES = [
     Column("claims", "Claims", help="Self-reported and imported, counted apart next"),
@@ -57,24 +57,22 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="evidence",
-        position=3,
-        title="Evidence",
-        summary="How much of the content reps say they used in deals did a buyer open?",
-        tables={
-            "assets": Table(ASSET_COLUMNS, Sort("claims"), evidence_by_asset, empty=EMPTY),
-            "reps": Table(REP_COLUMNS, Sort("claims"), evidence_by_rep, empty=EMPTY),
-        },
-        tab_labels={"assets": "By asset", "reps": "By rep"},
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "A claim is an asset attached to a deal in the period, by the rep "
-            "(self-reported) or by the CRM (imported). It is verified when a buyer opened "
-            "a share link to that asset for that deal, at any time. Unverified does not "
-            "mean untrue: the asset may have reached the buyer another way.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="evidence",
+    position=3,
+    title="Evidence",
+    summary="How much of the content reps say they used in deals did a buyer open?",
+    tables={
+        "assets": Table(ASSET_COLUMNS, Sort("claims"), evidence_by_asset, empty=EMPTY),
+        "reps": Table(REP_COLUMNS, Sort("claims"), evidence_by_rep, empty=EMPTY),
+    },
+    tab_labels={"assets": "By asset", "reps": "By rep"},
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "A claim is an asset attached to a deal in the period, by the rep "
+        "(self-reported) or by the CRM (imported). It is verified when a buyer opened "
+        "a share link to that asset for that deal, at any time. Unverified does not "
+        "mean untrue: the asset may have reached the buyer another way.",
+    ],
 )

@@ -4,13 +4,13 @@ from flask import Flask
 
 from portal.kernel.api import register_api
 from portal.kernel.wiring import install
-
-# The API module imports each report module, which registers it on the dashboard.
-from portal.reports import api, registry, views
+from portal.reports import api, catalogue, registry, views
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     install(app, registry, views)
+    for spec in catalogue.SPECS:
+        registry.register(spec)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)

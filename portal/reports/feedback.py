@@ -4,7 +4,7 @@ and buyer stage, and how far marketing got with it (status now, replies)."""
 from portal.kernel.pagination import MAX_PER_PAGE
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.feedback import feedback_by_kind, feedback_by_stage, totals
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
 STAGE_COLUMNS = [
@@ -49,29 +49,25 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="field-feedback",
-        position=8,
-        title="Field feedback",
-        summary="What reps heard from customers: objections, questions, competitors, wins, "
-        "losses and content gaps, by buyer stage, and how marketing answered.",
-        tables={
-            "stages": Table(
-                STAGE_COLUMNS, Sort("stage", descending=False), feedback_by_stage, EMPTY
-            ),
-            "kinds": Table(KIND_COLUMNS, Sort("kind", descending=False), feedback_by_kind, EMPTY),
-        },
-        filters=("stage", "content_type", "owner", "team"),
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "Feedback counts in the period it was sent; its status and reply are the ones "
-            "it has now. Every buyer stage is listed, also when nothing was heard about it.",
-            "Team keeps the feedback sent by that department's people. Content type and "
-            "owner keep feedback about an asset of that type or owner, so general feedback "
-            "is left out when either is chosen.",
-        ],
-        tab_labels={"stages": "By stage", "kinds": "By kind"},
-    )
+SPEC = ReportSpec(
+    slug="field-feedback",
+    position=8,
+    title="Field feedback",
+    summary="What reps heard from customers: objections, questions, competitors, wins, "
+    "losses and content gaps, by buyer stage, and how marketing answered.",
+    tables={
+        "stages": Table(STAGE_COLUMNS, Sort("stage", descending=False), feedback_by_stage, EMPTY),
+        "kinds": Table(KIND_COLUMNS, Sort("kind", descending=False), feedback_by_kind, EMPTY),
+    },
+    filters=("stage", "content_type", "owner", "team"),
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "Feedback counts in the period it was sent; its status and reply are the ones "
+        "it has now. Every buyer stage is listed, also when nothing was heard about it.",
+        "Team keeps the feedback sent by that department's people. Content type and "
+        "owner keep feedback about an asset of that type or owner, so general feedback "
+        "is left out when either is chosen.",
+    ],
+    tab_labels={"stages": "By stage", "kinds": "By kind"},
 )

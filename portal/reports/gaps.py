@@ -3,7 +3,7 @@ their review-by date."""
 
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
-from portal.reports.registry import Headline, ReportSpec, Table, register
+from portal.reports.registry import Headline, ReportSpec, Table
 
 UNUSED_COLUMNS = [
     Column("title", "Asset", "text"),
@@ -44,35 +44,33 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="unused-and-stale",
-        position=4,
-        title="Unused and stale",
-        summary="Live assets nobody used in the period, and live assets past their review-by date.",
-        tables={
-            "unused": Table(
-                UNUSED_COLUMNS,
-                Sort("published_at", descending=False),
-                unused_assets,
-                empty="Every asset in the library during this period was used in it.",
-            ),
-            "stale": Table(
-                STALE_COLUMNS,
-                Sort("days_overdue"),
-                stale_assets,
-                empty="No live asset was past its review-by date on the period's last day.",
-            ),
-        },
-        filters=("stage", "content_type", "owner"),
-        headlines=_headlines,
-        tab_labels={"unused": "Unused", "stale": "Past review date"},
-        notes=[
-            "An asset counts when reps can see it now and it was first published before "
-            "the period ended. Unused means no view, download, share, buyer view or deal "
-            "in the period, by anyone.",
-            "Past review date is judged on the period's last day (today for a period "
-            "that runs on), so the list of a past period shows what was overdue then.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="unused-and-stale",
+    position=4,
+    title="Unused and stale",
+    summary="Live assets nobody used in the period, and live assets past their review-by date.",
+    tables={
+        "unused": Table(
+            UNUSED_COLUMNS,
+            Sort("published_at", descending=False),
+            unused_assets,
+            empty="Every asset in the library during this period was used in it.",
+        ),
+        "stale": Table(
+            STALE_COLUMNS,
+            Sort("days_overdue"),
+            stale_assets,
+            empty="No live asset was past its review-by date on the period's last day.",
+        ),
+    },
+    filters=("stage", "content_type", "owner"),
+    headlines=_headlines,
+    tab_labels={"unused": "Unused", "stale": "Past review date"},
+    notes=[
+        "An asset counts when reps can see it now and it was first published before "
+        "the period ended. Unused means no view, download, share, buyer view or deal "
+        "in the period, by anyone.",
+        "Past review date is judged on the period's last day (today for a period "
+        "that runs on), so the list of a past period shows what was overdue then.",
+    ],
 )

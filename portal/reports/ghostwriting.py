@@ -14,7 +14,7 @@ from portal.reports.queries.ghostwriting import (
     published_by_rep,
     totals,
 )
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 from workflows.posts.machine import STATUS_LABELS
 from workflows.posts.models import CHANNELS
 
@@ -79,50 +79,48 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="ghost-writing",
-        position=7,
-        title="Ghost-writing",
-        summary="Posts drafted for reps: how long reps take, how much they rewrite, and what "
-        "was published where.",
-        tables={
-            "reps": Table(
-                [Column("name", "Rep", "text"), *FIGURE_COLUMNS],
-                Sort("published"),
-                posts_by_rep,
-                empty=EMPTY,
-            ),
-            "channels": Table(
-                [Column("name", "Channel", "text"), *FIGURE_COLUMNS],
-                Sort("published"),
-                posts_by_channel,
-                empty=EMPTY,
-            ),
-            "published": Table(
-                PUBLISHED_COLUMNS,
-                Sort("total"),
-                published_by_rep,
-                empty="No post was published in this period.",
-            ),
-        },
-        filters=(),
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "Each count is the step taken in the period: a post drafted in March and "
-            "published in April counts as drafted in March and published in April. "
-            "“With the rep now”, the median days, the rounds and the edit share are about "
-            "the posts first sent to the rep in the period; the median counts only those "
-            "the rep has approved or declined since, whose time with the rep is final.",
-            "The rep edit share is the share of the posts' current words that the rep "
-            "wrote. Rows show figures only: posts themselves stay private to their rep, "
-            "ghost-writer, marketing leaders and admins.",
-        ],
-        tab_labels={
-            "reps": "By rep",
-            "channels": "By channel",
-            "published": "Published per rep and channel",
-        },
-    )
+SPEC = ReportSpec(
+    slug="ghost-writing",
+    position=7,
+    title="Ghost-writing",
+    summary="Posts drafted for reps: how long reps take, how much they rewrite, and what "
+    "was published where.",
+    tables={
+        "reps": Table(
+            [Column("name", "Rep", "text"), *FIGURE_COLUMNS],
+            Sort("published"),
+            posts_by_rep,
+            empty=EMPTY,
+        ),
+        "channels": Table(
+            [Column("name", "Channel", "text"), *FIGURE_COLUMNS],
+            Sort("published"),
+            posts_by_channel,
+            empty=EMPTY,
+        ),
+        "published": Table(
+            PUBLISHED_COLUMNS,
+            Sort("total"),
+            published_by_rep,
+            empty="No post was published in this period.",
+        ),
+    },
+    filters=(),
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "Each count is the step taken in the period: a post drafted in March and "
+        "published in April counts as drafted in March and published in April. "
+        "“With the rep now”, the median days, the rounds and the edit share are about "
+        "the posts first sent to the rep in the period; the median counts only those "
+        "the rep has approved or declined since, whose time with the rep is final.",
+        "The rep edit share is the share of the posts' current words that the rep "
+        "wrote. Rows show figures only: posts themselves stay private to their rep, "
+        "ghost-writer, marketing leaders and admins.",
+    ],
+    tab_labels={
+        "reps": "By rep",
+        "channels": "By channel",
+        "published": "Published per rep and channel",
+    },
 )

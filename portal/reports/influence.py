@@ -8,7 +8,7 @@ from portal.reports.queries.influence import (
     closed_deals,
     influence,
 )
-from portal.reports.registry import Chart, Headline, ReportSpec, Table, register
+from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 NO_RATE = "not enough data"  # in the rate cells of assets below the minimum sample
 COLUMNS = [
@@ -75,31 +75,29 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     ]
 
 
-register(
-    ReportSpec(
-        slug="influence",
-        position=2,
-        title="Content influence",
-        summary="Did deals that used an asset win more often than the deals that did not?",
-        tables={
-            "": Table(
-                COLUMNS,
-                Sort("difference"),
-                influence,
-                empty="No closed deal of this period had content attached.",
-            )
-        },
-        charts=_charts,
-        headlines=_headlines,
-        notes=[
-            "This is an association, not proof of cause: deals that used an asset may "
-            "differ in size, stage, rep or timing from those that did not, and a strong "
-            "asset may simply be sent to deals that were going well.",
-            "Closed deals are the won and lost deals whose close date falls in the period "
-            "(the team filter keeps deals owned by that team). A deal used an asset when "
-            "the asset is attached to it, whoever recorded it and whenever. Assets are "
-            f"compared only with at least {MIN_DEALS} closed deals with them and "
-            f"{MIN_DEALS} without; the others are listed last, without rates.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="influence",
+    position=2,
+    title="Content influence",
+    summary="Did deals that used an asset win more often than the deals that did not?",
+    tables={
+        "": Table(
+            COLUMNS,
+            Sort("difference"),
+            influence,
+            empty="No closed deal of this period had content attached.",
+        )
+    },
+    charts=_charts,
+    headlines=_headlines,
+    notes=[
+        "This is an association, not proof of cause: deals that used an asset may "
+        "differ in size, stage, rep or timing from those that did not, and a strong "
+        "asset may simply be sent to deals that were going well.",
+        "Closed deals are the won and lost deals whose close date falls in the period "
+        "(the team filter keeps deals owned by that team). A deal used an asset when "
+        "the asset is attached to it, whoever recorded it and whenever. Assets are "
+        f"compared only with at least {MIN_DEALS} closed deals with them and "
+        f"{MIN_DEALS} without; the others are listed last, without rates.",
+    ],
 )

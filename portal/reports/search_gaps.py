@@ -8,7 +8,7 @@ from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.search_gaps import GapRow, gaps_total, search_gaps
-from portal.reports.registry import Headline, ReportSpec, RowAction, Table, register
+from portal.reports.registry import Headline, ReportSpec, RowAction, Table
 
 COLUMNS = [
     Column("query", "Query", "text", help="Lowercased, with spaces folded"),
@@ -43,30 +43,28 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     return [Headline("Unanswered queries", gaps_total(filters))]
 
 
-register(
-    ReportSpec(
-        slug="search-gaps",
-        position=9,
-        title="Search gaps",
-        summary="What people searched for and found nothing, or never opened a result of.",
-        tables={
-            "": Table(
-                COLUMNS,
-                Sort("searches"),
-                search_gaps,
-                empty="Every search of this period found something that was opened.",
-            )
-        },
-        filters=("stage", "team"),
-        headlines=_headlines,
-        row_actions=_actions,
-        notes=[
-            "Searches made on the search page, grouped by their text lowercased with spaces "
-            "folded. A query is listed when none of its results was opened since the "
-            "period began; searches through the API are not counted.",
-            "A search belongs to the stage its searcher chose or, without a stage filter, "
-            "to the stages of the deals the searcher has open. Team keeps the searches of "
-            "that department's people.",
-        ],
-    )
+SPEC = ReportSpec(
+    slug="search-gaps",
+    position=9,
+    title="Search gaps",
+    summary="What people searched for and found nothing, or never opened a result of.",
+    tables={
+        "": Table(
+            COLUMNS,
+            Sort("searches"),
+            search_gaps,
+            empty="Every search of this period found something that was opened.",
+        )
+    },
+    filters=("stage", "team"),
+    headlines=_headlines,
+    row_actions=_actions,
+    notes=[
+        "Searches made on the search page, grouped by their text lowercased with spaces "
+        "folded. A query is listed when none of its results was opened since the "
+        "period began; searches through the API are not counted.",
+        "A search belongs to the stage its searcher chose or, without a stage filter, "
+        "to the stages of the deals the searcher has open. Team keeps the searches of "
+        "that department's people.",
+    ],
 )

@@ -173,11 +173,13 @@ for name in sys.argv[1:]:
 from content.library import services as library
 from content.usage import signals
 from portal.kernel import permissions
+from portal.reports import registry
 from search import outbox
 from workflows.review import collaborators
 from workflows.review.machine import ASSET
 found = {
     "rules": len(permissions.registered_actions()),
+    "reports": len(registry.REPORTS),
     "on_revise": len(library._revised),
     "signal subscribers": len(signals._subscribers),
     "invite hooks": len(collaborators._invited_callbacks),

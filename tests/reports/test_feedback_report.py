@@ -16,11 +16,9 @@ from portal.kernel.extensions import db
 from portal.kernel.reporting import Period, ReportFilters, Sort, local_today
 from portal.reports import feedback  # noqa: F401 - registers the report
 from portal.reports.queries.feedback import NO_STAGE, feedback_by_kind, feedback_by_stage, totals
-from portal.reports.registry import REPORTS
 from tests.factories import login, make_asset, make_user, token_headers
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
-SPEC = REPORTS["field-feedback"]
 ITEMS = 60
 
 

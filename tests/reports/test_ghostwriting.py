@@ -11,6 +11,7 @@ import pytest
 
 from portal.kernel.reporting import Period, ReportFilters, Sort
 from portal.reports import ghostwriting  # noqa: F401 - registers the report
+from portal.reports.ghostwriting import SPEC
 from portal.reports.queries.ghostwriting import (
     FIGURES,
     drafted_by_status,
@@ -19,11 +20,9 @@ from portal.reports.queries.ghostwriting import (
     published_by_rep,
     totals,
 )
-from portal.reports.registry import REPORTS
 from portal.reports.views import cell, json_value
 from tests.reports import recompute_posts as recompute
 
-SPEC = REPORTS["ghost-writing"]
 CASES = {
     "last 90 days": {"days": 90},
     "last 30 days, edges at local midnight": {"days": 30},

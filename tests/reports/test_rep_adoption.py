@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from portal.kernel.reporting import Sort
-from portal.reports.adoption import COLUMNS
+from portal.reports.adoption import COLUMNS, SPEC
 from portal.reports.queries.adoption import (
     BUCKETS,
     FIGURES,
@@ -18,7 +18,6 @@ from portal.reports.queries.adoption import (
     rep_adoption,
     reps_per_share,
 )
-from portal.reports.registry import REPORTS
 from tests.reports import recompute_adoption
 from tests.reports.recompute import Raw, filters_for
 
@@ -30,7 +29,6 @@ CASES = {
     "everything": {"days": 400},
     "sales team, a fortnight": {"days": 14, "team": "sales"},
 }
-SPEC = REPORTS["rep-adoption"]
 
 
 @pytest.fixture(scope="module")

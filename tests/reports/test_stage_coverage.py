@@ -13,11 +13,10 @@ from sqlalchemy import select
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.reporting import Sort
-from portal.reports.coverage import COLUMNS, coverage
+from portal.reports.coverage import COLUMNS, SPEC, coverage
 from portal.reports.queries.coverage import stages_without_assets
 from portal.reports.queries.requests import open_requests_total
 from portal.reports.queries.searches import misses_total, misses_without_stage
-from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
 from tests.reports.recompute import Raw, filters_for
 
@@ -31,7 +30,6 @@ CASES = {
     "marketing team": {"days": 120, "team": "marketing"},
     "sales team, slide decks": {"days": 30, "content_type": "slide-deck", "team": "sales"},
 }
-SPEC = REPORTS["stage-coverage"]
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,8 @@ from datetime import timedelta
 import pytest
 
 from portal.kernel.reporting import Sort
-from portal.reports.gaps import STALE_COLUMNS, UNUSED_COLUMNS
+from portal.reports.gaps import SPEC, STALE_COLUMNS, UNUSED_COLUMNS
 from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
-from portal.reports.registry import REPORTS
 from tests.reports import recompute_gaps
 from tests.reports.recompute import Raw, filters_for
 
@@ -31,7 +30,6 @@ CASES = {
 TABLES = {"unused": (unused_assets, UNUSED_COLUMNS), "stale": (stale_assets, STALE_COLUMNS)}
 # Periods whose tables have several rows, some with empty values
 BUSY = {"unused": {"days": 1, "ends_ago": 10}, "stale": {"days": 7}}
-SPEC = REPORTS["unused-and-stale"]
 
 
 @pytest.fixture(scope="module")
