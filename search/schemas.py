@@ -1,10 +1,10 @@
 """The API's schemas for search: the query string and the hits."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from portal.kernel.schemas import Output, Query, Slug
+from portal.kernel.schemas import Output, Query, QueryNumber, Slug
 from search import service
 from search.backend import Hit
 
@@ -24,7 +24,11 @@ class SearchQuery(Query):
     all: str | None = Field(
         None, description="1 to include drafts and archived assets (authors only)"
     )
-    limit: int | None = Field(None, ge=1, le=LIMIT_MAX, description="Hits to return (default 20)")
+    limit: Annotated[
+        int | None,
+        Field(ge=1, le=LIMIT_MAX, description="Hits to return (default 20)"),
+        QueryNumber,
+    ] = None
     as_typed: str | None = Field(None, description="1 to search the query as typed, uncorrected")
 
 

@@ -1,6 +1,6 @@
 """JSON API for deals: list, create, read, edit, and the idempotent upsert by CRM id."""
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 
 from content.deals import queries
 from content.deals import services as deals
@@ -20,7 +20,6 @@ from content.usage import events as usage
 from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.models import User
-from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.schemas import operation
 
@@ -67,7 +66,7 @@ def list_deals(query: DealQuery):
     user = api_user()
     # An integration reads every deal unless it asks.
     filters = queries.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
-    page, per_page = page_args(query.model_dump(), current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     listed = queries.deal_list(user, filters, page, per_page)
     attached = usage.attachments_by_deal([row.deal.id for row in listed.items])
     return DealList.of(listed, lambda row: Deal.shown(row.deal, attached[row.deal.id]))

@@ -1,6 +1,6 @@
 """JSON API for assets: list, create, read and revise."""
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 
 from content.library import browsing as library
 from content.library import services as asset_service
@@ -10,7 +10,6 @@ from content.library.schemas import Asset, AssetInput, AssetList, AssetQuery, As
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
-from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.schemas import operation
 
@@ -35,7 +34,7 @@ def list_assets(query: AssetQuery):
     else:
         args["status"] = "live" if query.status == "published" else query.status
     filters = library.parse_filters(args, user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     result = library.asset_list(user, filters, page, per_page)
     return AssetList.of(result, lambda card: Asset.shown(card.asset, user, card.rating))
 

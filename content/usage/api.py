@@ -1,6 +1,6 @@
 """JSON API for ratings, usage and share links of an asset."""
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 
 from content.deals import services as deals
 from content.library.services import get_visible_asset
@@ -24,15 +24,10 @@ from content.usage.schemas import (
     rating_summary,
 )
 from portal.kernel.api import api_user
-from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.schemas import Paging, operation
 
 bp = Blueprint("usage_api", __name__)
-
-
-def _page(query: Paging) -> tuple[int, int]:
-    return page_args(query.model_dump(), current_app.config["PER_PAGE"])
 
 
 @bp.post("/assets/<id:asset_id>/ratings")
@@ -70,7 +65,7 @@ def list_ratings(asset_id: int, query: Paging):
     yours = ratings.your_rating(asset, user)
     comments = None
     if can(user, "view_rating_comments", asset):
-        page = ratings.comments(asset, user, *_page(query))
+        page = ratings.comments(asset, user, *query.pages())
         comments = RatingCommentList.of(page, RatingComment.shown)
     return Ratings(
         summary=RatingBreakdown(**summary.model_dump(), stars=stars),
@@ -127,7 +122,7 @@ def create_link(asset_id: int, body: ShareLinkInput):
     errors=(422,),
 )
 def list_links(query: Paging):
-    return ShareLinkList.of(share_links.links_by(api_user(), *_page(query)), ShareLink.shown)
+    return ShareLinkList.of(share_links.links_by(api_user(), *query.pages()), ShareLink.shown)
 
 
 @bp.post("/share-links/<id:link_id>/revoke")

@@ -16,10 +16,11 @@ from functools import wraps
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 from annotated_types import Ge, Le, MaxLen
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -27,7 +28,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.fields import FieldInfo
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from portal.kernel.api import BadRequest, user_for_token
 from portal.kernel.errors import ValidationFailed, json_error
@@ -59,6 +60,18 @@ class Changes(Input):
     model_config = ConfigDict(json_schema_extra=_no_defaults)
 
 
+def _plain_digits(value: Any) -> Any:
+    # Pydantic reads "+5", "5.0" and "1_0" as numbers; a number in a query string is plain
+    # digits, as portal.kernel.ids.text_int reads it for the pages.
+    if isinstance(value, str) and not (value.strip().isascii() and value.strip().isdigit()):
+        raise PydanticCustomError("int_parsing", "Not a whole number")
+    return value
+
+
+# A whole number in a query string; put it outside ``| None`` so it sees the raw text.
+QueryNumber = BeforeValidator(_plain_digits)
+
+
 class Query(BaseModel):
     """A list's query string. Arguments the list does not know are ignored, as a web page
     ignores them, and an empty value reads as absent."""
@@ -77,10 +90,16 @@ class Query(BaseModel):
 class Paging(Query):
     """Every list pages the same way; see ``portal.kernel.pagination``."""
 
-    page: Annotated[int | None, Field(ge=1, le=MAX_PAGE, description="Page number")] = None
-    per_page: Annotated[int | None, Field(ge=1, le=MAX_PER_PAGE, description="Items per page")] = (
-        None
-    )
+    page: Annotated[
+        int | None, Field(ge=1, le=MAX_PAGE, description="Page number"), QueryNumber
+    ] = None
+    per_page: Annotated[
+        int | None, Field(ge=1, le=MAX_PER_PAGE, description="Items per page"), QueryNumber
+    ] = None
+
+    def pages(self) -> tuple[int, int]:
+        """The page asked for and its size, with the portal's defaults."""
+        return self.page or 1, self.per_page or current_app.config["PER_PAGE"]
 
 
 class Output(BaseModel):

@@ -1,10 +1,9 @@
 """JSON API for your notifications: list them and mark them all read."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 
 from portal.kernel import notifications
 from portal.kernel.api import api_user
-from portal.kernel.pagination import page_args
 from portal.kernel.schemas import operation
 from portal.notifications.schemas import (
     NotificationList,
@@ -25,7 +24,7 @@ bp = Blueprint("notifications_api", __name__)
 )
 def list_notifications(query: NotificationQuery):
     user = api_user()
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     unread_only = query.unread in {"1", "true"}
     listed = notifications.notifications_for(user, page, per_page, unread_only=unread_only)
     return NotificationList.mine(listed, notifications.unread_count(user))

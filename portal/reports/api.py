@@ -1,10 +1,9 @@
 """JSON API for reports: the rows of any report page, with the same arguments."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
-from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.reporting import parse_sort, portal_zone
 from portal.kernel.schemas import operation
@@ -33,7 +32,7 @@ def report_json(slug: str, query: ReportQuery):
     filters = parse_filters(request.args, spec)
     tab, table = chosen_table(spec, request.args)
     sort = parse_sort(request.args, table.columns, table.default_sort)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     rows = table.rows(filters, sort, page, per_page)
     return Report(
         report=spec.slug,

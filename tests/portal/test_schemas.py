@@ -168,3 +168,15 @@ def test_an_api_route_without_a_declaration_stops_the_application():
 
     with pytest.raises(RuntimeError, match="undeclared.secret"):
         check_declared(app)
+
+
+@pytest.mark.parametrize("raw", ["%2B2", "2.0", "1_0", "-1"])
+@pytest.mark.parametrize("url", ["/api/v1/assets", "/api/v1/deals", "/api/v1/search?q=x"])
+def test_a_number_in_a_query_string_is_plain_digits_on_every_list(client, rep, raw, url):
+    name = "limit" if "search" in url else "page"
+    joiner = "&" if "?" in url else "?"
+
+    response = client.get(f"{url}{joiner}{name}={raw}", headers=token_headers(rep))
+
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {name}

@@ -1,10 +1,9 @@
 """JSON API for campaign briefs: list and read the ones you may see, write and publish
 them (marketers), acknowledge them (reps)."""
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, url_for
 
 from portal.kernel.api import api_user
-from portal.kernel.pagination import page_args
 from portal.kernel.schemas import operation
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.schemas import Campaign, CampaignInput, CampaignList, CampaignQuery
@@ -23,7 +22,7 @@ bp = Blueprint("campaigns_api", __name__)
 def list_campaigns(query: CampaignQuery):
     user = api_user()
     view = campaigns.parse_view(query.show, user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     listed = campaigns.campaign_list(user, view, page, per_page)
     return CampaignList.of(listed, lambda row: Campaign.shown(row.campaign, user, row.read_at))
 

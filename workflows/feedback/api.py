@@ -5,13 +5,12 @@ A triage (PATCH) names the ``version`` it was based on, as read from the item; a
 based on an older version is a 409 that says what the item holds now.
 """
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 
 from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
-from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
 from portal.kernel.schemas import operation
 from workflows.feedback import services as feedback
@@ -37,7 +36,7 @@ bp = Blueprint("feedback_api", __name__)
 def list_feedback(query: FeedbackQuery):
     user = api_user()
     filters = feedback.parse_filters(request.args, user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     listed = feedback.feedback_list(user, filters, page, per_page)
     return FeedbackList.of(listed, lambda item: Feedback.shown(item, user))
 

@@ -9,7 +9,18 @@ from pydantic import Field
 from portal.kernel.ids import ID_MAX
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import Changes, Id, Input, Output, Page, Paging, Person, Slug, Timestamp
+from portal.kernel.schemas import (
+    Changes,
+    Id,
+    Input,
+    Output,
+    Page,
+    Paging,
+    Person,
+    QueryNumber,
+    Slug,
+    Timestamp,
+)
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
 
@@ -49,7 +60,7 @@ class FeedbackQuery(Paging):
     kind: str | None = Field(None, description="One of the kinds")
     stage: Slug | None = Field(None, description="Stage slug")
     q: str | None = Field(None, description="Words to find in the text or reply")
-    asset: Id | None = Field(None, description="Asset id")
+    asset: Annotated[Id | None, Field(description="Asset id"), QueryNumber] = None
 
 
 class Feedback(Output):

@@ -1,9 +1,8 @@
 """JSON API for ghost-written posts: the queue, drafting, revising and transitions."""
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, url_for
 
 from portal.kernel.api import api_user
-from portal.kernel.pagination import page_args
 from portal.kernel.schemas import operation
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
@@ -34,7 +33,7 @@ _DETAILS = ("channel", "topic", "due_on", "asset_ids")
 def list_posts(query: PostQuery):
     user = api_user()
     filters = post_queue.parse_filters(query.model_dump(exclude_none=True), user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     listed = post_queue.post_list(user, filters, page, per_page)
     return PostList.of(listed, lambda post: Post.shown(post, user))
 

@@ -1,11 +1,10 @@
 """JSON API for content requests: list the ones you may see, ask for content, read one."""
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, url_for
 
 from content.library.models import Persona, Stage
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import api_user
-from portal.kernel.pagination import page_args
 from portal.kernel.schemas import operation
 from workflows.requests import services as requests
 from workflows.requests.schemas import (
@@ -39,7 +38,7 @@ def list_requests(query: ContentRequestQuery):
         "mine": _flag(query.mine),
     }
     filters = requests.parse_filters(args, user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = query.pages()
     listed = requests.request_list(user, filters, page, per_page)
     return ContentRequestList.of(listed, lambda item: ContentRequest.shown(item, user))
 
