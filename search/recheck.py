@@ -8,10 +8,10 @@ in one query, before anyone sees it; the status shown comes from the database to
 
 from dataclasses import replace
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Select, case
 
-from content.library.models import Asset, AssetCollaborator
-from content.library.rules import visible_assets
+from content.library.models import Asset
+from content.library.rules import live_or_invited, visible_assets
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from search.backend import SearchResult
@@ -24,8 +24,7 @@ def searchable_assets(user: User, include_all: bool) -> Select:
     query = visible_assets(user)
     if include_all:
         return query
-    invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
-    return query.where(or_(Asset.live_clause(), Asset.id.in_(invited)))
+    return query.where(live_or_invited(user))
 
 
 def keep_visible(user: User, result: SearchResult, include_all: bool) -> SearchResult:

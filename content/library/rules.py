@@ -1,6 +1,6 @@
 """Who may do what in the content library. Registered with portal.kernel.permissions."""
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from content.library.models import Asset, AssetCollaborator
 from portal.kernel.models import AUTHORS, Role, User
@@ -50,10 +50,15 @@ def _edit_asset(user: User, asset: Asset) -> bool:
     return asset.collaborator_role(user) is not None
 
 
+def live_or_invited(user: User) -> ColumnElement[bool]:
+    """Assets that are live, or that ``user`` was invited to work on."""
+    invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
+    return or_(Asset.live_clause(), Asset.id.in_(invited))
+
+
 def visible_assets(user: User) -> Select:
     """Assets this user may know exist; the list, board and API all start from this."""
     query = select(Asset)
     if can(user, "view_drafts"):
         return query
-    invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
-    return query.where(or_(Asset.live_clause(), Asset.id.in_(invited)))
+    return query.where(live_or_invited(user))
