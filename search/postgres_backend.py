@@ -47,12 +47,7 @@ from search.backend import (
 )
 from search.postgres_query import both, either, escaped, marked, query_parts, split_candidates
 from search.postgres_spelling import Vocabulary
-from search.postgres_table import (
-    ARRAY_FACETS,
-    BODY_INDEXED,
-    FILE_TEXT_INDEXED,
-    search_documents,
-)
+from search.postgres_table import ARRAY_FACETS, BODY_INDEXED, FILE_TEXT_INDEXED, search_documents
 from search.query import ParsedQuery
 
 CANDIDATES = 300  # relevance window re-ranked by quality, as in the Whoosh backend

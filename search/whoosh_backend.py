@@ -30,13 +30,7 @@ from search.backend import (
     blended_score,
     should_match,
 )
-from search.whoosh_index import (
-    QUALITY_SCALE,
-    SCHEMA,
-    WhooshWriter,
-    from_epoch,
-    schema_outdated,
-)
+from search.whoosh_index import QUALITY_SCALE, SCHEMA, WhooshWriter, from_epoch, schema_outdated
 from search.whoosh_query import (
     excluded_query,
     facet_clauses,

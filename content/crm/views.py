@@ -2,16 +2,7 @@
 and the mapping of CRM stages to buyer stages. Admins only: for everyone else these
 pages do not exist (404)."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import content.crm.models  # noqa: F401 - registers the import's tables with the app

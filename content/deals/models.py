@@ -4,11 +4,7 @@ the API. Amounts are integer cents in the portal's one currency."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    BigInteger,
-    ForeignKey,
-    String,
-)
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Stage

@@ -3,16 +3,7 @@ content attached to it and recommended for its stage, and the deal form."""
 
 from collections.abc import Sequence
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -32,12 +23,7 @@ from portal.kernel.forms import NONE_CHOSEN, EmptyForm
 from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import (
-    flash_refusal,
-    flash_summary,
-    form_accepted,
-    template_global,
-)
+from portal.kernel.templating import flash_refusal, flash_summary, form_accepted, template_global
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("deals", __name__)

@@ -1,15 +1,6 @@
 """HTML routes of the content library: board, list, asset pages, authoring, downloads."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.files.uploads import send_stored

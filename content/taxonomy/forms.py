@@ -1,10 +1,7 @@
 """The form admins edit a taxonomy term with."""
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    IntegerField,
-    StringField,
-)
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 

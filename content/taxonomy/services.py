@@ -5,14 +5,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from content.library.models import (
-    TAXONOMIES,
-    ContentType,
-    Industry,
-    Persona,
-    Stage,
-    Tag,
-)
+from content.library.models import TAXONOMIES, ContentType, Industry, Persona, Stage, Tag
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User

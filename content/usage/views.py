@@ -32,9 +32,7 @@ from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_K
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.pagination import Page, page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import (
-    form_accepted,
-)
+from portal.kernel.templating import form_accepted
 from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
 

@@ -5,14 +5,7 @@ from sqlalchemy import select
 from content.library.models import Asset, AssetRevision
 from content.library.services import BODY_MAX
 from portal.kernel.extensions import db
-from tests.content.helpers import (
-    asset_form,
-    counts,
-    flashes,
-    invite_reviewers,
-    sign_off,
-    stage_ids,
-)
+from tests.content.helpers import asset_form, counts, flashes, invite_reviewers, sign_off, stage_ids
 from tests.factories import login, make_asset, make_user
 
 

@@ -10,13 +10,7 @@ import pytest
 from content.files import uploads as files
 from content.files import zips
 from content.files.uploads import check_upload, clean_original_name, sniff_kind
-from tests.content.helpers import (
-    docx_bytes,
-    image_bytes,
-    office_zip,
-    pptx_bytes,
-    zip_bomb_docx,
-)
+from tests.content.helpers import docx_bytes, image_bytes, office_zip, pptx_bytes, zip_bomb_docx
 from tests.factories import pdf_bytes
 
 MB = 1024 * 1024

@@ -1,13 +1,7 @@
 """What reps see when they browse: the stage board, the asset list and an asset's page."""
 
 from portal.kernel.extensions import db
-from tests.content.helpers import (
-    card_titles,
-    flashes,
-    stage_count,
-    stage_headings,
-    stage_section,
-)
+from tests.content.helpers import card_titles, flashes, stage_count, stage_headings, stage_section
 from tests.factories import make_asset, pdf_bytes
 from workflows.review.machine import transition
 

@@ -3,26 +3,14 @@ brief reps read and acknowledge, and what marketing sees of the field's response
 
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.forms import EmptyForm
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import (
-    flash_refusal,
-    template_global,
-)
+from portal.kernel.templating import flash_refusal, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns

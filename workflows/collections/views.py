@@ -1,16 +1,7 @@
 """HTML routes for collections: the list, building one (title, items with notes, order),
 assigning it to reps as an onboarding path, a rep's done marks, and progress per rep."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows.collections.models  # noqa: F401 - registers the models with the app
@@ -22,10 +13,7 @@ from portal.kernel.forms import NONE_CHOSEN, EmptyForm, chosen_id
 from portal.kernel.models import User
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import (
-    form_accepted,
-    template_global,
-)
+from portal.kernel.templating import form_accepted, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.collections import paths
 from workflows.collections import services as collections

@@ -1,16 +1,7 @@
 """HTML routes for the shared glossary: the list with search, proposing and editing a
 term, a term's page with its sign-off panel and history, and signing it off."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, ValidationFailed

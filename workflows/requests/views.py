@@ -1,16 +1,7 @@
 """HTML routes for content requests: the list (a rep's own or the marketing inbox), the
 form to ask for content, and a request's page where marketers accept or decline it."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.library.browsing import taxonomy_choices
@@ -20,11 +11,7 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN
 from portal.kernel.pagination import page_args
 from portal.kernel.permissions import can
-from portal.kernel.templating import (
-    flash_form_errors,
-    flash_refusal,
-    template_global,
-)
+from portal.kernel.templating import flash_form_errors, flash_refusal, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.requests import services as requests
 from workflows.requests.forms import AcceptForm, DeclineForm, RequestForm
