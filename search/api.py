@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from portal.kernel.api import api_user
+from portal.kernel.models import User
 from portal.kernel.schemas import operation
 from search import service
 from search.schemas import SearchHit, SearchQuery, SearchResults
@@ -15,12 +15,10 @@ bp = Blueprint("search_api", __name__)
     'Search the assets visible to you (words, +word, "phrases", -word, prefix*)',
     response=SearchResults,
     answer="The best hits and the total",
-    query=SearchQuery,
-    errors=(422,),
 )
-def search(query: SearchQuery):
+def search(query: SearchQuery, user: User):
     found = service.search(
-        api_user(),
+        user,
         query.q or "",
         service.read_filters(request.args),
         include_all=query.all == "1",

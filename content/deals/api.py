@@ -1,6 +1,6 @@
 """JSON API for deals: list, create, read, edit, and the idempotent upsert by CRM id."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from content.deals import queries
 from content.deals import services as deals
@@ -17,11 +17,10 @@ from content.deals.schemas import (
 from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from content.usage import events as usage
-from portal.kernel.api import api_user
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import operation
+from portal.kernel.schemas import created, operation
 
 bp = Blueprint("deals_api", __name__)
 
@@ -59,11 +58,8 @@ def _deal_input(body: DealInput, deal: DealRow | None = None) -> deals.DealInput
     "Deals you may see (a rep's own; every deal for leaders and admins)",
     response=DealList,
     answer="A page of deals",
-    query=DealQuery,
-    errors=(422,),
 )
-def list_deals(query: DealQuery):
-    user = api_user()
+def list_deals(query: DealQuery, user: User):
     # An integration reads every deal unless it asks.
     filters = queries.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
     page, per_page = query.pages()
@@ -78,20 +74,17 @@ def list_deals(query: DealQuery):
     response=Deal,
     status=201,
     answer="The new deal",
-    body=NewDealInput,
-    errors=(403, 409, 422),
+    errors=(403, 409),
 )
-def create_deal(body: NewDealInput):
-    deal = deals.create_deal(api_user(), _deal_input(body), external_id=body.external_id)
-    return _one_deal(deal), 201, {"Location": url_for(".get_deal", deal_id=deal.id)}
+def create_deal(body: NewDealInput, user: User):
+    deal = deals.create_deal(user, _deal_input(body), external_id=body.external_id)
+    return created(_one_deal(deal), ".get_deal", deal_id=deal.id)
 
 
 @bp.get("/deals/<id:deal_id>")
-@operation(
-    "Read one deal with the content used in it", response=Deal, answer="The deal", errors=(404,)
-)
-def get_deal(deal_id: int):
-    return _one_deal(deals.get_visible_deal(api_user(), deal_id))
+@operation("Read one deal with the content used in it", response=Deal, answer="The deal")
+def get_deal(deal_id: int, user: User):
+    return _one_deal(deals.get_visible_deal(user, deal_id))
 
 
 @bp.patch("/deals/<id:deal_id>")
@@ -99,11 +92,9 @@ def get_deal(deal_id: int):
     "Change your deal; fields left out keep their values (the owner only)",
     response=Deal,
     answer="The deal as saved",
-    body=DealInput,
-    errors=(403, 404, 422),
+    errors=(403,),
 )
-def update_deal(deal_id: int, body: DealInput):
-    user = api_user()
+def update_deal(deal_id: int, body: DealInput, user: User):
     deal = deals.get_visible_deal(user, deal_id)
     deals.update_deal(deal, user, _deal_input(body, deal))
     return _one_deal(deal)
@@ -127,13 +118,11 @@ def _synced_deal(user: User, external_id: str) -> DealRow | None:
     "used, recorded as imported usage (never removed).",
     response=DealSync,
     answer="Updated, or unchanged: see result",
-    body=DealSyncInput,
     path={"external_id": EXTERNAL_ID},
-    errors=(403, 404, 422),
+    errors=(403,),
     also={201: (DealSync, "Created")},
 )
-def upsert_deal(external_id: str, body: DealSyncInput):
-    user = api_user()
+def upsert_deal(external_id: str, body: DealSyncInput, user: User):
     if body.asset_ids and not can(user, "import_deals"):
         message = "Only an admin's CRM sync sends attachments; attach content on the deal page."
         raise PermissionDenied(message, {"asset_ids": message})
@@ -145,5 +134,5 @@ def upsert_deal(external_id: str, body: DealSyncInput):
         result = "updated"
     synced = DealSync.shown(deal, usage.attachments_by_deal([deal.id])[deal.id], result=result)
     if result == "created":
-        return synced, 201, {"Location": url_for(".get_deal", deal_id=deal.id)}
+        return created(synced, ".get_deal", deal_id=deal.id)
     return synced

@@ -1,6 +1,6 @@
 """JSON API for assets: list, create, read and revise."""
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from content.library import browsing as library
 from content.library import services as asset_service
@@ -8,24 +8,16 @@ from content.library.models import Asset as AssetRow
 from content.library.models import ContentType, Industry, Persona, Stage, Tag
 from content.library.schemas import Asset, AssetInput, AssetList, AssetQuery, AssetRevisionInput
 from content.taxonomy.services import terms_by_slugs
-from portal.kernel.api import api_user
-from portal.kernel.errors import PermissionDenied
-from portal.kernel.permissions import can
-from portal.kernel.schemas import operation
+from portal.kernel.api import require
+from portal.kernel.models import User
+from portal.kernel.schemas import created, operation
 
 bp = Blueprint("content_api", __name__)
 
 
 @bp.get("/assets")
-@operation(
-    "List assets visible to you",
-    response=AssetList,
-    answer="A page of assets",
-    query=AssetQuery,
-    errors=(422,),
-)
-def list_assets(query: AssetQuery):
-    user = api_user()
+@operation("List assets visible to you", response=AssetList, answer="A page of assets")
+def list_assets(query: AssetQuery, user: User):
     args = request.args.to_dict()
     # By default, everything the user may open (for readers: live assets and the drafts
     # they were invited to), as GET /assets/{id} would.
@@ -77,21 +69,17 @@ def _asset_input(body: AssetInput, current: AssetRow | None = None) -> asset_ser
     response=Asset,
     status=201,
     answer="The new draft",
-    body=AssetInput,
-    errors=(403, 422),
+    errors=(403,),
 )
-def create_asset(body: AssetInput):
-    user = api_user()
-    if not can(user, "create_asset"):
-        raise PermissionDenied("Only marketers create assets.")
+def create_asset(body: AssetInput, user: User):
+    require(user, "create_asset", refusal="Only marketers create assets.")
     asset = asset_service.create_asset(user, _asset_input(body))
-    return Asset.shown(asset, user), 201, {"Location": url_for(".get_asset", asset_id=asset.id)}
+    return created(Asset.shown(asset, user), ".get_asset", asset_id=asset.id)
 
 
 @bp.get("/assets/<id:asset_id>")
-@operation("Read one asset", response=Asset, answer="The asset", errors=(404,))
-def get_asset(asset_id: int):
-    user = api_user()
+@operation("Read one asset", response=Asset, answer="The asset")
+def get_asset(asset_id: int, user: User):
     return Asset.shown(asset_service.get_visible_asset(user, asset_id), user)
 
 
@@ -100,14 +88,11 @@ def get_asset(asset_id: int):
     "Save a new revision; base_revision must be the latest revision number",
     response=Asset,
     answer="The asset with its new revision",
-    body=AssetRevisionInput,
-    errors=(403, 404, 409, 422),
+    errors=(403, 409),
 )
-def update_asset(asset_id: int, body: AssetRevisionInput):
-    user = api_user()
+def update_asset(asset_id: int, body: AssetRevisionInput, user: User):
     asset = asset_service.get_visible_asset(user, asset_id)
-    if not can(user, "edit", asset):
-        raise PermissionDenied("You cannot edit this asset.")
+    require(user, "edit", asset, refusal="You cannot edit this asset.")
     base = next((r for r in asset.revisions if r.number == body.base_revision), None)
     asset_service.revise_asset(asset, user, base.id if base else -1, _asset_input(body, asset))
     return Asset.shown(asset, user)

@@ -23,7 +23,7 @@ from content.usage.schemas import (
     UsageEventInput,
     rating_summary,
 )
-from portal.kernel.api import api_user
+from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import Paging, operation
 
@@ -36,11 +36,9 @@ bp = Blueprint("usage_api", __name__)
     "their own assets",
     response=RatingSaved,
     answer="Your rating and the asset's new average",
-    body=RatingInput,
-    errors=(403, 404, 422),
+    errors=(403,),
 )
-def rate(asset_id: int, body: RatingInput):
-    user = api_user()
+def rate(asset_id: int, body: RatingInput, user: User):
     asset = get_visible_asset(user, asset_id)
     rating = ratings.rate(asset, user, body.stars, body.comment)
     return RatingSaved(
@@ -54,11 +52,8 @@ def rate(asset_id: int, body: RatingInput):
     "comments, newest first",
     response=Ratings,
     answer="Ratings of the asset",
-    query=Paging,
-    errors=(404, 422),
 )
-def list_ratings(asset_id: int, query: Paging):
-    user = api_user()
+def list_ratings(asset_id: int, query: Paging, user: User):
     asset = get_visible_asset(user, asset_id)
     summary = rating_summary(ratings.summary(asset))
     stars = {str(n): count for n, count in ratings.star_counts(asset).items()}
@@ -81,12 +76,10 @@ def list_ratings(asset_id: int, query: Paging):
     response=UsageEvent,
     status=201,
     answer="Recorded",
-    body=UsageEventInput,
-    errors=(403, 404, 409, 422),
+    errors=(403, 409),
     also={200: (UsageEvent, "Recorded before; nothing changed")},
 )
-def record_usage(asset_id: int, body: UsageEventInput):
-    user = api_user()
+def record_usage(asset_id: int, body: UsageEventInput, user: User):
     asset = get_visible_asset(user, asset_id)
     deal = deals.get_visible_deal(user, body.deal_id)
     event, created = usage.attach_to_deal(asset, user, deal, body.note)
@@ -100,11 +93,9 @@ def record_usage(asset_id: int, body: UsageEventInput):
     response=NewShareLink,
     status=201,
     answer="The new link with its address",
-    body=ShareLinkInput,
-    errors=(404, 409, 422),
+    errors=(409,),
 )
-def create_link(asset_id: int, body: ShareLinkInput):
-    user = api_user()
+def create_link(asset_id: int, body: ShareLinkInput, user: User):
     asset = get_visible_asset(user, asset_id)
     deal = deals.get_visible_deal(user, body.deal_id) if body.deal_id else None
     link, token = share_links.create_link(asset, user, deal, body.expires_in_days, body.recipient)
@@ -118,11 +109,9 @@ def create_link(asset_id: int, body: ShareLinkInput):
     "The share links you made, newest first, with their opens",
     response=ShareLinkList,
     answer="A page of links",
-    query=Paging,
-    errors=(422,),
 )
-def list_links(query: Paging):
-    return ShareLinkList.of(share_links.links_by(api_user(), *query.pages()), ShareLink.shown)
+def list_links(query: Paging, user: User):
+    return ShareLinkList.of(share_links.links_by(user, *query.pages()), ShareLink.shown)
 
 
 @bp.post("/share-links/<id:link_id>/revoke")
@@ -130,10 +119,8 @@ def list_links(query: Paging):
     "Stop a link working now (its creator, the asset's owner or an admin)",
     response=RevokedShareLink,
     answer="The revoked link",
-    errors=(404,),
 )
-def revoke_link(link_id: int):
-    user = api_user()
+def revoke_link(link_id: int, user: User):
     link = share_links.get_link(user, link_id)
     revoked = share_links.revoke(link, user)
     return RevokedShareLink.shown(share_links.link_stats(link), revoked_now=revoked)

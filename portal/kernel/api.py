@@ -1,13 +1,15 @@
 """JSON API wiring: bearer-token auth and the blueprints mounted under /api/v1."""
 
 from datetime import timedelta
+from typing import Any
 
-from flask import Blueprint, Flask, g
+from flask import Blueprint, Flask
 from sqlalchemy import select
 
-from portal.kernel.errors import DomainError
+from portal.kernel.errors import DomainError, PermissionDenied
 from portal.kernel.extensions import csrf, db
 from portal.kernel.models import ApiToken, User, hash_token, utcnow
+from portal.kernel.permissions import can
 
 
 def register_api(app: Flask, *blueprints: Blueprint) -> None:
@@ -46,5 +48,8 @@ def user_for_token(clear: str) -> User | None:
     return token.user
 
 
-def api_user():
-    return g.api_user
+def require(user: User, action: str, obj: Any = None, *, refusal: str) -> None:
+    """Refuse with a 403 saying ``refusal`` unless ``user`` may take ``action`` (on
+    ``obj``), as ``can()`` decides."""
+    if not can(user, action, obj):
+        raise PermissionDenied(refusal)

@@ -80,8 +80,9 @@ def _document(app: Flask) -> dict:
     paths: dict[str, dict] = {}
     for rule, method, declared in operations:
         path = _PARAMETER.sub(r"{\2}", rule.rule)
-        item = paths.setdefault(path, {"parameters": _path_parameters(rule.rule, declared)})
-        item[method] = _operation(declared, refs)
+        parameters = _path_parameters(rule.rule, declared)
+        item = paths.setdefault(path, {"parameters": parameters})
+        item[method] = _operation(declared, refs, names_an_object=bool(parameters))
     for item in paths.values():
         if not item["parameters"]:
             del item["parameters"]
@@ -124,7 +125,9 @@ def _path_parameters(rule: str, declared: Operation) -> list[dict]:
     return parameters
 
 
-def _operation(declared: Operation, refs: dict) -> dict:
+def _operation(declared: Operation, refs: dict, names_an_object: bool) -> dict:
+    """The operation's entry; one whose path names an object answers 404 when it does not
+    exist or you may not see it."""
     found: dict = {"summary": declared.summary}
     if declared.description:
         found["description"] = declared.description
@@ -140,7 +143,7 @@ def _operation(declared: Operation, refs: dict) -> dict:
         responses[str(status)] = {"description": text}
         if model is not None:
             responses[str(status)]["content"] = _json(refs[(model, "serialization")])
-    for status in declared.errors:
+    for status in sorted({*declared.errors, *((404,) if names_an_object else ())}):
         schema = refs[(Error, "serialization")]
         responses[str(status)] = {"description": _ERRORS[status], "content": _json(schema)}
     found["responses"] = responses

@@ -4,19 +4,21 @@ API answers, and describe both in the OpenAPI document.
 A feature's ``schemas.py`` holds its models: an :class:`Input` for each body a client
 sends, an :class:`Output` for each object the API answers with, a :class:`Query` for a
 list's filters. Its endpoints declare them with :func:`operation`, which authenticates the
-token, validates the body and the query string into those models, and turns the model the
-view returns into JSON. ``portal.kernel.openapi`` builds the document from the same
-declarations, so a field cannot be accepted, answered or documented in one place only.
+token, validates the body and the query string into the models the view's ``body`` and
+``query`` parameters are annotated with, and turns the model the view returns into JSON.
+``portal.kernel.openapi`` builds the document from the same declarations, so a field
+cannot be accepted, answered or documented in one place only.
 """
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
-from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, TypeVar, get_args, get_origin, get_type_hints
 
 from annotated_types import Ge, Le, MaxLen
-from flask import current_app, g, jsonify, request
+from flask import current_app, jsonify, request, url_for
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,6 +36,7 @@ from portal.kernel.api import BadRequest, user_for_token
 from portal.kernel.errors import ValidationFailed, json_error
 from portal.kernel.extensions import db
 from portal.kernel.ids import ID_MAX
+from portal.kernel.models import User
 from portal.kernel.pagination import MAX_PAGE, MAX_PER_PAGE
 
 
@@ -107,6 +110,20 @@ class Output(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
+    @classmethod
+    def read(cls, source: Any, **computed: Any) -> Self:
+        """This answer for ``source``: every field ``computed`` does not give is its
+        attribute of the same name, validated as the field says (a user read into a
+        :class:`Person` field becomes that person)."""
+        unknown = set(computed) - set(cls.model_fields)
+        if unknown:
+            raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+        values = {
+            info.alias or name: computed[name] if name in computed else getattr(source, name)
+            for name, info in cls.model_fields.items()
+        }
+        return cls.model_validate(values)
+
 
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Slug = Annotated[str, Field(max_length=100)]
@@ -163,6 +180,7 @@ class Error(Output):
 
 
 InputT = TypeVar("InputT", bound=Input)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -185,39 +203,45 @@ def operation(
     response: type[BaseModel] | None = None,
     status: int = 200,
     answer: str = "",
-    body: type[Input] | None = None,
-    query: type[Query] | None = None,
     path: Mapping[str, dict] | None = None,
     errors: tuple[int, ...] = (),
     also: Mapping[int, tuple[type[BaseModel] | None, str]] | None = None,
     description: str | None = None,
     public: bool = False,
 ):
-    """Declare an API endpoint: it answers ``response`` with ``status``; the body and the
-    query string are validated into ``body`` and ``query`` and passed to the view under
-    those names. Unless ``public``, the caller's bearer token is checked first (a 401
-    comes before any 422) and the user is ``api_user()``. ``errors`` lists the error
-    statuses it may answer besides 400 (and 401 when not public); ``also`` other
+    """Declare an API endpoint: it answers ``response`` with ``status``. A view parameter
+    ``body`` or ``query`` is validated from the request into the model it is annotated
+    with, and a 422 is documented for it. Unless ``public``, the caller's bearer token is
+    checked first (a 401 comes before any 422), and a view parameter ``user`` receives the
+    token's user. ``errors`` lists the other error statuses it may answer besides 400, and
+    the 404 of a path parameter, which ``portal.kernel.openapi`` adds; ``also`` other
     successful answers; ``path`` describes path parameters the URL rule alone does not
     (an id converter is described from the rule)."""
-    declared = Operation(
-        summary=summary,
-        description=description,
-        body=body,
-        query=query,
-        path=path or {},
-        responses={status: (response, answer or summary), **(also or {})},
-        errors=tuple(sorted({400, *errors, *(() if public else (401,))})),
-        public=public,
-    )
 
     def decorate(view):
+        body, query = _parameter_model(view, "body", Input), _parameter_model(view, "query", Query)
+        gives_user = "user" in inspect.signature(view).parameters
+        if gives_user and public:
+            raise TypeError(f"{view.__name__}: a public operation has no signed-in user")
+        declared = Operation(
+            summary=summary,
+            description=description,
+            body=body,
+            query=query,
+            path=path or {},
+            responses={status: (response, answer or summary), **(also or {})},
+            errors=_error_statuses(errors, public, validates=bool(body or query)),
+            public=public,
+        )
+
         @wraps(view)
         def endpoint(*args, **kwargs):
             if not public:
-                refused = _authenticate()
-                if refused is not None:
-                    return refused
+                user = _authenticate()
+                if user is None:
+                    return _unauthorized()
+                if gives_user:
+                    kwargs["user"] = user
             if body is not None:
                 kwargs["body"] = read_body(body)
             if query is not None:
@@ -228,6 +252,29 @@ def operation(
         return endpoint
 
     return decorate
+
+
+def _parameter_model(view: Callable, name: str, base: type[ModelT]) -> type[ModelT] | None:
+    """The model the view's parameter ``name`` is annotated with, if it has one."""
+    if name not in inspect.signature(view).parameters:
+        return None
+    model = get_type_hints(view).get(name)
+    if not (isinstance(model, type) and issubclass(model, base)):
+        raise TypeError(f"{view.__name__}: annotate {name!r} with a {base.__name__} model")
+    return model
+
+
+def _error_statuses(errors: tuple[int, ...], public: bool, validates: bool) -> tuple[int, ...]:
+    """The error statuses an endpoint answers: always 400; 401 without a valid token unless
+    it is public; 422 when a body or query string is validated; and those it names."""
+    implied = {400, *(() if public else (401,)), *((422,) if validates else ())}
+    return tuple(sorted({*implied, *errors}))
+
+
+def created(answer: BaseModel, endpoint: str, **values: Any) -> tuple[BaseModel, int, dict]:
+    """A 201 answering ``answer``, with the new object's address (``url_for(endpoint,
+    **values)``) in its Location header."""
+    return answer, 201, {"Location": url_for(endpoint, **values)}
 
 
 def read_body(model: type[InputT]) -> InputT:
@@ -243,18 +290,21 @@ def read_body(model: type[InputT]) -> InputT:
         raise _refusal(model, error) from None
 
 
-def _authenticate():
+def _authenticate() -> User | None:
+    """The user whose bearer token the request carries, or None."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
-        response = json_error(401, "unauthorized", "A valid API token is required.")
-        response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
-        return response
-    # Its own transaction: the token's last-used time is kept even when the request is
-    # then refused, and the request's own commit comes only at its end.
-    db.session.commit()
-    g.api_user = user
-    return None
+    if user is not None:
+        # Its own transaction: the token's last-used time is kept even when the request is
+        # then refused, and the request's own commit comes only at its end.
+        db.session.commit()
+    return user
+
+
+def _unauthorized():
+    response = json_error(401, "unauthorized", "A valid API token is required.")
+    response[0].headers["WWW-Authenticate"] = 'Bearer realm="tandem"'
+    return response
 
 
 def _as_json(result):

@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from portal.kernel import notifications
-from portal.kernel.api import api_user
+from portal.kernel.models import User
 from portal.kernel.schemas import operation
 from portal.notifications.schemas import (
     NotificationList,
@@ -19,11 +19,8 @@ bp = Blueprint("notifications_api", __name__)
     "Your notifications, newest first",
     response=NotificationList,
     answer="A page of notifications",
-    query=NotificationQuery,
-    errors=(422,),
 )
-def list_notifications(query: NotificationQuery):
-    user = api_user()
+def list_notifications(query: NotificationQuery, user: User):
     page, per_page = query.pages()
     unread_only = query.unread in {"1", "true"}
     listed = notifications.notifications_for(user, page, per_page, unread_only=unread_only)
@@ -36,7 +33,6 @@ def list_notifications(query: NotificationQuery):
     response=NotificationsMarkedRead,
     answer="How many were marked read",
 )
-def read_all():
-    user = api_user()
+def read_all(user: User):
     marked = notifications.mark_all_read(user)
     return NotificationsMarkedRead(marked_read=marked, unread=notifications.unread_count(user))

@@ -2,9 +2,8 @@
 
 from flask import Blueprint, request
 
-from portal.kernel.api import api_user
-from portal.kernel.errors import PermissionDenied
-from portal.kernel.permissions import can
+from portal.kernel.api import require
+from portal.kernel.models import User
 from portal.kernel.reporting import parse_sort, portal_zone
 from portal.kernel.schemas import operation
 from portal.reports import catalogue
@@ -19,15 +18,12 @@ bp = Blueprint("reports_api", __name__)
     "The rows of a report, as its page shows them (leaders, marketers, admins)",
     response=Report,
     answer="A page of rows",
-    query=ReportQuery,
     path={"slug": {"type": "string", "enum": catalogue.slugs()}},
-    errors=(403, 404, 422),
+    errors=(403,),
 )
-def report_json(slug: str, query: ReportQuery):
+def report_json(slug: str, query: ReportQuery, user: User):
     """The rows of a report page as JSON, with the same arguments."""
-    user = api_user()
-    if not can(user, "view_reports"):
-        raise PermissionDenied("Reports are for leaders, marketers and admins.")
+    require(user, "view_reports", refusal="Reports are for leaders, marketers and admins.")
     spec = report_spec(slug)
     filters = parse_filters(request.args, spec)
     tab, table = chosen_table(spec, request.args)

@@ -1,10 +1,10 @@
 """JSON API for campaign briefs: list and read the ones you may see, write and publish
 them (marketers), acknowledge them (reps)."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
-from portal.kernel.api import api_user
-from portal.kernel.schemas import operation
+from portal.kernel.models import User
+from portal.kernel.schemas import created, operation
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.schemas import Campaign, CampaignInput, CampaignList, CampaignQuery
 
@@ -16,11 +16,8 @@ bp = Blueprint("campaigns_api", __name__)
     "Campaign briefs you may see (drafts for marketers only)",
     response=CampaignList,
     answer="A page of campaigns",
-    query=CampaignQuery,
-    errors=(422,),
 )
-def list_campaigns(query: CampaignQuery):
-    user = api_user()
+def list_campaigns(query: CampaignQuery, user: User):
     view = campaigns.parse_view(query.show, user)
     page, per_page = query.pages()
     listed = campaigns.campaign_list(user, view, page, per_page)
@@ -33,11 +30,9 @@ def list_campaigns(query: CampaignQuery):
     response=Campaign,
     status=201,
     answer="The draft",
-    body=CampaignInput,
-    errors=(403, 422),
+    errors=(403,),
 )
-def create_campaign(body: CampaignInput):
-    user = api_user()
+def create_campaign(body: CampaignInput, user: User):
     campaign = campaigns.create_campaign(
         user,
         campaigns.CampaignInput(
@@ -50,14 +45,12 @@ def create_campaign(body: CampaignInput):
             asset_ids=body.assets or [],
         ),
     )
-    location = url_for(".get_campaign", campaign_id=campaign.id)
-    return Campaign.shown(campaign, user), 201, {"Location": location}
+    return created(Campaign.shown(campaign, user), ".get_campaign", campaign_id=campaign.id)
 
 
 @bp.get("/campaigns/<id:campaign_id>")
-@operation("Read one campaign brief", response=Campaign, answer="The campaign", errors=(404,))
-def get_campaign(campaign_id: int):
-    user = api_user()
+@operation("Read one campaign brief", response=Campaign, answer="The campaign")
+def get_campaign(campaign_id: int, user: User):
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     read = campaigns.read_by(campaign, user)
     return Campaign.shown(campaign, user, read.read_at if read else None)
@@ -68,10 +61,9 @@ def get_campaign(campaign_id: int):
     "Publish a draft and notify every active rep (its owner or an admin)",
     response=Campaign,
     answer="The published campaign",
-    errors=(403, 404, 409),
+    errors=(403, 409),
 )
-def publish_campaign(campaign_id: int):
-    user = api_user()
+def publish_campaign(campaign_id: int, user: User):
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     campaigns.publish(campaign, user)
     return Campaign.shown(campaign, user)
@@ -84,11 +76,10 @@ def publish_campaign(campaign_id: int):
     status=201,
     answer="Acknowledged now",
     also={200: (Campaign, "Already acknowledged")},
-    errors=(403, 404),
+    errors=(403,),
 )
-def acknowledge_campaign(campaign_id: int):
+def acknowledge_campaign(campaign_id: int, user: User):
     """Idempotent: 201 the first time, 200 with the first read time afterwards."""
-    user = api_user()
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     read, created = campaigns.acknowledge(campaign, user)
     return Campaign.shown(campaign, user, read.read_at), 201 if created else 200

@@ -5,14 +5,13 @@ A triage (PATCH) names the ``version`` it was based on, as read from the item; a
 based on an older version is a 409 that says what the item holds now.
 """
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
-from portal.kernel.api import api_user
-from portal.kernel.errors import PermissionDenied
-from portal.kernel.permissions import can
-from portal.kernel.schemas import operation
+from portal.kernel.api import require
+from portal.kernel.models import User
+from portal.kernel.schemas import created, operation
 from workflows.feedback import services as feedback
 from workflows.feedback.schemas import (
     Feedback,
@@ -30,11 +29,8 @@ bp = Blueprint("feedback_api", __name__)
     "Field feedback you may see (a rep's own; all for marketing and leaders)",
     response=FeedbackList,
     answer="A page of feedback",
-    query=FeedbackQuery,
-    errors=(422,),
 )
-def list_feedback(query: FeedbackQuery):
-    user = api_user()
+def list_feedback(query: FeedbackQuery, user: User):
     filters = feedback.parse_filters(request.args, user)
     page, per_page = query.pages()
     listed = feedback.feedback_list(user, filters, page, per_page)
@@ -47,11 +43,9 @@ def list_feedback(query: FeedbackQuery):
     response=Feedback,
     status=201,
     answer="The feedback sent",
-    body=FeedbackInput,
-    errors=(403, 422),
+    errors=(403,),
 )
-def send_feedback(body: FeedbackInput):
-    user = api_user()
+def send_feedback(body: FeedbackInput, user: User):
     stage = terms_by_slugs(Stage, [body.stage], "stage")[0] if body.stage else None
     item = feedback.send_feedback(
         user,
@@ -64,14 +58,12 @@ def send_feedback(body: FeedbackInput):
             campaign_id=body.campaign_id,
         ),
     )
-    location = url_for(".get_feedback", feedback_id=item.id)
-    return Feedback.shown(item, user), 201, {"Location": location}
+    return created(Feedback.shown(item, user), ".get_feedback", feedback_id=item.id)
 
 
 @bp.get("/feedback/<id:feedback_id>")
-@operation("Read one item of feedback", response=Feedback, answer="The feedback", errors=(404,))
-def get_feedback(feedback_id: int):
-    user = api_user()
+@operation("Read one item of feedback", response=Feedback, answer="The feedback")
+def get_feedback(feedback_id: int, user: User):
     return Feedback.shown(feedback.get_visible_feedback(user, feedback_id), user)
 
 
@@ -80,14 +72,11 @@ def get_feedback(feedback_id: int):
     "Triage: set the status and the reply (marketers and admins)",
     response=Feedback,
     answer="The feedback as saved",
-    body=FeedbackTriageInput,
-    errors=(403, 404, 409, 422),
+    errors=(403, 409),
 )
-def triage_feedback(feedback_id: int, body: FeedbackTriageInput):
-    user = api_user()
+def triage_feedback(feedback_id: int, body: FeedbackTriageInput, user: User):
     item = feedback.get_visible_feedback(user, feedback_id)
-    if not can(user, "triage", item):
-        raise PermissionDenied("Marketers and admins triage feedback; leaders read it.")
+    require(user, "triage", item, refusal="Marketers and admins triage feedback; leaders read it.")
     status = body.status if body.status is not None else item.status
     reply = body.reply if body.given("reply") else item.reply
     feedback.triage(item, user, status, reply or "", feedback.parse_version(body.version))

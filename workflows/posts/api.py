@@ -1,9 +1,9 @@
 """JSON API for ghost-written posts: the queue, drafting, revising and transitions."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
-from portal.kernel.api import api_user
-from portal.kernel.schemas import operation
+from portal.kernel.models import User
+from portal.kernel.schemas import created, operation
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
@@ -27,11 +27,8 @@ _DETAILS = ("channel", "topic", "due_on", "asset_ids")
     "Ghost-written posts you may see (a rep's own; a ghost-writer's own)",
     response=PostList,
     answer="A page of posts, soonest due first",
-    query=PostQuery,
-    errors=(422,),
 )
-def list_posts(query: PostQuery):
-    user = api_user()
+def list_posts(query: PostQuery, user: User):
     filters = post_queue.parse_filters(query.model_dump(exclude_none=True), user)
     page, per_page = query.pages()
     listed = post_queue.post_list(user, filters, page, per_page)
@@ -44,11 +41,9 @@ def list_posts(query: PostQuery):
     response=Post,
     status=201,
     answer="The new draft",
-    body=PostInput,
-    errors=(403, 422),
+    errors=(403,),
 )
-def create_post(body: PostInput):
-    user = api_user()
+def create_post(body: PostInput, user: User):
     post = posts.create_post(
         user,
         posts.PostInput(
@@ -61,13 +56,12 @@ def create_post(body: PostInput):
             asset_ids=body.asset_ids,
         ),
     )
-    return Post.shown(post, user), 201, {"Location": url_for(".get_post", post_id=post.id)}
+    return created(Post.shown(post, user), ".get_post", post_id=post.id)
 
 
 @bp.get("/posts/<id:post_id>")
-@operation("Read one post", response=Post, answer="The post", errors=(404,))
-def get_post(post_id: int):
-    user = api_user()
+@operation("Read one post", response=Post, answer="The post")
+def get_post(post_id: int, user: User):
     return Post.shown(posts.get_visible_post(user, post_id), user)
 
 
@@ -77,12 +71,10 @@ def get_post(post_id: int):
     "channel, topic, due_on and asset_ids are the ghost-writer's",
     response=Post,
     answer="The post with its new revision",
-    body=PostRevisionInput,
-    errors=(403, 404, 409, 422),
+    errors=(403, 409),
 )
-def revise_post(post_id: int, body: PostRevisionInput):
+def revise_post(post_id: int, body: PostRevisionInput, user: User):
     """A new revision on top of ``base_revision``; detail fields are the ghost-writer's."""
-    user = api_user()
     post = posts.get_visible_post(user, post_id)
     number = body.base_revision
     latest = post.latest_revision
@@ -117,11 +109,9 @@ def revise_post(post_id: int, body: PostRevisionInput):
     "mark_published (url)",
     response=MovedPost,
     answer="The post after the transition, with the event",
-    body=PostTransitionInput,
-    errors=(404, 409, 422),
+    errors=(409,),
 )
-def transition(post_id: int, body: PostTransitionInput):
-    user = api_user()
+def transition(post_id: int, body: PostTransitionInput, user: User):
     post = posts.get_visible_post(user, post_id)
     event = post_machine.transition(
         post,

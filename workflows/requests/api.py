@@ -1,11 +1,11 @@
 """JSON API for content requests: list the ones you may see, ask for content, read one."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from content.library.models import Persona, Stage
 from content.taxonomy.services import terms_by_slugs
-from portal.kernel.api import api_user
-from portal.kernel.schemas import operation
+from portal.kernel.models import User
+from portal.kernel.schemas import created, operation
 from workflows.requests import services as requests
 from workflows.requests.schemas import (
     ContentRequest,
@@ -26,11 +26,8 @@ def _flag(value: bool | None) -> str:
     "Content requests you may see (your own; all for marketers and leaders)",
     response=ContentRequestList,
     answer="A page of requests, open ones first",
-    query=ContentRequestQuery,
-    errors=(422,),
 )
-def list_requests(query: ContentRequestQuery):
-    user = api_user()
+def list_requests(query: ContentRequestQuery, user: User):
     args = {
         "status": query.status or "",
         "stage": query.stage or "",
@@ -53,11 +50,9 @@ def _one_term(model, slug: str | None, name: str):
     response=ContentRequest,
     status=201,
     answer="The new request",
-    body=ContentRequestInput,
-    errors=(403, 422),
+    errors=(403,),
 )
-def create_request(body: ContentRequestInput):
-    user = api_user()
+def create_request(body: ContentRequestInput, user: User):
     content_request = requests.submit_request(
         user,
         body.need,
@@ -66,12 +61,11 @@ def create_request(body: ContentRequestInput):
         body.deal_context,
         body.due_on or None,
     )
-    location = url_for(".get_request", request_id=content_request.id)
-    return ContentRequest.shown(content_request, user), 201, {"Location": location}
+    answer = ContentRequest.shown(content_request, user)
+    return created(answer, ".get_request", request_id=content_request.id)
 
 
 @bp.get("/requests/<id:request_id>")
-@operation("Read one content request", response=ContentRequest, answer="The request", errors=(404,))
-def get_request(request_id: int):
-    user = api_user()
+@operation("Read one content request", response=ContentRequest, answer="The request")
+def get_request(request_id: int, user: User):
     return ContentRequest.shown(requests.get_visible_request(user, request_id), user)

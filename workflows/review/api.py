@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from content.library.services import get_visible_asset
-from portal.kernel.api import api_user
+from portal.kernel.models import User
 from portal.kernel.schemas import operation
 from workflows.review import collaborators, machine
 from workflows.review.schemas import AssetTransitionInput, CollaboratorInput, Review, ReviewedAsset
@@ -17,11 +17,9 @@ bp = Blueprint("workflows_api", __name__)
     "archive, restore); request_changes needs a comment",
     response=ReviewedAsset,
     answer="The asset after the transition, the event written and what is allowed now",
-    body=AssetTransitionInput,
-    errors=(404, 409, 422),
+    errors=(409,),
 )
-def transition(asset_id: int, body: AssetTransitionInput):
-    user = api_user()
+def transition(asset_id: int, body: AssetTransitionInput, user: User):
     asset = get_visible_asset(user, asset_id)
     event = machine.transition(asset, user, body.action, body.comment)
     return ReviewedAsset.moved(asset, user, event)
@@ -33,11 +31,9 @@ def transition(asset_id: int, body: AssetTransitionInput):
     response=Review,
     status=201,
     answer="The asset's collaborators and sign-off",
-    body=CollaboratorInput,
-    errors=(403, 404, 409, 422),
+    errors=(403, 409),
 )
-def invite(asset_id: int, body: CollaboratorInput):
-    user = api_user()
+def invite(asset_id: int, body: CollaboratorInput, user: User):
     asset = get_visible_asset(user, asset_id)
     collaborators.invite(asset, user, body.email, body.role)
     return Review.of(asset), 201
