@@ -13,10 +13,9 @@ bp = Blueprint("search_api", __name__)
 @bp.get("/search")
 @operation(
     'Search the assets visible to you (words, +word, "phrases", -word, prefix*)',
-    response=SearchResults,
     answer="The best hits and the total",
 )
-def search(query: SearchQuery, user: User):
+def search(query: SearchQuery, user: User) -> SearchResults:
     found = service.search(
         user,
         query.q or "",

@@ -47,16 +47,12 @@ class SearchHit(Output):
 
     @classmethod
     def shown(cls, hit: Hit) -> "SearchHit":
-        return cls(
+        return cls.read(
+            hit,
             id=hit.asset_id,
             title=hit.title.striptags(),
-            stages=hit.stages,
-            content_type=hit.content_type,
             summary=str(hit.summary),
             snippet=str(hit.snippet),
-            score=hit.score,
-            stale=hit.stale,
-            missing=hit.missing,
         )
 
 

@@ -20,7 +20,7 @@ from content.usage import events as usage
 from portal.kernel.errors import PermissionDenied
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 
 bp = Blueprint("deals_api", __name__)
 
@@ -56,10 +56,9 @@ def _deal_input(body: DealInput, deal: DealRow | None = None) -> deals.DealInput
 @bp.get("/deals")
 @operation(
     "Deals you may see (a rep's own; every deal for leaders and admins)",
-    response=DealList,
     answer="A page of deals",
 )
-def list_deals(query: DealQuery, user: User):
+def list_deals(query: DealQuery, user: User) -> DealList:
     # An integration reads every deal unless it asks.
     filters = queries.parse_filters({**query.model_dump(), "status": query.status or "all"}, user)
     page, per_page = query.pages()
@@ -69,32 +68,25 @@ def list_deals(query: DealQuery, user: User):
 
 
 @bp.post("/deals")
-@operation(
-    "Add a deal of your own (reps)",
-    response=Deal,
-    status=201,
-    answer="The new deal",
-    errors=(403, 409),
-)
-def create_deal(body: NewDealInput, user: User):
+@operation("Add a deal of your own (reps)", answer="The new deal", errors=(403, 409))
+def create_deal(body: NewDealInput, user: User) -> Created[Deal]:
     deal = deals.create_deal(user, _deal_input(body), external_id=body.external_id)
     return created(_one_deal(deal), ".get_deal", deal_id=deal.id)
 
 
 @bp.get("/deals/<id:deal_id>")
-@operation("Read one deal with the content used in it", response=Deal, answer="The deal")
-def get_deal(deal_id: int, user: User):
+@operation("Read one deal with the content used in it", answer="The deal")
+def get_deal(deal_id: int, user: User) -> Deal:
     return _one_deal(deals.get_visible_deal(user, deal_id))
 
 
 @bp.patch("/deals/<id:deal_id>")
 @operation(
     "Change your deal; fields left out keep their values (the owner only)",
-    response=Deal,
     answer="The deal as saved",
     errors=(403,),
 )
-def update_deal(deal_id: int, body: DealInput, user: User):
+def update_deal(deal_id: int, body: DealInput, user: User) -> Deal:
     deal = deals.get_visible_deal(user, deal_id)
     deals.update_deal(deal, user, _deal_input(body, deal))
     return _one_deal(deal)

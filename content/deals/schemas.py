@@ -3,7 +3,7 @@ and the deal list's filters."""
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from flask import current_app, url_for
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -149,13 +149,7 @@ class DealAttachment(Output):
 
     @classmethod
     def shown(cls, event: UsageEvent) -> "DealAttachment":
-        return cls(
-            asset_id=event.asset_id,
-            title=deals.asset_title(event.asset),
-            evidence=event.evidence,
-            note=event.note,
-            attached_at=event.created_at,
-        )
+        return cls.read(event, title=deals.asset_title(event.asset), attached_at=event.created_at)
 
 
 class Deal(Output):
@@ -179,24 +173,16 @@ class Deal(Output):
     updated_at: Timestamp
 
     @classmethod
-    def shown(cls, deal: models.Deal, attached: list[UsageEvent], **extra) -> "Deal":
+    def shown(cls, deal: models.Deal, attached: list[UsageEvent], **extra) -> Self:
         """``deal`` as the API shows it, with the content attached to it (``attached``);
         ``extra`` fills the fields a subclass adds."""
-        return cls(
-            id=deal.id,
-            external_id=deal.external_id,
-            name=deal.name,
-            account=deal.account,
+        return cls.read(
+            deal,
             amount=deals.amount_number(deal.amount_cents),
             currency=current_app.config["CURRENCY"],
             stage=deal.stage.slug if deal.stage else None,
-            status=deal.status,
-            close_date=deal.close_date,
-            owner=Person.model_validate(deal.owner),
             attached=[DealAttachment.shown(event) for event in attached],
             url=url_for("deals.show", deal_id=deal.id, _external=True),
-            created_at=deal.created_at,
-            updated_at=deal.updated_at,
             **extra,
         )
 

@@ -10,14 +10,14 @@ from content.library.schemas import Asset, AssetInput, AssetList, AssetQuery, As
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import require
 from portal.kernel.models import User
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 
 bp = Blueprint("content_api", __name__)
 
 
 @bp.get("/assets")
-@operation("List assets visible to you", response=AssetList, answer="A page of assets")
-def list_assets(query: AssetQuery, user: User):
+@operation("List assets visible to you", answer="A page of assets")
+def list_assets(query: AssetQuery, user: User) -> AssetList:
     args = request.args.to_dict()
     # By default, everything the user may open (for readers: live assets and the drafts
     # they were invited to), as GET /assets/{id} would.
@@ -64,33 +64,26 @@ def _asset_input(body: AssetInput, current: AssetRow | None = None) -> asset_ser
 
 
 @bp.post("/assets")
-@operation(
-    "Create a draft asset (marketers)",
-    response=Asset,
-    status=201,
-    answer="The new draft",
-    errors=(403,),
-)
-def create_asset(body: AssetInput, user: User):
+@operation("Create a draft asset (marketers)", answer="The new draft", errors=(403,))
+def create_asset(body: AssetInput, user: User) -> Created[Asset]:
     require(user, "create_asset", refusal="Only marketers create assets.")
     asset = asset_service.create_asset(user, _asset_input(body))
     return created(Asset.shown(asset, user), ".get_asset", asset_id=asset.id)
 
 
 @bp.get("/assets/<id:asset_id>")
-@operation("Read one asset", response=Asset, answer="The asset")
-def get_asset(asset_id: int, user: User):
+@operation("Read one asset", answer="The asset")
+def get_asset(asset_id: int, user: User) -> Asset:
     return Asset.shown(asset_service.get_visible_asset(user, asset_id), user)
 
 
 @bp.patch("/assets/<id:asset_id>")
 @operation(
     "Save a new revision; base_revision must be the latest revision number",
-    response=Asset,
     answer="The asset with its new revision",
     errors=(403, 409),
 )
-def update_asset(asset_id: int, body: AssetRevisionInput, user: User):
+def update_asset(asset_id: int, body: AssetRevisionInput, user: User) -> Asset:
     asset = asset_service.get_visible_asset(user, asset_id)
     require(user, "edit", asset, refusal="You cannot edit this asset.")
     base = next((r for r in asset.revisions if r.number == body.base_revision), None)

@@ -110,8 +110,8 @@ class Asset(Output):
         revision = asset_service.shown_revision(asset, user)
         rating = rating or ratings.summary(asset)
         stored = revision.file if revision else None
-        return cls(
-            id=asset.id,
+        return cls.read(
+            asset,
             title=revision.title if revision else "",
             summary=revision.summary if revision else "",
             body=revision.body if revision else "",
@@ -121,22 +121,16 @@ class Asset(Output):
             industries=[i.slug for i in asset.industries],
             content_type=asset.content_type.slug if asset.content_type else None,
             tags=[t.slug for t in asset.tags],
-            owner=Person.model_validate(asset.owner),
             live_revision=asset.live_revision.number if asset.live_revision else None,
             latest_revision=asset.latest_revision.number if asset.latest_revision else None,
             file=StoredFile(name=stored.original_name, size=stored.size, kind=stored.kind)
             if stored
             else None,
-            review_by=asset.review_by,
-            expires_on=asset.expires_on,
             rating=AssetRating(
                 average=round(rating.average, 2) if rating.average is not None else None,
                 count=rating.count,
             ),
             url=url_for("content.show", asset_id=asset.id, _external=True),
-            created_at=asset.created_at,
-            updated_at=asset.updated_at,
-            published_at=asset.published_at,
         )
 
 

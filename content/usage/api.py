@@ -34,11 +34,10 @@ bp = Blueprint("usage_api", __name__)
 @operation(
     "Rate a published asset 1-5 stars (again to change your rating); authors do not rate "
     "their own assets",
-    response=RatingSaved,
     answer="Your rating and the asset's new average",
     errors=(403,),
 )
-def rate(asset_id: int, body: RatingInput, user: User):
+def rate(asset_id: int, body: RatingInput, user: User) -> RatingSaved:
     asset = get_visible_asset(user, asset_id)
     rating = ratings.rate(asset, user, body.stars, body.comment)
     return RatingSaved(
@@ -50,10 +49,9 @@ def rate(asset_id: int, body: RatingInput, user: User):
 @operation(
     "The asset's rating summary, your rating and (for its authors, leaders and admins) the "
     "comments, newest first",
-    response=Ratings,
     answer="Ratings of the asset",
 )
-def list_ratings(asset_id: int, query: Paging, user: User):
+def list_ratings(asset_id: int, query: Paging, user: User) -> Ratings:
     asset = get_visible_asset(user, asset_id)
     summary = rating_summary(ratings.summary(asset))
     stars = {str(n): count for n, count in ratings.star_counts(asset).items()}
@@ -105,22 +103,17 @@ def create_link(asset_id: int, body: ShareLinkInput, user: User):
 
 
 @bp.get("/share-links")
-@operation(
-    "The share links you made, newest first, with their opens",
-    response=ShareLinkList,
-    answer="A page of links",
-)
-def list_links(query: Paging, user: User):
+@operation("The share links you made, newest first, with their opens", answer="A page of links")
+def list_links(query: Paging, user: User) -> ShareLinkList:
     return ShareLinkList.of(share_links.links_by(user, *query.pages()), ShareLink.shown)
 
 
 @bp.post("/share-links/<id:link_id>/revoke")
 @operation(
     "Stop a link working now (its creator, the asset's owner or an admin)",
-    response=RevokedShareLink,
     answer="The revoked link",
 )
-def revoke_link(link_id: int, user: User):
+def revoke_link(link_id: int, user: User) -> RevokedShareLink:
     link = share_links.get_link(user, link_id)
     revoked = share_links.revoke(link, user)
     return RevokedShareLink.shown(share_links.link_stats(link), revoked_now=revoked)

@@ -1,7 +1,7 @@
 """The API's schemas for ratings, usage and share links: what a client sends, and what
 the API answers."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BeforeValidator, Field, ValidationError, WithJsonSchema, WrapValidator
 from pydantic_core import PydanticCustomError
@@ -92,13 +92,7 @@ class RatingComment(Rating):
 
     @classmethod
     def shown(cls, rating: models.Rating) -> "RatingComment":
-        return cls(
-            stars=rating.stars,
-            comment=rating.comment,
-            created_at=rating.created_at,
-            updated_at=rating.updated_at,
-            by=RatingAuthor.model_validate(rating.user),
-        )
+        return cls.read(rating, by=rating.user)
 
 
 class RatingCommentList(Page):
@@ -155,16 +149,7 @@ class UsageEvent(Output):
 
     @classmethod
     def shown(cls, event: models.UsageEvent, created: bool) -> "UsageEvent":
-        return cls(
-            id=event.id,
-            asset_id=event.asset_id,
-            kind=event.kind,
-            evidence=event.evidence,
-            deal_id=event.deal_id,
-            note=event.note,
-            created_at=event.created_at,
-            created=created,
-        )
+        return cls.read(event, created=created)
 
 
 # ---- share links -------------------------------------------------------------------------
@@ -211,19 +196,13 @@ class ShareLink(Output):
     last_opened_at: Timestamp | None
 
     @classmethod
-    def shown(cls, stats: share_links.LinkStats, **extra) -> "ShareLink":
+    def shown(cls, stats: share_links.LinkStats, **extra) -> Self:
         """The link in ``stats`` with its opens; ``extra`` fills the fields a subclass
         adds."""
         link = stats.link
-        return cls(
-            id=link.id,
+        return cls.read(
+            link,
             asset=SharedAsset(id=link.asset_id, title=share_links.shown_revision(link).title),
-            recipient=link.recipient,
-            deal=SharedDeal.model_validate(link.deal) if link.deal else None,
-            state=link.state,
-            created_at=link.created_at,
-            expires_at=link.expires_at,
-            revoked_at=link.revoked_at,
             opens=stats.opens,
             visitors=stats.visitors,
             first_opened_at=stats.first_opened_at,

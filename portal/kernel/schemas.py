@@ -15,7 +15,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import wraps
-from typing import Annotated, Any, Literal, Self, TypeVar, get_args, get_origin, get_type_hints
+from typing import (
+    Annotated,
+    Any,
+    Generic,
+    Literal,
+    Self,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from annotated_types import Ge, Le, MaxLen
 from flask import current_app, jsonify, request, url_for
@@ -156,13 +166,15 @@ class Page(Output):
     total: int
 
     @classmethod
-    def of(cls, page, serialize: Callable[[Any], Any]):
-        """This list's page of ``page`` (a ``portal.kernel.pagination.Page``)."""
+    def of(cls, page, serialize: Callable[[Any], Any], **extra: Any):
+        """This list's page of ``page`` (a ``portal.kernel.pagination.Page``); ``extra``
+        fills the fields a subclass adds."""
         return cls(
             items=[serialize(item) for item in page.items],
             page=page.page,
             per_page=page.per_page,
             total=page.total,
+            **extra,
         )
 
 
@@ -181,6 +193,7 @@ class Error(Output):
 
 InputT = TypeVar("InputT", bound=Input)
 ModelT = TypeVar("ModelT", bound=BaseModel)
+AnswerT = TypeVar("AnswerT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -201,7 +214,7 @@ def operation(
     summary: str,
     *,
     response: type[BaseModel] | None = None,
-    status: int = 200,
+    status: int | None = None,
     answer: str = "",
     path: Mapping[str, dict] | None = None,
     errors: tuple[int, ...] = (),
@@ -209,27 +222,30 @@ def operation(
     description: str | None = None,
     public: bool = False,
 ):
-    """Declare an API endpoint: it answers ``response`` with ``status``. A view parameter
-    ``body`` or ``query`` is validated from the request into the model it is annotated
-    with, and a 422 is documented for it. Unless ``public``, the caller's bearer token is
-    checked first (a 401 comes before any 422), and a view parameter ``user`` receives the
-    token's user. ``errors`` lists the other error statuses it may answer besides 400, and
-    the 404 of a path parameter, which ``portal.kernel.openapi`` adds; ``also`` other
-    successful answers; ``path`` describes path parameters the URL rule alone does not
-    (an id converter is described from the rule)."""
+    """Declare an API endpoint: it answers ``response`` with ``status``, by default the
+    model the view's return annotation names, with 200, or 201 for a ``Created[Model]``
+    (see :func:`created`). A view parameter ``body`` or ``query`` is validated from the
+    request into the model it is annotated with, and a 422 is documented for it. Unless
+    ``public``, the caller's bearer token is checked first (a 401 comes before any 422),
+    and a view parameter ``user`` receives the token's user. ``errors`` lists the other
+    error statuses it may answer besides 400, and the 404 of a path parameter, which
+    ``portal.kernel.openapi`` adds; ``also`` other successful answers; ``path`` describes
+    path parameters the URL rule alone does not (an id converter is described from the
+    rule)."""
 
     def decorate(view):
         body, query = _parameter_model(view, "body", Input), _parameter_model(view, "query", Query)
         gives_user = "user" in inspect.signature(view).parameters
         if gives_user and public:
             raise TypeError(f"{view.__name__}: a public operation has no signed-in user")
+        answers, usual = (response, 200) if response else _answer(view)
         declared = Operation(
             summary=summary,
             description=description,
             body=body,
             query=query,
             path=path or {},
-            responses={status: (response, answer or summary), **(also or {})},
+            responses={status or usual: (answers, answer or summary), **(also or {})},
             errors=_error_statuses(errors, public, validates=bool(body or query)),
             public=public,
         )
@@ -260,8 +276,18 @@ def _parameter_model(view: Callable, name: str, base: type[ModelT]) -> type[Mode
         return None
     model = get_type_hints(view).get(name)
     if not (isinstance(model, type) and issubclass(model, base)):
-        raise TypeError(f"{view.__name__}: annotate {name!r} with a {base.__name__} model")
+        raise TypeError(f"{view.__name__}: annotate {name!r} with a subclass of {base.__name__}")
     return model
+
+
+def _answer(view: Callable) -> tuple[type[BaseModel] | None, int]:
+    """The model the view's return annotation names and the status it is answered with."""
+    returned = get_type_hints(view).get("return")
+    if get_origin(returned) is Created:
+        return get_args(returned)[0], 201
+    if isinstance(returned, type) and issubclass(returned, BaseModel):
+        return returned, 200
+    return None, 200
 
 
 def _error_statuses(errors: tuple[int, ...], public: bool, validates: bool) -> tuple[int, ...]:
@@ -271,10 +297,19 @@ def _error_statuses(errors: tuple[int, ...], public: bool, validates: bool) -> t
     return tuple(sorted({*implied, *errors}))
 
 
-def created(answer: BaseModel, endpoint: str, **values: Any) -> tuple[BaseModel, int, dict]:
-    """A 201 answering ``answer``, with the new object's address (``url_for(endpoint,
-    **values)``) in its Location header."""
-    return answer, 201, {"Location": url_for(endpoint, **values)}
+@dataclass(frozen=True)
+class Created(Generic[AnswerT]):
+    """The answer of a view that made an object: a 201 with the object's address in its
+    Location header. A view annotated ``-> Created[Model]`` is documented so."""
+
+    answer: AnswerT
+    location: str
+
+
+def created(answer: AnswerT, endpoint: str, **values: Any) -> Created[AnswerT]:
+    """``answer`` as a 201, with the new object's address (``url_for(endpoint, **values)``)
+    in its Location header."""
+    return Created(answer, url_for(endpoint, **values))
 
 
 def read_body(model: type[InputT]) -> InputT:
@@ -311,6 +346,8 @@ def _as_json(result):
     """A view's answer with any model in it turned into JSON."""
     if isinstance(result, tuple):
         return (_as_json(result[0]), *result[1:])
+    if isinstance(result, Created):
+        return _as_json(result.answer), 201, {"Location": result.location}
     if isinstance(result, BaseModel):
         return jsonify(result.model_dump(mode="json"))
     return result

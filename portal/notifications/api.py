@@ -15,12 +15,8 @@ bp = Blueprint("notifications_api", __name__)
 
 
 @bp.get("/notifications")
-@operation(
-    "Your notifications, newest first",
-    response=NotificationList,
-    answer="A page of notifications",
-)
-def list_notifications(query: NotificationQuery, user: User):
+@operation("Your notifications, newest first", answer="A page of notifications")
+def list_notifications(query: NotificationQuery, user: User) -> NotificationList:
     page, per_page = query.pages()
     unread_only = query.unread in {"1", "true"}
     listed = notifications.notifications_for(user, page, per_page, unread_only=unread_only)
@@ -28,11 +24,7 @@ def list_notifications(query: NotificationQuery, user: User):
 
 
 @bp.post("/notifications/read-all")
-@operation(
-    "Mark all your notifications read",
-    response=NotificationsMarkedRead,
-    answer="How many were marked read",
-)
-def read_all(user: User):
+@operation("Mark all your notifications read", answer="How many were marked read")
+def read_all(user: User) -> NotificationsMarkedRead:
     marked = notifications.mark_all_read(user)
     return NotificationsMarkedRead(marked_read=marked, unread=notifications.unread_count(user))

@@ -44,10 +44,7 @@ class NotificationList(Page):
     def mine(cls, page, unread: int) -> "NotificationList":
         """``page`` (a ``portal.kernel.pagination.Page`` of notifications) with the count
         of every unread one."""
-        items = [Notification.shown(notification) for notification in page.items]
-        return cls(
-            items=items, page=page.page, per_page=page.per_page, total=page.total, unread=unread
-        )
+        return cls.of(page, Notification.shown, unread=unread)
 
 
 class NotificationsMarkedRead(Output):

@@ -16,12 +16,11 @@ bp = Blueprint("reports_api", __name__)
 @bp.get("/reports/<slug>")
 @operation(
     "The rows of a report, as its page shows them (leaders, marketers, admins)",
-    response=Report,
     answer="A page of rows",
     path={"slug": {"type": "string", "enum": catalogue.slugs()}},
     errors=(403,),
 )
-def report_json(slug: str, query: ReportQuery, user: User):
+def report_json(slug: str, query: ReportQuery, user: User) -> Report:
     """The rows of a report page as JSON, with the same arguments."""
     require(user, "view_reports", refusal="Reports are for leaders, marketers and admins.")
     spec = report_spec(slug)

@@ -6,10 +6,12 @@ from flask import Blueprint, Flask
 from sqlalchemy import func, select
 
 from content.library.models import Asset
-from content.library.schemas import AssetInput, AssetRevisionInput
+from content.library.schemas import Asset as AssetAnswer
+from content.library.schemas import AssetInput, AssetQuery, AssetRevisionInput
 from portal.kernel.extensions import db
+from portal.kernel.models import User
 from portal.kernel.openapi import check_declared, openapi_document
-from portal.kernel.schemas import operation
+from portal.kernel.schemas import Created, Output, Person, operation
 from tests.factories import make_asset, token_headers
 from tests.portal.helpers import schema_problems
 
@@ -168,6 +170,45 @@ def test_an_api_route_without_a_declaration_stops_the_application():
 
     with pytest.raises(RuntimeError, match="undeclared.secret"):
         check_declared(app)
+
+
+def test_a_declaration_reads_the_body_query_and_answer_from_the_view():
+    def create(body: AssetInput, user: User) -> Created[AssetAnswer]:
+        raise NotImplementedError
+
+    def search(query: AssetQuery) -> AssetAnswer:
+        raise NotImplementedError
+
+    made = operation("Create", errors=(403,))(create).operation
+    found = operation("Search")(search).operation
+
+    assert (made.body, made.query) == (AssetInput, None)
+    assert made.responses == {201: (AssetAnswer, "Create")}
+    assert made.errors == (400, 401, 403, 422)
+    assert (found.body, found.query) == (None, AssetQuery)
+    assert found.responses == {200: (AssetAnswer, "Search")}
+
+
+def test_a_body_that_is_not_an_input_model_stops_the_declaration():
+    def create(body: dict):
+        raise NotImplementedError
+
+    with pytest.raises(TypeError, match="annotate 'body' with a subclass of Input"):
+        operation("Create")(create)
+
+
+def test_an_answer_reads_the_fields_it_is_not_given_from_the_object(users):
+    class Signed(Output):
+        id: int
+        by: Person
+        note: str
+
+    answer = Signed.read(users["rep"], by=users["rep"], note="hello")
+
+    assert answer.by == Person(id=users["rep"].id, name=users["rep"].name, email=users["rep"].email)
+    assert answer.id == users["rep"].id
+    with pytest.raises(TypeError, match="no fields"):
+        Signed.read(users["rep"], colour="red")
 
 
 @pytest.mark.parametrize("raw", ["%2B2", "2.0", "1_0", "-1"])

@@ -4,7 +4,7 @@ them (marketers), acknowledge them (reps)."""
 from flask import Blueprint
 
 from portal.kernel.models import User
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.schemas import Campaign, CampaignInput, CampaignList, CampaignQuery
 
@@ -12,12 +12,8 @@ bp = Blueprint("campaigns_api", __name__)
 
 
 @bp.get("/campaigns")
-@operation(
-    "Campaign briefs you may see (drafts for marketers only)",
-    response=CampaignList,
-    answer="A page of campaigns",
-)
-def list_campaigns(query: CampaignQuery, user: User):
+@operation("Campaign briefs you may see (drafts for marketers only)", answer="A page of campaigns")
+def list_campaigns(query: CampaignQuery, user: User) -> CampaignList:
     view = campaigns.parse_view(query.show, user)
     page, per_page = query.pages()
     listed = campaigns.campaign_list(user, view, page, per_page)
@@ -25,14 +21,8 @@ def list_campaigns(query: CampaignQuery, user: User):
 
 
 @bp.post("/campaigns")
-@operation(
-    "Write a draft campaign brief (marketers and admins)",
-    response=Campaign,
-    status=201,
-    answer="The draft",
-    errors=(403,),
-)
-def create_campaign(body: CampaignInput, user: User):
+@operation("Write a draft campaign brief (marketers and admins)", answer="The draft", errors=(403,))
+def create_campaign(body: CampaignInput, user: User) -> Created[Campaign]:
     campaign = campaigns.create_campaign(
         user,
         campaigns.CampaignInput(
@@ -49,8 +39,8 @@ def create_campaign(body: CampaignInput, user: User):
 
 
 @bp.get("/campaigns/<id:campaign_id>")
-@operation("Read one campaign brief", response=Campaign, answer="The campaign")
-def get_campaign(campaign_id: int, user: User):
+@operation("Read one campaign brief", answer="The campaign")
+def get_campaign(campaign_id: int, user: User) -> Campaign:
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     read = campaigns.read_by(campaign, user)
     return Campaign.shown(campaign, user, read.read_at if read else None)
@@ -59,11 +49,10 @@ def get_campaign(campaign_id: int, user: User):
 @bp.post("/campaigns/<id:campaign_id>/publish")
 @operation(
     "Publish a draft and notify every active rep (its owner or an admin)",
-    response=Campaign,
     answer="The published campaign",
     errors=(403, 409),
 )
-def publish_campaign(campaign_id: int, user: User):
+def publish_campaign(campaign_id: int, user: User) -> Campaign:
     campaign = campaigns.get_visible_campaign(user, campaign_id)
     campaigns.publish(campaign, user)
     return Campaign.shown(campaign, user)

@@ -76,17 +76,9 @@ class Campaign(Output):
         cls, campaign: CampaignRow, user: User, read_at: datetime | None = None
     ) -> "Campaign":
         """``campaign`` as the API shows it to ``user``, who read it at ``read_at``."""
-        return cls(
-            id=campaign.id,
-            name=campaign.name,
-            status=campaign.status,
+        return cls.read(
+            campaign,
             timing=campaigns.timing(campaign),
-            starts_on=campaign.starts_on,
-            ends_on=campaign.ends_on,
-            audience=campaign.audience,
-            key_messages=campaign.key_messages,
-            talking_points=campaign.talking_points,
-            owner=CampaignOwner.model_validate(campaign.owner),
             assets=[
                 CampaignAsset(
                     id=asset.id,
@@ -98,9 +90,6 @@ class Campaign(Output):
             ],
             read_at=read_at,
             url=url_for("campaigns.show", campaign_id=campaign.id),
-            published_at=campaign.published_at,
-            created_at=campaign.created_at,
-            updated_at=campaign.updated_at,
         )
 
 

@@ -11,7 +11,7 @@ from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import require
 from portal.kernel.models import User
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 from workflows.feedback import services as feedback
 from workflows.feedback.schemas import (
     Feedback,
@@ -27,10 +27,9 @@ bp = Blueprint("feedback_api", __name__)
 @bp.get("/feedback")
 @operation(
     "Field feedback you may see (a rep's own; all for marketing and leaders)",
-    response=FeedbackList,
     answer="A page of feedback",
 )
-def list_feedback(query: FeedbackQuery, user: User):
+def list_feedback(query: FeedbackQuery, user: User) -> FeedbackList:
     filters = feedback.parse_filters(request.args, user)
     page, per_page = query.pages()
     listed = feedback.feedback_list(user, filters, page, per_page)
@@ -38,14 +37,8 @@ def list_feedback(query: FeedbackQuery, user: User):
 
 
 @bp.post("/feedback")
-@operation(
-    "Send field feedback (reps and leaders)",
-    response=Feedback,
-    status=201,
-    answer="The feedback sent",
-    errors=(403,),
-)
-def send_feedback(body: FeedbackInput, user: User):
+@operation("Send field feedback (reps and leaders)", answer="The feedback sent", errors=(403,))
+def send_feedback(body: FeedbackInput, user: User) -> Created[Feedback]:
     stage = terms_by_slugs(Stage, [body.stage], "stage")[0] if body.stage else None
     item = feedback.send_feedback(
         user,
@@ -62,19 +55,18 @@ def send_feedback(body: FeedbackInput, user: User):
 
 
 @bp.get("/feedback/<id:feedback_id>")
-@operation("Read one item of feedback", response=Feedback, answer="The feedback")
-def get_feedback(feedback_id: int, user: User):
+@operation("Read one item of feedback", answer="The feedback")
+def get_feedback(feedback_id: int, user: User) -> Feedback:
     return Feedback.shown(feedback.get_visible_feedback(user, feedback_id), user)
 
 
 @bp.patch("/feedback/<id:feedback_id>")
 @operation(
     "Triage: set the status and the reply (marketers and admins)",
-    response=Feedback,
     answer="The feedback as saved",
     errors=(403, 409),
 )
-def triage_feedback(feedback_id: int, body: FeedbackTriageInput, user: User):
+def triage_feedback(feedback_id: int, body: FeedbackTriageInput, user: User) -> Feedback:
     item = feedback.get_visible_feedback(user, feedback_id)
     require(user, "triage", item, refusal="Marketers and admins triage feedback; leaders read it.")
     status = body.status if body.status is not None else item.status

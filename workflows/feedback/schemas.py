@@ -87,23 +87,14 @@ class Feedback(Output):
     def shown(cls, item: FieldFeedback, user: User) -> "Feedback":
         """``item`` as the API shows it to ``user``."""
         asset, deal = item.asset, item.deal
-        return cls(
-            id=item.id,
-            kind=item.kind,
-            text=item.text,
+        return cls.read(
+            item,
             stage=item.stage.slug if item.stage else None,
             asset_id=asset.id if asset is not None and can(user, "view", asset) else None,
             deal_id=deal.id if deal is not None and can(user, "view", deal) else None,
-            campaign_id=item.campaign_id,
-            status=item.status,
             reply=item.reply or None,
-            author=Person.model_validate(item.author),
-            handled_by=Person.model_validate(item.handled_by) if item.handled_by else None,
             version=feedback.version(item),
             url=url_for("feedback.show", feedback_id=item.id),
-            replied_at=item.replied_at,
-            created_at=item.created_at,
-            updated_at=item.updated_at,
         )
 
 

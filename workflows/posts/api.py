@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from portal.kernel.models import User
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
@@ -25,10 +25,9 @@ _DETAILS = ("channel", "topic", "due_on", "asset_ids")
 @bp.get("/posts")
 @operation(
     "Ghost-written posts you may see (a rep's own; a ghost-writer's own)",
-    response=PostList,
     answer="A page of posts, soonest due first",
 )
-def list_posts(query: PostQuery, user: User):
+def list_posts(query: PostQuery, user: User) -> PostList:
     filters = post_queue.parse_filters(query.model_dump(exclude_none=True), user)
     page, per_page = query.pages()
     listed = post_queue.post_list(user, filters, page, per_page)
@@ -36,14 +35,8 @@ def list_posts(query: PostQuery, user: User):
 
 
 @bp.post("/posts")
-@operation(
-    "Draft a post for a rep (marketers)",
-    response=Post,
-    status=201,
-    answer="The new draft",
-    errors=(403,),
-)
-def create_post(body: PostInput, user: User):
+@operation("Draft a post for a rep (marketers)", answer="The new draft", errors=(403,))
+def create_post(body: PostInput, user: User) -> Created[Post]:
     post = posts.create_post(
         user,
         posts.PostInput(
@@ -60,8 +53,8 @@ def create_post(body: PostInput, user: User):
 
 
 @bp.get("/posts/<id:post_id>")
-@operation("Read one post", response=Post, answer="The post")
-def get_post(post_id: int, user: User):
+@operation("Read one post", answer="The post")
+def get_post(post_id: int, user: User) -> Post:
     return Post.shown(posts.get_visible_post(user, post_id), user)
 
 
@@ -69,11 +62,10 @@ def get_post(post_id: int, user: User):
 @operation(
     "Save an edit on top of base_revision (the latest revision's number); "
     "channel, topic, due_on and asset_ids are the ghost-writer's",
-    response=Post,
     answer="The post with its new revision",
     errors=(403, 409),
 )
-def revise_post(post_id: int, body: PostRevisionInput, user: User):
+def revise_post(post_id: int, body: PostRevisionInput, user: User) -> Post:
     """A new revision on top of ``base_revision``; detail fields are the ghost-writer's."""
     post = posts.get_visible_post(user, post_id)
     number = body.base_revision
@@ -107,11 +99,10 @@ def revise_post(post_id: int, body: PostRevisionInput, user: User):
 @operation(
     "Move the post: send_to_rep, approve, request_changes (comment), decline (comment), "
     "mark_published (url)",
-    response=MovedPost,
     answer="The post after the transition, with the event",
     errors=(409,),
 )
-def transition(post_id: int, body: PostTransitionInput, user: User):
+def transition(post_id: int, body: PostTransitionInput, user: User) -> MovedPost:
     post = posts.get_visible_post(user, post_id)
     event = post_machine.transition(
         post,

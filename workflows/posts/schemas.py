@@ -132,33 +132,17 @@ class Post(Output):
         """``post`` as the API shows it to ``user``."""
         latest = post.latest_revision
         assert latest is not None, "a post is created with its first revision"
-        return cls(
-            id=post.id,
-            title=post.title,
-            body=post.body,
-            channel=post.channel,
-            topic=post.topic,
-            status=post.status,
-            rep=Person.model_validate(post.rep),
-            ghostwriter=Person.model_validate(post.ghostwriter),
-            due_on=post.due_on,
-            overdue=post.overdue,
+        return cls.read(
+            post,
             latest_revision=latest.number,
             characters=post_text.character_count(post.body),
             character_limit=post_text.character_limit(post.channel),
             asset_ids=[asset.id for asset in post.assets if can(user, "view", asset)],
             published_url=post.published_url or None,
             decline_reason=post.decline_reason or None,
-            rounds=post.rounds,
             rep_edit_share=round(post.rep_edit_share, 4),
-            seconds_with_rep=post.seconds_with_rep,
-            first_sent_at=post.first_sent_at,
-            approved_at=post.approved_at,
-            published_at=post.published_at,
             allowed_actions=post_machine.allowed_actions(post, user),
             url=url_for("posts.show", post_id=post.id, _external=True),
-            created_at=post.created_at,
-            updated_at=post.updated_at,
         )
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint
 from content.library.models import Persona, Stage
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.models import User
-from portal.kernel.schemas import created, operation
+from portal.kernel.schemas import Created, created, operation
 from workflows.requests import services as requests
 from workflows.requests.schemas import (
     ContentRequest,
@@ -24,10 +24,9 @@ def _flag(value: bool | None) -> str:
 @bp.get("/requests")
 @operation(
     "Content requests you may see (your own; all for marketers and leaders)",
-    response=ContentRequestList,
     answer="A page of requests, open ones first",
 )
-def list_requests(query: ContentRequestQuery, user: User):
+def list_requests(query: ContentRequestQuery, user: User) -> ContentRequestList:
     args = {
         "status": query.status or "",
         "stage": query.stage or "",
@@ -45,14 +44,8 @@ def _one_term(model, slug: str | None, name: str):
 
 
 @bp.post("/requests")
-@operation(
-    "Ask marketing for content",
-    response=ContentRequest,
-    status=201,
-    answer="The new request",
-    errors=(403,),
-)
-def create_request(body: ContentRequestInput, user: User):
+@operation("Ask marketing for content", answer="The new request", errors=(403,))
+def create_request(body: ContentRequestInput, user: User) -> Created[ContentRequest]:
     content_request = requests.submit_request(
         user,
         body.need,
@@ -66,6 +59,6 @@ def create_request(body: ContentRequestInput, user: User):
 
 
 @bp.get("/requests/<id:request_id>")
-@operation("Read one content request", response=ContentRequest, answer="The request")
-def get_request(request_id: int, user: User):
+@operation("Read one content request", answer="The request")
+def get_request(request_id: int, user: User) -> ContentRequest:
     return ContentRequest.shown(requests.get_visible_request(user, request_id), user)

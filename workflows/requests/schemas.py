@@ -59,23 +59,13 @@ class ContentRequest(Output):
     def shown(cls, content_request: ContentRequestRow, user: User) -> "ContentRequest":
         """``content_request`` as the API shows it to ``user``."""
         asset = content_request.asset
-        handler = content_request.handled_by
-        return cls(
-            id=content_request.id,
-            need=content_request.need,
+        return cls.read(
+            content_request,
             stage=content_request.stage.slug if content_request.stage else None,
             persona=content_request.persona.slug if content_request.persona else None,
-            deal_context=content_request.deal_context,
-            due_on=content_request.due_on,
-            overdue=content_request.overdue,
-            status=content_request.status,
             decline_reason=content_request.decline_reason or None,
-            requester=Person.model_validate(content_request.requester),
-            handled_by=Person.model_validate(handler) if handler else None,
             asset_id=asset.id if asset is not None and can(user, "view", asset) else None,
             url=url_for("requests.show", request_id=content_request.id),
-            created_at=content_request.created_at,
-            updated_at=content_request.updated_at,
         )
 
 

@@ -15,11 +15,10 @@ bp = Blueprint("workflows_api", __name__)
 @operation(
     "Move the asset through its workflow (submit, approve, request_changes, publish, "
     "archive, restore); request_changes needs a comment",
-    response=ReviewedAsset,
     answer="The asset after the transition, the event written and what is allowed now",
     errors=(409,),
 )
-def transition(asset_id: int, body: AssetTransitionInput, user: User):
+def transition(asset_id: int, body: AssetTransitionInput, user: User) -> ReviewedAsset:
     asset = get_visible_asset(user, asset_id)
     event = machine.transition(asset, user, body.action, body.comment)
     return ReviewedAsset.moved(asset, user, event)
