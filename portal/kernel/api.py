@@ -1,4 +1,5 @@
-"""JSON API wiring: bearer-token auth and the blueprints mounted under /api/v1."""
+"""JSON API wiring: bearer-token auth, the blueprints mounted under /api/v1, and
+`require`, the 403 of an endpoint whose caller may not take its action."""
 
 from datetime import timedelta
 from typing import Any
