@@ -28,6 +28,8 @@ class Role(enum.StrEnum):
 ROLES = tuple(Role)
 # Who writes and owns content: marketers, and admins, who may do anything with it.
 AUTHORS = frozenset({Role.MARKETER, Role.ADMIN})
+# Who runs the portal itself: accounts, the taxonomy, imports from the CRM.
+ADMINS = frozenset({Role.ADMIN})
 # Who follows the whole field's work (reports, feedback, requests, paths, the glossary).
 OVERSEERS = AUTHORS | {Role.LEADER}
 DEPARTMENTS = ("sales", "marketing")

@@ -23,6 +23,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible, rule
+from portal.kernel.role_rules import roles_may
 from portal.kernel.sql import rows_changed
 from workflows.collections.models import (
     DESCRIPTION_MAX,
@@ -50,9 +51,7 @@ ITEM_REMOVED = "This item was removed from the collection meanwhile; nothing was
 # ---- who may do what -------------------------------------------------------------------
 
 
-@rule("create_collection")
-def _may_create(user: User, _nothing) -> bool:
-    return user.role in AUTHORS
+_authors_may = roles_may(AUTHORS, "create_collection")
 
 
 @rule("view", Collection)

@@ -8,6 +8,7 @@ from sqlalchemy import Select, or_, select
 
 from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import roles_may
 from workflows.posts.models import GhostPost
 
 # The ghost-writer revises the draft until the rep has it, and again after the rep asks
@@ -23,10 +24,8 @@ def _is_writer(user: User, post: GhostPost) -> bool:
     return post.ghostwriter_id == user.id or user.is_admin
 
 
-@rule("write_posts")
-def _write_posts(user: User, _nothing) -> bool:
-    """Marketers (and admins) ghost-write posts for reps."""
-    return user.role in AUTHORS
+# Marketers (and admins) ghost-write posts for reps.
+_authors_may = roles_may(AUTHORS, "write_posts")
 
 
 @rule("view_all_posts")
