@@ -6,8 +6,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from content.deals.models import DEAL_STATUSES, Deal
-from content.library.models import Stage
-from content.taxonomy.filters import stage_filter
+from content.taxonomy.filters import StagedFilters, stage_filter
 from content.usage.models import UsageEvent
 from content.usage.rules import visible_deals
 from portal.kernel.extensions import db
@@ -21,13 +20,11 @@ STATUS_VIEWS = (*DEAL_STATUSES, "all")
 
 
 @dataclass
-class DealFilters:
+class DealFilters(StagedFilters):
     status: str = "open"
-    stage: str = ""
     q: str = ""
     owner: str = ""  # an email; leaders only
     sort: str = "close_date"
-    chosen_stage: Stage | None = None
     chosen_owner: User | None = None
 
     @property
@@ -61,11 +58,7 @@ def parse_filters(args, user: User) -> DealFilters:
 
 
 def _filtered(user: User, filters: DealFilters) -> Select:
-    query = visible_deals(user)
-    if filters.status != "all":
-        query = query.where(Deal.status == filters.status)
-    if filters.chosen_stage is not None:
-        query = query.where(Deal.stage_id == filters.chosen_stage.id)
+    query = filters.in_stage(filters.in_status(visible_deals(user), Deal.status), Deal.stage_id)
     if filters.chosen_owner is not None:
         query = query.where(Deal.owner_id == filters.chosen_owner.id)
     if filters.q:

@@ -23,7 +23,7 @@ from content.deals.models import Deal
 from content.deals.services import asset_title
 from content.library.models import Asset, Stage
 from content.library.rules import visible_assets
-from content.taxonomy.filters import stage_filter
+from content.taxonomy.filters import StagedFilters, stage_filter
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
@@ -245,15 +245,12 @@ def stale(feedback: FieldFeedback) -> Conflict:
 
 
 @dataclass
-class FeedbackFilters:
+class FeedbackFilters(StagedFilters):
     """What the inbox shows: a status (or "all"), a kind, a stage slug and words to find."""
 
-    status: str = "all"
     kind: str = ""
-    stage: str = ""
     q: str = ""
     asset_id: int | None = None
-    chosen_stage: Stage | None = None
 
 
 def default_filters(user: User) -> FeedbackFilters:
@@ -286,11 +283,9 @@ def _escaped(words: str) -> str:
 
 def _matching(user: User, filters: FeedbackFilters) -> Select:
     """Every filter but the status, which the tabs count across."""
-    query = visible_feedback(user)
+    query = filters.in_stage(visible_feedback(user), FieldFeedback.stage_id)
     if filters.kind:
         query = query.where(FieldFeedback.kind == filters.kind)
-    if filters.chosen_stage is not None:
-        query = query.where(FieldFeedback.stage_id == filters.chosen_stage.id)
     if filters.asset_id is not None:
         query = query.where(FieldFeedback.asset_id == filters.asset_id)
     for word in filters.q.split():
@@ -315,11 +310,8 @@ def status_counts(user: User, filters: FeedbackFilters) -> dict[str, int]:
 
 def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int) -> Page:
     """A page of the feedback this user may see that matches the filters, newest first."""
-    query = _matching(user, filters)
-    if filters.status != "all":
-        query = query.where(FieldFeedback.status == filters.status)
     return paginate(
-        query,
+        filters.in_status(_matching(user, filters), FieldFeedback.status),
         page,
         per_page,
         order=(FieldFeedback.created_at.desc(), FieldFeedback.id.desc()),

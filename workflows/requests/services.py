@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, Persona, Stage
 from content.library.services import TITLE_MAX
-from content.taxonomy.filters import stage_filter
+from content.taxonomy.filters import StagedFilters, stage_filter
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.list_filters import check_choice, check_filters
@@ -105,14 +105,11 @@ def get_visible_request(user: User, request_id: int) -> ContentRequest:
 
 
 @dataclass
-class RequestFilters:
+class RequestFilters(StagedFilters):
     """What the list shows: a status (or "all"), a stage slug, overdue or own requests only."""
 
-    status: str = "all"
-    stage: str = ""
     overdue: bool = False
     mine: bool = False
-    chosen_stage: Stage | None = None
 
 
 def default_filters(user: User) -> RequestFilters:
@@ -147,11 +144,8 @@ def parse_filters(args, user: User) -> RequestFilters:
 
 
 def _filtered(user: User, filters: RequestFilters) -> Select:
-    query = visible_requests(user)
-    if filters.status != "all":
-        query = query.where(ContentRequest.status == filters.status)
-    if filters.chosen_stage is not None:
-        query = query.where(ContentRequest.stage_id == filters.chosen_stage.id)
+    query = filters.in_status(visible_requests(user), ContentRequest.status)
+    query = filters.in_stage(query, ContentRequest.stage_id)
     if filters.overdue:
         query = query.where(ContentRequest.status.in_(UNFINISHED), ContentRequest.due_on < today())
     if filters.mine:
