@@ -33,14 +33,10 @@ def _rate(user: User, asset: Asset) -> bool:
 
 
 @rule("view_rating_comments", Asset)
-def _view_rating_comments(user: User, asset: Asset) -> bool:
-    """The comments are feedback for the people who wrote the asset, and for leaders."""
-    return user.role in DEAL_READERS or _authored(user, asset)
-
-
 @rule("view_usage", Asset)
-def _view_usage(user: User, asset: Asset) -> bool:
-    """How an asset is used: for its authors, leaders and admins."""
+def _view_feedback_on_use(user: User, asset: Asset) -> bool:
+    """The rating comments and how an asset is used are feedback for the people who wrote
+    it, and for leaders and admins."""
     return user.role in DEAL_READERS or _authored(user, asset)
 
 

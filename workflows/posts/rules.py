@@ -49,18 +49,18 @@ def _view(user: User, post: GhostPost) -> bool:
     return user.id in {post.rep_id, post.ghostwriter_id} or can(user, "view_all_posts")
 
 
+@rule("change_details", GhostPost)
+def _change_details(user: User, post: GhostPost) -> bool:
+    """Channel, topic, due date and linked assets belong to the ghost-writer."""
+    return post.status in WRITER_EDITS and _is_writer(user, post)
+
+
 @rule("edit", GhostPost)
 def _edit(user: User, post: GhostPost) -> bool:
     """The ghost-writer before and between the rep's rounds; the rep while they have it."""
     if post.status == "with_rep":
         return post.rep_id == user.id
-    return post.status in WRITER_EDITS and _is_writer(user, post)
-
-
-@rule("change_details", GhostPost)
-def _change_details(user: User, post: GhostPost) -> bool:
-    """Channel, topic, due date and linked assets belong to the ghost-writer."""
-    return post.status in WRITER_EDITS and _is_writer(user, post)
+    return _change_details(user, post)
 
 
 @rule("comment", GhostPost)
