@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Stage
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -26,12 +26,11 @@ IMPORT_STATUSES = tuple(ImportStatus)
 CRM_STAGE_MAX = 100
 
 
-class CrmStageMapping(Model):
+class CrmStageMapping(Entity):
     """A stage label of the CRM ("Needs Analysis") and the buyer stage it means."""
 
     __tablename__ = "crm_stage_mappings"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # As the admin typed it, for display.
     crm_stage: Mapped[str] = mapped_column(String(CRM_STAGE_MAX))
     # Lower-cased with spaces collapsed, so "Closed  Won" and "closed won" are one stage;
@@ -44,11 +43,8 @@ class CrmStageMapping(Model):
 
     stage: Mapped[Stage] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CrmStageMapping {self.key!r}>"
 
-
-class DealImport(Model):
+class DealImport(Entity):
     """One uploaded CRM export: previewed first, imported at most once.
 
     The counts are the preview's until the import runs, then what the import did.
@@ -57,7 +53,6 @@ class DealImport(Model):
     __tablename__ = "deal_imports"
     __table_args__ = (one_of("status", ImportStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     original_name: Mapped[str] = mapped_column(String(200))
     # A generated name: nothing the uploader typed reaches the file system.
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -89,6 +84,3 @@ class DealImport(Model):
     @property
     def rejects(self) -> list[dict]:
         return json.loads(self.rejects_json or "[]")
-
-    def __repr__(self) -> str:
-        return f"<DealImport {self.id} {self.status}>"

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Stage
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -30,13 +30,12 @@ DEAL_STATUS_LABELS: dict[str, str] = {
 DEAL_SOURCES = ("manual", "import", "api")
 
 
-class Deal(Model):
+class Deal(Entity):
     """A sales opportunity owned by a rep, typed in or synced from the CRM."""
 
     __tablename__ = "deals"
     __table_args__ = (one_of("status", DealStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # The CRM's opportunity id; imports and API upserts find the deal by it.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -59,6 +58,3 @@ class Deal(Model):
     @property
     def closed(self) -> bool:
         return self.status != DealStatus.OPEN
-
-    def __repr__(self) -> str:
-        return f"<Deal {self.id} {self.status}>"

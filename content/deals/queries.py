@@ -6,11 +6,11 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from content.deals.models import DEAL_STATUSES, Deal
-from content.library.models import Stage
+from content.taxonomy.filters import StagedFilters, stage_filter
 from content.usage.models import UsageEvent
 from content.usage.rules import visible_deals
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.list_filters import check_filters, search_words
 from portal.kernel.models import User, normalize_email
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
@@ -20,13 +20,11 @@ STATUS_VIEWS = (*DEAL_STATUSES, "all")
 
 
 @dataclass
-class DealFilters:
+class DealFilters(StagedFilters):
     status: str = "open"
-    stage: str = ""
     q: str = ""
     owner: str = ""  # an email; leaders only
     sort: str = "close_date"
-    chosen_stage: Stage | None = None
     chosen_owner: User | None = None
 
     @property
@@ -39,37 +37,28 @@ def parse_filters(args, user: User) -> DealFilters:
     ValidationFailed naming it."""
     filters = DealFilters(
         status=(args.get("status") or "open").strip(),
-        stage=(args.get("stage") or "").strip()[:60],
-        q=" ".join((args.get("q") or "").split())[:100],
+        q=search_words(args, 100),
         owner=(args.get("owner") or "").strip()[:254],
         sort=(args.get("sort") or "close_date").strip(),
     )
-    errors = {}
+    errors: dict[str, str] = {}
     if filters.status not in STATUS_VIEWS:
         errors["status"] = "Show open, won, lost or all deals."
     if filters.sort not in SORTS:
         errors["sort"] = "Sort by close date, amount, last change or name."
-    if filters.stage:
-        filters.chosen_stage = db.session.scalar(select(Stage).where(Stage.slug == filters.stage))
-        if filters.chosen_stage is None:
-            errors["stage"] = f"There is no stage called “{filters.stage}”."
+    filters.stage, filters.chosen_stage = stage_filter(args, errors)
     if filters.owner:
         filters.chosen_owner = db.session.scalar(
             select(User).where(User.email == normalize_email(filters.owner))
         )
         if filters.chosen_owner is None or not can(user, "view_all_deals"):
             errors["owner"] = f"There is no rep with the email “{filters.owner}”."
-    if errors:
-        raise ValidationFailed("Some filters were not understood.", errors)
+    check_filters(errors)
     return filters
 
 
 def _filtered(user: User, filters: DealFilters) -> Select:
-    query = visible_deals(user)
-    if filters.status != "all":
-        query = query.where(Deal.status == filters.status)
-    if filters.chosen_stage is not None:
-        query = query.where(Deal.stage_id == filters.chosen_stage.id)
+    query = filters.in_stage(filters.in_status(visible_deals(user), Deal.status), Deal.stage_id)
     if filters.chosen_owner is not None:
         query = query.where(Deal.owner_id == filters.chosen_owner.id)
     if filters.q:

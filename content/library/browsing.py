@@ -19,9 +19,10 @@ from content.library.models import (
     TaxonomyTerm,
 )
 from content.library.rules import visible_assets
+from content.taxonomy.filters import SLUG_MAX, chosen_term
 from content.usage.ratings import UNRATED, RatingSummary, summaries
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.list_filters import check_filters
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
@@ -75,17 +76,12 @@ def parse_filters(args, user: User) -> LibraryFilters:
         status=(args.get("status") or "live").strip(),
         sort=(args.get("sort") or "newest").strip(),
     )
-    for name in _FILTER_MODELS:
-        setattr(filters, name, (args.get(name) or "").strip()[:60])
-    errors = {}
+    errors: dict[str, str] = {}
     for name, model in _FILTER_MODELS.items():
-        slug = getattr(filters, name)
-        if not slug:
-            continue
-        term = db.session.scalar(select(model).where(model.slug == slug))
-        if term is None:
-            errors[name] = f"There is no {name.replace('_', ' ')} called “{slug}”."
-        else:
+        slug = (args.get(name) or "").strip()[:SLUG_MAX]
+        setattr(filters, name, slug)
+        term = chosen_term(model, name, slug, errors)
+        if term is not None:
             filters.chosen[name] = term
     if filters.sort not in SORTS:
         errors["sort"] = "Sort by newest or title."
@@ -94,8 +90,7 @@ def parse_filters(args, user: User) -> LibraryFilters:
     elif filters.status not in READER_VIEWS and not can(user, "view_drafts"):
         # "all" is what this reader may see: live assets and the drafts they were invited to.
         errors["status"] = "Choose live or all."
-    if errors:
-        raise ValidationFailed("Some filters were not understood.", errors)
+    check_filters(errors)
     return filters
 
 

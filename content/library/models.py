@@ -3,13 +3,13 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, and_, or_
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from content.library.markdown import plain_text
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity, Model
 from portal.kernel.models import User, utcnow
-from portal.kernel.sql import one_of
+from portal.kernel.sql import link_table, one_of
 
 
 class AssetStatus(StrEnum):
@@ -90,33 +90,22 @@ class Tag(TaxonomyTerm, Model):
     __tablename__ = "tags"
 
 
-def _link_table(column: str, table: str) -> Table:
-    """Many-to-many table between assets and one taxonomy table."""
-    return Table(
-        f"asset_{table}",
-        db.metadata,
-        Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
-        Column(column, ForeignKey(f"{table}.id", ondelete="CASCADE"), primary_key=True, index=True),
-    )
-
-
-asset_stages = _link_table("stage_id", "stages")
-asset_personas = _link_table("persona_id", "personas")
-asset_industries = _link_table("industry_id", "industries")
-asset_tags = _link_table("tag_id", "tags")
+asset_stages = link_table("asset_stages", "asset_id", "assets", "stage_id", "stages")
+asset_personas = link_table("asset_personas", "asset_id", "assets", "persona_id", "personas")
+asset_industries = link_table("asset_industries", "asset_id", "assets", "industry_id", "industries")
+asset_tags = link_table("asset_tags", "asset_id", "assets", "tag_id", "tags")
 
 
 EXTRACTION_PENDING = ExtractionStatus.PENDING
 EXTRACTION_READING = ExtractionStatus.READING
 
 
-class StoredFile(Model):
+class StoredFile(Entity):
     """An uploaded file kept under a generated name; the original name is for downloads."""
 
     __tablename__ = "stored_files"
     __table_args__ = (one_of("kind", FileKind), one_of("extraction_status", ExtractionStatus))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     original_name: Mapped[str] = mapped_column(String(255))
     mime_type: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(10))
@@ -146,14 +135,13 @@ class StoredFile(Model):
         return self.kind in {FileKind.PDF, FileKind.PNG, FileKind.JPEG}
 
 
-class Asset(Model):
+class Asset(Entity):
     """A sales asset. Its content lives in revisions: ``latest_revision`` is what authors
     work on, ``live_revision`` is what reps see, so editing never takes an asset offline."""
 
     __tablename__ = "assets"
     __table_args__ = (one_of("status", AssetStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     content_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("content_types.id", ondelete="SET NULL"), index=True
@@ -237,17 +225,13 @@ class Asset(Model):
             self.live_revision_id != self.latest_revision_id
         )
 
-    def __repr__(self) -> str:
-        return f"<Asset {self.id} {self.status}>"
 
-
-class AssetCollaborator(Model):
+class AssetCollaborator(Entity):
     """Someone the owner invited to co-author or review an asset, from either team."""
 
     __tablename__ = "asset_collaborators"
     __table_args__ = (UniqueConstraint("asset_id", "user_id"), one_of("role", CollaboratorRole))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
@@ -259,13 +243,12 @@ class AssetCollaborator(Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class AssetRevision(Model):
+class AssetRevision(Entity):
     """An immutable snapshot of an asset's words and file; every edit adds one."""
 
     __tablename__ = "asset_revisions"
     __table_args__ = (UniqueConstraint("asset_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
@@ -287,9 +270,6 @@ class AssetRevision(Model):
     def _derive_body_text(self, _key: str, body: str | None) -> str | None:
         self.body_text = plain_text(body)
         return body
-
-    def __repr__(self) -> str:
-        return f"<AssetRevision {self.asset_id}#{self.number}>"
 
 
 TAXONOMIES: dict[str, type[TaxonomyTerm]] = {

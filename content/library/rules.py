@@ -3,24 +3,13 @@
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from content.library.models import Asset, AssetCollaborator
-from portal.kernel.models import AUTHORS, Role, User
+from portal.kernel.models import ADMINS, AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import roles_may
 
-
-@rule("view_drafts")
-def _view_drafts(user: User, _obj) -> bool:
-    """Marketers and admins see every asset in any state; others only live ones."""
-    return user.role in AUTHORS
-
-
-@rule("create_asset")
-def _create_asset(user: User, _obj) -> bool:
-    return user.role in AUTHORS
-
-
-@rule("manage_taxonomy")
-def _manage_taxonomy(user: User, _obj) -> bool:
-    return user.is_admin
+# Marketers and admins see every asset in any state; others only live ones.
+_authors_may = roles_may(AUTHORS, "view_drafts", "create_asset")
+_admins_may = roles_may(ADMINS, "manage_taxonomy")
 
 
 @rule("view", Asset)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from content.files.uploads import storage_path, store_upload
 from content.library.models import (
@@ -26,9 +26,9 @@ from portal.kernel.errors import (
     stale_revision,
 )
 from portal.kernel.extensions import db
-from portal.kernel.models import User, utcnow
+from portal.kernel.machine import claim_row
+from portal.kernel.models import User
 from portal.kernel.permissions import can, get_visible
-from portal.kernel.sql import rows_changed
 
 TITLE_MAX = 200
 SUMMARY_MAX = 1000
@@ -186,17 +186,10 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
     """Claim the asset for a new revision on top of ``base_revision_id`` in one atomic
     UPDATE; a Conflict (and the stored file removed) when someone saved since, or
     archived it."""
-    claimed = rows_changed(
-        update(Asset)
-        .where(
-            Asset.id == asset.id,
-            Asset.latest_revision_id == base_revision_id,
-            Asset.status != "archived",
-        )
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = claim_row(
+        asset, Asset.latest_revision_id == base_revision_id, Asset.status != "archived"
     )
-    if claimed != 1:
+    if not claimed:
         if stored is not None:
             storage_path(stored.storage_name).unlink(missing_ok=True)
         db.session.refresh(asset)

@@ -45,6 +45,14 @@ def _insert_event(**values) -> int:
     return event_id
 
 
+def record_verified(kind: str, asset_id: int, user_id: int, **values) -> int:
+    """Record usage Tandem saw happen (a view, a download, a share, a buyer opening a
+    link), credited to ``user_id``; returns the event's id."""
+    return _insert_event(
+        asset_id=asset_id, kind=kind, evidence="verified", user_id=user_id, **values
+    )
+
+
 def record_view(asset: Asset, user: User, now: datetime | None = None) -> bool:
     """Count ``user`` opening a live asset's page, unless their last counted view of it is
     less than 30 minutes old. Returns True when the view counted.
@@ -65,14 +73,7 @@ def record_view(asset: Asset, user: User, now: datetime | None = None) -> bool:
     ).returning(AssetViewMark.user_id)
     if db.session.execute(statement).first() is None:
         return False
-    _insert_event(
-        asset_id=asset.id,
-        kind="view",
-        evidence="verified",
-        user_id=user.id,
-        revision_id=asset.live_revision_id,
-        created_at=now,
-    )
+    record_verified("view", asset.id, user.id, revision_id=asset.live_revision_id, created_at=now)
     return True
 
 
@@ -80,13 +81,7 @@ def record_download(asset: Asset, user: User, revision: AssetRevision) -> None:
     """A signed-in user downloaded the file of a live revision (previews do not count)."""
     if revision.id != asset.live_revision_id or not asset.is_live:
         return  # authors fetching a draft's file are not using content
-    _insert_event(
-        asset_id=asset.id,
-        kind="download",
-        evidence="verified",
-        user_id=user.id,
-        revision_id=revision.id,
-    )
+    record_verified("download", asset.id, user.id, revision_id=revision.id)
 
 
 def record_quietly(description: str, record: Callable[[], object]) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity, Model
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -59,7 +59,7 @@ RANKED_KINDS = (UsageKind.DOWNLOAD, UsageKind.SHARE, UsageKind.BUYER_VIEW, Usage
 USED_IN_DEAL_INDEX_WHERE = text("kind = 'used_in_deal'")
 
 
-class Rating(Model):
+class Rating(Entity):
     """One person's 1–5 star rating of an asset, with an optional comment for its owner."""
 
     __tablename__ = "ratings"
@@ -68,7 +68,6 @@ class Rating(Model):
         CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     stars: Mapped[int] = mapped_column(SmallInteger)
@@ -80,7 +79,7 @@ class Rating(Model):
     user: Mapped[User] = relationship()
 
 
-class ShareLink(Model):
+class ShareLink(Entity):
     """A link that lets one buyer open an asset without signing in.
 
     Only the token's SHA-256 is stored: the clear link is shown once, to its creator.
@@ -91,7 +90,6 @@ class ShareLink(Model):
 
     __tablename__ = "share_links"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("asset_revisions.id"))
@@ -131,7 +129,7 @@ class ShareLink(Model):
         return "expired" if self.expired else "active"
 
 
-class UsageEvent(Model):
+class UsageEvent(Entity):
     """One use of an asset: a view, a download, a share link made, a buyer opening it, or
     the asset attached to a deal. Reports aggregate these rows."""
 
@@ -155,7 +153,6 @@ class UsageEvent(Model):
         one_of("kind", UsageKind),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     evidence: Mapped[str] = mapped_column(String(20))
@@ -180,9 +177,6 @@ class UsageEvent(Model):
     user: Mapped[User | None] = relationship()
     deal: Mapped[Deal | None] = relationship()
     share_link: Mapped[ShareLink | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<UsageEvent {self.kind} asset={self.asset_id}>"
 
 
 class AssetViewMark(Model):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset
 from content.usage.models import Rating
-from content.usage.signals import signal_changed
+from content.usage.signals import rating_figures, signal_changed
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
@@ -105,12 +105,9 @@ def summaries(asset_ids) -> dict[int, RatingSummary]:
     ids = list(asset_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Rating.asset_id, func.avg(Rating.stars), func.count(Rating.id))
-        .where(Rating.asset_id.in_(ids))
-        .group_by(Rating.asset_id)
-    )
-    return {asset_id: RatingSummary(float(average), count) for asset_id, average, count in rows}
+    return {
+        asset_id: RatingSummary(average, count) for asset_id, average, count in rating_figures(ids)
+    }
 
 
 def summary(asset: Asset) -> RatingSummary:

@@ -6,13 +6,14 @@ Leaders and admins read every deal; only admins import deals from the CRM. Ratin
 from the people who use content, never from its authors.
 """
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from content.deals.models import Deal
 from content.library.models import Asset
 from content.usage.models import ShareLink
-from portal.kernel.models import Role, User
+from portal.kernel.models import ADMINS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import own_or_all, owner_or_roles_may, roles_may
 
 DEAL_OWNERS = frozenset({Role.REP})
 # Leaders and admins read every deal, and how every asset is used and rated.
@@ -32,14 +33,10 @@ def _rate(user: User, asset: Asset) -> bool:
 
 
 @rule("view_rating_comments", Asset)
-def _view_rating_comments(user: User, asset: Asset) -> bool:
-    """The comments are feedback for the people who wrote the asset, and for leaders."""
-    return user.role in DEAL_READERS or _authored(user, asset)
-
-
 @rule("view_usage", Asset)
-def _view_usage(user: User, asset: Asset) -> bool:
-    """How an asset is used: for its authors, leaders and admins."""
+def _view_feedback_on_use(user: User, asset: Asset) -> bool:
+    """The rating comments and how an asset is used are feedback for the people who wrote
+    it, and for leaders and admins."""
     return user.role in DEAL_READERS or _authored(user, asset)
 
 
@@ -68,26 +65,14 @@ def _manage_link(user: User, link: ShareLink) -> bool:
     return user.is_admin or user.id in (link.created_by_id, link.asset.owner_id)
 
 
-@rule("track_deals")
-def _track_deals(user: User, _nothing) -> bool:
-    """Reps keep their deals in the portal ("My deals")."""
-    return user.role in DEAL_OWNERS
+# Reps keep their deals in the portal ("My deals").
+_owners_may = roles_may(DEAL_OWNERS, "track_deals")
+_readers_may = roles_may(DEAL_READERS, "view_all_deals")
+# Importing a CRM export writes everyone's deals: admins only.
+_admins_may = roles_may(ADMINS, "import_deals")
 
 
-@rule("view_all_deals")
-def _view_all_deals(user: User, _nothing) -> bool:
-    return user.role in DEAL_READERS
-
-
-@rule("import_deals")
-def _import_deals(user: User, _nothing) -> bool:
-    """Importing a CRM export writes everyone's deals: admins only."""
-    return user.is_admin
-
-
-@rule("view", Deal)
-def _view_deal(user: User, deal: Deal) -> bool:
-    return deal.owner_id == user.id or user.role in DEAL_READERS
+_deal_readers_may = owner_or_roles_may("owner_id", DEAL_READERS, ("view", Deal))
 
 
 @rule("edit", Deal)
@@ -98,7 +83,4 @@ def _edit_deal(user: User, deal: Deal) -> bool:
 
 def visible_deals(user: User) -> Select:
     """Deals this user may know exist; the list page and the API start from this."""
-    query = select(Deal)
-    if can(user, "view_all_deals"):
-        return query
-    return query.where(Deal.owner_id == user.id)
+    return own_or_all(user, Deal, Deal.owner_id, "view_all_deals")

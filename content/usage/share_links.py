@@ -21,8 +21,8 @@ from sqlalchemy.orm import selectinload
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
+from content.usage.events import record_verified
 from content.usage.models import ShareLink, UsageEvent
-from content.usage.signals import signal_changed
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
@@ -96,20 +96,15 @@ def create_link(
     )
     db.session.add(link)
     db.session.flush()
-    db.session.add(
-        UsageEvent(
-            asset_id=asset.id,
-            kind="share",
-            evidence="verified",
-            user_id=user.id,
-            deal_id=deal.id if deal else None,
-            share_link_id=link.id,
-            revision_id=asset.live_revision_id,
-            created_at=now,
-        )
+    record_verified(
+        "share",
+        asset.id,
+        user.id,
+        deal_id=deal.id if deal else None,
+        share_link_id=link.id,
+        revision_id=asset.live_revision_id,
+        created_at=now,
     )
-    db.session.flush()
-    signal_changed(asset.id)
     return link, token
 
 
@@ -164,20 +159,15 @@ def visitor_hash(address: str | None, user_agent: str | None) -> str:
 def record_buyer_view(link: ShareLink, visitor: str) -> None:
     """A buyer opened the link: a verified ``buyer_view`` of the asset, credited to the
     link's creator and deal."""
-    db.session.add(
-        UsageEvent(
-            asset_id=link.asset_id,
-            kind="buyer_view",
-            evidence="verified",
-            user_id=link.created_by_id,
-            deal_id=link.deal_id,
-            share_link_id=link.id,
-            revision_id=shown_revision(link).id,
-            visitor_hash=visitor,
-        )
+    record_verified(
+        "buyer_view",
+        link.asset_id,
+        link.created_by_id,
+        deal_id=link.deal_id,
+        share_link_id=link.id,
+        revision_id=shown_revision(link).id,
+        visitor_hash=visitor,
     )
-    db.session.flush()
-    signal_changed(link.asset_id)
 
 
 def revoke(link: ShareLink, user: User) -> bool:

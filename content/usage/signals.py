@@ -62,16 +62,22 @@ def signal_changed(asset_id: int) -> None:
         callback(asset_id)
 
 
+def rating_figures(asset_ids: list[int]) -> list[tuple[int, float, int]]:
+    """(asset id, average stars, count) of each rated asset of ``asset_ids``, in one
+    grouped query; unrated assets are left out."""
+    rows = db.session.execute(
+        select(Rating.asset_id, func.avg(Rating.stars), func.count(Rating.id))
+        .where(Rating.asset_id.in_(asset_ids))
+        .group_by(Rating.asset_id)
+    )
+    return [(asset_id, float(average), count) for asset_id, average, count in rows]
+
+
 def signals_for(asset_ids: list[int]) -> dict[int, Signals]:
     """Rating average and count and usage count per asset, two grouped queries; assets
     with neither are left out."""
     if not asset_ids:
         return {}
-    ratings = db.session.execute(
-        select(Rating.asset_id, func.avg(Rating.stars), func.count(Rating.id))
-        .where(Rating.asset_id.in_(asset_ids))
-        .group_by(Rating.asset_id)
-    ).all()
     uses = dict(
         db.session.execute(
             select(UsageEvent.asset_id, func.count(UsageEvent.id))
@@ -80,8 +86,8 @@ def signals_for(asset_ids: list[int]) -> dict[int, Signals]:
         ).all()
     )
     found = {
-        asset_id: Signals(float(average), count, uses.pop(asset_id, 0))
-        for asset_id, average, count in ratings
+        asset_id: Signals(average, count, uses.pop(asset_id, 0))
+        for asset_id, average, count in rating_figures(asset_ids)
     }
     found.update({asset_id: Signals(usage_count=count) for asset_id, count in uses.items()})
     return found

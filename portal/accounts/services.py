@@ -6,6 +6,7 @@ from portal.accounts.forms import PASSWORD_MIN
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import (
+    ADMINS,
     DEFAULT_DEPARTMENT,
     DEPARTMENTS,
     ROLES,
@@ -16,7 +17,8 @@ from portal.kernel.models import (
     normalize_email,
     utcnow,
 )
-from portal.kernel.permissions import can, rule
+from portal.kernel.permissions import can
+from portal.kernel.role_rules import roles_may
 
 _dummy: User | None = None
 
@@ -31,9 +33,7 @@ def _dummy_user() -> User:
     return _dummy
 
 
-@rule("manage_users")
-def _manage_users(user: User, _obj) -> bool:
-    return user.is_admin
+_admins_may = roles_may(ADMINS, "manage_users")
 
 
 def authenticate(email: str, password: str) -> User | None:

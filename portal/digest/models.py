@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -24,7 +24,7 @@ DELIVERY_STATUSES = tuple(DeliveryStatus)
 ERROR_MAX = 500
 
 
-class DigestDelivery(Model):
+class DigestDelivery(Entity):
     """The claim on, and then the outcome of, one person's digest email for one week.
 
     The run that inserts the row is the only one that sends; the unique constraint makes
@@ -34,7 +34,6 @@ class DigestDelivery(Model):
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("user_id", "week_start"), one_of("status", DeliveryStatus))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # The Monday the week starts, in the portal's time zone.
     week_start: Mapped[date] = mapped_column(index=True)
@@ -44,6 +43,3 @@ class DigestDelivery(Model):
     error: Mapped[str] = mapped_column(String(ERROR_MAX), default="")
 
     user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<DigestDelivery user {self.user_id} week {self.week_start} {self.status}>"

@@ -11,7 +11,9 @@ happened "in the week" count by when they happened; lists of things waiting (pos
 requests, campaigns to read) are as they stand now.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -51,10 +53,19 @@ def compose(user: User, week: Week) -> Digest:
     return Digest(user, week, sections)
 
 
-def _take(query: Select) -> tuple[list, int]:
-    """The first MAX_ITEMS rows of ``query`` and how many rows it has in all."""
+def _section(
+    heading: str,
+    query: Select,
+    item: Callable[[Any], DigestItem],
+    noun: tuple[str, str],
+    note: str = "",
+    more_link: str = "",
+) -> DigestSection:
+    """A section listing the first MAX_ITEMS rows of ``query``, each as ``item`` words it,
+    and counting all its rows."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return list(db.session.scalars(query.limit(MAX_ITEMS))), total or 0
+    items = [item(row) for row in db.session.scalars(query.limit(MAX_ITEMS))]
+    return DigestSection(heading, items, total or 0, noun, note, more_link)
 
 
 def _quote(text: str) -> str:
@@ -117,17 +128,13 @@ def _new_assets(rep: User, week: Week) -> DigestSection:
         note = "In the stages of your open deals."
     else:
         note = "You have no open deals with a stage, so this covers every stage."
-    assets, total = _take(query)
-    items = [
-        DigestItem(
-            title=_shown_title(asset, rep),
-            link=f"/assets/{asset.id}",
-            detail=", ".join(stage.name for stage in asset.stages),
-        )
-        for asset in assets
-    ]
-    return DigestSection(
-        "New in the library", items, total, ("new asset", "new assets"), note, "/library"
+
+    def item(asset: Asset) -> DigestItem:
+        stages = ", ".join(stage.name for stage in asset.stages)
+        return DigestItem(_shown_title(asset, rep), f"/assets/{asset.id}", stages)
+
+    return _section(
+        "New in the library", query, item, ("new asset", "new assets"), note, "/library"
     )
 
 
@@ -138,20 +145,25 @@ def _posts_awaiting(rep: User) -> DigestSection:
         .options(selectinload(GhostPost.ghostwriter), selectinload(GhostPost.latest_revision))
         .order_by(GhostPost.due_on.is_(None), GhostPost.due_on, GhostPost.id)
     )
-    posts, total = _take(query)
-    items = []
-    for post in posts:
-        detail = f"{post.channel_label} post from {post.ghostwriter.name}"
-        if post.due_on is not None:
-            detail += f", due {post.due_on:%-d %b %Y}"
-        items.append(DigestItem(post.title, f"/posts/{post.id}", detail))
-    return DigestSection(
+    return _section(
         "Posts waiting for you",
-        items,
-        total,
+        query,
+        _post_item,
         ("post waiting for you", "posts waiting for you"),
         more_link="/posts",
     )
+
+
+def _post_item(post: GhostPost) -> DigestItem:
+    detail = f"{post.channel_label} post from {post.ghostwriter.name}"
+    if post.due_on is not None:
+        detail += f", due {post.due_on:%-d %b %Y}"
+    return DigestItem(post.title, f"/posts/{post.id}", detail)
+
+
+def _feedback_item(feedback: FieldFeedback, title: str, detail: str, quoted: str) -> DigestItem:
+    """One piece of feedback in a section, linked to its page, quoting ``quoted``."""
+    return DigestItem(title, f"/feedback/{feedback.id}", detail, quotes=[_quote(quoted)])
 
 
 def _feedback_replies(rep: User, week: Week) -> DigestSection:
@@ -165,21 +177,13 @@ def _feedback_replies(rep: User, week: Week) -> DigestSection:
         .options(selectinload(FieldFeedback.handled_by))
         .order_by(FieldFeedback.replied_at, FieldFeedback.id)
     )
-    answered, total = _take(query)
-    items = []
-    for feedback in answered:
+
+    def item(feedback: FieldFeedback) -> DigestItem:
         who = feedback.handled_by.name if feedback.handled_by else "Marketing"
-        items.append(
-            DigestItem(
-                title=f"{_kind(feedback)}: {_quote(feedback.text)}",
-                link=f"/feedback/{feedback.id}",
-                detail=f"{who} replied",
-                quotes=[_quote(feedback.reply)],
-            )
-        )
-    return DigestSection(
-        "Replies to your feedback", items, total, ("reply to your feedback", "replies")
-    )
+        title = f"{_kind(feedback)}: {_quote(feedback.text)}"
+        return _feedback_item(feedback, title, f"{who} replied", feedback.reply)
+
+    return _section("Replies to your feedback", query, item, ("reply to your feedback", "replies"))
 
 
 def _campaigns_to_read(rep: User) -> DigestSection:
@@ -195,15 +199,13 @@ def _campaigns_to_read(rep: User) -> DigestSection:
         )
         .order_by(Campaign.ends_on, Campaign.id)
     )
-    campaigns, total = _take(query)
-    items = [
-        DigestItem(
-            campaign.name, f"/campaigns/{campaign.id}", f"Runs until {campaign.ends_on:%-d %b %Y}"
-        )
-        for campaign in campaigns
-    ]
-    return DigestSection(
-        "Campaign briefs to read", items, total, ("campaign brief to read", "campaign briefs")
+
+    def item(campaign: Campaign) -> DigestItem:
+        runs = f"Runs until {campaign.ends_on:%-d %b %Y}"
+        return DigestItem(campaign.name, f"/campaigns/{campaign.id}", runs)
+
+    return _section(
+        "Campaign briefs to read", query, item, ("campaign brief to read", "campaign briefs")
     )
 
 
@@ -229,19 +231,15 @@ def _feedback_on_assets(marketer: User, week: Week) -> DigestSection:
         )
         .order_by(FieldFeedback.created_at, FieldFeedback.id)
     )
-    received, total = _take(query)
-    items = []
-    for feedback in received:
-        items.append(
-            DigestItem(
-                title=f"{_kind(feedback)} on “{feedback.asset.latest_revision.title}”",
-                link=f"/feedback/{feedback.id}",
-                detail=f"From {feedback.author.name}",
-                quotes=[_quote(feedback.text)],
-            )
-        )
-    return DigestSection(
-        "Feedback on your assets", items, total, ("piece of feedback", "pieces of feedback")
+
+    def item(feedback: FieldFeedback) -> DigestItem:
+        revision = feedback.asset.latest_revision if feedback.asset else None
+        assert revision is not None, "the query keeps feedback on the marketer's assets"
+        title = f"{_kind(feedback)} on “{revision.title}”"
+        return _feedback_item(feedback, title, f"From {feedback.author.name}", feedback.text)
+
+    return _section(
+        "Feedback on your assets", query, item, ("piece of feedback", "pieces of feedback")
     )
 
 
@@ -295,24 +293,22 @@ def _requests_waiting() -> DigestSection:
         .options(selectinload(ContentRequest.requester), selectinload(ContentRequest.stage))
         .order_by(ContentRequest.due_on.is_(None), ContentRequest.due_on, ContentRequest.id)
     )
-    waiting, total = _take(query)
-    items = []
-    for content_request in waiting:
-        detail = f"Asked by {content_request.requester.name} on {content_request.created_at:%-d %b}"
-        if content_request.stage is not None:
-            detail += f" for {content_request.stage.name}"
-        if content_request.due_on is not None:
-            detail += f", needed by {content_request.due_on:%-d %b %Y}"
-        items.append(
-            DigestItem(content_request.headline, f"/requests/{content_request.id}", detail)
-        )
-    return DigestSection(
+    return _section(
         "Requests waiting for marketing",
-        items,
-        total,
+        query,
+        _request_item,
         ("request waiting", "requests waiting"),
         more_link="/requests?status=open",
     )
+
+
+def _request_item(content_request: ContentRequest) -> DigestItem:
+    detail = f"Asked by {content_request.requester.name} on {content_request.created_at:%-d %b}"
+    if content_request.stage is not None:
+        detail += f" for {content_request.stage.name}"
+    if content_request.due_on is not None:
+        detail += f", needed by {content_request.due_on:%-d %b %Y}"
+    return DigestItem(content_request.headline, f"/requests/{content_request.id}", detail)
 
 
 # ---- leaders and admins ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints let Alembic alter and drop them on SQLite and PostgreSQL alike.
@@ -59,6 +59,27 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+class Entity(Model):
+    """A table whose rows are keyed by an integer ``id``: nearly every model is one.
+
+    The key comes first in the table, as if declared on the model itself, and
+    ``repr`` names the row by its class, key and status (for the models that have one).
+    """
+
+    __abstract__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+
+    def __repr__(self) -> str:
+        # Read from the loaded state only: a repr must never query (nor fail on a row the
+        # session let go of), and a computed ``status`` property is not the column.
+        loaded = self.__dict__
+        status = f" {loaded['status']}" if isinstance(loaded.get("status"), str) else ""
+        return f"<{type(self).__name__} {loaded.get('id')}{status}>"
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

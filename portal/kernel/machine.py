@@ -76,6 +76,8 @@ class Machine:
     record: Callable[[Step], Any]  # writes the audit event and returns it
     state_labels: dict[str, str]
     action_labels: dict[str, str]  # the buttons
+    # How an action reads in a refusal where its name does not ("request changes on").
+    verbs: dict[str, str] = field(default_factory=dict)
     event_labels: dict[str, str] = field(default_factory=dict)  # the history
     system_transitions: Transitions = field(default_factory=dict)
     # Why an action the table and role allow cannot be taken now (hides its button).
@@ -103,6 +105,10 @@ class Machine:
     def state_label(self, state: str) -> str:
         """How a state reads on a page."""
         return self.state_labels.get(state, state.replace("_", " ").capitalize())
+
+    def verb(self, action: str) -> str:
+        """How ``action`` reads in a refusal: "You cannot <verb> ..."."""
+        return self.verbs.get(action, action.replace("_", " ")) or "do that to"
 
     def event_label(self, action: str) -> str:
         """How a step reads in a history."""
@@ -134,22 +140,18 @@ def refusal(machine: Machine, subject, actor: User, message: str) -> Conflict:
     return Conflict(f"{message} Allowed now: {', '.join(allowed) or 'none'}.", allowed=allowed)
 
 
-def _verb(action: str) -> str:
-    return action.replace("_", " ") or "do that to"
-
-
 def _wrong_state(machine: Machine, subject, action: str) -> str:
     if machine.refuse_state is not None:
         return machine.refuse_state(subject, action)
     label = machine.state_label(subject.status).lower()
     article = "an" if machine.noun[0] in "aeiou" else "a"
-    return f"You cannot {_verb(action)} {article} {machine.noun} that is {label}."
+    return f"You cannot {machine.verb(action)} {article} {machine.noun} that is {label}."
 
 
 def _wrong_role(machine: Machine, subject, actor: User, action: str) -> str:
     if machine.refuse_role is not None:
         return machine.refuse_role(subject, actor, action)
-    return f"Your role does not allow you to {_verb(action)} this {machine.noun}."
+    return f"Your role does not allow you to {machine.verb(action)} this {machine.noun}."
 
 
 def can_step(machine: Machine, subject, action: str) -> bool:
@@ -191,18 +193,30 @@ def apply(machine: Machine, subject, action: str, actor: User, *, system: bool =
     return event
 
 
+def claim_row(row, *conditions) -> bool:
+    """Lock ``row`` for the caller's transaction if it still meets ``conditions``, with one
+    conditional UPDATE that touches its ``updated_at``; returns whether it did. Of two
+    writers the second waits for the first to commit and then finds the row changed, so
+    a check made before the write cannot be outdated by it."""
+    model = type(row)
+    return (
+        rows_changed(
+            update(model)
+            .where(model.id == row.id, *conditions)
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        == 1
+    )
+
+
 def _claim(machine: Machine, subject, actor: User, action: str, from_state: str) -> None:
     """Lock the row if it is still in ``from_state`` (and meets the machine's claim);
     otherwise refuse with what changed."""
     model = type(subject)
-    claimed = rows_changed(
-        update(model)
-        .where(model.id == subject.id, model.status == from_state, *machine.claim(subject))
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    claimed = claim_row(subject, model.status == from_state, *machine.claim(subject))
     db.session.refresh(subject)
-    if claimed == 1:
+    if claimed:
         return
     if subject.status != from_state:
         raise refusal(machine, subject, actor, _wrong_state(machine, subject, action))

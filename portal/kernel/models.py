@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity, db
 from portal.kernel.sql import one_of
 
 
@@ -28,6 +28,8 @@ class Role(enum.StrEnum):
 ROLES = tuple(Role)
 # Who writes and owns content: marketers, and admins, who may do anything with it.
 AUTHORS = frozenset({Role.MARKETER, Role.ADMIN})
+# Who runs the portal itself: accounts, the taxonomy, imports from the CRM.
+ADMINS = frozenset({Role.ADMIN})
 # Who follows the whole field's work (reports, feedback, requests, paths, the glossary).
 OVERSEERS = AUTHORS | {Role.LEADER}
 DEPARTMENTS = ("sales", "marketing")
@@ -51,11 +53,10 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-class User(UserMixin, Model):
+class User(UserMixin, Entity):
     __tablename__ = "users"
     __table_args__ = (one_of("role", ROLES),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -98,19 +99,15 @@ class User(UserMixin, Model):
         """Invalidate every session and remember-me cookie issued to this user so far."""
         self.session_version = (self.session_version or 0) + 1
 
-    def __repr__(self) -> str:
-        return f"<User {self.email} {self.role}>"
-
 
 def hash_token(token: str) -> str:
     """Tokens are long and random, so a plain SHA-256 is enough to store them safely."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiToken(Model):
+class ApiToken(Entity):
     __tablename__ = "api_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

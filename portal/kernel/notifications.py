@@ -23,7 +23,7 @@ from sqlalchemy import ForeignKey, Index, String, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from portal.kernel.errors import NotFound
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page, paginate
 from portal.kernel.sql import one_of, rows_changed
@@ -83,7 +83,7 @@ _senders: set[threading.Thread] = set()
 _senders_lock = threading.Lock()
 
 
-class Notification(Model):
+class Notification(Entity):
     __tablename__ = "notifications"
     # The bell counts a user's unread rows on every page.
     __table_args__ = (
@@ -91,7 +91,6 @@ class Notification(Model):
         one_of("email_status", EmailStatus),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(40))
@@ -111,9 +110,6 @@ class Notification(Model):
     @property
     def unread(self) -> bool:
         return self.read_at is None
-
-    def __repr__(self) -> str:
-        return f"<Notification {self.id} {self.kind} to user {self.user_id}>"
 
 
 def _plain_text(text: str) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import CheckConstraint, CursorResult, Delete, Update
+from sqlalchemy import CheckConstraint, Column, CursorResult, Delete, ForeignKey, Table, Update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.kernel.extensions import db
@@ -15,6 +15,23 @@ def upsert_insert(model):
     loses writes under concurrent requests."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def link_table(name: str, owner: str, owner_table: str, linked: str, linked_table: str) -> Table:
+    """A many-to-many table whose rows link an ``owner`` row to a ``linked`` one (an asset
+    to a stage, a campaign to an asset); deleting either side deletes the link. The
+    primary key leads with the owner, so the linked side has an index of its own."""
+    return Table(
+        name,
+        db.metadata,
+        Column(owner, ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column(
+            linked,
+            ForeignKey(f"{linked_table}.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        ),
+    )
 
 
 def rows_changed(statement: Update | Delete) -> int:

@@ -3,7 +3,7 @@
 from content.usage.models import KIND_LABELS
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.content_usage import content_usage, totals, usage_per_week
-from portal.reports.registry import Chart, Headline, ReportSpec, Table
+from portal.reports.registry import Chart, ReportSpec, Table, counted
 
 COLUMNS = [
     Column("title", "Asset", "text"),
@@ -49,15 +49,6 @@ def _charts(filters: ReportFilters) -> list[Chart]:
     return charts
 
 
-def _headlines(filters: ReportFilters) -> list[Headline]:
-    counts = totals(filters)
-    return [
-        Headline("Assets used", counts["assets"]),
-        Headline("Buyer views", counts.get("buyer_view", 0)),
-        Headline("Deals used in", counts.get("used_in_deal", 0)),
-    ]
-
-
 SPEC = ReportSpec(
     slug="content-usage",
     position=1,
@@ -72,7 +63,12 @@ SPEC = ReportSpec(
         )
     },
     charts=_charts,
-    headlines=_headlines,
+    headlines=counted(
+        totals,
+        ("Assets used", "assets"),
+        ("Buyer views", "buyer_view"),
+        ("Deals used in", "used_in_deal"),
+    ),
     notes=[
         "Views, downloads, shares and buyer views are verified: Tandem saw them. "
         "Deals used in are what reps and the CRM recorded; the Evidence report shows "

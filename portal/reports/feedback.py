@@ -4,7 +4,7 @@ and buyer stage, and how far marketing got with it (status now, replies)."""
 from portal.kernel.pagination import MAX_PER_PAGE
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.feedback import feedback_by_kind, feedback_by_stage, totals
-from portal.reports.registry import Chart, Headline, ReportSpec, Table
+from portal.reports.registry import Chart, ReportSpec, Table, counted
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
 STAGE_COLUMNS = [
@@ -41,14 +41,6 @@ def _charts(filters: ReportFilters) -> list[Chart]:
     ]
 
 
-def _headlines(filters: ReportFilters) -> list[Headline]:
-    figures = totals(filters)
-    return [
-        Headline("Field feedback sent", figures["sent"]),
-        Headline("Still new", figures["new"]),
-    ]
-
-
 SPEC = ReportSpec(
     slug="field-feedback",
     position=8,
@@ -61,7 +53,7 @@ SPEC = ReportSpec(
     },
     filters=("stage", "content_type", "owner", "team"),
     charts=_charts,
-    headlines=_headlines,
+    headlines=counted(totals, ("Field feedback sent", "sent"), ("Still new", "new")),
     notes=[
         "Feedback counts in the period it was sent; its status and reply are the ones "
         "it has now. Every buyer stage is listed, also when nothing was heard about it.",

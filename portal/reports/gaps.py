@@ -1,9 +1,9 @@
 """Report 4, unused and stale: live assets nobody used in the period, and live assets past
 their review-by date."""
 
-from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.kernel.reporting import Column, Sort
 from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
-from portal.reports.registry import Headline, ReportSpec, Table
+from portal.reports.registry import ReportSpec, Table, counted
 
 UNUSED_COLUMNS = [
     Column("title", "Asset", "text"),
@@ -36,14 +36,6 @@ STALE_COLUMNS = [
 ]
 
 
-def _headlines(filters: ReportFilters) -> list[Headline]:
-    counts = gap_counts(filters)
-    return [
-        Headline("Live assets unused", counts["unused"]),
-        Headline("Past their review date", counts["stale"]),
-    ]
-
-
 SPEC = ReportSpec(
     slug="unused-and-stale",
     position=4,
@@ -64,7 +56,9 @@ SPEC = ReportSpec(
         ),
     },
     filters=("stage", "content_type", "owner"),
-    headlines=_headlines,
+    headlines=counted(
+        gap_counts, ("Live assets unused", "unused"), ("Past their review date", "stale")
+    ),
     tab_labels={"unused": "Unused", "stale": "Past review date"},
     notes=[
         "An asset counts when reps can see it now and it was first published before "

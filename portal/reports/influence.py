@@ -11,31 +11,31 @@ from portal.reports.queries.influence import (
 from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 NO_RATE = "not enough data"  # in the rate cells of assets below the minimum sample
+
+
+def _side_columns(side: str, deals_help: str) -> list[Column]:
+    """The four columns of one side of the comparison: the closed deals that used the
+    asset ("with") or did not ("without"), and their win rate."""
+    return [
+        Column(f"deals_{side}", f"Deals {side} it", help=deals_help),
+        Column(f"won_{side}", f"Won {side} it"),
+        Column(f"rate_{side}", f"Win rate {side} it", "percent", missing=NO_RATE),
+        Column(
+            f"interval_{side}",
+            f"95 % interval {side} it",
+            "interval",
+            help=f"Wilson score interval of the win rate {side} it",
+            sortable=False,
+            missing=NO_RATE,
+        ),
+    ]
+
+
 COLUMNS = [
     Column("title", "Asset", "text"),
     Column("owner", "Owner", "text"),
-    Column("deals_with", "Deals with it", help="Closed deals of the period it is attached to"),
-    Column("won_with", "Won with it"),
-    Column("rate_with", "Win rate with it", "percent", missing=NO_RATE),
-    Column(
-        "interval_with",
-        "95 % interval with it",
-        "interval",
-        help="Wilson score interval of the win rate with it",
-        sortable=False,
-        missing=NO_RATE,
-    ),
-    Column("deals_without", "Deals without it", help="The period's other closed deals"),
-    Column("won_without", "Won without it"),
-    Column("rate_without", "Win rate without it", "percent", missing=NO_RATE),
-    Column(
-        "interval_without",
-        "95 % interval without it",
-        "interval",
-        help="Wilson score interval of the win rate without it",
-        sortable=False,
-        missing=NO_RATE,
-    ),
+    *_side_columns("with", "Closed deals of the period it is attached to"),
+    *_side_columns("without", "The period's other closed deals"),
     Column(
         "difference",
         "Difference",

@@ -7,16 +7,14 @@ from typing import Any
 
 from portal.kernel.models import OVERSEERS, User
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import rule
 from portal.kernel.reporting import Column, ReportFilters, Sort
+from portal.kernel.role_rules import roles_may
 
 FILTERS = ("stage", "content_type", "owner", "team")
 
 
-@rule("view_reports")
-def _view_reports(user: User, _nothing) -> bool:
-    """Leaders, marketers and admins read the reports; reps do not (404)."""
-    return user.role in OVERSEERS
+# Leaders, marketers and admins read the reports; reps do not (404).
+_overseers_may = roles_may(OVERSEERS, "view_reports")
 
 
 @dataclass
@@ -37,6 +35,19 @@ class Headline:
     label: str
     value: object
     kind: str = "number"
+
+
+def counted(
+    figures: Callable[[ReportFilters], Mapping[str, Any]], *labelled: tuple[str, str]
+) -> Callable[[ReportFilters], list[Headline]]:
+    """Headlines read from one query's figures: for each ``(label, key)`` the number
+    ``figures`` gives under ``key``, 0 when it has none (no event of that kind)."""
+
+    def headlines(filters: ReportFilters) -> list[Headline]:
+        values = figures(filters)
+        return [Headline(label, values.get(key, 0)) for label, key in labelled]
+
+    return headlines
 
 
 @dataclass

@@ -5,15 +5,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 
 
-class WorkflowEvent(Model):
+class WorkflowEvent(Entity):
     __tablename__ = "workflow_events"
     __table_args__ = (Index("ix_workflow_events_subject", "subject_type", "subject_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[int]
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -4,13 +4,13 @@ one."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
-from portal.kernel.sql import one_of
+from portal.kernel.sql import link_table, one_of
 
 
 class CampaignStatus(StrEnum):
@@ -20,21 +20,15 @@ class CampaignStatus(StrEnum):
 
 CAMPAIGN_STATUSES = tuple(CampaignStatus)
 
-campaign_assets = Table(
-    "campaign_assets",
-    db.metadata,
-    Column("campaign_id", ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
-    Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+campaign_assets = link_table("campaign_assets", "campaign_id", "campaigns", "asset_id", "assets")
 
 
-class Campaign(Model):
+class Campaign(Entity):
     """A marketing campaign brief for reps: who it is for, what to say, what to send."""
 
     __tablename__ = "campaigns"
     __table_args__ = (one_of("status", CampaignStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(index=True)
     ends_on: Mapped[date] = mapped_column(index=True)
@@ -50,17 +44,13 @@ class Campaign(Model):
     owner: Mapped[User] = relationship()
     assets: Mapped[list[Asset]] = relationship(secondary=campaign_assets, order_by=Asset.id)
 
-    def __repr__(self) -> str:
-        return f"<Campaign {self.id} {self.status}>"
 
-
-class CampaignRead(Model):
+class CampaignRead(Entity):
     """A rep acknowledged having read a campaign's brief (once per person)."""
 
     __tablename__ = "campaign_reads"
     __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime] = mapped_column(default=utcnow)

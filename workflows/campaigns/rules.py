@@ -4,13 +4,12 @@ from sqlalchemy import Select, select
 
 from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import roles_may
 from workflows.campaigns.models import Campaign
 
-
-@rule("write_campaigns")
-def _may_write(user: User, _nothing) -> bool:
-    """Marketers (and admins) brief the field."""
-    return user.role in AUTHORS
+# Marketers (and admins) brief the field; who has read the brief and the feedback on it
+# is marketing's view of the field.
+_authors_may = roles_may(AUTHORS, "write_campaigns", ("view_responses", Campaign))
 
 
 @rule("view", Campaign)
@@ -34,12 +33,6 @@ def _may_publish(user: User, campaign: Campaign) -> bool:
 def _may_acknowledge(user: User, campaign: Campaign) -> bool:
     """Reps are the field the brief is for; "Read by N of M reps" counts only them."""
     return campaign.status == "published" and user.is_rep
-
-
-@rule("view_responses", Campaign)
-def _may_view_responses(user: User, _campaign: Campaign) -> bool:
-    """Who has read the brief and the feedback on it: marketing's view of the field."""
-    return user.role in AUTHORS
 
 
 def visible_campaigns(user: User) -> Select:

@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 
 TITLE_MAX = 200
@@ -23,12 +23,11 @@ DESCRIPTION_MAX = 2000
 NOTE_MAX = 500
 
 
-class Collection(Model):
+class Collection(Entity):
     """An ordered list of assets with notes, owned by the marketer who built it."""
 
     __tablename__ = "collections"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -44,11 +43,8 @@ class Collection(Model):
         passive_deletes=True,
     )
 
-    def __repr__(self) -> str:
-        return f"<Collection {self.id} {self.title!r}>"
 
-
-class CollectionItem(Model):
+class CollectionItem(Entity):
     """One asset in a collection, at a position (1, 2, 3… with no gaps), with a note."""
 
     __tablename__ = "collection_items"
@@ -57,7 +53,6 @@ class CollectionItem(Model):
         UniqueConstraint("collection_id", "asset_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
     position: Mapped[int]
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
@@ -67,17 +62,13 @@ class CollectionItem(Model):
     collection: Mapped[Collection] = relationship(back_populates="items")
     asset: Mapped[Asset] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<CollectionItem {self.id} #{self.position} of {self.collection_id}>"
 
-
-class PathAssignment(Model):
+class PathAssignment(Entity):
     """A collection assigned to a rep as their onboarding path (once per rep)."""
 
     __tablename__ = "path_assignments"
     __table_args__ = (UniqueConstraint("collection_id", "rep_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -88,17 +79,13 @@ class PathAssignment(Model):
     rep: Mapped[User] = relationship(foreign_keys=[rep_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
 
-    def __repr__(self) -> str:
-        return f"<PathAssignment {self.id} collection {self.collection_id} rep {self.rep_id}>"
 
-
-class ItemDone(Model):
+class ItemDone(Entity):
     """A rep marked an item of their path done. Not done again means the row is gone."""
 
     __tablename__ = "path_items_done"
     __table_args__ = (UniqueConstraint("assignment_id", "item_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(
         ForeignKey("path_assignments.id", ondelete="CASCADE")
     )
@@ -106,6 +93,3 @@ class ItemDone(Model):
         ForeignKey("collection_items.id", ondelete="CASCADE"), index=True
     )
     done_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<ItemDone item {self.item_id} of assignment {self.assignment_id}>"

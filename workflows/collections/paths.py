@@ -21,6 +21,7 @@ from portal.kernel.models import OVERSEERS, Role, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
 from portal.kernel.reporting import local_today
+from portal.kernel.role_rules import roles_may
 from portal.kernel.sql import upsert_insert
 from workflows.collections.models import Collection, CollectionItem, ItemDone, PathAssignment
 from workflows.collections.services import ITEM_REMOVED, is_available
@@ -39,15 +40,9 @@ ITEM_UNAVAILABLE = "This item is no longer available, so it cannot be marked don
 # ---- who may do what -------------------------------------------------------------------
 
 
-@rule("assign", Collection)
-def _may_assign(user: User, _collection: Collection) -> bool:
-    return user.role in ASSIGNERS
-
-
-@rule("view_progress", Collection)
-def _may_follow(user: User, _collection: Collection) -> bool:
-    """Every rep's progress; a rep sees only their own, on their path."""
-    return user.role in FOLLOWERS
+_assigners_may = roles_may(ASSIGNERS, ("assign", Collection))
+# Every rep's progress; a rep sees only their own, on their path.
+_followers_may = roles_may(FOLLOWERS, ("view_progress", Collection))
 
 
 @rule("mark_done", PathAssignment)

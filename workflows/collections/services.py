@@ -20,10 +20,11 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
+from portal.kernel.machine import claim_row
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible, rule
-from portal.kernel.sql import rows_changed
+from portal.kernel.role_rules import roles_may
 from workflows.collections.models import (
     DESCRIPTION_MAX,
     NOTE_MAX,
@@ -50,9 +51,7 @@ ITEM_REMOVED = "This item was removed from the collection meanwhile; nothing was
 # ---- who may do what -------------------------------------------------------------------
 
 
-@rule("create_collection")
-def _may_create(user: User, _nothing) -> bool:
-    return user.role in AUTHORS
+_authors_may = roles_may(AUTHORS, "create_collection")
 
 
 @rule("view", Collection)
@@ -143,13 +142,7 @@ def delete_collection(collection: Collection, user: User) -> None:
 def _lock(collection: Collection) -> list[CollectionItem]:
     """Queue behind other writers to this collection, then return its items as committed
     by them, in order. NotFound if the collection was deleted meanwhile."""
-    claimed = rows_changed(
-        update(Collection)
-        .where(Collection.id == collection.id)
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if claimed != 1:
+    if not claim_row(collection):
         raise NotFound("No such collection.")
     return list(
         db.session.scalars(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from content.library.models import Asset, AssetRevision
 from content.library.services import shown_revision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity, db
 from portal.kernel.models import AUTHORS, User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, rule
@@ -32,12 +32,11 @@ _LOOKUP_CHUNK = 50
 _MENTION = re.compile(r"(?<![\w.@%+-])@([\w.%+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)", re.ASCII)
 
 
-class Comment(Model):
+class Comment(Entity):
     """A remark on one revision of an asset; a reply points at its thread's first comment."""
 
     __tablename__ = "comments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("asset_revisions.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -51,7 +50,9 @@ class Comment(Model):
     revision: Mapped[AssetRevision] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
-    parent: Mapped["Comment | None"] = relationship(remote_side=[id], back_populates="replies")
+    parent: Mapped["Comment | None"] = relationship(
+        remote_side="Comment.id", back_populates="replies"
+    )
     # The database deletes a thread's replies with it.
     replies: Mapped[list["Comment"]] = relationship(
         back_populates="parent",
@@ -62,9 +63,6 @@ class Comment(Model):
     @property
     def is_reply(self) -> bool:
         return self.parent_id is not None
-
-    def __repr__(self) -> str:
-        return f"<Comment {self.id} on asset {self.asset_id}>"
 
 
 # ---- who may do what -----------------------------------------------------------------

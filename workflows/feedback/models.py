@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset, Stage
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 from workflows.campaigns.models import Campaign
@@ -45,13 +45,12 @@ FEEDBACK_STATUSES: dict[str, str] = {
 }
 
 
-class FieldFeedback(Model):
+class FieldFeedback(Entity):
     """What a rep heard from customers, for marketing to act on and answer."""
 
     __tablename__ = "field_feedback"
     __table_args__ = (one_of("kind", FeedbackKind), one_of("status", FeedbackStatus))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     text: Mapped[str] = mapped_column(Text)
@@ -80,6 +79,3 @@ class FieldFeedback(Model):
     asset: Mapped[Asset | None] = relationship()
     deal: Mapped[Deal | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<FieldFeedback {self.id} {self.kind} {self.status}>"

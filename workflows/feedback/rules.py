@@ -1,11 +1,12 @@
 """Who may send, read and triage field feedback. Registered with portal.kernel.permissions."""
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from content.deals.models import Deal
 from content.library.models import Asset
 from portal.kernel.models import AUTHORS, OVERSEERS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import own_or_all, owner_or_roles_may, roles_may
 from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FieldFeedback
 
@@ -14,10 +15,8 @@ TRIAGERS = AUTHORS
 READERS = OVERSEERS
 
 
-@rule("send_feedback")
-def _may_send(user: User, _nothing) -> bool:
-    """The field sends feedback; marketing receives and triages it."""
-    return user.role in SENDERS
+# The field sends feedback; marketing receives and triages it.
+_senders_may = roles_may(SENDERS, "send_feedback")
 
 
 @rule("send_feedback", Asset)
@@ -36,37 +35,17 @@ def _may_send_about_campaign(user: User, campaign: Campaign) -> bool:
     return user.role in SENDERS and campaign.status == "published"
 
 
-@rule("view_all_feedback")
-def _reads_all(user: User, _nothing) -> bool:
-    """Marketers and admins work the inbox; leaders read it."""
-    return user.role in READERS
+# Marketers and admins work the inbox; leaders read it.
+_readers_may = roles_may(READERS, "view_all_feedback")
+_triagers_may = roles_may(TRIAGERS, "triage_feedback", ("triage", FieldFeedback))
 
 
-@rule("triage_feedback")
-def _triages(user: User, _nothing) -> bool:
-    return user.role in TRIAGERS
-
-
-@rule("view", FieldFeedback)
-def _may_view(user: User, feedback: FieldFeedback) -> bool:
-    return feedback.author_id == user.id or user.role in READERS
-
-
-@rule("triage", FieldFeedback)
-def _may_triage(user: User, _feedback: FieldFeedback) -> bool:
-    return user.role in TRIAGERS
-
-
-@rule("view_feedback", Asset)
-def _may_view_on_asset(user: User, asset: Asset) -> bool:
-    """The asset's page shows what the field said about it to its owner and to everyone
-    who reads the whole inbox anyway."""
-    return asset.owner_id == user.id or user.role in READERS
+_author_may = owner_or_roles_may("author_id", READERS, ("view", FieldFeedback))
+# The asset's page shows what the field said about it to its owner and to everyone who
+# reads the whole inbox anyway.
+_asset_owner_may = owner_or_roles_may("owner_id", READERS, ("view_feedback", Asset))
 
 
 def visible_feedback(user: User) -> Select:
     """Feedback this user may know exists; the inbox, the counts and any API start here."""
-    query = select(FieldFeedback)
-    if can(user, "view_all_feedback"):
-        return query
-    return query.where(FieldFeedback.author_id == user.id)
+    return own_or_all(user, FieldFeedback, FieldFeedback.author_id, "view_all_feedback")

@@ -23,9 +23,11 @@ from content.deals.models import Deal
 from content.deals.services import asset_title
 from content.library.models import Asset, Stage
 from content.library.rules import visible_assets
+from content.taxonomy.filters import StagedFilters, stage_filter
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
+from portal.kernel.list_filters import check_choice, check_filters, search_words
 from portal.kernel.models import User, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page, paginate
@@ -243,15 +245,12 @@ def stale(feedback: FieldFeedback) -> Conflict:
 
 
 @dataclass
-class FeedbackFilters:
+class FeedbackFilters(StagedFilters):
     """What the inbox shows: a status (or "all"), a kind, a stage slug and words to find."""
 
-    status: str = "all"
     kind: str = ""
-    stage: str = ""
     q: str = ""
     asset_id: int | None = None
-    chosen_stage: Stage | None = None
 
 
 def default_filters(user: User) -> FeedbackFilters:
@@ -264,24 +263,17 @@ def parse_filters(args, user: User) -> FeedbackFilters:
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
     filters.kind = (args.get("kind") or "").strip()[:40]
-    filters.stage = (args.get("stage") or "").strip()[:60]
-    filters.q = " ".join((args.get("q") or "").split())[:SEARCH_MAX]
-    errors = {}
+    filters.q = search_words(args, SEARCH_MAX)
+    errors: dict[str, str] = {}
     asset = (args.get("asset") or "").strip()
     if asset:
         filters.asset_id = text_id(asset)
         if not filters.asset_id:
             errors["asset"] = "The asset is given by its number."
-    if filters.status not in STATUS_VIEWS:
-        errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."
-    if filters.kind and filters.kind not in FEEDBACK_KINDS:
-        errors["kind"] = f"Choose one of: {', '.join(FEEDBACK_KINDS)}."
-    if filters.stage:
-        filters.chosen_stage = db.session.scalar(select(Stage).where(Stage.slug == filters.stage))
-        if filters.chosen_stage is None:
-            errors["stage"] = f"There is no stage called “{filters.stage}”."
-    if errors:
-        raise ValidationFailed("Some filters were not understood.", errors)
+    check_choice(errors, "status", filters.status, STATUS_VIEWS)
+    check_choice(errors, "kind", filters.kind, FEEDBACK_KINDS, optional=True)
+    filters.stage, filters.chosen_stage = stage_filter(args, errors)
+    check_filters(errors)
     return filters
 
 
@@ -291,11 +283,9 @@ def _escaped(words: str) -> str:
 
 def _matching(user: User, filters: FeedbackFilters) -> Select:
     """Every filter but the status, which the tabs count across."""
-    query = visible_feedback(user)
+    query = filters.in_stage(visible_feedback(user), FieldFeedback.stage_id)
     if filters.kind:
         query = query.where(FieldFeedback.kind == filters.kind)
-    if filters.chosen_stage is not None:
-        query = query.where(FieldFeedback.stage_id == filters.chosen_stage.id)
     if filters.asset_id is not None:
         query = query.where(FieldFeedback.asset_id == filters.asset_id)
     for word in filters.q.split():
@@ -320,11 +310,8 @@ def status_counts(user: User, filters: FeedbackFilters) -> dict[str, int]:
 
 def feedback_list(user: User, filters: FeedbackFilters, page: int, per_page: int) -> Page:
     """A page of the feedback this user may see that matches the filters, newest first."""
-    query = _matching(user, filters)
-    if filters.status != "all":
-        query = query.where(FieldFeedback.status == filters.status)
     return paginate(
-        query,
+        filters.in_status(_matching(user, filters), FieldFeedback.status),
         page,
         per_page,
         order=(FieldFeedback.created_at.desc(), FieldFeedback.id.desc()),

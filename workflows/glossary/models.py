@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -36,13 +36,12 @@ def name_key(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-class GlossaryTerm(Model):
+class GlossaryTerm(Entity):
     """A term as it reads now; its history is in :class:`GlossaryTermVersion`."""
 
     __tablename__ = "glossary_terms"
     __table_args__ = (one_of("status", TermStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     # "MQL" and "mql " are one term: the database refuses the second.
     name_key: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
@@ -67,17 +66,13 @@ class GlossaryTerm(Model):
     def alias_list(self) -> list[str]:
         return split_aliases(self.aliases)
 
-    def __repr__(self) -> str:
-        return f"<GlossaryTerm {self.id} {self.name!r} v{self.version} {self.status}>"
 
-
-class GlossaryTermVersion(Model):
+class GlossaryTermVersion(Entity):
     """An immutable snapshot of a term's name, aliases and definition."""
 
     __tablename__ = "glossary_term_versions"
     __table_args__ = (UniqueConstraint("term_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("glossary_terms.id", ondelete="CASCADE"))
     number: Mapped[int]
     name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -97,11 +92,8 @@ class GlossaryTermVersion(Model):
     def alias_list(self) -> list[str]:
         return split_aliases(self.aliases)
 
-    def __repr__(self) -> str:
-        return f"<GlossaryTermVersion {self.term_id}#{self.number}>"
 
-
-class GlossarySignoff(Model):
+class GlossarySignoff(Entity):
     """A leader agreed to one version of a term for their team.
 
     One per side and one per leader on each version: the constraints, not a check in
@@ -114,7 +106,6 @@ class GlossarySignoff(Model):
         UniqueConstraint("version_id", "leader_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
         ForeignKey("glossary_term_versions.id", ondelete="CASCADE")
     )
@@ -124,9 +115,6 @@ class GlossarySignoff(Model):
 
     version: Mapped[GlossaryTermVersion] = relationship(back_populates="signoffs")
     leader: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<GlossarySignoff v{self.version_id} {self.side}>"
 
 
 def split_aliases(raw: str | None) -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from content.library.diff import Chunk, word_diff
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import db
+from portal.kernel.list_filters import search_words
 from portal.kernel.pagination import Page
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 
@@ -49,7 +50,7 @@ def parse_filters(args) -> TermFilters:
     status = args.get("status", "agreed")
     letter = (args.get("letter") or "").strip().upper()
     return TermFilters(
-        q=" ".join((args.get("q") or "").split())[:SEARCH_MAX],
+        q=search_words(args, SEARCH_MAX),
         status=status if status in TABS else "agreed",
         letter=letter if len(letter) == 1 and "A" <= letter <= "Z" else "",
     )

@@ -4,13 +4,13 @@ publishes it under their own name. Each edit is an immutable revision with its a
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset
-from portal.kernel.extensions import Model, db
+from portal.kernel.extensions import Entity, Model
 from portal.kernel.models import User, utcnow
-from portal.kernel.sql import one_of
+from portal.kernel.sql import link_table, one_of
 
 CHANNELS = {"linkedin": "LinkedIn", "blog": "Blog", "newsletter": "Newsletter"}
 
@@ -35,15 +35,10 @@ UNFINISHED = (
     PostStatus.APPROVED,
 )
 
-post_assets = Table(
-    "ghost_post_assets",
-    db.metadata,
-    Column("post_id", ForeignKey("ghost_posts.id", ondelete="CASCADE"), primary_key=True),
-    Column("asset_id", ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
+post_assets = link_table("ghost_post_assets", "post_id", "ghost_posts", "asset_id", "assets")
 
 
-class GhostPost(Model):
+class GhostPost(Entity):
     """A post drafted by a ghost-writer for a rep of record.
 
     Besides its state, the post keeps the figures reports need, updated by each
@@ -54,7 +49,6 @@ class GhostPost(Model):
     __tablename__ = "ghost_posts"
     __table_args__ = (one_of("status", PostStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     ghostwriter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -116,17 +110,13 @@ class GhostPost(Model):
         """The share (0–1) of the current body's words that the rep wrote."""
         return self.rep_word_count / self.word_count if self.word_count else 0.0
 
-    def __repr__(self) -> str:
-        return f"<GhostPost {self.id} {self.status}>"
 
-
-class GhostPostRevision(Model):
+class GhostPostRevision(Entity):
     """An immutable snapshot of a post's title and Markdown body."""
 
     __tablename__ = "ghost_post_revisions"
     __table_args__ = (UniqueConstraint("post_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("ghost_posts.id", ondelete="CASCADE"))
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
@@ -137,16 +127,12 @@ class GhostPostRevision(Model):
     post: Mapped[GhostPost] = relationship(back_populates="revisions", foreign_keys=[post_id])
     author: Mapped[User] = relationship()
 
-    def __repr__(self) -> str:
-        return f"<GhostPostRevision {self.post_id}#{self.number}>"
 
-
-class PostComment(Model):
+class PostComment(Entity):
     """A remark on a post, made while reading a given revision."""
 
     __tablename__ = "ghost_post_comments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(
         ForeignKey("ghost_posts.id", ondelete="CASCADE"), index=True
     )

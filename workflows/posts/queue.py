@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.list_filters import check_choice, check_filters, search_words
 from portal.kernel.models import User
 from portal.kernel.pagination import Page, paginate
 from workflows.posts.models import (
@@ -50,16 +50,13 @@ def parse_filters(args, user: User) -> PostFilters:
     filters.status = (args.get("status") or filters.status).strip()
     filters.due = (args.get("due") or "").strip()
     filters.channel = (args.get("channel") or "").strip()
-    filters.q = " ".join((args.get("q") or "").split())[:QUERY_MAX]
-    errors = {}
-    if filters.status not in STATUS_VIEWS:
-        errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."
+    filters.q = search_words(args, QUERY_MAX)
+    errors: dict[str, str] = {}
+    check_choice(errors, "status", filters.status, STATUS_VIEWS)
     if filters.due not in DUE_VIEWS:
         errors["due"] = "Choose soon or overdue."
-    if filters.channel and filters.channel not in CHANNELS:
-        errors["channel"] = f"Choose one of: {', '.join(CHANNELS)}."
-    if errors:
-        raise ValidationFailed("Some filters were not understood.", errors)
+    check_choice(errors, "channel", filters.channel, CHANNELS, optional=True)
+    check_filters(errors)
     return filters
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Select, or_, select
 
 from portal.kernel.models import AUTHORS, Role, User
 from portal.kernel.permissions import can, rule
+from portal.kernel.role_rules import roles_may
 from workflows.posts.models import GhostPost
 
 # The ghost-writer revises the draft until the rep has it, and again after the rep asks
@@ -23,10 +24,8 @@ def _is_writer(user: User, post: GhostPost) -> bool:
     return post.ghostwriter_id == user.id or user.is_admin
 
 
-@rule("write_posts")
-def _write_posts(user: User, _nothing) -> bool:
-    """Marketers (and admins) ghost-write posts for reps."""
-    return user.role in AUTHORS
+# Marketers (and admins) ghost-write posts for reps.
+_authors_may = roles_may(AUTHORS, "write_posts")
 
 
 @rule("view_all_posts")
@@ -50,18 +49,18 @@ def _view(user: User, post: GhostPost) -> bool:
     return user.id in {post.rep_id, post.ghostwriter_id} or can(user, "view_all_posts")
 
 
+@rule("change_details", GhostPost)
+def _change_details(user: User, post: GhostPost) -> bool:
+    """Channel, topic, due date and linked assets belong to the ghost-writer."""
+    return post.status in WRITER_EDITS and _is_writer(user, post)
+
+
 @rule("edit", GhostPost)
 def _edit(user: User, post: GhostPost) -> bool:
     """The ghost-writer before and between the rep's rounds; the rep while they have it."""
     if post.status == "with_rep":
         return post.rep_id == user.id
-    return post.status in WRITER_EDITS and _is_writer(user, post)
-
-
-@rule("change_details", GhostPost)
-def _change_details(user: User, post: GhostPost) -> bool:
-    """Channel, topic, due date and linked assets belong to the ghost-writer."""
-    return post.status in WRITER_EDITS and _is_writer(user, post)
+    return _change_details(user, post)
 
 
 @rule("comment", GhostPost)

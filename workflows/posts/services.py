@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset
@@ -20,10 +20,10 @@ from portal.kernel.errors import (
     stale_revision,
 )
 from portal.kernel.extensions import db
+from portal.kernel.machine import claim_row
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.notifications import notify
 from portal.kernel.permissions import can, get_visible
-from portal.kernel.sql import rows_changed
 from workflows.posts import text as post_text
 from workflows.posts.models import (
     CHANNELS,
@@ -205,18 +205,11 @@ def edit_refusal(post: GhostPost) -> str:
 
 def _claim_for_edit(post: GhostPost, base_revision_id: int) -> None:
     status = post.status
-    claimed = rows_changed(
-        update(GhostPost)
-        .where(
-            GhostPost.id == post.id,
-            GhostPost.latest_revision_id == base_revision_id,
-            GhostPost.status == status,
-        )
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+    claimed = claim_row(
+        post, GhostPost.latest_revision_id == base_revision_id, GhostPost.status == status
     )
     db.session.refresh(post)
-    if claimed == 1:
+    if claimed:
         return
     if post.status != status:
         raise Conflict(

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.library.models import Asset, Persona, Stage
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 from portal.kernel.sql import one_of
 
@@ -48,13 +48,12 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-class ContentRequest(Model):
+class ContentRequest(Entity):
     """A request for content the library lacks, and what marketing did with it."""
 
     __tablename__ = "content_requests"
     __table_args__ = (one_of("status", RequestStatus),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     need: Mapped[str] = mapped_column(Text)
     # A key, not a copy of the name: reports count open requests per stage.
@@ -88,6 +87,3 @@ class ContentRequest(Model):
     def headline(self) -> str:
         """The need cut to one short line, for lists, titles and notifications."""
         return shorten(self.need, DEFAULT_TITLE_LENGTH)
-
-    def __repr__(self) -> str:
-        return f"<ContentRequest {self.id} {self.status}>"

@@ -16,14 +16,17 @@ from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, Persona, Stage
 from content.library.services import TITLE_MAX
+from content.taxonomy.filters import StagedFilters, stage_filter
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.list_filters import check_choice, check_filters
 from portal.kernel.machine import Machine, Step, apply
 from portal.kernel.machine import allowed_actions as engine_allowed_actions
 from portal.kernel.models import AUTHORS, OVERSEERS, Role, User
 from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page
-from portal.kernel.permissions import can, rule
+from portal.kernel.permissions import can
+from portal.kernel.role_rules import own_or_all, owner_or_roles_may, roles_may
 from workflows.audit import services as audit
 from workflows.audit.models import WorkflowEvent
 from workflows.requests.drafts import start_draft
@@ -76,34 +79,18 @@ ASKERS = frozenset(Role)  # anyone may ask for content
 # ---- who may do what -------------------------------------------------------------------
 
 
-@rule("submit_request")
-def _may_submit(user: User, _nothing) -> bool:
-    return user.role in ASKERS
+_askers_may = roles_may(ASKERS, "submit_request")
+# Marketers and admins work the inbox; leaders read it.
+_readers_may = roles_may(READERS, "view_all_requests")
+_handlers_may = roles_may(HANDLERS, ("accept", ContentRequest), ("decline", ContentRequest))
 
 
-@rule("view_all_requests")
-def _sees_all_requests(user: User, _nothing) -> bool:
-    """Marketers and admins work the inbox; leaders read it."""
-    return user.role in READERS
-
-
-@rule("view", ContentRequest)
-def _may_view(user: User, content_request: ContentRequest) -> bool:
-    return content_request.requester_id == user.id or user.role in READERS
-
-
-@rule("accept", ContentRequest)
-@rule("decline", ContentRequest)
-def _may_handle(user: User, _content_request: ContentRequest) -> bool:
-    return user.role in HANDLERS
+_requester_may = owner_or_roles_may("requester_id", READERS, ("view", ContentRequest))
 
 
 def visible_requests(user: User) -> Select:
     """Requests this user may know exist; the list page and the API start from this."""
-    query = select(ContentRequest)
-    if can(user, "view_all_requests"):
-        return query
-    return query.where(ContentRequest.requester_id == user.id)
+    return own_or_all(user, ContentRequest, ContentRequest.requester_id, "view_all_requests")
 
 
 def get_visible_request(user: User, request_id: int) -> ContentRequest:
@@ -118,14 +105,11 @@ def get_visible_request(user: User, request_id: int) -> ContentRequest:
 
 
 @dataclass
-class RequestFilters:
+class RequestFilters(StagedFilters):
     """What the list shows: a status (or "all"), a stage slug, overdue or own requests only."""
 
-    status: str = "all"
-    stage: str = ""
     overdue: bool = False
     mine: bool = False
-    chosen_stage: Stage | None = None
 
 
 def default_filters(user: User) -> RequestFilters:
@@ -150,27 +134,18 @@ def parse_filters(args, user: User) -> RequestFilters:
     """Read filters from query arguments; anything not understood is a ValidationFailed."""
     filters = default_filters(user)
     filters.status = (args.get("status") or filters.status).strip()
-    filters.stage = (args.get("stage") or "").strip()[:60]
     errors: dict[str, str] = {}
     filters.overdue = _flag(args, "overdue", errors)
     filters.mine = _flag(args, "mine", errors)
-    if filters.status not in STATUS_VIEWS:
-        errors["status"] = f"Choose one of: {', '.join(STATUS_VIEWS)}."
-    if filters.stage:
-        filters.chosen_stage = db.session.scalar(select(Stage).where(Stage.slug == filters.stage))
-        if filters.chosen_stage is None:
-            errors["stage"] = f"There is no stage called “{filters.stage}”."
-    if errors:
-        raise ValidationFailed("Some filters were not understood.", errors)
+    check_choice(errors, "status", filters.status, STATUS_VIEWS)
+    filters.stage, filters.chosen_stage = stage_filter(args, errors)
+    check_filters(errors)
     return filters
 
 
 def _filtered(user: User, filters: RequestFilters) -> Select:
-    query = visible_requests(user)
-    if filters.status != "all":
-        query = query.where(ContentRequest.status == filters.status)
-    if filters.chosen_stage is not None:
-        query = query.where(ContentRequest.stage_id == filters.chosen_stage.id)
+    query = filters.in_status(visible_requests(user), ContentRequest.status)
+    query = filters.in_stage(query, ContentRequest.stage_id)
     if filters.overdue:
         query = query.where(ContentRequest.status.in_(UNFINISHED), ContentRequest.due_on < today())
     if filters.mine:

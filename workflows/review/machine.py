@@ -79,18 +79,8 @@ def _guard(asset: Asset, _user, action: str) -> str | None:
     return None
 
 
-def _verb(action: str) -> str:
-    """The action as it reads in a refusal ("request changes on" an asset)."""
-    return "request changes on" if action == "request_changes" else action.replace("_", " ")
-
-
-def _wrong_state(asset: Asset, action: str) -> str:
-    label = STATUS_LABELS.get(asset.status, asset.status).lower()
-    return f"You cannot {_verb(action) or 'do that to'} an asset that is {label}."
-
-
 def _wrong_role(asset: Asset, user: User, action: str) -> str:
-    verb = _verb(action)
+    verb = ASSET.verb(action)
     latest = asset.latest_revision
     if action in {"approve", "request_changes"} and asset.collaborator_role(user) == "reviewer":
         if latest is not None and latest.author_id == user.id:
@@ -144,11 +134,11 @@ ASSET = engine.Machine(
     state_labels=STATUS_LABELS,
     action_labels=ACTION_LABELS,
     event_labels=EVENT_LABELS,
+    verbs={"request_changes": "request changes on"},
     guard=_guard,
     check=_check,
     enter=_enter,
     claim=_same_revision,
-    refuse_state=_wrong_state,
     refuse_role=_wrong_role,
 )
 after_transition = ASSET.after

@@ -5,18 +5,17 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.kernel.extensions import Model
+from portal.kernel.extensions import Entity
 from portal.kernel.models import User, utcnow
 
 
-class Approval(Model):
+class Approval(Entity):
     """A reviewer's sign-off on one revision. Approvals belong to the revision they were
     given for, so a new edit starts the count again."""
 
     __tablename__ = "asset_approvals"
     __table_args__ = (UniqueConstraint("revision_id", "reviewer_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("asset_revisions.id", ondelete="CASCADE"))
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -38,49 +38,34 @@ def _authors(asset: Asset) -> list:
     return [asset.owner, *_people(asset, "author")]
 
 
-def tell_about_transition(asset: Asset, actor: User, event) -> None:
-    title, name = _title(asset), actor.name
+def _notice(asset: Asset, actor: User, event) -> tuple[list, str, str, str] | None:
+    """Who hears of the step ``event``, the kind of notice, its words and its link; None
+    when the step tells nobody."""
+    title, name, page = _title(asset), actor.name, _page(asset)
     if event.action == "submit":
-        notify(
-            _people(asset, "reviewer"),
-            "review_requested",
-            f"{name} asks for your review of “{title}”",
-            review_link(asset),
-            actor=actor,
-        )
-    elif event.action == "request_changes":
-        notify(
-            _authors(asset),
-            "changes_requested",
-            f"{name} requested changes to “{title}”: {event.comment}",
-            _page(asset),
-            actor=actor,
-        )
-    elif event.action == "approve" and event.to_state == "approved":
-        notify(
-            _authors(asset),
-            "approved",
-            f"“{title}” has every sign-off it needs and can be published",
-            _page(asset),
-            actor=actor,
-        )
-    elif event.action == "approve":
+        text = f"{name} asks for your review of “{title}”"
+        return _people(asset, "reviewer"), "review_requested", text, review_link(asset)
+    if event.action == "request_changes":
+        text = f"{name} requested changes to “{title}”: {event.comment}"
+        return _authors(asset), "changes_requested", text, page
+    if event.action == "approve" and event.to_state == "approved":
+        text = f"“{title}” has every sign-off it needs and can be published"
+        return _authors(asset), "approved", text, page
+    if event.action == "approve":
         waiting = " and ".join(review.missing_sides(asset))
-        notify(
-            [asset.owner],
-            "approved",
-            f"{name} approved “{title}”; still waiting for a {waiting} approval",
-            _page(asset),
-            actor=actor,
-        )
-    elif event.action == "publish":
-        notify(
-            [asset.owner, *_people(asset)],
-            "published",
-            f"{name} published revision {event.revision_number} of “{title}”",
-            _page(asset),
-            actor=actor,
-        )
+        text = f"{name} approved “{title}”; still waiting for a {waiting} approval"
+        return [asset.owner], "approved", text, page
+    if event.action == "publish":
+        text = f"{name} published revision {event.revision_number} of “{title}”"
+        return [asset.owner, *_people(asset)], "published", text, page
+    return None
+
+
+def tell_about_transition(asset: Asset, actor: User, event) -> None:
+    notice = _notice(asset, actor, event)
+    if notice is not None:
+        people, kind, text, link = notice
+        notify(people, kind, text, link, actor=actor)
 
 
 def tell_the_invited(collaborator, actor: User) -> None:
