@@ -3,7 +3,7 @@ content attached to it and recommended for its stage, and the deal form."""
 
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,13 +17,13 @@ from content.library.models import Asset, Stage
 from content.usage import events as usage
 from content.usage import share_links
 from content.usage.models import EVIDENCE_LABELS
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, EmptyForm
 from portal.kernel.models import User
-from portal.kernel.pagination import page_args
+from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_refusal, flash_summary, form_accepted, template_global
+from portal.kernel.templating import flash_summary, form_accepted, list_filters, template_global
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("deals", __name__)
@@ -81,12 +81,8 @@ def _deal_owners() -> Sequence[User]:
 @login_required
 def index():
     _require_deal_access()
-    try:
-        filters = queries.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        filters = queries.DealFilters()
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(queries.parse_filters, queries.DealFilters())
+    page, per_page = requested_page()
     mine = can(current_user, "track_deals")
     return render_template(
         "deals/index.html",
@@ -130,7 +126,7 @@ def create():
 @login_required
 def show(deal_id: int):
     deal = deals.get_visible_deal(current_user, deal_id)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     editable = can(current_user, "edit", deal)
     recommended = recommendations(deal, current_user)
     return render_template(

@@ -1,6 +1,6 @@
 """Admin pages for the taxonomy: stages, personas, industries, content types and tags."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from content.taxonomy.forms import TermForm
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
-from portal.kernel.permissions import can
+from portal.kernel.permissions import require
 from portal.kernel.templating import flash_summary, form_accepted
 from portal.kernel.transaction import attempt
 
@@ -26,8 +26,7 @@ LABELS = {
 
 
 def _require_admin():
-    if not can(current_user, "manage_taxonomy"):
-        abort(404)
+    require("manage_taxonomy", status=404)
 
 
 @bp.get("/admin/taxonomy")

@@ -7,17 +7,7 @@ globals below, so the page's own view stays unaware of ratings, deals and links.
 
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.deals import queries as deal_queries
@@ -30,8 +20,8 @@ from content.usage import ratings, share_links
 from content.usage.forms import DealUsageForm, RatingForm, ShareLinkForm
 from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_KINDS, Rating
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.kernel.pagination import Page, page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import Page, requested_page
+from portal.kernel.permissions import can, require
 from portal.kernel.templating import form_accepted
 from portal.kernel.transaction import attempt
 from portal.kernel.urls import safe_next
@@ -166,9 +156,8 @@ def rate(asset_id: int):
 def rating_comments(asset_id: int):
     """Every rating comment on the asset, newest first, for those who may read them."""
     asset = get_visible_asset(current_user, asset_id)
-    if not can(current_user, "view_rating_comments", asset):
-        abort(404)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    require("view_rating_comments", asset, status=404)
+    page, per_page = requested_page()
     return render_template(
         "content/rating_comments.html",
         asset=asset,
@@ -184,8 +173,7 @@ def rating_comments(asset_id: int):
 @login_required
 def attach_to_deal(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not can(current_user, "attach_to_deal", asset):
-        abort(403)
+    require("attach_to_deal", asset)
     form = DealUsageForm(deal_queries.open_deals(current_user))
     if not form_accepted(form):
         return _back_to(asset)
@@ -239,7 +227,7 @@ def create_link(asset_id: int):
 @bp.get("/share-links")
 @login_required
 def my_links():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     return render_template(
         "share/links.html", page=share_links.links_by(current_user, page, per_page)
     )
@@ -250,7 +238,7 @@ def my_links():
 def link(link_id: int):
     """One link: its state and every open, newest first, with visitors numbered."""
     shared = share_links.get_link(current_user, link_id)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     return render_template(
         "share/link.html",
         stats=share_links.link_stats(shared),

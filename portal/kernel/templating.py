@@ -1,13 +1,17 @@
 """Helpers shared by templates and views: flashing form errors, links, formatting."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from types import FunctionType
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, flash, request, url_for
 from flask_login import current_user
 
+from portal.kernel.errors import ValidationFailed
 from portal.kernel.permissions import can
+
+FiltersT = TypeVar("FiltersT")
 
 
 def template_global(func):
@@ -65,6 +69,17 @@ def flash_refusal(error) -> None:
     no form to put messages beside): each field's message, or else its summary."""
     for message in list(error.fields.values()) or [error.message]:
         flash(message, "error")
+
+
+def list_filters(parse: Callable[[Any, Any], FiltersT], default: FiltersT) -> FiltersT:
+    """The filters of a list page: what ``parse`` reads from the query string for the
+    signed-in user; when it refuses some, each refusal is flashed and the page lists by
+    ``default`` instead, so a bad link still shows a list."""
+    try:
+        return parse(request.args, current_user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        return default
 
 
 def flash_summary(error) -> None:

@@ -3,14 +3,14 @@ brief reps read and acknowledge, and what marketing sees of the field's response
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.forms import EmptyForm
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_refusal, template_global
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import list_filters, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns
@@ -77,12 +77,8 @@ def _based_on(raw: str | None) -> datetime | None:
 @bp.get("/campaigns")
 @login_required
 def index():
-    try:
-        view = campaigns.parse_view(request.args.get("show"), current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        view = "current"
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    view = list_filters(lambda args, user: campaigns.parse_view(args.get("show"), user), "current")
+    page, per_page = requested_page()
     listed = campaigns.campaign_list(current_user, view, page, per_page)
     writer = can(current_user, "write_campaigns")
     counts = responses.read_counts([row.campaign.id for row in listed.items]) if writer else {}
@@ -100,8 +96,7 @@ def index():
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "write_campaigns"):
-        abort(403)
+    require("write_campaigns")
     form = CampaignForm()
     submission = submit(form, lambda: campaigns.create_campaign(current_user, _input(form)))
     if submission.saved:
@@ -137,8 +132,7 @@ def show(campaign_id: int):
 @login_required
 def edit(campaign_id: int):
     campaign = campaigns.get_visible_campaign(current_user, campaign_id)
-    if not can(current_user, "edit", campaign):
-        abort(403)
+    require("edit", campaign)
     if request.method == "GET":
         form = CampaignForm(obj=campaign, campaign=campaign)
         form.asset_ids.data = [asset.id for asset in campaign.assets]

@@ -1,7 +1,7 @@
 """HTML routes for collections: the list, building one (title, items with notes, order),
 assigning it to reps as an onboarding path, a rep's done marks, and progress per rep."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import workflows.collections.models  # noqa: F401 - registers the models with the app
@@ -11,8 +11,8 @@ from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, EmptyForm, chosen_id
 from portal.kernel.models import User
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
 from portal.kernel.templating import form_accepted, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.collections import paths
@@ -54,15 +54,14 @@ def _show(collection):
 
 def _editable(collection_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    if not can(current_user, "edit", collection):
-        abort(403)
+    require("edit", collection)
     return collection
 
 
 @bp.get("/collections")
 @login_required
 def index():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     listed = collections.collection_list(page, per_page)
     ids = [collection.id for collection in listed.items]
     return render_template(
@@ -76,8 +75,7 @@ def index():
 @bp.route("/collections/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "create_collection"):
-        abort(403)
+    require("create_collection")
     form = CollectionForm()
     submission = submit(
         form,
@@ -259,8 +257,7 @@ def mark(collection_id: int, item_id: int):
 @login_required
 def assign(collection_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    if not can(current_user, "assign", collection):
-        abort(403)
+    require("assign", collection)
     form = AssignForm()
     submission = submit(
         form,

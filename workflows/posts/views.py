@@ -1,17 +1,7 @@
 """HTML routes of ghost-written posts: the queue, drafting and editing, the post page with
 its workflow buttons, discussion and the rep's changes, and the rep's voice profile."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,12 +11,13 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.models import User, normalize_email
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
 from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
     form_accepted,
+    list_filters,
     template_global,
 )
 from portal.kernel.transaction import attempt, submit
@@ -97,14 +88,9 @@ def _flash_error(error) -> None:
 @bp.get("/posts")
 @login_required
 def index():
-    if not can(current_user, "view_posts"):
-        abort(404)
-    try:
-        filters = post_queue.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        _flash_error(error)
-        filters = post_queue.default_filters(current_user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    require("view_posts", status=404)
+    filters = list_filters(post_queue.parse_filters, post_queue.default_filters(current_user))
+    page, per_page = requested_page()
     return render_template(
         "posts/index.html",
         page=post_queue.post_list(current_user, filters, page, per_page),
@@ -142,8 +128,7 @@ def _writing_aids(rep_email: str | None, exclude: int | None = None) -> dict:
 @bp.route("/posts/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "write_posts"):
-        abort(403)
+    require("write_posts")
     form = PostForm()
     if request.method == "GET" and request.args.get("rep"):
         form.rep.data = request.args["rep"]
@@ -326,8 +311,7 @@ def preview():
 @bp.route("/profile/voice", methods=["GET", "POST"])
 @login_required
 def voice():
-    if not can(current_user, "edit_voice_profile"):
-        abort(404)
+    require("edit_voice_profile", status=404)
     profile = posts.voice_profile(current_user)
     form = VoiceProfileForm(obj=profile)
     submission = submit(

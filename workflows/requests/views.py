@@ -1,17 +1,16 @@
 """HTML routes for content requests: the list (a rep's own or the marketing inbox), the
 form to ask for content, and a request's page where marketers accept or decline it."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.library.browsing import taxonomy_choices
 from content.library.models import Persona, Stage
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, flash_refusal, template_global
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import flash_form_errors, list_filters, template_global
 from portal.kernel.transaction import attempt, submit
 from workflows.requests import services as requests
 from workflows.requests.forms import AcceptForm, DeclineForm, RequestForm
@@ -37,12 +36,8 @@ def _show(content_request):
 @bp.get("/requests")
 @login_required
 def index():
-    try:
-        filters = requests.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        filters = requests.default_filters(current_user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(requests.parse_filters, requests.default_filters(current_user))
+    page, per_page = requested_page()
     listed = requests.request_list(current_user, filters, page, per_page)
     return render_template(
         "requests/index.html",
@@ -60,8 +55,7 @@ def _term(model, term_id: int | None):
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "submit_request"):
-        abort(403)
+    require("submit_request")
     # ?need= fills the form in, e.g. from a query on the Search gaps report.
     form = RequestForm(need=request.args.get("need", "")[: requests.NEED_MAX] or None)
     submission = submit(
