@@ -20,7 +20,7 @@ from portal.kernel.ids import text_id
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import require
 from portal.kernel.templating import form_accepted
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import press, submit
 
 bp = Blueprint("deal_imports", __name__)
 PREVIEW_ROWS = 50  # rows shown per table; the rejects are all in the CSV download
@@ -92,12 +92,13 @@ def show(import_id: int):
 def run(import_id: int):
     _require_importer()
     deal_import = imports.get_import(current_user, import_id)
-    if not form_accepted(EmptyForm()):
-        return _show(import_id)
-    with attempt(show=_flash_run_refusal) as outcome:
-        counts = imports.run_import(current_user, deal_import)
-    if not outcome.refused:
-        flash(f"Imported: {counts}.", "success")
+    submission = press(
+        EmptyForm(),
+        lambda: imports.run_import(current_user, deal_import),
+        show=_flash_run_refusal,
+    )
+    if submission.saved:
+        flash(f"Imported: {submission.result}.", "success")
     return _show(import_id)
 
 

@@ -23,8 +23,14 @@ from portal.kernel.forms import NONE_CHOSEN, EmptyForm
 from portal.kernel.models import User
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_summary, form_accepted, list_filters, template_global
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.templating import (
+    flash_outcome,
+    flash_summary,
+    label_global,
+    list_filters,
+    template_global,
+)
+from portal.kernel.transaction import press, submit
 
 bp = Blueprint("deals", __name__)
 
@@ -37,14 +43,8 @@ SORT_LABELS = {
 SOURCE_LABELS = {"manual": "Typed in", "import": "CRM import", "api": "CRM sync (API)"}
 
 
-@template_global
-def deal_status_label(status: str) -> str:
-    return DEAL_STATUS_LABELS.get(status, status.capitalize())
-
-
-@template_global
-def evidence_label(evidence: str) -> str:
-    return EVIDENCE_LABELS.get(evidence, evidence.replace("_", " ").capitalize())
+deal_status_label = label_global("deal_status_label", DEAL_STATUS_LABELS, str.capitalize)
+evidence_label = label_global("evidence_label", EVIDENCE_LABELS)
 
 
 @template_global
@@ -166,10 +166,7 @@ def edit(deal_id: int):
     form = _form_for(deal) if request.method == "GET" else DealForm()
     submission = submit(form, lambda: deals.update_deal(deal, current_user, _deal_input(form)))
     if submission.saved:
-        if submission.result:
-            flash("Deal saved.", "success")
-        else:
-            flash("Nothing changed, so nothing was saved.", "info")
+        flash_outcome(submission.result, "Deal saved.", "Nothing changed, so nothing was saved.")
         return _show(deal)
     return render_template("deals/form.html", form=form, deal=deal), submission.status
 
@@ -186,18 +183,21 @@ def _asset(asset_id: int | None) -> Asset:
 def attach(deal_id: int):
     deal = _editable_deal(deal_id)
     form = DealAttachForm()
-    if not form_accepted(form):
+    submission = press(
+        form,
+        lambda: usage.attach_to_deal(
+            _asset(form.asset_id.data), current_user, deal, form.note.data
+        ),
+    )
+    if not submission.saved:
         return _show(deal, "recommended")
-    asset = _asset(form.asset_id.data)
-    with attempt() as outcome:
-        _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    if outcome.refused:
-        return _show(deal, "recommended")
-    title = deals.asset_title(asset)
-    if created:
-        flash(f"“{title}” is attached to this deal.", "success")
-    else:
-        flash(f"“{title}” was attached to this deal already; nothing changed.", "info")
+    event, created = submission.result
+    title = deals.asset_title(event.asset)
+    flash_outcome(
+        created,
+        f"“{title}” is attached to this deal.",
+        f"“{title}” was attached to this deal already; nothing changed.",
+    )
     return _show(deal, "attached")
 
 
@@ -205,17 +205,17 @@ def attach(deal_id: int):
 @login_required
 def remove(deal_id: int, asset_id: int):
     deal = _editable_deal(deal_id)
-    form = EmptyForm()
-    if not form_accepted(form):
-        return _show(deal, "attached")
-    asset = _asset(asset_id)
-    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
-        removed = usage.detach_from_deal(asset, current_user, deal)
-    if outcome.refused:
-        return _show(deal, "attached")
-    title = deals.asset_title(asset)
-    if removed:
-        flash(f"“{title}” is no longer attached to this deal.", "success")
-    else:
-        flash(f"“{title}” was not attached to this deal; nothing changed.", "info")
+    submission = press(
+        EmptyForm(),
+        lambda: usage.detach_from_deal(_asset(asset_id), current_user, deal),
+        refusals=(Conflict,),
+        show=flash_summary,
+    )
+    if submission.saved:
+        title = deals.asset_title(_asset(asset_id))
+        flash_outcome(
+            submission.result,
+            f"“{title}” is no longer attached to this deal.",
+            f"“{title}” was not attached to this deal; nothing changed.",
+        )
     return _show(deal, "attached")

@@ -22,8 +22,8 @@ from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_K
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.pagination import Page, requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import form_accepted
-from portal.kernel.transaction import attempt
+from portal.kernel.templating import flash_outcome, form_accepted
+from portal.kernel.transaction import attempt, press
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("usage", __name__)
@@ -141,13 +141,12 @@ def _back_to(asset: Asset):
 def rate(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     form = RatingForm()
-    if not form_accepted(form):
-        return _back_to(asset)
-    with attempt(refusals=(PermissionDenied, ValidationFailed)) as outcome:
-        ratings.rate(asset, current_user, form.stars.data, form.comment.data)
-    if outcome.refused:
-        return _back_to(asset)
-    flash("Thanks — your rating is saved.", "success")
+    press(
+        form,
+        lambda: ratings.rate(asset, current_user, form.stars.data, form.comment.data),
+        refusals=(PermissionDenied, ValidationFailed),
+        done="Thanks — your rating is saved.",
+    )
     return _back_to(asset)
 
 
@@ -175,17 +174,24 @@ def attach_to_deal(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     require("attach_to_deal", asset)
     form = DealUsageForm(deal_queries.open_deals(current_user))
-    if not form_accepted(form):
-        return _back_to(asset)
-    deal = deals.get_visible_deal(current_user, form.deal.data)
-    with attempt() as outcome:
-        _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    if outcome.refused:
-        return _back_to(asset)
-    if created:
-        flash(f"Recorded: you used this asset in “{deal.name}”.", "success")
-    else:
-        flash(f"Already recorded: this asset is attached to “{deal.name}”.", "info")
+    submission = press(
+        form,
+        lambda: usage.attach_to_deal(
+            asset,
+            current_user,
+            deals.get_visible_deal(current_user, form.deal.data),
+            form.note.data,
+        ),
+    )
+    if submission.saved:
+        event, created = submission.result
+        deal = event.deal
+        assert deal is not None, "an asset used in a deal names the deal"
+        flash_outcome(
+            created,
+            f"Recorded: you used this asset in “{deal.name}”.",
+            f"Already recorded: this asset is attached to “{deal.name}”.",
+        )
     return _back_to(asset)
 
 
@@ -251,11 +257,11 @@ def link(link_id: int):
 @login_required
 def revoke(link_id: int):
     shared = share_links.get_link(current_user, link_id)
-    done = share_links.revoke(shared, current_user)
-    if done:
-        flash("Link revoked: the buyer now sees “This link has expired”.", "success")
-    else:
-        flash("That link was already revoked.", "info")
+    flash_outcome(
+        share_links.revoke(shared, current_user),
+        "Link revoked: the buyer now sees “This link has expired”.",
+        "That link was already revoked.",
+    )
     back = safe_next(request.form.get("next"))
     return redirect(back or url_for(".link", link_id=shared.id))
 

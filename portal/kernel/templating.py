@@ -1,6 +1,7 @@
 """Helpers shared by templates and views: flashing form errors, links, formatting."""
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from types import FunctionType
 from typing import Any, TypeVar
@@ -29,6 +30,26 @@ def template_filter(name: str):
         return func
 
     return mark
+
+
+def humanized(value: str) -> str:
+    """A stored name read as words: ``in_review`` is "In review"."""
+    return value.replace("_", " ").capitalize()
+
+
+def label_global(
+    name: str, labels: Mapping[str, str], fallback: Callable[[str], str] = humanized
+) -> Callable[[str], str]:
+    """A template global ``name`` that shows a stored value (a status, a kind) by its label
+    in ``labels``; a value that has none is shown as ``fallback`` makes it (as words)."""
+
+    def label(value: str) -> str:
+        return labels.get(value, fallback(value))
+
+    label.__name__ = label.__qualname__ = name
+    # Like namedtuple: the global belongs to the module that declares it.
+    label.__module__ = sys._getframe(1).f_globals["__name__"]
+    return template_global(label)
 
 
 def install_template_helpers(app: Flask, *modules) -> None:
@@ -80,6 +101,12 @@ def list_filters(parse: Callable[[Any, Any], FiltersT], default: FiltersT) -> Fi
     except ValidationFailed as error:
         flash_refusal(error)
         return default
+
+
+def flash_outcome(changed: bool, done: str, unchanged: str) -> None:
+    """Flash ``done`` as a success when the action changed something, else ``unchanged``
+    as news: pressing a button twice is not an error."""
+    flash(done if changed else unchanged, "success" if changed else "info")
 
 
 def flash_summary(error) -> None:

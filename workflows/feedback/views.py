@@ -18,7 +18,7 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import form_accepted, list_filters, template_global
+from portal.kernel.templating import form_accepted, label_global, list_filters, template_global
 from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
@@ -36,14 +36,8 @@ _REFERENCES: dict[str, tuple[type[Asset] | type[Deal] | type[Campaign], Callable
 }
 
 
-@template_global
-def feedback_kind_label(kind: str) -> str:
-    return FEEDBACK_KINDS.get(kind, kind)
-
-
-@template_global
-def feedback_status_label(status: str) -> str:
-    return FEEDBACK_STATUSES.get(status, status)
+feedback_kind_label = label_global("feedback_kind_label", FEEDBACK_KINDS, str)
+feedback_status_label = label_global("feedback_status_label", FEEDBACK_STATUSES, str)
 
 
 @template_global

@@ -12,10 +12,10 @@ from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
     flash_summary,
-    form_accepted,
+    label_global,
     template_global,
 )
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import attempt, press, submit
 from workflows.glossary import matching as glossary_matching
 from workflows.glossary import queries as glossary_queries
 from workflows.glossary import services as glossary
@@ -27,9 +27,7 @@ bp = Blueprint("glossary", __name__)
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
 
 
-@template_global
-def term_status_label(status: str) -> str:
-    return TERM_STATUSES.get(status, status.capitalize())
+term_status_label = label_global("term_status_label", TERM_STATUSES, str.capitalize)
 
 
 def glossary_terms_on_asset(asset, revision=None) -> list:
@@ -155,12 +153,15 @@ def edit(term_id: int):
 def sign(term_id: int):
     term = glossary.get_term(current_user, term_id)
     form = SignForm()
-    if not form_accepted(form):
+    submission = press(
+        form,
+        lambda: glossary.sign(term, current_user, chosen_id(form.version.data)),
+        refusals=(Conflict,),
+        show=flash_summary,
+    )
+    if not submission.saved:
         return _show(term)
-    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
-        signoff = glossary.sign(term, current_user, chosen_id(form.version.data))
-    if outcome.refused:
-        return _show(term)
+    signoff = submission.result
     if term.status == "agreed":
         flash(f"Signed for {signoff.side}. “{term.name}” is now agreed by both teams.", "success")
     else:

@@ -17,6 +17,7 @@ from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
     form_accepted,
+    label_global,
     list_filters,
     template_global,
 )
@@ -40,14 +41,8 @@ DONE_MESSAGES = {
 }
 
 
-@template_global
-def post_status_label(status: str) -> str:
-    return post_machine.STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
-
-
-@template_global
-def post_event_label(action: str) -> str:
-    return post_machine.EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+post_status_label = label_global("post_status_label", post_machine.STATUS_LABELS)
+post_event_label = label_global("post_event_label", post_machine.EVENT_LABELS)
 
 
 @template_global
