@@ -16,12 +16,11 @@ from portal.kernel.permissions import can, require
 from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
-    form_accepted,
     label_global,
     list_filters,
     template_global,
 )
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import attempt, press, submit
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
@@ -234,19 +233,20 @@ def _since(post, base_id: int | None) -> dict | None:
 @login_required
 def transition(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not form_accepted(EmptyForm()):
-        return _show(post)
     action = request.form.get("action", "")
-    with attempt(show=_flash_error) as outcome:
-        post_machine.transition(
+    submission = press(
+        EmptyForm(),
+        lambda: post_machine.transition(
             post,
             current_user,
             action,
             comment=request.form.get("comment", ""),
             url=request.form.get("url", ""),
             acknowledge_similar=request.form.get("acknowledge_similar") in {"1", "y", "on"},
-        )
-    if not outcome.refused:
+        ),
+        show=_flash_error,
+    )
+    if submission.saved:
         message = DONE_MESSAGES.get(action, "Done.")
         flash(message.format(rep=post.rep.name, writer=post.ghostwriter.name), "success")
     return _show(post)
@@ -256,14 +256,15 @@ def transition(post_id: int):
 @login_required
 def comment(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not form_accepted(EmptyForm()):
+    submission = press(
+        EmptyForm(),
+        lambda: posts.add_comment(post, current_user, request.form.get("body", "")),
+        show=flash_summary,
+        done="Comment posted.",
+    )
+    if not submission.saved:
         return _show(post, "discussion")
-    with attempt(show=flash_summary) as outcome:
-        added = posts.add_comment(post, current_user, request.form.get("body", ""))
-    if outcome.refused:
-        return _show(post, "discussion")
-    flash("Comment posted.", "success")
-    return _show(post, f"comment-{added.id}")
+    return _show(post, f"comment-{submission.result.id}")
 
 
 @bp.get("/posts/<id:post_id>/diff")
