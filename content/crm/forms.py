@@ -8,14 +8,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from content.crm.export_file import EXTENSIONS
 from content.crm.models import CRM_STAGE_MAX
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
+from portal.kernel.forms import bounded_text, chosen_id, id_choices
 
 
 class UploadForm(FlaskForm):
@@ -45,6 +44,4 @@ class StageMappingForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id))
-        self.stage.choices = [SelectChoice(NONE_CHOSEN, "Choose a buyer stage…")] + [
-            SelectChoice(stage.id, stage.name) for stage in stages
-        ]
+        self.stage.choices = id_choices(stages, none="Choose a buyer stage…")

@@ -2,7 +2,7 @@
 and the mapping of CRM stages to buyer stages. Admins only: for everyone else these
 pages do not exist (404)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 import content.crm.models  # noqa: F401 - registers the import's tables with the app
@@ -17,18 +17,17 @@ from portal.kernel.errors import Conflict, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import require
 from portal.kernel.templating import form_accepted
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import press, submit
 
 bp = Blueprint("deal_imports", __name__)
 PREVIEW_ROWS = 50  # rows shown per table; the rejects are all in the CSV download
 
 
 def _require_importer() -> None:
-    if not can(current_user, "import_deals"):
-        abort(404)
+    require("import_deals", status=404)
 
 
 def _show(import_id: int):
@@ -45,7 +44,7 @@ def index():
         deal_import, _plan = submission.result
         flash("Preview ready: nothing is imported until you confirm.", "success")
         return _show(deal_import.id)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     return render_template(
         "deal_imports/index.html",
         form=form,
@@ -93,12 +92,13 @@ def show(import_id: int):
 def run(import_id: int):
     _require_importer()
     deal_import = imports.get_import(current_user, import_id)
-    if not form_accepted(EmptyForm()):
-        return _show(import_id)
-    with attempt(show=_flash_run_refusal) as outcome:
-        counts = imports.run_import(current_user, deal_import)
-    if not outcome.refused:
-        flash(f"Imported: {counts}.", "success")
+    submission = press(
+        EmptyForm(),
+        lambda: imports.run_import(current_user, deal_import),
+        show=_flash_run_refusal,
+    )
+    if submission.saved:
+        flash(f"Imported: {submission.result}.", "success")
     return _show(import_id)
 
 

@@ -7,16 +7,23 @@ on the page as in the API.
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from content.deals import services as deals
 from content.deals.models import DEAL_STATUS_LABELS, DEAL_STATUSES
 from content.library.browsing import taxonomy_choices
 from content.usage import events as usage
 from portal.kernel.errors import ValidationFailed
-from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
+from portal.kernel.forms import (
+    NONE_CHOSEN,
+    bounded_text,
+    chosen_id,
+    id_choices,
+    id_select,
+    optional_date,
+)
 
 
 class AmountField(StringField):
@@ -63,22 +70,15 @@ class DealForm(FlaskForm):
     )
     amount = AmountField("Amount", render_kw={"inputmode": "decimal"})
     # The service's messages, not WTForms' "Not a valid choice", for tampered values.
-    stage = SelectField(
-        "Buyer stage",
-        coerce=chosen_id,
-        validate_choice=False,
-        validators=[InputRequired(message=deals.STAGE_MISSING)],
-    )
+    stage = id_select("Buyer stage", missing=deals.STAGE_MISSING)
     status = SelectField("Status", default="open", validate_choice=False)
-    close_date = DateField("Close date", validators=[Optional()])
+    close_date = optional_date("Close date")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         currency = current_app.config.get("CURRENCY", "USD")
         self.amount.description = f"Optional, in {currency}: e.g. 12,500 or 12,500.50."
-        self.stage.choices = [SelectChoice(NONE_CHOSEN, "Choose a stage…")] + [
-            SelectChoice(stage.id, stage.name) for stage in taxonomy_choices()["stages"]
-        ]
+        self.stage.choices = id_choices(taxonomy_choices()["stages"], none="Choose a stage…")
         self.status.choices = [
             SelectChoice(status, DEAL_STATUS_LABELS[status]) for status in DEAL_STATUSES
         ]

@@ -3,7 +3,7 @@ content attached to it and recommended for its stage, and the deal form."""
 
 from collections.abc import Sequence
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,14 +17,20 @@ from content.library.models import Asset, Stage
 from content.usage import events as usage
 from content.usage import share_links
 from content.usage.models import EVIDENCE_LABELS
-from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from portal.kernel.errors import Conflict, NotFound, PermissionDenied
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, EmptyForm
 from portal.kernel.models import User
-from portal.kernel.pagination import page_args
+from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_refusal, flash_summary, form_accepted, template_global
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.templating import (
+    flash_outcome,
+    flash_summary,
+    label_global,
+    list_filters,
+    template_global,
+)
+from portal.kernel.transaction import press, submit
 
 bp = Blueprint("deals", __name__)
 
@@ -37,14 +43,8 @@ SORT_LABELS = {
 SOURCE_LABELS = {"manual": "Typed in", "import": "CRM import", "api": "CRM sync (API)"}
 
 
-@template_global
-def deal_status_label(status: str) -> str:
-    return DEAL_STATUS_LABELS.get(status, status.capitalize())
-
-
-@template_global
-def evidence_label(evidence: str) -> str:
-    return EVIDENCE_LABELS.get(evidence, evidence.replace("_", " ").capitalize())
+deal_status_label = label_global("deal_status_label", DEAL_STATUS_LABELS, str.capitalize)
+evidence_label = label_global("evidence_label", EVIDENCE_LABELS)
 
 
 @template_global
@@ -81,12 +81,8 @@ def _deal_owners() -> Sequence[User]:
 @login_required
 def index():
     _require_deal_access()
-    try:
-        filters = queries.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        filters = queries.DealFilters()
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(queries.parse_filters, queries.DealFilters())
+    page, per_page = requested_page()
     mine = can(current_user, "track_deals")
     return render_template(
         "deals/index.html",
@@ -130,7 +126,7 @@ def create():
 @login_required
 def show(deal_id: int):
     deal = deals.get_visible_deal(current_user, deal_id)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     editable = can(current_user, "edit", deal)
     recommended = recommendations(deal, current_user)
     return render_template(
@@ -170,10 +166,7 @@ def edit(deal_id: int):
     form = _form_for(deal) if request.method == "GET" else DealForm()
     submission = submit(form, lambda: deals.update_deal(deal, current_user, _deal_input(form)))
     if submission.saved:
-        if submission.result:
-            flash("Deal saved.", "success")
-        else:
-            flash("Nothing changed, so nothing was saved.", "info")
+        flash_outcome(submission.result, "Deal saved.", "Nothing changed, so nothing was saved.")
         return _show(deal)
     return render_template("deals/form.html", form=form, deal=deal), submission.status
 
@@ -190,18 +183,21 @@ def _asset(asset_id: int | None) -> Asset:
 def attach(deal_id: int):
     deal = _editable_deal(deal_id)
     form = DealAttachForm()
-    if not form_accepted(form):
+    submission = press(
+        form,
+        lambda: usage.attach_to_deal(
+            _asset(form.asset_id.data), current_user, deal, form.note.data
+        ),
+    )
+    if not submission.saved:
         return _show(deal, "recommended")
-    asset = _asset(form.asset_id.data)
-    with attempt() as outcome:
-        _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    if outcome.refused:
-        return _show(deal, "recommended")
-    title = deals.asset_title(asset)
-    if created:
-        flash(f"“{title}” is attached to this deal.", "success")
-    else:
-        flash(f"“{title}” was attached to this deal already; nothing changed.", "info")
+    event, created = submission.result
+    title = deals.asset_title(event.asset)
+    flash_outcome(
+        created,
+        f"“{title}” is attached to this deal.",
+        f"“{title}” was attached to this deal already; nothing changed.",
+    )
     return _show(deal, "attached")
 
 
@@ -209,17 +205,17 @@ def attach(deal_id: int):
 @login_required
 def remove(deal_id: int, asset_id: int):
     deal = _editable_deal(deal_id)
-    form = EmptyForm()
-    if not form_accepted(form):
-        return _show(deal, "attached")
-    asset = _asset(asset_id)
-    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
-        removed = usage.detach_from_deal(asset, current_user, deal)
-    if outcome.refused:
-        return _show(deal, "attached")
-    title = deals.asset_title(asset)
-    if removed:
-        flash(f"“{title}” is no longer attached to this deal.", "success")
-    else:
-        flash(f"“{title}” was not attached to this deal; nothing changed.", "info")
+    submission = press(
+        EmptyForm(),
+        lambda: usage.detach_from_deal(_asset(asset_id), current_user, deal),
+        refusals=(Conflict,),
+        show=flash_summary,
+    )
+    if submission.saved:
+        title = deals.asset_title(_asset(asset_id))
+        flash_outcome(
+            submission.result,
+            f"“{title}” is no longer attached to this deal.",
+            f"“{title}” was not attached to this deal; nothing changed.",
+        )
     return _show(deal, "attached")

@@ -4,23 +4,18 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from content.files.uploads import ALLOWED_EXTENSIONS
 from content.library.browsing import taxonomy_choices
 from content.library.services import BODY_MAX, NOTE_MAX, SUMMARY_MAX, TITLE_MAX
-
-
-def _choices(terms) -> list[SelectChoice]:
-    return [SelectChoice(term.id, term.name) for term in terms]
+from portal.kernel.forms import id_choices, optional_date
 
 
 class AssetForm(FlaskForm):
@@ -48,12 +43,8 @@ class AssetForm(FlaskForm):
     personas = SelectMultipleField("Personas", coerce=int, validators=[Optional()])
     industries = SelectMultipleField("Industries", coerce=int, validators=[Optional()])
     tags = SelectMultipleField("Tags", coerce=int, validators=[Optional()])
-    review_by = DateField("Review by", validators=[Optional()])
-    expires_on = DateField(
-        "Expires on",
-        description="Optional: reps stop seeing the asset after this day.",
-        validators=[Optional()],
-    )
+    review_by = optional_date("Review by")
+    expires_on = optional_date("Expires on", "Optional: reps stop seeing the asset after this day.")
     note = StringField(
         "What changed",
         description="A short note for the revision history.",
@@ -64,8 +55,8 @@ class AssetForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         terms = taxonomy_choices()
-        self.content_type.choices = [SelectChoice(0, "— none —")] + _choices(terms["content-types"])
-        self.stages.choices = _choices(terms["stages"])
-        self.personas.choices = _choices(terms["personas"])
-        self.industries.choices = _choices(terms["industries"])
-        self.tags.choices = _choices(terms["tags"])
+        self.content_type.choices = id_choices(terms["content-types"], none="— none —")
+        self.stages.choices = id_choices(terms["stages"])
+        self.personas.choices = id_choices(terms["personas"])
+        self.industries.choices = id_choices(terms["industries"])
+        self.tags.choices = id_choices(terms["tags"])

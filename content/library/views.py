@@ -1,6 +1,6 @@
 """HTML routes of the content library: board, list, asset pages, authoring, downloads."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.files.uploads import send_stored
@@ -12,12 +12,12 @@ from content.library.forms import AssetForm
 from content.library.models import AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy.services import terms_by_ids
 from content.usage import events as usage
-from portal.kernel.errors import Conflict, ValidationFailed
+from portal.kernel.errors import Conflict
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import flash_form_errors, list_filters
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("content", __name__)
@@ -29,19 +29,10 @@ def home():
     return redirect(url_for("content.board"))
 
 
-def _filters_or_flash():
-    try:
-        return library.parse_filters(request.args, current_user), None
-    except ValidationFailed as error:
-        for message in error.fields.values():
-            flash(message, "error")
-        return library.LibraryFilters(), error
-
-
 @bp.get("/library")
 @login_required
 def board():
-    filters, _error = _filters_or_flash()
+    filters = list_filters(library.parse_filters, library.LibraryFilters())
     columns = library.board(current_user, filters)
     return render_template(
         "content/board.html",
@@ -54,8 +45,8 @@ def board():
 @bp.get("/assets")
 @login_required
 def index():
-    filters, _error = _filters_or_flash()
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(library.parse_filters, library.LibraryFilters())
+    page, per_page = requested_page()
     result = library.asset_list(current_user, filters, page, per_page)
     return render_template(
         "content/index.html", page=result, filters=filters, terms=library.taxonomy_choices()
@@ -89,8 +80,7 @@ def _upload_from_form(form: AssetForm):
 @bp.route("/assets/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "create_asset"):
-        abort(403)
+    require("create_asset")
     # ?title= fills the title in, e.g. from a query on the Search gaps report.
     form = AssetForm(title=request.args.get("title", "")[: asset_service.TITLE_MAX] or None)
     submission = submit(
@@ -134,8 +124,7 @@ def show(asset_id: int):
 @login_required
 def edit(asset_id: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
-    if not can(current_user, "edit", asset):
-        abort(403)
+    require("edit", asset)
     latest = asset.latest_revision
     assert latest is not None, "an asset is created with its first revision"
     form = AssetForm(obj=latest if request.method == "GET" else None)
@@ -194,8 +183,7 @@ def revision(asset_id: int, number: int):
 @login_required
 def diff(asset_id: int):
     asset = asset_service.get_visible_asset(current_user, asset_id)
-    if not can(current_user, "view_latest", asset):
-        abort(404)
+    require("view_latest", asset, status=404)
     numbers = [r.number for r in asset.revisions]
     try:
         old_n = int(request.args.get("from", min(numbers)))
@@ -224,8 +212,7 @@ def diff(asset_id: int):
 def download(asset_id: int):
     """Serve the file of the shown revision (or ``?revision=N`` for authors)."""
     asset = asset_service.get_visible_asset(current_user, asset_id)
-    if not can(current_user, "download", asset):
-        abort(404)
+    require("download", asset, status=404)
     number = request.args.get("revision", "")
     revision: AssetRevision | None
     if number:

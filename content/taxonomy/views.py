@@ -1,6 +1,6 @@
 """Admin pages for the taxonomy: stages, personas, industries, content types and tags."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,9 +10,9 @@ from content.taxonomy.forms import TermForm
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_summary, form_accepted
-from portal.kernel.transaction import attempt
+from portal.kernel.permissions import require
+from portal.kernel.templating import flash_summary
+from portal.kernel.transaction import attempt, press
 
 bp = Blueprint("taxonomy", __name__)
 
@@ -26,8 +26,7 @@ LABELS = {
 
 
 def _require_admin():
-    if not can(current_user, "manage_taxonomy"):
-        abort(404)
+    require("manage_taxonomy", status=404)
 
 
 @bp.get("/admin/taxonomy")
@@ -62,10 +61,9 @@ def taxonomy_save(kind: str, term_id: int | None = None):
     _require_admin()
     taxonomy.taxonomy_model(kind)
     form = TermForm()
-    if not form_accepted(form):
-        return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
-    with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
-        term = taxonomy.save_term(
+    submission = press(
+        form,
+        lambda: taxonomy.save_term(
             current_user,
             kind,
             term_id,
@@ -73,9 +71,12 @@ def taxonomy_save(kind: str, term_id: int | None = None):
             form.slug.data,
             position=form.position.data,
             description=form.description.data,
-        )
-    if not outcome.refused:
-        flash(f"“{term.name}” saved.", "success")
+        ),
+        refusals=(ValidationFailed,),
+        show=flash_summary,
+    )
+    if submission.saved:
+        flash(f"“{submission.result.name}” saved.", "success")
     return redirect(url_for("taxonomy.taxonomy_list", kind=kind))
 
 

@@ -7,17 +7,7 @@ globals below, so the page's own view stays unaware of ratings, deals and links.
 
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from content.deals import queries as deal_queries
@@ -30,10 +20,10 @@ from content.usage import ratings, share_links
 from content.usage.forms import DealUsageForm, RatingForm, ShareLinkForm
 from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_KINDS, Rating
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from portal.kernel.pagination import Page, page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import form_accepted
-from portal.kernel.transaction import attempt
+from portal.kernel.pagination import Page, requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import flash_outcome, form_accepted
+from portal.kernel.transaction import attempt, press
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("usage", __name__)
@@ -151,13 +141,12 @@ def _back_to(asset: Asset):
 def rate(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
     form = RatingForm()
-    if not form_accepted(form):
-        return _back_to(asset)
-    with attempt(refusals=(PermissionDenied, ValidationFailed)) as outcome:
-        ratings.rate(asset, current_user, form.stars.data, form.comment.data)
-    if outcome.refused:
-        return _back_to(asset)
-    flash("Thanks — your rating is saved.", "success")
+    press(
+        form,
+        lambda: ratings.rate(asset, current_user, form.stars.data, form.comment.data),
+        refusals=(PermissionDenied, ValidationFailed),
+        done="Thanks — your rating is saved.",
+    )
     return _back_to(asset)
 
 
@@ -166,9 +155,8 @@ def rate(asset_id: int):
 def rating_comments(asset_id: int):
     """Every rating comment on the asset, newest first, for those who may read them."""
     asset = get_visible_asset(current_user, asset_id)
-    if not can(current_user, "view_rating_comments", asset):
-        abort(404)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    require("view_rating_comments", asset, status=404)
+    page, per_page = requested_page()
     return render_template(
         "content/rating_comments.html",
         asset=asset,
@@ -184,20 +172,26 @@ def rating_comments(asset_id: int):
 @login_required
 def attach_to_deal(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not can(current_user, "attach_to_deal", asset):
-        abort(403)
+    require("attach_to_deal", asset)
     form = DealUsageForm(deal_queries.open_deals(current_user))
-    if not form_accepted(form):
-        return _back_to(asset)
-    deal = deals.get_visible_deal(current_user, form.deal.data)
-    with attempt() as outcome:
-        _event, created = usage.attach_to_deal(asset, current_user, deal, form.note.data)
-    if outcome.refused:
-        return _back_to(asset)
-    if created:
-        flash(f"Recorded: you used this asset in “{deal.name}”.", "success")
-    else:
-        flash(f"Already recorded: this asset is attached to “{deal.name}”.", "info")
+    submission = press(
+        form,
+        lambda: usage.attach_to_deal(
+            asset,
+            current_user,
+            deals.get_visible_deal(current_user, form.deal.data),
+            form.note.data,
+        ),
+    )
+    if submission.saved:
+        event, created = submission.result
+        deal = event.deal
+        assert deal is not None, "an asset used in a deal names the deal"
+        flash_outcome(
+            created,
+            f"Recorded: you used this asset in “{deal.name}”.",
+            f"Already recorded: this asset is attached to “{deal.name}”.",
+        )
     return _back_to(asset)
 
 
@@ -239,7 +233,7 @@ def create_link(asset_id: int):
 @bp.get("/share-links")
 @login_required
 def my_links():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     return render_template(
         "share/links.html", page=share_links.links_by(current_user, page, per_page)
     )
@@ -250,7 +244,7 @@ def my_links():
 def link(link_id: int):
     """One link: its state and every open, newest first, with visitors numbered."""
     shared = share_links.get_link(current_user, link_id)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     return render_template(
         "share/link.html",
         stats=share_links.link_stats(shared),
@@ -263,11 +257,11 @@ def link(link_id: int):
 @login_required
 def revoke(link_id: int):
     shared = share_links.get_link(current_user, link_id)
-    done = share_links.revoke(shared, current_user)
-    if done:
-        flash("Link revoked: the buyer now sees “This link has expired”.", "success")
-    else:
-        flash("That link was already revoked.", "info")
+    flash_outcome(
+        share_links.revoke(shared, current_user),
+        "Link revoked: the buyer now sees “This link has expired”.",
+        "That link was already revoked.",
+    )
     back = safe_next(request.form.get("next"))
     return redirect(back or url_for(".link", link_id=shared.id))
 

@@ -12,7 +12,7 @@ from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.models import User
 from portal.kernel.templating import flash_form_errors, flash_summary, form_accepted
-from portal.kernel.transaction import attempt
+from portal.kernel.transaction import press
 from portal.kernel.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -84,17 +84,20 @@ def profile():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if not form_accepted(form):
-        return redirect(url_for("auth.profile"))
-    with attempt(refusals=(ValidationFailed,), show=flash_summary) as outcome:
-        accounts.change_password(current_user, form.current_password.data, form.new_password.data)
-    if outcome.refused:
-        return redirect(url_for("auth.profile"))
-    # The version bump ended this session too (and its remember-me cookie); start fresh
-    # ones for this browser.
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
-    login_user(current_user._get_current_object(), remember=remembered)
-    flash("Your password is changed. Other devices have been signed out.", "success")
+    submission = press(
+        form,
+        lambda: accounts.change_password(
+            current_user, form.current_password.data, form.new_password.data
+        ),
+        refusals=(ValidationFailed,),
+        show=flash_summary,
+    )
+    if submission.saved:
+        # The version bump ended this session too (and its remember-me cookie); start fresh
+        # ones for this browser.
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+        login_user(current_user._get_current_object(), remember=remembered)
+        flash("Your password is changed. Other devices have been signed out.", "success")
     return redirect(url_for("auth.profile"))
 
 

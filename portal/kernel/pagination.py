@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask import current_app, request
 from sqlalchemy import Select, func, select
 
 from portal.kernel.extensions import db
@@ -39,6 +40,12 @@ def page_args(args, default_per_page: int) -> tuple[int, int]:
         args.get("per_page"), "per_page", high=MAX_PER_PAGE, default=default_per_page
     )
     return page, per_page
+
+
+def requested_page() -> tuple[int, int]:
+    """The ``page`` and ``per_page`` a list page's query string asks for, bounded, with the
+    application's ``PER_PAGE`` when it names none."""
+    return page_args(request.args, current_app.config["PER_PAGE"])
 
 
 def paginate(

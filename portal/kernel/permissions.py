@@ -9,6 +9,9 @@ from collections.abc import Callable
 from types import FunctionType
 from typing import Any, TypeVar
 
+from flask import abort
+from flask_login import current_user
+
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import db
 
@@ -62,6 +65,13 @@ def can(user, action: str, obj: Any = None) -> bool:
             if check is not None:
                 break
     return bool(check(user, obj)) if check is not None else False
+
+
+def require(action: str, obj: Any = None, *, status: int = 403) -> None:
+    """Stop the request unless the signed-in user may take ``action`` on ``obj``: with 403
+    for what they may see but not do, or 404 (``status``) where they may not know it exists."""
+    if not can(current_user, action, obj):
+        abort(status)
 
 
 def registered_actions() -> list[tuple[str, type | None]]:

@@ -1,13 +1,18 @@
 """Helpers shared by templates and views: flashing form errors, links, formatting."""
 
+import sys
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from types import FunctionType
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, flash, request, url_for
 from flask_login import current_user
 
+from portal.kernel.errors import ValidationFailed
 from portal.kernel.permissions import can
+
+FiltersT = TypeVar("FiltersT")
 
 
 def template_global(func):
@@ -25,6 +30,26 @@ def template_filter(name: str):
         return func
 
     return mark
+
+
+def humanized(value: str) -> str:
+    """A stored name read as words: ``in_review`` is "In review"."""
+    return value.replace("_", " ").capitalize()
+
+
+def label_global(
+    name: str, labels: Mapping[str, str], fallback: Callable[[str], str] = humanized
+) -> Callable[[str], str]:
+    """A template global ``name`` that shows a stored value (a status, a kind) by its label
+    in ``labels``; a value that has none is shown as ``fallback`` makes it (as words)."""
+
+    def label(value: str) -> str:
+        return labels.get(value, fallback(value))
+
+    label.__name__ = label.__qualname__ = name
+    # Like namedtuple: the global belongs to the module that declares it.
+    label.__module__ = sys._getframe(1).f_globals["__name__"]
+    return template_global(label)
 
 
 def install_template_helpers(app: Flask, *modules) -> None:
@@ -65,6 +90,23 @@ def flash_refusal(error) -> None:
     no form to put messages beside): each field's message, or else its summary."""
     for message in list(error.fields.values()) or [error.message]:
         flash(message, "error")
+
+
+def list_filters(parse: Callable[[Any, Any], FiltersT], default: FiltersT) -> FiltersT:
+    """The filters of a list page: what ``parse`` reads from the query string for the
+    signed-in user; when it refuses some, each refusal is flashed and the page lists by
+    ``default`` instead, so a bad link still shows a list."""
+    try:
+        return parse(request.args, current_user)
+    except ValidationFailed as error:
+        flash_refusal(error)
+        return default
+
+
+def flash_outcome(changed: bool, done: str, unchanged: str) -> None:
+    """Flash ``done`` as a success when the action changed something, else ``unchanged``
+    as news: pressing a button twice is not an error."""
+    flash(done if changed else unchanged, "success" if changed else "info")
 
 
 def flash_summary(error) -> None:

@@ -9,7 +9,8 @@ answers the portal's 500 page or JSON error, never a half response.
 
 ``attempt`` is the block views share around a service call: on a refusal it rolls back
 what the service flushed and shows why, so the view re-renders or redirects with nothing
-saved. ``submit`` is a form page's whole block: validate, call the service, show refusals.
+saved. ``submit`` is a form page's whole block: validate, call the service, show refusals;
+``press`` is a button's, whose refusals are flashed before the view redirects.
 
 Work that must be committed at another moment keeps its own commit and says why (the API
 token's last-used time, usage recorded quietly, the digest's claim, CLI commands).
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, flash, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
@@ -98,14 +99,16 @@ def submit(
     form: FlaskForm,
     save: Callable[[], Any],
     refusals: tuple[type[DomainError], ...] = (ValidationFailed,),
+    show: Callable[[DomainError], None] | None = None,
 ) -> Submission:
     """Validate a posted ``form`` and call ``save`` (the service call) with it.
 
-    Invalid input is flashed; a refusal from ``save`` is rolled back and its messages put
-    beside the form's fields. A form that is only displayed (GET) is neither.
+    Invalid input is flashed; a refusal from ``save`` is rolled back and shown by ``show``
+    when given, else its messages are put beside the form's fields. A form that is only
+    displayed (GET) is neither.
     """
     if form.validate_on_submit():
-        with attempt(form, refusals) as outcome:
+        with attempt(form, refusals, show) as outcome:
             result = save()
         if not outcome.refused:
             return Submission(saved=True, result=result)
@@ -113,3 +116,20 @@ def submit(
     if request.method == "POST":
         flash_form_errors(form)
     return Submission(saved=False, status=422 if request.method == "POST" else 200)
+
+
+def press(
+    form: FlaskForm,
+    action: Callable[[], Any],
+    refusals: tuple[type[DomainError], ...] = (ValidationFailed, Conflict),
+    show: Callable[[DomainError], None] = flash_refusal,
+    done: str | None = None,
+) -> Submission:
+    """A button's whole block: check its posted ``form`` (an expired one is flashed), then
+    call ``action`` (the service call); a refusal is rolled back and flashed by ``show``.
+    ``done`` is flashed as a success when the action went through; a view whose message
+    depends on the outcome flashes it when ``saved``. The view redirects either way."""
+    submission = submit(form, action, refusals, show)
+    if submission.saved and done is not None:
+        flash(done, "success")
+    return submission

@@ -1,10 +1,10 @@
 """Notification pages: the bell, the list, marking read."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel import notifications
-from portal.kernel.pagination import page_args
+from portal.kernel.pagination import requested_page
 from portal.kernel.templating import template_global
 from portal.kernel.urls import safe_next
 
@@ -20,7 +20,7 @@ def unread_notifications() -> int:
 @bp.get("/notifications")
 @login_required
 def index():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     listed = notifications.notifications_for(current_user, page, per_page)
     return render_template("notifications/index.html", page=listed)
 

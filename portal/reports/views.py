@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, render_template, request
+from flask_login import login_required
 from sqlalchemy import select
 
 from content.library.browsing import taxonomy_choices
@@ -21,8 +21,8 @@ from portal.kernel.csv_export import csv_response
 from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import require
 from portal.kernel.reporting import (
     TEAMS,
     Column,
@@ -103,8 +103,7 @@ def chosen_table(spec: ReportSpec, args) -> tuple[str, Table]:
 
 
 def _require_reader() -> None:
-    if not can(current_user, "view_reports"):
-        abort(404)
+    require("view_reports", status=404)
 
 
 @bp.get("/reports")
@@ -137,7 +136,7 @@ def show(slug: str):
         filters = ReportFilters(default_period())
     tab, table = chosen_table(spec, request.args)
     sort = parse_sort(request.args, table.columns, table.default_sort)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     rows = table.rows(filters, sort, page, per_page)
     if request.args.get("format") == "csv":
         return _csv(spec, tab, table, rows.items)

@@ -255,7 +255,7 @@ def _view_inputs(app, rule, problems: list) -> set[str]:
     unknown = set(_READS.findall(source)) - names - TEXT_READS
     if unknown:
         problems.append(f"{rule.endpoint} reads {unknown}: add to INTEGER_READS or TEXT_READS")
-    if "page_args(" in source:
+    if "page_args(" in source or "requested_page(" in source:
         names |= {"page", "per_page"}
     for form_name in _FORMS.findall(source):
         form_class = view.__globals__.get(form_name)

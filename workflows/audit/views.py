@@ -2,8 +2,8 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, Response, flash, render_template, request, url_for
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -11,8 +11,8 @@ from content.library.models import AssetRevision
 from portal.kernel.csv_export import csv_response
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.pagination import Page, page_args
-from portal.kernel.permissions import can, rule
+from portal.kernel.pagination import Page, requested_page
+from portal.kernel.permissions import require, rule
 from portal.kernel.templating import template_global
 from workflows.audit.models import WorkflowEvent
 from workflows.posts.machine import POST
@@ -101,8 +101,7 @@ def audit_subject(event: WorkflowEvent, titles: dict) -> tuple[str, str]:
 @bp.get("/audit")
 @login_required
 def index():
-    if not can(current_user, "view_audit_log"):
-        abort(404)
+    require("view_audit_log", status=404)
     errors: dict = {}
     since = _day(request.args.get("from"), "from", errors)
     until = _day(request.args.get("to"), "to", errors)
@@ -119,7 +118,7 @@ def index():
     query = audit_query(since, until, action)
     if request.args.get("format") == "csv":
         return _csv(list(db.session.scalars(query)))
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     events = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
     return render_template(

@@ -6,14 +6,18 @@ wherever it comes from.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.kernel.forms import bounded_text, chosen_id
+from portal.kernel.forms import bounded_text, id_choices, id_select
 from workflows.campaigns import services as campaigns
 
 DATE_INVALID = "Write the date as YYYY-MM-DD, e.g. 2026-03-31."
+
+
+def _asset_label(asset) -> str:
+    label = campaigns.asset_title(asset)
+    return label if asset.is_live else f"{label} (no longer live)"
 
 
 class CampaignForm(FlaskForm):
@@ -56,11 +60,10 @@ class CampaignForm(FlaskForm):
     )
     # The service decides which ids may be linked, with its own message: an asset
     # archived while the form was open is refused by name, not as "not a valid choice".
-    asset_ids = SelectMultipleField(
+    asset_ids = id_select(
         "Linked assets",
+        multiple=True,
         description="Live assets reps should send. Hold Ctrl (⌘ on a Mac) to pick several.",
-        coerce=chosen_id,
-        validate_choice=False,
         render_kw={"size": 10},
     )
     # When the campaign was last saved as the editor saw it; a save based on an older
@@ -69,13 +72,7 @@ class CampaignForm(FlaskForm):
 
     def __init__(self, *args, campaign=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
-        for asset in campaigns.linkable_assets(campaign):
-            label = campaigns.asset_title(asset)
-            if not asset.is_live:
-                label += " (no longer live)"
-            choices.append(SelectChoice(asset.id, label))
-        self.asset_ids.choices = choices
+        self.asset_ids.choices = id_choices(campaigns.linkable_assets(campaign), _asset_label)
 
     def chosen_assets(self) -> list[int]:
         """The ids picked; a value that is no id stays in (as NONE_CHOSEN) so the service

@@ -1,20 +1,24 @@
 """HTML routes for campaign briefs: the list, the form marketers write them with, the
 brief reps read and acknowledge, and what marketing sees of the field's response."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.forms import EmptyForm
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_refusal, template_global
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.models import User
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import label_global, list_filters, template_global
+from portal.kernel.transaction import Submission, press, submit
 from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import CampaignForm
+from workflows.campaigns.models import Campaign
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
 bp = Blueprint("campaigns", __name__)
@@ -31,9 +35,7 @@ def home_campaigns() -> list[campaigns.HomeCampaign]:
     return campaigns.home_campaigns(current_user)
 
 
-@template_global
-def campaign_timing_label(timing: str) -> str:
-    return TIMING_LABELS.get(timing, timing)
+campaign_timing_label = label_global("campaign_timing_label", TIMING_LABELS, str)
 
 
 @template_global
@@ -77,12 +79,8 @@ def _based_on(raw: str | None) -> datetime | None:
 @bp.get("/campaigns")
 @login_required
 def index():
-    try:
-        view = campaigns.parse_view(request.args.get("show"), current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        view = "current"
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    view = list_filters(lambda args, user: campaigns.parse_view(args.get("show"), user), "current")
+    page, per_page = requested_page()
     listed = campaigns.campaign_list(current_user, view, page, per_page)
     writer = can(current_user, "write_campaigns")
     counts = responses.read_counts([row.campaign.id for row in listed.items]) if writer else {}
@@ -100,8 +98,7 @@ def index():
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "write_campaigns"):
-        abort(403)
+    require("write_campaigns")
     form = CampaignForm()
     submission = submit(form, lambda: campaigns.create_campaign(current_user, _input(form)))
     if submission.saved:
@@ -137,8 +134,7 @@ def show(campaign_id: int):
 @login_required
 def edit(campaign_id: int):
     campaign = campaigns.get_visible_campaign(current_user, campaign_id)
-    if not can(current_user, "edit", campaign):
-        abort(403)
+    require("edit", campaign)
     if request.method == "GET":
         form = CampaignForm(obj=campaign, campaign=campaign)
         form.asset_ids.data = [asset.id for asset in campaign.assets]
@@ -159,33 +155,39 @@ def edit(campaign_id: int):
     return render_template("campaigns/form.html", form=form, campaign=campaign), status
 
 
+def _press_on_campaign(
+    campaign_id: int,
+    action: Callable[[Campaign, User], Any],
+    refusals: tuple,
+    done: str | None = None,
+) -> tuple[Campaign, Submission]:
+    """A button on a campaign's page: ``action(campaign, user)`` is the service call."""
+    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
+    return campaign, press(EmptyForm(), lambda: action(campaign, current_user), refusals, done=done)
+
+
 @bp.post("/campaigns/<id:campaign_id>/publish")
 @login_required
 def publish(campaign_id: int):
-    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
-    if not EmptyForm().validate_on_submit():
-        flash("The form expired or was not sent from this site. Please try again.", "error")
-        return _show(campaign)
-    with attempt(refusals=(Conflict, PermissionDenied)) as outcome:
-        campaigns.publish(campaign, current_user)
-    if not outcome.refused:
-        flash("Campaign published. Every active rep has been told.", "success")
+    campaign, _submission = _press_on_campaign(
+        campaign_id,
+        campaigns.publish,
+        (Conflict, PermissionDenied),
+        done="Campaign published. Every active rep has been told.",
+    )
     return _show(campaign)
 
 
 @bp.post("/campaigns/<id:campaign_id>/read")
 @login_required
 def acknowledge(campaign_id: int):
-    campaign = campaigns.get_visible_campaign(current_user, campaign_id)
-    if not EmptyForm().validate_on_submit():
-        flash("The form expired or was not sent from this site. Please try again.", "error")
-        return _show(campaign)
-    with attempt(refusals=(PermissionDenied,)) as outcome:
-        _read, created = campaigns.acknowledge(campaign, current_user)
-    if outcome.refused:
-        return _show(campaign)
-    if created:
-        flash("Thanks: marketing can see you have read this brief.", "success")
-    else:
-        flash("You had already marked this brief as read.", "success")
+    campaign, submission = _press_on_campaign(
+        campaign_id, campaigns.acknowledge, (PermissionDenied,)
+    )
+    if submission.saved:
+        _read, created = submission.result
+        if created:
+            flash("Thanks: marketing can see you have read this brief.", "success")
+        else:
+            flash("You had already marked this brief as read.", "success")
     return _show(campaign)

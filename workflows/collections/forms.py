@@ -6,20 +6,12 @@ wherever it comes from.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import InputRequired
 
 from content.deals.services import asset_title
 from portal.kernel.extensions import db
-from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
+from portal.kernel.forms import bounded_text, id_choices, id_select, optional_date
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.models import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX
@@ -56,22 +48,15 @@ class CollectionForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    asset = SelectField(
-        "Asset",
-        coerce=chosen_id,
-        validators=[InputRequired(message=collections.ASSET_MISSING)],
-        # The service says what is wrong with a chosen asset (not live, already in).
-        validate_choice=False,
-    )
+    # The service says what is wrong with a chosen asset (not live, already in).
+    asset = id_select("Asset", missing=collections.ASSET_MISSING)
     note = _note_field()
 
     def __init__(self, collection, *args, **kwargs):
         super().__init__(*args, **kwargs)
         assets = db.session.scalars(collections.addable_assets(collection)).all()
-        choices = sorted((asset_title(asset), asset.id) for asset in assets)
-        self.asset.choices = [SelectChoice(NONE_CHOSEN, "Choose a published asset…")] + [
-            SelectChoice(asset_id, title) for title, asset_id in choices
-        ]
+        by_title = sorted(assets, key=lambda asset: (asset_title(asset), asset.id))
+        self.asset.choices = id_choices(by_title, asset_title, none="Choose a published asset…")
 
 
 class NoteForm(FlaskForm):
@@ -79,40 +64,30 @@ class NoteForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    reps = SelectMultipleField(
+    reps = id_select(
         "Reps",
+        missing=paths.REPS_MISSING,
+        multiple=True,
         description="Hold Ctrl (or ⌘) to choose several.",
-        coerce=chosen_id,
-        validators=[InputRequired(message=paths.REPS_MISSING)],
-        validate_choice=False,
         render_kw={"size": 8},
     )
-    due_on = DateField(
-        "Due",
-        description="Optional: when the rep should have finished the path.",
-        validators=[Optional()],
-    )
+    due_on = optional_date("Due", "Optional: when the rep should have finished the path.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         reps = db.session.scalars(paths.assignable_reps()).all()
-        self.reps.choices = [SelectChoice(rep.id, f"{rep.name} ({rep.email})") for rep in reps]
+        self.reps.choices = id_choices(reps, lambda rep: f"{rep.name} ({rep.email})")
 
 
 class AddToCollectionForm(FlaskForm):
     """ "Add to collection" on an asset's page: the collection is chosen, the asset is fixed."""
 
-    collection = SelectField(
-        "Collection",
-        coerce=chosen_id,
-        validators=[InputRequired(message=collections.COLLECTION_MISSING)],
-        validate_choice=False,
-    )
+    collection = id_select("Collection", missing=collections.COLLECTION_MISSING)
     asset = HiddenField(validators=[InputRequired(message=collections.ASSET_MISSING)])
     note = _note_field()
 
     def __init__(self, choices=(), *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.collection.choices = [SelectChoice(NONE_CHOSEN, "Choose a collection…")] + [
-            SelectChoice(collection.id, collection.title) for collection in choices
-        ]
+        self.collection.choices = id_choices(
+            choices, lambda collection: collection.title, none="Choose a collection…"
+        )

@@ -1,20 +1,23 @@
 """HTML routes for collections: the list, building one (title, items with notes, order),
 assigning it to reps as an onboarding path, a rep's done marks, and progress per rep."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from collections.abc import Callable
+from typing import Any
 
-import workflows.collections.models  # noqa: F401 - registers the models with the app
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
 from content.deals.services import asset_title
 from content.library.models import Asset
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, EmptyForm, chosen_id
 from portal.kernel.models import User
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import form_accepted, template_global
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import flash_outcome, form_accepted, template_global
+from portal.kernel.transaction import Submission, press, submit
 from workflows.collections import paths
 from workflows.collections import services as collections
 from workflows.collections.forms import (
@@ -24,6 +27,7 @@ from workflows.collections.forms import (
     ItemForm,
     NoteForm,
 )
+from workflows.collections.models import CollectionItem
 
 bp = Blueprint("collections", __name__)
 
@@ -54,15 +58,14 @@ def _show(collection):
 
 def _editable(collection_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    if not can(current_user, "edit", collection):
-        abort(403)
+    require("edit", collection)
     return collection
 
 
 @bp.get("/collections")
 @login_required
 def index():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     listed = collections.collection_list(page, per_page)
     ids = [collection.id for collection in listed.items]
     return render_template(
@@ -76,8 +79,7 @@ def index():
 @bp.route("/collections/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "create_collection"):
-        abort(403)
+    require("create_collection")
     form = CollectionForm()
     submission = submit(
         form,
@@ -146,16 +148,21 @@ def show(collection_id: int):
 def add_item(collection_id: int):
     collection = _editable(collection_id)
     form = ItemForm(collection)
-    if not form_accepted(form):
-        return _show(collection)
-    chosen = form.asset.data
-    asset = db.session.get(Asset, chosen) if chosen != NONE_CHOSEN else None
-    with attempt() as outcome:
-        item = collections.add_item(collection, current_user, asset, form.note.data)
-    if outcome.refused:
-        return _show(collection)
-    flash(f"“{asset_title(item.asset)}” added as item {item.position}.", "success")
+    submission = press(
+        form,
+        lambda: collections.add_item(
+            collection, current_user, _chosen_asset(form.asset.data), form.note.data
+        ),
+    )
+    if submission.saved:
+        item = submission.result
+        flash(f"“{asset_title(item.asset)}” added as item {item.position}.", "success")
     return _show(collection)
+
+
+def _chosen_asset(asset_id: int) -> Asset | None:
+    """The asset picked in a form, or None when none (or no id) was chosen."""
+    return db.session.get(Asset, asset_id) if asset_id != NONE_CHOSEN else None
 
 
 @bp.post("/collections/add")
@@ -163,20 +170,44 @@ def add_item(collection_id: int):
 def add_from_asset():
     """ "Add to collection" on an asset's page; back to that page with the outcome."""
     form = AddToCollectionForm()
-    asset_id = chosen_id(form.asset.data)
-    asset = db.session.get(Asset, asset_id) if asset_id != NONE_CHOSEN else None
+    asset = _chosen_asset(chosen_id(form.asset.data))
     if asset is None or not can(current_user, "view", asset):
         abort(404)
-    back = redirect(url_for("content.show", asset_id=asset.id))
-    if not form_accepted(form):
-        return back
-    collection = _editable(form.collection.data)
-    with attempt() as outcome:
-        item = collections.add_item(collection, current_user, asset, form.note.data)
-    if outcome.refused:
-        return back
-    flash(f"Added to “{collection.title}” as item {item.position}.", "success")
-    return back
+    submission = press(
+        form,
+        lambda: collections.add_item(
+            _editable(form.collection.data), current_user, asset, form.note.data
+        ),
+    )
+    if submission.saved:
+        item = submission.result
+        flash(f"Added to “{item.collection.title}” as item {item.position}.", "success")
+    return redirect(url_for("content.show", asset_id=asset.id))
+
+
+def _press_on_item(
+    collection,
+    item_id: int,
+    form: FlaskForm,
+    change: Callable[[CollectionItem], Any],
+    refusals: tuple,
+    done: Callable[[str], str] | None = None,
+) -> Submission:
+    """A button on one item of ``collection``: ``change(item)`` is the service call. Its
+    result is the item, its title (read first: a removed item has none after) and what
+    ``change`` returned; ``done(title)``, when given, is flashed as the success. An item
+    someone removed meanwhile (the page was stale, or both acted at once) is refused like
+    bad input, on the collection's page."""
+
+    def act():
+        item = collections.get_item(collection, item_id)
+        title = asset_title(item.asset)
+        return item, title, change(item)
+
+    submission = press(form, act, refusals)
+    if submission.saved and done is not None:
+        flash(done(submission.result[1]), "success")
+    return submission
 
 
 @bp.post("/collections/<id:collection_id>/items/<id:item_id>/note")
@@ -184,17 +215,14 @@ def add_from_asset():
 def edit_note(collection_id: int, item_id: int):
     collection = _editable(collection_id)
     form = NoteForm()
-    if not form_accepted(form):
-        return _show(collection)
-    # An item someone removed meanwhile (the page was stale, or both acted at once) is
-    # refused like bad input, on the collection's page; so in the buttons below.
-    with attempt(refusals=(ValidationFailed, NotFound)) as outcome:
-        item = collections.get_item(collection, item_id)
-        collections.edit_note(item, current_user, form.note.data)
-    if outcome.refused:
-        return _show(collection)
-    title = asset_title(item.asset)
-    flash(f"Note on “{title}” saved.", "success")
+    _press_on_item(
+        collection,
+        item_id,
+        form,
+        lambda item: collections.edit_note(item, current_user, form.note.data),
+        (ValidationFailed, NotFound),
+        done=lambda title: f"Note on “{title}” saved.",
+    )
     return _show(collection)
 
 
@@ -203,19 +231,20 @@ def edit_note(collection_id: int, item_id: int):
 def move(collection_id: int, item_id: int):
     collection = _editable(collection_id)
     direction = request.form.get("direction", "")
-    form = EmptyForm()
-    if not form_accepted(form):
-        return _show(collection)
-    with attempt(refusals=(ValidationFailed, NotFound)) as outcome:
-        item = collections.get_item(collection, item_id)
-        moved = collections.move_item(item, current_user, direction)
-    if outcome.refused:
-        return _show(collection)
-    title, position = asset_title(item.asset), item.position
-    if moved:
-        flash(f"“{title}” moved {direction} to item {position}.", "success")
-    else:
-        flash(f"“{title}” is already {'first' if direction == 'up' else 'last'}.", "info")
+    submission = _press_on_item(
+        collection,
+        item_id,
+        EmptyForm(),
+        lambda item: collections.move_item(item, current_user, direction),
+        (ValidationFailed, NotFound),
+    )
+    if submission.saved:
+        item, title, moved = submission.result
+        flash_outcome(
+            moved,
+            f"“{title}” moved {direction} to item {item.position}.",
+            f"“{title}” is already {'first' if direction == 'up' else 'last'}.",
+        )
     return _show(collection)
 
 
@@ -223,16 +252,14 @@ def move(collection_id: int, item_id: int):
 @login_required
 def remove(collection_id: int, item_id: int):
     collection = _editable(collection_id)
-    form = EmptyForm()
-    if not form_accepted(form):
-        return _show(collection)
-    with attempt(refusals=(NotFound,)) as outcome:
-        item = collections.get_item(collection, item_id)
-        title = asset_title(item.asset)
-        collections.remove_item(item, current_user)
-    if outcome.refused:
-        return _show(collection)
-    flash(f"“{title}” removed from the collection.", "success")
+    _press_on_item(
+        collection,
+        item_id,
+        EmptyForm(),
+        lambda item: collections.remove_item(item, current_user),
+        (NotFound,),
+        done=lambda title: f"“{title}” removed from the collection.",
+    )
     return _show(collection)
 
 
@@ -241,15 +268,16 @@ def remove(collection_id: int, item_id: int):
 def mark(collection_id: int, item_id: int):
     collection = collections.get_collection(current_user, collection_id)
     done = request.form.get("done") == "1"
-    form = EmptyForm()
-    if not form_accepted(form):
+    submission = _press_on_item(
+        collection,
+        item_id,
+        EmptyForm(),
+        lambda item: paths.mark(item, current_user, done),
+        (Conflict, NotFound),
+    )
+    if not submission.saved:
         return _show(collection)
-    with attempt(refusals=(Conflict, NotFound)) as outcome:
-        item = collections.get_item(collection, item_id)
-        paths.mark(item, current_user, done)
-    if outcome.refused:
-        return _show(collection)
-    title = asset_title(item.asset)
+    _item, title, _assignment = submission.result
     state = "done" if done else "not done"
     flash(f"“{title}” marked {state}.", "success")
     return redirect(url_for(".show", collection_id=collection.id, _anchor=f"item-{item_id}"))
@@ -259,8 +287,7 @@ def mark(collection_id: int, item_id: int):
 @login_required
 def assign(collection_id: int):
     collection = collections.get_collection(current_user, collection_id)
-    if not can(current_user, "assign", collection):
-        abort(403)
+    require("assign", collection)
     form = AssignForm()
     submission = submit(
         form,

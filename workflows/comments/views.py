@@ -9,7 +9,7 @@ from portal.kernel.errors import Conflict, PermissionDenied
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_int
 from portal.kernel.templating import flash_summary, form_accepted, template_filter
-from portal.kernel.transaction import attempt
+from portal.kernel.transaction import attempt, press
 from workflows.comments import services as comments
 
 bp = Blueprint("comments", __name__)
@@ -95,12 +95,13 @@ def create(asset_id: int):
 
 def _change_thread(comment_id: int, change, done: str):
     comment = comments.get_visible_comment(current_user, comment_id)
-    if not form_accepted(EmptyForm()):
-        return _asset_page(comment.asset_id, comment)
-    with attempt(refusals=(Conflict, PermissionDenied), show=flash_summary) as outcome:
-        change(comment, current_user)
-    if not outcome.refused:
-        flash(done, "success")
+    press(
+        EmptyForm(),
+        lambda: change(comment, current_user),
+        refusals=(Conflict, PermissionDenied),
+        show=flash_summary,
+        done=done,
+    )
     return _asset_page(comment.asset_id, comment)
 
 

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from content.deals.services import asset_title
 from content.library.browsing import taxonomy_choices
-from portal.kernel.forms import NONE_CHOSEN, bounded_text, chosen_id
+from portal.kernel.forms import bounded_text, id_choices, id_select
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 
@@ -32,10 +32,10 @@ class FeedbackForm(FlaskForm):
         description="In the customer's words where you can: who said it, and in what situation.",
         rows=6,
     )
-    stage = SelectField("Buyer stage", coerce=chosen_id, validate_choice=False)
-    asset = SelectField("About an asset", coerce=chosen_id, validate_choice=False)
-    deal = SelectField("Deal", coerce=chosen_id, validate_choice=False)
-    campaign = SelectField("Campaign", coerce=chosen_id, validate_choice=False)
+    stage = id_select("Buyer stage")
+    asset = id_select("About an asset")
+    deal = id_select("Deal")
+    campaign = id_select("Campaign")
     next = HiddenField(validators=[Optional(), Length(max=2000)])
 
     def __init__(self, sender, *args, **kwargs):
@@ -43,19 +43,13 @@ class FeedbackForm(FlaskForm):
         self.kind.choices = [SelectChoice("", "Choose a kind…")] + [
             SelectChoice(key, label) for key, label in FEEDBACK_KINDS.items()
         ]
-        self.stage.choices = [SelectChoice(NONE_CHOSEN, "No particular stage")] + [
-            SelectChoice(stage.id, stage.name) for stage in taxonomy_choices()["stages"]
-        ]
+        self.stage.choices = id_choices(taxonomy_choices()["stages"], none="No particular stage")
         choices = feedback.sender_choices(sender)
-        self.asset.choices = [SelectChoice(NONE_CHOSEN, "No asset")] + [
-            SelectChoice(asset.id, asset_title(asset)) for asset in choices["assets"]
-        ]
-        self.deal.choices = [SelectChoice(NONE_CHOSEN, "No deal")] + [
-            SelectChoice(deal.id, f"{deal.name} ({deal.account})") for deal in choices["deals"]
-        ]
-        self.campaign.choices = [SelectChoice(NONE_CHOSEN, "No campaign")] + [
-            SelectChoice(campaign.id, campaign.name) for campaign in choices["campaigns"]
-        ]
+        self.asset.choices = id_choices(choices["assets"], asset_title, none="No asset")
+        self.deal.choices = id_choices(
+            choices["deals"], lambda deal: f"{deal.name} ({deal.account})", none="No deal"
+        )
+        self.campaign.choices = id_choices(choices["campaigns"], none="No campaign")
 
     def feedback_input(self) -> feedback.FeedbackInput:
         return feedback.FeedbackInput(

@@ -4,7 +4,7 @@ page where marketers set its status and reply."""
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -16,9 +16,9 @@ from content.library.models import Asset, Stage
 from portal.kernel.errors import Conflict, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import form_accepted, template_global
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import form_accepted, label_global, list_filters, template_global
 from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
@@ -36,14 +36,8 @@ _REFERENCES: dict[str, tuple[type[Asset] | type[Deal] | type[Campaign], Callable
 }
 
 
-@template_global
-def feedback_kind_label(kind: str) -> str:
-    return FEEDBACK_KINDS.get(kind, kind)
-
-
-@template_global
-def feedback_status_label(status: str) -> str:
-    return FEEDBACK_STATUSES.get(status, status)
+feedback_kind_label = label_global("feedback_kind_label", FEEDBACK_KINDS, str)
+feedback_status_label = label_global("feedback_status_label", FEEDBACK_STATUSES, str)
 
 
 @template_global
@@ -132,8 +126,7 @@ def _prefilled_form() -> FeedbackForm:
 @bp.route("/feedback/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not can(current_user, "send_feedback"):
-        abort(403)
+    require("send_feedback")
     if request.method == "POST":
         form = FeedbackForm(current_user)
         for name in _REFERENCES:
@@ -151,13 +144,8 @@ def new():
 @bp.get("/feedback")
 @login_required
 def inbox():
-    try:
-        filters = feedback.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        for message in error.fields.values():
-            flash(message, "error")
-        filters = feedback.default_filters(current_user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(feedback.parse_filters, feedback.default_filters(current_user))
+    page, per_page = requested_page()
     return render_template(
         "feedback/index.html",
         page=feedback.feedback_list(current_user, filters, page, per_page),
@@ -187,8 +175,7 @@ def show(feedback_id: int):
 @login_required
 def triage(feedback_id: int):
     item = feedback.get_visible_feedback(current_user, feedback_id)
-    if not can(current_user, "triage", item):
-        abort(403)
+    require("triage", item)
     form = TriageForm()
     if not form_accepted(form):
         return render_template("feedback/show.html", item=item, form=form), 422

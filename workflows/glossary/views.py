@@ -1,21 +1,21 @@
 """HTML routes for the shared glossary: the list with search, proposing and editing a
 term, a term's page with its sign-off panel and history, and signing it off."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.kernel.errors import Conflict, ValidationFailed
 from portal.kernel.forms import chosen_id
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
 from portal.kernel.templating import (
     flash_form_errors,
     flash_refusal,
     flash_summary,
-    form_accepted,
+    label_global,
     template_global,
 )
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import attempt, press, submit
 from workflows.glossary import matching as glossary_matching
 from workflows.glossary import queries as glossary_queries
 from workflows.glossary import services as glossary
@@ -27,9 +27,7 @@ bp = Blueprint("glossary", __name__)
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
 
 
-@template_global
-def term_status_label(status: str) -> str:
-    return TERM_STATUSES.get(status, status.capitalize())
+term_status_label = label_global("term_status_label", TERM_STATUSES, str.capitalize)
 
 
 def glossary_terms_on_asset(asset, revision=None) -> list:
@@ -65,11 +63,10 @@ def _show(term):
 @bp.get("/glossary")
 @login_required
 def index():
-    if not can(current_user, "view_glossary"):
-        abort(404)
+    require("view_glossary", status=404)
     filters = glossary_queries.parse_filters(request.args)
     try:
-        page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+        page, per_page = requested_page()
     except ValidationFailed as error:
         flash_refusal(error)
         page, per_page = 1, current_app.config["PER_PAGE"]
@@ -85,8 +82,7 @@ def index():
 @bp.route("/glossary/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "propose_term"):
-        abort(403)
+    require("propose_term")
     form = TermForm()
     submission = submit(form, lambda: glossary.propose_term(current_user, form.data_for_service()))
     if submission.saved:
@@ -119,8 +115,7 @@ def show(term_id: int):
 @login_required
 def edit(term_id: int):
     term = glossary.get_term(current_user, term_id)
-    if not can(current_user, "edit", term):
-        abort(403)
+    require("edit", term)
     form = TermForm(obj=term) if request.method == "GET" else TermForm()
     if request.method == "GET":
         form.based_on.data = term.version
@@ -158,12 +153,15 @@ def edit(term_id: int):
 def sign(term_id: int):
     term = glossary.get_term(current_user, term_id)
     form = SignForm()
-    if not form_accepted(form):
+    submission = press(
+        form,
+        lambda: glossary.sign(term, current_user, chosen_id(form.version.data)),
+        refusals=(Conflict,),
+        show=flash_summary,
+    )
+    if not submission.saved:
         return _show(term)
-    with attempt(refusals=(Conflict,), show=flash_summary) as outcome:
-        signoff = glossary.sign(term, current_user, chosen_id(form.version.data))
-    if outcome.refused:
-        return _show(term)
+    signoff = submission.result
     if term.status == "agreed":
         flash(f"Signed for {signoff.side}. “{term.name}” is now agreed by both teams.", "success")
     else:

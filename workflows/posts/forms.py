@@ -6,20 +6,13 @@ same wherever it comes from.
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (
-    DateField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from content.library.models import Asset, AssetRevision
 from portal.kernel.extensions import db
-from portal.kernel.forms import bounded_text, chosen_id
+from portal.kernel.forms import bounded_text, id_select, optional_date
 from portal.kernel.models import Role, User
 from workflows.posts import services as posts
 from workflows.posts.models import CHANNELS
@@ -80,14 +73,13 @@ class PostForm(PostTextForm):
         validators=[InputRequired()],
     )
     topic = bounded_text(StringField, "Topic", max_length=posts.TOPIC_MAX)
-    due_on = DateField("Due", validators=[Optional()])
-    asset_ids = SelectMultipleField(
+    due_on = optional_date("Due")
+    # The service checks each id (live, visible) and says which one is wrong.
+    asset_ids = id_select(
         "Linked assets",
+        multiple=True,
         description="Optional: the published assets the post promotes.",
-        coerce=chosen_id,
         validators=[Optional()],
-        # The service checks each id (live, visible) and says which one is wrong.
-        validate_choice=False,
     )
 
     def __init__(self, *args, **kwargs):

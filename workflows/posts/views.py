@@ -1,17 +1,7 @@
 """HTML routes of ghost-written posts: the queue, drafting and editing, the post page with
 its workflow buttons, discussion and the rep's changes, and the rep's voice profile."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,15 +11,16 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm
 from portal.kernel.ids import text_id
 from portal.kernel.models import User, normalize_email
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
 from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
-    form_accepted,
+    label_global,
+    list_filters,
     template_global,
 )
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.transaction import attempt, press, submit
 from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
@@ -49,14 +40,8 @@ DONE_MESSAGES = {
 }
 
 
-@template_global
-def post_status_label(status: str) -> str:
-    return post_machine.STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
-
-
-@template_global
-def post_event_label(action: str) -> str:
-    return post_machine.EVENT_LABELS.get(action, action.replace("_", " ").capitalize())
+post_status_label = label_global("post_status_label", post_machine.STATUS_LABELS)
+post_event_label = label_global("post_event_label", post_machine.EVENT_LABELS)
 
 
 @template_global
@@ -97,14 +82,9 @@ def _flash_error(error) -> None:
 @bp.get("/posts")
 @login_required
 def index():
-    if not can(current_user, "view_posts"):
-        abort(404)
-    try:
-        filters = post_queue.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        _flash_error(error)
-        filters = post_queue.default_filters(current_user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    require("view_posts", status=404)
+    filters = list_filters(post_queue.parse_filters, post_queue.default_filters(current_user))
+    page, per_page = requested_page()
     return render_template(
         "posts/index.html",
         page=post_queue.post_list(current_user, filters, page, per_page),
@@ -142,8 +122,7 @@ def _writing_aids(rep_email: str | None, exclude: int | None = None) -> dict:
 @bp.route("/posts/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "write_posts"):
-        abort(403)
+    require("write_posts")
     form = PostForm()
     if request.method == "GET" and request.args.get("rep"):
         form.rep.data = request.args["rep"]
@@ -254,19 +233,20 @@ def _since(post, base_id: int | None) -> dict | None:
 @login_required
 def transition(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not form_accepted(EmptyForm()):
-        return _show(post)
     action = request.form.get("action", "")
-    with attempt(show=_flash_error) as outcome:
-        post_machine.transition(
+    submission = press(
+        EmptyForm(),
+        lambda: post_machine.transition(
             post,
             current_user,
             action,
             comment=request.form.get("comment", ""),
             url=request.form.get("url", ""),
             acknowledge_similar=request.form.get("acknowledge_similar") in {"1", "y", "on"},
-        )
-    if not outcome.refused:
+        ),
+        show=_flash_error,
+    )
+    if submission.saved:
         message = DONE_MESSAGES.get(action, "Done.")
         flash(message.format(rep=post.rep.name, writer=post.ghostwriter.name), "success")
     return _show(post)
@@ -276,14 +256,15 @@ def transition(post_id: int):
 @login_required
 def comment(post_id: int):
     post = posts.get_visible_post(current_user, post_id)
-    if not form_accepted(EmptyForm()):
+    submission = press(
+        EmptyForm(),
+        lambda: posts.add_comment(post, current_user, request.form.get("body", "")),
+        show=flash_summary,
+        done="Comment posted.",
+    )
+    if not submission.saved:
         return _show(post, "discussion")
-    with attempt(show=flash_summary) as outcome:
-        added = posts.add_comment(post, current_user, request.form.get("body", ""))
-    if outcome.refused:
-        return _show(post, "discussion")
-    flash("Comment posted.", "success")
-    return _show(post, f"comment-{added.id}")
+    return _show(post, f"comment-{submission.result.id}")
 
 
 @bp.get("/posts/<id:post_id>/diff")
@@ -326,8 +307,7 @@ def preview():
 @bp.route("/profile/voice", methods=["GET", "POST"])
 @login_required
 def voice():
-    if not can(current_user, "edit_voice_profile"):
-        abort(404)
+    require("edit_voice_profile", status=404)
     profile = posts.voice_profile(current_user)
     form = VoiceProfileForm(obj=profile)
     submission = submit(

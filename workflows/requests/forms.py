@@ -5,13 +5,12 @@ reuse its limits and messages so a field error reads the same wherever it comes 
 """
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from content.library.browsing import taxonomy_choices
 from content.library.services import TITLE_MAX
-from portal.kernel.forms import NONE_CHOSEN, chosen_id
+from portal.kernel.forms import chosen_id, id_choices, optional_date
 from workflows.requests import services as requests
 from workflows.requests.models import DEAL_CONTEXT_MAX, REASON_MAX
 
@@ -41,21 +40,13 @@ class RequestForm(FlaskForm):
         ],
         render_kw={"rows": 3, "maxlength": DEAL_CONTEXT_MAX},
     )
-    due_on = DateField(
-        "Needed by",
-        description="Optional: the date of the call or meeting it is for.",
-        validators=[Optional()],
-    )
+    due_on = optional_date("Needed by", "Optional: the date of the call or meeting it is for.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         terms = taxonomy_choices()
-        self.stage.choices = [SelectChoice(NONE_CHOSEN, "Choose a stage…")] + [
-            SelectChoice(stage.id, stage.name) for stage in terms["stages"]
-        ]
-        self.persona.choices = [SelectChoice(NONE_CHOSEN, "Any persona")] + [
-            SelectChoice(persona.id, persona.name) for persona in terms["personas"]
-        ]
+        self.stage.choices = id_choices(terms["stages"], none="Choose a stage…")
+        self.persona.choices = id_choices(terms["personas"], none="Any persona")
 
 
 class AcceptForm(FlaskForm):

@@ -1,27 +1,30 @@
 """HTML routes for content requests: the list (a rep's own or the marketing inbox), the
 form to ask for content, and a request's page where marketers accept or decline it."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from content.library.browsing import taxonomy_choices
 from content.library.models import Persona, Stage
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN
-from portal.kernel.pagination import page_args
-from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors, flash_refusal, template_global
-from portal.kernel.transaction import attempt, submit
+from portal.kernel.models import User
+from portal.kernel.pagination import requested_page
+from portal.kernel.permissions import can, require
+from portal.kernel.templating import label_global, list_filters, template_global
+from portal.kernel.transaction import Submission, press, submit
 from workflows.requests import services as requests
 from workflows.requests.forms import AcceptForm, DeclineForm, RequestForm
+from workflows.requests.models import ContentRequest
 
 bp = Blueprint("requests", __name__)
 
 
-@template_global
-def request_status_label(status: str) -> str:
-    return requests.STATUS_LABELS.get(status, status.capitalize())
+request_status_label = label_global("request_status_label", requests.STATUS_LABELS, str.capitalize)
 
 
 @template_global
@@ -37,12 +40,8 @@ def _show(content_request):
 @bp.get("/requests")
 @login_required
 def index():
-    try:
-        filters = requests.parse_filters(request.args, current_user)
-    except ValidationFailed as error:
-        flash_refusal(error)
-        filters = requests.default_filters(current_user)
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    filters = list_filters(requests.parse_filters, requests.default_filters(current_user))
+    page, per_page = requested_page()
     listed = requests.request_list(current_user, filters, page, per_page)
     return render_template(
         "requests/index.html",
@@ -60,8 +59,7 @@ def _term(model, term_id: int | None):
 @bp.route("/requests/new", methods=["GET", "POST"])
 @login_required
 def create():
-    if not can(current_user, "submit_request"):
-        abort(403)
+    require("submit_request")
     # ?need= fills the form in, e.g. from a query on the Search gaps report.
     form = RequestForm(need=request.args.get("need", "")[: requests.NEED_MAX] or None)
     submission = submit(
@@ -94,18 +92,23 @@ def show(request_id: int):
     )
 
 
+def _decide(
+    request_id: int, form: FlaskForm, decide: Callable[[ContentRequest, User, str], Any], field
+) -> tuple[ContentRequest, Submission]:
+    """Marketing's answer to a request, posted from its page: ``decide(request, marketer,
+    text)`` with the text of ``field`` (the draft's title, the reason for declining)."""
+    content_request = requests.get_visible_request(current_user, request_id)
+    return content_request, press(form, lambda: decide(content_request, current_user, field.data))
+
+
 @bp.post("/requests/<id:request_id>/accept")
 @login_required
 def accept(request_id: int):
-    content_request = requests.get_visible_request(current_user, request_id)
     form = AcceptForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
+    content_request, submission = _decide(request_id, form, requests.accept, form.title)
+    if not submission.saved:
         return _show(content_request)
-    with attempt() as outcome:
-        asset = requests.accept(content_request, current_user, form.title.data)
-    if outcome.refused:
-        return _show(content_request)
+    asset = submission.result
     requester = content_request.requester
     draft = asset.latest_revision
     assert draft is not None, "an asset is created with its first revision"
@@ -119,13 +122,8 @@ def accept(request_id: int):
 @bp.post("/requests/<id:request_id>/decline")
 @login_required
 def decline(request_id: int):
-    content_request = requests.get_visible_request(current_user, request_id)
     form = DeclineForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _show(content_request)
-    with attempt() as outcome:
-        requests.decline(content_request, current_user, form.reason.data)
-    if not outcome.refused:
+    content_request, submission = _decide(request_id, form, requests.decline, form.reason)
+    if submission.saved:
         flash(f"Request declined. {content_request.requester.name} has been told why.", "success")
     return _show(content_request)

@@ -7,8 +7,8 @@ from content.library.services import get_visible_asset
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.forms import EmptyForm
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_summary, form_accepted, template_global
-from portal.kernel.transaction import attempt
+from portal.kernel.templating import flash_summary, label_global
+from portal.kernel.transaction import press
 from workflows.review import collaborators, machine
 from workflows.review import policy as review
 
@@ -30,9 +30,7 @@ def asset_actions(asset) -> list[tuple[str, str]]:
     return [(a, machine.ACTION_LABELS[a]) for a in machine.allowed_actions(asset, current_user)]
 
 
-@template_global
-def status_label(status: str) -> str:
-    return machine.STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
+status_label = label_global("status_label", machine.STATUS_LABELS)
 
 
 def review_panel(asset) -> dict | None:
@@ -59,14 +57,15 @@ def _back(asset_id: int):
 @login_required
 def transition(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not form_accepted(EmptyForm()):
-        return _back(asset.id)
     action = request.form.get("action", "")
-    with attempt(show=flash_summary) as outcome:
-        event = machine.transition(asset, current_user, action, request.form.get("comment", ""))
-    if not outcome.refused:
+    submission = press(
+        EmptyForm(),
+        lambda: machine.transition(asset, current_user, action, request.form.get("comment", "")),
+        show=flash_summary,
+    )
+    if submission.saved:
         message = DONE_MESSAGES.get(action, "Done.")
-        if action == "approve" and event.to_state == "in_review":
+        if action == "approve" and submission.result.to_state == "in_review":
             waiting = " and ".join(review.missing_sides(asset))
             message = f"Approved. Still waiting for a {waiting} approval."
         elif action == "approve":
@@ -79,13 +78,15 @@ def transition(asset_id: int):
 @login_required
 def invite(asset_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not form_accepted(EmptyForm()):
-        return _back(asset.id)
-    with attempt(refusals=(ValidationFailed, Conflict, PermissionDenied)) as outcome:
-        collaborator = collaborators.invite(
+    submission = press(
+        EmptyForm(),
+        lambda: collaborators.invite(
             asset, current_user, request.form.get("email", ""), request.form.get("role", "")
-        )
-    if not outcome.refused:
+        ),
+        refusals=(ValidationFailed, Conflict, PermissionDenied),
+    )
+    if submission.saved:
+        collaborator = submission.result
         role = collaborators.ROLE_LABELS[collaborator.role].lower()
         flash(f"{collaborator.user.name} is now a {role} and has been told.", "success")
     return _back(asset.id)
@@ -95,10 +96,11 @@ def invite(asset_id: int):
 @login_required
 def remove_collaborator(asset_id: int, user_id: int):
     asset = get_visible_asset(current_user, asset_id)
-    if not form_accepted(EmptyForm()):
-        return _back(asset.id)
-    with attempt(refusals=(NotFound, PermissionDenied), show=flash_summary) as outcome:
-        collaborators.remove(asset, current_user, user_id)
-    if not outcome.refused:
-        flash("Removed from the asset. Their revisions and comments stay.", "success")
+    press(
+        EmptyForm(),
+        lambda: collaborators.remove(asset, current_user, user_id),
+        refusals=(NotFound, PermissionDenied),
+        show=flash_summary,
+        done="Removed from the asset. Their revisions and comments stay.",
+    )
     return _back(asset.id)
