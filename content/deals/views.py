@@ -27,7 +27,7 @@ from portal.kernel.templating import (
     flash_outcome,
     flash_summary,
     label_global,
-    list_filters,
+    requested_filters,
     template_global,
 )
 from portal.kernel.transaction import press, submit
@@ -81,7 +81,7 @@ def _deal_owners() -> Sequence[User]:
 @login_required
 def index():
     _require_deal_access()
-    filters = list_filters(queries.parse_filters, queries.DealFilters())
+    filters = requested_filters(queries.parse_filters, queries.DealFilters())
     page, per_page = requested_page()
     mine = can(current_user, "track_deals")
     return render_template(

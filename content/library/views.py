@@ -17,7 +17,7 @@ from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import flash_form_errors, list_filters
+from portal.kernel.templating import flash_form_errors, requested_filters
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("content", __name__)
@@ -32,7 +32,7 @@ def home():
 @bp.get("/library")
 @login_required
 def board():
-    filters = list_filters(library.parse_filters, library.LibraryFilters())
+    filters = requested_filters(library.parse_filters, library.LibraryFilters())
     columns = library.board(current_user, filters)
     return render_template(
         "content/board.html",
@@ -45,7 +45,7 @@ def board():
 @bp.get("/assets")
 @login_required
 def index():
-    filters = list_filters(library.parse_filters, library.LibraryFilters())
+    filters = requested_filters(library.parse_filters, library.LibraryFilters())
     page, per_page = requested_page()
     result = library.asset_list(current_user, filters, page, per_page)
     return render_template(

@@ -92,7 +92,7 @@ def flash_refusal(error) -> None:
         flash(message, "error")
 
 
-def list_filters(parse: Callable[[Any, Any], FiltersT], default: FiltersT) -> FiltersT:
+def requested_filters(parse: Callable[[Any, Any], FiltersT], default: FiltersT) -> FiltersT:
     """The filters of a list page: what ``parse`` reads from the query string for the
     signed-in user; when it refuses some, each refusal is flashed and the page lists by
     ``default`` instead, so a bad link still shows a list."""

@@ -13,7 +13,7 @@ from portal.kernel.forms import EmptyForm
 from portal.kernel.models import User
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import label_global, list_filters, template_global
+from portal.kernel.templating import label_global, requested_filters, template_global
 from portal.kernel.transaction import Submission, press, submit
 from workflows.campaigns import responses
 from workflows.campaigns import services as campaigns
@@ -79,7 +79,9 @@ def _based_on(raw: str | None) -> datetime | None:
 @bp.get("/campaigns")
 @login_required
 def index():
-    view = list_filters(lambda args, user: campaigns.parse_view(args.get("show"), user), "current")
+    view = requested_filters(
+        lambda args, user: campaigns.parse_view(args.get("show"), user), "current"
+    )
     page, per_page = requested_page()
     listed = campaigns.campaign_list(current_user, view, page, per_page)
     writer = can(current_user, "write_campaigns")

@@ -18,7 +18,7 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import NONE_CHOSEN, chosen_id
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import form_accepted, label_global, list_filters, template_global
+from portal.kernel.templating import form_accepted, label_global, requested_filters, template_global
 from portal.kernel.transaction import attempt, submit
 from portal.kernel.urls import safe_next
 from workflows.campaigns.models import Campaign
@@ -144,7 +144,7 @@ def new():
 @bp.get("/feedback")
 @login_required
 def inbox():
-    filters = list_filters(feedback.parse_filters, feedback.default_filters(current_user))
+    filters = requested_filters(feedback.parse_filters, feedback.default_filters(current_user))
     page, per_page = requested_page()
     return render_template(
         "feedback/index.html",

@@ -17,7 +17,7 @@ from portal.kernel.templating import (
     flash_form_errors,
     flash_summary,
     label_global,
-    list_filters,
+    requested_filters,
     template_global,
 )
 from portal.kernel.transaction import attempt, press, submit
@@ -83,7 +83,7 @@ def _flash_error(error) -> None:
 @login_required
 def index():
     require("view_posts", status=404)
-    filters = list_filters(post_queue.parse_filters, post_queue.default_filters(current_user))
+    filters = requested_filters(post_queue.parse_filters, post_queue.default_filters(current_user))
     page, per_page = requested_page()
     return render_template(
         "posts/index.html",

@@ -15,7 +15,7 @@ from portal.kernel.forms import NONE_CHOSEN
 from portal.kernel.models import User
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import label_global, list_filters, template_global
+from portal.kernel.templating import label_global, requested_filters, template_global
 from portal.kernel.transaction import Submission, press, submit
 from workflows.requests import services as requests
 from workflows.requests.forms import AcceptForm, DeclineForm, RequestForm
@@ -40,7 +40,7 @@ def _show(content_request):
 @bp.get("/requests")
 @login_required
 def index():
-    filters = list_filters(requests.parse_filters, requests.default_filters(current_user))
+    filters = requested_filters(requests.parse_filters, requests.default_filters(current_user))
     page, per_page = requested_page()
     listed = requests.request_list(current_user, filters, page, per_page)
     return render_template(
