@@ -6,24 +6,24 @@ reuse its limits and messages so a field error reads the same wherever it comes 
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from content.library.browsing import taxonomy_choices
 from content.library.services import TITLE_MAX
-from portal.kernel.forms import chosen_id, id_choices, optional_date
+from portal.kernel.forms import bounded_text, chosen_id, id_choices, optional_date
 from workflows.requests import services as requests
 from workflows.requests.models import DEAL_CONTEXT_MAX, REASON_MAX
 
 
 class RequestForm(FlaskForm):
-    need = TextAreaField(
+    need = bounded_text(
+        TextAreaField,
         "What do you need, and why?",
+        max_length=requests.NEED_MAX,
+        too_long=requests.NEED_TOO_LONG,
+        required=InputRequired(message=requests.NEED_MISSING),
         description="The content, the question it must answer and what happens without it.",
-        validators=[
-            InputRequired(message=requests.NEED_MISSING),
-            Length(max=requests.NEED_MAX, message=requests.NEED_TOO_LONG),
-        ],
-        render_kw={"rows": 6, "maxlength": requests.NEED_MAX},
+        rows=6,
     )
     stage = SelectField(
         "Buyer stage",
@@ -31,14 +31,13 @@ class RequestForm(FlaskForm):
         validators=[InputRequired(message=requests.STAGE_MISSING)],
     )
     persona = SelectField("Persona", coerce=chosen_id, validators=[Optional()])
-    deal_context = TextAreaField(
+    deal_context = bounded_text(
+        TextAreaField,
         "Deal context",
+        max_length=DEAL_CONTEXT_MAX,
+        too_long=requests.DEAL_CONTEXT_TOO_LONG,
         description="Optional: the account, the deal size, what the buyer asked for.",
-        validators=[
-            Optional(),
-            Length(max=DEAL_CONTEXT_MAX, message=requests.DEAL_CONTEXT_TOO_LONG),
-        ],
-        render_kw={"rows": 3, "maxlength": DEAL_CONTEXT_MAX},
+        rows=3,
     )
     due_on = optional_date("Needed by", "Optional: the date of the call or meeting it is for.")
 
@@ -50,21 +49,22 @@ class RequestForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    title = StringField(
+    title = bounded_text(
+        StringField,
         "Draft title",
+        max_length=TITLE_MAX,
+        too_long=requests.TITLE_TOO_LONG,
         description="Optional: leave empty to name the draft after the request.",
-        validators=[Optional(), Length(max=TITLE_MAX, message=requests.TITLE_TOO_LONG)],
-        render_kw={"maxlength": TITLE_MAX},
     )
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(
+    reason = bounded_text(
+        TextAreaField,
         "Reason for declining",
+        max_length=REASON_MAX,
+        too_long=requests.REASON_TOO_LONG,
+        required=InputRequired(message=requests.REASON_MISSING),
         description="The rep sees this.",
-        validators=[
-            InputRequired(message=requests.REASON_MISSING),
-            Length(max=REASON_MAX, message=requests.REASON_TOO_LONG),
-        ],
-        render_kw={"rows": 3, "maxlength": REASON_MAX},
+        rows=3,
     )
