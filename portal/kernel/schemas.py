@@ -27,7 +27,6 @@ from typing import (
     get_type_hints,
 )
 
-from annotated_types import Ge, Le, MaxLen
 from flask import current_app, jsonify, request, url_for
 from pydantic import (
     AfterValidator,
@@ -39,15 +38,15 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
 )
-from pydantic.fields import FieldInfo
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from portal.kernel.api import BadRequest, user_for_token
-from portal.kernel.errors import ValidationFailed, json_error
+from portal.kernel.errors import json_error
 from portal.kernel.extensions import db
 from portal.kernel.ids import ID_MAX
 from portal.kernel.models import User
 from portal.kernel.pagination import MAX_PAGE, MAX_PER_PAGE
+from portal.kernel.refusals import refusal
 
 
 class Input(BaseModel):
@@ -97,7 +96,7 @@ class Query(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as error:
-            raise _refusal(cls, error) from None
+            raise refusal(cls, error) from None
 
 
 class Paging(Query):
@@ -322,7 +321,7 @@ def read_body(model: type[InputT]) -> InputT:
     try:
         return model.model_validate_json(request.get_data())
     except ValidationError as error:
-        raise _refusal(model, error) from None
+        raise refusal(model, error) from None
 
 
 def _authenticate() -> User | None:
@@ -351,102 +350,3 @@ def _as_json(result):
     if isinstance(result, BaseModel):
         return jsonify(result.model_dump(mode="json"))
     return result
-
-
-def _refusal(model: type[BaseModel], error: ValidationError) -> ValidationFailed:
-    """One 422 naming every wrong field, in the words the pages use."""
-    fields: dict[str, str] = {}
-    for detail in error.errors(include_url=False):
-        name = ".".join(str(part) for part in detail["loc"][:1]) or "body"
-        fields.setdefault(name, _message(model, name, detail))
-    if len(fields) == 1:
-        message = next(iter(fields.values()))
-    else:
-        message = "Check these fields: " + ", ".join(fields) + "."
-    return ValidationFailed(message, fields)
-
-
-def _constraints(model: type[BaseModel], name: str) -> list:
-    """The constraints on field ``name``, including those inside an optional type
-    (``Annotated[int, Field(ge=1)] | None`` keeps its bounds on the inner type)."""
-    info = model.model_fields.get(name)
-    if info is None:
-        return []
-    found = list(info.metadata)
-    pending = list(get_args(info.annotation))
-    while pending:
-        part = pending.pop()
-        if get_origin(part) is Annotated:
-            for extra in part.__metadata__:
-                found.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
-        pending.extend(get_args(part))
-    return found
-
-
-def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
-    low = high = None
-    for rule in _constraints(model, name):
-        if isinstance(rule, Ge):
-            low = rule.ge
-        if isinstance(rule, Le):
-            high = rule.le
-    return low, high
-
-
-def _max_length(model: type[BaseModel], name: str) -> int | None:
-    for rule in _constraints(model, name):
-        if isinstance(rule, MaxLen):
-            return rule.max_length
-    return None
-
-
-_WHOLE_NUMBER = {
-    "int_type",
-    "int_parsing",
-    "int_from_float",
-    "int_parsing_size",
-    "greater_than_equal",
-    "less_than_equal",
-    "greater_than",
-    "less_than",
-}
-
-
-def _message(model: type[BaseModel], name: str, detail: ErrorDetails) -> str:
-    kind = detail["type"]
-    context = detail.get("ctx") or {}
-    nested = len(detail["loc"]) > 1
-    if kind == "extra_forbidden":
-        return "Unknown field."
-    if kind == "missing":
-        return "Required."
-    if kind in _WHOLE_NUMBER and not nested:
-        low, high = _bounds(model, name)
-        if (low, high) == (1, ID_MAX):
-            return f"Must be an id from 1 to {ID_MAX:,}."
-        if low is not None and high is not None:
-            return f"Must be a whole number from {low:,} to {high:,}."
-        return "Must be a whole number."
-    if kind in _WHOLE_NUMBER:
-        return f"Must be a list of ids from 1 to {ID_MAX:,}."
-    if kind == "string_type":
-        return "Must be a string."
-    if kind == "string_too_long":
-        return f"At most {context.get('max_length', _max_length(model, name)):,} characters."
-    if kind == "string_too_short":
-        return "Required." if context.get("min_length") == 1 else detail["msg"] + "."
-    if kind in {"enum", "literal_error"}:
-        return f"Must be one of {context.get('expected', '')}."
-    if kind.startswith("date"):
-        return "Use the form YYYY-MM-DD."
-    if kind in {"list_type", "tuple_type", "set_type"}:
-        return "Must be a list."
-    if kind == "too_long":
-        return f"At most {context.get('max_length')} items."
-    if kind == "bool_type":
-        return "Must be true or false."
-    if kind in {"float_type", "decimal_type", "float_parsing", "decimal_parsing"}:
-        return "Must be a number."
-    if kind == "value_error":
-        return str(context.get("error") or detail["msg"])
-    return detail["msg"] + "."
