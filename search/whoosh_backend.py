@@ -30,11 +30,21 @@ from search.backend import (
     blended_score,
     should_match,
 )
-from search.whoosh_index import QUALITY_SCALE, SCHEMA, WhooshWriter, from_epoch, schema_outdated
+from search.proximity import near_pairs, proximity_factor
+from search.whoosh_index import (
+    QUALITY_SCALE,
+    SCHEMA,
+    TEXT_FIELDS,
+    WEIGHTING,
+    WhooshWriter,
+    from_epoch,
+    schema_outdated,
+)
 from search.whoosh_query import (
     excluded_query,
     facet_clauses,
     matching,
+    proximity_stems,
     query_parts,
     reader_filter,
     without_excluded,
@@ -116,7 +126,7 @@ class WhooshBackend:
         with self._lock, self._create_lock:
             if self._searcher is None or not self._searcher.up_to_date():
                 old = self._searcher
-                self._searcher = self._index().searcher()
+                self._searcher = self._index().searcher(weighting=WEIGHTING)
                 if old is not None:
                     old.close()
             return self._searcher
@@ -169,11 +179,12 @@ class WhooshBackend:
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
-        positions = self._ranked_positions(searcher, results, today, sort, missing)
+        stems = proximity_stems(request)
+        positions = self._ranked_positions(searcher, results, today, sort, missing, stems)
         start = (request.page - 1) * request.per_page
         shown = positions[start : start + request.per_page]
         if sort:
-            shown = self._scored_by_relevance(searcher, query, results, shown, today)
+            shown = self._scored_by_relevance(searcher, query, results, shown, today, stems)
         hits = [
             self._hit(results[position], score, today, request.highlight, missing)
             for score, position in shown
@@ -232,27 +243,63 @@ class WhooshBackend:
             for score, docnum in scored
         ]
 
+    @staticmethod
+    def _near(searcher, stems: list[str], docnums: list[int]) -> dict[int, float]:
+        """docnum → its proximity factor (search.proximity), read from the positions the
+        index holds for each typed word's stem, for these documents only."""
+        pairs = len(stems) - 1
+        if pairs < 1 or not docnums:
+            return {}
+        reader = searcher.reader()
+        wanted = sorted(set(docnums))
+        fields = []
+        for name in TEXT_FIELDS:
+            per_word = []
+            for stem in stems:
+                found: dict[int, list[int]] = {}
+                if (name, stem) in reader:
+                    postings = reader.postings(name, stem)
+                    for docnum in wanted:
+                        if postings.id() < docnum:
+                            postings.skip_to(docnum)
+                        if not postings.is_active():
+                            break
+                        if postings.id() == docnum:
+                            found[docnum] = postings.value_as("positions")
+                per_word.append(found)
+            fields.append(per_word)
+        return {
+            docnum: proximity_factor(
+                near_pairs([[word.get(docnum, ()) for word in field] for field in fields]),
+                pairs,
+            )
+            for docnum in wanted
+        }
+
     @classmethod
-    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing):
-        """(score, position in results) in display order, re-ranked by quality and
-        freshness unless sorted by date; documents lacking fewer words first."""
+    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing, stems):
+        """(score, position in results) in display order, re-ranked by proximity, quality
+        and freshness unless sorted by date; documents lacking fewer words first."""
         if newest:
             return [(score, position) for position, (score, _doc) in enumerate(results.top_n)]
-        scores = cls._blended(searcher, results.top_n, today)
+        near = cls._near(searcher, stems, [docnum for _score, docnum in results.top_n])
+        scored = [(score * near.get(docnum, 1.0), docnum) for score, docnum in results.top_n]
+        scores = cls._blended(searcher, scored, today)
         lacking = [len(missing.get(docnum, ())) for _score, docnum in results.top_n]
         ranked = list(zip(scores, range(len(scores)), strict=True))
         ranked.sort(key=lambda pair: (-lacking[pair[1]], pair[0]), reverse=True)
         return ranked
 
     @classmethod
-    def _scored_by_relevance(cls, searcher, query, results, shown, today: date):
+    def _scored_by_relevance(cls, searcher, query, results, shown, today: date, stems):
         """Sorted by date, Whoosh reports each hit's sort key as its score: score the
         shown hits by relevance instead, as a relevance search would."""
         pairs = [(results.docnum(position), position) for _key, position in shown]
         if not pairs:
             return shown
         scored = searcher.search(query, filter={d for d, _p in pairs}, limit=len(pairs))
-        relevance = {hit.docnum: hit.score for hit in scored}
+        near = cls._near(searcher, stems, [d for d, _p in pairs])
+        relevance = {hit.docnum: hit.score * near.get(hit.docnum, 1.0) for hit in scored}
         scores = cls._blended(searcher, [(relevance.get(d, 0.0), d) for d, _p in pairs], today)
         return [(score, position) for score, (_d, position) in zip(scores, pairs, strict=True)]
 

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from whoosh import scoring
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
 
 from search.analysis import EnglishAnalyzer
@@ -11,6 +12,11 @@ TEXT_FIELDS = ("title", "summary", "body", "file_text")
 # Extracted file text is too noisy (hyphenation, headers) to suggest spellings from.
 SPELLING_FIELDS = ("title", "summary", "body")
 QUALITY_SCALE = 10_000
+# BM25F, with half the usual length normalisation (B 0.75) on the long fields: an article
+# of several sections is long because it covers more, not because it repeats itself, and
+# at 0.75 a passage that answers the query ranked below short documents sharing a word.
+LONG_FIELD_B = 0.5
+WEIGHTING = scoring.BM25F(body_B=LONG_FIELD_B, file_text_B=LONG_FIELD_B)
 
 
 def _text(boost: float = 1.0) -> TEXT:
