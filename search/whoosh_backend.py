@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
+from whoosh.searching import Searcher
 
 from search.backend import (
     FACETS,
@@ -35,7 +36,6 @@ from search.whoosh_index import (
     QUALITY_SCALE,
     SCHEMA,
     TEXT_FIELDS,
-    WEIGHTING,
     WhooshWriter,
     from_epoch,
     schema_outdated,
@@ -49,6 +49,7 @@ from search.whoosh_query import (
     reader_filter,
     without_excluded,
 )
+from search.whoosh_readers import LeafCache, open_searcher
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,10 @@ class WhooshBackend:
         self._searcher = None
         self._facet_cache: tuple[object, dict[str, dict[str, set[int]]]] | None = None
         self._filter_cache: tuple[object, dict] | None = None
+        # The same, per segment: a publish adds a small segment, and the sets of the
+        # segments that did not change are kept (search.whoosh_readers).
+        self._facet_leaves = LeafCache()
+        self._filter_leaves: dict[tuple, LeafCache] = {}
         self._lock = threading.Lock()
         # Held while the index's files are replaced or opened (see _index).
         self._create_lock = threading.RLock()
@@ -100,6 +105,10 @@ class WhooshBackend:
             return schema_outdated(index.open_dir(str(self.path)).schema)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
+        # Taken before the create lock, as searches take them (_current_searcher). If
+        # another process commits before this writer opens, WhooshWriter sees that the
+        # segments differ and lets Whoosh find old versions itself.
+        searcher = None if bulk else self._current_searcher()
         with self._create_lock:
             store = self._index()
             try:
@@ -111,7 +120,11 @@ class WhooshBackend:
             except LockError:
                 return None
             # Read under the writer's lock, so no other writer can add documents meanwhile.
-            return WhooshWriter(writer, fresh=store.doc_count_all() == 0)
+            # An index without segments is empty; counting its documents would open a
+            # reader of every segment (half a second at 50,000 assets) on every drain.
+            if store.is_empty():
+                return WhooshWriter(writer, fresh=True)
+            return WhooshWriter(writer, searcher=searcher)
 
     def clear(self) -> None:
         """Replace the index with an empty one (the caller holds no writer)."""
@@ -125,10 +138,7 @@ class WhooshBackend:
         """The process's searcher, replaced by a new one when the index has changed."""
         with self._lock, self._create_lock:
             if self._searcher is None or not self._searcher.up_to_date():
-                old = self._searcher
-                self._searcher = self._index().searcher(weighting=WEIGHTING)
-                if old is not None:
-                    old.close()
+                self._searcher = open_searcher(self._index(), self._searcher)
             return self._searcher
 
     def indexed(self) -> dict[int, datetime]:
@@ -367,7 +377,13 @@ class WhooshBackend:
         sets = cached[1]
         allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
         if allowed is None:
-            allowed = set(searcher.docs_for_query(reader_filter(request, for_user=False)))
+            query = reader_filter(request, for_user=False)
+            leaves = self._filter_leaves.get(key)
+            if leaves is None:
+                if len(self._filter_leaves) >= FILTER_CACHE_SIZE:
+                    self._filter_leaves.clear()
+                leaves = self._filter_leaves.setdefault(key, LeafCache())
+            allowed = merged(leaves.per_leaf(searcher, lambda leaf: _leaf_docs(leaf, query)))
             if len(sets) >= FILTER_CACHE_SIZE:
                 sets.clear()
             sets[key] = allowed
@@ -380,14 +396,11 @@ class WhooshBackend:
         cached = self._facet_cache
         if cached is not None and cached[0] is searcher:
             return cached[1]
-        reader = searcher.reader()
-        values = {
-            name: {
-                slug: set(reader.postings(name, slug).all_ids())
-                for slug in reader.field_terms(name)
-            }
-            for name in FACETS
-        }
+        values: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        for leaf_values, offset in self._facet_leaves.per_leaf(searcher, _leaf_facets):
+            for name, by_slug in leaf_values.items():
+                for slug, docs in by_slug.items():
+                    values[name][slug] = values[name].get(slug, set()) | shifted(docs, offset)
         self._facet_cache = (searcher, values)
         return values
 
@@ -399,3 +412,29 @@ class WhooshBackend:
                 ((slug, n) for slug, n in tally if n), key=lambda pair: (-pair[1], pair[0])
             )
         return counts
+
+
+def _leaf_facets(leaf) -> dict[str, dict[str, set[int]]]:
+    """facet → value → the documents of one segment carrying it (segment numbering)."""
+    return {
+        name: {slug: set(leaf.postings(name, slug).all_ids()) for slug in leaf.field_terms(name)}
+        for name in FACETS
+    }
+
+
+def _leaf_docs(leaf, query) -> set[int]:
+    """The documents of one segment that ``query`` matches (segment numbering)."""
+    return set(query.docs(Searcher(leaf, closereader=False)))
+
+
+def shifted(docs: set[int], offset: int) -> set[int]:
+    """A segment's document numbers as the whole index numbers them."""
+    return docs if not offset else {docnum + offset for docnum in docs}
+
+
+def merged(per_leaf: list[tuple[set[int], int]]) -> set[int]:
+    """One set of index document numbers from per-segment sets and their offsets."""
+    found: set[int] = set()
+    for docs, offset in per_leaf:
+        found |= shifted(docs, offset)
+    return found

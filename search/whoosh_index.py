@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 from whoosh import scoring
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.query import Term
+from whoosh.reading import SegmentReader
 
 from search.analysis import EnglishAnalyzer
 from search.backend import SearchDocument
@@ -66,12 +68,41 @@ def schema_outdated(schema: Schema) -> bool:
     )
 
 
+def segment_key(reader) -> tuple[str, int] | None:
+    """(segment id, deleted documents) of a segment reader; None for other readers."""
+    segment = reader.segment() if isinstance(reader, SegmentReader) else None
+    return None if segment is None else (segment.segment_id(), segment.deleted_count())
+
+
 class WhooshWriter:
-    def __init__(self, writer, fresh: bool = False):
+    def __init__(self, writer, fresh: bool = False, searcher=None):
         self._writer = writer
         # Into an empty index (a first build, or a rebuild after a schema change) every
         # document is new: skip the delete-by-id that an update costs.
-        self._add = writer.add_document if fresh else writer.update_document
+        self._add = writer.add_document if fresh else self._replace
+        # Whoosh finds the old version of a document through a reader of every segment
+        # that it opens for the purpose (0.4 s at 50,000 assets, on every drain). The
+        # process's searcher serves when it reads exactly the segments this writer
+        # starts from, since their document numbers are then the same.
+        keys = [(segment.segment_id(), segment.deleted_count()) for segment in writer.segments]
+        same = searcher is not None and keys == [
+            segment_key(leaf) for leaf, _offset in searcher.reader().leaf_readers()
+        ]
+        self._searcher = searcher if same else None
+
+    def _replace(self, **fields) -> None:
+        if self._searcher is None:
+            self._writer.update_document(**fields)
+            return
+        self._delete_id(fields["asset_id"])
+        self._writer.add_document(**fields)
+
+    def _delete_id(self, asset_id: str) -> None:
+        if self._searcher is None:
+            self._writer.delete_by_term("asset_id", asset_id)
+            return
+        for docnum in self._searcher.docs_for_query(Term("asset_id", asset_id)):
+            self._writer.delete_document(docnum)
 
     def upsert(self, document: SearchDocument) -> None:
         self._add(
@@ -97,7 +128,7 @@ class WhooshWriter:
         )
 
     def delete(self, asset_id: int) -> None:
-        self._writer.delete_by_term("asset_id", str(asset_id))
+        self._delete_id(str(asset_id))
 
     def commit(self) -> None:
         self._writer.commit()
