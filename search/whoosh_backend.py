@@ -31,7 +31,7 @@ from search.backend import (
     blended_score,
     should_match,
 )
-from search.proximity import near_pairs, proximity_factor
+from search.proximity import PROXIMITY_WINDOW, near_pairs, proximity_factor
 from search.whoosh_index import (
     QUALITY_SCALE,
     SCHEMA,
@@ -292,7 +292,8 @@ class WhooshBackend:
         and freshness unless sorted by date; documents lacking fewer words first."""
         if newest:
             return [(score, position) for position, (score, _doc) in enumerate(results.top_n)]
-        near = cls._near(searcher, stems, [docnum for _score, docnum in results.top_n])
+        head = results.top_n[:PROXIMITY_WINDOW]
+        near = cls._near(searcher, stems, [docnum for _score, docnum in head])
         scored = [(score * near.get(docnum, 1.0), docnum) for score, docnum in results.top_n]
         scores = cls._blended(searcher, scored, today)
         lacking = [len(missing.get(docnum, ())) for _score, docnum in results.top_n]

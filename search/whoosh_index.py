@@ -18,7 +18,42 @@ QUALITY_SCALE = 10_000
 # of several sections is long because it covers more, not because it repeats itself, and
 # at 0.75 a passage that answers the query ranked below short documents sharing a word.
 LONG_FIELD_B = 0.5
-WEIGHTING = scoring.BM25F(body_B=LONG_FIELD_B, file_text_B=LONG_FIELD_B)
+LENGTH_CACHE_SEGMENTS = 64
+
+
+class CachedLengthsBM25F(scoring.BM25F):
+    """BM25F whose scorers read each document's field length from a list kept per
+    segment and field, rather than through the segment's length column on every match
+    (a tenth of a broad search's time at 50,000 assets). Same lengths, same formula,
+    same scores. A segment's lengths never change (deletions leave them as they are),
+    so the lists outlive the readers of a segment."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lengths: dict[tuple[str, str], list[int]] = {}
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        reader = searcher.reader()
+        if type(scorer) is scoring.BM25FScorer and isinstance(reader, SegmentReader):
+            scorer.dfl = self._field_lengths(reader, fieldname).__getitem__
+        return scorer
+
+    def _field_lengths(self, reader: SegmentReader, fieldname: str) -> list[int]:
+        key = (reader.segment().segment_id(), fieldname)
+        lengths = self._lengths.get(key)
+        if lengths is None:
+            lengths = [
+                reader.doc_field_length(docnum, fieldname, 1)
+                for docnum in range(reader.doc_count_all())
+            ]
+            if len(self._lengths) >= LENGTH_CACHE_SEGMENTS * len(TEXT_FIELDS):
+                self._lengths.clear()
+            self._lengths[key] = lengths
+        return lengths
+
+
+WEIGHTING = CachedLengthsBM25F(body_B=LONG_FIELD_B, file_text_B=LONG_FIELD_B)
 
 
 def _text(boost: float = 1.0) -> TEXT:

@@ -1,8 +1,13 @@
 """The Whoosh backend after a commit: unchanged segments are not reopened, and old
 versions of documents are found through the process's searcher when it is current."""
 
+from whoosh import scoring
+
+from search.backend import SearchRequest
+from search.query import parse_query
 from search.whoosh_backend import WhooshBackend
-from search.whoosh_index import WhooshWriter
+from search.whoosh_index import LONG_FIELD_B, WEIGHTING, WhooshWriter
+from search.whoosh_query import text_query
 from tests.search.helpers import document, find, put
 
 
@@ -55,3 +60,18 @@ def test_a_searcher_of_other_segments_is_not_used_to_find_old_versions(tmp_path)
         assert WhooshWriter(writer, searcher=backend._current_searcher())._searcher is not None
     finally:
         writer.cancel()
+
+
+def test_scores_with_cached_field_lengths_equal_whoosh_bm25f(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide", "Pricing by seat, pricing by plan."))
+    put(backend, document(2, "Pricing", "A long note " * 30 + "on pricing."))
+    store = backend._index()
+    plain = scoring.BM25F(body_B=LONG_FIELD_B, file_text_B=LONG_FIELD_B)
+    request = SearchRequest(parsed=parse_query("pricing"))
+
+    with store.searcher(weighting=plain) as a, store.searcher(weighting=WEIGHTING) as b:
+        query = text_query(request, a.reader())
+        expected = a.search(query).top_n
+        assert b.search(query).top_n == expected
+        assert len(expected) == 2
