@@ -195,10 +195,12 @@ class WhooshBackend:
         shown = positions[start : start + request.per_page]
         if sort:
             shown = self._scored_by_relevance(searcher, query, results, shown, today, stems)
-        hits = [
-            self._hit(results[position], score, today, request.highlight, missing)
-            for score, position in shown
-        ]
+        page = [(results[position], score) for score, position in shown]
+        # Whoosh's highlighter reads the characters of each matched word for every
+        # document in results.top_n: the whole relevance window (300), decoding the
+        # posting blocks around each, where only the shown hits are highlighted.
+        results.top_n = [(score, hit.docnum) for hit, score in page]
+        hits = [self._hit(hit, score, today, request.highlight, missing) for hit, score in page]
         total = len(found)
         return SearchResult(
             hits=hits,

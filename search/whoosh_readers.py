@@ -10,6 +10,7 @@ segment with the same deletions (deletions only ever grow within a segment), and
 the document sets computed from it (``LeafCache``).
 """
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,11 @@ from search.whoosh_index import WEIGHTING, segment_key
 
 def open_searcher(store, previous: Searcher | None) -> Searcher:
     """A searcher of ``store``'s latest generation that shares ``previous``'s readers of
-    the segments that have not changed, and closes the readers it no longer needs."""
+    the segments that have not changed.
+
+    The readers it no longer needs are not closed here: another thread may be searching
+    with ``previous`` right now (the indexer thread opens a searcher after each commit).
+    They close when the last search holding them lets go of them."""
     old = {}
     if previous is not None:
         for leaf, _offset in previous.reader().leaf_readers():
@@ -43,8 +48,6 @@ def open_searcher(store, previous: Searcher | None) -> Searcher:
         # reused segment reader does not, and up_to_date() compares generations.
         reader = MultiReader(readers, generation=toc.generation)
         searcher = Searcher(reader, fromindex=store, weighting=WEIGHTING)
-    for leaf in old.values():
-        leaf.close()
     return searcher
 
 
@@ -53,17 +56,18 @@ class LeafCache:
     while the searcher's readers include that segment reader."""
 
     def __init__(self) -> None:
-        self._values: dict[int, tuple[object, Any]] = {}
+        # Weak references: a cache must not keep a replaced segment's files open.
+        self._values: dict[int, tuple[weakref.ref, Any]] = {}
 
     def per_leaf(self, searcher: Searcher, compute: Callable[[Any], Any]) -> list[tuple[Any, int]]:
         """(value, document offset) for each segment of ``searcher``, computing only the
         segments not seen before."""
-        kept: dict[int, tuple[object, Any]] = {}
+        kept: dict[int, tuple[weakref.ref, Any]] = {}
         found = []
         for leaf, offset in searcher.reader().leaf_readers():
             cached = self._values.get(id(leaf))
-            if cached is None or cached[0] is not leaf:
-                cached = (leaf, compute(leaf))
+            if cached is None or cached[0]() is not leaf:
+                cached = (weakref.ref(leaf), compute(leaf))
             kept[id(leaf)] = cached
             found.append((cached[1], offset))
         self._values = kept
