@@ -49,7 +49,7 @@ from search.whoosh_query import (
     reader_filter,
     without_excluded,
 )
-from search.whoosh_readers import LeafCache, open_searcher
+from search.whoosh_readers import LeafCache, open_searcher, scoring_searcher
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,7 @@ class WhooshBackend:
         # The same, per segment: a publish adds a small segment, and the sets of the
         # segments that did not change are kept (search.whoosh_readers).
         self._facet_leaves = LeafCache()
+        self._scoring_cache: tuple[object, object] | None = None
         self._filter_leaves: dict[tuple, LeafCache] = {}
         self._lock = threading.Lock()
         # Held while the index's files are replaced or opened (see _index).
@@ -134,6 +135,15 @@ class WhooshBackend:
         with self._lock:
             self._searcher = None
 
+    def _scoring(self, searcher):
+        """The searcher that scores ``searcher``'s filtered matches (scoring_searcher),
+        made once per searcher."""
+        cached = self._scoring_cache
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, scoring_searcher(searcher))
+            self._scoring_cache = cached
+        return cached[1]
+
     def _current_searcher(self):
         """The process's searcher, replaced by a new one when the index has changed."""
         with self._lock, self._create_lock:
@@ -178,7 +188,7 @@ class WhooshBackend:
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
         # the query: its AndNot matcher lets some excluded documents through, and the list
         # must never show what the count (and the exclusion) removed.
-        results = searcher.search(
+        results = self._scoring(searcher).search(
             query,
             filter=found,
             limit=window,

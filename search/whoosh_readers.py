@@ -10,6 +10,7 @@ segment with the same deletions (deletions only ever grow within a segment), and
 the document sets computed from it (``LeafCache``).
 """
 
+import copy
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -72,3 +73,46 @@ class LeafCache:
             found.append((cached[1], offset))
         self._values = kept
         return found
+
+
+class _NoDeletions:
+    """A segment's per-document reader that reports no deleted documents."""
+
+    def __init__(self, perdoc) -> None:
+        self._perdoc = perdoc
+
+    def __getattr__(self, name: str):
+        return getattr(self._perdoc, name)
+
+    def deleted_docs(self):
+        return ()
+
+    def has_deletions(self) -> bool:
+        return False
+
+    def is_deleted(self, _docnum: int) -> bool:
+        return False
+
+
+def scoring_searcher(searcher: Searcher) -> Searcher:
+    """A searcher over the same segments that does not hide deleted documents, for
+    searches filtered to a set of live document numbers (``search(filter=found)``, where
+    ``found`` comes from ``searcher`` and holds no deleted document).
+
+    Once a segment has a deletion (editing an asset deletes its old version), Whoosh
+    wraps every posting list of that segment in a matcher that skips deleted documents,
+    one Python call per posting and step: a sixth of a broad search at 50,000 assets
+    with three deletions in the large segment. Scores do not depend on deletions (BM25
+    reads document frequencies and lengths that include them), so the results are the
+    same."""
+    leaves = searcher.reader().leaf_readers()
+    if not any(leaf.has_deletions() for leaf, _offset in leaves):
+        return searcher
+    readers = []
+    for leaf, _offset in leaves:
+        if leaf.has_deletions() and isinstance(leaf, SegmentReader):
+            leaf = copy.copy(leaf)
+            leaf._perdoc = _NoDeletions(leaf._perdoc)
+        readers.append(leaf)
+    reader = MultiReader(readers, generation=searcher.reader().generation())
+    return Searcher(reader, weighting=WEIGHTING, closereader=False)
