@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from search.backend import (
     FACETS,
@@ -50,6 +50,7 @@ from search.whoosh_query import (
     without_excluded,
 )
 from search.whoosh_readers import LeafCache, open_searcher, scoring_searcher
+from search.whoosh_scoring import matched_terms, scored_terms, scores, top
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
@@ -188,14 +189,19 @@ class WhooshBackend:
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
         # the query: its AndNot matcher lets some excluded documents through, and the list
         # must never show what the count (and the exclusion) removed.
-        results = self._scoring(searcher).search(
-            query,
-            filter=found,
-            limit=window,
-            sortedby="published_at" if sort else None,
-            reverse=sort,
-            terms=request.highlight,
-        )
+        terms = None if sort else scored_terms(query)
+        if terms is None:
+            results = self._scoring(searcher).search(
+                query,
+                filter=found,
+                limit=window,
+                sortedby="published_at" if sort else None,
+                reverse=sort,
+                terms=request.highlight,
+            )
+        else:  # a query of terms only: scored from the posting blocks (whoosh_scoring)
+            scoring = self._scoring(searcher)
+            results = Results(scoring, query, top(scores(scoring, terms, found), window))
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
@@ -210,6 +216,10 @@ class WhooshBackend:
         # document in results.top_n: the whole relevance window (300), decoding the
         # posting blocks around each, where only the shown hits are highlighted.
         results.top_n = [(score, hit.docnum) for hit, score in page]
+        if terms is not None and request.highlight:
+            results.docterms, results.termdocs = matched_terms(
+                results.searcher, terms, [hit.docnum for hit, _score in page]
+            )
         hits = [self._hit(hit, score, today, request.highlight, missing) for hit, score in page]
         total = len(found)
         return SearchResult(

@@ -36,10 +36,11 @@ class CachedLengthsBM25F(scoring.BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         reader = searcher.reader()
         if type(scorer) is scoring.BM25FScorer and isinstance(reader, SegmentReader):
-            scorer.dfl = self._field_lengths(reader, fieldname).__getitem__
+            scorer.dfl = self.field_lengths(reader, fieldname).__getitem__
         return scorer
 
-    def _field_lengths(self, reader: SegmentReader, fieldname: str) -> list[int]:
+    def field_lengths(self, reader: SegmentReader, fieldname: str) -> list[int]:
+        """Each document's length of ``fieldname`` in this segment, by document number."""
         key = (reader.segment().segment_id(), fieldname)
         lengths = self._lengths.get(key)
         if lengths is None:
