@@ -1,6 +1,6 @@
 """BM25F from the posting blocks (search.whoosh_scoring) against Whoosh's own scores."""
 
-from whoosh.query import Phrase
+from whoosh.query import Or, Prefix, Term
 
 from search.backend import SearchRequest
 from search.query import parse_query
@@ -28,5 +28,24 @@ def test_scores_from_the_blocks_equal_whoosh_scores_of_each_document(tmp_path):
         assert [docnum for _score, docnum in top(ours, 1)] == [max(ours, key=ours.get)]
 
 
-def test_queries_with_phrases_are_left_to_whoosh():
-    assert scored_terms(Phrase("body", ["go", "live"])) is None
+def test_a_phrase_scores_its_words_where_it_matches_as_whoosh_does(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(
+        backend,
+        document(1, "Implementation timeline", "Six weeks from signature to go-live."),
+        document(2, "Launch plan", "Go to market with a live demo, then go live."),
+        document(3, "Live demo", "Go further."),
+    )
+    with backend._index().searcher(weighting=WEIGHTING) as searcher:
+        request = SearchRequest(parsed=parse_query("golive"))
+        query = text_query(request, searcher.reader())
+        ours = scores(searcher, scored_terms(query), matching(searcher, query))
+
+        assert len(ours) == 2, "go and live apart are not a match"
+        for docnum, score in ours.items():
+            assert abs(searcher.search(query, filter={docnum}).top_n[0][0] - score) < 1e-9
+
+
+def test_queries_with_a_prefix_are_left_to_whoosh():
+    assert scored_terms(Prefix("body", "negoti")) is None
+    assert scored_terms(Or([Term("body", "roi"), Prefix("body", "negoti")])) is None
