@@ -48,7 +48,7 @@ from content.usage.models import Rating, UsageEvent
 from portal import create_app
 from portal.accounts.services import create_user
 from portal.kernel.extensions import db
-from portal.kernel.models import Role
+from portal.kernel.models import Role, User
 from search import indexing, outbox
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
@@ -920,6 +920,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, help="an empty folder for the databases/index")
     parser.add_argument("--keep", action="store_true", help="keep the workdir afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time a workdir kept by --keep again, without building it (implies --keep)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--all-cpus", action="store_true", help="do not pin to one CPU (targets are for one)"
@@ -954,34 +959,69 @@ def pin_to_one_cpu(all_cpus: bool) -> int:
     return len(os.sched_getaffinity(0))
 
 
-def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
-    queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
-    db.create_all()
-    ensure_defaults()
+TEAMS = ("sales", "marketing")
+BUILT = "build.json"  # in the workdir: the build's figures, for --reuse
+
+
+def bench_users() -> tuple[int, int, list[int]]:
+    """(marketer id, rep id, reviewer ids): created on a first build, found on --reuse."""
+    found = {user.email: user.id for user in db.session.scalars(select(User))}
+    if "rep@bench.test" in found:
+        return (
+            found["marketer@bench.test"],
+            found["rep@bench.test"],
+            [found[f"{team}@bench.test"] for team in TEAMS],
+        )
     marketer = create_user("marketer@bench.test", "Bench Marketer", Role.MARKETER, "bench-password")
     rep = create_user("rep@bench.test", "Bench Rep", Role.REP, "bench-password")
     reviewer_ids = [
         create_user(f"{team}@bench.test", f"Bench {team}", Role.LEADER, "bench-password", team).id
-        for team in ("sales", "marketing")
+        for team in TEAMS
     ]
     db.session.commit()
-    marketer_id, rep_id = marketer.id, rep.id
+    return marketer.id, rep.id, reviewer_ids
+
+
+def build(args, corpus: list[CorpusAsset], workdir: Path, marketer_id: int) -> dict:
+    """Insert and index the corpus and load FTS5 (or, with --reuse, read what a kept
+    workdir's build measured): {"index": Tandem's figures, "fts5": FTS5's}."""
+    built = workdir / BUILT
+    if args.reuse:
+        return json.loads(built.read_text())
     step(f"inserting {len(corpus):,} assets")
     insert_corpus(corpus, marketer_id)
     step("indexing through search.indexing.rebuild()")
     index = time_rebuild(workdir / "search-index")
+    step("loading the FTS5 baseline")
+    conn, fts_index = build_fts(workdir / "fts5.db", corpus)
+    conn.close()
+    figures = {"index": index, "fts5": fts_index}
+    built.write_text(json.dumps(figures, indent=2))
+    return figures
+
+
+def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
+    queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
+    db.create_all()
+    ensure_defaults()
+    marketer_id, rep_id, reviewer_ids = bench_users()
+    built = build(args, corpus, workdir, marketer_id)
+    index, fts_index = built["index"], built["fts5"]
     step("replaying queries through search.service.search()")
-    run = tandem_runner(db.session.get(type(rep), rep_id))
+    run = tandem_runner(db.session.get(User, rep_id))
     tandem_queries, slowest = measure(run, queries, args.rounds)
     hits = {f"{q} @{s or '-'}": run(q, s, False).result.total for q, s in queries}
-    step("loading and querying the FTS5 baseline")
-    conn, fts_index = build_fts(workdir / "fts5.db", corpus)
+    step("querying the FTS5 baseline")
+    conn = sqlite3.connect(workdir / "fts5.db")
     fts_queries, _ = measure(fts_runner(conn), queries, args.rounds)
     conn.close()
     step(f"publish-to-searchable for {args.publish} assets")
-    marketer = db.session.get(type(marketer), marketer_id)
-    reviewers = [db.session.get(type(marketer), reviewer_id) for reviewer_id in reviewer_ids]
-    publish = publish_to_searchable(app, marketer, reviewers, args.publish, args.seed)
+    marketer = db.session.get(User, marketer_id)
+    reviewers = [db.session.get(User, reviewer_id) for reviewer_id in reviewer_ids]
+    # A reused workdir holds the assets earlier runs published, code words included: new
+    # words, or a search for a word would find those first and miss the new asset.
+    seed = args.seed + (len(all_asset_ids()) if args.reuse else 0)
+    publish = publish_to_searchable(app, marketer, reviewers, args.publish, seed)
     figures = {
         "date": date.today().isoformat(),
         "load_start": args.load_start,
@@ -1009,10 +1049,17 @@ def main(argv=None) -> int:
     args.load_start = _load()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="tandem-search-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    if any(workdir.iterdir()):
+    if args.reuse:
+        if not (workdir / BUILT).exists():
+            sys.exit(f"{workdir} holds no kept build; build one with --keep first.")
+        args.keep, corpus = True, []
+        args.assets = json.loads((workdir / BUILT).read_text())["index"]["assets"]
+        step(f"reusing the {args.assets:,} assets built in {workdir}")
+    elif any(workdir.iterdir()):
         sys.exit(f"{workdir} is not empty; give an empty or new --workdir.")
-    step(f"generating {args.assets:,} assets (seed {args.seed}) in {workdir}")
-    corpus = generate_corpus(args.assets, args.seed)
+    else:
+        step(f"generating {args.assets:,} assets (seed {args.seed}) in {workdir}")
+        corpus = generate_corpus(args.assets, args.seed)
     app = build_app(workdir)
     try:
         with app.app_context():

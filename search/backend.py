@@ -33,6 +33,9 @@ STALE_FACTOR = 0.7
 PARTIAL_BELOW = 5
 # Fewer results than this: the backend also offers a respelt query (SearchResult.suggestion).
 FEW_RESULTS = 3
+# A typed word this long may be a compound of two indexed words, each at least MIN_PART long.
+MIN_COMPOUND = 5
+MIN_PART = 2
 
 
 @dataclass
@@ -86,10 +89,12 @@ def compound_splits(word: str, known) -> list[tuple[str, str]]:
 
 
 def two_parts(word: str) -> list[tuple[str, str]]:
-    """Every split of a long unhyphenated word into two parts of three letters or more."""
-    if "-" in word or " " in word or len(word) < 7:
+    """Every split of an unhyphenated word of five letters or more into two parts of two
+    letters or more: a compound may start or end with a two-letter word (golive → go
+    live, signon → sign on); stop words never count as known, so "into" stays whole."""
+    if "-" in word or " " in word or len(word) < MIN_COMPOUND:
         return []
-    return [(word[:cut], word[cut:]) for cut in range(3, len(word) - 2)]
+    return [(word[:cut], word[cut:]) for cut in range(MIN_PART, len(word) - MIN_PART + 1)]
 
 
 def marked_words(fragment: str) -> int:

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
+from whoosh.searching import Results, Searcher
 
 from search.backend import (
     FACETS,
@@ -30,15 +31,26 @@ from search.backend import (
     blended_score,
     should_match,
 )
-from search.whoosh_index import QUALITY_SCALE, SCHEMA, WhooshWriter, from_epoch, schema_outdated
+from search.proximity import PROXIMITY_WINDOW, near_pairs, proximity_factor
+from search.whoosh_index import (
+    QUALITY_SCALE,
+    SCHEMA,
+    TEXT_FIELDS,
+    WhooshWriter,
+    from_epoch,
+    schema_outdated,
+)
 from search.whoosh_query import (
     excluded_query,
     facet_clauses,
     matching,
+    proximity_stems,
     query_parts,
     reader_filter,
     without_excluded,
 )
+from search.whoosh_readers import LeafCache, open_searcher, scoring_searcher
+from search.whoosh_scoring import matched_terms, scored_terms, scores, top
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
@@ -60,6 +72,11 @@ class WhooshBackend:
         self._searcher = None
         self._facet_cache: tuple[object, dict[str, dict[str, set[int]]]] | None = None
         self._filter_cache: tuple[object, dict] | None = None
+        # The same, per segment: a publish adds a small segment, and the sets of the
+        # segments that did not change are kept (search.whoosh_readers).
+        self._facet_leaves = LeafCache()
+        self._scoring_cache: tuple[object, object] | None = None
+        self._filter_leaves: dict[tuple, LeafCache] = {}
         self._lock = threading.Lock()
         # Held while the index's files are replaced or opened (see _index).
         self._create_lock = threading.RLock()
@@ -90,6 +107,10 @@ class WhooshBackend:
             return schema_outdated(index.open_dir(str(self.path)).schema)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
+        # Taken before the create lock, as searches take them (_current_searcher). If
+        # another process commits before this writer opens, WhooshWriter sees that the
+        # segments differ and lets Whoosh find old versions itself.
+        searcher = None if bulk else self._current_searcher()
         with self._create_lock:
             store = self._index()
             try:
@@ -101,7 +122,11 @@ class WhooshBackend:
             except LockError:
                 return None
             # Read under the writer's lock, so no other writer can add documents meanwhile.
-            return WhooshWriter(writer, fresh=store.doc_count_all() == 0)
+            # An index without segments is empty; counting its documents would open a
+            # reader of every segment (half a second at 50,000 assets) on every drain.
+            if store.is_empty():
+                return WhooshWriter(writer, fresh=True)
+            return WhooshWriter(writer, searcher=searcher)
 
     def clear(self) -> None:
         """Replace the index with an empty one (the caller holds no writer)."""
@@ -111,14 +136,20 @@ class WhooshBackend:
         with self._lock:
             self._searcher = None
 
+    def _scoring(self, searcher):
+        """The searcher that scores ``searcher``'s filtered matches (scoring_searcher),
+        made once per searcher."""
+        cached = self._scoring_cache
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, scoring_searcher(searcher))
+            self._scoring_cache = cached
+        return cached[1]
+
     def _current_searcher(self):
         """The process's searcher, replaced by a new one when the index has changed."""
         with self._lock, self._create_lock:
             if self._searcher is None or not self._searcher.up_to_date():
-                old = self._searcher
-                self._searcher = self._index().searcher()
-                if old is not None:
-                    old.close()
+                self._searcher = open_searcher(self._index(), self._searcher)
             return self._searcher
 
     def indexed(self) -> dict[int, datetime]:
@@ -158,26 +189,38 @@ class WhooshBackend:
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
         # the query: its AndNot matcher lets some excluded documents through, and the list
         # must never show what the count (and the exclusion) removed.
-        results = searcher.search(
-            query,
-            filter=found,
-            limit=window,
-            sortedby="published_at" if sort else None,
-            reverse=sort,
-            terms=request.highlight,
-        )
+        terms = None if sort else scored_terms(query)
+        if terms is None:
+            results = self._scoring(searcher).search(
+                query,
+                filter=found,
+                limit=window,
+                sortedby="published_at" if sort else None,
+                reverse=sort,
+                terms=request.highlight,
+            )
+        else:  # a query of terms only: scored from the posting blocks (whoosh_scoring)
+            scoring = self._scoring(searcher)
+            results = Results(scoring, query, top(scores(scoring, terms, found), window))
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
-        positions = self._ranked_positions(searcher, results, today, sort, missing)
+        stems = proximity_stems(request)
+        positions = self._ranked_positions(searcher, results, today, sort, missing, stems)
         start = (request.page - 1) * request.per_page
         shown = positions[start : start + request.per_page]
         if sort:
-            shown = self._scored_by_relevance(searcher, query, results, shown, today)
-        hits = [
-            self._hit(results[position], score, today, request.highlight, missing)
-            for score, position in shown
-        ]
+            shown = self._scored_by_relevance(searcher, query, results, shown, today, stems)
+        page = [(results[position], score) for score, position in shown]
+        # Whoosh's highlighter reads the characters of each matched word for every
+        # document in results.top_n: the whole relevance window (300), decoding the
+        # posting blocks around each, where only the shown hits are highlighted.
+        results.top_n = [(score, hit.docnum) for hit, score in page]
+        if terms is not None and request.highlight:
+            results.docterms, results.termdocs = matched_terms(
+                results.searcher, terms, [hit.docnum for hit, _score in page]
+            )
+        hits = [self._hit(hit, score, today, request.highlight, missing) for hit, score in page]
         total = len(found)
         return SearchResult(
             hits=hits,
@@ -232,27 +275,64 @@ class WhooshBackend:
             for score, docnum in scored
         ]
 
+    @staticmethod
+    def _near(searcher, stems: list[str], docnums: list[int]) -> dict[int, float]:
+        """docnum → its proximity factor (search.proximity), read from the positions the
+        index holds for each typed word's stem, for these documents only."""
+        pairs = len(stems) - 1
+        if pairs < 1 or not docnums:
+            return {}
+        reader = searcher.reader()
+        wanted = sorted(set(docnums))
+        fields = []
+        for name in TEXT_FIELDS:
+            per_word = []
+            for stem in stems:
+                found: dict[int, list[int]] = {}
+                if (name, stem) in reader:
+                    postings = reader.postings(name, stem)
+                    for docnum in wanted:
+                        if postings.id() < docnum:
+                            postings.skip_to(docnum)
+                        if not postings.is_active():
+                            break
+                        if postings.id() == docnum:
+                            found[docnum] = postings.value_as("positions")
+                per_word.append(found)
+            fields.append(per_word)
+        return {
+            docnum: proximity_factor(
+                near_pairs([[word.get(docnum, ()) for word in field] for field in fields]),
+                pairs,
+            )
+            for docnum in wanted
+        }
+
     @classmethod
-    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing):
-        """(score, position in results) in display order, re-ranked by quality and
-        freshness unless sorted by date; documents lacking fewer words first."""
+    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing, stems):
+        """(score, position in results) in display order, re-ranked by proximity, quality
+        and freshness unless sorted by date; documents lacking fewer words first."""
         if newest:
             return [(score, position) for position, (score, _doc) in enumerate(results.top_n)]
-        scores = cls._blended(searcher, results.top_n, today)
+        head = results.top_n[:PROXIMITY_WINDOW]
+        near = cls._near(searcher, stems, [docnum for _score, docnum in head])
+        scored = [(score * near.get(docnum, 1.0), docnum) for score, docnum in results.top_n]
+        scores = cls._blended(searcher, scored, today)
         lacking = [len(missing.get(docnum, ())) for _score, docnum in results.top_n]
         ranked = list(zip(scores, range(len(scores)), strict=True))
         ranked.sort(key=lambda pair: (-lacking[pair[1]], pair[0]), reverse=True)
         return ranked
 
     @classmethod
-    def _scored_by_relevance(cls, searcher, query, results, shown, today: date):
+    def _scored_by_relevance(cls, searcher, query, results, shown, today: date, stems):
         """Sorted by date, Whoosh reports each hit's sort key as its score: score the
         shown hits by relevance instead, as a relevance search would."""
         pairs = [(results.docnum(position), position) for _key, position in shown]
         if not pairs:
             return shown
         scored = searcher.search(query, filter={d for d, _p in pairs}, limit=len(pairs))
-        relevance = {hit.docnum: hit.score for hit in scored}
+        near = cls._near(searcher, stems, [d for d, _p in pairs])
+        relevance = {hit.docnum: hit.score * near.get(hit.docnum, 1.0) for hit in scored}
         scores = cls._blended(searcher, [(relevance.get(d, 0.0), d) for d, _p in pairs], today)
         return [(score, position) for score, (_d, position) in zip(scores, pairs, strict=True)]
 
@@ -320,7 +400,13 @@ class WhooshBackend:
         sets = cached[1]
         allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
         if allowed is None:
-            allowed = set(searcher.docs_for_query(reader_filter(request, for_user=False)))
+            query = reader_filter(request, for_user=False)
+            leaves = self._filter_leaves.get(key)
+            if leaves is None:
+                if len(self._filter_leaves) >= FILTER_CACHE_SIZE:
+                    self._filter_leaves.clear()
+                leaves = self._filter_leaves.setdefault(key, LeafCache())
+            allowed = merged(leaves.per_leaf(searcher, lambda leaf: _leaf_docs(leaf, query)))
             if len(sets) >= FILTER_CACHE_SIZE:
                 sets.clear()
             sets[key] = allowed
@@ -333,14 +419,11 @@ class WhooshBackend:
         cached = self._facet_cache
         if cached is not None and cached[0] is searcher:
             return cached[1]
-        reader = searcher.reader()
-        values = {
-            name: {
-                slug: set(reader.postings(name, slug).all_ids())
-                for slug in reader.field_terms(name)
-            }
-            for name in FACETS
-        }
+        values: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        for leaf_values, offset in self._facet_leaves.per_leaf(searcher, _leaf_facets):
+            for name, by_slug in leaf_values.items():
+                for slug, docs in by_slug.items():
+                    values[name][slug] = values[name].get(slug, set()) | shifted(docs, offset)
         self._facet_cache = (searcher, values)
         return values
 
@@ -352,3 +435,29 @@ class WhooshBackend:
                 ((slug, n) for slug, n in tally if n), key=lambda pair: (-pair[1], pair[0])
             )
         return counts
+
+
+def _leaf_facets(leaf) -> dict[str, dict[str, set[int]]]:
+    """facet → value → the documents of one segment carrying it (segment numbering)."""
+    return {
+        name: {slug: set(leaf.postings(name, slug).all_ids()) for slug in leaf.field_terms(name)}
+        for name in FACETS
+    }
+
+
+def _leaf_docs(leaf, query) -> set[int]:
+    """The documents of one segment that ``query`` matches (segment numbering)."""
+    return set(query.docs(Searcher(leaf, closereader=False)))
+
+
+def shifted(docs: set[int], offset: int) -> set[int]:
+    """A segment's document numbers as the whole index numbers them."""
+    return docs if not offset else {docnum + offset for docnum in docs}
+
+
+def merged(per_leaf: list[tuple[set[int], int]]) -> set[int]:
+    """One set of index document numbers from per-segment sets and their offsets."""
+    found: set[int] = set()
+    for docs, offset in per_leaf:
+        found |= shifted(docs, offset)
+    return found

@@ -78,6 +78,16 @@ def query_parts(request: SearchRequest, reader) -> tuple[list[tuple[str, object]
     return optional, mandatory
 
 
+def proximity_stems(request: SearchRequest) -> list[str]:
+    """The stem of each typed word (optional or +required) in typed order, for proximity
+    (search.proximity); a hyphenated word is placed by its first stem."""
+    parsed = request.parsed
+    stems = [
+        analyse(piece) for word in parsed.words + parsed.required for piece in word.split("-")[:1]
+    ]
+    return [found[0] for found in stems if found]
+
+
 def text_query(request: SearchRequest, reader):
     """Every word, phrase and prefix typed, minus the excluded ones (None: nothing to
     search for, e.g. only stop words)."""

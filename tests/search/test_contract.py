@@ -587,6 +587,19 @@ def test_hyphenated_joined_and_possessive_spellings_find_each_other(backend):
     assert ids(find(engine, "buyers")) == [3]
 
 
+def test_a_joined_word_finds_a_compound_of_a_two_letter_word(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Implementation timeline", "Six weeks from signature to go-live."),
+        document(2, "Launch plan", "Go to market with a live demo."),
+        document(3, "Timeline of a renewal"),
+    )
+
+    assert ids(find(engine, "golive timeline")) == [1]
+    assert ids(find(engine, "golive")) == [1], "go and live apart are not go-live"
+
+
 # ---- synonyms ------------------------------------------------------------------------------
 
 
@@ -735,3 +748,42 @@ def test_past_its_review_date_ranks_below_an_equal_fresh_document_with_a_flag(ba
 
     assert ids(result)[-1] == 1
     assert {hit.asset_id: hit.stale for hit in result.hits} == {1: True, 2: False, 3: False}
+
+
+# A long article of several sections, one of which answers the query in one passage.
+SECTIONS = [
+    "A note on tone. Write as you would speak to a customer: plain words, short sentences.",
+    "Templates. Copy the examples in the appendix and adapt the names and figures.",
+    "The month-end problem. Finance teams spend the first week of every month reconciling.",
+    "Talking to a controller. Lead with hours saved at month end, then accuracy.",
+    "Who to ask. The enablement team reviews drafts within two working days.",
+    "Examples from the field. Teams that tried this last year shared what worked.",
+    "Common mistakes. Sending everything at once, and forgetting to follow up.",
+]
+
+
+def test_words_said_together_in_a_long_article_outrank_the_same_words_scattered(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Continuous close for finance", "\n\n".join(SECTIONS)),
+        document(
+            2,
+            "Studies included",
+            "The controller joined late. Budget and hiring came first; the reps saved a "
+            "seat on the webinar and logged their overtime hours afterwards.",
+        ),
+    )
+
+    assert ids(find(engine, "controller hours saved")) == [1, 2]
+
+
+def test_a_long_article_that_names_a_topic_in_several_sections_is_not_buried(backend):
+    _name, engine = backend
+    put(
+        engine,
+        document(1, "Continuous close for finance", "\n\n".join(SECTIONS)),
+        document(2, "Reporting notes", "Reconciling by hand takes a month, analysts say."),
+    )
+
+    assert ids(find(engine, "month")) == [1, 2]

@@ -1,0 +1,77 @@
+"""The Whoosh backend after a commit: unchanged segments are not reopened, and old
+versions of documents are found through the process's searcher when it is current."""
+
+from whoosh import scoring
+
+from search.backend import SearchRequest
+from search.query import parse_query
+from search.whoosh_backend import WhooshBackend
+from search.whoosh_index import LONG_FIELD_B, WEIGHTING, WhooshWriter
+from search.whoosh_query import text_query
+from tests.search.helpers import document, find, put
+
+
+def ids(result) -> list[int]:
+    return sorted(hit.asset_id for hit in result.hits)
+
+
+def leaves(backend: WhooshBackend) -> list:
+    return [leaf for leaf, _offset in backend._current_searcher().reader().leaf_readers()]
+
+
+def test_a_commit_reuses_the_readers_of_the_segments_it_did_not_change(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide"), document(2, "Security whitepaper"))
+    before = leaves(backend)
+
+    put(backend, document(3, "Pricing sheet"))
+
+    after = leaves(backend)
+    assert before[0] in after, "the first segment's reader is shared"
+    assert len(after) == 2
+    assert ids(find(backend, "pricing")) == [1, 3]
+    assert find(backend, "pricing").facets["stages"] == [("awareness", 2)]
+
+
+def test_an_edited_document_replaces_its_old_version_in_a_reused_segment(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide"), document(2, "Security whitepaper"))
+    find(backend, "pricing")  # the searcher the next writer uses
+
+    put(backend, document(1, "Renewal guide"))
+
+    assert ids(find(backend, "pricing")) == []
+    assert ids(find(backend, "renewal")) == [1]
+    assert sorted(backend.indexed()) == [1, 2]
+    put(backend, document(2, "Renewal whitepaper"))
+    assert ids(find(backend, "renewal")) == [1, 2]
+    assert find(backend, "renewal").total == 2
+
+
+def test_a_searcher_of_other_segments_is_not_used_to_find_old_versions(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide"))
+    stale = backend._current_searcher()
+    put(backend, document(2, "Security whitepaper"))
+
+    writer = backend._index().writer()
+    try:
+        assert WhooshWriter(writer, searcher=stale)._searcher is None
+        assert WhooshWriter(writer, searcher=backend._current_searcher())._searcher is not None
+    finally:
+        writer.cancel()
+
+
+def test_scores_with_cached_field_lengths_equal_whoosh_bm25f(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide", "Pricing by seat, pricing by plan."))
+    put(backend, document(2, "Pricing", "A long note " * 30 + "on pricing."))
+    store = backend._index()
+    plain = scoring.BM25F(body_B=LONG_FIELD_B, file_text_B=LONG_FIELD_B)
+    request = SearchRequest(parsed=parse_query("pricing"))
+
+    with store.searcher(weighting=plain) as a, store.searcher(weighting=WEIGHTING) as b:
+        query = text_query(request, a.reader())
+        expected = a.search(query).top_n
+        assert b.search(query).top_n == expected
+        assert len(expected) == 2
