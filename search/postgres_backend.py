@@ -11,7 +11,6 @@ the Whoosh backend does with its lock file.
 from datetime import UTC, date, datetime
 from typing import Any
 
-from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -27,7 +26,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -37,26 +35,20 @@ from search.backend import (
     FACETS,
     FEW_RESULTS,
     PARTIAL_BELOW,
-    Hit,
     SearchDocument,
     SearchRequest,
     SearchResult,
-    best_passage,
     blended_score,
     should_match,
 )
-from search.postgres_query import both, either, escaped, marked, query_parts, split_candidates
+from search.postgres_query import both, either, query_parts, split_candidates
+from search.postgres_results import facet_counts, page_hits, stale
 from search.postgres_spelling import Vocabulary
-from search.postgres_table import ARRAY_FACETS, BODY_INDEXED, FILE_TEXT_INDEXED, search_documents
+from search.postgres_table import ARRAY_FACETS, search_documents
 from search.query import ParsedQuery
 
 CANDIDATES = 300  # relevance window re-ranked by quality, as in the Whoosh backend
 LOCK_NAMESPACE = 0x54414E44  # "TAND": the first key of the advisory lock
-HEADLINE_OPTIONS = (
-    "StartSel=<mark>, StopSel=</mark>, MaxFragments=1, MaxWords=35, MinWords=15, "
-    'FragmentDelimiter=" … "'
-)
-TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
 SCALAR_FILTERS = ("content_type", "status")
 
 # The second key is the table's oid, so databases shared by several schemas (one per
@@ -207,8 +199,8 @@ class PostgresBackend:
                 )
             start = (request.page - 1) * request.per_page
             page = ranked[start : start + request.per_page]
-            hits = self._hits(connection, query, page, request, missing)
-            facets = self._facets(connection, conditions) if total else {n: [] for n in FACETS}
+            hits = page_hits(connection, query, page, request, missing)
+            facets = facet_counts(connection, conditions) if total else {n: [] for n in FACETS}
             # Few results: a respelt query may find more (the service decides).
             suggestion = (
                 self._vocabulary.suggestion(connection, request.parsed, filters)
@@ -312,102 +304,13 @@ class PostgresBackend:
             for row in rows
         }
         ranked = [
-            (blended_score(relevance, quality, _stale(review_by, today)), asset_id)
+            (blended_score(relevance, quality, stale(review_by, today)), asset_id)
             for asset_id, relevance, quality, review_by, _total, *_has in rows
         ]
         if not newest:
             # Stable: ties keep text order; documents lacking fewer words stay first.
             ranked.sort(key=lambda pair: (-len(missing[pair[1]]), pair[0]), reverse=True)
         return ranked, rows[0].total if rows else 0, missing
-
-    def _hits(self, connection, query, page, request: SearchRequest, missing) -> list[Hit]:
-        """The page's hits, in page order, with highlights when asked for."""
-        if not page:
-            return []
-        table = search_documents
-        ids = [asset_id for _score, asset_id in page]
-        title = escaped(table.c.title)
-        summary = escaped(table.c.summary)
-        if request.highlight:
-            title = func.ts_headline("english", title, query, TITLE_OPTIONS)
-            summary = func.ts_headline("english", summary, query, TITLE_OPTIONS)
-        opening = func.left(table.c.body, 240)
-        columns = (table.c.stages, table.c.content_type, table.c.live, table.c.status)
-        statement = select(table.c.asset_id, title, summary, opening, table.c.review_by, *columns)
-        rows = {
-            row[0]: row for row in connection.execute(statement.where(table.c.asset_id.in_(ids)))
-        }
-        snippets = self._snippets(connection, query, ids) if request.highlight else {}
-        today = request.today or date.today()
-        hits = []
-        for score, asset_id in page:
-            _id, shown_title, shown_summary, opening, review_by, *rest = rows[asset_id]
-            stages, content_type, live, status = rest
-            hits.append(
-                Hit(
-                    asset_id=asset_id,
-                    title=marked(shown_title),
-                    snippet=snippets.get(asset_id) or escape(opening or ""),
-                    score=round(score, 4),
-                    stages=list(stages),
-                    content_type=content_type or None,
-                    stale=_stale(review_by, today),
-                    live=live,
-                    status=status,
-                    missing=missing.get(asset_id, []),
-                    summary=marked(shown_summary or ""),
-                )
-            )
-        return hits
-
-    @staticmethod
-    def _snippets(connection, query, ids: list[int]) -> dict[int, Markup]:
-        """The best passage of the body or the file text, per asset: of the two, the one
-        marking more different query words (the summary is shown on its own)."""
-        table = search_documents
-        passages = [
-            func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
-            for field in (
-                func.left(table.c.body, BODY_INDEXED),
-                func.left(table.c.file_text, FILE_TEXT_INDEXED),
-            )
-        ]
-        rows = connection.execute(
-            select(table.c.asset_id, *passages).where(table.c.asset_id.in_(ids))
-        )
-        snippets = {}
-        for asset_id, *fragments in rows:
-            best = best_passage(fragments)
-            if best:
-                snippets[asset_id] = marked(best)
-        return snippets
-
-    @staticmethod
-    def _facets(connection, conditions) -> dict[str, list[tuple[str, int]]]:
-        """Counts of each facet value over all matches (not only the page)."""
-        table = search_documents
-        matches = select(*(table.c[name] for name in FACETS)).where(*conditions).cte("matches")
-        counts = []
-        for name in ARRAY_FACETS:
-            values = select(func.unnest(matches.c[name]).label("slug")).subquery()
-            counts.append(
-                select(literal(name).label("facet"), values.c.slug, func.count()).group_by(
-                    values.c.slug
-                )
-            )
-        counts.append(
-            select(literal("content_type").label("facet"), matches.c.content_type, func.count())
-            .where(matches.c.content_type.is_not(None))
-            .group_by(matches.c.content_type)
-        )
-        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-        for facet, slug, count in connection.execute(union_all(*counts)):
-            if slug:
-                facets[facet].append((slug, count))
-        return {
-            name: sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
-            for name, pairs in facets.items()
-        }
 
     # ---- did you mean ---------------------------------------------------------------
 
@@ -431,7 +334,3 @@ def _matched_count(optional: list[tuple[str, str]]):
     for count in counts[1:]:
         total = total + count
     return total
-
-
-def _stale(review_by: date | None, today: date) -> bool:
-    return review_by is not None and review_by < today

@@ -14,7 +14,6 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
-from markupsafe import Markup, escape
 from whoosh import highlight, index
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
@@ -24,22 +23,11 @@ from search.backend import (
     FACETS,
     FEW_RESULTS,
     PARTIAL_BELOW,
-    Hit,
     SearchRequest,
     SearchResult,
-    best_passage,
-    blended_score,
     should_match,
 )
-from search.proximity import PROXIMITY_WINDOW, near_pairs, proximity_factor
-from search.whoosh_index import (
-    QUALITY_SCALE,
-    SCHEMA,
-    TEXT_FIELDS,
-    WhooshWriter,
-    from_epoch,
-    schema_outdated,
-)
+from search.whoosh_index import SCHEMA, WhooshWriter, from_epoch, schema_outdated
 from search.whoosh_query import (
     excluded_query,
     facet_clauses,
@@ -49,6 +37,7 @@ from search.whoosh_query import (
     reader_filter,
     without_excluded,
 )
+from search.whoosh_ranking import hit_of, ranked_positions, scored_by_relevance
 from search.whoosh_readers import LeafCache, open_searcher, scoring_searcher
 from search.whoosh_scoring import matched_terms, scored_terms, scores, top
 from search.whoosh_spelling import suggestion
@@ -58,9 +47,6 @@ CREATE_ATTEMPTS = 3
 FILTER_CACHE_SIZE = 256  # filter combinations kept per searcher
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
 # Titles are short: show them whole, not as a fragment around the match.
-TITLE_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.WholeFragmenter(), formatter=highlight.HtmlFormatter(tagname="mark")
-)
 
 
 class WhooshBackend:
@@ -206,11 +192,11 @@ class WhooshBackend:
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
         stems = proximity_stems(request)
-        positions = self._ranked_positions(searcher, results, today, sort, missing, stems)
+        positions = ranked_positions(searcher, results, today, sort, missing, stems)
         start = (request.page - 1) * request.per_page
         shown = positions[start : start + request.per_page]
         if sort:
-            shown = self._scored_by_relevance(searcher, query, results, shown, today, stems)
+            shown = scored_by_relevance(searcher, query, results, shown, today, stems)
         page = [(results[position], score) for score, position in shown]
         # Whoosh's highlighter reads the characters of each matched word for every
         # document in results.top_n: the whole relevance window (300), decoding the
@@ -220,7 +206,7 @@ class WhooshBackend:
             results.docterms, results.termdocs = matched_terms(
                 results.searcher, terms, [hit.docnum for hit, _score in page]
             )
-        hits = [self._hit(hit, score, today, request.highlight, missing) for hit, score in page]
+        hits = [hit_of(hit, score, today, request.highlight, missing) for hit, score in page]
         total = len(found)
         return SearchResult(
             hits=hits,
@@ -251,123 +237,6 @@ class WhooshBackend:
         missing = {docnum: [word for word, docs in words if docnum not in docs] for docnum in found}
         # Or scores a document by every part it has: more words and better matches first.
         return Or([q for _word, q in optional] + mandatory), found, missing
-
-    # ---- reading results ------------------------------------------------------------
-
-    @staticmethod
-    def _stale(fields: dict, today: date) -> bool:
-        return bool(fields.get("review_by")) and fields["review_by"] < today.toordinal()
-
-    @staticmethod
-    def _blended(searcher, scored: list[tuple[float, int]], today: date) -> list[float]:
-        """Each (relevance, docnum) blended with quality and freshness read from column
-        storage (cheap: no stored text is loaded)."""
-        if not scored:  # an empty index has no columns to read
-            return []
-        reader = searcher.reader()
-        quality = reader.column_reader("quality")
-        review_by = reader.column_reader("review_by")
-        cutoff = today.toordinal()
-        return [
-            blended_score(
-                score or 0.0, quality[docnum] / QUALITY_SCALE, 0 < review_by[docnum] < cutoff
-            )
-            for score, docnum in scored
-        ]
-
-    @staticmethod
-    def _near(searcher, stems: list[str], docnums: list[int]) -> dict[int, float]:
-        """docnum → its proximity factor (search.proximity), read from the positions the
-        index holds for each typed word's stem, for these documents only."""
-        pairs = len(stems) - 1
-        if pairs < 1 or not docnums:
-            return {}
-        reader = searcher.reader()
-        wanted = sorted(set(docnums))
-        fields = []
-        for name in TEXT_FIELDS:
-            per_word = []
-            for stem in stems:
-                found: dict[int, list[int]] = {}
-                if (name, stem) in reader:
-                    postings = reader.postings(name, stem)
-                    for docnum in wanted:
-                        if postings.id() < docnum:
-                            postings.skip_to(docnum)
-                        if not postings.is_active():
-                            break
-                        if postings.id() == docnum:
-                            found[docnum] = postings.value_as("positions")
-                per_word.append(found)
-            fields.append(per_word)
-        return {
-            docnum: proximity_factor(
-                near_pairs([[word.get(docnum, ()) for word in field] for field in fields]),
-                pairs,
-            )
-            for docnum in wanted
-        }
-
-    @classmethod
-    def _ranked_positions(cls, searcher, results, today: date, newest: bool, missing, stems):
-        """(score, position in results) in display order, re-ranked by proximity, quality
-        and freshness unless sorted by date; documents lacking fewer words first."""
-        if newest:
-            return [(score, position) for position, (score, _doc) in enumerate(results.top_n)]
-        head = results.top_n[:PROXIMITY_WINDOW]
-        near = cls._near(searcher, stems, [docnum for _score, docnum in head])
-        scored = [(score * near.get(docnum, 1.0), docnum) for score, docnum in results.top_n]
-        scores = cls._blended(searcher, scored, today)
-        lacking = [len(missing.get(docnum, ())) for _score, docnum in results.top_n]
-        ranked = list(zip(scores, range(len(scores)), strict=True))
-        ranked.sort(key=lambda pair: (-lacking[pair[1]], pair[0]), reverse=True)
-        return ranked
-
-    @classmethod
-    def _scored_by_relevance(cls, searcher, query, results, shown, today: date, stems):
-        """Sorted by date, Whoosh reports each hit's sort key as its score: score the
-        shown hits by relevance instead, as a relevance search would."""
-        pairs = [(results.docnum(position), position) for _key, position in shown]
-        if not pairs:
-            return shown
-        scored = searcher.search(query, filter={d for d, _p in pairs}, limit=len(pairs))
-        near = cls._near(searcher, stems, [d for d, _p in pairs])
-        relevance = {hit.docnum: hit.score * near.get(hit.docnum, 1.0) for hit in scored}
-        scores = cls._blended(searcher, [(relevance.get(d, 0.0), d) for d, _p in pairs], today)
-        return [(score, position) for score, (_d, position) in zip(scores, pairs, strict=True)]
-
-    @staticmethod
-    def _hit(hit, score: float, today: date, with_highlights: bool, missing) -> Hit:
-        fields = hit.fields()
-        title = escape(fields["title"])
-        summary = escape(fields.get("summary") or "")
-        snippet = Markup("")
-        if with_highlights:
-            marked = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
-            title = Markup(marked or title)  # noqa: S704 - Whoosh escapes stored text
-            if summary:
-                whole = TITLE_HIGHLIGHTER.highlight_hit(hit, "summary", minscore=0)
-                summary = Markup(whole or summary)  # noqa: S704 - Whoosh escapes stored text
-            # The best passage of each long field; the summary is shown on its own.
-            passages = [
-                hit.highlights(name, top=1) for name in ("body", "file_text") if fields.get(name)
-            ]
-            snippet = Markup(best_passage(passages))  # noqa: S704 - Whoosh escapes stored text
-        if not snippet:
-            snippet = escape((fields.get("body") or "")[:240])
-        return Hit(
-            asset_id=int(fields["asset_id"]),
-            title=title,
-            snippet=snippet,
-            score=round(score, 4),
-            stages=[s for s in fields.get("stages", "").split(",") if s],
-            content_type=fields.get("content_type") or None,
-            stale=WhooshBackend._stale(fields, today),
-            live=bool(fields.get("live")),
-            status=fields.get("status", ""),
-            missing=missing.get(hit.docnum, []),
-            summary=summary,
-        )
 
     def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:
         """The documents a request's filters let through (None: all of them).
