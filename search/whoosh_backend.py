@@ -159,18 +159,21 @@ class WhooshBackend:
         allowed = self._allowed(searcher, request)
         if allowed is not None and not allowed:  # Whoosh reads an empty filter as none
             return SearchResult([], 0, {})
-        found = matching(searcher, query)
+        memo: dict = {}  # posting lists and phrase documents read once, for scoring too
+        found = matching(searcher, query, memo)
         if allowed is not None:
             found &= allowed
         missing: dict[int, list[str]] = {}
         if request.partial and len(found) < PARTIAL_BELOW and len(optional) > 2:
-            query, found, missing = self._partial(searcher, request, optional, mandatory, allowed)
+            query, found, missing = self._partial(
+                searcher, request, optional, mandatory, allowed, memo
+            )
         if not found:  # Whoosh reads an empty filter as none
             return SearchResult(
                 hits=[],
                 total=0,
                 facets=self._facet_counts(searcher, found),
-                suggestion=suggestion(searcher, request),
+                suggestion=suggestion(searcher, request, allowed),
             )
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
         # the query: its AndNot matcher lets some excluded documents through, and the list
@@ -187,7 +190,7 @@ class WhooshBackend:
             )
         else:  # a query of terms only: scored from the posting blocks (whoosh_scoring)
             scoring = self._scoring(searcher)
-            results = Results(scoring, query, top(scores(scoring, terms, found), window))
+            results = Results(scoring, query, top(scores(scoring, terms, found, memo), window))
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         today = request.today or date.today()
@@ -213,22 +216,24 @@ class WhooshBackend:
             total=total,
             facets=self._facet_counts(searcher, found),
             # Few results: a respelt query may find more (the service decides).
-            suggestion=suggestion(searcher, request) if total < FEW_RESULTS else None,
+            suggestion=suggestion(searcher, request, allowed) if total < FEW_RESULTS else None,
         )
 
     @staticmethod
-    def _partial(searcher, request: SearchRequest, optional, mandatory, allowed):
+    def _partial(searcher, request: SearchRequest, optional, mandatory, allowed, memo):
         """Documents with at least ``should_match`` of the optional words and all the
         mandatory parts: (a query scoring them by the words they have, the documents,
         docnum → the words each lacks)."""
-        words = [(word, matching(searcher, q)) for word, q in optional]
+        words = [(word, matching(searcher, q, memo)) for word, q in optional]
         counts: Counter[int] = Counter()
         for _word, docs in words:
             counts.update(docs)
         need = should_match(len(words))
         found = {docnum for docnum, count in counts.items() if count >= need}
         if mandatory:
-            found &= matching(searcher, And(mandatory) if len(mandatory) > 1 else mandatory[0])
+            found &= matching(
+                searcher, And(mandatory) if len(mandatory) > 1 else mandatory[0], memo
+            )
         excluded = excluded_query(request)
         if excluded is not None:
             found -= matching(searcher, excluded)

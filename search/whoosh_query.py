@@ -7,6 +7,7 @@ from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Pref
 
 from search.backend import SearchRequest, compound_splits
 from search.whoosh_index import SCHEMA, TEXT_FIELDS
+from search.whoosh_scoring import term_docs
 
 
 def analyse(word: str) -> list[str]:
@@ -147,28 +148,29 @@ def reader_filter(request: SearchRequest, for_user: bool = True):
     return And(clauses) if len(clauses) > 1 else clauses[0]
 
 
-def matching(searcher, query) -> set[int]:
+def matching(searcher, query, memo: dict | None = None) -> set[int]:
     """Every document ``query`` matches, by set algebra over posting lists where the query
     is made of terms (Whoosh's matchers step through a union one document at a time in
-    Python, which dominated broad searches); phrases and prefixes go through Whoosh."""
+    Python, which dominated broad searches); phrases and prefixes go through Whoosh.
+    ``memo``, when given, keeps the posting lists and phrase documents read, for scoring."""
     if isinstance(query, Term):
-        reader = searcher.reader()
-        if (query.fieldname, query.text) not in reader:
-            return set()
-        return set(reader.postings(query.fieldname, query.text).all_ids())
+        return term_docs(searcher.reader(), query.fieldname, query.text, memo)
     if isinstance(query, Or):
         found: set[int] = set()
         for part in query.subqueries:
-            found |= matching(searcher, part)
+            found |= matching(searcher, part, memo)
         return found
     if isinstance(query, And):
         parts = iter(query.subqueries)
-        found = matching(searcher, next(parts))
+        found = matching(searcher, next(parts), memo)
         for part in parts:
             if not found:
                 break
-            found &= matching(searcher, part)
+            found &= matching(searcher, part, memo)
         return found
     if isinstance(query, AndNot):
-        return matching(searcher, query.a) - matching(searcher, query.b)
-    return set(searcher.docs_for_query(query))
+        return matching(searcher, query.a, memo) - matching(searcher, query.b)
+    docs = set(searcher.docs_for_query(query))
+    if memo is not None and isinstance(query, Phrase):
+        memo[query] = docs
+    return docs

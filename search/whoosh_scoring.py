@@ -16,8 +16,8 @@ full score.
 
 import heapq
 
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Or, Phrase, Term
-from whoosh.scoring import bm25
 
 from search.whoosh_index import WEIGHTING
 
@@ -60,39 +60,90 @@ def _postings(matcher):
         matcher._next_block()
 
 
-def scores(searcher, parts: list, found: set[int]) -> dict[int, float]:
+def _read_term(reader, fieldname: str, text: str) -> list:
+    """Each segment's posting list of the term, decoded block by block: (segment reader,
+    document offset, ids, weights, deleted ids)."""
+    blocks = []
+    for leaf, offset in reader.leaf_readers():
+        if (fieldname, text) not in leaf:
+            continue
+        matcher = leaf.postings(fieldname, text)
+        deleted: frozenset[int] = frozenset()
+        if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
+            deleted, matcher = matcher._ids, matcher.child
+        ids: list[int] = []
+        weights: list[float] = []
+        for block_ids, block_weights in _postings(matcher):
+            ids.extend(block_ids)
+            weights.extend(block_weights)
+        blocks.append((leaf, offset, ids, weights, deleted))
+    return blocks
+
+
+def _term_blocks(reader, fieldname: str, text: str, memo: dict | None) -> list:
+    """_read_term, once per search when ``memo`` is given (finding the matches and
+    scoring them read the same posting lists)."""
+    if memo is None:
+        return _read_term(reader, fieldname, text)
+    blocks = memo.get((fieldname, text))
+    if blocks is None:
+        blocks = memo[(fieldname, text)] = _read_term(reader, fieldname, text)
+    return blocks
+
+
+def term_docs(reader, fieldname: str, text: str, memo: dict | None = None) -> set[int]:
+    """Every live document holding the term, read a posting block at a time: stepping
+    Whoosh's matcher one document at a time (``all_ids``) cost several Python calls per
+    posting, most of finding a broad query's matches at 50,000 assets."""
+    found: set[int] = set()
+    for _leaf, offset, ids, _weights, deleted in _term_blocks(reader, fieldname, text, memo):
+        docs = set(ids) - deleted
+        found |= {docnum + offset for docnum in docs} if offset else docs
+    return found
+
+
+def scores(searcher, parts: list, found: set[int], memo: dict | None = None) -> dict[int, float]:
     """docnum → BM25F score of ``parts`` (scored_terms), for the documents of ``found``
-    only, which holds no deleted document (``searcher`` may be a scoring_searcher)."""
+    only, which holds no deleted document (``searcher`` may be a scoring_searcher).
+    ``memo`` holds what whoosh_query.matching read for the same search: the posting
+    lists of its terms and the documents of its phrases (matching a phrase reads every
+    position of its words), so that each is read once."""
     terms = [part for part in parts if isinstance(part[0], str)]
-    total = _term_scores(searcher, terms, found)
+    total = _term_scores(searcher, terms, found, memo)
     for phrase, words in (part for part in parts if not isinstance(part[0], str)):
-        docs = set(searcher.docs_for_query(phrase)) & found
-        for docnum, score in _term_scores(searcher, words, docs).items():
+        matched = (memo or {}).get(phrase)
+        if matched is None:
+            matched = set(searcher.docs_for_query(phrase))
+        docs = matched & found
+        for docnum, score in _term_scores(searcher, words, docs, memo).items():
             total[docnum] = total.get(docnum, 0.0) + score
     return total
 
 
-def _term_scores(searcher, terms: list[tuple[str, str]], found: set[int]) -> dict[int, float]:
+def _term_scores(searcher, terms: list, found: set[int], memo: dict | None) -> dict[int, float]:
     total: dict[int, float] = {}
     get = total.get
     if not found:
         return total
-    for leaf, offset in searcher.reader().leaf_readers():
-        for fieldname, text in terms:
-            if (fieldname, text) not in leaf:
-                continue
-            idf = searcher.idf(fieldname, text)
-            avgfl = searcher.avg_field_length(fieldname) or 1
-            b = WEIGHTING._field_B.get(fieldname, WEIGHTING.B)
-            k1 = WEIGHTING.K1
+    reader = searcher.reader()
+    for fieldname, text in terms:
+        blocks = _term_blocks(reader, fieldname, text, memo)
+        if not blocks:
+            continue
+        # bm25(idf, tf, fl, avgfl, B, K1) rearranged as scale * tf / (tf + base + slope * fl),
+        # its constants worked out once per term rather than once per posting.
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        b = WEIGHTING._field_B.get(fieldname, WEIGHTING.B)
+        k1 = WEIGHTING.K1
+        scale, base, slope = idf * (k1 + 1), k1 * (1 - b), k1 * b / avgfl
+        for leaf, offset, ids, weights, _deleted in blocks:
             lengths = WEIGHTING.field_lengths(leaf, fieldname)
-            for ids, weights in _postings(leaf.postings(fieldname, text)):
-                for docnum, weight in zip(ids, weights, strict=True):
-                    key = docnum + offset
-                    if key in found:
-                        total[key] = get(key, 0.0) + bm25(
-                            idf, weight, lengths[docnum], avgfl, b, k1
-                        )
+            for docnum, tf in zip(ids, weights, strict=True):
+                key = docnum + offset
+                if key in found:
+                    score = scale * tf / (tf + base + slope * lengths[docnum])
+                    total[key] = get(key, 0.0) + score
     return total
 
 
