@@ -49,3 +49,26 @@ def test_a_phrase_scores_its_words_where_it_matches_as_whoosh_does(tmp_path):
 def test_queries_with_a_prefix_are_left_to_whoosh():
     assert scored_terms(Prefix("body", "negoti")) is None
     assert scored_terms(Or([Term("body", "roi"), Prefix("body", "negoti")])) is None
+
+
+def test_a_search_reads_each_posting_list_once_and_scores_the_same(tmp_path):
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide", "Pricing by seat."), document(2, "Pricing FAQ"))
+    put(backend, document(3, "Pricing calculator", "Pricing for renewals."))
+    writer = backend.writer()
+    writer.delete(2)  # a segment with a deleted document
+    writer.commit()
+    with backend._index().searcher(weighting=WEIGHTING) as searcher:
+        request = SearchRequest(parsed=parse_query("pricing"))
+        query = text_query(request, searcher.reader())
+        memo: dict = {}
+        found = matching(searcher, query, memo)
+        read = set(memo)
+        memoised = scores(searcher, scored_terms(query), found, memo)
+
+        assert found == set(searcher.docs_for_query(query)), "deleted documents stay out"
+        assert len(found) == 2
+        assert set(memo) == read, "scoring read no posting list again"
+        fresh = scores(searcher, scored_terms(query), found)
+        assert memoised.keys() == fresh.keys()
+        assert all(abs(memoised[doc] - fresh[doc]) < 1e-9 for doc in fresh)
