@@ -1,5 +1,8 @@
 """HTML routes of the content library: board, list, asset pages, authoring, downloads."""
 
+from collections.abc import Sequence
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -33,13 +36,10 @@ def home():
 @login_required
 def board():
     filters = requested_filters(library.parse_filters, library.LibraryFilters())
-    columns = library.board(current_user, filters)
-    return render_template(
-        "content/board.html",
-        columns=columns,
-        filters=filters,
-        terms=library.taxonomy_choices(),
-    )
+    terms = library.taxonomy_choices()
+    stages = cast(Sequence[Stage], terms["stages"])  # TAXONOMIES["stages"] is Stage
+    columns = library.board(current_user, filters, stages)
+    return render_template("content/board.html", columns=columns, filters=filters, terms=terms)
 
 
 @bp.get("/assets")
