@@ -72,8 +72,8 @@ def _table(model_or_table) -> Table:
 def copy_rows(original, count: int, *children) -> None:
     """Insert ``count`` copies of ``original``'s row and of its rows in ``children``, and
     commit. A child is a model or link table that refers to ``original`` (revisions,
-    stages, ratings...) or one that such a child refers to (a revision's file), listed
-    before the rows that refer to it.
+    stages, ratings...) or one that ``original`` or such a child refers to (a revision's
+    file, a link's asset): each copy then refers to a copy of that row of its own.
 
     A copy's references among the copied rows point to the copy's own rows (an asset's
     live revision is its copied revision); text columns that must be unique get a suffix.
@@ -82,8 +82,8 @@ def copy_rows(original, count: int, *children) -> None:
     tables = [_table(child) for child in children]
     rows = {parent: [_row(parent, parent.c.id == original.id)]}
     for table in tables:
-        refs = [c for c in table.columns if any(k.column.table is parent for k in c.foreign_keys)]
-        if refs:
+        if _refers_to(table, parent):
+            refs = [c for c in table.c if any(k.column.table is parent for k in c.foreign_keys)]
             rows[table] = _rows(table, *(ref == original.id for ref in refs))
     for table in set(tables) - set(rows):  # referred to by the children found above
         ids = {
@@ -116,10 +116,16 @@ def _rows(table: Table, *where) -> list[dict]:
     return [dict(row) for row in db.session.execute(select(table).where(*where)).mappings()]
 
 
+def _refers_to(table: Table, other: Table) -> bool:
+    return any(key.column.table is other for key in table.foreign_keys)
+
+
 def _copy_once(parent: Table, tables: list[Table], rows: dict) -> None:
     new_ids: dict[Table, dict[int, int]] = {}
     pointers = {}  # the parent's references to its children, set once they exist
-    for table in [parent, *tables]:
+    children = [table for table in tables if _refers_to(table, parent)]
+    referred = [table for table in tables if table not in children]  # inserted first
+    for table in [*referred, parent, *children]:
         unique = _unique_columns(table)
         new_ids[table] = {}
         for row in rows[table]:
@@ -127,7 +133,7 @@ def _copy_once(parent: Table, tables: list[Table], rows: dict) -> None:
             for column in table.columns:
                 value = row[column.name]
                 targets = [key.column.table for key in column.foreign_keys]
-                if table is parent and targets and targets[0] in tables:
+                if table is parent and targets and targets[0] in children:
                     pointers[column.name] = (targets[0], value)
                     value = None
                 elif targets and targets[0] in new_ids and value is not None:

@@ -14,6 +14,7 @@ import pytest
 
 from content.deals.models import Deal
 from content.library.models import (
+    Asset,
     AssetRevision,
     StoredFile,
     asset_industries,
@@ -161,7 +162,8 @@ def _share_links(url: str):
     def seed(users):
         asset = make_asset(users["marketer"])
         made = _api(users, "rep", f"/api/v1/assets/{asset.id}/share-links", {})
-        return url, lambda n: copy_rows(db.session.get(ShareLinkRow, made["id"]), n)
+        link = db.session.get(ShareLinkRow, made["id"])
+        return url, lambda n: copy_rows(link, n, Asset)  # each link to an asset of its own
 
     return seed
 
@@ -176,15 +178,22 @@ def _deals(url: str):
             f"/api/v1/assets/{asset.id}/usage",
             {"kind": "used_in_deal", "deal_id": deal["id"]},
         )
-        return url, lambda n: copy_rows(db.session.get(Deal, deal["id"]), n, UsageEvent)
+        # Each deal uses an asset of its own.
+        return url, lambda n: copy_rows(db.session.get(Deal, deal["id"]), n, Asset, UsageEvent)
 
     return seed
 
 
 _DEAL = {"name": "Acme renewal", "account": "Acme", "stage": "decision"}
 _REQUEST = {"need": "A FAQ", "stage": "decision"}
-_FEEDBACK = {"kind": "objection", "text": "Too dear"}
-_POST_ROWS = (GhostPost, GhostPostRevision, post_assets)
+_POST_ROWS = (GhostPost, GhostPostRevision, Asset, post_assets)  # an asset of its own
+
+
+def _feedback_body(users) -> dict:
+    """Feedback on an asset in a deal (each copy on an asset and a deal of its own)."""
+    deal = _api(users, "rep", "/api/v1/deals", _DEAL)
+    asset = make_asset(users["marketer"])
+    return {"kind": "objection", "text": "Too dear", "asset_id": asset.id, "deal_id": deal["id"]}
 
 
 def _lists(name: str, path: str, maker: str, reader: str, body, shows: str, *model):
@@ -209,7 +218,17 @@ CASES: dict[str, Case] = {
     "deals API": Case("rep", _deals(f"/api/v1/deals?{HUNDRED}")),
     **_lists("posts", "posts", "marketer", "marketer", _post_body, "Why deals stall", *_POST_ROWS),
     **_lists("requests", "requests", "rep", "marketer", _REQUEST, "A FAQ", ContentRequest),
-    **_lists("feedback", "feedback", "rep", "marketer", _FEEDBACK, "Too dear", FieldFeedback),
+    **_lists(
+        "feedback",
+        "feedback",
+        "rep",
+        "marketer",
+        _feedback_body,
+        "Too dear",
+        FieldFeedback,
+        Asset,
+        Deal,
+    ),
     **_lists(
         "campaigns",
         "campaigns?show=drafts",
@@ -218,6 +237,7 @@ CASES: dict[str, Case] = {
         _campaign_body,
         "Spring",
         Campaign,
+        Asset,
         campaign_assets,
     ),
     "collections": Case("marketer", _collections, "Onboarding"),
@@ -247,8 +267,8 @@ BUDGETS = {
     "posts API": 10,
     "requests": 12,
     "requests API": 7,
-    "feedback": 12,
-    "feedback API": 6,
+    "feedback": 16,
+    "feedback API": 9,
     "campaigns": 9,
     "campaigns API": 11,
     "collections": 8,
