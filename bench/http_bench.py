@@ -238,8 +238,8 @@ def load(server: Server, path: str, headers: dict[str, str], args, seconds=None)
         raise RuntimeError(f"{path} answered errors under load:\n{out}")
     return Timed(
         rate=float(_found(r"Requests/sec:\s+([\d.]+)", out)),
-        p50_ms=_ms(_found(r"(?m)^\s+50%\s+(\S+)$", out)),
-        p99_ms=_ms(_found(r"(?m)^\s+99%\s+(\S+)$", out)),
+        p50_ms=_ms(_found(r"(?m)^\s+50%\s+(\S+)\s*$", out)),
+        p99_ms=_ms(_found(r"(?m)^\s+99%\s+(\S+)\s*$", out)),
         requests=requests,
         cpu_ms=1000 * cpu / max(requests, 1),
     )
@@ -287,6 +287,8 @@ def _measure(name: str, url: str, args, workdir: Path) -> dict:
     figures = {}
     try:
         for page, path in pages(asset_id).items():
+            if args.only and page not in args.only:
+                continue
             headers = {"Cookie": f"session={cookie}"}
             if path.startswith("/api/"):
                 headers = {"Authorization": f"Bearer {api_token}"}
@@ -335,6 +337,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=5, help="of load per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="page names (e.g. 'library board')")
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path, help="write the figures here too")
