@@ -65,3 +65,21 @@ def test_the_relevance_benchmark_scores_both_modes_on_every_labelled_query(tmp_p
     corrected = {row["query"]: row["corrected"] for row in improved["queries"]}
     assert corrected["secuirty whitepaper"] == "security whitepaper"
     assert "MRR" in finished.stdout
+
+
+def test_the_http_benchmark_loads_every_page_beside_bare_flask(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "http_bench.py"), "--database", "sqlite",
+        "--seconds", "1", "--workdir", str(tmp_path / "work"), "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())
+    assert figures["bare"]["requests"] > 0
+    pages = figures["databases"]["sqlite"]
+    assert {"library board", "asset page", "API asset list"} <= set(pages)
+    assert all(page["requests"] > 0 and page["statements"] > 0 for page in pages.values())
+    assert "of the bare-Flask rate" in finished.stdout

@@ -6,7 +6,14 @@ from content.library import browsing as library
 from content.library import services as asset_service
 from content.library.models import Asset as AssetRow
 from content.library.models import ContentType, Industry, Persona, Stage, Tag
-from content.library.schemas import Asset, AssetInput, AssetList, AssetQuery, AssetRevisionInput
+from content.library.schemas import (
+    SHOWN_LOADS,
+    Asset,
+    AssetInput,
+    AssetList,
+    AssetQuery,
+    AssetRevisionInput,
+)
 from content.taxonomy.services import terms_by_slugs
 from portal.kernel.api import require
 from portal.kernel.models import User
@@ -27,7 +34,7 @@ def list_assets(query: AssetQuery, user: User) -> AssetList:
         args["status"] = "live" if query.status == "published" else query.status
     filters = library.parse_filters(args, user)
     page, per_page = query.pages()
-    result = library.asset_list(user, filters, page, per_page)
+    result = library.asset_list(user, filters, page, per_page, SHOWN_LOADS)
     return AssetList.of(result, lambda card: Asset.shown(card.asset, user, card.rating))
 
 

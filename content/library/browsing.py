@@ -17,6 +17,7 @@ from content.library.models import (
     Stage,
     Tag,
     TaxonomyTerm,
+    asset_stages,
 )
 from content.library.rules import visible_assets
 from content.taxonomy.filters import SLUG_MAX, chosen_term
@@ -31,6 +32,14 @@ SORTS = ("newest", "title")
 STATUS_VIEWS = ("live", "draft", "archived", "all")
 READER_VIEWS = ("live", "all")
 BOARD_CARDS_PER_STAGE = 6
+# What a card shows beside its asset and revision, loaded for all the cards at once.
+CARD_LOADS = (
+    selectinload(Asset.stages),
+    selectinload(Asset.content_type),
+    selectinload(Asset.owner),
+    selectinload(Asset.personas),
+    selectinload(AssetRevision.file),
+)
 
 
 @dataclass
@@ -114,30 +123,30 @@ def _filtered(user: User, filters: LibraryFilters) -> Select:
     return query
 
 
-def _with_revision(query: Select, filters: LibraryFilters, user: User) -> Select:
-    shown: ColumnExpressionArgument[int | None]
+def _shown_revision(user: User, filters: LibraryFilters) -> ColumnExpressionArgument[int | None]:
+    """The id of the revision a card shows: the live one, or the latest one to those who
+    may see work in progress."""
     if filters.status == "live":
-        shown = Asset.live_revision_id
-    elif can(user, "view_drafts"):
-        shown = Asset.latest_revision_id
-    else:  # a reader sees the latest words only of the assets they were invited to
-        invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
-        shown = case(
-            (Asset.id.in_(invited), Asset.latest_revision_id), else_=Asset.live_revision_id
-        )
-    query = query.join(AssetRevision, AssetRevision.id == shown).add_columns(AssetRevision)
+        return Asset.live_revision_id
+    if can(user, "view_drafts"):
+        return Asset.latest_revision_id
+    # A reader sees the latest words only of the assets they were invited to.
+    invited = select(AssetCollaborator.asset_id).where(AssetCollaborator.user_id == user.id)
+    return case((Asset.id.in_(invited), Asset.latest_revision_id), else_=Asset.live_revision_id)
+
+
+def _order(filters: LibraryFilters) -> tuple:
     if filters.sort == "title":
-        query = query.order_by(func.lower(AssetRevision.title), Asset.id)
-    elif filters.status == "live":
-        query = query.order_by(Asset.published_at.desc(), Asset.id.desc())
-    else:
-        query = query.order_by(Asset.updated_at.desc(), Asset.id.desc())
-    return query.options(
-        selectinload(Asset.stages),
-        selectinload(Asset.content_type),
-        selectinload(Asset.owner),
-        selectinload(Asset.personas),
-    )
+        return (func.lower(AssetRevision.title), Asset.id)
+    if filters.status == "live":
+        return (Asset.published_at.desc(), Asset.id.desc())
+    return (Asset.updated_at.desc(), Asset.id.desc())
+
+
+def _with_revision(query: Select, filters: LibraryFilters, user: User) -> Select:
+    shown = _shown_revision(user, filters)
+    query = query.join(AssetRevision, AssetRevision.id == shown).add_columns(AssetRevision)
+    return query.order_by(*_order(filters)).options(*CARD_LOADS)
 
 
 def _cards(query: Select) -> list[Card]:
@@ -153,25 +162,60 @@ class StageColumn:
     total: int
 
 
-def board(user: User, filters: LibraryFilters) -> list[StageColumn]:
-    """One column per buyer stage, in journey order, each with its first few cards."""
-    columns = []
-    stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
-    for stage in stages:
-        if "stage" in filters.chosen and filters.chosen["stage"].id != stage.id:
-            continue
-        query = _filtered(user, filters).where(Asset.stages.any(id=stage.id))
-        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        cards = _cards(_with_revision(query, filters, user).limit(BOARD_CARDS_PER_STAGE))
-        columns.append(StageColumn(stage, cards, total))
-    return columns
+def board(
+    user: User, filters: LibraryFilters, stages: Sequence[Stage] | None = None
+) -> list[StageColumn]:
+    """One column per buyer stage, in journey order, each with its first few cards;
+    ``stages`` are every stage in that order when the caller has them already.
+
+    One query ranks every stage's assets (a window per stage) and counts them, so the
+    board costs the same few statements however many stages and assets there are.
+    """
+    if stages is None:
+        stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
+    stages = [
+        stage
+        for stage in stages
+        if "stage" not in filters.chosen or filters.chosen["stage"].id == stage.id
+    ]
+    stage_id = asset_stages.c.stage_id
+    in_stage = _filtered(user, filters).join(asset_stages, asset_stages.c.asset_id == Asset.id)
+    ranked = (
+        in_stage.join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
+        .where(stage_id.in_([stage.id for stage in stages]))
+        .with_only_columns(
+            stage_id,
+            Asset.id.label("asset_id"),
+            AssetRevision.id.label("revision_id"),
+            func.row_number().over(partition_by=stage_id, order_by=_order(filters)).label("n"),
+            func.count().over(partition_by=stage_id).label("total"),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Asset, AssetRevision, ranked.c.stage_id, ranked.c.total)
+        .join(ranked, ranked.c.asset_id == Asset.id)
+        .join(AssetRevision, AssetRevision.id == ranked.c.revision_id)
+        .where(ranked.c.n <= BOARD_CARDS_PER_STAGE)
+        .order_by(ranked.c.stage_id, ranked.c.n)
+        .options(*CARD_LOADS)
+    ).all()
+    ratings = summaries({asset.id for asset, *_ in rows})
+    columns = {stage.id: StageColumn(stage, [], 0) for stage in stages}
+    for asset, revision, stage, total in rows:
+        columns[stage].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
+        columns[stage].total = total
+    return list(columns.values())
 
 
-def asset_list(user: User, filters: LibraryFilters, page: int, per_page: int) -> Page:
-    """A page of cards matching the filters, in the chosen order."""
+def asset_list(
+    user: User, filters: LibraryFilters, page: int, per_page: int, loads: Sequence = ()
+) -> Page:
+    """A page of cards matching the filters, in the chosen order; ``loads`` are further
+    loader options for what the caller shows of each asset."""
     query = _filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    shown = _with_revision(query, filters, user)
+    shown = _with_revision(query, filters, user).options(*loads)
     cards = _cards(shown.limit(per_page).offset((page - 1) * per_page))
     return Page(cards, page, per_page, total)
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from flask import url_for
 from pydantic import Field
+from sqlalchemy.orm import selectinload
 
 from content.library import models
 from content.library import services as asset_service
@@ -132,6 +133,18 @@ class Asset(Output):
             ),
             url=url_for("content.show", asset_id=asset.id, _external=True),
         )
+
+
+# What Asset.shown reads beyond a card, loaded for a whole page at once: every taxonomy,
+# both revisions' numbers, whether the reader was invited, and the latest revision's file
+# (a card shows the live revision where the API shows an author the latest).
+SHOWN_LOADS = (
+    selectinload(models.Asset.industries),
+    selectinload(models.Asset.tags),
+    selectinload(models.Asset.collaborators),
+    selectinload(models.Asset.live_revision),
+    selectinload(models.Asset.latest_revision).selectinload(models.AssetRevision.file),
+)
 
 
 class AssetList(Page):

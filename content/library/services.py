@@ -1,6 +1,6 @@
 """Asset services: create, revise and read assets. Services flush; callers commit."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
@@ -198,9 +198,10 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
         raise stale_revision()
 
 
-def get_visible_asset(user: User, asset_id: int) -> Asset:
-    """The asset if this user may know it exists; otherwise NotFound (never a 403)."""
-    return get_visible(user, Asset, asset_id, "No such asset.")
+def get_visible_asset(user: User, asset_id: int, loads: Sequence = ()) -> Asset:
+    """The asset if this user may know it exists; otherwise NotFound (never a 403).
+    ``loads`` are loader options for what the caller reads of it next."""
+    return get_visible(user, Asset, asset_id, "No such asset.", loads)
 
 
 def shown_revision(asset: Asset, user: User) -> AssetRevision | None:

@@ -1,7 +1,11 @@
 """HTML routes of the content library: board, list, asset pages, authoring, downloads."""
 
+from collections.abc import Sequence
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from content.files.uploads import send_stored
 from content.library import browsing as library
@@ -9,7 +13,7 @@ from content.library import panels
 from content.library import services as asset_service
 from content.library.diff import word_diff
 from content.library.forms import AssetForm
-from content.library.models import AssetRevision, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
 from content.taxonomy.services import terms_by_ids
 from content.usage import events as usage
 from portal.kernel.errors import Conflict
@@ -29,17 +33,22 @@ def home():
     return redirect(url_for("content.board"))
 
 
+# What the asset page shows of the asset itself, read in the statement that finds it.
+_PAGE_LOADS = (
+    joinedload(Asset.content_type),
+    joinedload(Asset.live_revision).joinedload(AssetRevision.file),
+    joinedload(Asset.latest_revision).joinedload(AssetRevision.file),
+)
+
+
 @bp.get("/library")
 @login_required
 def board():
     filters = requested_filters(library.parse_filters, library.LibraryFilters())
-    columns = library.board(current_user, filters)
-    return render_template(
-        "content/board.html",
-        columns=columns,
-        filters=filters,
-        terms=library.taxonomy_choices(),
-    )
+    terms = library.taxonomy_choices()
+    stages = cast(Sequence[Stage], terms["stages"])  # TAXONOMIES["stages"] is Stage
+    columns = library.board(current_user, filters, stages)
+    return render_template("content/board.html", columns=columns, filters=filters, terms=terms)
 
 
 @bp.get("/assets")
@@ -112,7 +121,7 @@ def _asset_page(asset, revision) -> str:
 @bp.get("/assets/<id:asset_id>")
 @login_required
 def show(asset_id: int):
-    asset = asset_service.get_visible_asset(current_user, asset_id)
+    asset = asset_service.get_visible_asset(current_user, asset_id, _PAGE_LOADS)
     revision = asset_service.shown_revision(asset, current_user)
     page = _asset_page(asset, revision)
     # After rendering: counting the view must never break or hold up the page.

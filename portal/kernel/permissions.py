@@ -5,7 +5,7 @@ Features mark their rules with :func:`rule` and their ``register(app)`` installs
 unknown (action, type) pair is refused, so a rule nobody installed fails closed.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import FunctionType
 from typing import Any, TypeVar
 
@@ -79,10 +79,13 @@ def registered_actions() -> list[tuple[str, type | None]]:
     return sorted(_RULES, key=lambda key: (key[0], getattr(key[1], "__name__", "")))
 
 
-def get_visible(user, model: type[ModelT], object_id: int, missing: str) -> ModelT:
+def get_visible(
+    user, model: type[ModelT], object_id: int, missing: str, loads: Sequence = ()
+) -> ModelT:
     """The ``model`` row ``object_id`` if ``user`` may see it; otherwise NotFound with the
-    message ``missing``, whether it does not exist or is hidden (never a 403)."""
-    found = db.session.get(model, object_id)
+    message ``missing``, whether it does not exist or is hidden (never a 403). ``loads``
+    are loader options for what the caller reads of the row next."""
+    found = db.session.get(model, object_id, options=loads)
     if found is None or not can(user, "view", found):
         raise NotFound(missing)
     return found

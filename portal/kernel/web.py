@@ -74,7 +74,9 @@ def _keep_private_responses_out_of_caches(response):
     if request.endpoint == "static" or "Cache-Control" in response.headers:
         return response
     with_token = request.path.startswith("/api/") and "Authorization" in request.headers
-    if with_token or current_user.is_authenticated:
+    # Whether someone is signed in, not whether their account is still active: the request
+    # has committed, and reading ``active`` again would load the user a second time.
+    if with_token or not current_user.is_anonymous:
         response.headers["Cache-Control"] = "no-store"
     return response
 

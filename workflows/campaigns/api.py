@@ -6,7 +6,13 @@ from flask import Blueprint
 from portal.kernel.models import User
 from portal.kernel.schemas import Created, created, operation
 from workflows.campaigns import services as campaigns
-from workflows.campaigns.schemas import Campaign, CampaignInput, CampaignList, CampaignQuery
+from workflows.campaigns.schemas import (
+    SHOWN_LOADS,
+    Campaign,
+    CampaignInput,
+    CampaignList,
+    CampaignQuery,
+)
 
 bp = Blueprint("campaigns_api", __name__)
 
@@ -16,7 +22,7 @@ bp = Blueprint("campaigns_api", __name__)
 def list_campaigns(query: CampaignQuery, user: User) -> CampaignList:
     view = campaigns.parse_view(query.show, user)
     page, per_page = query.pages()
-    listed = campaigns.campaign_list(user, view, page, per_page)
+    listed = campaigns.campaign_list(user, view, page, per_page, SHOWN_LOADS)
     return CampaignList.of(listed, lambda row: Campaign.shown(row.campaign, user, row.read_at))
 
 

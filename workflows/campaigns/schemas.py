@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from flask import url_for
 from pydantic import Field
+from sqlalchemy.orm import selectinload
 
+from content.library.models import Asset
 from portal.kernel.models import User
 from portal.kernel.schemas import DateText, Id, Input, Output, Page, Paging, Timestamp
 from workflows.campaigns import services as campaigns
@@ -91,6 +93,16 @@ class Campaign(Output):
             read_at=read_at,
             url=url_for("campaigns.show", campaign_id=campaign.id),
         )
+
+
+# What Campaign.shown reads of each campaign's assets (their titles and whether the reader
+# may view them), loaded for a whole page at once.
+_ASSETS = selectinload(CampaignRow.assets)
+SHOWN_LOADS = (
+    _ASSETS.selectinload(Asset.live_revision),
+    _ASSETS.selectinload(Asset.latest_revision),
+    _ASSETS.selectinload(Asset.collaborators),
+)
 
 
 class CampaignList(Page):

@@ -9,6 +9,7 @@ board. "Current", "upcoming" and "past" are days of the portal's calendar
 Services flush, never commit: the caller commits once.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -356,13 +357,14 @@ def _in_view(user: User, view: str) -> Select:
     return current.order_by(Campaign.ends_on)
 
 
-def campaign_list(user: User, view: str, page: int, per_page: int) -> Page:
-    """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows."""
+def campaign_list(user: User, view: str, page: int, per_page: int, loads: Sequence = ()) -> Page:
+    """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows;
+    ``loads`` are further loader options for what the caller shows of each campaign."""
     query = _in_view(user, view)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     campaigns = db.session.scalars(
         query.order_by(Campaign.id.desc())
-        .options(selectinload(Campaign.owner))
+        .options(selectinload(Campaign.owner), *loads)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

@@ -8,6 +8,7 @@ from workflows.posts import machine as post_machine
 from workflows.posts import queue as post_queue
 from workflows.posts import services as posts
 from workflows.posts.schemas import (
+    SHOWN_LOADS,
     MovedPost,
     Post,
     PostInput,
@@ -30,7 +31,7 @@ _DETAILS = ("channel", "topic", "due_on", "asset_ids")
 def list_posts(query: PostQuery, user: User) -> PostList:
     filters = post_queue.parse_filters(query.model_dump(exclude_none=True), user)
     page, per_page = query.pages()
-    listed = post_queue.post_list(user, filters, page, per_page)
+    listed = post_queue.post_list(user, filters, page, per_page, SHOWN_LOADS)
     return PostList.of(listed, lambda post: Post.shown(post, user))
 
 

@@ -1,6 +1,7 @@
 """The post queue: a ghost-writer's posts by status, due soon and overdue; a rep's
 "Posts for me to review". The page and the API read the same filters and order."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -108,8 +109,11 @@ def _queue_order() -> tuple:
     )
 
 
-def post_list(user: User, filters: PostFilters, page: int, per_page: int) -> Page:
-    """A page of the posts this user may see that match the filters, queue order."""
+def post_list(
+    user: User, filters: PostFilters, page: int, per_page: int, loads: Sequence = ()
+) -> Page:
+    """A page of the posts this user may see that match the filters, queue order; ``loads``
+    are further loader options for what the caller shows of each post."""
     query = _filtered(user, filters)
     return paginate(
         query,
@@ -120,6 +124,7 @@ def post_list(user: User, filters: PostFilters, page: int, per_page: int) -> Pag
             selectinload(GhostPost.latest_revision),
             selectinload(GhostPost.rep),
             selectinload(GhostPost.ghostwriter),
+            *loads,
         ),
     )
 

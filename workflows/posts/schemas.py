@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from flask import url_for
 from pydantic import Field
+from sqlalchemy.orm import selectinload
 
+from content.library.models import Asset
 from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import (
@@ -144,6 +146,11 @@ class Post(Output):
             allowed_actions=post_machine.allowed_actions(post, user),
             url=url_for("posts.show", post_id=post.id, _external=True),
         )
+
+
+# What Post.shown reads of each post's assets (whether the reader may view them), loaded
+# for a whole page at once.
+SHOWN_LOADS = (selectinload(GhostPost.assets).selectinload(Asset.collaborators),)
 
 
 class PostList(Page):

@@ -40,10 +40,11 @@ def approvals(asset: Asset) -> list[Approval]:
     )
 
 
-def missing_sides(asset: Asset) -> list[str]:
+def missing_sides(asset: Asset, given: list[Approval] | None = None) -> list[str]:
     """Teams whose approval the policy still needs for the latest revision (for "single",
-    ["any"] until someone approves)."""
-    return _missing({approval.side for approval in approvals(asset)})
+    ["any"] until someone approves); ``given`` are its approvals when the caller has them."""
+    given = approvals(asset) if given is None else given
+    return _missing({approval.side for approval in given})
 
 
 def reviewer_sides(asset: Asset) -> set[str]:

@@ -38,12 +38,12 @@ def review_panel(asset) -> dict | None:
     who do not see the latest revision."""
     if not can(current_user, "view_latest", asset):
         return None
-    approved_by = {approval.reviewer_id: approval for approval in review.approvals(asset)}
+    given = review.approvals(asset)
     return {
         "collaborators": asset.collaborators,
-        "approved_by": approved_by,
+        "approved_by": {approval.reviewer_id: approval for approval in given},
         "policy": review.policy(),
-        "missing_sides": review.missing_sides(asset),
+        "missing_sides": review.missing_sides(asset, given),
         "reviewers_missing": review.reviewers_missing_for_policy(asset),
         "role_labels": collaborators.ROLE_LABELS,
     }
