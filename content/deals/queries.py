@@ -1,6 +1,6 @@
 """Lists of deals: the filters a list page reads, its rows, and the rep's open deals."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -12,7 +12,7 @@ from content.usage.rules import visible_deals
 from portal.kernel.extensions import db
 from portal.kernel.list_filters import check_filters, search_words
 from portal.kernel.models import User, normalize_email
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 
 SORTS = ("close_date", "amount", "updated", "name")
@@ -89,19 +89,19 @@ class DealRow:
 def deal_list(user: User, filters: DealFilters, page: int, per_page: int) -> Page:
     """A page of deals with the number of assets attached to each."""
     query = _filtered(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    deals = db.session.scalars(
-        query.order_by(*_ORDER[filters.sort])
-        .options(selectinload(Deal.owner), selectinload(Deal.stage))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    counts = attachment_counts([deal.id for deal in deals])
+    listed = paginate(
+        query,
+        page,
+        per_page,
+        order=_ORDER[filters.sort],
+        options=(selectinload(Deal.owner), selectinload(Deal.stage)),
+    )
+    counts = attachment_counts([deal.id for deal in listed.items])
     rows = [
         DealRow(deal, sum(counts.get(deal.id, {}).values()), counts.get(deal.id, {}))
-        for deal in deals
+        for deal in listed.items
     ]
-    return Page(rows, page, per_page, total)
+    return replace(listed, items=rows)
 
 
 def attachment_counts(deal_ids: list[int]) -> dict[int, dict[str, int]]:

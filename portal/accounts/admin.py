@@ -1,6 +1,6 @@
 """Admin pages: list, create and edit users (roles, departments, deactivation)."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
@@ -9,7 +9,7 @@ from portal.accounts.forms import UserForm
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.pagination import Page, page_args
+from portal.kernel.pagination import paginate, requested_page
 from portal.kernel.permissions import can
 from portal.kernel.templating import flash_form_errors
 from portal.kernel.transaction import attempt, submit
@@ -27,7 +27,7 @@ def _admins_only():
 
 @bp.get("/users")
 def users():
-    page, per_page = page_args(request.args, current_app.config["PER_PAGE"])
+    page, per_page = requested_page()
     query = select(User)
     needle = (request.args.get("q") or "").strip()[:100]
     if needle:
@@ -39,15 +39,8 @@ def users():
                 User.email.like(pattern, escape="\\"),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        db.session.scalars(
-            query.order_by(User.active.desc(), User.name)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return render_template("admin/users.html", page=Page(rows, page, per_page, total), q=needle)
+    listed = paginate(query, page, per_page, order=(User.active.desc(), User.name))
+    return render_template("admin/users.html", page=listed, q=needle)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """The audit log of workflow transitions: a page for admins and its CSV export."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, flash, render_template, request, url_for
@@ -11,7 +12,7 @@ from content.library.models import AssetRevision
 from portal.kernel.csv_export import csv_response
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.pagination import Page, requested_page
+from portal.kernel.pagination import paginate, requested_page
 from portal.kernel.permissions import require, rule
 from portal.kernel.templating import template_global
 from workflows.audit.models import WorkflowEvent
@@ -71,7 +72,7 @@ _SUBJECT_PAGES = {
 }
 
 
-def _titles(events: list[WorkflowEvent]) -> dict[tuple[str, int, int | None], str]:
+def _titles(events: Sequence[WorkflowEvent]) -> dict[tuple[str, int, int | None], str]:
     """(subject type, id, revision number) → the title that revision had."""
     titles: dict[tuple[str, int, int | None], str] = {}
     for subject_type, (model, subject_column) in _REVISIONS.items():
@@ -119,12 +120,11 @@ def index():
     if request.args.get("format") == "csv":
         return _csv(list(db.session.scalars(query)))
     page, per_page = requested_page()
-    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
-    events = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
+    listed = paginate(query, page, per_page)
     return render_template(
         "workflows/audit.html",
-        page=Page(events, page, per_page, total),
-        titles=_titles(events),
+        page=listed,
+        titles=_titles(listed.items),
         actions=actions,
         chosen={"from": since, "to": until, "action": action},
     )

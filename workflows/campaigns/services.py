@@ -10,7 +10,7 @@ Services flush, never commit: the caller commits once.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -22,7 +22,7 @@ from portal.kernel.errors import Conflict, NotFound, PermissionDenied, Validatio
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User, utcnow
 from portal.kernel.notifications import notify
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.reporting import local_today
 from portal.kernel.sql import rows_changed, upsert_insert
@@ -361,14 +361,14 @@ def campaign_list(user: User, view: str, page: int, per_page: int, loads: Sequen
     """A page of the campaigns in ``view`` this user may see, as HomeCampaign rows;
     ``loads`` are further loader options for what the caller shows of each campaign."""
     query = _in_view(user, view)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    campaigns = db.session.scalars(
-        query.order_by(Campaign.id.desc())
-        .options(selectinload(Campaign.owner), *loads)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    reads = _read_times(user, [c.id for c in campaigns])
+    listed = paginate(
+        query,
+        page,
+        per_page,
+        order=(Campaign.id.desc(),),
+        options=(selectinload(Campaign.owner), *loads),
+    )
+    reads = _read_times(user, [c.id for c in listed.items])
     today = local_today()
-    rows = [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in campaigns]
-    return Page(rows, page, per_page, total)
+    rows = [HomeCampaign(c, timing(c, today), reads.get(c.id)) for c in listed.items]
+    return replace(listed, items=rows)

@@ -10,7 +10,7 @@ from content.library.diff import Chunk, word_diff
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import db
 from portal.kernel.list_filters import search_words
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from workflows.glossary.models import GlossarySignoff, GlossaryTerm, GlossaryTermVersion
 
 SEARCH_MAX = 100
@@ -61,11 +61,7 @@ def term_list(filters: TermFilters, page: int, per_page: int) -> Page:
     query = _matching(select(GlossaryTerm), filters.q).where(GlossaryTerm.status == filters.status)
     if filters.letter:
         query = query.where(GlossaryTerm.name_key.like(f"{filters.letter.lower()}%"))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(GlossaryTerm.name_key).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+    return paginate(query, page, per_page, order=(GlossaryTerm.name_key,))
 
 
 def tab_counts(filters: TermFilters) -> dict[str, int]:

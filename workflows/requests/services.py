@@ -11,7 +11,7 @@ Services flush, never commit: the caller commits once.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import selectinload
 
 from content.library.models import Asset, Persona, Stage
@@ -24,7 +24,7 @@ from portal.kernel.machine import Machine, Step, apply
 from portal.kernel.machine import allowed_actions as engine_allowed_actions
 from portal.kernel.models import AUTHORS, OVERSEERS, Role, User
 from portal.kernel.notifications import notify
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 from portal.kernel.role_rules import own_or_all, owner_or_roles_may, roles_may
 from workflows.audit import services as audit
@@ -171,19 +171,18 @@ def _inbox_order() -> tuple:
 def request_list(user: User, filters: RequestFilters, page: int, per_page: int) -> Page:
     """A page of the requests this user may see that match the filters, inbox order."""
     query = _filtered(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(*_inbox_order())
-        .options(
+    return paginate(
+        query,
+        page,
+        per_page,
+        order=_inbox_order(),
+        options=(
             selectinload(ContentRequest.requester),
             selectinload(ContentRequest.stage),
             selectinload(ContentRequest.persona),
             selectinload(ContentRequest.asset),
-        )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), page, per_page, total)
+        ),
+    )
 
 
 def request_history(content_request: ContentRequest) -> list[WorkflowEvent]:
