@@ -46,23 +46,25 @@ def scored_terms(query) -> list | None:
     return None
 
 
-def _postings(matcher):
-    """(ids, weights) of each block of a posting list."""
+def _postings(matcher, weights: bool):
+    """(ids, weights) of each block of a posting list; weights are decoded only when
+    asked for (an empty list otherwise)."""
     if not hasattr(matcher, "_next_block"):  # not an on-disk posting list
         while matcher.is_active():
-            yield [matcher.id()], [matcher.weight()]
+            yield [matcher.id()], [matcher.weight()] if weights else []
             matcher.next()
         return
     while matcher.is_active():
         matcher.id()  # loads the block's ids
-        matcher.weight()  # and its weights
-        yield matcher._ids, matcher._weights
+        if weights:
+            matcher.weight()  # and its weights
+        yield matcher._ids, matcher._weights if weights else []
         matcher._next_block()
 
 
-def _read_term(reader, fieldname: str, text: str) -> list:
+def _read_term(reader, fieldname: str, text: str, with_weights: bool = True) -> list:
     """Each segment's posting list of the term, decoded block by block: (segment reader,
-    document offset, ids, weights, deleted ids)."""
+    document offset, ids, weights (empty unless asked for), deleted ids)."""
     blocks = []
     for leaf, offset in reader.leaf_readers():
         if (fieldname, text) not in leaf:
@@ -73,7 +75,7 @@ def _read_term(reader, fieldname: str, text: str) -> list:
             deleted, matcher = matcher._ids, matcher.child
         ids: list[int] = []
         weights: list[float] = []
-        for block_ids, block_weights in _postings(matcher):
+        for block_ids, block_weights in _postings(matcher, with_weights):
             ids.extend(block_ids)
             weights.extend(block_weights)
         blocks.append((leaf, offset, ids, weights, deleted))
@@ -96,7 +98,11 @@ def term_docs(reader, fieldname: str, text: str, memo: dict | None = None) -> se
     Whoosh's matcher one document at a time (``all_ids``) cost several Python calls per
     posting, most of finding a broad query's matches at 50,000 assets."""
     found: set[int] = set()
-    for _leaf, offset, ids, _weights, deleted in _term_blocks(reader, fieldname, text, memo):
+    if memo is None:  # read for the matches only: the weights are not decoded
+        blocks = _read_term(reader, fieldname, text, with_weights=False)
+    else:
+        blocks = _term_blocks(reader, fieldname, text, memo)
+    for _leaf, offset, ids, _weights, deleted in blocks:
         docs = set(ids) - deleted
         found |= {docnum + offset for docnum in docs} if offset else docs
     return found

@@ -74,14 +74,15 @@ def _surface_forms(searcher, allowed: set[int] | None, stem: str) -> set[str]:
     best among those the request may see (``allowed``; none when it may see none)."""
     terms = [(name, stem) for name in TEXT_FIELDS]
     reader = searcher.reader()
-    docs = set().union(*(term_docs(reader, name, text) for name, text in terms))
+    memo: dict = {}  # the posting lists read for the holders, read again to score them
+    docs = set().union(*(term_docs(reader, name, text, memo) for name, text in terms))
     if allowed is not None:
         docs &= allowed
     # Scored from the posting blocks (a Whoosh search scored every holder of a common
     # stem one posting at a time: most of a misspelt query's time at 50,000 assets).
     analyzer = SCHEMA["body"].analyzer
     forms = set()
-    for _score, docnum in top(scores(searcher, terms, docs), 3):
+    for _score, docnum in top(scores(searcher, terms, docs, memo), 3):
         fields = searcher.stored_fields(docnum)
         for name in SPELLING_FIELDS:
             for token in analyzer(fields.get(name) or "", keeporiginal=True):
