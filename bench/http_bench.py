@@ -34,11 +34,14 @@ import report_bench  # beside this file, as ``python bench/http_bench.py`` runs 
 from sqlalchemy import create_engine, event, select, text
 
 from content.library.models import Asset
+from content.usage import share_links
 from portal import create_app
 from portal.accounts.services import issue_token
 from portal.demo.seed import DEFAULT_PASSWORD, seed_demo
 from portal.kernel.extensions import db
 from portal.kernel.models import find_user
+from search import indexing
+from search.postgres_table import create_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TANDEM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,31 +69,75 @@ class Timed:
     cpu_ms: float
 
 
-def pages(asset_id: int) -> dict[str, str]:
-    """The pages the issue measures (the search page is left to the search benchmark)."""
+@dataclass(frozen=True)
+class Visit:
+    """What the load tool presents: a reader's session cookie, an API token for the
+    token API, and a buyer's share-link token (the buyer has no session)."""
+
+    cookie: str
+    api_token: str
+    share_token: str
+
+    def headers(self, path: str) -> dict[str, str]:
+        if path.startswith("/api/"):
+            return {"Authorization": f"Bearer {self.api_token}"}
+        if path.startswith("/s/"):
+            return {}
+        return {"Cookie": f"session={self.cookie}"}
+
+
+SEARCH_PAGE = "search"
+
+
+def pages(asset_id: int, share_token: str) -> dict[str, str]:
+    """The pages measured. The search page is served by each search backend in turn."""
     return {
         "library board": "/library",
         "asset page": f"/assets/{asset_id}",
         "asset list": "/assets",
         "API asset list": "/api/v1/assets?per_page=24",
+        SEARCH_PAGE: "/search?q=pricing",
         "deals": "/deals",
         "content-usage report": "/reports/content-usage",
+        "buyer's share page": f"/s/{share_token}",
     }
 
 
 # ---- the portal -------------------------------------------------------------------------
 
 
-def portal_env(url: str, workdir: Path) -> dict[str, str]:
+def portal_env(url: str, workdir: Path, search_backend: str = "whoosh") -> dict[str, str]:
     """The environment gunicorn's portal reads its settings from."""
     return {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": SECRET,
         "TANDEM_INSTANCE_PATH": str(workdir / "instance"),
+        "TANDEM_SEARCH_BACKEND": search_backend,
+        "TANDEM_SEARCH_INDEX_PATH": str(workdir / "search-index"),
         "TANDEM_SEARCH_INDEXER": "off",
         "TANDEM_RATELIMIT_ENABLED": "false",
     }
+
+
+def search_backends(database: str, args) -> list[str]:
+    """The search backends to serve the search page with (PostgreSQL's needs PostgreSQL)."""
+    if database != "postgres":
+        return ["whoosh"]
+    return ["whoosh", "postgres"] if args.search_backend == "both" else [args.search_backend]
+
+
+def build_search_indexes(config: dict, backends: list[str]) -> None:
+    """Index the seeded library for each backend, as `flask search rebuild` does."""
+    for backend in backends:
+        app = create_app({**config, "SEARCH_BACKEND": backend})
+        with app.app_context():
+            if backend == "postgres":
+                create_schema(db.engine)  # a migrated database has it; create_all does not
+            indexing.rebuild()
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def seed(app, assets: int) -> Reader:
@@ -110,8 +157,9 @@ def seed(app, assets: int) -> Reader:
     return reader
 
 
-def signed_in(app, reader: Reader) -> tuple[str, str, int]:
-    """A session cookie and an API token for ``reader``, and a live asset's id."""
+def signed_in(app, reader: Reader) -> tuple[Visit, int]:
+    """A session cookie, an API token and a share link made by ``reader``, and the live
+    asset they all look at."""
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = AGENT
     data = {"email": reader.email, "password": reader.password}
@@ -120,19 +168,25 @@ def signed_in(app, reader: Reader) -> tuple[str, str, int]:
     cookie = client.get_cookie("session")
     assert cookie is not None
     with app.app_context():
-        api_token = issue_token(find_user(reader.email), "http bench")
-        asset_id = db.session.scalar(select(Asset.id).where(Asset.live_clause()).limit(1))
+        user = find_user(reader.email)
+        api_token = issue_token(user, "http bench")
+        asset = db.session.scalar(select(Asset).where(Asset.live_clause()).limit(1))
+        if asset is None:
+            raise RuntimeError("The seeded library has no live asset")
+        _link, share_token = share_links.create_link(asset, user, expires_in_days=30)
+        asset_id = asset.id
         db.session.commit()
         db.session.remove()
-    return cookie.value, api_token, asset_id or 1
+    return Visit(cookie.value, api_token, share_token), asset_id
 
 
-def statements(app, cookie: str, api_token: str, path: str) -> int:
+def statements(app, visit: Visit, path: str) -> int:
     """How many SQL statements one request of ``path`` runs (after one to warm up)."""
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = AGENT
-    client.set_cookie("session", cookie)
-    headers = {"Authorization": f"Bearer {api_token}"} if path.startswith("/api/") else {}
+    if not path.startswith("/s/"):
+        client.set_cookie("session", visit.cookie)
+    headers = visit.headers(path) if path.startswith("/api/") else {}
     sent: list[str] = []
     with app.app_context():
         engine = db.engine
@@ -278,30 +332,45 @@ def run_database(name: str, args, workdir: Path) -> dict:
 
 
 def _measure(name: str, url: str, args, workdir: Path) -> dict:
-    config = {**report_bench.bench_config(url, workdir), "SECRET_KEY": SECRET}
+    config = {
+        **report_bench.bench_config(url, workdir),
+        "SECRET_KEY": SECRET,
+        "SEARCH_INDEX_PATH": str(workdir / "search-index"),
+    }
     app = create_app(config)
     step(f"seeding {name} ({args.assets or 'the demo'} assets)")
     reader = seed(app, args.assets)
-    cookie, api_token, asset_id = signed_in(app, reader)
-    server = Server("portal:create_app()", portal_env(url, workdir), args.workers)
+    visit, asset_id = signed_in(app, reader)
+    chosen = {page: path for page, path in pages(asset_id, visit.share_token).items()
+              if not args.only or page in args.only}  # fmt: skip
+    backends = search_backends(name, args) if SEARCH_PAGE in chosen else []
+    build_search_indexes(config, backends)
     figures = {}
     try:
-        for page, path in pages(asset_id).items():
-            if args.only and page not in args.only:
-                continue
-            headers = {"Cookie": f"session={cookie}"}
-            if path.startswith("/api/"):
-                headers = {"Authorization": f"Bearer {api_token}"}
-            step(f"  {name}: {page}")
-            warm(server, path, headers, args)
-            timed = load(server, path, headers, args)
-            count = statements(app, cookie, api_token, path)
-            figures[page] = {**timed.__dict__, "statements": count, "path": path}
+        for backend in backends or ["whoosh"]:
+            server = Server("portal:create_app()", portal_env(url, workdir, backend), args.workers)
+            try:
+                for page, path in chosen.items():
+                    if backend != "whoosh" and page != SEARCH_PAGE:
+                        continue
+                    label = f"{page} ({backend})" if page == SEARCH_PAGE else page
+                    step(f"  {name}: {label}")
+                    headers = visit.headers(path)
+                    warm(server, path, headers, args)
+                    timed = load(server, path, headers, args)
+                    count = statements(app if backend == "whoosh" else _app_with(config, backend),
+                                       visit, path)  # fmt: skip
+                    figures[label] = {**timed.__dict__, "statements": count, "path": path}
+            finally:
+                server.stop()
     finally:
-        server.stop()
         with app.app_context():
             db.engine.dispose()
     return figures
+
+
+def _app_with(config: dict, backend: str):
+    return create_app({**config, "SEARCH_BACKEND": backend})
 
 
 def step(message: str) -> None:
@@ -338,6 +407,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="page names (e.g. 'library board')")
+    parser.add_argument(
+        "--search-backend",
+        choices=("whoosh", "postgres", "both"),
+        default="both",
+        help="which backend serves the search page on PostgreSQL (SQLite: Whoosh)",
+    )
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path, help="write the figures here too")
