@@ -3,7 +3,17 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnExpressionArgument, Select, case, func, select
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from content.library.models import (
@@ -104,7 +114,7 @@ def parse_filters(args, user: User) -> LibraryFilters:
 
 
 def _filtered(user: User, filters: LibraryFilters) -> Select:
-    query = visible_assets(user)
+    query = visible_assets(user, live_only=filters.status == "live")
     for name in ("persona", "industry", "tag"):
         term = filters.chosen.get(name)
         if term is not None:
@@ -114,9 +124,7 @@ def _filtered(user: User, filters: LibraryFilters) -> Select:
         query = query.where(Asset.content_type_id == filters.chosen["content_type"].id)
     if "stage" in filters.chosen:
         query = query.where(Asset.stages.any(id=filters.chosen["stage"].id))
-    if filters.status == "live":
-        query = query.where(Asset.live_clause())
-    elif filters.status == "archived":
+    if filters.status == "archived":
         query = query.where(Asset.status == "archived")
     elif filters.status == "draft":
         query = query.where(Asset.live_revision_id.is_(None), Asset.status != "archived")
@@ -168,8 +176,10 @@ def board(
     """One column per buyer stage, in journey order, each with its first few cards;
     ``stages`` are every stage in that order when the caller has them already.
 
-    One query ranks every stage's assets (a window per stage) and counts them, so the
-    board costs the same few statements however many stages and assets there are.
+    One statement for every stage: each stage's first cards are a LIMIT of its own, which
+    the databases answer by walking the list's order (an index for "newest") until they
+    have enough, so a column costs the same with 50 assets or 50,000; beside them, the
+    stage's total.
     """
     if stages is None:
         stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
@@ -178,34 +188,51 @@ def board(
         for stage in stages
         if "stage" not in filters.chosen or filters.chosen["stage"].id == stage.id
     ]
-    stage_id = asset_stages.c.stage_id
-    in_stage = _filtered(user, filters).join(asset_stages, asset_stages.c.asset_id == Asset.id)
-    ranked = (
-        in_stage.join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
-        .where(stage_id.in_([stage.id for stage in stages]))
-        .with_only_columns(
-            stage_id,
-            Asset.id.label("asset_id"),
-            AssetRevision.id.label("revision_id"),
-            func.row_number().over(partition_by=stage_id, order_by=_order(filters)).label("n"),
-            func.count().over(partition_by=stage_id).label("total"),
-        )
-        .subquery()
-    )
+    columns = {stage.id: StageColumn(stage, [], 0) for stage in stages}
+    if not columns:
+        return []
+    firsts = union_all(*(_first_in_stage(user, filters, stage.id) for stage in stages))
+    picked = firsts.subquery()
     rows = db.session.execute(
-        select(Asset, AssetRevision, ranked.c.stage_id, ranked.c.total)
-        .join(ranked, ranked.c.asset_id == Asset.id)
-        .join(AssetRevision, AssetRevision.id == ranked.c.revision_id)
-        .where(ranked.c.n <= BOARD_CARDS_PER_STAGE)
-        .order_by(ranked.c.stage_id, ranked.c.n)
+        select(Asset, AssetRevision, picked.c.stage_id, picked.c.total)
+        .join(picked, picked.c.asset_id == Asset.id)
+        .join(AssetRevision, AssetRevision.id == picked.c.revision_id)
+        .order_by(picked.c.stage_id, *_order(filters))
         .options(*CARD_LOADS)
     ).all()
     ratings = summaries({asset.id for asset, *_ in rows})
-    columns = {stage.id: StageColumn(stage, [], 0) for stage in stages}
-    for asset, revision, stage, total in rows:
-        columns[stage].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
-        columns[stage].total = total
+    for asset, revision, stage_id, total in rows:
+        columns[stage_id].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
+        columns[stage_id].total = total
     return list(columns.values())
+
+
+def _first_in_stage(user: User, filters: LibraryFilters, stage_id: int) -> Select:
+    """The first cards of one stage (asset and shown revision ids) and the stage's total."""
+    filtered = _filtered(user, filters)
+    in_stage = exists().where(
+        asset_stages.c.asset_id == Asset.id, asset_stages.c.stage_id == stage_id
+    )
+    # Counted from the stage's links (an index), the first cards by walking the order.
+    members = filtered.join(
+        asset_stages, and_(asset_stages.c.asset_id == Asset.id, asset_stages.c.stage_id == stage_id)
+    )
+    total = members.with_only_columns(func.count()).scalar_subquery()
+    first = (
+        filtered.where(in_stage)
+        .join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
+        .with_only_columns(
+            literal(stage_id).label("stage_id"),
+            Asset.id.label("asset_id"),
+            AssetRevision.id.label("revision_id"),
+            total.label("total"),
+        )
+        .order_by(*_order(filters))
+        .limit(BOARD_CARDS_PER_STAGE)
+        .subquery()
+    )
+    # A member of a UNION may not carry its own ORDER BY and LIMIT: wrap it.
+    return select(first)
 
 
 def asset_list(
