@@ -281,19 +281,20 @@ def usage_summary(asset: Asset, user: User) -> UsageSummary:
         )
     }
     deals = select(UsageEvent.deal_id).where(UsageEvent.asset_id == asset.id, _USED_IN_DEAL)
-    deals_won = db.session.scalar(
-        select(func.count(Deal.id)).where(Deal.id.in_(deals), Deal.status == "won")
-    )
-    readers = db.session.scalar(
-        select(func.count(func.distinct(UsageEvent.user_id))).where(
-            UsageEvent.asset_id == asset.id, UsageEvent.kind == "view"
+    of_asset = UsageEvent.asset_id == asset.id
+    deals_won, readers, last = db.session.execute(
+        select(
+            select(func.count(Deal.id))
+            .where(Deal.id.in_(deals), Deal.status == "won")
+            .scalar_subquery(),
+            select(func.count(func.distinct(UsageEvent.user_id)))
+            .where(of_asset, UsageEvent.kind == "view")
+            .scalar_subquery(),
+            select(func.max(UsageEvent.created_at))
+            .where(of_asset, UsageEvent.kind != "view")
+            .scalar_subquery(),
         )
-    )
-    last = db.session.scalar(
-        select(func.max(UsageEvent.created_at)).where(
-            UsageEvent.asset_id == asset.id, UsageEvent.kind != "view"
-        )
-    )
+    ).one()
     return UsageSummary(
         counts=counts,
         deals=sum(n for (kind, _e), n in counts.items() if kind == "used_in_deal"),

@@ -115,7 +115,8 @@ def summary(asset: Asset) -> RatingSummary:
 
 
 def star_counts(asset: Asset) -> dict[int, int]:
-    """How many ratings gave each number of stars, 5 down to 1."""
+    """How many ratings gave each number of stars, 5 down to 1 (``summary_of`` turns
+    them into the average and count without asking the database again)."""
     rows = dict(
         db.session.execute(
             select(Rating.stars, func.count(Rating.id))
@@ -124,6 +125,14 @@ def star_counts(asset: Asset) -> dict[int, int]:
         ).all()
     )
     return {stars: rows.get(stars, 0) for stars in range(STARS_MAX, STARS_MIN - 1, -1)}
+
+
+def summary_of(counts: dict[int, int]) -> RatingSummary:
+    """The average and count that ``star_counts`` add up to."""
+    total = sum(counts.values())
+    if not total:
+        return UNRATED
+    return RatingSummary(sum(stars * n for stars, n in counts.items()) / total, total)
 
 
 def comments(asset: Asset, user: User, page: int = 1, per_page: int = 10) -> Page:

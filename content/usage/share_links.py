@@ -246,19 +246,17 @@ def _stats(links: Sequence[ShareLink]) -> list[LinkStats]:
     return [LinkStats(link, *rows.get(link.id, ())) for link in links]
 
 
-def _page(query, page: int, per_page: int) -> Page:
-    links = paginate(
-        query,
-        page,
-        per_page,
-        order=(ShareLink.created_at.desc(), ShareLink.id.desc()),
-        options=(
-            selectinload(ShareLink.asset).selectinload(Asset.live_revision),
-            selectinload(ShareLink.revision),
-            selectinload(ShareLink.deal),
-            selectinload(ShareLink.created_by),
-        ),
-    )
+_LINK_LOADS = (
+    selectinload(ShareLink.asset).selectinload(Asset.live_revision),
+    selectinload(ShareLink.revision),
+    selectinload(ShareLink.deal),
+    selectinload(ShareLink.created_by),
+)
+
+
+def _page(query, page: int, per_page: int, loads=_LINK_LOADS) -> Page:
+    order = (ShareLink.created_at.desc(), ShareLink.id.desc())
+    links = paginate(query, page, per_page, order=order, options=loads)
     links.items = _stats(links.items)
     return links
 
@@ -269,6 +267,16 @@ def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None 
     if asset is not None:
         query = query.where(ShareLink.asset_id == asset.id)
     return _page(query, page, per_page)
+
+
+def links_to(asset: Asset, user: User, per_page: int) -> Page:
+    """The first links ``user`` made to ``asset``, for its page: the asset and its maker
+    are loaded already, so only what differs per link is read."""
+    query = select(ShareLink).where(
+        ShareLink.created_by_id == user.id, ShareLink.asset_id == asset.id
+    )
+    loads = (selectinload(ShareLink.revision), selectinload(ShareLink.deal))
+    return _page(query, 1, per_page, loads)
 
 
 def links_for_deal(deal: Deal, user: User) -> Sequence[LinkStats]:

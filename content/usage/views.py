@@ -46,15 +46,15 @@ class RatingBox:
 
 def rating_box(asset: Asset) -> RatingBox:
     """The asset's ratings, and the signed-in user's own rating form or why they have none."""
-    summary = ratings.summary(asset)
+    counts = ratings.star_counts(asset)
     yours = ratings.your_rating(asset, current_user)
     refusal = ratings.refusal(current_user, asset)
     form = None
     if refusal is None:
         data = {"stars": str(yours.stars), "comment": yours.comment} if yours else {}
         form = RatingForm(data=data)
-    counts = ratings.star_counts(asset) if summary.count else {}
-    return RatingBox(summary, counts, yours, refusal, form)
+    summary = ratings.summary_of(counts)
+    return RatingBox(summary, counts if summary.count else {}, yours, refusal, form)
 
 
 def rating_feedback(asset: Asset) -> Page | None:
@@ -100,7 +100,7 @@ def share_box(asset: Asset) -> ShareBox:
         open_deals = deal_queries.open_deals(current_user)
         form = ShareLinkForm(open_deals)
         form.deal.data = _deal_asked_for(open_deals) or form.deal.data
-    return ShareBox(form, share_links.links_by(current_user, 1, LINKS_ON_PAGE, asset))
+    return ShareBox(form, share_links.links_to(asset, current_user, LINKS_ON_PAGE))
 
 
 def revocable_links(asset: Asset) -> int | None:

@@ -260,7 +260,7 @@ BUDGETS = {
     "library board": 15,
     "asset list": 15,
     "asset list API": 17,
-    "asset page": 46,
+    "asset page": 38,
     "deals": 12,
     "deals API": 13,
     "posts": 9,

@@ -360,8 +360,11 @@ class TimelineEntry:
         return machine.ASSET.event_label(action)
 
 
-def timeline(asset: Asset, user: User) -> list[TimelineEntry]:
-    """Revisions, discussion threads and workflow events of ``asset``, newest first.
+def timeline(
+    asset: Asset, user: User, threads_read: list[Comment] | None = None
+) -> list[TimelineEntry]:
+    """Revisions, discussion threads and workflow events of ``asset``, newest first;
+    ``threads_read`` are its ``threads`` when the caller has them.
 
     Only for people who see work in progress; readers of the live revision get an empty
     list, as the page already tells them when it was published.
@@ -372,7 +375,8 @@ def timeline(asset: Asset, user: User) -> list[TimelineEntry]:
         TimelineEntry("revision", r.created_at, r.author, revision=r) for r in asset.revisions
     ]
     entries += [
-        TimelineEntry("comment", c.created_at, c.author, comment=c) for c in threads(asset, user)
+        TimelineEntry("comment", c.created_at, c.author, comment=c)
+        for c in (threads(asset, user) if threads_read is None else threads_read)
     ]
     entries += [
         TimelineEntry("event", e.created_at, e.actor, event=e) for e in machine.asset_history(asset)

@@ -1,6 +1,6 @@
 """HTML routes of an asset's discussion: post a comment or reply, resolve and reopen threads."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -15,9 +15,17 @@ from workflows.comments import services as comments
 bp = Blueprint("comments", __name__)
 
 
+def _threads(asset) -> list:
+    """The asset's threads, read once per request for the discussion and the timeline."""
+    read = g.setdefault("comment_threads", {})
+    if asset.id not in read:
+        read[asset.id] = comments.threads(asset, current_user)
+    return read[asset.id]
+
+
 def discussion_for(asset) -> dict:
     """The threads the asset page shows, and which @handles in them name someone."""
-    threads = comments.threads(asset, current_user)
+    threads = _threads(asset)
     handles = {
         handle
         for thread in threads
@@ -32,7 +40,7 @@ def discussion_for(asset) -> dict:
 
 
 def timeline_for(asset) -> list:
-    return comments.timeline(asset, current_user)
+    return comments.timeline(asset, current_user, _threads(asset))
 
 
 @template_filter("comment_text")
