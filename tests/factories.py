@@ -95,6 +95,11 @@ def fresh_database(kind: str, folder) -> Iterator[str]:
 class PortalClient(FlaskClient):
     """A test client that can send forms with a valid CSRF token, like a browser would."""
 
+    def open(self, *args, buffered: bool = True, **kwargs):
+        """Read and close each response as a WSGI server does, so what a view leaves for
+        after its response (``call_on_close``) has run when the call returns."""
+        return super().open(*args, buffered=buffered, **kwargs)
+
     def csrf_token(self) -> str:
         app = self.application
         with self.session_transaction() as session:

@@ -156,18 +156,42 @@ def visitor_hash(address: str | None, user_agent: str | None) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class BuyerView:
+    """A buyer's open of a link, as plain values: it is recorded after the page has been
+    sent, when the request's objects are gone."""
+
+    asset_id: int
+    credited_to: int
+    deal_id: int | None
+    share_link_id: int
+    revision_id: int
+    visitor_hash: str
+
+    def record(self) -> None:
+        """A verified ``buyer_view`` of the asset, credited to the link's creator and deal."""
+        record_verified(
+            "buyer_view",
+            self.asset_id,
+            self.credited_to,
+            deal_id=self.deal_id,
+            share_link_id=self.share_link_id,
+            revision_id=self.revision_id,
+            visitor_hash=self.visitor_hash,
+        )
+
+
+def buyer_view(link: ShareLink, visitor: str) -> BuyerView:
+    """The open of ``link`` by the visitor ``visitor`` (see ``visitor_hash``)."""
+    return BuyerView(
+        link.asset_id, link.created_by_id, link.deal_id, link.id, shown_revision(link).id, visitor
+    )
+
+
 def record_buyer_view(link: ShareLink, visitor: str) -> None:
     """A buyer opened the link: a verified ``buyer_view`` of the asset, credited to the
     link's creator and deal."""
-    record_verified(
-        "buyer_view",
-        link.asset_id,
-        link.created_by_id,
-        deal_id=link.deal_id,
-        share_link_id=link.id,
-        revision_id=shown_revision(link).id,
-        visitor_hash=visitor,
-    )
+    buyer_view(link, visitor).record()
 
 
 def revoke(link: ShareLink, user: User) -> bool:

@@ -81,9 +81,17 @@ def public(token: str):
     )
     user_agent = request.headers.get("User-Agent")
     if _counts_as_buyer_view(user_agent):
-        visitor = share_links.visitor_hash(request.remote_addr, user_agent)
-        # After rendering: counting the open must never break or hold up the page.
-        usage.record_quietly("a buyer view", lambda: share_links.record_buyer_view(link, visitor))
+        view = share_links.buyer_view(
+            link, share_links.visitor_hash(request.remote_addr, user_agent)
+        )
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def record() -> None:
+            with app.app_context():
+                usage.record_quietly("a buyer view", view.record)
+
+        # Once the page has gone out: counting the open must never break or hold it up.
+        response.call_on_close(record)
     return response
 
 

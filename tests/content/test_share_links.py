@@ -136,6 +136,19 @@ def test_each_open_is_a_buyer_view_with_a_visitor_hash_and_no_address(client, as
     assert "203.0.113.9" not in repr(row)
 
 
+def test_the_buyer_gets_the_page_before_the_open_is_recorded(client, asset, users):
+    _link, token = share(asset, users["rep"])
+
+    page = client.get(f"/s/{token}", headers=BUYER, buffered=False)
+    body = page.get_data(as_text=True)  # the whole page, as the buyer's browser reads it
+    recorded_while_sending = len(events("buyer_view"))
+    page.close()  # the server closes the response once it has gone out
+
+    assert "<h1>Security whitepaper</h1>" in body
+    assert recorded_while_sending == 0
+    assert len(events("buyer_view")) == 1
+
+
 def test_robots_head_requests_and_signed_in_users_are_not_counted(app, client, asset, users):
     _link, token = share(asset, users["rep"])
     rep = signed_in(app, users["rep"])
