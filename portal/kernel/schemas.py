@@ -27,7 +27,7 @@ from typing import (
     get_type_hints,
 )
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, request, url_for
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -348,5 +348,6 @@ def _as_json(result):
     if isinstance(result, Created):
         return _as_json(result.answer), 201, {"Location": result.location}
     if isinstance(result, BaseModel):
-        return jsonify(result.model_dump(mode="json"))
+        # Serialised once, by the model itself, rather than to dicts and then to JSON.
+        return current_app.response_class(result.model_dump_json(), mimetype="application/json")
     return result
