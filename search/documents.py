@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from content.library.markdown import plain_text
-from content.library.models import Asset, AssetRevision
+from content.library.models import Asset, AssetRevision, StoredFile
 from content.usage.signals import NO_SIGNALS, Signals, signals_for
 from portal.kernel.extensions import db
 from search.backend import SearchDocument
@@ -57,8 +57,12 @@ def load_documents(asset_ids: list[int]) -> tuple[list[SearchDocument], list[int
             selectinload(Asset.tags),
             selectinload(Asset.content_type),
             selectinload(Asset.collaborators),
-            selectinload(Asset.live_revision).selectinload(AssetRevision.file),
-            selectinload(Asset.latest_revision).selectinload(AssetRevision.file),
+            selectinload(Asset.live_revision)
+            .selectinload(AssetRevision.file)
+            .undefer(StoredFile.extracted_text),
+            selectinload(Asset.latest_revision)
+            .selectinload(AssetRevision.file)
+            .undefer(StoredFile.extracted_text),
         )
     ).all()
     signals = signals_for(asset_ids)

@@ -14,7 +14,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import QueryableAttribute, selectinload
+from sqlalchemy.orm import QueryableAttribute, defer, selectinload
 
 from content.library.models import (
     TAXONOMIES,
@@ -42,14 +42,18 @@ SORTS = ("newest", "title")
 STATUS_VIEWS = ("live", "draft", "archived", "all")
 READER_VIEWS = ("live", "all")
 BOARD_CARDS_PER_STAGE = 6
-# What a card shows beside its asset and revision, loaded for all the cards at once.
+# What a card shows beside its asset and revision, loaded for all the cards at once; not
+# the plain text kept for search.
 CARD_LOADS = (
     selectinload(Asset.stages),
     selectinload(Asset.content_type),
     selectinload(Asset.owner),
     selectinload(Asset.personas),
     selectinload(AssetRevision.file),
+    defer(AssetRevision.body_text),
 )
+# A card shows a revision's title and summary, not its body.
+CARD_ONLY = (defer(AssetRevision.body),)
 
 
 @dataclass
@@ -198,7 +202,7 @@ def board(
         .join(picked, picked.c.asset_id == Asset.id)
         .join(AssetRevision, AssetRevision.id == picked.c.revision_id)
         .order_by(picked.c.stage_id, *_order(filters))
-        .options(*CARD_LOADS)
+        .options(*CARD_LOADS, *CARD_ONLY)
     ).all()
     ratings = summaries({asset.id for asset, *_ in rows})
     for asset, revision, stage_id, total in rows:

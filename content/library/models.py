@@ -115,7 +115,8 @@ class StoredFile(Entity):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled by content.files.reading for search; the note tells authors why text is missing.
-    extracted_text: Mapped[str | None] = mapped_column(Text)
+    # Deferred: it can run to megabytes and only the search index reads it.
+    extracted_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     # Indexed because every indexer pass looks for files waiting to be read.
     extraction_status: Mapped[str] = mapped_column(
         String(20), default=EXTRACTION_PENDING, index=True

@@ -142,8 +142,10 @@ SHOWN_LOADS = (
     selectinload(models.Asset.industries),
     selectinload(models.Asset.tags),
     selectinload(models.Asset.collaborators),
-    selectinload(models.Asset.live_revision),
-    selectinload(models.Asset.latest_revision).selectinload(models.AssetRevision.file),
+    selectinload(models.Asset.live_revision).defer(models.AssetRevision.body_text),
+    selectinload(models.Asset.latest_revision)
+    .defer(models.AssetRevision.body_text)
+    .selectinload(models.AssetRevision.file),
 )
 
 

@@ -33,10 +33,13 @@ def home():
     return redirect(url_for("content.board"))
 
 
-# What the asset page shows of the asset itself, read in the statement that finds it.
+# What the asset page shows of the asset itself, read in the statement that finds it; not
+# the plain text kept for search.
 _PAGE_LOADS = (
     joinedload(Asset.content_type),
+    joinedload(Asset.live_revision).defer(AssetRevision.body_text),
     joinedload(Asset.live_revision).joinedload(AssetRevision.file),
+    joinedload(Asset.latest_revision).defer(AssetRevision.body_text),
     joinedload(Asset.latest_revision).joinedload(AssetRevision.file),
 )
 
@@ -56,7 +59,7 @@ def board():
 def index():
     filters = requested_filters(library.parse_filters, library.LibraryFilters())
     page, per_page = requested_page()
-    result = library.asset_list(current_user, filters, page, per_page)
+    result = library.asset_list(current_user, filters, page, per_page, library.CARD_ONLY)
     return render_template(
         "content/index.html", page=result, filters=filters, terms=library.taxonomy_choices()
     )
