@@ -13,6 +13,7 @@ that was replaced meanwhile is refused. Services flush, never commit.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -97,6 +98,9 @@ def _link(term: GlossaryTerm) -> str:
     return f"/glossary/{term.id}"
 
 
+# Shown beside search results and on asset pages on every request; it depends on the
+# text alone, so each worker renders a definition's Markdown once.
+@lru_cache(maxsize=512)
 def short_definition(definition: str) -> str:
     """The definition as one line of plain text, cut to fit beside a term's name."""
     return shorten(plain_text(definition), SHORT_DEFINITION)
