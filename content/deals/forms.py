@@ -78,7 +78,9 @@ class DealForm(FlaskForm):
         super().__init__(*args, **kwargs)
         currency = current_app.config.get("CURRENCY", "USD")
         self.amount.description = f"Optional, in {currency}: e.g. 12,500 or 12,500.50."
-        self.stage.choices = id_choices(taxonomy_choices()["stages"], none="Choose a stage…")
+        self.stage.choices = id_choices(
+            taxonomy_choices("stages")["stages"], none="Choose a stage…"
+        )
         self.status.choices = [
             SelectChoice(status, DEAL_STATUS_LABELS[status]) for status in DEAL_STATUSES
         ]

@@ -89,7 +89,7 @@ def index():
         page=queries.deal_list(current_user, filters, page, per_page),
         filters=filters,
         mine=mine,
-        stages=taxonomy_choices()["stages"],
+        stages=taxonomy_choices("stages")["stages"],
         owners=[] if mine else _deal_owners(),
         sorts=SORT_LABELS,
     )

@@ -251,12 +251,14 @@ def asset_list(
     return Page(cards, page, per_page, total)
 
 
-def taxonomy_choices() -> dict[str, Sequence[TaxonomyTerm]]:
-    """Every taxonomy's terms, for filter bars and forms."""
+def taxonomy_choices(*keys: str) -> dict[str, Sequence[TaxonomyTerm]]:
+    """Every taxonomy's terms, or only those of the taxonomies named by ``keys`` (e.g.
+    "stages"), for filter bars and forms."""
     order: dict[type[TaxonomyTerm], tuple[QueryableAttribute[object], ...]] = {
         Stage: (Stage.position, Stage.id)
     }
     return {
         key: db.session.scalars(select(model).order_by(*order.get(model, (model.name,)))).all()
         for key, model in TAXONOMIES.items()
+        if not keys or key in keys
     }

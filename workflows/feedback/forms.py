@@ -43,7 +43,9 @@ class FeedbackForm(FlaskForm):
         self.kind.choices = [SelectChoice("", "Choose a kind…")] + [
             SelectChoice(key, label) for key, label in FEEDBACK_KINDS.items()
         ]
-        self.stage.choices = id_choices(taxonomy_choices()["stages"], none="No particular stage")
+        self.stage.choices = id_choices(
+            taxonomy_choices("stages")["stages"], none="No particular stage"
+        )
         choices = feedback.sender_choices(sender)
         self.asset.choices = id_choices(choices["assets"], asset_title, none="No asset")
         self.deal.choices = id_choices(

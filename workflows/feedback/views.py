@@ -151,7 +151,7 @@ def inbox():
         page=feedback.feedback_list(current_user, filters, page, per_page),
         counts=feedback.status_counts(current_user, filters),
         filters=filters,
-        stages=taxonomy_choices()["stages"],
+        stages=taxonomy_choices("stages")["stages"],
         kinds=FEEDBACK_KINDS,
         statuses=FEEDBACK_STATUSES,
         inbox=can(current_user, "view_all_feedback"),

@@ -43,7 +43,7 @@ class RequestForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        terms = taxonomy_choices()
+        terms = taxonomy_choices("stages", "personas")
         self.stage.choices = id_choices(terms["stages"], none="Choose a stage…")
         self.persona.choices = id_choices(terms["personas"], none="Any persona")
 

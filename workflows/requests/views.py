@@ -47,7 +47,7 @@ def index():
         "requests/index.html",
         page=listed,
         filters=filters,
-        stages=taxonomy_choices()["stages"],
+        stages=taxonomy_choices("stages")["stages"],
         inbox=can(current_user, "view_all_requests"),
     )
 
