@@ -121,6 +121,39 @@ def test_cancel_discards_the_changes_and_clear_empties_the_index(backend):
     assert backend.indexed() == {}
 
 
+def test_the_gin_indexes_take_each_write_at_once(backend):
+    # With GIN's fast update, new entries wait in a pending list that every search reads
+    # in full until VACUUM merges it.
+    with db.engine.connect() as connection:
+        options = connection.execute(
+            text(
+                "SELECT c.relname, c.reloptions FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_am am ON am.oid = c.relam AND am.amname = 'gin'"
+                " WHERE i.indrelid = 'search_documents'::regclass ORDER BY c.relname"
+            )
+        ).all()
+
+    assert [name for name, _options in options] == [
+        f"ix_search_documents_{name}"
+        for name in ("document", "industries", "personas", "stages", "tags")
+    ]
+    assert all(reloptions == ["fastupdate=off"] for _name, reloptions in options)
+
+
+def test_a_bulk_write_leaves_the_planner_statistics_of_what_it_wrote(backend):
+    writer = backend.writer(bulk=True)
+    for asset_id in range(1, 31):
+        writer.upsert(document(asset_id, f"Pricing sheet {asset_id}"))
+    writer.commit()
+
+    with db.engine.connect() as connection:
+        estimate = connection.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass")
+        )
+    assert estimate == 30
+
+
 def test_writer_is_none_at_once_while_another_holds_the_lock(backend):
     first = backend.writer()
 
