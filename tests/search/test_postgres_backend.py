@@ -263,6 +263,31 @@ def test_facets_count_every_match_and_filters_narrow_them(backend):
     assert filtered.facets["stages"] == [("awareness", 1), ("decision", 1)]
 
 
+def test_facets_count_documents_whose_facet_lists_differ_in_length_or_are_empty(backend):
+    index(
+        backend,
+        document(1, "Pricing", stages=[], content_type=None),
+        document(2, "Pricing", stages=[], personas=[], content_type="battlecard"),
+        document(
+            3,
+            "Pricing",
+            stages=["awareness", "decision", "expansion"],
+            industries=["retail"],
+            tags=["roi", "cfo-ready"],
+            content_type="battlecard",
+        ),
+        document(4, "Pricing", stages=["decision"], personas=["cfo", "cio"], content_type=""),
+    )
+
+    assert find(backend, "pricing").facets == {
+        "stages": [("decision", 2), ("awareness", 1), ("expansion", 1)],
+        "personas": [("cfo", 1), ("cio", 1)],
+        "industries": [("retail", 1)],
+        "content_type": [("battlecard", 2)],
+        "tags": [("cfo-ready", 1), ("roi", 1)],
+    }
+
+
 def test_live_only_hides_drafts(backend):
     index(
         backend,
