@@ -21,8 +21,10 @@ from search import service
 from search.backend import SearchDocument, SearchRequest, blended_score, quality
 from search.indexing import drain, get_backend
 from search.postgres_backend import TRY_LOCK, UNLOCK, PostgresBackend
+from search.postgres_spelling import Vocabulary
 from search.postgres_table import alembic_include_object, create_schema
 from search.query import parse_query
+from search.spelling import closest
 from tests.factories import make_app, make_asset, make_user
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -422,6 +424,22 @@ def test_suggestions_only_name_words_the_reader_could_find(backend):
     assert find(backend, "kingfishr").suggestion is None
     assert find(backend, "kingfishr", live_only=False).suggestion == "kingfisher"
     assert find(backend, "pricng", filters={"stages": "awareness"}).suggestion is None
+
+
+def test_the_words_near_a_typo_are_every_word_within_its_edits(backend):
+    body = (
+        "security secure securities pricing prices price priced renewal renew review "
+        "onboarding boarding roi q4 2026 soc2 co-selling naïve café negotiation"
+    )
+    index(backend, document(1, "Vocabulary", body=body))
+    vocabulary = Vocabulary()
+
+    with db.engine.connect() as connection:
+        every = [word for word, _letters in vocabulary.words(connection)]
+        for typo in ("secuirty", "pricng", "renwal", "onbording", "q5", "2062", "naive", "cafe"):
+            near = vocabulary.near(connection, typo)
+            assert set(near) < set(every)
+            assert closest(typo, near) == closest(typo, every), typo
 
 
 def test_the_vocabulary_follows_writes_made_by_this_process(backend):
