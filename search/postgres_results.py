@@ -4,8 +4,9 @@ matches."""
 
 from datetime import date
 
-from markupsafe import Markup, escape
-from sqlalchemy import func, literal, select, union_all
+from markupsafe import escape
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import array
 
 from search.backend import FACETS, Hit, SearchRequest, best_passage
 from search.postgres_query import escaped, marked
@@ -19,31 +20,36 @@ TITLE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
 
 
 def page_hits(connection, query, page, request: SearchRequest, missing) -> list[Hit]:
-    """The page's hits, in page order, with highlights when asked for."""
+    """The page's hits, in page order, with highlights when asked for: one statement
+    over the page's rows only, so ts_headline never runs on a document not shown."""
     if not page:
         return []
     table = search_documents
     ids = [asset_id for _score, asset_id in page]
     title = escaped(table.c.title)
     summary = escaped(table.c.summary)
+    fragments = []
     if request.highlight:
         title = func.ts_headline("english", title, query, TITLE_OPTIONS)
         summary = func.ts_headline("english", summary, query, TITLE_OPTIONS)
+        fragments = passages(query)
     opening = func.left(table.c.body, 240)
     columns = (table.c.stages, table.c.content_type, table.c.live, table.c.status)
-    statement = select(table.c.asset_id, title, summary, opening, table.c.review_by, *columns)
+    statement = select(
+        table.c.asset_id, title, summary, opening, table.c.review_by, *columns, *fragments
+    )
     rows = {row[0]: row for row in connection.execute(statement.where(table.c.asset_id.in_(ids)))}
-    snippets = passages(connection, query, ids) if request.highlight else {}
     today = request.today or date.today()
     hits = []
     for score, asset_id in page:
         _id, shown_title, shown_summary, opening, review_by, *rest = rows[asset_id]
-        stages, content_type, live, status = rest
+        stages, content_type, live, status, *found = rest
+        best = best_passage(found)
         hits.append(
             Hit(
                 asset_id=asset_id,
                 title=marked(shown_title),
-                snippet=snippets.get(asset_id) or escape(opening or ""),
+                snippet=marked(best) if best else escape(opening or ""),
                 score=round(score, 4),
                 stages=list(stages),
                 content_type=content_type or None,
@@ -57,47 +63,42 @@ def page_hits(connection, query, page, request: SearchRequest, missing) -> list[
     return hits
 
 
-def passages(connection, query, ids: list[int]) -> dict[int, Markup]:
-    """The best passage of the body or the file text, per asset: of the two, the one
-    marking more different query words (the summary is shown on its own)."""
+def passages(query) -> list:
+    """The best passage of the body and of the file text; the hit shows the one marking
+    more different query words (the summary is shown on its own)."""
     table = search_documents
-    passages = [
+    return [
         func.ts_headline("english", escaped(field), query, HEADLINE_OPTIONS)
         for field in (
             func.left(table.c.body, BODY_INDEXED),
             func.left(table.c.file_text, FILE_TEXT_INDEXED),
         )
     ]
-    rows = connection.execute(select(table.c.asset_id, *passages).where(table.c.asset_id.in_(ids)))
-    snippets = {}
-    for asset_id, *fragments in rows:
-        best = best_passage(fragments)
-        if best:
-            snippets[asset_id] = marked(best)
-    return snippets
 
 
 def facet_counts(connection, conditions) -> dict[str, list[tuple[str, int]]]:
-    """Counts of each facet value over all matches (not only the page)."""
+    """Counts of each facet value over all matches (not only the page), in one pass over
+    the matches grouped by each facet in turn."""
     table = search_documents
-    matches = select(*(table.c[name] for name in FACETS)).where(*conditions).cte("matches")
-    counts = []
-    for name in ARRAY_FACETS:
-        values = select(func.unnest(matches.c[name]).label("slug")).subquery()
-        counts.append(
-            select(literal(name).label("facet"), values.c.slug, func.count()).group_by(
-                values.c.slug
+    # Unnested side by side, the arrays of a match give as many rows as the longest one,
+    # the shorter padded with NULL; the content type, as an array of one, gives every
+    # match a row even when its arrays are empty, and is counted once.
+    values = select(
+        *(
+            func.unnest(table.c[name] if name in ARRAY_FACETS else array([table.c[name]])).label(
+                name
             )
+            for name in FACETS
         )
-    counts.append(
-        select(literal("content_type").label("facet"), matches.c.content_type, func.count())
-        .where(matches.c.content_type.is_not(None))
-        .group_by(matches.c.content_type)
-    )
+    ).where(*conditions)
+    columns = values.subquery("facet_values").c
+    counted = select(*columns, func.count()).group_by(func.grouping_sets(*columns))
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for facet, slug, count in connection.execute(union_all(*counts)):
-        if slug:
-            facets[facet].append((slug, count))
+    for *slugs, count in connection.execute(counted):
+        # A row of one grouping set has its facet's value and NULL in the other columns.
+        found = next(((name, slug) for name, slug in zip(FACETS, slugs, strict=True) if slug), None)
+        if found:
+            facets[found[0]].append((found[1], count))
     return {
         name: sorted(pairs, key=lambda pair: (-pair[1], pair[0])) for name, pairs in facets.items()
     }

@@ -7,7 +7,7 @@ from sqlalchemy import Text, exists, func, literal, or_, select
 
 from search.postgres_table import search_documents
 from search.query import ParsedQuery
-from search.spelling import closest
+from search.spelling import allowed_edits, closest
 
 VOCABULARY_TTL = 60.0  # seconds a process reuses its "did you mean" vocabulary
 VOCABULARY_SQL = "SELECT words FROM search_documents"
@@ -18,7 +18,7 @@ class Vocabulary:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._words: list[str] | None = None
+        self._words: list[tuple[str, int]] | None = None
         self._read_at = 0.0
 
     def forget(self) -> None:
@@ -26,15 +26,30 @@ class Vocabulary:
         with self._lock:
             self._words = None
 
-    def words(self, connection) -> list[str]:
+    def words(self, connection) -> list[tuple[str, int]]:
+        """Each word with its letters (see ``letters``)."""
         with self._lock:
             if self._words is not None and time.monotonic() - self._read_at < VOCABULARY_TTL:
                 return self._words
         stat = func.ts_stat(literal(VOCABULARY_SQL, Text)).table_valued("word")
-        words = list(connection.scalars(select(stat.c.word)))
+        words = [(word, letters(word)) for word in connection.scalars(select(stat.c.word))]
         with self._lock:
             self._words, self._read_at = words, time.monotonic()
         return words
+
+    def near(self, connection, word: str) -> list[str]:
+        """The words that may be within ``allowed_edits`` of ``word``: an edit brings in
+        at most one letter and takes away at most one, so a word with more letters
+        ``word`` lacks (or lacking more of its letters) is further. Measuring the edit
+        distance to every word of a large vocabulary took longer than the search."""
+        most, typed = allowed_edits(word), letters(word)
+        return [
+            other
+            for other, has in self.words(connection)
+            if abs(len(other) - len(word)) <= most
+            and (has & ~typed).bit_count() <= most
+            and (typed & ~has).bit_count() <= most
+        ]
 
     def suggestion(self, connection, parsed: ParsedQuery, filters: list) -> str | None:
         """A respelt query when some word is unknown to the index, e.g. pricng → pricing."""
@@ -44,7 +59,7 @@ class Vocabulary:
                 words.append(word)
                 continue
             # The vocabulary holds drafts' words too: suggest only what this request can find.
-            options = closest(word, self.words(connection))
+            options = closest(word, self.near(connection, word))
             best = next((o for o in options if _findable(connection, o, filters)), None)
             changed = changed or best is not None
             words.append(best or word)
@@ -65,3 +80,12 @@ def _findable(connection, word: str, filters: list) -> bool:
     stems = func.plainto_tsquery("english", literal(word, Text))
     found = exists().where(search_documents.c.document.bool_op("@@")(stems), *filters)
     return bool(connection.scalar(select(found)))
+
+
+def letters(word: str) -> int:
+    """The characters of ``word`` as bits of one number. Characters may share a bit, which
+    only makes two words look closer than they are, never further."""
+    bits = 0
+    for char in word:
+        bits |= 1 << (ord(char) % 64)
+    return bits

@@ -21,8 +21,10 @@ from search import service
 from search.backend import SearchDocument, SearchRequest, blended_score, quality
 from search.indexing import drain, get_backend
 from search.postgres_backend import TRY_LOCK, UNLOCK, PostgresBackend
+from search.postgres_spelling import Vocabulary
 from search.postgres_table import alembic_include_object, create_schema
 from search.query import parse_query
+from search.spelling import closest
 from tests.factories import make_app, make_asset, make_user
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -119,6 +121,39 @@ def test_cancel_discards_the_changes_and_clear_empties_the_index(backend):
     backend.clear()
 
     assert backend.indexed() == {}
+
+
+def test_the_gin_indexes_take_each_write_at_once(backend):
+    # With GIN's fast update, new entries wait in a pending list that every search reads
+    # in full until VACUUM merges it.
+    with db.engine.connect() as connection:
+        options = connection.execute(
+            text(
+                "SELECT c.relname, c.reloptions FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " JOIN pg_am am ON am.oid = c.relam AND am.amname = 'gin'"
+                " WHERE i.indrelid = 'search_documents'::regclass ORDER BY c.relname"
+            )
+        ).all()
+
+    assert [name for name, _options in options] == [
+        f"ix_search_documents_{name}"
+        for name in ("document", "industries", "personas", "stages", "tags")
+    ]
+    assert all(reloptions == ["fastupdate=off"] for _name, reloptions in options)
+
+
+def test_a_bulk_write_leaves_the_planner_statistics_of_what_it_wrote(backend):
+    writer = backend.writer(bulk=True)
+    for asset_id in range(1, 31):
+        writer.upsert(document(asset_id, f"Pricing sheet {asset_id}"))
+    writer.commit()
+
+    with db.engine.connect() as connection:
+        estimate = connection.scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass")
+        )
+    assert estimate == 30
 
 
 def test_writer_is_none_at_once_while_another_holds_the_lock(backend):
@@ -228,6 +263,31 @@ def test_facets_count_every_match_and_filters_narrow_them(backend):
     assert find(backend, "pricing", filters={"stages": ""}).total == 2
     filtered = find(backend, "pricing", filters={"stages": "awareness"})
     assert filtered.facets["stages"] == [("awareness", 1), ("decision", 1)]
+
+
+def test_facets_count_documents_whose_facet_lists_differ_in_length_or_are_empty(backend):
+    index(
+        backend,
+        document(1, "Pricing", stages=[], content_type=None),
+        document(2, "Pricing", stages=[], personas=[], content_type="battlecard"),
+        document(
+            3,
+            "Pricing",
+            stages=["awareness", "decision", "expansion"],
+            industries=["retail"],
+            tags=["roi", "cfo-ready"],
+            content_type="battlecard",
+        ),
+        document(4, "Pricing", stages=["decision"], personas=["cfo", "cio"], content_type=""),
+    )
+
+    assert find(backend, "pricing").facets == {
+        "stages": [("decision", 2), ("awareness", 1), ("expansion", 1)],
+        "personas": [("cfo", 1), ("cio", 1)],
+        "industries": [("retail", 1)],
+        "content_type": [("battlecard", 2)],
+        "tags": [("cfo-ready", 1), ("roi", 1)],
+    }
 
 
 def test_live_only_hides_drafts(backend):
@@ -364,6 +424,22 @@ def test_suggestions_only_name_words_the_reader_could_find(backend):
     assert find(backend, "kingfishr").suggestion is None
     assert find(backend, "kingfishr", live_only=False).suggestion == "kingfisher"
     assert find(backend, "pricng", filters={"stages": "awareness"}).suggestion is None
+
+
+def test_the_words_near_a_typo_are_every_word_within_its_edits(backend):
+    body = (
+        "security secure securities pricing prices price priced renewal renew review "
+        "onboarding boarding roi q4 2026 soc2 co-selling naïve café negotiation"
+    )
+    index(backend, document(1, "Vocabulary", body=body))
+    vocabulary = Vocabulary()
+
+    with db.engine.connect() as connection:
+        every = [word for word, _letters in vocabulary.words(connection)]
+        for typo in ("secuirty", "pricng", "renwal", "onbording", "q5", "2062", "naive", "cafe"):
+            near = vocabulary.near(connection, typo)
+            assert set(near) < set(every)
+            assert closest(typo, near) == closest(typo, every), typo
 
 
 def test_the_vocabulary_follows_writes_made_by_this_process(backend):
