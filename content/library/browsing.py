@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import (
     ColumnExpressionArgument,
     Select,
-    and_,
     case,
     exists,
     func,
@@ -180,10 +179,9 @@ def board(
     """One column per buyer stage, in journey order, each with its first few cards;
     ``stages`` are every stage in that order when the caller has them already.
 
-    One statement for every stage: each stage's first cards are a LIMIT of its own, which
-    the databases answer by walking the list's order (an index for "newest") until they
-    have enough, so a column costs the same with 50 assets or 50,000; beside them, the
-    stage's total.
+    One statement for every stage's first cards, each a LIMIT of its own, which the
+    databases answer by walking the list's order (an index for "newest") until they have
+    enough, so a column costs the same with 50 assets or 50,000; one more for the totals.
     """
     if stages is None:
         stages = db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)).all()
@@ -195,48 +193,51 @@ def board(
     columns = {stage.id: StageColumn(stage, [], 0) for stage in stages}
     if not columns:
         return []
-    firsts = union_all(*(_first_in_stage(user, filters, stage.id) for stage in stages))
-    picked = firsts.subquery()
+    filtered = _filtered(user, filters)
+    cards = (
+        filtered.join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
+        .with_only_columns(Asset.id.label("asset_id"), AssetRevision.id.label("revision_id"))
+        .order_by(*_order(filters))
+        .limit(BOARD_CARDS_PER_STAGE)
+    )
+    # Each stage's first cards under a LIMIT of its own; a UNION member may not carry
+    # its own ORDER BY and LIMIT, hence the wrapping.
+    firsts = union_all(
+        *(
+            select(
+                cards.where(_in_stage(stage.id))
+                .add_columns(literal(stage.id).label("stage_id"))
+                .subquery()
+            )
+            for stage in stages
+        )
+    ).subquery()
     rows = db.session.execute(
-        select(Asset, AssetRevision, picked.c.stage_id, picked.c.total)
-        .join(picked, picked.c.asset_id == Asset.id)
-        .join(AssetRevision, AssetRevision.id == picked.c.revision_id)
-        .order_by(picked.c.stage_id, *_order(filters))
+        select(Asset, AssetRevision, firsts.c.stage_id)
+        .join(firsts, firsts.c.asset_id == Asset.id)
+        .join(AssetRevision, AssetRevision.id == firsts.c.revision_id)
+        .order_by(firsts.c.stage_id, *_order(filters))
         .options(*CARD_LOADS, *CARD_ONLY)
     ).all()
+    # Counted from the stages' links (an index) rather than by walking every asset.
+    totals: dict[int, int] = dict(
+        db.session.execute(
+            filtered.join(asset_stages, asset_stages.c.asset_id == Asset.id)
+            .where(asset_stages.c.stage_id.in_(columns))
+            .with_only_columns(asset_stages.c.stage_id, func.count())
+            .group_by(asset_stages.c.stage_id)
+        ).all()
+    )
     ratings = summaries({asset.id for asset, *_ in rows})
-    for asset, revision, stage_id, total in rows:
+    for asset, revision, stage_id in rows:
         columns[stage_id].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
-        columns[stage_id].total = total
+    for stage_id, column in columns.items():
+        column.total = totals.get(stage_id, 0)
     return list(columns.values())
 
 
-def _first_in_stage(user: User, filters: LibraryFilters, stage_id: int) -> Select:
-    """The first cards of one stage (asset and shown revision ids) and the stage's total."""
-    filtered = _filtered(user, filters)
-    in_stage = exists().where(
-        asset_stages.c.asset_id == Asset.id, asset_stages.c.stage_id == stage_id
-    )
-    # Counted from the stage's links (an index), the first cards by walking the order.
-    members = filtered.join(
-        asset_stages, and_(asset_stages.c.asset_id == Asset.id, asset_stages.c.stage_id == stage_id)
-    )
-    total = members.with_only_columns(func.count()).scalar_subquery()
-    first = (
-        filtered.where(in_stage)
-        .join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
-        .with_only_columns(
-            literal(stage_id).label("stage_id"),
-            Asset.id.label("asset_id"),
-            AssetRevision.id.label("revision_id"),
-            total.label("total"),
-        )
-        .order_by(*_order(filters))
-        .limit(BOARD_CARDS_PER_STAGE)
-        .subquery()
-    )
-    # A member of a UNION may not carry its own ORDER BY and LIMIT: wrap it.
-    return select(first)
+def _in_stage(stage_id: int):
+    return exists().where(asset_stages.c.asset_id == Asset.id, asset_stages.c.stage_id == stage_id)
 
 
 def asset_list(
