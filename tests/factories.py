@@ -127,6 +127,8 @@ def make_app(database_url: str, tmp_path, **overrides):
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "PER_PAGE": 5,
+        # Tests read their writes at once, whichever way they made them.
+        "SHARED_FIGURES_SECONDS": 0,
         "SEARCH_INDEX_PATH": str(tmp_path / "search-index"),
         "SEARCH_INDEXER": "off",
         "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,

@@ -31,9 +31,10 @@ from content.library.models import (
 from content.library.rules import visible_assets
 from content.taxonomy.filters import SLUG_MAX, chosen_term
 from content.usage.ratings import UNRATED, RatingSummary, summaries
+from portal.kernel import shared_figures
 from portal.kernel.extensions import db
 from portal.kernel.list_filters import check_filters
-from portal.kernel.models import User
+from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
 from portal.kernel.permissions import can
 
@@ -41,6 +42,8 @@ SORTS = ("newest", "title")
 STATUS_VIEWS = ("live", "draft", "archived", "all")
 READER_VIEWS = ("live", "all")
 BOARD_CARDS_PER_STAGE = 6
+# Counts of live assets, which change when assets or their stages do (see feature.py).
+LIBRARY_FIGURES = "library"
 # What a card shows beside its asset and revision, loaded for all the cards at once; not
 # the plain text kept for search.
 CARD_LOADS = (
@@ -219,21 +222,36 @@ def board(
         .order_by(firsts.c.stage_id, *_order(filters))
         .options(*CARD_LOADS, *CARD_ONLY)
     ).all()
-    # Counted from the stages' links (an index) rather than by walking every asset.
-    totals: dict[int, int] = dict(
-        db.session.execute(
-            filtered.join(asset_stages, asset_stages.c.asset_id == Asset.id)
-            .where(asset_stages.c.stage_id.in_(columns))
-            .with_only_columns(asset_stages.c.stage_id, func.count())
-            .group_by(asset_stages.c.stage_id)
-        ).all()
-    )
+    totals = _stage_totals(filtered, filters, list(columns))
     ratings = summaries({asset.id for asset, *_ in rows})
     for asset, revision, stage_id in rows:
         columns[stage_id].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
     for stage_id, column in columns.items():
         column.total = totals.get(stage_id, 0)
     return list(columns.values())
+
+
+def _stage_totals(filtered: Select, filters: LibraryFilters, stage_ids: list[int]) -> dict:
+    """How many of the filtered assets each stage holds, counted from the stages' links
+    (an index) rather than by walking every asset. Totals of live assets are the same for
+    every reader, so they are shared between requests for a few seconds."""
+
+    def count() -> dict[int, int]:
+        return dict(
+            db.session.execute(
+                filtered.join(asset_stages, asset_stages.c.asset_id == Asset.id)
+                .where(asset_stages.c.stage_id.in_(stage_ids))
+                .with_only_columns(asset_stages.c.stage_id, func.count())
+                .group_by(asset_stages.c.stage_id)
+            ).all()
+        )
+
+    if filters.status != "live":
+        return count()
+    chosen = tuple(sorted((name, term.id) for name, term in filters.chosen.items()))
+    return shared_figures.figure(
+        LIBRARY_FIGURES, (utcnow().date(), chosen, tuple(stage_ids)), count
+    )
 
 
 def _in_stage(stage_id: int):
