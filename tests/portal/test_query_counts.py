@@ -1,5 +1,5 @@
-"""Every list page and API list runs as many SQL statements for 100 rows as for 10 (no
-statement per row), and no more than its budget.
+"""Every list page, the search page and every API list run as many SQL statements for 100
+rows as for 10 (no statement per row), and no more than its budget.
 
 Each case makes one row the way people do (a service or the API), copies it in bulk to
 10 rows, counts the statements of one request, copies it to 100 rows and counts again.
@@ -28,6 +28,7 @@ from content.usage.models import ShareLink as ShareLinkRow
 from portal.kernel.extensions import db
 from portal.kernel.notifications import notify
 from portal.reports.catalogue import slugs
+from search import indexing
 from tests.factories import make_asset, pdf_bytes, token_headers
 from tests.portal.sql_count import copy_rows, statements_for
 from workflows.campaigns.models import Campaign, campaign_assets
@@ -87,6 +88,23 @@ def _assets(url: str):
         )
         children = (*rows, Approval, Rating, UsageEvent)
         return url, lambda n: copy_rows(asset, n, *children)
+
+    return seed
+
+
+def _searched(url: str):
+    """Assets found by a search: copied like the asset list's, then indexed."""
+    listed = _assets(url)
+
+    def seed(users):
+        url, grow = listed(users)
+
+        def grow_and_index(n: int) -> None:
+            grow(n)
+            indexing.rebuild()
+            db.session.commit()
+
+        return url, grow_and_index
 
     return seed
 
@@ -214,6 +232,9 @@ CASES: dict[str, Case] = {
     "asset list": Case("rep", _assets(f"/assets?{HUNDRED}"), _TITLE),
     "asset list API": Case("rep", _assets(f"/api/v1/assets?{HUNDRED}")),
     "asset page": Case("marketer", _asset_page, "Is the price current?"),
+    # A page of hits whatever the matches; facets count them all.
+    "search": Case("rep", _searched("/search?q=pricing")),
+    "search API": Case("rep", _searched("/api/v1/search?q=pricing&limit=100")),
     "deals": Case("rep", _deals(f"/deals?{HUNDRED}"), "Acme renewal"),
     "deals API": Case("rep", _deals(f"/api/v1/deals?{HUNDRED}")),
     **_lists("posts", "posts", "marketer", "marketer", _post_body, "Why deals stall", *_POST_ROWS),
@@ -261,6 +282,8 @@ BUDGETS = {
     "asset list": 15,
     "asset list API": 17,
     "asset page": 38,
+    "search": 12,
+    "search API": 5,
     "deals": 8,
     "deals API": 13,
     "posts": 9,
