@@ -414,3 +414,16 @@ def hit_ids(page: str) -> list[int]:
         int(n)
         for n in re.findall(r'<article class="hit">\s*<h2><a href="/search/open/(\d+)\?', page)
     ]
+
+
+def test_a_term_agreed_in_this_worker_widens_searches_at_once(app, users, leaders):
+    app.config["SHARED_FIGURES_SECONDS"] = 60  # agreed terms are shared between requests
+    short = make_asset(users["marketer"], "Turning an MQL into pipeline")
+    index_now()
+    client = client_of(app, users["rep"])
+    before = hit_ids(client.get("/search?q=marketing+qualified+lead").text)
+
+    agree(propose(users["marketer"], aliases="marketing qualified lead"), leaders)
+    after = hit_ids(client.get("/search?q=marketing+qualified+lead").text)
+
+    assert (before, after) == ([], [short.id])

@@ -12,6 +12,7 @@ from functools import lru_cache
 from sqlalchemy import select
 
 from content.library.markdown import plain_text
+from portal.kernel import shared_figures
 from portal.kernel.extensions import db
 from workflows.glossary.models import GlossaryTerm, name_key, split_aliases
 
@@ -36,7 +37,17 @@ def _matcher(entries: tuple[tuple[int, str, str], ...]) -> tuple[re.Pattern | No
     return pattern, spellings
 
 
+# Agreed terms change seldom and every search and asset page reads them.
+GLOSSARY_FIGURES = "glossary"
+
+
 def _agreed_entries() -> tuple[tuple[int, str, str], ...]:
+    """Every agreed term's id, name and aliases, shared between requests for a few
+    seconds (see portal.kernel.shared_figures)."""
+    return shared_figures.figure(GLOSSARY_FIGURES, "agreed", _read_agreed_entries)
+
+
+def _read_agreed_entries() -> tuple[tuple[int, str, str], ...]:
     rows = db.session.execute(
         select(GlossaryTerm.id, GlossaryTerm.name, GlossaryTerm.aliases)
         .where(GlossaryTerm.status == "agreed")
