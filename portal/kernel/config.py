@@ -82,8 +82,9 @@ def _storage_settings(instance: Path) -> dict:
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
-        # Counts every reader sees alike (the board's stage totals) are kept this long per
-        # worker; a worker's own writes drop them at once. 0 turns the keeping off.
+        # Figures every reader sees alike (the board's stage totals, the agreed glossary
+        # terms) are kept this long per worker; a worker's own writes drop them at once.
+        # 0 turns the keeping off.
         "SHARED_FIGURES_SECONDS": _int_env("TANDEM_SHARED_FIGURES_SECONDS", 5),
     }
 
