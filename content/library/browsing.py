@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import (
     ColumnExpressionArgument,
@@ -119,8 +120,8 @@ def parse_filters(args, user: User) -> LibraryFilters:
     return filters
 
 
-def _filtered(user: User, filters: LibraryFilters) -> Select:
-    query = visible_assets(user, live_only=filters.status == "live")
+def _filtered(user: User, filters: LibraryFilters, today: date | None = None) -> Select:
+    query = visible_assets(user, live_only=filters.status == "live", today=today)
     for name in ("persona", "industry", "tag"):
         term = filters.chosen.get(name)
         if term is not None:
@@ -196,7 +197,47 @@ def board(
     columns = {stage.id: StageColumn(stage, [], 0) for stage in stages}
     if not columns:
         return []
-    filtered = _filtered(user, filters)
+    firsts, totals = _board_statements(user, filters, tuple(columns))
+    rows = db.session.execute(firsts).all()
+    counted = _stage_totals(totals, filters, tuple(columns))
+    ratings = summaries({asset.id for asset, *_ in rows})
+    for asset, revision, stage_id in rows:
+        columns[stage_id].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
+    for stage_id, column in columns.items():
+        column.total = counted.get(stage_id, 0)
+    return list(columns.values())
+
+
+# The live board's statements, which are the same for every reader: built once per day,
+# order, filters and stages and reused (SQLAlchemy then also keeps their cache keys).
+_LIVE_BOARDS: dict[tuple, tuple[Select, Select]] = {}
+_LIVE_BOARDS_KEPT = 64
+
+
+def _board_statements(
+    user: User, filters: LibraryFilters, stage_ids: tuple[int, ...]
+) -> tuple[Select, Select]:
+    """The statements of the stages' first cards and of their totals."""
+    if filters.status != "live":
+        return _build_board(user, filters, stage_ids)
+    today = utcnow().date()
+    key = (today, filters.sort, _chosen_ids(filters), stage_ids)
+    built = _LIVE_BOARDS.get(key)
+    if built is None:
+        if len(_LIVE_BOARDS) >= _LIVE_BOARDS_KEPT:
+            _LIVE_BOARDS.clear()
+        built = _LIVE_BOARDS[key] = _build_board(user, filters, stage_ids, today)
+    return built
+
+
+def _chosen_ids(filters: LibraryFilters) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((name, term.id) for name, term in filters.chosen.items()))
+
+
+def _build_board(
+    user: User, filters: LibraryFilters, stage_ids: tuple[int, ...], today: date | None = None
+) -> tuple[Select, Select]:
+    filtered = _filtered(user, filters, today)
     cards = (
         filtered.join(AssetRevision, AssetRevision.id == _shown_revision(user, filters))
         .with_only_columns(Asset.id.label("asset_id"), AssetRevision.id.label("revision_id"))
@@ -208,50 +249,41 @@ def board(
     firsts = union_all(
         *(
             select(
-                cards.where(_in_stage(stage.id))
-                .add_columns(literal(stage.id).label("stage_id"))
+                cards.where(_in_stage(stage_id))
+                .add_columns(literal(stage_id).label("stage_id"))
                 .subquery()
             )
-            for stage in stages
+            for stage_id in stage_ids
         )
     ).subquery()
-    rows = db.session.execute(
+    shown = (
         select(Asset, AssetRevision, firsts.c.stage_id)
         .join(firsts, firsts.c.asset_id == Asset.id)
         .join(AssetRevision, AssetRevision.id == firsts.c.revision_id)
         .order_by(firsts.c.stage_id, *_order(filters))
         .options(*CARD_LOADS, *CARD_ONLY)
-    ).all()
-    totals = _stage_totals(filtered, filters, list(columns))
-    ratings = summaries({asset.id for asset, *_ in rows})
-    for asset, revision, stage_id in rows:
-        columns[stage_id].cards.append(Card(asset, revision, ratings.get(asset.id, UNRATED)))
-    for stage_id, column in columns.items():
-        column.total = totals.get(stage_id, 0)
-    return list(columns.values())
+    )
+    # Counted from the stages' links (an index) rather than by walking every asset.
+    totals = (
+        filtered.join(asset_stages, asset_stages.c.asset_id == Asset.id)
+        .where(asset_stages.c.stage_id.in_(stage_ids))
+        .with_only_columns(asset_stages.c.stage_id, func.count())
+        .group_by(asset_stages.c.stage_id)
+    )
+    return shown, totals
 
 
-def _stage_totals(filtered: Select, filters: LibraryFilters, stage_ids: list[int]) -> dict:
-    """How many of the filtered assets each stage holds, counted from the stages' links
-    (an index) rather than by walking every asset. Totals of live assets are the same for
-    every reader, so they are shared between requests for a few seconds."""
+def _stage_totals(totals: Select, filters: LibraryFilters, stage_ids: tuple[int, ...]) -> dict:
+    """Each stage's total. Totals of live assets are the same for every reader, so they
+    are shared between requests for a few seconds."""
 
     def count() -> dict[int, int]:
-        return dict(
-            db.session.execute(
-                filtered.join(asset_stages, asset_stages.c.asset_id == Asset.id)
-                .where(asset_stages.c.stage_id.in_(stage_ids))
-                .with_only_columns(asset_stages.c.stage_id, func.count())
-                .group_by(asset_stages.c.stage_id)
-            ).all()
-        )
+        return dict(db.session.execute(totals).all())
 
     if filters.status != "live":
         return count()
-    chosen = tuple(sorted((name, term.id) for name, term in filters.chosen.items()))
-    return shared_figures.figure(
-        LIBRARY_FIGURES, (utcnow().date(), chosen, tuple(stage_ids)), count
-    )
+    key = (utcnow().date(), _chosen_ids(filters), stage_ids)
+    return shared_figures.figure(LIBRARY_FIGURES, key, count)
 
 
 def _in_stage(stage_id: int):

@@ -1,5 +1,7 @@
 """Who may do what in the content library. Registered with portal.kernel.permissions."""
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from content.library.models import Asset, AssetCollaborator
@@ -45,12 +47,13 @@ def live_or_invited(user: User) -> ColumnElement[bool]:
     return or_(Asset.live_clause(), Asset.id.in_(invited))
 
 
-def visible_assets(user: User, live_only: bool = False) -> Select:
+def visible_assets(user: User, live_only: bool = False, today: date | None = None) -> Select:
     """Assets this user may know exist; the list, board and API all start from this.
-    ``live_only`` keeps the live ones, which every reader may see (a plain condition the
-    databases plan better than the reader's "live or invited")."""
+    ``live_only`` keeps the live ones (on ``today``, by default the current day), which
+    every reader may see: a plain condition the databases plan better than the reader's
+    "live or invited"."""
     if live_only:
-        return select(Asset).where(Asset.live_clause())
+        return select(Asset).where(Asset.live_clause(today))
     query = select(Asset)
     if can(user, "view_drafts"):
         return query
