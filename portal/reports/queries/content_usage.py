@@ -46,34 +46,14 @@ def _count(condition) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def events_in(filters: ReportFilters) -> Select:
+def _events(filters: ReportFilters) -> Select:
     """The usage events of the period that the filters keep, joined to their person and
-    deal; the asset filters (stage, content type, owner) apply through the asset."""
-    period = filters.period
-    query = (
-        select()
-        .select_from(E)
-        .join(Asset, Asset.id == E.asset_id)
-        .outerjoin(User, User.id == E.user_id)
-        .outerjoin(Deal, Deal.id == E.deal_id)
-        .where(E.created_at >= period.start, E.created_at < period.end)
-    )
-    query = restrict_assets(query, filters)
-    if filters.team:
-        query = query.where(User.department == filters.team)
-    return query
-
-
-def _events(filters: ReportFilters, *, joined: bool = False) -> Select:
-    """The events of ``events_in``, joined to their person and deal only when ``joined``
-    (and to the person and the asset when the filters need them): each join is a lookup
-    per event, and counting events needs none of them."""
+    asset only when the filters need them: each join is a lookup per event, and counting
+    events needs none of them."""
     period = filters.period
     query = select().select_from(E)
-    if joined or filters.team:
+    if filters.team:
         query = query.outerjoin(User, User.id == E.user_id)
-    if joined:
-        query = query.outerjoin(Deal, Deal.id == E.deal_id)
     query = query.where(E.created_at >= period.start, E.created_at < period.end)
     if (filters.stage_id, filters.content_type_id, filters.owner_id) != (None, None, None):
         query = restrict_assets(query.join(Asset, Asset.id == E.asset_id), filters)
@@ -345,7 +325,7 @@ def totals(filters: ReportFilters) -> dict[str, int]:
     """The period's events per kind and the distinct assets used, for the dashboard."""
     counts: dict[str, int] = dict(
         db.session.execute(
-            _events(filters).add_columns(E.kind, func.count(E.id)).group_by(E.kind)
+            _events(filters).add_columns(E.kind, func.count()).group_by(E.kind)
         ).all()
     )
     assets = db.session.scalar(_events(filters).add_columns(func.count(func.distinct(E.asset_id))))

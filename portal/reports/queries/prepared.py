@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 
 from content.deals.models import Deal
 from content.library.models import Asset, asset_stages
 from content.usage.models import UsageEvent
+from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.reporting import ReportFilters
 
@@ -82,6 +83,23 @@ def period_events(shape: Shape, *, joined: bool = False) -> Select:
     return query
 
 
+def claimed_events(shape: Shape) -> Select:
+    """The usage events of the period the filters keep, joined to their asset, person and
+    deal; the asset filters (stage, content type, owner) apply through the asset."""
+    query = (
+        select()
+        .select_from(E)
+        .join(Asset, Asset.id == E.asset_id)
+        .outerjoin(User, User.id == E.user_id)
+        .outerjoin(Deal, Deal.id == E.deal_id)
+        .where(E.created_at >= param("start"), E.created_at < param("end"))
+    )
+    query = restricted(query, shape)
+    if shape.team:
+        query = query.where(User.department == param("team"))
+    return query
+
+
 def restricted(query: Select, shape: Shape) -> Select:
     """Keep the assets of the chosen stage, content type and owner (``query`` joins
     Asset)."""
@@ -100,3 +118,25 @@ def restricted(query: Select, shape: Shape) -> Select:
 def built_once(build: Callable[..., StatementT]) -> Callable[..., StatementT]:
     """``build`` memoised by its (hashable) arguments: a statement per shape and order."""
     return lru_cache(maxsize=256)(build)
+
+
+def paged(query: Select, order: list) -> Select:
+    """``query`` in ``order``, ``limit`` rows after ``offset``, each with the number of
+    rows of the whole query (a window, so the rows are aggregated once)."""
+    counted = query.add_columns(func.count().over().label("overall_rows"))
+    return counted.order_by(*order).limit(param("limit")).offset(param("offset"))
+
+
+def run_page(
+    statement: Select, values: dict[str, Any], page: int, per_page: int
+) -> tuple[list[dict], int]:
+    """The rows of a ``paged`` statement for one page (as dicts), and how many rows there
+    are; a page past the end asks again for the first row, to learn them."""
+    offset = (page - 1) * per_page
+    found = db.session.execute(statement, {**values, "limit": per_page, "offset": offset}).all()
+    first = found
+    if not found and page > 1:
+        first = db.session.execute(statement, {**values, "limit": 1, "offset": 0}).all()
+    total = first[0].overall_rows if first else 0
+    rows = [{k: v for k, v in row._mapping.items() if k != "overall_rows"} for row in found]
+    return rows, total
