@@ -6,6 +6,9 @@ statement's cache key anew. The statements here take the period and the chosen t
 bound parameters, so one statement serves every request whose filters have the same
 shape (which of stage, content type, owner and team are set); its cache key is computed
 once, with it.
+
+A statement kept here must hold nothing that changes between requests: a builder that
+writes today's date into the statement (``Asset.live_clause``) cannot be kept.
 """
 
 from collections.abc import Callable
@@ -41,6 +44,7 @@ class Shape:
 
 
 def shape_of(filters: ReportFilters) -> Shape:
+    """Which of ``filters``' terms are chosen."""
     return Shape(
         stage=filters.stage_id is not None,
         content_type=filters.content_type_id is not None,
@@ -63,6 +67,7 @@ def parameters(filters: ReportFilters, **more: Any) -> dict[str, Any]:
 
 
 def param(name: str, **options: Any) -> BindParameter:
+    """The statement parameter ``name``, its value given when the statement runs."""
     return bindparam(name, **options)
 
 
