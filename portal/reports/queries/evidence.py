@@ -132,8 +132,8 @@ class RepEvidence(EvidenceRow):
 def evidence_by_asset(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of the assets claimed in the period, in the chosen order."""
     statement = _by_asset(shape_of(filters), sort.key, sort.descending)
-    rows, total = run_page(statement, parameters(filters), page, per_page)
-    return Page([AssetEvidence(**row) for row in rows], page, per_page, total)
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    return Page([AssetEvidence(**row) for row in rows], page, per_page, overall["rows"])
 
 
 @built_once
@@ -159,8 +159,8 @@ def _by_asset(shape: Shape, key: str, descending: bool) -> Select:
 def evidence_by_rep(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of the people credited with the period's claims, in the chosen order."""
     statement = _by_rep(shape_of(filters), sort.key, sort.descending)
-    rows, total = run_page(statement, parameters(filters), page, per_page)
-    return Page([RepEvidence(**row) for row in rows], page, per_page, total)
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    return Page([RepEvidence(**row) for row in rows], page, per_page, overall["rows"])
 
 
 @built_once

@@ -7,8 +7,9 @@ bound parameters, so one statement serves every request whose filters have the s
 shape (which of stage, content type, owner and team are set); its cache key is computed
 once, with it.
 
-A statement kept here must hold nothing that changes between requests: a builder that
-writes today's date into the statement (``Asset.live_clause``) cannot be kept.
+A statement kept here must hold nothing that changes between requests: one that writes
+today's date into the statement (``Asset.live_clause``) is kept per day, with the day
+among its builder's arguments.
 """
 
 from collections.abc import Callable
@@ -71,6 +72,26 @@ def param(name: str, **options: Any) -> BindParameter:
     return bindparam(name, **options)
 
 
+@dataclass(frozen=True)
+class _BoundPeriod:
+    """A period whose ends are the ``start`` and ``end`` parameters."""
+
+    start: Any
+    end: Any
+
+
+def bound_filters(shape: Shape) -> ReportFilters:
+    """Filters whose values are the statements' parameters, for query builders written for
+    ReportFilters: each chosen term is its parameter, each other one None. Such builders
+    test a term with ``is not None``: a parameter has no truth value."""
+    bound: Any = ReportFilters(_BoundPeriod(param("start"), param("end")))  # type: ignore[arg-type]
+    bound.stage_id = param("stage_id") if shape.stage else None
+    bound.content_type_id = param("content_type_id") if shape.content_type else None
+    bound.owner_id = param("owner_id") if shape.owner else None
+    bound.team = param("team") if shape.team else None
+    return bound
+
+
 def period_events(shape: Shape, *, joined: bool = False) -> Select:
     """The usage events of the period the filters keep. The person and the deal of each
     event are joined only when ``joined`` (and the person when the team filter needs
@@ -125,23 +146,35 @@ def built_once(build: Callable[..., StatementT]) -> Callable[..., StatementT]:
     return lru_cache(maxsize=256)(build)
 
 
-def paged(query: Select, order: list) -> Select:
+def paged(query: Select, order: list, **overall: Any) -> Select:
     """``query`` in ``order``, ``limit`` rows after ``offset``, each with the number of
-    rows of the whole query (a window, so the rows are aggregated once)."""
-    counted = query.add_columns(func.count().over().label("overall_rows"))
+    rows of the whole query and each aggregate of ``overall`` over all of them (windows,
+    so the rows are aggregated once): ``page_of`` with parameters."""
+    every = {"rows": func.count(), **overall}
+    figures = (aggregate.over().label(f"overall_{name}") for name, aggregate in every.items())
+    counted = query.add_columns(*figures)
     return counted.order_by(*order).limit(param("limit")).offset(param("offset"))
 
 
 def run_page(
     statement: Select, values: dict[str, Any], page: int, per_page: int
-) -> tuple[list[dict], int]:
-    """The rows of a ``paged`` statement for one page (as dicts), and how many rows there
-    are; a page past the end asks again for the first row, to learn them."""
+) -> tuple[list[dict], dict[str, Any]]:
+    """The rows of a ``paged`` statement for one page (as dicts), and its figures over all
+    its rows: ``rows``, how many there are, and each of its ``overall`` (None without
+    rows). A page past the end asks again for the first row, to learn them."""
     offset = (page - 1) * per_page
     found = db.session.execute(statement, {**values, "limit": per_page, "offset": offset}).all()
     first = found
     if not found and page > 1:
         first = db.session.execute(statement, {**values, "limit": 1, "offset": 0}).all()
-    total = first[0].overall_rows if first else 0
-    rows = [{k: v for k, v in row._mapping.items() if k != "overall_rows"} for row in found]
-    return rows, total
+    figures = dict(first[0]._mapping) if first else {}
+    prefix = "overall_"
+    overall = {
+        key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)
+    }
+    overall["rows"] = overall.get("rows") or 0
+    rows = [
+        {key: value for key, value in row._mapping.items() if not key.startswith(prefix)}
+        for row in found
+    ]
+    return rows, overall
