@@ -55,10 +55,13 @@ def shape_of(filters: ReportFilters) -> Shape:
 
 
 def parameters(filters: ReportFilters, **more: Any) -> dict[str, Any]:
-    """The values of the statements' parameters: the period's ends and the chosen terms."""
+    """The values of the statements' parameters: the period's ends (as instants and as
+    days) and the chosen terms."""
     values = {
         "start": filters.period.start,
         "end": filters.period.end,
+        "first": filters.period.first,
+        "last": filters.period.last,
         "stage_id": filters.stage_id,
         "content_type_id": filters.content_type_id,
         "owner_id": filters.owner_id,
@@ -74,17 +77,21 @@ def param(name: str, **options: Any) -> BindParameter:
 
 @dataclass(frozen=True)
 class _BoundPeriod:
-    """A period whose ends are the ``start`` and ``end`` parameters."""
+    """A period whose instants are the ``start`` and ``end`` parameters and whose days
+    the ``first`` and ``last``."""
 
     start: Any
     end: Any
+    first: Any
+    last: Any
 
 
 def bound_filters(shape: Shape) -> ReportFilters:
     """Filters whose values are the statements' parameters, for query builders written for
     ReportFilters: each chosen term is its parameter, each other one None. Such builders
     test a term with ``is not None``: a parameter has no truth value."""
-    bound: Any = ReportFilters(_BoundPeriod(param("start"), param("end")))  # type: ignore[arg-type]
+    period = _BoundPeriod(param("start"), param("end"), param("first"), param("last"))
+    bound: Any = ReportFilters(period)  # type: ignore[arg-type]
     bound.stage_id = param("stage_id") if shape.stage else None
     bound.content_type_id = param("content_type_id") if shape.content_type else None
     bound.owner_id = param("owner_id") if shape.owner else None
