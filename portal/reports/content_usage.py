@@ -1,8 +1,8 @@
 """Report 1, content usage: per asset, how it was used in the period."""
 
-from content.usage.models import KIND_LABELS
+from content.usage.models import KIND_LABELS, UsageKind
 from portal.kernel.reporting import Column, ReportFilters, Sort
-from portal.reports.queries.content_usage import content_usage, totals, usage_per_week
+from portal.reports.queries.content_usage import content_usage, top_assets, totals, usage_per_week
 from portal.reports.registry import Chart, ReportSpec, Table, counted
 
 COLUMNS = [
@@ -27,7 +27,7 @@ def _charts(filters: ReportFilters) -> list[Chart]:
     weeks = filters.period.weeks()
     per_week = usage_per_week(filters)
     series = {KIND_LABELS[kind]: per_week[kind] for kind in KIND_LABELS if kind in per_week}
-    top = content_usage(filters, Sort("deals"), 1, 10).items
+    top = top_assets(filters, UsageKind.USED_IN_DEAL, 10)
     charts = [
         Chart(
             "Usage per week",
@@ -36,14 +36,13 @@ def _charts(filters: ReportFilters) -> list[Chart]:
             series,
         )
     ]
-    top = [row for row in top if row.deals]
     if top:
         charts.append(
             Chart(
                 "Top 10 assets by deals used in",
                 "bar",
                 [row.title for row in top],
-                {"Deals used in": [row.deals for row in top]},
+                {"Deals used in": [row.figure for row in top]},
             )
         )
     return charts

@@ -6,6 +6,8 @@ Content counts the assets, usage and ratings; workflows the requests; search the
 searches. This module joins them.
 """
 
+from sqlalchemy.sql import Subquery
+
 from portal.kernel.pagination import MAX_PER_PAGE, Page
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.coverage import stage_coverage, stages_without_assets
@@ -51,11 +53,15 @@ GRID_COLUMNS = [
 
 
 def coverage(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
-    per_stage = {
+    return stage_coverage(filters, sort, page, per_page, _per_stage)
+
+
+def _per_stage(filters: ReportFilters) -> dict[str, Subquery]:
+    """The open requests and the searches that found nothing, per stage."""
+    return {
         "open_requests": open_requests_per_stage(filters),
         "misses": misses_per_stage(filters),
     }
-    return stage_coverage(filters, sort, page, per_page, per_stage)
 
 
 def _charts(filters: ReportFilters) -> list[Chart]:

@@ -13,9 +13,8 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, render_template, request
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from content.library.browsing import taxonomy_choices
 from content.library.models import Asset, ContentType, Stage
 from portal.kernel.csv_export import csv_response
 from portal.kernel.errors import NotFound, ValidationFailed
@@ -140,7 +139,6 @@ def show(slug: str):
     rows = table.rows(filters, sort, page, per_page)
     if request.args.get("format") == "csv":
         return _csv(spec, tab, table, rows.items)
-    terms = taxonomy_choices()
     return render_template(
         "reports/report.html",
         spec=spec,
@@ -151,17 +149,26 @@ def show(slug: str):
         page=rows,
         charts=spec.charts(filters),
         remarks=spec.remarks(filters),
-        stages=terms["stages"],
-        content_types=terms["content-types"],
+        stages=_terms(Stage, Stage.position, Stage.id) if "stage" in spec.filters else [],
+        content_types=(
+            _terms(ContentType, ContentType.name) if "content_type" in spec.filters else []
+        ),
         owners=_asset_owners() if "owner" in spec.filters else [],
         time_zone=portal_zone().key,
     )
 
 
+def _terms(model: type[Stage] | type[ContentType], *order) -> Sequence:
+    """A taxonomy's terms for the filter bar, in the library's order: the page reads only
+    the taxonomies its filters use."""
+    return db.session.scalars(select(model).order_by(*order)).all()
+
+
 def _asset_owners() -> Sequence[User]:
-    """The people who own assets, for the owner filter."""
-    owners = select(Asset.owner_id).distinct()
-    return db.session.scalars(select(User).where(User.id.in_(owners)).order_by(User.name)).all()
+    """The people who own assets, for the owner filter: one lookup per person in the
+    index of owners, rather than reading every asset's owner."""
+    owns = exists().where(Asset.owner_id == User.id)
+    return db.session.scalars(select(User).where(owns).order_by(User.name)).all()
 
 
 # ---- CSV and JSON ------------------------------------------------------------------------

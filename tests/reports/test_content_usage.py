@@ -141,3 +141,27 @@ def test_the_api_refuses_a_malformed_date_with_422(reader):
     assert response.json["error"]["fields"] == {
         "to": "“yesterday” is not a date. Write dates as YYYY-MM-DD, e.g. 2026-03-31."
     }
+
+
+@pytest.mark.parametrize("key", [c.key for c in COLUMNS if c.sortable])
+def test_pages_of_two_split_every_order_with_ties_and_empty_values(world, key):
+    """A page is chosen among the assets whose figure can reach it: ties at a page's edge
+    and empty figures must still fall on the page the whole order puts them on."""
+    filters = filters_for(world, days=120)
+    for descending in (True, False):
+        whole = content_usage(filters, Sort(key, descending), 1, 1000)
+        pages = [content_usage(filters, Sort(key, descending), n, 2) for n in (1, 2, 3, 4)]
+
+        assert {page.total for page in pages} == {whole.total}
+        split = [row.asset_id for page in pages for row in page.items]
+        assert split == [row.asset_id for row in whole.items[:8]]
+
+
+def test_a_page_past_the_last_is_empty_and_says_how_many_there_are(world):
+    filters = filters_for(world, days=120)
+    whole = content_usage(filters, Sort("views"), 1, 1000)
+
+    past = content_usage(filters, Sort("views"), 50, 1000)
+
+    assert past.items == []
+    assert past.total == whole.total > 0

@@ -25,7 +25,16 @@ from content.usage.models import Rating, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User
 from portal.kernel.pagination import Page
-from portal.kernel.reporting import ReportFilters, Sort, ordered, page_of
+from portal.kernel.reporting import ReportFilters, Sort, ordered
+from portal.reports.queries.prepared import (
+    Shape,
+    bound_filters,
+    built_once,
+    paged,
+    parameters,
+    run_page,
+    shape_of,
+)
 
 E = UsageEvent
 CLOSED = ("won", "lost")
@@ -142,7 +151,7 @@ def _rep_rows(filters: ReportFilters) -> tuple[Select, dict, ColumnElement]:
         .outerjoin(ratings, ratings.c.user_id == User.id)
         .where(User.role == Role.REP, or_(User.active, activity > 0))
     )
-    if filters.team:
+    if filters.team is not None:
         query = query.where(User.department == filters.team)
     return query, figures | {"rep": func.lower(User.name)}, activity
 
@@ -169,27 +178,38 @@ def _listed(filters: ReportFilters) -> Subquery:
 def rep_adoption(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of reps in the chosen order. When no listed rep did anything in the period
     the page is empty rather than a table of zeros."""
-    query, figures, activity = _rep_rows(filters)
-    order = [*ordered(figures[sort.key], sort.descending), func.lower(User.name), User.id]
-    rows, overall = page_of(query, order, page, per_page, activity=func.sum(activity))
-    if not overall["activity"]:
+    statement = _page(shape_of(filters), sort.key, sort.descending)
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    if not overall.get("activity"):
         return Page([], page, per_page, 0)
     return Page([RepRow(**row) for row in rows], page, per_page, overall["rows"])
+
+
+@built_once
+def _page(shape: Shape, key: str, descending: bool) -> Select:
+    """The page's statement, with the period and the team as parameters."""
+    query, figures, activity = _rep_rows(bound_filters(shape))
+    order = [*ordered(figures[key], descending), func.lower(User.name), User.id]
+    return paged(query, order, activity=func.sum(activity))
 
 
 def adoption_summary(filters: ReportFilters) -> dict:
     """For the dashboard: the listed reps with content on under half their closed deals,
     those who used no asset, and the share of all their closed deals with content."""
-    reps = _listed(filters).c
-    closed = func.nullif(func.sum(reps.closed_deals), 0)
-    under_half, unused, content_share = db.session.execute(
-        select(
-            _count(and_(reps.closed_deals > 0, 2 * reps.deals_with_content < reps.closed_deals)),
-            _count(reps.assets_used == 0),
-            func.sum(reps.deals_with_content).cast(Float) / closed,
-        )
-    ).one()
+    statement = _summary(shape_of(filters))
+    under_half, unused, content_share = db.session.execute(statement, parameters(filters)).one()
     return {"under_half": under_half or 0, "no_assets": unused or 0, "content_share": content_share}
+
+
+@built_once
+def _summary(shape: Shape) -> Select:
+    reps = _listed(bound_filters(shape)).c
+    closed = func.nullif(func.sum(reps.closed_deals), 0)
+    return select(
+        _count(and_(reps.closed_deals > 0, 2 * reps.deals_with_content < reps.closed_deals)),
+        _count(reps.assets_used == 0),
+        func.sum(reps.deals_with_content).cast(Float) / closed,
+    )
 
 
 BUCKETS = {
@@ -204,7 +224,14 @@ BUCKETS = {
 def reps_per_share(filters: ReportFilters) -> dict[str, int]:
     """How many listed reps had content on what share of their closed deals (whole
     numbers compared, so no rounding decides a bucket), keyed as ``BUCKETS``."""
-    reps = _listed(filters).c
+    rows = db.session.execute(_buckets(shape_of(filters)), parameters(filters))
+    counts: dict[str, int] = dict(rows.all())
+    return {key: counts.get(key, 0) for key in BUCKETS}
+
+
+@built_once
+def _buckets(shape: Shape) -> Select:
+    reps = _listed(bound_filters(shape)).c
     closed, with_content = reps.closed_deals, reps.deals_with_content
     bucket = case(
         (closed == 0, "none"),
@@ -215,9 +242,4 @@ def reps_per_share(filters: ReportFilters) -> dict[str, int]:
     )
     # Grouped outside: PostgreSQL would not match the CASE's parameters in GROUP BY.
     bucketed = select(bucket.label("bucket")).subquery("bucketed")
-    counts: dict[str, int] = dict(
-        db.session.execute(
-            select(bucketed.c.bucket, func.count()).group_by(bucketed.c.bucket)
-        ).all()
-    )
-    return {key: counts.get(key, 0) for key in BUCKETS}
+    return select(bucketed.c.bucket, func.count()).group_by(bucketed.c.bucket)

@@ -1,9 +1,11 @@
 """The content-usage report: per asset, how it was used in a period, aggregated from the
 usage events (and the deals they name) of the period.
 
-A page takes two queries: the order of the assets used in the period, and how many there
-are, from the one figure sorted by (most figures need no join per event); then every
-figure of the page's assets alone, from their events of the period.
+A page takes two queries: the page's assets in order, and how many were used, from the
+one figure sorted by (most figures need no join per event, and only the assets that can
+reach the page have their titles looked up); then every figure of the page's assets
+alone, from their events of the period. Each statement is built once per shape of the
+filters and order (``prepared``), and run with the period and terms as parameters.
 
 "Deals used in" counts an asset's attachments recorded in the period (by reps or the
 CRM; an asset is attached to a deal once), "won" and "lost" the deals' status now, and
@@ -12,7 +14,7 @@ the revenue is the won deals' amounts. The rating is the asset's current average
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, ColumnElement, Float, Select, and_, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Float, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from content.deals.models import Deal
@@ -22,44 +24,36 @@ from portal.kernel.extensions import db
 from portal.kernel.models import Role, User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import ReportFilters, Sort, ordered, week_of
+from portal.reports.queries.prepared import (
+    Shape,
+    built_once,
+    param,
+    parameters,
+    period_events,
+    shape_of,
+)
 
 E = UsageEvent
 _USED = E.kind == "used_in_deal"
 _LAST_USED = func.max(case((E.kind != "view", E.created_at)))
 
 
+# The revision an asset is listed by: its live one, else its latest.
+_SHOWN = func.coalesce(Asset.live_revision_id, Asset.latest_revision_id)
+
+
 def _count(condition) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def events_in(filters: ReportFilters) -> Select:
+def _events(filters: ReportFilters) -> Select:
     """The usage events of the period that the filters keep, joined to their person and
-    deal; the asset filters (stage, content type, owner) apply through the asset."""
-    period = filters.period
-    query = (
-        select()
-        .select_from(E)
-        .join(Asset, Asset.id == E.asset_id)
-        .outerjoin(User, User.id == E.user_id)
-        .outerjoin(Deal, Deal.id == E.deal_id)
-        .where(E.created_at >= period.start, E.created_at < period.end)
-    )
-    query = restrict_assets(query, filters)
-    if filters.team:
-        query = query.where(User.department == filters.team)
-    return query
-
-
-def _events(filters: ReportFilters, *, joined: bool = False) -> Select:
-    """The events of ``events_in``, joined to their person and deal only when ``joined``
-    (and to the person and the asset when the filters need them): each join is a lookup
-    per event, and counting events needs none of them."""
+    asset only when the filters need them: each join is a lookup per event, and counting
+    events needs none of them."""
     period = filters.period
     query = select().select_from(E)
-    if joined or filters.team:
+    if filters.team:
         query = query.outerjoin(User, User.id == E.user_id)
-    if joined:
-        query = query.outerjoin(Deal, Deal.id == E.deal_id)
     query = query.where(E.created_at >= period.start, E.created_at < period.end)
     if (filters.stage_id, filters.content_type_id, filters.owner_id) != (None, None, None):
         query = restrict_assets(query.join(Asset, Asset.id == E.asset_id), filters)
@@ -82,32 +76,29 @@ def restrict_assets(query: Select, filters: ReportFilters) -> Select:
     return query
 
 
-def _per_asset(filters: ReportFilters, assets: list[int] | None = None):
-    """Every figure of the assets used in the period (of ``assets`` only, when given)."""
+def _per_asset(shape: Shape, *, only_listed: bool = False) -> Select:
+    """Every figure of the assets used in the period (of the ``ids`` parameter alone, when
+    ``only_listed``)."""
     won = and_(_USED, Deal.status == "won")
-    query = _events(filters, joined=True)
-    if assets is not None:
-        query = query.where(E.asset_id.in_(assets))
-    return (
-        query.add_columns(
-            E.asset_id.label("asset_id"),
-            _count(E.kind == "view").label("views"),
-            func.count(func.distinct(case((User.role == Role.REP, E.user_id)))).label("reps"),
-            _count(E.kind == "download").label("downloads"),
-            _count(E.kind == "share").label("shares"),
-            _count(E.kind == "buyer_view").label("buyer_views"),
-            _count(_USED).label("deals"),
-            _count(won).label("deals_won"),
-            _count(and_(_USED, Deal.status == "lost")).label("deals_lost"),
-            # PostgreSQL sums bigints as numeric: cast back, so cents stay integers.
-            func.coalesce(func.sum(case((won, Deal.amount_cents), else_=0)), 0)
-            .cast(BigInteger)
-            .label("revenue"),
-            _LAST_USED.label("last_used"),
-        )
-        .group_by(E.asset_id)
-        .subquery("usage")
-    )
+    query = period_events(shape, joined=True)
+    if only_listed:
+        query = query.where(E.asset_id.in_(param("ids", expanding=True)))
+    return query.add_columns(
+        E.asset_id.label("asset_id"),
+        _count(E.kind == "view").label("views"),
+        func.count(func.distinct(case((User.role == Role.REP, E.user_id)))).label("reps"),
+        _count(E.kind == "download").label("downloads"),
+        _count(E.kind == "share").label("shares"),
+        _count(E.kind == "buyer_view").label("buyer_views"),
+        _count(_USED).label("deals"),
+        _count(won).label("deals_won"),
+        _count(and_(_USED, Deal.status == "lost")).label("deals_lost"),
+        # PostgreSQL sums bigints as numeric: cast back, so cents stay integers.
+        func.coalesce(func.sum(case((won, Deal.amount_cents), else_=0)), 0)
+        .cast(BigInteger)
+        .label("revenue"),
+        _LAST_USED.label("last_used"),
+    ).group_by(E.asset_id)
 
 
 # The figures one pass over the bare events can order by; ordering by the others (the
@@ -123,26 +114,26 @@ _BARE = {
 }
 
 
-def _sort_figure(filters: ReportFilters, key: str):
+def _sort_figure(shape: Shape, key: str) -> Select:
     """The assets used in the period with the figure ``key`` (when it is one), grouped
     from as few joins as that figure needs."""
     figure = _BARE.get(key)
     if figure is None and key in FIGURES:
-        return _per_asset(filters)
+        return _per_asset(shape)
     if figure is None:  # ordered by the asset's title, owner or rating: only its id counts
         figure, key = func.count(), "events"
-    query = _events(filters).add_columns(E.asset_id.label("asset_id"), figure.label(key))
-    return query.group_by(E.asset_id).subquery("usage")
+    query = period_events(shape).add_columns(E.asset_id.label("asset_id"), figure.label(key))
+    return query.group_by(E.asset_id)
 
 
-def _ratings(assets: list[int] | None = None):
+def _ratings(*, only_listed: bool = False):
     query = select(
         Rating.asset_id.label("asset_id"),
         (func.sum(Rating.stars).cast(Float) / func.count(Rating.id)).label("average"),
         func.count(Rating.id).label("count"),
     )
-    if assets is not None:
-        query = query.where(Rating.asset_id.in_(assets))
+    if only_listed:
+        query = query.where(Rating.asset_id.in_(param("ids", expanding=True)))
     return query.group_by(Rating.asset_id).subquery("ratings")
 
 
@@ -173,12 +164,41 @@ class UsageRow:
 
 def content_usage(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of assets used in the period, in the chosen order."""
-    ids, total = _page_ids(filters, sort, page, per_page)
-    if not ids:
+    ranked, total = _ranked(filters, sort, page, per_page)
+    if not ranked:
         return Page([], page, per_page, total)
-    usage, ratings = _per_asset(filters, ids), _ratings(ids)
-    shown = aliased(AssetRevision)
-    query = (
+    ids = [row.asset_id for row in ranked]
+    rows = db.session.execute(_figures(shape_of(filters)), parameters(filters, ids=ids))
+    found = {row.asset_id: UsageRow(**row._mapping) for row in rows}
+    return Page([found[asset_id] for asset_id in ids], page, per_page, total)
+
+
+def top_assets(filters: ReportFilters, kind: str, number: int) -> list:
+    """The ``number`` assets with the most events of ``kind`` in the period (at least
+    one), as rows of ``asset_id``, ``title`` and ``figure``, in the page's order for
+    that count."""
+    values = parameters(filters, cut=number - 1, limit=number, offset=0)
+    return list(db.session.execute(_top(shape_of(filters), kind), values))
+
+
+@built_once
+def _top(shape: Shape, kind: str) -> Select:
+    """The assets with events of ``kind``, most first: only those events are read."""
+    usage = (
+        period_events(shape)
+        .where(E.kind == kind)
+        .add_columns(E.asset_id.label("asset_id"), func.count().label("events"))
+        .group_by(E.asset_id)
+    )
+    return _first_ranked(usage, "events", descending=True)
+
+
+@built_once
+def _figures(shape: Shape) -> Select:
+    """Every figure of the assets of the ``ids`` parameter."""
+    usage = _per_asset(shape, only_listed=True).subquery("usage")
+    ratings, shown = _ratings(only_listed=True), aliased(AssetRevision)
+    return (
         select(
             Asset.id.label("asset_id"),
             shown.title.label("title"),
@@ -188,42 +208,102 @@ def content_usage(filters: ReportFilters, sort: Sort, page: int, per_page: int) 
             func.coalesce(ratings.c.count, 0).label("rating_count"),
         )
         .join(usage, usage.c.asset_id == Asset.id)
-        .join(shown, shown.id == func.coalesce(Asset.live_revision_id, Asset.latest_revision_id))
+        .join(shown, shown.id == _SHOWN)
         .join(User, User.id == Asset.owner_id)
         .outerjoin(ratings, ratings.c.asset_id == Asset.id)
+        # Repeated for PostgreSQL, which otherwise reads every asset to join a few.
+        .where(Asset.id.in_(param("ids", expanding=True)))
     )
-    found = {row.asset_id: UsageRow(**row._mapping) for row in db.session.execute(query)}
-    return Page([found[asset_id] for asset_id in ids], page, per_page, total)
 
 
-def _page_ids(filters: ReportFilters, sort: Sort, page: int, per_page: int):
-    """The ids of the page's assets in order, and how many assets were used."""
-    usage, shown = _sort_figure(filters, sort.key), aliased(AssetRevision)
-    # The number of rows rides along as a window: counting apart would aggregate the
-    # period's events again (SQLite does not drop the figures a count leaves unused).
-    query = (
-        select(Asset.id, func.count().over())
-        .join(usage, usage.c.asset_id == Asset.id)
-        .join(shown, shown.id == func.coalesce(Asset.live_revision_id, Asset.latest_revision_id))
-    )
-    if sort.key in usage.c:
-        figure = usage.c[sort.key]
-    elif sort.key == "title":
-        figure = func.lower(shown.title)
-    elif sort.key == "owner":
-        query = query.join(User, User.id == Asset.owner_id)
-        figure = func.lower(User.name)
-    else:  # the current rating
-        ratings = _ratings()
-        query = query.outerjoin(ratings, ratings.c.asset_id == Asset.id)
-        average, count = ratings.c.average, func.coalesce(ratings.c.count, 0)
-        figure = average if sort.key == "rating_average" else count
-    query = query.order_by(*ordered(figure, sort.descending), shown.title, Asset.id)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+def _ranked(filters: ReportFilters, sort: Sort, page: int, per_page: int):
+    """The page's assets in order (``asset_id``, ``title``, ``figure``), and how many
+    assets were used."""
+    shape, offset = shape_of(filters), (page - 1) * per_page
+    values = parameters(filters, cut=offset + per_page - 1, limit=per_page, offset=offset)
+    statement = _ranking(shape, sort.key, sort.descending)
+    rows = db.session.execute(statement, values).all()
     if not rows and page > 1:  # past the last page: the count still says how many
-        return [], db.session.scalar(select(func.count()).select_from(usage)) or 0
-    total = rows[0][1] if rows else 0
-    return [asset_id for asset_id, _total in rows if asset_id is not None], total
+        return [], db.session.scalar(_used(shape), values) or 0
+    return rows, rows[0].total if rows else 0
+
+
+@built_once
+def _ranking(shape: Shape, key: str, descending: bool) -> Select:
+    """The ``limit`` assets after the first ``offset`` in the order of ``key``, with the
+    number of assets used."""
+    usage = _sort_figure(shape, key)
+    if key in usage.selected_columns:
+        return _first_ranked(usage, key, descending)
+    shown = aliased(AssetRevision)
+    query, figure = _ranking_by_asset(usage.subquery("usage"), shown, key)
+    query = query.join(shown, shown.id == _SHOWN)
+    query = query.order_by(*ordered(figure, descending), shown.title, Asset.id)
+    return query.limit(param("limit")).offset(param("offset"))
+
+
+def _first_ranked(usage: Select, key: str, descending: bool) -> Select:
+    """The assets of ``usage`` in the order of its column ``key``, then of their titles,
+    with the number of assets.
+
+    Only the assets whose figure is at least as good as that of the page's last row
+    (the ``cut``-th asset by figure alone) can be on the page: their titles alone are
+    looked up, for the order among equal figures. Ordering every asset used by figure
+    and title would look up the title of each.
+    """
+    used = usage.cte("usage")
+    figure = used.c[key]
+    order = ordered(figure, descending)
+    cut = select(figure.label("figure")).order_by(*order).limit(1).offset(param("cut")).cte("cut")
+    worst = select(cut.c.figure).scalar_subquery()
+    shown = aliased(AssetRevision)
+    title = (
+        select(shown.title)
+        .join_from(
+            Asset,
+            shown,
+            shown.id == _SHOWN,
+        )
+        .where(Asset.id == used.c.asset_id)
+        .scalar_subquery()
+        .label("title")
+    )
+    # No cut (fewer assets than the page needs) or an empty one (the order reaches the
+    # assets without the figure, which come last): every asset may be on the page.
+    candidate = or_(worst.is_(None), figure >= worst if descending else figure <= worst)
+    return (
+        select(
+            used.c.asset_id,
+            title,
+            figure.label("figure"),
+            select(func.count()).select_from(used).scalar_subquery().label("total"),
+        )
+        .where(candidate)
+        .order_by(*order, title, used.c.asset_id)
+        .limit(param("limit"))
+        .offset(param("offset"))
+    )
+
+
+def _ranking_by_asset(usage, shown, key: str) -> tuple[Select, ColumnElement]:
+    """The assets used, ordered by the asset's title, owner or current rating."""
+    total = func.count().over().label("total")
+    query = select(Asset.id.label("asset_id"), shown.title, total)
+    query = query.join(usage, usage.c.asset_id == Asset.id)
+    if key == "title":
+        return query, func.lower(shown.title)
+    if key == "owner":
+        return query.join(User, User.id == Asset.owner_id), func.lower(User.name)
+    ratings = _ratings()
+    query = query.outerjoin(ratings, ratings.c.asset_id == Asset.id)
+    average, count = ratings.c.average, func.coalesce(ratings.c.count, 0)
+    return query, average if key == "rating_average" else count
+
+
+@built_once
+def _used(shape: Shape) -> Select:
+    """How many assets were used in the period."""
+    return select(func.count()).select_from(_sort_figure(shape, "title").subquery("usage"))
 
 
 def usage_per_week(filters: ReportFilters) -> dict[str, list[int]]:
@@ -233,7 +313,7 @@ def usage_per_week(filters: ReportFilters) -> dict[str, list[int]]:
     series: dict[str, list[int]] = {}
     rows = db.session.execute(
         _events(filters)
-        .add_columns(week.label("week"), E.kind, func.count(E.id))
+        .add_columns(week.label("week"), E.kind, func.count())
         .group_by(week, E.kind)
     )
     for bucket, kind, number in rows:
@@ -245,7 +325,7 @@ def totals(filters: ReportFilters) -> dict[str, int]:
     """The period's events per kind and the distinct assets used, for the dashboard."""
     counts: dict[str, int] = dict(
         db.session.execute(
-            _events(filters).add_columns(E.kind, func.count(E.id)).group_by(E.kind)
+            _events(filters).add_columns(E.kind, func.count()).group_by(E.kind)
         ).all()
     )
     assets = db.session.scalar(_events(filters).add_columns(func.count(func.distinct(E.asset_id))))

@@ -12,6 +12,8 @@ than 100 %. The team filter keeps the activity of that department's people (thei
 and ratings); the assets themselves are counted whoever uses them.
 """
 
+from collections.abc import Callable
+from datetime import date
 from types import SimpleNamespace
 
 from sqlalchemy import Float, Integer, Select, func, select
@@ -20,28 +22,38 @@ from sqlalchemy.sql import ColumnElement, Subquery
 from content.library.models import Asset, Stage, asset_stages
 from content.usage.models import Rating, UsageEvent
 from portal.kernel.extensions import db
-from portal.kernel.models import User
+from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page
-from portal.kernel.reporting import ReportFilters, Sort, ordered, page_of
+from portal.kernel.reporting import ReportFilters, Sort, ordered
 from portal.reports.queries.content_usage import restrict_assets
 from portal.reports.queries.gaps import in_library
+from portal.reports.queries.prepared import (
+    Shape,
+    bound_filters,
+    built_once,
+    paged,
+    parameters,
+    run_page,
+    shape_of,
+)
 
 E = UsageEvent
 _STAGE = asset_stages.c.stage_id
 
 
-def _library(query: Select, filters: ReportFilters) -> Select:
-    """Keep the assets in the library for the period that the filters keep."""
-    return restrict_assets(query.where(in_library(filters)), filters)
+def _library(query: Select, filters: ReportFilters, today: date | None = None) -> Select:
+    """Keep the assets in the library for the period (live on ``today``) that the filters
+    keep."""
+    return restrict_assets(query.where(in_library(filters, today)), filters)
 
 
-def _assets_per_stage(filters: ReportFilters) -> Subquery:
+def _assets_per_stage(filters: ReportFilters, today: date) -> Subquery:
     query = (
         select(_STAGE.label("stage_id"), func.count().label("assets"))
         .select_from(asset_stages)
         .join(Asset, Asset.id == asset_stages.c.asset_id)
     )
-    return _library(query, filters).group_by(_STAGE).subquery("assets")
+    return _library(query, filters, today).group_by(_STAGE).subquery("assets")
 
 
 def _usage_per_asset(filters: ReportFilters):
@@ -51,7 +63,7 @@ def _usage_per_asset(filters: ReportFilters):
     query = select(E.asset_id.label("asset_id"), func.count(E.id).label("events")).where(
         E.created_at >= period.start, E.created_at < period.end
     )
-    if filters.team:
+    if filters.team is not None:
         query = query.join(User, User.id == E.user_id).where(User.department == filters.team)
     return query.group_by(E.asset_id).cte("usage_per_asset")
 
@@ -72,7 +84,7 @@ def _usage_total(filters: ReportFilters, usage) -> ColumnElement:
     return restrict_assets(query, filters).scalar_subquery()
 
 
-def _ratings_per_stage(filters: ReportFilters) -> Subquery:
+def _ratings_per_stage(filters: ReportFilters, today: date) -> Subquery:
     query = (
         select(
             _STAGE.label("stage_id"),
@@ -83,16 +95,18 @@ def _ratings_per_stage(filters: ReportFilters) -> Subquery:
         .join(Asset, Asset.id == Rating.asset_id)
         .join(asset_stages, asset_stages.c.asset_id == Asset.id)
     )
-    if filters.team:
+    if filters.team is not None:
         query = query.join(User, User.id == Rating.user_id).where(User.department == filters.team)
-    return _library(query, filters).group_by(_STAGE).subquery("ratings")
+    return _library(query, filters, today).group_by(_STAGE).subquery("ratings")
 
 
-def _stage_rows(filters: ReportFilters, per_stage: dict[str, Subquery]) -> tuple[Select, dict]:
+def _stage_rows(
+    filters: ReportFilters, per_stage: dict[str, Subquery], today: date
+) -> tuple[Select, dict]:
     """Every stage with its figures, and the expression each column sorts by."""
     usage = _usage_per_asset(filters)
-    assets, events = _assets_per_stage(filters), _events_per_stage(filters, usage)
-    ratings = _ratings_per_stage(filters)
+    assets, events = _assets_per_stage(filters, today), _events_per_stage(filters, usage)
+    ratings = _ratings_per_stage(filters, today)
     used = func.coalesce(events.c.events, 0).cast(Integer)  # a sum: numeric on PostgreSQL
     figures = {
         "stage": Stage.position,  # journey order, not the alphabet
@@ -113,19 +127,33 @@ def _stage_rows(filters: ReportFilters, per_stage: dict[str, Subquery]) -> tuple
     return query, figures
 
 
+PerStage = Callable[[ReportFilters], dict[str, Subquery]]
+
+
 def stage_coverage(
-    filters: ReportFilters, sort: Sort, page: int, per_page: int, per_stage: dict[str, Subquery]
+    filters: ReportFilters, sort: Sort, page: int, per_page: int, per_stage: PerStage
 ) -> Page:
-    """One page of stages with their figures, in the chosen order. When the period has no
-    live content, no usage and none of the caller's figures at all, there is nothing to
-    show, and the page is empty rather than a table of zeros."""
-    query, figures = _stage_rows(filters, per_stage)
-    activity = sum((figures[name] for name in ("assets", "events", *per_stage)), start=0)
-    order = [*ordered(figures[sort.key], sort.descending), Stage.position, Stage.id]
-    rows, overall = page_of(query, order, page, per_page, activity=func.sum(activity))
-    if not overall["activity"]:
+    """One page of stages with their figures, in the chosen order; ``per_stage`` gives the
+    caller's figures for some filters. When the period has no live content, no usage and
+    none of the caller's figures at all, there is nothing to show, and the page is empty
+    rather than a table of zeros."""
+    statement = _page(shape_of(filters), sort.key, sort.descending, per_stage, utcnow().date())
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    if not overall.get("activity"):
         return Page([], page, per_page, 0)
     return Page([SimpleNamespace(**row) for row in rows], page, per_page, overall["rows"])
+
+
+@built_once
+def _page(shape: Shape, key: str, descending: bool, per_stage: PerStage, today: date) -> Select:
+    """The page's statement, with the period and terms as parameters. What is live depends
+    on the day, which is written into the statement: it is built again each day."""
+    filters = bound_filters(shape)
+    extra = per_stage(filters)
+    query, figures = _stage_rows(filters, extra, today)
+    activity = sum((figures[name] for name in ("assets", "events", *extra)), start=0)
+    order = [*ordered(figures[key], descending), Stage.position, Stage.id]
+    return paged(query, order, activity=func.sum(activity))
 
 
 def stages_without_assets(filters: ReportFilters) -> int:

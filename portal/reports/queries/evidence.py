@@ -24,8 +24,17 @@ from content.usage.models import UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
-from portal.kernel.reporting import ReportFilters, Sort, ordered, page_of
-from portal.reports.queries.content_usage import events_in
+from portal.kernel.reporting import ReportFilters, Sort, ordered
+from portal.reports.queries.prepared import (
+    Shape,
+    built_once,
+    claimed_events,
+    paged,
+    param,
+    parameters,
+    run_page,
+    shape_of,
+)
 
 E = UsageEvent
 _CLAIM = E.kind == "used_in_deal"
@@ -41,16 +50,15 @@ def _count(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
 
-def _confirmed(filters: ReportFilters):
+def _confirmed():
     """The (deal, asset) pairs a buyer opened a share link for, at any time, among the
     deals that have a claim in the period."""
     claimed = aliased(UsageEvent)
     buyer_view = aliased(UsageEvent)
-    period = filters.period
     claimed_deals = select(claimed.deal_id).where(
         claimed.kind == "used_in_deal",
-        claimed.created_at >= period.start,
-        claimed.created_at < period.end,
+        claimed.created_at >= param("start"),
+        claimed.created_at < param("end"),
     )
     return (
         select(buyer_view.deal_id, buyer_view.asset_id)
@@ -60,17 +68,17 @@ def _confirmed(filters: ReportFilters):
     )
 
 
-def claims_in(filters: ReportFilters, *groups) -> Select:
+def claims_in(shape: Shape, *groups) -> Select:
     """The period's claims that the filters keep, grouped by ``groups``: the count of each
-    figure (none: one row of totals).
+    figure (none: one row of totals). The period and terms are parameters.
 
     Group by the joined asset's or person's id, not the event's column: SQLite would
     otherwise walk the whole table in the order of that column's index to skip a sort,
     instead of reading only the period (2.9 s against 0.2 s at a million events)."""
-    confirmed = _confirmed(filters)
+    confirmed = _confirmed()
     verified = confirmed.c.deal_id.is_not(None)
     query = (
-        events_in(filters)
+        claimed_events(shape)
         .where(_CLAIM)
         .outerjoin(
             confirmed,
@@ -123,7 +131,14 @@ class RepEvidence(EvidenceRow):
 
 def evidence_by_asset(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of the assets claimed in the period, in the chosen order."""
-    claims = claims_in(filters, Asset.id.label("asset_id")).subquery("claims")
+    statement = _by_asset(shape_of(filters), sort.key, sort.descending)
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    return Page([AssetEvidence(**row) for row in rows], page, per_page, overall["rows"])
+
+
+@built_once
+def _by_asset(shape: Shape, key: str, descending: bool) -> Select:
+    claims = claims_in(shape, Asset.id.label("asset_id")).subquery("claims")
     shown = aliased(AssetRevision)
     keys = _keys(claims) | {"title": func.lower(shown.title), "owner": func.lower(User.name)}
     query = (
@@ -138,15 +153,20 @@ def evidence_by_asset(filters: ReportFilters, sort: Sort, page: int, per_page: i
         .join(shown, shown.id == func.coalesce(Asset.live_revision_id, Asset.latest_revision_id))
         .join(User, User.id == Asset.owner_id)
     )
-    order = [*ordered(keys[sort.key], sort.descending), shown.title, Asset.id]
-    rows, overall = page_of(query, order, page, per_page)
-    return Page([AssetEvidence(**row) for row in rows], page, per_page, overall["rows"])
+    return paged(query, [*ordered(keys[key], descending), shown.title, Asset.id])
 
 
 def evidence_by_rep(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """One page of the people credited with the period's claims, in the chosen order."""
+    statement = _by_rep(shape_of(filters), sort.key, sort.descending)
+    rows, overall = run_page(statement, parameters(filters), page, per_page)
+    return Page([RepEvidence(**row) for row in rows], page, per_page, overall["rows"])
+
+
+@built_once
+def _by_rep(shape: Shape, key: str, descending: bool) -> Select:
     deals = func.count(func.distinct(E.deal_id)).label("deals")
-    claims = claims_in(filters, User.id.label("user_id")).add_columns(deals).subquery("claims")
+    claims = claims_in(shape, User.id.label("user_id")).add_columns(deals).subquery("claims")
     keys = _keys(claims) | {"rep": func.lower(User.name), "deals": claims.c.deals}
     query = select(
         claims.c.user_id,
@@ -155,11 +175,15 @@ def evidence_by_rep(filters: ReportFilters, sort: Sort, page: int, per_page: int
         *(claims.c[name] for name in FIGURES),
         keys["verified_share"].label("verified_share"),
     ).outerjoin(User, User.id == claims.c.user_id)
-    order = [*ordered(keys[sort.key], sort.descending), User.name, claims.c.user_id]
-    rows, overall = page_of(query, order, page, per_page)
-    return Page([RepEvidence(**row) for row in rows], page, per_page, overall["rows"])
+    return paged(query, [*ordered(keys[key], descending), User.name, claims.c.user_id])
 
 
 def evidence_totals(filters: ReportFilters) -> dict[str, int]:
     """The period's claims, per evidence, and the verified ones, for the dashboard."""
-    return dict(db.session.execute(claims_in(filters)).one()._mapping)
+    statement = _totals(shape_of(filters))
+    return dict(db.session.execute(statement, parameters(filters)).one()._mapping)
+
+
+@built_once
+def _totals(shape: Shape) -> Select:
+    return claims_in(shape)

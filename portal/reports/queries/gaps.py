@@ -25,11 +25,12 @@ from portal.reports.queries.content_usage import restrict_assets
 E = UsageEvent
 
 
-def in_library(filters: ReportFilters) -> ColumnElement:
-    """Live now and first published before the period ended (an asset without a
-    publication time, from before Tandem kept it, counts)."""
+def in_library(filters: ReportFilters, today: date | None = None) -> ColumnElement:
+    """Live now (on ``today``, by default the current day) and first published before
+    the period ended (an asset without a publication time, from before Tandem kept it,
+    counts)."""
     published = or_(Asset.published_at.is_(None), Asset.published_at < filters.period.end)
-    return and_(Asset.live_clause(), published)
+    return and_(Asset.live_clause(today), published)
 
 
 def _period_events(filters: ReportFilters) -> Select:

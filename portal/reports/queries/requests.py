@@ -23,7 +23,7 @@ def open_at_end(filters: ReportFilters) -> Select:
     query = (
         select().select_from(R).where(R.status.in_(UNFINISHED), R.created_at < filters.period.end)
     )
-    if filters.team:
+    if filters.team is not None:
         query = query.join(User, User.id == R.requester_id).where(User.department == filters.team)
     return query
 

@@ -24,7 +24,7 @@ def _misses_in(filters: ReportFilters) -> Select:
     that department's people."""
     period = filters.period
     query = select().select_from(M).where(M.created_at >= period.start, M.created_at < period.end)
-    if filters.team:
+    if filters.team is not None:
         query = query.join(User, User.id == M.user_id).where(User.department == filters.team)
     return query
 
