@@ -45,18 +45,16 @@ READER_VIEWS = ("live", "all")
 BOARD_CARDS_PER_STAGE = 6
 # Counts of live assets, which change when assets or their stages do (see feature.py).
 LIBRARY_FIGURES = "library"
-# What a card shows beside its asset and revision, loaded for all the cards at once; not
-# the plain text kept for search.
+# What a card shows beside its asset and revision, loaded for all the cards at once.
 CARD_LOADS = (
     selectinload(Asset.stages),
     selectinload(Asset.content_type),
     selectinload(Asset.owner),
     selectinload(Asset.personas),
     selectinload(AssetRevision.file),
-    defer(AssetRevision.body_text),
 )
-# A card shows a revision's title and summary, not its body.
-CARD_ONLY = (defer(AssetRevision.body),)
+# A card shows a revision's title and summary, not its texts (the API shows the body).
+CARD_ONLY = (defer(AssetRevision.body), defer(AssetRevision.body_text))
 
 
 @dataclass
