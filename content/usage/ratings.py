@@ -12,7 +12,7 @@ from content.usage.signals import rating_figures, signal_changed
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
-from portal.kernel.pagination import Page, paginate
+from portal.kernel.pagination import Page, first_rows, paginate
 from portal.kernel.permissions import can
 from portal.kernel.sql import upsert_insert
 
@@ -139,5 +139,18 @@ def comments(asset: Asset, user: User, page: int = 1, per_page: int = 10) -> Pag
     """Ratings with a comment, newest first, for the people allowed to read them."""
     if not can(user, "view_rating_comments", asset):
         raise NotFound("No such asset.")
-    query = select(Rating).where(Rating.asset_id == asset.id, Rating.comment != "")
-    return paginate(query, page, per_page, order=(Rating.updated_at.desc(), Rating.id.desc()))
+    return paginate(_with_comment(asset), page, per_page, order=_NEWEST)
+
+
+def newest_comments(asset: Asset, user: User, shown: int) -> Page:
+    """The first ``shown`` of ``comments``, for the asset's page."""
+    if not can(user, "view_rating_comments", asset):
+        raise NotFound("No such asset.")
+    return first_rows(_with_comment(asset), shown, order=_NEWEST)
+
+
+_NEWEST = (Rating.updated_at.desc(), Rating.id.desc())
+
+
+def _with_comment(asset: Asset):
+    return select(Rating).where(Rating.asset_id == asset.id, Rating.comment != "")

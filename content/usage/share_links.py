@@ -26,7 +26,7 @@ from content.usage.models import ShareLink, UsageEvent
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
-from portal.kernel.pagination import Page, paginate
+from portal.kernel.pagination import Page, first_rows, paginate
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
@@ -278,9 +278,9 @@ _LINK_LOADS = (
 )
 
 
-def _page(query, page: int, per_page: int, loads=_LINK_LOADS) -> Page:
+def _page(query, page: int, per_page: int) -> Page:
     order = (ShareLink.created_at.desc(), ShareLink.id.desc())
-    links = paginate(query, page, per_page, order=order, options=loads)
+    links = paginate(query, page, per_page, order=order, options=_LINK_LOADS)
     links.items = _stats(links.items)
     return links
 
@@ -293,14 +293,16 @@ def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None 
     return _page(query, page, per_page)
 
 
-def links_to(asset: Asset, user: User, per_page: int) -> Page:
-    """The first links ``user`` made to ``asset``, for its page: the asset and its maker
-    are loaded already, so only what differs per link is read."""
+def links_to(asset: Asset, user: User, shown: int) -> Page:
+    """The first links ``user`` made to ``asset``, for its page. The asset and its maker
+    are loaded already, and a link's revision is most often the page's own."""
     query = select(ShareLink).where(
         ShareLink.created_by_id == user.id, ShareLink.asset_id == asset.id
     )
-    loads = (selectinload(ShareLink.revision), selectinload(ShareLink.deal))
-    return _page(query, 1, per_page, loads)
+    order = (ShareLink.created_at.desc(), ShareLink.id.desc())
+    links = first_rows(query, shown, order=order, options=(selectinload(ShareLink.deal),))
+    links.items = _stats(links.items)
+    return links
 
 
 def links_for_deal(deal: Deal, user: User) -> Sequence[LinkStats]:

@@ -61,7 +61,7 @@ def rating_feedback(asset: Asset) -> Page | None:
     """The newest rating comments, for those who may read them; None for everyone else."""
     if not can(current_user, "view_rating_comments", asset):
         return None
-    return ratings.comments(asset, current_user, 1, COMMENTS_ON_PAGE)
+    return ratings.newest_comments(asset, current_user, COMMENTS_ON_PAGE)
 
 
 def _deal_asked_for(open_deals: list[Deal]) -> int | None:

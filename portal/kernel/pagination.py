@@ -58,3 +58,13 @@ def paginate(
         query.order_by(*order).options(*options).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(rows), page, per_page, total)
+
+
+def first_rows(query: Select, shown: int, *, order: Iterable = (), options: Iterable = ()) -> Page:
+    """The first ``shown`` of ``query``'s rows in ``order``, for a panel that lists a few
+    and says how many there are: the rows are counted only when they fill the panel."""
+    rows = list(db.session.scalars(query.order_by(*order).options(*options).limit(shown)))
+    if len(rows) < shown:
+        return Page(rows, 1, shown, len(rows))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return Page(rows, 1, shown, total)

@@ -281,7 +281,7 @@ BUDGETS = {
     "library board": 16,
     "asset list": 15,
     "asset list API": 17,
-    "asset page": 38,
+    "asset page": 34,
     "search": 12,
     "search API": 5,
     "deals": 8,

@@ -10,7 +10,7 @@ from content.deals.models import Deal
 from content.library.models import Asset
 from portal.kernel.extensions import db
 from portal.kernel.models import User
-from portal.kernel.pagination import Page
+from portal.kernel.pagination import Page, first_rows
 from portal.kernel.permissions import can
 from workflows.feedback.models import FieldFeedback
 
@@ -30,16 +30,12 @@ def feedback_on_asset(asset: Asset, user: User, limit: int = ON_ASSET_SHOWN) -> 
     read it there."""
     if not can(user, "view_feedback", asset):
         return None
-    about = FieldFeedback.asset_id == asset.id
-    total = db.session.scalar(select(func.count(FieldFeedback.id)).where(about)) or 0
-    items = db.session.scalars(
-        select(FieldFeedback)
-        .where(about)
-        .options(selectinload(FieldFeedback.author), selectinload(FieldFeedback.stage))
-        .order_by(FieldFeedback.created_at.desc(), FieldFeedback.id.desc())
-        .limit(limit)
-    ).all()
-    return Page(list(items), 1, limit, total)
+    return first_rows(
+        select(FieldFeedback).where(FieldFeedback.asset_id == asset.id),
+        limit,
+        order=(FieldFeedback.created_at.desc(), FieldFeedback.id.desc()),
+        options=(selectinload(FieldFeedback.author), selectinload(FieldFeedback.stage)),
+    )
 
 
 def feedback_on_deal(deal: Deal, user: User) -> Sequence[FieldFeedback]:
