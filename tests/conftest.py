@@ -26,6 +26,11 @@ from tests.factories import (
     require_postgres,
     selected_databases,
 )
+from tests.url_builders import compile_url_builders_once
+
+
+def pytest_configure(config):
+    compile_url_builders_once()
 
 
 @pytest.fixture(params=selected_databases())
