@@ -14,9 +14,6 @@ import itertools
 from collections import Counter
 from datetime import date, timedelta
 
-import schemathesis
-from schemathesis.engine.events import FatalError, NonFatalError, ScenarioFinished
-
 from tests.factories import make_asset, make_user, token_headers
 
 # About 2,500 cases in about 15 s per database on 2 cores. Valid-looking data may still be
@@ -100,6 +97,11 @@ def _failures(app, headers: dict) -> tuple[dict, Counter]:
     """Run schemathesis's phases (examples, coverage of boundaries, fuzzing) on every
     operation; the distinct failures with a reproduction of each, and the number of cases
     sent per phase."""
+    # Imported here, not at the top: schemathesis brings in Hypothesis, seconds of import
+    # that every test process would otherwise pay while collecting.
+    import schemathesis
+    from schemathesis.engine.events import FatalError, NonFatalError, ScenarioFinished
+
     config = schemathesis.Config.from_dict(CONFIG)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
     schema.auth(refresh_interval=None)(_each_role_in_turn(headers))

@@ -17,7 +17,7 @@ from search.backend import SearchBackend
 from search.postgres_backend import PostgresBackend
 from search.postgres_table import create_schema
 from search.whoosh_backend import WhooshBackend
-from tests.factories import IN_CI, PG_ADMIN_URL, postgres_reachable, selected_databases
+from tests.factories import IN_CI, PG_ADMIN_URL, postgres_reachable, schema_url, selected_databases
 
 POSTGRES_BACKEND_WRITTEN = importlib.util.find_spec("search.postgres_backend") is not None
 BACKENDS = ["whoosh", "postgres"] if POSTGRES_BACKEND_WRITTEN else ["whoosh"]
@@ -68,7 +68,7 @@ def _postgres_backend(tmp_path) -> Iterator[tuple[str, SearchBackend]]:
     admin = create_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}")
+    engine = create_engine(schema_url(schema))
     try:
         create_schema(engine)
         yield "postgres", PostgresBackend(engine)
