@@ -1,7 +1,8 @@
-"""Command-line tasks: create-user, create-token and the command listing."""
+"""Command-line tasks: init, create-user, create-token, seed-demo and the command listing."""
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from content.library.models import TAXONOMIES, Stage, Tag
 from portal import cli
 from portal.kernel.extensions import db
 from portal.kernel.models import DEFAULT_DEPARTMENT, ApiToken, Role, User, find_user
@@ -109,5 +110,78 @@ def test_command_listing_names_the_portal_commands(app):
     result = run(app, "--help")
 
     assert result.exit_code == 0
-    for command in ("create-user", "create-token", "seed-demo"):
+    for command in ("init", "create-user", "create-token", "seed-demo"):
         assert command in result.output
+
+
+# ---- init and seed-demo ------------------------------------------------------------------
+
+
+def taxonomy_counts() -> dict[str, int]:
+    return {
+        kind: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for kind, model in TAXONOMIES.items()
+    }
+
+
+def test_init_prepares_a_new_portal_the_taxonomy_and_the_first_admin(app):
+    db.session.execute(delete(Tag))
+    db.session.execute(delete(Stage))
+    db.session.commit()
+    admin = ["--admin-email", "Ada@Example.com", "--admin-name", "Ada Admin"]
+
+    result = run(app, "init", *admin, "--admin-password", "a long admin password")
+
+    assert result.exit_code == 0, result.output
+    assert "Created admin ada@example.com" in result.output
+    assert [s.slug for s in db.session.scalars(select(Stage).order_by(Stage.position))] == [
+        "awareness", "consideration", "decision", "onboarding", "expansion"
+    ]  # fmt: skip
+    assert all(taxonomy_counts().values())
+    assert [(u.email, u.role) for u in db.session.scalars(select(User))] == [
+        ("ada@example.com", Role.ADMIN)
+    ]
+    login(app.test_client(), find_user("ada@example.com"), "a long admin password")
+
+
+def test_init_run_again_adds_nothing_and_keeps_the_admin(app):
+    admin = ["--admin-email", "ada@example.com", "--admin-name", "Ada Admin"]
+    run(app, "init", *admin, "--admin-password", "a long admin password")
+    before = (taxonomy_counts(), user_count())
+
+    again = run(app, "init", "--admin-email", "other@example.com", "--admin-name", "Other")
+
+    assert again.exit_code == 0, again.output
+    assert "An admin exists already: ada@example.com." in again.output
+    assert (taxonomy_counts(), user_count()) == before
+
+
+def test_init_asks_for_the_first_admin_when_not_told(app, monkeypatch):
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: "typed at the prompt")
+
+    result = app.test_cli_runner().invoke(args=["init"], input="ada@example.com\nAda Admin\n")
+
+    assert result.exit_code == 0, result.output
+    assert "First admin's email" in result.output
+    login(app.test_client(), find_user("ada@example.com"), "typed at the prompt")
+
+
+def test_init_refuses_a_bad_admin_clearly_and_creates_nobody(app):
+    admin = ["--admin-email", "ada@example.com", "--admin-name", "Ada Admin"]
+
+    result = run(app, "init", *admin, "--admin-password", "short")
+
+    assert result.exit_code == 1
+    assert "Use at least 10 characters." in result.output
+    assert user_count() == 0
+
+
+def test_seed_demo_refuses_to_run_in_production(app):
+    app.config["ENV_NAME"] = "production"
+
+    result = run(app, "seed-demo")
+
+    assert result.exit_code == 1
+    assert "does not run with TANDEM_ENV=production" in result.output
+    assert "flask --app portal init" in result.output
+    assert user_count() == 0
