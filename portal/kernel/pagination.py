@@ -53,7 +53,7 @@ def paginate(
 ) -> Page:
     """Page ``page`` of ``query``'s rows in ``order``, loaded with ``options``, and how many
     rows ``query`` holds in all."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = _count(query)
     rows = db.session.scalars(
         query.order_by(*order).options(*options).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -64,7 +64,9 @@ def first_rows(query: Select, shown: int, *, order: Iterable = (), options: Iter
     """The first ``shown`` of ``query``'s rows in ``order``, for a panel that lists a few
     and says how many there are: the rows are counted only when they fill the panel."""
     rows = list(db.session.scalars(query.order_by(*order).options(*options).limit(shown)))
-    if len(rows) < shown:
-        return Page(rows, 1, shown, len(rows))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = len(rows) if len(rows) < shown else _count(query)
     return Page(rows, 1, shown, total)
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
