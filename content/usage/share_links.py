@@ -278,19 +278,18 @@ _LINK_LOADS = (
 )
 
 
+_NEWEST = (ShareLink.created_at.desc(), ShareLink.id.desc())
+
+
 def _page(query, page: int, per_page: int) -> Page:
-    order = (ShareLink.created_at.desc(), ShareLink.id.desc())
-    links = paginate(query, page, per_page, order=order, options=_LINK_LOADS)
+    links = paginate(query, page, per_page, order=_NEWEST, options=_LINK_LOADS)
     links.items = _stats(links.items)
     return links
 
 
-def links_by(user: User, page: int = 1, per_page: int = 20, asset: Asset | None = None) -> Page:
-    """The links ``user`` made (to one asset, if given), newest first, with their opens."""
-    query = select(ShareLink).where(ShareLink.created_by_id == user.id)
-    if asset is not None:
-        query = query.where(ShareLink.asset_id == asset.id)
-    return _page(query, page, per_page)
+def links_by(user: User, page: int = 1, per_page: int = 20) -> Page:
+    """The links ``user`` made, newest first, with their opens."""
+    return _page(select(ShareLink).where(ShareLink.created_by_id == user.id), page, per_page)
 
 
 def links_to(asset: Asset, user: User, shown: int) -> Page:
@@ -299,8 +298,7 @@ def links_to(asset: Asset, user: User, shown: int) -> Page:
     query = select(ShareLink).where(
         ShareLink.created_by_id == user.id, ShareLink.asset_id == asset.id
     )
-    order = (ShareLink.created_at.desc(), ShareLink.id.desc())
-    links = first_rows(query, shown, order=order, options=(selectinload(ShareLink.deal),))
+    links = first_rows(query, shown, order=_NEWEST, options=(selectinload(ShareLink.deal),))
     links.items = _stats(links.items)
     return links
 
