@@ -6,11 +6,16 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # Exact versions of every dependency, so a new release never changes a build by itself.
-# pyproject.toml keeps the lower bounds; `make lock` resolves them afresh into the lock.
+# pyproject.toml keeps the lower bounds; `make lock` resolves them afresh into the locks.
+# The portal itself needs only LOCK; the tools of the test suite (Playwright alone is
+# about half of the environment) are in TEST_LOCK, installed by the test targets.
 LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
 PIP_TOOLS := pip-tools==7.6.2
+COMPILE := .lock-venv/bin/pip-compile --quiet --no-emit-index-url --no-emit-find-links \
+	--strip-extras --allow-unsafe
 
-.PHONY: install lock run test lint format clean
+.PHONY: install install-test lock run test lint format clean
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +25,24 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 	$(BIN)/python -m pip check  # a dependency missing from the lock: run `make lock`
 	touch $@
 
+$(VENV)/.installed-test: $(VENV)/.installed $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/python -m pip check
+	touch $@
+
 install: $(VENV)/.installed
 
+install-test: $(VENV)/.installed-test
+
+# The test lock is resolved first; the portal's lock starts from it, so both pin the
+# same versions of what they share.
 lock:
 	rm -rf .lock-venv
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet '$(PIP_TOOLS)'
-	.lock-venv/bin/pip-compile --quiet --upgrade --no-emit-index-url --no-emit-find-links \
-		--extra test --strip-extras --allow-unsafe --output-file $(LOCK) pyproject.toml
+	$(COMPILE) --upgrade --extra test --output-file $(TEST_LOCK) pyproject.toml
+	cp $(TEST_LOCK) $(LOCK)
+	$(COMPILE) --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
 run: install
@@ -35,18 +50,18 @@ run: install
 	$(BIN)/flask --app portal seed-demo
 	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
 
-test: install
+test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: install
+format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
