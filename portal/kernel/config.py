@@ -60,6 +60,7 @@ def from_environment() -> dict:
         **_mail_settings(),
         **_search_settings(instance),
         **_workflow_settings(),
+        **_job_settings(),
         **_security_settings(production),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
@@ -135,6 +136,15 @@ def _workflow_settings() -> dict:
     }
 
 
+def _job_settings() -> dict:
+    """Where background jobs are queued: Redis when several processes share the work."""
+    return {
+        # Empty: jobs run in a background thread of each app process (nothing to set up);
+        # a redis:// URL: they are queued in Redis for `flask --app portal worker`.
+        "REDIS_URL": os.environ.get("TANDEM_REDIS_URL", "").strip(),
+    }
+
+
 def _security_settings(production: bool) -> dict:
     """Rate limits, proxies, HSTS and cookies."""
     return {
@@ -144,7 +154,10 @@ def _security_settings(production: bool) -> dict:
         # rate limits and buyers' visitor hashes see the real address; 0 trusts none.
         "TRUSTED_PROXIES": _int_env("TANDEM_TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI", "memory://"),
+        # Processes that share a Redis share their counts there too.
+        "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI")
+        or os.environ.get("TANDEM_REDIS_URL", "").strip()
+        or "memory://",
         "RATELIMIT_ENABLED": _bool_env("TANDEM_RATELIMIT_ENABLED", True),
         # Tell a refused client when to try again (Retry-After on a 429, X-RateLimit-*).
         "RATELIMIT_HEADERS_ENABLED": True,
