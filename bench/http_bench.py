@@ -115,7 +115,7 @@ def portal_env(url: str, workdir: Path, search_backend: str = "whoosh") -> dict[
         "TANDEM_INSTANCE_PATH": str(workdir / "instance"),
         "TANDEM_SEARCH_BACKEND": search_backend,
         "TANDEM_SEARCH_INDEX_PATH": str(workdir / "search-index"),
-        "TANDEM_SEARCH_INDEXER": "off",
+        "TANDEM_JOBS": "held",
         "TANDEM_RATELIMIT_ENABLED": "false",
     }
 

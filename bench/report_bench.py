@@ -777,7 +777,7 @@ def bench_config(url: str, workdir: Path) -> dict:
         "INSTANCE_PATH": str(workdir / "instance"),
         "UPLOAD_FOLDER": str(workdir / "uploads"),
         "SEARCH_INDEX_PATH": str(workdir / "search-index"),
-        "SEARCH_INDEXER": "off",
+        "JOBS": "held",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": False,

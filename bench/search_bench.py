@@ -48,8 +48,9 @@ from content.usage.models import Rating, UsageEvent
 from portal import create_app
 from portal.accounts.services import create_user
 from portal.kernel.extensions import db
+from portal.kernel.jobs import job_queue
 from portal.kernel.models import Role, User
-from search import indexing, outbox
+from search import indexing
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
@@ -499,7 +500,9 @@ def build_app(workdir: Path):
             "INSTANCE_PATH": str(workdir / "instance"),
             "UPLOAD_FOLDER": str(workdir / "uploads"),
             "SEARCH_INDEX_PATH": str(workdir / "search-index"),
-            "SEARCH_INDEXER": "off",
+            # Jobs run in a thread only once publish_to_searchable starts it, as the
+            # first request of a web process would.
+            "JOBS": "thread",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_ENABLED": False,
         }
@@ -784,12 +787,12 @@ def publish_to_searchable(
     app, marketer, reviewers: list, count: int, seed: int, timeout: float = 30.0
 ) -> dict:
     """Create and publish ``count`` assets one at a time; time the publish commit → found
-    by a reader's search, with the background indexer woken by the outbox as in the
-    embedded default. Each asset is signed off by the reviewers (and that committed)
-    before the timed publish."""
-    indexer = indexing.BackgroundIndexer(app)
-    outbox.on_outbox_commit(indexer.wake)
-    indexer.start()
+    by a reader's search, with the search.index job run by the background job thread as
+    in the embedded default. Each asset is signed off by the reviewers (and that
+    committed) before the timed publish."""
+    queue = job_queue(app)
+    queue.broker.flush_all()  # the bulk load's wake-ups: its index is built already
+    queue.start()
     rng = Random(seed + 1)
     writer = CorpusWriter(rng)
     stages = {s.slug: s for s in db.session.scalars(select(Stage))}
@@ -813,7 +816,7 @@ def publish_to_searchable(
         transition(asset, marketer, "publish")
         asset_id = asset.id
         started = time.perf_counter()
-        db.session.commit()  # writes the outbox row and wakes the indexer thread
+        db.session.commit()  # writes the outbox row and sends the search.index job
         drained_ms, found_ms = _wait_until_found(word, asset_id, started, timeout)
         if found_ms is None:
             timeouts += 1

@@ -17,10 +17,12 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
-from portal.kernel import config, openapi, reporting, web
+from portal.jobs import feature as jobs
+from portal.kernel import config, job_schedule, openapi, reporting, web
 from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
+from portal.kernel.job_queues import init_jobs
 from portal.kernel.templating import register_template_helpers
 from portal.kernel.transaction import Portal
 from portal.kernel.wiring import install
@@ -62,6 +64,7 @@ FEATURES = (
     search,
     reports,
     digest,
+    jobs,
 )
 
 
@@ -78,7 +81,6 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(values)
     config.check_secret_key(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
@@ -87,7 +89,7 @@ def create_app(settings: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     web.install(app)
-
+    init_jobs(app)
     for feature in FEATURES:
         feature.register(app)
     mount_api(app, openapi.bp)
@@ -96,4 +98,5 @@ def create_app(settings: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_template_helpers(app)
     install(app, reporting)
+    job_schedule.check(app)
     return app

@@ -1,7 +1,5 @@
 """`flask --app portal search ...`: rebuild, check and run the indexer."""
 
-import time
-
 import click
 from flask import Flask
 
@@ -47,16 +45,12 @@ def register_cli(app: Flask) -> None:
         if not report.healthy:
             raise SystemExit(1)
 
-    @search_group.command("worker")
-    @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls.")
-    @click.option("--once", is_flag=True, help="Read waiting files, drain the outbox once, exit.")
-    def worker(interval, once):
-        """Read uploaded files' text and drain the outbox into the index (use with
-        TANDEM_SEARCH_INDEXER=off in the app)."""
-        while True:
-            processed = indexing.drain()
-            if processed:
-                click.echo(f"Indexed {processed} changes.")
-            if once:
-                return
-            time.sleep(interval)
+    @search_group.command("drain")
+    def drain():
+        """Index now what the outbox holds (the search.index job does this in the
+        background); exits 1 when another process is writing the index."""
+        processed = indexing.drain()
+        if processed is None:
+            click.echo("Another process is writing the index; it drains the outbox.")
+            raise SystemExit(1)
+        click.echo(f"Indexed {processed} changes.")

@@ -1,23 +1,19 @@
 """The indexer: drains the outbox into the index, rebuilds it and checks it.
 
-Each drain first reads the text of uploaded files still waiting for it (uploads answer
-before their text is read; content.files.reading), which queues their assets. Only one process
-writes the index at a time: whoever gets the writer drains; the others skip at once
-(nothing ever waits on a request). Outbox rows are deleted only after the
+The jobs in search.jobs call these. Only one process writes the index at a time: whoever
+gets the writer drains; the others skip at once. Outbox rows are deleted only after the
 index commit, so a crash between the two replays the rows; indexing is idempotent.
 """
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import delete, func, make_url, select
 
-from content.files.reading import read_waiting_files
 from portal.kernel.extensions import db
-from search import outbox
+from portal.kernel.jobs import enqueue_now
 from search.backend import SearchBackend
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
@@ -34,31 +30,28 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
     return app.extensions["search_backend"]
 
 
-def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int:
-    """Read the text of files waiting for it, then index everything waiting in the
-    outbox, in order and in batches.
+def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | None:
+    """Index everything waiting in the outbox, in order and in batches.
 
-    Files are read whether or not this process gets the index writer (each is claimed,
-    so no two readers read the same one). Returns the number of outbox rows processed,
-    or 0 when another process holds the index writer (it will do the work). When a batch
+    Returns the number of outbox rows processed, or None when another process holds the
+    index writer (it drains what is queued, this call's rows included). When a batch
     fails, its assets are tried one at a time: one that cannot be indexed (a poison
-    document) is logged and its rows stay for the next drain, without holding up the
-    assets queued behind it. When no asset of the batch can be indexed, the error is the
-    index's, not a document's: it is raised and every row stays.
+    document) is handed to a job of its own, ``search.index_asset``, which retries it
+    with a growing delay and finally lists it among the failed jobs, and its rows leave
+    the outbox, so it never holds up the assets queued behind it. When no asset of the
+    batch can be indexed, the error is the index's, not a document's: it is raised and
+    every row stays.
     """
     backend = backend or get_backend()
-    read_waiting_files()
     processed = 0
-    skipped: set[int] = set()
     while True:
         query = select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id)
-        if skipped:
-            query = query.where(SearchOutbox.asset_id.not_in(skipped))
         rows = db.session.execute(query.limit(batch)).all()
         db.session.rollback()  # end the read; the index write may take a while
         if not rows:
             return processed
         asset_ids = list(dict.fromkeys(asset_id for _row, asset_id in rows))
+        failed: set[int] = set()
         try:
             indexed = _index(backend, asset_ids)
         except Exception:
@@ -67,13 +60,21 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int:
             indexed, failed = _index_one_by_one(backend, asset_ids)
             if not indexed:
                 raise
-            skipped |= failed
         if indexed is None:
-            return processed
-        done = [row.id for row in rows if row.asset_id in indexed]
+            return processed if processed else None
+        for asset_id in sorted(failed):
+            # Sent before its rows go: a crash in between replays the rows, never loses them.
+            enqueue_now("search.index_asset", asset_id=asset_id)
+        done = [row.id for row in rows if row.asset_id in indexed | failed]
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
         db.session.commit()
         processed += len(done)
+
+
+def index_asset(asset_id: int, backend: SearchBackend | None = None) -> bool:
+    """Index one asset now; False when another process holds the writer. Raises (with
+    nothing written) when the asset cannot be indexed."""
+    return _index(backend or get_backend(), [asset_id]) is not None
 
 
 def _index(backend: SearchBackend, asset_ids: list[int]) -> set[int] | None:
@@ -104,11 +105,7 @@ def _index_one_by_one(backend: SearchBackend, asset_ids: list[int]) -> tuple[set
         try:
             done = _index(backend, [asset_id])
         except Exception:
-            log.exception(
-                "Asset %s could not be indexed; its outbox rows stay and are tried again "
-                "on the next drain",
-                asset_id,
-            )
+            log.exception("Asset %s could not be indexed; it is retried on its own", asset_id)
             failed.add(asset_id)
             continue
         if done is None:  # another process took the writer: it carries on
@@ -188,59 +185,6 @@ def _chunks(items: list[int], size: int):
         yield items[start : start + size]
 
 
-class BackgroundIndexer:
-    """A daemon thread in the app process that drains the outbox when woken (after a
-    commit that wrote outbox rows) and every few seconds in case a wake-up was missed."""
-
-    def __init__(self, app: Flask, interval: float = 5.0):
-        self.app = app
-        self.interval = interval
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    @staticmethod
-    def _rebuild_if_outdated() -> None:
-        """After an upgrade that changed the index layout, rebuild it from the database
-        rather than answer from an index the search code can no longer read."""
-        backend = get_backend()
-        if not getattr(backend, "outdated", lambda: False)():
-            return
-        log.warning("The search index has an older layout; rebuilding it from the database")
-        try:
-            count = rebuild(backend)
-        except RuntimeError:  # another process holds the writer: it does the work
-            log.info("Another process is writing the search index; not rebuilding here")
-        except Exception:
-            log.exception("Rebuilding the outdated search index failed")
-        else:
-            log.warning("Rebuilt the search index: %s assets", count)
-
-    def _run(self) -> None:
-        with self.app.app_context():
-            try:
-                self._rebuild_if_outdated()
-            finally:
-                db.session.remove()
-        while True:
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            with self.app.app_context():
-                try:
-                    drain()
-                except Exception:
-                    log.exception("Search indexing failed; the outbox keeps the updates")
-                finally:
-                    db.session.remove()
-
-
 def _create_backend(app: Flask) -> SearchBackend:
     name = app.config["SEARCH_BACKEND"]
     if name == "whoosh":
@@ -261,13 +205,5 @@ def _create_backend(app: Flask) -> SearchBackend:
 
 
 def init_search(app: Flask) -> None:
-    """Create the configured backend and, unless indexing is left to `search worker`, the
-    indexer thread (with the postgres backend every process may run one: only the holder
-    of the advisory lock drains)."""
+    """Create the configured backend."""
     app.extensions["search_backend"] = _create_backend(app)
-    if app.config["SEARCH_INDEXER"] == "thread":
-        indexer = BackgroundIndexer(app)
-        outbox.on_outbox_commit(indexer.wake)
-        # Started by the first request, so CLI commands (and the parent of forking
-        # servers) never run it.
-        app.before_request(indexer.start)

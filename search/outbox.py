@@ -1,5 +1,5 @@
 """The transactional outbox: every change that affects search writes a row in the same
-transaction, so a crash anywhere loses no update (the indexer replays what is left).
+transaction, so a crash anywhere loses no update (the search.index job replays what is left).
 
 Content knows nothing of search; these session listeners, which the search feature
 installs, watch what is flushed.
@@ -7,6 +7,7 @@ installs, watch what is flushed.
 
 from itertools import chain
 
+from flask import has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from content.library.models import (
 )
 from content.usage.signals import on_signal_change
 from portal.kernel.extensions import db
+from portal.kernel.jobs import enqueue_in
 from search.models import SearchOutbox
 
 _KEY = "search_outbox_assets"
@@ -36,12 +38,6 @@ _LINKS = {
     Industry: (asset_industries, "industry_id"),
     Tag: (asset_tags, "tag_id"),
 }
-_wake_callbacks: list = []
-
-
-def on_outbox_commit(callback) -> None:
-    """Call ``callback`` after a commit that wrote outbox rows (wakes the indexer)."""
-    _wake_callbacks.append(callback)
 
 
 def _pending(session: Session) -> set[int]:
@@ -92,20 +88,14 @@ def _write_outbox(session: Session) -> None:
         return
     session.add_all(SearchOutbox(asset_id=asset_id) for asset_id in sorted(pending))
     session.flush()
-    session.info["search_outbox_written"] = True
-
-
-def _wake_indexer(session: Session) -> None:
-    if session.info.pop("search_outbox_written", False):
-        for callback in _wake_callbacks:
-            callback()
+    if has_app_context():  # else the schedule's sweep finds the rows
+        enqueue_in(session, "search.index", {})
 
 
 def _forget(session: Session, previous) -> None:
     if previous.parent is not None:  # a savepoint: the outer transaction goes on
         return
     session.info.pop(_KEY, None)
-    session.info.pop("search_outbox_written", None)
 
 
 # Session events are global to the process: one set of listeners serves every app.
@@ -113,7 +103,6 @@ _LISTENERS = (
     ("before_flush", _shared_changes),
     ("after_flush", _asset_changes),
     ("before_commit", _write_outbox),
-    ("after_commit", _wake_indexer),
     ("after_soft_rollback", _forget),
 )
 

@@ -11,15 +11,18 @@ PostgreSQL skips its half with a message; in CI (CI=true) it fails the run.
 import gc
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
+import redis
 from sqlalchemy import text
 
 from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
 from tests.factories import (
+    IN_CI,
     fresh_database,
     login,
     make_app,
@@ -182,6 +185,24 @@ def db_session(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (TANDEM_TEST_REDIS_URL), or a skip saying how to start it (a failure
+    in CI)."""
+    url = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        message = (
+            f"Redis is not reachable at {url} ({error}). Start it with "
+            "`redis-server --daemonize yes` or set TANDEM_TEST_REDIS_URL."
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
 
 
 @pytest.fixture

@@ -150,7 +150,8 @@ def make_app(database_url: str, tmp_path, **overrides):
         # Tests read their writes at once, whichever way they made them.
         "SHARED_FIGURES_SECONDS": 0,
         "SEARCH_INDEX_PATH": str(tmp_path / "search-index"),
-        "SEARCH_INDEXER": "off",
+        # Background jobs wait until a test runs them (portal.kernel.jobs.run_held).
+        "JOBS": "held",
         "MAX_UPLOAD_BYTES": 2 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
     }

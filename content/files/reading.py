@@ -1,9 +1,9 @@
 """Reading the text of uploaded files for search, after the upload has answered.
 
-Reading a file can keep a process busy for many seconds (content.files.extraction bounds how
-long), so an upload only stores the file, with extraction_status "pending", and the
-search indexer (a thread in each app process, or `search worker`) reads waiting files
-before each drain. A file is claimed with one conditional UPDATE that moves it to
+Reading a file can keep a process busy for many seconds (content.files.extraction bounds
+how long), so an upload only stores the file, with extraction_status "pending", and the
+``files.extract`` job (content.files.jobs) reads waiting files in the background. A file
+is claimed with one conditional UPDATE that moves it to
 "reading" and stamps the time: two indexers never read the same file, and a claim left
 by a process that died is taken again once it is older than the longest a read can take.
 Whatever happens to the reader, the stored file itself stays.
@@ -23,7 +23,7 @@ from content.files.extraction import (
     Extraction,
     extract_text,
 )
-from content.files.uploads import storage_path
+from content.files.storage import file_store
 from content.library.models import EXTRACTION_PENDING as PENDING
 from content.library.models import EXTRACTION_READING as READING
 from content.library.models import StoredFile
@@ -91,10 +91,11 @@ def claim_waiting_file() -> FileClaim | None:
 def read_claimed_file(claim: FileClaim) -> Extraction:
     """Extract the claimed file's text in a limited child process; touches no database,
     so no transaction is held open while a slow file is read."""
-    path = storage_path(claim.storage_name)
-    if not path.exists():
+    try:
+        with file_store().local_path(claim.storage_name) as path:
+            return _extract(path, claim.kind)
+    except FileNotFoundError:
         return Extraction("failed", "", "The stored file is missing.")
-    return _extract(path, claim.kind)
 
 
 def record_extraction(claim: FileClaim, extraction: Extraction) -> bool:

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app, send_file
+from flask import current_app
 
+from content.files.storage import file_store
 from content.files.zips import office_zip_refusal
 from content.library.models import EXTRACTION_PENDING, FileKind, StoredFile
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.jobs import enqueue
 
 KINDS: dict[str, tuple[str, set[str]]] = {
     FileKind.PDF: ("application/pdf", {".pdf"}),
@@ -115,20 +117,15 @@ def clean_original_name(filename: str) -> str:
     return name[:200] or "file"
 
 
-def storage_path(storage_name: str) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / storage_name[:2] / storage_name
-
-
 def send_stored(stored: StoredFile, inline: bool):
     """A response serving ``stored`` under its original name: shown in the browser when
     ``inline`` and the browser can show it (PDFs, images), else downloaded; never cached
     by shared caches."""
-    response = send_file(
-        storage_path(stored.storage_name),
+    response = file_store().response(
+        stored.storage_name,
         mimetype=stored.mime_type,
         as_attachment=not (inline and stored.previewable),
         download_name=stored.original_name,
-        max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -137,20 +134,13 @@ def send_stored(stored: StoredFile, inline: bool):
 def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
     """Check and save an upload under a generated name; returns the (flushed) StoredFile.
 
-    The bytes are written to a temporary name and renamed, so a crash never leaves a
-    half-written file under a name the database refers to. The file's text is left
-    "pending": reading it can take seconds, so the search indexer does it after the
-    upload has answered (content.files.reading).
+    The store writes the whole file or nothing (content.files.storage). The file's text is left
+    "pending": reading it can take seconds, so the ``files.extract`` job does it after
+    the upload has answered (content.files.reading).
     """
     checked = check_upload(stream, filename)
     storage_name = f"{uuid.uuid4().hex}{sorted(KINDS[checked.kind][1])[0]}"
-    target = storage_path(storage_name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    with open(partial, "wb") as out:
-        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-            out.write(chunk)
-    os.replace(partial, target)
+    file_store().save(storage_name, stream)
     stored = StoredFile(
         original_name=clean_original_name(filename),
         mime_type=checked.mime_type,
@@ -163,4 +153,5 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
     )
     db.session.add(stored)
     db.session.flush()
+    enqueue("files.extract")
     return stored

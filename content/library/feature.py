@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from content.files import jobs as file_jobs
+from content.files.storage import install_file_store
 from content.library import api, browsing, markdown, rules, views
 from content.library.models import (
     Asset,
@@ -13,14 +15,20 @@ from content.library.models import (
 )
 from portal.kernel import shared_figures
 from portal.kernel.api import register_api
+from portal.kernel.job_schedule import every_sweep, schedule
+from portal.kernel.jobs import install_jobs
 from portal.kernel.wiring import install
 
 
 def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     install(app, rules, markdown)
+    install_file_store(app)
     app.register_blueprint(views.bp)
     register_api(app, api.bp)
+    # Uploads' text is read in the background; the sweep finds files a lost job left.
+    install_jobs(app, file_jobs)
+    schedule(app, "files.extract", every_sweep)
     # What the board's stage totals count: assets, their stages and the filters' terms.
     shared_figures.watch(
         browsing.LIBRARY_FIGURES,

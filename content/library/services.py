@@ -7,7 +7,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
-from content.files.uploads import storage_path, store_upload
+from content.files.storage import file_store
+from content.files.uploads import store_upload
 from content.library.models import (
     Asset,
     AssetRevision,
@@ -191,7 +192,7 @@ def _claim(asset: Asset, base_revision_id: int, stored: StoredFile | None) -> No
     )
     if not claimed:
         if stored is not None:
-            storage_path(stored.storage_name).unlink(missing_ok=True)
+            file_store().delete(stored.storage_name)
         db.session.refresh(asset)
         if asset.status == "archived":
             raise Conflict("The asset was archived while you were editing; restore it first.")

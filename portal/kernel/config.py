@@ -113,8 +113,6 @@ def _search_settings(instance: Path) -> dict:
         "SEARCH_INDEX_PATH": os.environ.get(
             "TANDEM_SEARCH_INDEX_PATH", str(instance / "search-index")
         ),
-        # "thread": index in the app process; "off": run `flask --app portal search worker`.
-        "SEARCH_INDEXER": os.environ.get("TANDEM_SEARCH_INDEXER", "thread"),
         # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
     }
@@ -138,10 +136,25 @@ def _workflow_settings() -> dict:
 
 def _job_settings() -> dict:
     """Where background jobs are queued: Redis when several processes share the work."""
+    redis_url = os.environ.get("TANDEM_REDIS_URL", "").strip()
     return {
-        # Empty: jobs run in a background thread of each app process (nothing to set up);
-        # a redis:// URL: they are queued in Redis for `flask --app portal worker`.
-        "REDIS_URL": os.environ.get("TANDEM_REDIS_URL", "").strip(),
+        "REDIS_URL": redis_url,
+        # "thread": a background thread of each app process runs them (nothing to set up);
+        # "redis": they wait in Redis for `flask --app portal worker` processes.
+        "JOBS": _choice_env(
+            "TANDEM_JOBS", "redis" if redis_url else "thread", ("thread", "redis", "held")
+        ),
+        # Redis keys start with this, so several portals can share one Redis.
+        "JOB_NAMESPACE": os.environ.get("TANDEM_JOB_NAMESPACE", "tandem").strip() or "tandem",
+        # A failed job is tried again after this delay, doubled each time up to the maximum.
+        "JOB_MIN_BACKOFF_SECONDS": _int_env("TANDEM_JOB_MIN_BACKOFF_SECONDS", 15),
+        "JOB_MAX_BACKOFF_SECONDS": _int_env("TANDEM_JOB_MAX_BACKOFF_SECONDS", 3600),
+        # A worker silent this long is taken for dead: its unfinished jobs go to others.
+        "JOB_HEARTBEAT_SECONDS": _int_env("TANDEM_JOB_HEARTBEAT_SECONDS", 60),
+        # How often the schedule sweeps for work a lost message left behind.
+        "JOB_SWEEP_SECONDS": _int_env("TANDEM_JOB_SWEEP_SECONDS", 10),
+        # When the weekly digest goes out (a crontab line in TANDEM_TIMEZONE; empty: never).
+        "DIGEST_SCHEDULE": os.environ.get("TANDEM_DIGEST_SCHEDULE", "0 7 * * mon").strip(),
     }
 
 

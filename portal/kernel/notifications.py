@@ -1,29 +1,30 @@
 """In-app notifications, and the optional email sent for each one.
 
 Other packages call :func:`notify` inside their own transaction. The rows are flushed
-with the caller's changes; emails go out only after that transaction commits, from a
-background thread, so a rollback never mails about something that did not happen and a
-slow mail server never slows the request that caused the notification.
+with the caller's changes; emails go out only after that transaction commits, from the
+``notifications.email`` job, so a rollback never mails about something that did not happen
+and a slow mail server never slows the request that caused the notification. The email's
+state is kept on the notification (pending, sending, sent, failed): a job claims the rows
+it sends, so no email goes twice, and the schedule's sweep sends those a lost job left.
 """
 
 import logging
 import smtplib
 import ssl
-import threading
-import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
 from enum import StrEnum
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import ForeignKey, Index, String, event, func, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from flask import current_app
+from sqlalchemy import ForeignKey, Index, String, and_, func, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from portal.kernel.errors import NotFound
 from portal.kernel.extensions import Entity, db
+from portal.kernel.jobs import enqueue, job
 from portal.kernel.models import User, utcnow
 from portal.kernel.pagination import Page, paginate
 from portal.kernel.sql import one_of, rows_changed
@@ -61,10 +62,13 @@ KINDS = {
 
 
 class EmailStatus(StrEnum):
-    """NONE: no email is sent for it; PENDING: one goes out after the commit."""
+    """NONE: no email is sent for it; PENDING: one goes out after the commit; SENDING:
+    a job has claimed it; FAILED: the mail server refused it or could not be reached (the
+    job retries it, then lists itself among the failed jobs)."""
 
     NONE = "none"
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -73,14 +77,15 @@ EMAIL_STATUSES = tuple(EmailStatus)
 MAX_TEXT = 300
 MAX_LINK = 500
 
-# Ids of notifications flushed in the current transaction that still need an email.
-_PENDING_KEY = "notification_mail_pending"
+# A claim older than this belongs to a job that died: the sweep sends the email again.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+# A pending email older than this lost its job (the sweep sends it).
+LOST_AFTER = timedelta(minutes=2)
+SWEEP_BATCH = 50
 # Python 3.11 drops the space between two encoded words when it wraps a long non-ASCII
 # subject; with RFC 5322's hard limit of 998 characters a capped subject never wraps.
 WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 MAX_SUBJECT = 200
-_senders: set[threading.Thread] = set()
-_senders_lock = threading.Lock()
 
 
 class Notification(Entity):
@@ -99,6 +104,7 @@ class Notification(Entity):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     email_status: Mapped[str] = mapped_column(String(20), default=EmailStatus.NONE)
+    email_claimed_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
@@ -178,7 +184,7 @@ def notify(
     db.session.add_all(created)
     db.session.flush()
     if mail:
-        db.session.info.setdefault(_PENDING_KEY, []).extend(n.id for n in created)
+        enqueue("notifications.email", ids=[n.id for n in created])
     return created
 
 
@@ -233,103 +239,107 @@ def notifications_for(user: User, page: int, per_page: int, unread_only: bool = 
 # ---- email after commit ------------------------------------------------------------------
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    ids = session.info.pop(_PENDING_KEY, None)
-    if ids and has_app_context():
-        # current_app is a proxy typed as the Flask object it stands for.
-        _start_sender(current_app._get_current_object(), ids)  # type: ignore[attr-defined]
+@job("notifications.email")
+def send_emails(ids: list[int]) -> None:
+    """Email the notifications ``ids`` that no other job has claimed, over one connection.
 
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous) -> None:
-    # A rolled-back savepoint leaves its ids here; the sender skips rows that are gone.
-    if previous.parent is None:
-        session.info.pop(_PENDING_KEY, None)
-
-
-def _start_sender(app: Flask, ids: list[int]) -> None:
-    thread = threading.Thread(
-        target=_send_batch, args=(app, list(ids)), name="notification-mail", daemon=True
-    )
-    with _senders_lock:
-        _senders.add(thread)
-    thread.start()
-
-
-def wait_for_mail(timeout: float = 10.0) -> bool:
-    """Wait for the emails queued so far to be sent or to fail; False on timeout.
-
-    For tests and for commands that exit right after committing.
+    A refused recipient is marked failed and the others go on. When the mail server cannot
+    be reached, every unsent one is marked failed and the error raised, so the job is
+    tried again later; a retry takes back its own failed rows.
     """
-    deadline = time.monotonic() + timeout
-    while True:
-        with _senders_lock:
-            running = [thread for thread in _senders if thread.is_alive()]
-        if not running:
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        running[0].join(remaining)
-
-
-def _send_batch(app: Flask, ids: list[int]) -> None:
-    """Send the emails of one committed transaction over one connection.
-
-    Runs in its own thread, app context and database session. Failures are logged and
-    recorded as email_status "failed"; they never reach the action that notified.
-    """
-    try:
-        with app.app_context():
-            _deliver(ids)
-    except Exception:
-        log.exception("Sending notification emails %s failed", ids)
-    finally:
-        with _senders_lock:
-            _senders.discard(threading.current_thread())
-
-
-def _deliver(ids: list[int]) -> None:
-    config = current_app.config
-    pending = db.session.scalars(
-        select(Notification)
-        .where(Notification.id.in_(ids), Notification.email_status == EmailStatus.PENDING)
-        .options(selectinload(Notification.user))
-        .order_by(Notification.id)
-    ).all()
-    if not pending:
+    claimed = _claim(ids)
+    if not claimed:
         return
+    config = current_app.config
     try:
         with connect_mail(config) as smtp:
-            for notification in pending:
-                try:
-                    message = _message(notification, config)
-                    smtp.sendmail(
-                        parseaddr(message["From"])[1],
-                        [notification.user.email],
-                        message.as_bytes(policy=WIRE_POLICY),
-                    )
-                    notification.email_status = EmailStatus.SENT
-                except smtplib.SMTPException:
-                    log.exception(
-                        "The mail server refused the email for notification %s to %s",
-                        notification.id,
-                        notification.user.email,
-                    )
-                    notification.email_status = EmailStatus.FAILED
-    except (OSError, smtplib.SMTPException):
-        log.exception(
-            "Could not send %d notification email(s) through %s:%s",
-            len(pending),
+            for notification in claimed:
+                _send_one(smtp, notification, config)
+                db.session.commit()
+    except (OSError, smtplib.SMTPException) as error:
+        log.error(
+            "Could not send %d notification email(s) through %s:%s (%s); the job is tried again",
+            len(claimed),
             config["MAIL_SERVER"],
             config["MAIL_PORT"],
+            error,
         )
-        for notification in pending:
-            if notification.email_status == EmailStatus.PENDING:
+        for notification in claimed:
+            if notification.email_status == EmailStatus.SENDING:
                 notification.email_status = EmailStatus.FAILED
-    finally:
         db.session.commit()
+        raise
+
+
+@job("notifications.email_sweep")
+def send_lost_emails() -> None:
+    """Send the emails whose job was lost: pending for a while, or claimed by a job that
+    died. Failed ones are left to their own jobs' retries."""
+    now = utcnow()
+    lost = or_(
+        and_(
+            Notification.email_status == EmailStatus.PENDING,
+            Notification.created_at < now - LOST_AFTER,
+        ),
+        and_(
+            Notification.email_status == EmailStatus.SENDING,
+            Notification.email_claimed_at < now - CLAIM_TIMEOUT,
+        ),
+    )
+    ids = list(db.session.scalars(select(Notification.id).where(lost).order_by(Notification.id)))
+    for start in range(0, len(ids), SWEEP_BATCH):
+        enqueue("notifications.email", ids=ids[start : start + SWEEP_BATCH])
+
+
+def _claim(ids: list[int]) -> list[Notification]:
+    """Claim, and commit the claim of, the rows of ``ids`` waiting for their email."""
+    now = utcnow()
+    claimable = or_(
+        Notification.email_status.in_((EmailStatus.PENDING, EmailStatus.FAILED)),
+        and_(
+            Notification.email_status == EmailStatus.SENDING,
+            Notification.email_claimed_at < now - CLAIM_TIMEOUT,
+        ),
+    )
+    mine = []
+    for notification_id in sorted(ids):
+        statement = (
+            update(Notification)
+            .where(Notification.id == notification_id, claimable)
+            .values(email_status=EmailStatus.SENDING, email_claimed_at=now)
+        )
+        if rows_changed(statement):
+            mine.append(notification_id)
+    db.session.commit()
+    if not mine:
+        return []
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.id.in_(mine))
+            .options(selectinload(Notification.user))
+            .order_by(Notification.id)
+        )
+    )
+
+
+def _send_one(smtp: smtplib.SMTP, notification: Notification, config) -> None:
+    message = _message(notification, config)
+    try:
+        smtp.sendmail(
+            parseaddr(message["From"])[1],
+            [notification.user.email],
+            message.as_bytes(policy=WIRE_POLICY),
+        )
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
+        log.exception(
+            "The mail server refused the email for notification %s to %s",
+            notification.id,
+            notification.user.email,
+        )
+        notification.email_status = EmailStatus.FAILED
+    else:
+        notification.email_status = EmailStatus.SENT
 
 
 def connect_mail(config) -> smtplib.SMTP:

@@ -14,7 +14,7 @@ from content.files import extraction
 from content.files import reading as file_text
 from content.files.extraction import Extraction
 from content.files.reading import claim_waiting_file, read_waiting_files, record_extraction
-from content.files.uploads import storage_path
+from content.files.storage import file_store
 from content.library.models import StoredFile
 from content.library.services import AssetInput, revise_asset
 from portal.kernel.extensions import db
@@ -55,7 +55,7 @@ def test_an_upload_stores_the_file_as_pending_without_reading_it(client_as, monk
     assert elapsed < 3
     stored = db.session.scalar(select(StoredFile))
     assert (stored.extraction_status, stored.extracted_text) == ("pending", None)
-    assert storage_path(stored.storage_name).read_bytes() == content
+    assert file_store().path(stored.storage_name).read_bytes() == content
 
 
 def test_reading_records_the_text_of_every_waiting_file(marketer):
@@ -84,12 +84,12 @@ def test_a_file_that_cannot_be_read_is_kept_and_marked_failed(marketer):
         "failed",
         "The PDF is damaged or not in a format we can read.",
     )
-    assert storage_path(stored.storage_name).read_bytes() == CORRUPT_PDF
+    assert file_store().path(stored.storage_name).read_bytes() == CORRUPT_PDF
 
 
 def test_a_file_missing_from_the_volume_is_marked_failed(marketer):
     stored = _upload(marketer)
-    storage_path(stored.storage_name).unlink()
+    file_store().path(stored.storage_name).unlink()
 
     read_waiting_files()
 

@@ -112,8 +112,8 @@ def _prepare_database(folder: Path) -> tuple[str, list[int]]:
 
 @pytest.fixture
 def portal_server(tmp_path):
-    """The portal under gunicorn with 2 sync workers and the indexer thread, as deployed;
-    yields (base URL, database URL, stage id). Stopped with everything it started."""
+    """The portal under gunicorn with 2 sync workers, jobs run by a thread in each, as
+    deployed; yields (base URL, database URL, stage id). Stopped with everything it started."""
     url, stage_id = _prepare_database(tmp_path)
     port = _free_port()
     environment = {
@@ -122,7 +122,6 @@ def portal_server(tmp_path):
         "SECRET_KEY": "load-test",
         "TANDEM_INSTANCE_PATH": str(tmp_path / "instance"),
         "TANDEM_UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "TANDEM_SEARCH_INDEXER": "thread",
         "TANDEM_RATELIMIT_ENABLED": "false",
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments

@@ -4,9 +4,11 @@ import io
 import re
 import time
 
+import pytest
 from sqlalchemy import select
 
-from content.files.uploads import KINDS, storage_path
+from content.files.storage import FolderStore, file_store
+from content.files.uploads import KINDS
 from content.library.models import StoredFile
 from portal.kernel.extensions import db
 from tests.content.helpers import (
@@ -44,7 +46,7 @@ def test_marketer_uploads_real_office_files_and_images(client_as):
     stored = {f.original_name: f for f in db.session.scalars(select(StoredFile))}
     for filename, (content, kind) in uploads.items():
         assert (stored[filename].kind, stored[filename].size) == (kind, len(content))
-        assert storage_path(stored[filename].storage_name).read_bytes() == content
+        assert file_store().path(stored[filename].storage_name).read_bytes() == content
 
 
 def test_files_are_stored_under_generated_names(client_as):
@@ -53,7 +55,7 @@ def test_files_are_stored_under_generated_names(client_as):
     stored = db.session.scalar(select(StoredFile))
     assert stored.original_name == "Q3 pitch.pptx"
     assert re.fullmatch(r"[0-9a-f]{32}\.pptx", stored.storage_name)
-    assert storage_path(stored.storage_name).parent.name == stored.storage_name[:2]
+    assert file_store().path(stored.storage_name).parent.name == stored.storage_name[:2]
 
 
 def test_asset_page_names_the_file_and_links_download_and_preview(client_as, marketer):
@@ -199,3 +201,21 @@ def test_zip_bomb_upload_is_refused_quickly_and_changes_nothing(client_as):
     assert response.status_code == 200
     assert "compressed suspiciously tightly" in response.text
     assert counts() == before
+
+
+def test_the_folder_store_keeps_whole_files_under_generated_names_only(tmp_path):
+    store = FolderStore(tmp_path / "uploads")
+    store.save("ab12.pdf", io.BytesIO(b"%PDF-1.7 whole"))
+
+    assert store.open("ab12.pdf").read() == b"%PDF-1.7 whole"
+    assert [p.name for p in (tmp_path / "uploads" / "ab").iterdir()] == ["ab12.pdf"]
+    with store.local_path("ab12.pdf") as path:
+        assert path.read_bytes() == b"%PDF-1.7 whole"
+    for hostile in ("../etc/passwd", "ab/../../x", ".hidden", ""):
+        with pytest.raises(ValueError, match="Not a storage name"):
+            store.path(hostile)
+
+    store.delete("ab12.pdf")
+    store.delete("ab12.pdf")  # gone already: nothing happens
+    with pytest.raises(FileNotFoundError), store.local_path("ab12.pdf"):
+        pass

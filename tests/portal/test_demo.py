@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from content.deals.models import Deal
-from content.files.uploads import storage_path
+from content.files.storage import file_store
 from content.library.models import (
     Asset,
     AssetRevision,
@@ -237,7 +237,7 @@ def test_attached_pdfs_are_readable(seeded):
     pdfs = db.session.scalars(select(StoredFile).where(StoredFile.kind == "pdf")).all()
     assert pdfs
     for stored in pdfs:
-        reader = pypdf.PdfReader(storage_path(stored.storage_name), strict=True)
+        reader = pypdf.PdfReader(file_store().path(stored.storage_name), strict=True)
         assert len(reader.pages) == 1
         assert _first_title(stored) in reader.pages[0].extract_text()
 
@@ -247,7 +247,7 @@ def test_attached_office_files_open(seeded):
     files = db.session.scalars(select(StoredFile).where(StoredFile.kind != "pdf")).all()
     assert {stored.kind for stored in files} == {"docx", "pptx"}
     for stored in files:
-        path = storage_path(stored.storage_name)
+        path = file_store().path(stored.storage_name)
         if stored.kind == "docx":
             first_line = docx.Document(path).paragraphs[0].text
         else:

@@ -20,8 +20,8 @@ from portal.digest.summary import compose
 from portal.digest.views import claim, send_week
 from portal.digest.weeks import Week, last_complete_week
 from portal.kernel.extensions import db
+from portal.kernel.jobs import run_held
 from portal.kernel.models import User, utcnow
-from portal.kernel.notifications import wait_for_mail
 from portal.kernel.reporting import local_today
 from portal.reports.registry import in_order
 from tests.factories import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
@@ -60,7 +60,7 @@ def auckland(app):
     """The portal's calendar is Auckland's; no email unless a test starts a server."""
     app.config.update(TIMEZONE=ZONE, MAIL_SERVER="")
     yield
-    assert wait_for_mail(15)
+    run_held()
 
 
 class RefusingInbox(Inbox):
@@ -96,7 +96,7 @@ class RefusingInbox(Inbox):
 @pytest.fixture
 def inbox(app):
     """A real SMTP server on 127.0.0.1, started after the test's data is made."""
-    assert wait_for_mail(15)  # emails of the notifications seeding made go nowhere
+    run_held()  # emails of the notifications seeding made go nowhere
     handler = RefusingInbox()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -221,9 +221,8 @@ def production_settings(tmp_path, **overrides) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "RATELIMIT_ENABLED": False,
-        # No indexer thread: it would outlive the test and its database, and every later
-        # commit in this worker would wake it.
-        "SEARCH_INDEXER": "off",
+        # No job thread: it would outlive the test and its database.
+        "JOBS": "held",
         **overrides,
     }
 

@@ -26,6 +26,7 @@ from content.library.models import Asset
 from content.usage.models import ShareLink
 from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
+from portal.kernel.jobs import FailedJob
 from portal.kernel.models import ApiToken, User
 from portal.kernel.notifications import Notification
 from portal.kernel.openapi import openapi_document
@@ -72,6 +73,7 @@ URL_VALUES = {
     "slug": lambda world: "content-usage",
     "token": lambda world: "not-a-share-token",
     "external_id": lambda world: "crm-integers-1",
+    "failed_id": _first(FailedJob),
 }
 # Query and form names a view reads with request.args/form.get: which are integers
 # (by endpoint, with those read by helpers the view calls), and which are text. A name
@@ -150,6 +152,7 @@ def _world(app) -> World:
     asset = db.session.scalar(select(Asset).where(Asset.owner_id == users["marketer"].id))
     crm_stages.ensure_default_mappings(users["admin"])
     comment = add_comment(asset, asset.owner, "A comment to resolve and reopen.")
+    db.session.add(FailedJob(name="files.extract", arguments="{}", error="Gave up.", attempts=7))
     db.session.commit()
     world = World(
         asset=asset,

@@ -2,32 +2,10 @@
 holds across processes: two applications (as two gunicorn workers or hosts would be)
 share one budget per address."""
 
-import os
 import uuid
 
-import pytest
-import redis
-
 from portal.kernel.extensions import db
-from tests.factories import IN_CI, make_app
-
-REDIS_URL = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def redis_url():
-    """The test Redis, or a skip saying how to start it (a failure in CI)."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        message = (
-            f"Redis is not reachable at {REDIS_URL} ({error}). Start it with "
-            "`redis-server --daemonize yes` or set TANDEM_TEST_REDIS_URL."
-        )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return REDIS_URL
+from tests.factories import make_app
 
 
 def attempts_from_two_workers(database_url, tmp_path, storage: str) -> list[int]:

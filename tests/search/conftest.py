@@ -1,8 +1,8 @@
 """Fixtures for the search tests: indexing on demand, a backend per implementation, and
 documents for the backend contract.
 
-In tests the app runs with SEARCH_INDEXER="off": nothing is indexed until a test calls
-``index_now()``, as the background indexer would after a commit.
+In tests the app's background jobs are held: nothing is indexed until a test calls
+``index_now()``, as the search.index job would after a commit.
 """
 
 import importlib.util

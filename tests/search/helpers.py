@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from content.files.reading import read_waiting_files
 from content.usage.models import Rating, UsageEvent
 from content.usage.signals import signal_changed
 from portal.kernel.extensions import db
@@ -15,8 +16,10 @@ from search.query import parse_query
 from tests.factories import make_user
 
 
-def index_now() -> int:
-    """Drain the outbox into the index, as the background indexer does after a commit."""
+def index_now() -> int | None:
+    """Read the files waiting for their text, then drain the outbox into the index, as
+    the files.extract and search.index jobs do after a commit."""
+    read_waiting_files()
     return indexing.drain()
 
 

@@ -52,7 +52,7 @@ def publish(settings: dict) -> list[int]:
             "INSTANCE_PATH": settings["instance_path"],
             "UPLOAD_FOLDER": settings["upload_folder"],
             "SEARCH_INDEX_PATH": settings["index_path"],
-            "SEARCH_INDEXER": "off",
+            "JOBS": "held",
             "RATELIMIT_ENABLED": False,
         }
     )

@@ -91,17 +91,17 @@ def test_check_fails_while_the_outbox_has_a_backlog(app, marketer):
     assert f"Missing from the index: 1 [{asset.id}]" in result.output
 
 
-def test_worker_once_drains_the_outbox_and_exits(app, marketer):
+def test_drain_indexes_the_outbox_now(app, marketer):
     ids = sorted(make_asset(marketer, f"Pricing sheet {n}").id for n in range(2))
 
-    result = run(app, "worker", "--once")
+    result = run(app, "drain")
 
     assert result.exit_code == 0, result.output
     assert result.output == "Indexed 2 changes.\n"
     assert outbox_size() == 0
     assert indexed_ids() == ids
-    again = run(app, "worker", "--once")
-    assert (again.exit_code, again.output) == (0, "")
+    again = run(app, "drain")
+    assert (again.exit_code, again.output) == (0, "Indexed 0 changes.\n")
 
 
 def test_extract_reads_waiting_files_now_and_queues_their_assets_for_the_index(app, marketer):

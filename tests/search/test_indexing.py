@@ -1,7 +1,6 @@
 """The outbox and the indexer: every change that affects search reaches the index, in
 order, and a crash at any point loses no update."""
 
-import time
 from datetime import date
 
 import pytest
@@ -15,8 +14,10 @@ from content.usage import events as usage
 from content.usage import ratings
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.extensions import db
+from portal.kernel.jobs import FailedJob, job_queue, retry_failed, run_held
 from portal.kernel.models import User
-from search import indexing, outbox, service
+from search import indexing, service
+from search import jobs as search_jobs
 from search.documents import load_documents
 from tests.factories import make_asset, pdf_bytes, reviewers
 from tests.search.helpers import (
@@ -236,23 +237,39 @@ def test_an_index_that_cannot_commit_keeps_every_row_of_the_batch(marketer, monk
 
 
 def test_a_document_that_cannot_be_indexed_does_not_hold_up_the_others(
-    marketer, rep, monkeypatch, caplog
+    app, marketer, rep, monkeypatch, caplog
 ):
     first, poison, last = (make_asset(marketer, f"Pricing sheet {n}") for n in range(3))
     later = make_asset(marketer, "Pricing FAQ")
     backend = indexing.get_backend()
     writers = WriterLog(backend, poison=frozenset({poison.id}))
     monkeypatch.setattr(backend, "writer", writers.writer)
+    queue = job_queue(app)
+    queue.held.clear()  # the commits' wake-ups
 
     processed = indexing.drain(batch=3)
 
-    assert processed == 3
-    assert outbox_asset_ids() == [poison.id], "its rows stay for the next drain"
+    assert processed == 4
+    assert outbox_size() == 0, "the poison's rows leave the outbox for a job of its own"
+    assert [(q.name, q.arguments) for q in queue.held] == [
+        ("search.index_asset", {"asset_id": poison.id})
+    ]
     assert sorted(found_ids(rep, "pricing")) == sorted([first.id, last.id, later.id])
     assert f"Asset {poison.id} could not be indexed" in caplog.text
+
+    # The job fails too (a held queue lists it at once; a worker would retry it first).
+    run_held()
+    (failed,) = db.session.scalars(select(FailedJob)).all()
+    assert (failed.name, failed.argument_values) == ("search.index_asset", {"asset_id": poison.id})
+    assert f"cannot index asset {poison.id}" in failed.error
+
     monkeypatch.undo()
-    assert index_now() == 1
+    retry_failed(failed)
+    db.session.commit()
+    run_held()
+
     assert poison.id in found_ids(rep, "pricing")
+    assert db.session.scalars(select(FailedJob)).all() == []
 
 
 def test_a_crash_after_the_index_commit_replays_the_rows_harmlessly(marketer, rep, monkeypatch):
@@ -306,7 +323,7 @@ def test_drain_skips_at_once_while_another_process_holds_the_writer(app, markete
     held = whoosh_index.open_dir(app.config["SEARCH_INDEX_PATH"]).writer()
 
     try:
-        assert indexing.drain() == 0
+        assert indexing.drain() is None
         assert outbox_asset_ids() == [asset.id]
     finally:
         held.cancel()
@@ -446,23 +463,31 @@ def test_check_reports_missing_stale_orphaned_and_backlog(marketer):
     assert indexing.check().healthy
 
 
-# ---- the embedded indexer ------------------------------------------------------------------
+# ---- the indexing jobs ----------------------------------------------------------------
 
 
-def test_the_embedded_indexer_thread_indexes_a_commit_moments_later(app, marketer, monkeypatch):
-    indexer = indexing.BackgroundIndexer(app, interval=10**6)  # only a wake-up drains
-    monkeypatch.setattr(outbox, "_wake_callbacks", [indexer.wake])
-    indexer.start()
-    try:
-        asset = make_asset(marketer, "Pricing guide")  # the commit wakes the indexer
-        deadline = time.monotonic() + 5
-        while outbox_size() and time.monotonic() < deadline:
-            time.sleep(0.02)
+def test_a_commit_that_changes_an_asset_asks_for_the_index_job_once(app, marketer, rep):
+    queue = job_queue(app)
+    queue.held.clear()
+    asset = make_asset(marketer, "Pricing guide")  # several commits, one job each
+    assert {q.name for q in queue.held} == {"search.index"}
 
-        assert outbox_size() == 0
-        assert [h.asset_id for h in find(indexing.get_backend(), "pricing").hits] == [asset.id]
-    finally:
-        time.sleep(0.1)  # let the daemon thread park: nothing wakes it after the test
+    run_held()
+
+    assert outbox_size() == 0
+    assert found_ids(rep, "pricing") == [asset.id]
+
+
+def test_a_rolled_back_change_asks_for_no_job(app, marketer):
+    asset = make_asset(marketer, "Pricing guide")
+    queue = job_queue(app)
+    queue.held.clear()
+
+    asset.title = "Renamed"
+    db.session.flush()
+    db.session.rollback()
+
+    assert queue.held == []
 
 
 def old_layout_index(path) -> None:
@@ -487,24 +512,20 @@ def test_rebuild_replaces_an_index_of_an_older_layout(app, marketer, rep):
     assert found_ids(db.session.get(User, rep_id), "pricing") == [asset_id]
 
 
-def test_the_indexer_thread_rebuilds_an_outdated_index_when_it_starts(app, marketer, rep):
+def test_the_index_job_rebuilds_an_outdated_index_first(app, marketer, rep):
     asset = make_asset(marketer, "Pricing guide")
+    asset_id, rep_id = asset.id, rep.id
     index_now()
     backend = indexing.get_backend()
     old_layout_index(backend.path)
-    indexer = indexing.BackgroundIndexer(app, interval=10**6)
 
-    indexer.start()
-    # The new, empty index exists before the rebuild fills it: wait for the documents.
-    deadline = time.monotonic() + 10
-    while not found_ids(rep, "pricing") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    search_jobs.index()  # (the rebuild expunges the session's objects as it goes)
 
     assert not backend.outdated()
-    assert found_ids(rep, "pricing") == [asset.id]
+    assert found_ids(db.session.get(User, rep_id), "pricing") == [asset_id]
 
 
-def test_the_drain_reads_an_uploaded_file_then_indexes_its_words(marketer, rep):
+def test_the_jobs_read_an_uploaded_file_then_index_its_words(marketer, rep):
     asset = make_asset(
         marketer, "Analyst report", file=("report.pdf", pdf_bytes("Quokka adoption grew"))
     )
