@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PG_ADMIN_URL, require_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -92,3 +94,32 @@ def test_the_http_benchmark_loads_every_page_beside_bare_flask(tmp_path):
     assert set(pages) == {"library board", "asset page", "API asset list"}
     assert all(page["requests"] > 0 and page["statements"] > 0 for page in pages.values())
     assert "of the bare-Flask rate" in finished.stdout
+
+
+def test_the_job_benchmark_drains_jobs_in_process_and_through_redis_workers(tmp_path, redis_url):
+    require_postgres()
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "job_bench.py"), "--jobs", "40", "--paced", "4",
+        "--rate", "20", "--timeout", "60", "--json", str(figures_file),
+    ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "TANDEM_BENCH_PG_URL": PG_ADMIN_URL,
+        "TANDEM_BENCH_REDIS_URL": redis_url,
+    }
+
+    finished = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=environment
+    )
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    results = json.loads(figures_file.read_text())["results"]
+    assert [(r["mode"], r["workers"]) for r in results] == [
+        ("thread", 1),
+        ("redis", 1),
+        ("redis", 2),
+    ]
+    assert all(r["drain"]["done"] and r["drain"]["jobs_per_s"] > 0 for r in results)
+    assert all(r["delay_ms"]["count"] == 4 for r in results)
+    assert "the in-process default's drain rate" in finished.stdout
