@@ -17,7 +17,7 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
-from portal.kernel import config, openapi, reporting, web
+from portal.kernel import config, metrics, openapi, reporting, web
 from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
@@ -25,6 +25,7 @@ from portal.kernel.templating import register_template_helpers
 from portal.kernel.transaction import Portal
 from portal.kernel.wiring import install
 from portal.notifications import feature as notifications
+from portal.operations import feature as operations
 from portal.reports import feature as reports
 from search import feature as search
 from workflows.audit import feature as audit
@@ -62,6 +63,7 @@ FEATURES = (
     search,
     reports,
     digest,
+    operations,
 )
 
 
@@ -80,6 +82,7 @@ def create_app(settings: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    metrics.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -1,12 +1,16 @@
-"""Wiring: The search page and API, the search box's suggestions, the `search` commands
-and the indexer."""
+"""Wiring: The search page and API, the search box's suggestions, the `search` commands,
+the indexer and the outbox's backlog as a metric."""
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from portal.kernel.api import register_api
+from portal.kernel.extensions import db
+from portal.kernel.metrics import register_gauge
 from portal.kernel.suggestions import register_source
 from search import api, cli, outbox, suggest, views
 from search.indexing import init_search
+from search.models import SearchOutbox
 
 
 def register(app: Flask) -> None:
@@ -17,3 +21,14 @@ def register(app: Flask) -> None:
     cli.register_cli(app)
     init_search(app)
     register_source(app, suggest.asset_titles)
+    register_gauge(
+        app,
+        "tandem_search_outbox_backlog",
+        "Changes to assets waiting in the search outbox for the indexer.",
+        _outbox_backlog,
+    )
+
+
+def _outbox_backlog() -> float:
+    """Rows in the search outbox: it grows when the indexer falls behind or stops."""
+    return float(db.session.scalar(select(func.count(SearchOutbox.id))) or 0)
