@@ -4,7 +4,6 @@ Nothing imports this module but ``portal.create_app``; it is the one place that 
 feature. Each feature adds itself through its ``feature.register(app)``.
 """
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -17,7 +16,7 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
-from portal.kernel import config, metrics, openapi, reporting, web
+from portal.kernel import config, logs, metrics, openapi, reporting, web
 from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
@@ -81,7 +80,7 @@ def create_app(settings: dict | None = None) -> Flask:
     config.check_secret_key(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO)
+    logs.install(app)
     metrics.install(app)
 
     db.init_app(app)

@@ -178,8 +178,10 @@ def _security_settings(production: bool) -> dict:
 
 
 def _operations_settings() -> dict:
-    """Who may read the metrics."""
+    """Logs and who may read the metrics."""
     return {
+        # "text" for people reading a terminal, "json" (one object a line) for collectors.
+        "LOG_FORMAT": _choice_env("TANDEM_LOG_FORMAT", "text", ("text", "json")),
         # A scrape of /metrics must send "Authorization: Bearer <token>" when set.
         "METRICS_TOKEN": os.environ.get("TANDEM_METRICS_TOKEN", "").strip(),
         # Networks allowed to scrape /metrics (e.g. "10.0.0.0/8,127.0.0.1/32"); with
