@@ -108,11 +108,13 @@ def configure(log_format: str) -> logging.Handler:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if isinstance(h, PortalHandler)), None)
     if handler is None:
+        # INFO, as basicConfig(level=INFO) would: only when nothing configured logging
+        # before (a test runner's capture keeps its own level).
+        if not root.handlers:
+            root.setLevel(logging.INFO)
         handler = PortalHandler(sys.stderr)
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
-        # As basicConfig(level=INFO) did before: the portal's own INFO lines are shown.
-        root.setLevel(logging.INFO)
     handler.setFormatter(_FORMATTERS[log_format])
     return handler
 

@@ -84,7 +84,10 @@ class Metrics:
     """An application's registry, its request metrics and its gauges."""
 
     def __init__(self) -> None:
-        self.multiprocess = bool(os.environ.get(MULTIPROCESS_ENV))
+        folder = os.environ.get(MULTIPROCESS_ENV, "")
+        if folder and not os.path.isdir(folder):
+            raise RuntimeError(f"{MULTIPROCESS_ENV} must name an existing folder, got {folder!r}")
+        self.multiprocess = bool(folder)
         self.registry = CollectorRegistry()
         self.gauges = ReadAtScrape()
         # In multiprocess mode the request metrics live in the shared files, collected

@@ -241,6 +241,8 @@ def metrics_app(tmp_path):
     def build(**settings):
         app = make_app(f"sqlite:///{tmp_path / f'{len(apps)}.db'}", tmp_path, **settings)
         apps.append(app)
+        with app.app_context():
+            db.create_all()
         return app.test_client()
 
     yield build
@@ -293,3 +295,22 @@ def test_metrics_with_networks_and_a_token_need_both(metrics_app):
 def test_a_mistyped_network_stops_the_start(tmp_path):
     with pytest.raises(RuntimeError, match="TANDEM_METRICS_ALLOW"):
         make_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, METRICS_ALLOW="10.0.0.0/33")
+
+
+def test_a_missing_multiprocess_folder_stops_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "absent"))
+
+    with pytest.raises(RuntimeError, match="PROMETHEUS_MULTIPROC_DIR must name an existing"):
+        make_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
+
+
+def test_probes_are_never_rate_limited(metrics_app):
+    client = metrics_app(
+        RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute", RATELIMIT_STORAGE_URI="memory://"
+    )
+
+    probes = [client.get(url).status_code for url in ["/healthz", "/readyz", "/metrics"] * 3]
+    pages = [client.get("/login").status_code for _ in range(3)]
+
+    assert 429 not in probes
+    assert pages == [200, 200, 429]

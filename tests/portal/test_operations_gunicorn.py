@@ -1,6 +1,8 @@
 """Under gunicorn with several workers, one scrape counts the requests of every worker
-(PROMETHEUS_MULTIPROC_DIR), whichever worker answers it."""
+(PROMETHEUS_MULTIPROC_DIR), whichever worker answers it, and every worker logs its
+requests as JSON lines."""
 
+import json
 import os
 import socket
 import subprocess
@@ -85,6 +87,7 @@ def environment(tmp_path) -> dict[str, str]:
         "SECRET_KEY": "gunicorn-test",
         "TANDEM_SEARCH_INDEXER": "off",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "TANDEM_LOG_FORMAT": "json",
     }
     bin_dir = Path(sys.executable).parent
     subprocess.run(
@@ -122,8 +125,10 @@ def test_a_scrape_counts_the_requests_of_every_worker(environment, tmp_path):
         scrapes = [get(f"{base}/metrics") for _ in range(6)]
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        _output, errors = server.communicate(timeout=30)
 
+    logged = [json.loads(line) for line in errors.decode().splitlines() if line.startswith("{")]
+    probes = [line for line in logged if line.get("path") == "/healthz"]
     workers = {path.name for path in Path(environment["PROMETHEUS_MULTIPROC_DIR"]).iterdir()}
     counters = [name for name in workers if name.startswith("counter_")]
     assert held.startswith(b"HTTP/1.0 200")
@@ -131,4 +136,7 @@ def test_a_scrape_counts_the_requests_of_every_worker(environment, tmp_path):
     assert before >= 1
     counted = [healthz_count(exposition) for exposition in scrapes]
     assert counted == [before + REQUESTS] * len(scrapes)
+    assert len(probes) == before + REQUESTS
+    assert all(line["logger"] == "portal.requests" and line["status"] == 200 for line in probes)
+    assert len({line["request_id"] for line in probes}) == len(probes)
     assert "tandem_search_outbox_backlog 0.0" in scrapes[0]

@@ -17,15 +17,20 @@ from tests.portal.sql_count import counting_statements
 @pytest.fixture
 def log_output():
     """Switch the portal's handler to a buffer: ``log_output("json")`` returns it. The
-    handler goes back to stderr and the text format afterwards."""
+    handler goes back to stderr, the text format and the root logger's level afterwards."""
     handler = logs.configure("text")
     previous = handler.setStream(io.StringIO())
+    root = logging.getLogger()
+    # Under the test runner the root logger keeps its WARNING; a server's shows INFO.
+    level = root.level
+    root.setLevel(logging.INFO)
 
     def capture(log_format: str) -> io.StringIO:
         logs.configure(log_format)
         return handler.stream
 
     yield capture
+    root.setLevel(level)
     handler.setStream(previous)
     logs.configure("text")
 
