@@ -145,16 +145,19 @@ def _finish_request(response: Response) -> Response:
     response.headers[HEADER] = request_id
     if access_log.isEnabledFor(logging.INFO):
         duration_ms = (time.perf_counter() - request.environ[_STARTED_KEY]) * 1000
-        status = response.status_code
+        status, path = response.status_code, request.path
+        if not path.isprintable():
+            # A %0A in the URL would otherwise start a forged line in the text format.
+            path = path.encode("unicode_escape").decode("ascii")
         access_log.info(
             "%s %s %s %.1f ms",
             request.method,
-            request.path,
+            path,
             status,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": status,
                 "duration_ms": round(duration_ms, 1),
                 "user_id": _signed_in_user_id(),

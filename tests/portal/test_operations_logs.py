@@ -147,6 +147,17 @@ def test_text_lines_read_as_one_line_per_request(app, log_output):
     assert re.fullmatch(rf"{stamp} WARNING \[-\] portal\.test: Outside a request", outside)
 
 
+def test_a_line_break_in_the_path_cannot_forge_a_line(app, log_output):
+    buffer = log_output("text")
+
+    app.test_client().get("/x%0A2026-01-01 00:00:00,000 INFO [-] portal.requests: GET /")
+
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 1
+    assert "GET /x\\n2026-01-01 00:00:00,000 INFO" in lines[0]
+    assert lines[0].endswith(" ms")
+
+
 def test_building_apps_again_never_doubles_a_line(app, tmp_path, log_output):
     buffer = log_output("json")
     for name in ("second", "third"):
