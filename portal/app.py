@@ -4,7 +4,6 @@ Nothing imports this module but ``portal.create_app``; it is the one place that 
 feature. Each feature adds itself through its ``feature.register(app)``.
 """
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -18,7 +17,7 @@ from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
 from portal.jobs import feature as jobs
-from portal.kernel import config, job_schedule, openapi, reporting, web
+from portal.kernel import config, job_schedule, logs, metrics, openapi, reporting, web
 from portal.kernel.api import mount_api
 from portal.kernel.errors import register_error_handlers
 from portal.kernel.extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +26,7 @@ from portal.kernel.templating import register_template_helpers
 from portal.kernel.transaction import Portal
 from portal.kernel.wiring import install
 from portal.notifications import feature as notifications
+from portal.operations import feature as operations
 from portal.reports import feature as reports
 from search import feature as search
 from workflows.audit import feature as audit
@@ -65,6 +65,7 @@ FEATURES = (
     reports,
     digest,
     jobs,
+    operations,
 )
 
 
@@ -81,7 +82,8 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(values)
     config.check_secret_key(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO)
+    logs.install(app)
+    metrics.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -182,3 +182,7 @@ class SearchBackend(Protocol):
 
     def clear(self) -> None:
         """Empty the index (before a rebuild)."""
+
+    def readiness(self) -> str | None:
+        """None when the index can answer searches, else why not in a sentence that names
+        nothing secret (for the readiness probe)."""

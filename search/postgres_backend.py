@@ -175,6 +175,12 @@ class PostgresBackend:
             connection.execute(delete(search_documents))
         self.forget_vocabulary()
 
+    def readiness(self) -> str | None:
+        """None when the ``search_documents`` table exists (its migration has run)."""
+        with self._engine.connect() as connection:
+            found = connection.scalar(text("SELECT to_regclass('search_documents')"))
+        return None if found else "The search_documents table is missing: run `flask db upgrade`."
+
     def indexed(self) -> dict[int, datetime]:
         """asset id → the updated_at the index holds, for `search check`."""
         table = search_documents

@@ -8,6 +8,7 @@ highlighting far cheaper.
 """
 
 import logging
+import os
 import threading
 import time
 from collections import Counter
@@ -121,6 +122,22 @@ class WhooshBackend:
             index.create_in(str(self.path), SCHEMA)
         with self._lock:
             self._searcher = None
+
+    def readiness(self) -> str | None:
+        """None when the index opens, or when there is none yet and its folder can hold
+        the one the first search or write creates."""
+        try:
+            with self._create_lock:
+                if index.exists_in(str(self.path)):
+                    index.open_dir(str(self.path))
+                    return None
+                self.path.mkdir(parents=True, exist_ok=True)
+                if os.access(self.path, os.W_OK):
+                    return None
+        except Exception as error:  # noqa: BLE001 - whatever stops it, the index is not ready
+            log.warning("The Whoosh index at %s does not open: %s", self.path, error)
+            return f"The Whoosh search index does not open ({type(error).__name__})."
+        return "The Whoosh search index's folder cannot be written."
 
     def _scoring(self, searcher):
         """The searcher that scores ``searcher``'s filtered matches (scoring_searcher),

@@ -1,8 +1,12 @@
-"""Wiring: The background-jobs page for admins and the job commands."""
+"""Wiring: The background-jobs page for admins, the job commands and the queue's metrics."""
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from portal.jobs import cli, rules, views
+from portal.kernel.extensions import db
+from portal.kernel.jobs import FailedJob, job_queue
+from portal.kernel.metrics import register_gauge
 from portal.kernel.wiring import install
 
 
@@ -11,3 +15,19 @@ def register(app: Flask) -> None:
     install(app, rules)
     app.register_blueprint(views.bp)
     cli.register_cli(app)
+    register_gauge(
+        app,
+        "tandem_jobs_waiting",
+        "Background jobs waiting or running (in this process's queue without Redis).",
+        lambda: float(job_queue(app).waiting()),
+    )
+    register_gauge(
+        app,
+        "tandem_jobs_failed",
+        "Background jobs that gave up after every retry, waiting for an admin on /admin/jobs.",
+        _failed_jobs,
+    )
+
+
+def _failed_jobs() -> float:
+    return float(db.session.scalar(select(func.count(FailedJob.id))) or 0)

@@ -62,6 +62,7 @@ def from_environment() -> dict:
         **_workflow_settings(),
         **_job_settings(),
         **_security_settings(production),
+        **_operations_settings(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
@@ -186,6 +187,19 @@ def _security_settings(production: bool) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
         "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _operations_settings() -> dict:
+    """Logs and who may read the metrics."""
+    return {
+        # "text" for people reading a terminal, "json" (one object a line) for collectors.
+        "LOG_FORMAT": _choice_env("TANDEM_LOG_FORMAT", "text", ("text", "json")),
+        # A scrape of /metrics must send "Authorization: Bearer <token>" when set.
+        "METRICS_TOKEN": os.environ.get("TANDEM_METRICS_TOKEN", "").strip(),
+        # Networks allowed to scrape /metrics (e.g. "10.0.0.0/8,127.0.0.1/32"); with
+        # neither this nor the token set, only loopback addresses may.
+        "METRICS_ALLOW": os.environ.get("TANDEM_METRICS_ALLOW", "").strip(),
     }
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.kernel.extensions import Entity, db
-from portal.kernel.logs import bound_request_id, current_request_id
+from portal.kernel.logs import bound_request_id, current_request_id, sane_request_id
 from portal.kernel.models import utcnow
 from portal.kernel.pagination import Page, paginate
 
@@ -141,8 +141,10 @@ def _forget_after_rollback(session: Session, previous) -> None:
 
 def perform(app: Flask, spec: JobSpec, arguments: dict[str, Any], request_id: str | None):
     """Run one job in its own app context and session: committed when it returns,
-    rolled back (and the error raised again, for the queue to retry) when it raises."""
-    with app.app_context(), bound_request_id(request_id):
+    rolled back (and the error raised again, for the queue to retry) when it raises. Its
+    log lines carry the id of the request that asked for it (a new one for a job no
+    request asked for)."""
+    with app.app_context(), bound_request_id(sane_request_id(request_id)):
         try:
             spec.function(**arguments)
             db.session.commit()

@@ -4,8 +4,11 @@ import json
 
 from sqlalchemy import func, select
 
+from content.library.models import Stage
 from portal.kernel.extensions import db
-from portal.kernel.jobs import FailedJob, job_queue
+from portal.kernel.jobs import FailedJob, enqueue_now, job_queue, run_held
+from portal.kernel.logs import current_request_id
+from search import indexing
 
 
 def give_up(name: str = "files.extract", arguments: dict | None = None, error: str = "") -> int:
@@ -125,3 +128,47 @@ def test_worker_and_scheduler_say_they_need_redis(app):
         result = runner.invoke(args=[command])
         assert result.exit_code == 1
         assert "needed only when TANDEM_REDIS_URL is set" in result.output
+
+
+def test_the_queue_and_the_failed_jobs_are_metrics(app, users):
+    give_up()
+    queue = job_queue(app)
+    queue.held.clear()
+    enqueue_now("files.extract")
+    enqueue_now("search.index")
+
+    text = app.test_client().get("/metrics").text
+
+    assert "tandem_jobs_waiting 2.0" in text
+    assert "tandem_jobs_failed 1.0" in text
+
+
+def test_a_job_runs_and_gives_up_under_the_id_of_the_request_that_asked_for_it(
+    app, client_as, monkeypatch
+):
+    seen: list[str | None] = []
+
+    def failing_drain(*_args, **_kwargs):
+        seen.append(current_request_id())
+        raise OSError("the index disk is full")
+
+    marketer = client_as("marketer")
+    job_queue(app).held.clear()
+    created = marketer.form(
+        "/assets/new", {"title": "Pricing guide", "body": "Prices.", "stages": [stage_id()]}
+    )
+    assert created.status_code == 302, created.text
+    request_id = created.headers["X-Request-ID"]
+    monkeypatch.setattr(indexing, "drain", failing_drain)
+
+    run_held()
+
+    assert seen == [request_id]
+    (failed,) = db.session.scalars(select(FailedJob)).all()
+    assert (failed.name, failed.request_id) == ("search.index", request_id)
+    page = client_as("admin").get("/admin/jobs")
+    assert f"Request {request_id}" in page.text
+
+
+def stage_id() -> int:
+    return db.session.scalar(select(Stage.id).where(Stage.slug == "decision"))
