@@ -193,9 +193,15 @@ def restored_counts() -> dict[str, int]:
 def holds_data() -> bool:
     """True when the configured database has tables or the upload folder has files."""
     url, uploads = settings()
+    if any(path.is_file() for path in uploads.rglob("*")):
+        return True
     if is_sqlite(url) and not Path(str(url.database)).exists():
-        return folder_stats(uploads)["files"] > 0
-    return bool(restored_counts()) or folder_stats(uploads)["files"] > 0
+        return False
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+    engine.dispose()
+    return bool(tables)
 
 
 def load(directory: Path) -> None:

@@ -34,6 +34,9 @@ if python "$here/dbtool.py" holds-data && [ "$force" != true ]; then
 fi
 
 uploads=$(python "$here/dbtool.py" upload-folder)
+case $uploads in
+    "" | /) echo "The upload folder is '$uploads'; set TANDEM_UPLOAD_FOLDER." >&2; exit 2 ;;
+esac
 python "$here/dbtool.py" load "$dir"
 # The folder may be a mount point (a shared volume): empty it rather than replace it.
 mkdir -p "$uploads"

@@ -259,7 +259,6 @@ def test_web_migrates_serves_and_stops_on_sigterm(tmp_path):
 # allowed to be missing from `flask --app portal --help`.
 EXPECTED_COMMANDS = {
     "db upgrade",
-    "db current",
     "init",
     "create-user",
     "seed-demo",
