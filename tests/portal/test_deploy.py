@@ -3,6 +3,7 @@ serves and stops cleanly; a backup restored into an emptied database and upload 
 gives back every row and every file, on PostgreSQL and on SQLite; and the deploy files
 name only commands, subcommands and settings that exist."""
 
+import json
 import os
 import re
 import runpy
@@ -14,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -36,6 +37,7 @@ from tests.factories import (
     make_user,
     pdf_bytes,
     require_postgres,
+    selected_databases,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,6 +89,7 @@ def row_counts(database_url: str) -> dict[str, int]:
 
 
 def without_outbox(counts: dict[str, int]) -> dict[str, int]:
+    """The counts but the search outbox's, which a rebuild of the index empties."""
     return {name: rows for name, rows in counts.items() if name != "search_outbox"}
 
 
@@ -124,7 +127,9 @@ def add_uploads(folder: Path) -> None:
     (folder / "notes with spaces.txt").write_text("é – ünïcödé\n", encoding="utf-8")
 
 
-def round_trip(env: dict[str, str], database_url: str, wipe, tmp_path: Path) -> None:
+def round_trip(
+    env: dict[str, str], database_url: str, wipe: Callable[[], None], tmp_path: Path
+) -> None:
     """Back up, check that restore refuses to overwrite, wipe, restore, compare."""
     uploads = tmp_path / "instance" / "uploads"
     add_uploads(uploads)
@@ -136,6 +141,7 @@ def round_trip(env: dict[str, str], database_url: str, wipe, tmp_path: Path) -> 
 
     refused = run(env, "restore", str(backup), expect=3)
     assert "--force" in refused.stderr
+    assert row_counts(database_url) == counts
     (uploads / "after-the-backup.txt").write_text("not in the backup")
 
     wipe()
@@ -156,9 +162,11 @@ def round_trip(env: dict[str, str], database_url: str, wipe, tmp_path: Path) -> 
 
 
 @pytest.fixture
-def pg_database() -> Iterator[tuple[str, object]]:
+def pg_database() -> Iterator[tuple[str, Callable[[], None]]]:
     """A database of its own on the test server, and a function that drops and creates
     it again; dropped at the end."""
+    if "postgres" not in selected_databases():
+        pytest.skip("PostgreSQL is not among TANDEM_TEST_DATABASES")
     require_postgres()
     admin = make_url(PG_ADMIN_URL)
     name = f"tandem_restore_{uuid.uuid4().hex[:12]}"
@@ -203,8 +211,19 @@ def test_backup_and_restore_on_sqlite(tmp_path):
 
     round_trip(env, database_url, wipe, tmp_path)
 
+    # A backup whose rows do not come back as its manifest says fails the restore.
+    manifest_path = tmp_path / "backup" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    users = manifest["database"]["tables"]["users"]
+    manifest["database"]["tables"]["users"] = users + 1
+    manifest_path.write_text(json.dumps(manifest))
+    failed = run(env, "restore", str(tmp_path / "backup"), "--force", expect=1)
+    mismatch = rf"^users +{users + 1} +{users}  MISMATCH$"
+    assert re.search(mismatch, failed.stdout, re.MULTILINE), failed.stdout
+
 
 def free_port() -> int:
+    """A loopback port nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -231,26 +250,24 @@ def test_web_migrates_serves_and_stops_on_sigterm(tmp_path):
     env = deploy_env(
         tmp_path, f"sqlite:///{database}", TANDEM_BIND=f"127.0.0.1:{port}", TANDEM_WEB_WORKERS="1"
     )
-    server = subprocess.Popen(
-        [str(ENTRYPOINT), "web"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = tmp_path / "web.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(ENTRYPOINT), "web"], env=env, stdout=output, stderr=output, start_new_session=True
+        )
     try:
         status, body = answer(f"http://127.0.0.1:{port}/login", seconds=30)
-        assert status == 200
+        assert status == 200, log.read_text()
         assert b'name="password"' in body
-        # The entrypoint became gunicorn (exec), so the signal reaches gunicorn itself.
+        # The entrypoint became gunicorn (exec), so the signal reaches gunicorn itself,
+        # which lets its worker finish and exits cleanly.
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=10) == 0
+        assert server.wait(timeout=10) == 0, log.read_text()
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
-    output = server.stdout.read().decode() if server.stdout else ""
-    assert "Running upgrade" in output  # TANDEM_MIGRATE_ON_START's default
+    assert "Running upgrade" in log.read_text()  # TANDEM_MIGRATE_ON_START's default
     assert row_counts(f"sqlite:///{database}")["alembic_version"] == 1
 
 
@@ -311,6 +328,7 @@ def test_deploy_files_name_only_commands_that_exist(tmp_path):
 
 
 def entrypoint_subcommands() -> set[str]:
+    """The subcommands entrypoint.sh's case statement names (not its catch-all)."""
     labels = re.findall(r"^    ([a-z]+)\)$", ENTRYPOINT.read_text(), re.MULTILINE)
     return set(labels)
 
