@@ -28,6 +28,7 @@ from flask.cli import cli as flask_cli
 from psycopg import sql
 from sqlalchemy import create_engine, func, inspect, make_url, select, table
 
+from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
 from tests.factories import (
     PASSWORD,
@@ -102,15 +103,20 @@ def upload_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def seed(env: dict[str, str], database_url: str, tmp_path: Path) -> None:
-    """A portal as a first week leaves it: migrated and prepared by the entry point, then
-    a few published assets (one with a PDF) written through the portal's own services.
+def seed(env: dict[str, str], database_url: str, tmp_path: Path, *, init: bool) -> None:
+    """A portal as a first week leaves it: migrated by the entry point, prepared by
+    ``entrypoint.sh init`` (or, to spare a process start, the same steps in this one),
+    then a few assets (one with a PDF) written through the portal's own services.
     Lighter than seed-demo, which alone takes seconds."""
     run(env, "migrate")
-    admin = ["--admin-email", "admin@example.com", "--admin-name", "Ada Admin"]
-    run(env, "init", *admin, "--admin-password", PASSWORD)
+    if init:
+        admin = ["--admin-email", "admin@example.com", "--admin-name", "Ada Admin"]
+        run(env, "init", *admin, "--admin-password", PASSWORD)
     app = make_app(database_url, tmp_path, UPLOAD_FOLDER=env["TANDEM_INSTANCE_PATH"] + "/uploads")
     with app.app_context():
+        if not init:
+            ensure_defaults()
+            make_user("admin", "admin@example.com")
         marketer = make_user("marketer")
         make_asset(marketer, "Pricing one-pager", file=("pricing.pdf", pdf_bytes("Pricing")))
         make_asset(marketer, "ROI calculator guide", stages=("decision",), tags=())
@@ -194,7 +200,7 @@ def pg_database() -> Iterator[tuple[str, Callable[[], None]]]:
 def test_backup_and_restore_on_postgresql(pg_database, tmp_path):
     database_url, recreate = pg_database
     env = deploy_env(tmp_path, database_url)
-    seed(env, database_url, tmp_path)
+    seed(env, database_url, tmp_path, init=True)
 
     round_trip(env, database_url, recreate, tmp_path)
 
@@ -203,7 +209,7 @@ def test_backup_and_restore_on_sqlite(tmp_path):
     database = tmp_path / "instance" / "tandem.db"
     database_url = f"sqlite:///{database}"
     env = deploy_env(tmp_path, database_url)
-    seed(env, database_url, tmp_path)
+    seed(env, database_url, tmp_path, init=False)
 
     def wipe() -> None:
         for path in database.parent.glob("tandem.db*"):
