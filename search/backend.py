@@ -170,6 +170,12 @@ class SearchBackend(Protocol):
     """One interface, two implementations (Whoosh files and PostgreSQL full text)."""
 
     name: str
+    # True when several processes may index at once (each locks the assets it indexes).
+    parallel: bool
+
+    def lock_assets(self, session, asset_ids: list[int]) -> list[int]:
+        """Lock ``asset_ids`` for indexing until ``session``'s transaction ends; those
+        locked, in order (with one writer at a time, all of them)."""
 
     def writer(self, bulk: bool = False) -> IndexWriter | None:
         """A writer, or None at once when another process holds the index; ``bulk`` when

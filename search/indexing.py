@@ -6,11 +6,12 @@ index commit, so a crash between the two replays the rows; indexing is idempoten
 """
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import delete, func, make_url, select
+from sqlalchemy import Row, delete, func, make_url, select
 
 from portal.kernel.extensions import db
 from portal.kernel.jobs import enqueue_now
@@ -34,33 +35,36 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
     """Index everything waiting in the outbox, in order and in batches.
 
     Returns the number of outbox rows processed, or None when another process holds the
-    index writer (it drains what is queued, this call's rows included). When a batch
-    fails, its assets are tried one at a time: one that cannot be indexed (a poison
-    document) is handed to a job of its own, ``search.index_asset``, which retries it
-    with a growing delay and finally lists it among the failed jobs, and its rows leave
-    the outbox, so it never holds up the assets queued behind it. When no asset of the
-    batch can be indexed, the error is the index's, not a document's: it is raised and
-    every row stays.
+    index writer (it drains what is queued, this call's rows included). With a backend
+    that several processes may write at once (``parallel``: PostgreSQL), each batch's
+    rows are claimed (rows another indexer claimed are skipped) and its assets locked
+    until the rows are deleted, so indexers share the outbox and never index one asset at
+    once. When a batch fails, its assets are tried one at a time: one that cannot be
+    indexed (a poison document) is handed to a job of its own, ``search.index_asset``,
+    which retries it with a growing delay and finally lists it among the failed jobs, and
+    its rows leave the outbox, so it never holds up the assets queued behind it. When no
+    asset of the batch can be indexed, the error is the index's, not a document's: it is
+    raised and every row stays.
     """
     backend = backend or get_backend()
+    parallel = backend.parallel
     processed = 0
     while True:
-        query = select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id)
-        rows = db.session.execute(query.limit(batch)).all()
-        db.session.rollback()  # end the read; the index write may take a while
-        if not rows:
+        claimed = _claim_batch(backend, batch) if parallel else _read_batch(batch)
+        if claimed is None:
             return processed
-        asset_ids = list(dict.fromkeys(asset_id for _row, asset_id in rows))
+        rows, asset_ids = claimed
         failed: set[int] = set()
         try:
             indexed = _index(backend, asset_ids)
         except Exception:
             if len(asset_ids) == 1:
                 raise
-            indexed, failed = _index_one_by_one(backend, asset_ids)
+            indexed, failed = _index_one_by_one(backend, asset_ids, parallel)
             if not indexed:
                 raise
         if indexed is None:
+            db.session.rollback()
             return processed if processed else None
         for asset_id in sorted(failed):
             # Sent before its rows go: a crash in between replays the rows, never loses them.
@@ -71,10 +75,52 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
         processed += len(done)
 
 
+def _outbox_batch(batch: int):
+    return select(SearchOutbox.id, SearchOutbox.asset_id).order_by(SearchOutbox.id).limit(batch)
+
+
+def _read_batch(batch: int) -> tuple[Sequence[Row], list[int]] | None:
+    """The next rows and their assets (one writer at a time drains: no claim needed)."""
+    rows = db.session.execute(_outbox_batch(batch)).all()
+    db.session.rollback()  # end the read; the index write may take a while
+    if not rows:
+        return None
+    return rows, list(dict.fromkeys(row.asset_id for row in rows))
+
+
+def _claim_batch(
+    backend: SearchBackend, batch: int, tries: int = 20
+) -> tuple[Sequence[Row], list[int]] | None:
+    """The next rows no other indexer holds, and those of their assets this transaction
+    could lock (rows and locks are held until the drain commits their deletion). When
+    every asset is being indexed by another worker, waits a moment for it to finish."""
+    for _ in range(tries):
+        query = _outbox_batch(batch).with_for_update(skip_locked=True)
+        rows = db.session.execute(query).all()
+        if not rows:
+            db.session.rollback()
+            return None
+        wanted = list(dict.fromkeys(row.asset_id for row in rows))
+        mine = backend.lock_assets(db.session, wanted)
+        if mine:
+            kept = set(mine)
+            return [row for row in rows if row.asset_id in kept], mine
+        db.session.rollback()
+        time.sleep(0.05)
+    return None
+
+
 def index_asset(asset_id: int, backend: SearchBackend | None = None) -> bool:
-    """Index one asset now; False when another process holds the writer. Raises (with
-    nothing written) when the asset cannot be indexed."""
-    return _index(backend or get_backend(), [asset_id]) is not None
+    """Index one asset now; False when another process holds the writer (or, with
+    indexers sharing the index, the asset). Raises (with nothing written) when the asset
+    cannot be indexed."""
+    backend = backend or get_backend()
+    if backend.parallel and not backend.lock_assets(db.session, [asset_id]):
+        db.session.rollback()
+        return False
+    done = _index(backend, [asset_id]) is not None
+    db.session.rollback()  # let go of the asset's lock
+    return done
 
 
 def _index(backend: SearchBackend, asset_ids: list[int]) -> set[int] | None:
@@ -97,11 +143,16 @@ def _index(backend: SearchBackend, asset_ids: list[int]) -> set[int] | None:
     return set(asset_ids)
 
 
-def _index_one_by_one(backend: SearchBackend, asset_ids: list[int]) -> tuple[set[int], set[int]]:
-    """(indexed, failed) asset ids, each asset in a commit of its own."""
+def _index_one_by_one(
+    backend: SearchBackend, asset_ids: list[int], parallel: bool = False
+) -> tuple[set[int], set[int]]:
+    """(indexed, failed) asset ids, each asset in a commit of its own (locked again first
+    when indexers share the index: the failed batch's rollback let go of its locks)."""
     indexed: set[int] = set()
     failed: set[int] = set()
     for asset_id in asset_ids:
+        if parallel and not backend.lock_assets(db.session, [asset_id]):
+            continue  # another indexer has it now, with its own rows
         try:
             done = _index(backend, [asset_id])
         except Exception:

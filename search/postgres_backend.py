@@ -3,9 +3,10 @@
 Every app host reads the same table (``search.postgres_table``), so there is no index to
 copy between hosts.
 
-Only one process writes at a time: ``writer()`` takes a session-level advisory lock on a
-connection of its own and returns None at once when another process holds it, exactly as
-the Whoosh backend does with its lock file.
+Any number of processes index at once: each writer holds the table's advisory lock in
+shared mode (a rebuild takes it alone, and ``writer()`` returns None at once when it cannot
+have it), and the indexer locks each asset it indexes (``lock_assets``), so two workers
+never index one asset at the same time and the later snapshot of an asset always wins.
 """
 
 from datetime import UTC, date, datetime
@@ -59,6 +60,21 @@ TRY_LOCK = text(
 UNLOCK = text(
     "SELECT pg_advisory_unlock(:namespace, CAST(CAST('search_documents' AS regclass) AS integer))"
 ).bindparams(namespace=LOCK_NAMESPACE)
+TRY_LOCK_SHARED = text(
+    "SELECT pg_try_advisory_lock_shared(:namespace, "
+    "CAST(CAST('search_documents' AS regclass) AS integer))"
+).bindparams(namespace=LOCK_NAMESPACE)
+UNLOCK_SHARED = text(
+    "SELECT pg_advisory_unlock_shared(:namespace, "
+    "CAST(CAST('search_documents' AS regclass) AS integer))"
+).bindparams(namespace=LOCK_NAMESPACE)
+# One lock per asset, held until the indexer's transaction ends: the first key is the
+# table's oid (a schema of its own never waits on another's), the second the asset id.
+LOCK_ASSETS = text(
+    "SELECT asset_id FROM unnest(CAST(:ids AS integer[])) AS asset_id "
+    "WHERE pg_try_advisory_xact_lock(CAST(CAST('search_documents' AS regclass) AS integer), "
+    "asset_id)"
+)
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -93,12 +109,14 @@ def _row(document: SearchDocument) -> dict:
 
 
 class PostgresWriter:
-    """Changes made on one connection in one transaction, under the advisory lock."""
+    """Changes made on one connection in one transaction, under the table's advisory lock
+    (shared by the indexers, alone for a rebuild)."""
 
     def __init__(self, backend: "PostgresBackend", connection: Connection, bulk: bool = False):
         self._backend = backend
         self._connection = connection
         self._bulk = bulk
+        self._unlock = UNLOCK if bulk else UNLOCK_SHARED
 
     def upsert(self, document: SearchDocument) -> None:
         row = _row(document)
@@ -133,7 +151,7 @@ class PostgresWriter:
 
     def _release(self) -> None:
         try:
-            self._connection.execute(UNLOCK)
+            self._connection.execute(self._unlock)
             self._connection.commit()
         except Exception:
             # A connection that cannot unlock must not go back to the pool holding the
@@ -148,6 +166,8 @@ class PostgresBackend:
     """Search over the ``search_documents`` table of the app's PostgreSQL database."""
 
     name = "postgres"
+    # Several workers may drain the outbox at once (search.indexing.drain).
+    parallel = True
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -156,10 +176,11 @@ class PostgresBackend:
     # ---- writing --------------------------------------------------------------------
 
     def writer(self, bulk: bool = False) -> PostgresWriter | None:
-        """A writer holding the advisory lock, or None at once if another process has it."""
+        """A writer holding the advisory lock (alone for a rebuild, shared otherwise), or
+        None at once if it cannot have it."""
         connection = self._engine.connect()
         try:
-            locked = connection.scalar(TRY_LOCK)
+            locked = connection.scalar(TRY_LOCK if bulk else TRY_LOCK_SHARED)
             connection.commit()  # the lock belongs to the session, not this transaction
         except Exception:
             connection.close()
@@ -168,6 +189,15 @@ class PostgresBackend:
             connection.close()
             return None
         return PostgresWriter(self, connection, bulk)
+
+    @staticmethod
+    def lock_assets(session, asset_ids: list[int]) -> list[int]:
+        """Lock ``asset_ids`` for indexing until ``session``'s transaction ends; returns
+        those locked (another indexer holds the rest), in the order given."""
+        if not asset_ids:
+            return []
+        locked = set(session.scalars(LOCK_ASSETS, {"ids": list(asset_ids)}))
+        return [asset_id for asset_id in asset_ids if asset_id in locked]
 
     def clear(self) -> None:
         """Empty the index (before a rebuild)."""

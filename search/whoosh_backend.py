@@ -52,6 +52,8 @@ CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall bac
 
 class WhooshBackend:
     name = "whoosh"
+    # One writer at a time (the index's lock file): it needs no lock per asset.
+    parallel = False
 
     def __init__(self, path: str | Path, rebuild_memory_mb: int = 512):
         self.path = Path(path)
@@ -92,6 +94,11 @@ class WhooshBackend:
             if not index.exists_in(str(self.path)):
                 return False
             return schema_outdated(index.open_dir(str(self.path)).schema)
+
+    @staticmethod
+    def lock_assets(session, asset_ids: list[int]) -> list[int]:
+        """Every asset: whoever holds the one writer indexes them all."""
+        return list(asset_ids)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
         # Taken before the create lock, as searches take them (_current_searcher). If

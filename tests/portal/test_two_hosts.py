@@ -172,8 +172,8 @@ def two_hosts(tmp_path, redis_url) -> Iterator[tuple[Hosts, dict, Inbox]]:
         stack.callback(controller.stop)
         hosts = Hosts(tmp_path, url, redis_url, mail_port)
         hosts.run("host-a", "migrate")
-        hosts.run("host-a", "init", "--admin-email", "admin@example.com",
-                  "--admin-name", "Ada Admin", "--admin-password", "a long admin password")  # fmt: skip
+        admin = ["--admin-email", "admin@example.com", "--admin-name", "Ada Admin"]
+        hosts.run("host-a", "init", *admin, "--admin-password", "a long admin password")
         known = seed(url, tmp_path)
         ports = [free_port(), free_port()]
         for host, port in zip(("host-a", "host-b"), ports, strict=True):

@@ -6,6 +6,8 @@ particular to PostgreSQL (locks, escaping around ts_headline, the migration) and
 behaviour the contract does not pin down.
 """
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
@@ -13,11 +15,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from markupsafe import escape
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
+from content.library.models import Asset, Stage
+from content.library.services import AssetInput, revise_asset
 from content.taxonomy.services import ensure_defaults
 from portal.kernel.extensions import db
-from search import service
+from portal.kernel.models import User
+from search import indexing, service
 from search.backend import SearchDocument, SearchRequest, blended_score, quality
 from search.indexing import drain, get_backend
 from search.postgres_backend import TRY_LOCK, UNLOCK, PostgresBackend
@@ -156,23 +162,110 @@ def test_a_bulk_write_leaves_the_planner_statistics_of_what_it_wrote(backend):
     assert estimate == 30
 
 
-def test_writer_is_none_at_once_while_another_holds_the_lock(backend):
+def test_indexers_share_the_writer_and_a_rebuild_takes_it_alone(backend):
     first = backend.writer()
+    second = backend.writer()  # another indexer, at the same time
 
-    assert backend.writer() is None
-
-    first.commit()
-    second = backend.writer()
+    assert first is not None
     assert second is not None
+    assert backend.writer(bulk=True) is None, "a rebuild waits for the indexers"
+    first.commit()
     second.cancel()
 
-    with db.engine.connect() as other_process:  # e.g. `search worker` on another host
+    rebuild = backend.writer(bulk=True)
+    assert rebuild is not None
+    assert backend.writer() is None, "indexers wait for the rebuild"
+    assert backend.writer(bulk=True) is None
+    rebuild.cancel()
+
+    with db.engine.connect() as other_process:  # a rebuild on another host
         assert other_process.scalar(TRY_LOCK) is True
         assert backend.writer() is None
         other_process.scalar(UNLOCK)
     third = backend.writer()
     assert third is not None
     third.cancel()
+
+
+def test_an_asset_is_locked_by_one_indexer_at_a_time(backend):
+    with db.engine.connect() as other_process:
+        other = Session(bind=other_process)
+        assert backend.lock_assets(other, [3, 5]) == [3, 5]
+
+        assert backend.lock_assets(db.session, [5, 7, 3, 9]) == [7, 9]
+
+        other.rollback()  # its transaction ends: its locks go with it
+        assert backend.lock_assets(db.session, [5, 3]) == [5, 3]
+        assert backend.lock_assets(other, [3, 5, 7, 9]) == []
+        db.session.rollback()
+        assert backend.lock_assets(other, [3, 5, 7, 9]) == [3, 5, 7, 9]
+        other.rollback()
+
+
+def test_several_indexers_drain_one_outbox_at_once_and_leave_the_latest_of_each_asset(
+    postgres_url, tmp_path
+):
+    app = make_app(postgres_url, tmp_path, SEARCH_BACKEND="postgres")
+    with app.app_context():
+        try:
+            db.create_all()
+            create_schema(db.engine)
+            ensure_defaults()
+            marketer = make_user("marketer")
+            assets = [make_asset(marketer, f"Pricing sheet {n}", publish=False) for n in range(60)]
+            ids = [asset.id for asset in assets]
+            db.session.remove()
+            processed = drain_together(app, ids, indexers=4)
+
+            assert sum(processed) >= 60
+            assert sum(1 for count in processed if count) >= 2, "the work was shared"
+            report = indexing.check()
+            assert (report.missing, report.stale, report.backlog) == ([], [], 0)
+            titles = {
+                row.asset_id: row.title
+                for row in db.session.execute(text("SELECT asset_id, title FROM search_documents"))
+            }
+            assert all(titles[i].endswith("(edited)") for i in ids), "the last edit won"
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def drain_together(app, ids: list[int], indexers: int) -> list[int]:
+    """Several indexers drain the outbox while an author edits every asset once more."""
+    counts = [0] * indexers
+    start = threading.Barrier(indexers + 1)
+
+    def indexer(number: int) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                for _ in range(5):
+                    counts[number] += drain(batch=7) or 0
+                    time.sleep(0.01)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=indexer, args=(n,)) for n in range(indexers)]
+    for thread in threads:
+        thread.start()
+    with app.app_context():
+        start.wait()
+        marketer = db.session.scalar(select(User).where(User.role == "marketer"))
+        stage = db.session.scalar(select(Stage).where(Stage.slug == "decision"))
+        for asset_id in ids:
+            asset = db.session.get(Asset, asset_id)
+            title = f"{asset.latest_revision.title} (edited)"
+            edit = AssetInput(title=title, body="Prices.", stages=[stage])
+            revise_asset(asset, marketer, asset.latest_revision_id, edit)
+            db.session.commit()
+        db.session.remove()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        counts.append(drain() or 0)  # what came after the last pass of each indexer
+        db.session.remove()
+    return counts
 
 
 # ---- the query language ------------------------------------------------------------------
