@@ -28,6 +28,7 @@ from content.library.services import AssetInput, revise_asset
 from content.usage import ratings, share_links
 from content.usage.models import ShareLink
 from portal.kernel.extensions import db
+from portal.kernel.jobs import FailedJob
 from portal.kernel.models import User
 from portal.kernel.permissions import can, registered_actions
 from portal.kernel.reporting import local_today
@@ -806,6 +807,8 @@ def _by_state(**special) -> dict:
 # A rule on a new type needs an entry here and a way to build that object in SUBJECTS.
 RULE_MATRIX = {
     ("manage_users", None): {"admin"},
+    ("manage_jobs", None): {"admin"},
+    ("view", "FailedJob"): {"gave_up": {"admin"}},
     ("manage_taxonomy", None): {"admin"},
     ("view_audit_log", None): {"admin"},
     ("view_drafts", None): AUTHORS,
@@ -1022,7 +1025,12 @@ def path_in(case: str) -> PathAssignment:
     return PathAssignment(id=1, collection_id=1, rep_id=IDS["rep"])
 
 
+def failed_job_in(_case: str) -> FailedJob:
+    return FailedJob(name="files.extract", arguments="{}", error="Gave up.", attempts=7)
+
+
 SUBJECTS = {
+    "FailedJob": failed_job_in,
     "Asset": asset_in,
     "FieldFeedback": feedback_in,
     "Campaign": campaign_in,
