@@ -221,7 +221,12 @@ class Server:
         self.port = free_port()
         command = [str(GUNICORN), "-w", str(workers), "-k", "sync", "-b",
                    f"127.0.0.1:{self.port}", "--log-level", "warning", app]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our command
+        # The portal logs a line per request: kept out of the figures' terminal, shown
+        # only when the server does not start.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the server
+        self.process = subprocess.Popen(  # noqa: S603 - our command
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -229,8 +234,10 @@ class Server:
                 return
             except OSError:
                 time.sleep(0.2)
+        self.log.seek(0)
+        tail = self.log.read()[-3000:].decode(errors="replace")
         self.stop()
-        raise RuntimeError(f"gunicorn did not start: {' '.join(command)}")
+        raise RuntimeError(f"gunicorn did not start: {' '.join(command)}\n{tail}")
 
     def cpu_seconds(self) -> float:
         """CPU time of the master and its workers so far."""
@@ -246,6 +253,7 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
+        self.log.close()
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
