@@ -9,8 +9,8 @@ buyer stages is in content.crm.stages. Services flush; views and the CLI commit.
 
 import dataclasses
 import hashlib
+import io
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from content.crm.models import IMPORT_SOURCES, DealImport
 from content.crm.plan import ImportCounts, Plan, Progress, apply_plan, plan_export
 from content.crm.rows import Reject
 from content.crm.stages import ensure_mappings_on_first_use
+from content.files.storage import file_store
 from content.files.uploads import clean_original_name
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
@@ -54,20 +55,27 @@ def preview_file(actor: User | None, raw: bytes, filename: str) -> Plan:
     return plan_export(export)
 
 
-def import_folder() -> Path:
+def legacy_import_folder() -> Path:
+    """Where exports uploaded by earlier releases were kept (one host's instance folder);
+    new ones go to the file store every host shares."""
     return Path(current_app.instance_path) / "imports"
 
 
 def _store(raw: bytes) -> str:
-    """Save the bytes under a generated name; written to a temporary name and renamed,
-    so no half-written file ever carries a name the database refers to."""
+    """Save the bytes under a generated name, in the store of uploaded files, so the host
+    that runs the import needs not be the one that took the upload."""
     storage_name = f"{uuid.uuid4().hex}.csv"
-    folder = import_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"{storage_name}.part"
-    partial.write_bytes(raw)
-    os.replace(partial, folder / storage_name)
+    file_store().save(storage_name, io.BytesIO(raw))
     return storage_name
+
+
+def _stored_bytes(storage_name: str) -> bytes | None:
+    try:
+        with file_store().open(storage_name) as stored:
+            return stored.read()
+    except FileNotFoundError:
+        legacy = legacy_import_folder() / storage_name
+        return legacy.read_bytes() if legacy.is_file() else None
 
 
 def _record(deal_import: DealImport, counts: ImportCounts, rejects: list[Reject]) -> None:
@@ -113,10 +121,10 @@ def get_import(actor: User, import_id: int) -> DealImport:
 def preview(deal_import: DealImport) -> Plan:
     """What importing the stored file would do now (the database may have changed since
     the upload, and so may the stage mapping)."""
-    path = import_folder() / deal_import.storage_name
-    if not path.is_file():
+    raw = _stored_bytes(deal_import.storage_name)
+    if raw is None:
         raise ValidationFailed(STORED_FILE_MISSING)
-    return plan_export(read_export(path.read_bytes(), current_app.config["MAX_UPLOAD_BYTES"]))
+    return plan_export(read_export(raw, current_app.config["MAX_UPLOAD_BYTES"]))
 
 
 def run_import(

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from content.crm import stages as crm_stages
-from content.crm.imports import create_import, import_folder, preview, run_import
+from content.crm.imports import create_import, legacy_import_folder, preview, run_import
 from content.crm.models import CrmStageMapping, DealImport
 from content.crm.plan import REFUSED_BY_DATABASE
 from content.deals.models import Deal
 from content.deals.services import DealInput, upsert_external
+from content.files.storage import file_store
 from content.library.models import Stage
 from content.taxonomy import services as taxonomy
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
@@ -44,7 +45,7 @@ def refusal(admin, raw: bytes, filename: str = "opportunities.csv") -> str:
         create_import(admin, raw, filename)
     db.session.rollback()
     assert db.session.scalar(select(func.count(DealImport.id))) == 0
-    assert not import_folder().exists() or not any(import_folder().iterdir())
+    assert list(file_store().root.rglob("*.csv")) == [], "a refused file is not kept"
     return refused.value.message
 
 
@@ -66,7 +67,7 @@ def test_a_good_file_is_previewed_without_writing_then_imported(admin, users):
     assert (deal_import.status, deal_import.created_count, deal_import.encoding) == (
         "previewed", 3, "UTF-8",
     )  # fmt: skip
-    stored = import_folder() / deal_import.storage_name
+    stored = file_store().path(deal_import.storage_name)
     assert stored.read_bytes() == raw
     assert "Q3" not in deal_import.storage_name
 
@@ -407,3 +408,14 @@ def mapping_of(label: str) -> CrmStageMapping:
 def test_nothing_is_imported_without_the_right(users):
     with pytest.raises(PermissionDenied):
         create_import(users["leader"], export([opportunity(1)]), "x.csv")
+
+
+def test_an_export_uploaded_before_the_shared_store_is_still_found(admin, users):
+    raw = export([opportunity(n) for n in (1, 2, 3)])
+    deal_import, _plan = create_import(admin, raw, "pipeline.csv")
+    db.session.commit()
+    old = legacy_import_folder() / deal_import.storage_name
+    old.parent.mkdir(parents=True, exist_ok=True)
+    file_store().path(deal_import.storage_name).rename(old)
+
+    assert preview(deal_import).counts.created == 3

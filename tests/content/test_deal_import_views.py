@@ -7,9 +7,10 @@ import re
 from sqlalchemy import func, select
 
 from content.crm import stages as crm_stages
-from content.crm.imports import create_import, import_folder
+from content.crm.imports import create_import
 from content.crm.models import CrmStageMapping, DealImport
 from content.deals.models import Deal
+from content.files.storage import file_store
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from tests.content.crm_exports import export, opportunity
@@ -81,7 +82,7 @@ def test_the_preview_writes_no_deal_and_the_confirmation_imports(app, users, cli
     deal_import = db.session.scalar(select(DealImport))
     assert redirect_path(response) == f"/deals/import/{deal_import.id}"
     assert count(Deal) == 0
-    assert [path.name for path in import_folder().iterdir()] == [deal_import.storage_name]
+    assert [p.name for p in file_store().root.rglob("*.csv")] == [deal_import.storage_name]
     page = admin.get(redirect_path(response))
     assert flashes(page) == ["Preview ready: nothing is imported until you confirm."]
     shown = text(page)
@@ -230,7 +231,7 @@ def test_a_lost_upload_is_explained_and_imports_nothing(app, users, client):
     admin = signed_in(client, users["admin"])
     deal_import, _plan = create_import(users["admin"], export(ROWS), "pipeline.csv")
     db.session.commit()
-    (import_folder() / deal_import.storage_name).unlink()
+    file_store().delete(deal_import.storage_name)
 
     page = admin.get(f"/deals/import/{deal_import.id}")
     run = admin.form(f"/deals/import/{deal_import.id}/run", follow_redirects=True)
