@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from content.crm.export_file import CsvFile, check_filename, read_export
-from content.crm.models import IMPORT_SOURCES, DealImport
+from content.crm.models import IMPORT_SOURCES, DealImport, ImportStatus
 from content.crm.plan import ImportCounts, Plan, Progress, apply_plan, plan_export
 from content.crm.rows import Reject
 from content.crm.stages import ensure_mappings_on_first_use
@@ -27,7 +27,9 @@ from content.files.storage import file_store
 from content.files.uploads import clean_original_name
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.jobs import enqueue, job
 from portal.kernel.models import User, utcnow
+from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page, paginate
 from portal.kernel.permissions import can
 from portal.kernel.sql import rows_changed
@@ -137,18 +139,59 @@ def run_import(
     ``plan`` the caller just made of it) and write it. An upload imports once: a second
     run, even a concurrent one, is a Conflict that changes nothing."""
     _check_actor(actor)
+    _claim(deal_import, ImportStatus.IMPORTED)
+    return _write(deal_import, plan or preview(deal_import), progress)
+
+
+def start_import(actor: User, deal_import: DealImport) -> None:
+    """Hand a previewed upload to the ``deals.import`` job (after the commit), for a file
+    too large to import while the admin waits; the admin is notified when it is done.
+    A second start, or a start after the import, is a Conflict that changes nothing."""
+    _check_actor(actor)
+    _claim(deal_import, ImportStatus.IMPORTING)
+    enqueue("deals.import", import_id=deal_import.id, actor_id=actor.id)
+
+
+@job("deals.import", time_limit_seconds=3600)
+def finish_import(import_id: int, actor_id: int) -> None:
+    """Write an import ``start_import`` handed over, then tell the admin who started it.
+    Safe to run twice: an import no longer in progress is left alone."""
+    deal_import = db.session.get(DealImport, import_id)
+    if deal_import is None or not deal_import.importing:
+        return
+    counts = _write(deal_import, preview(deal_import), None)
+    deal_import.status = ImportStatus.IMPORTED
+    actor = db.session.get(User, actor_id)
+    if actor is not None:
+        notify(
+            actor,
+            "deals_imported",
+            f"Imported “{deal_import.original_name}”: {counts}",
+            f"/deals/import/{deal_import.id}",
+        )
+
+
+def _claim(deal_import: DealImport, status: ImportStatus) -> None:
+    """Move a previewed upload to ``status`` in one conditional UPDATE, or raise the
+    Conflict that says why it cannot be imported again."""
     claim = (
         update(DealImport)
-        .where(DealImport.id == deal_import.id, DealImport.status == "previewed")
-        .values(status="imported", imported_at=utcnow())
+        .where(DealImport.id == deal_import.id, DealImport.status == ImportStatus.PREVIEWED)
+        .values(status=status, imported_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if rows_changed(claim) != 1:
-        db.session.refresh(deal_import)
-        assert deal_import.imported_at is not None, "the claim failed: it was imported"
-        when = deal_import.imported_at.strftime("%-d %b %Y at %H:%M UTC")
-        raise Conflict(f"This file was already imported on {when}; nothing was changed.")
-    counts, rejects = apply_plan(plan or preview(deal_import), progress)
+    if rows_changed(claim) == 1:
+        return
+    db.session.refresh(deal_import)
+    assert deal_import.imported_at is not None, "the claim failed: it was imported"
+    when = deal_import.imported_at.strftime("%-d %b %Y at %H:%M UTC")
+    if deal_import.importing:
+        raise Conflict(f"This file is being imported since {when}; nothing was changed.")
+    raise Conflict(f"This file was already imported on {when}; nothing was changed.")
+
+
+def _write(deal_import: DealImport, plan: Plan, progress: Progress) -> ImportCounts:
+    counts, rejects = apply_plan(plan, progress)
     db.session.refresh(deal_import)
     _record(deal_import, counts, rejects)
     db.session.flush()

@@ -1,6 +1,6 @@
 """CRM imports: how the CRM's opportunity stages map to buyer stages, and the record of
-each opportunity export an admin uploaded (the file itself is kept under
-``<instance>/imports/``)."""
+each opportunity export an admin uploaded (the file itself is kept in the store of
+uploaded files)."""
 
 import json
 from datetime import datetime
@@ -18,7 +18,11 @@ IMPORT_SOURCES = ("web", "cli")
 
 
 class ImportStatus(StrEnum):
+    """PREVIEWED: nothing written yet; IMPORTING: a large file being written by the
+    ``deals.import`` job; IMPORTED: done, the counts are the import's."""
+
     PREVIEWED = "previewed"
+    IMPORTING = "importing"
     IMPORTED = "imported"
 
 
@@ -80,6 +84,10 @@ class DealImport(Entity):
     @property
     def imported(self) -> bool:
         return self.status == ImportStatus.IMPORTED
+
+    @property
+    def importing(self) -> bool:
+        return self.status == ImportStatus.IMPORTING
 
     @property
     def rejects(self) -> list[dict]:

@@ -70,6 +70,8 @@ def show(import_id: int):
     plan = None
     if deal_import.imported:
         rejects = imports.rejects_of(deal_import)
+    elif deal_import.importing:
+        rejects = []
     else:
         try:
             plan = imports.preview(deal_import)
@@ -92,14 +94,29 @@ def show(import_id: int):
 def run(import_id: int):
     _require_importer()
     deal_import = imports.get_import(current_user, import_id)
-    submission = press(
-        EmptyForm(),
-        lambda: imports.run_import(current_user, deal_import),
-        show=_flash_run_refusal,
-    )
-    if submission.saved:
+    submission = press(EmptyForm(), lambda: _import(deal_import), show=_flash_run_refusal)
+    if submission.saved and submission.result is None:
+        flash(BACKGROUND, "success")
+    elif submission.saved:
         flash(f"Imported: {submission.result}.", "success")
     return _show(import_id)
+
+
+BACKGROUND = (
+    "The import runs in the background: you will be notified when it is done, and this "
+    "page shows what it did."
+)
+
+
+def _import(deal_import):
+    """Import now (the counts), or hand a large file to the background job (None)."""
+    if deal_import.importing or deal_import.imported:
+        return imports.run_import(current_user, deal_import)  # the Conflict that explains
+    plan = imports.preview(deal_import)
+    if len(plan.creates) + len(plan.updates) > current_app.config["CRM_IMPORT_INLINE_ROWS"]:
+        imports.start_import(current_user, deal_import)
+        return None
+    return imports.run_import(current_user, deal_import, plan)
 
 
 def _flash_run_refusal(error) -> None:

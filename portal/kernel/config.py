@@ -130,6 +130,8 @@ def _workflow_settings() -> dict:
         "CURRENCY": (os.environ.get("TANDEM_CURRENCY", "USD").strip().upper() or "USD")[:3],
         # Days a buyer's share link works when its maker does not choose.
         "SHARE_LINK_DAYS": _int_env("TANDEM_SHARE_LINK_DAYS", 30),
+        # A CRM export writing more deals than this is imported by a background job.
+        "CRM_IMPORT_INLINE_ROWS": _int_env("TANDEM_CRM_IMPORT_INLINE_ROWS", 2000),
         # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
         "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
     }

@@ -58,6 +58,7 @@ KINDS = {
     "term_to_sign": "Glossary term to sign off",
     "term_agreed": "Glossary term agreed",
     "path_assigned": "Onboarding path assigned",
+    "deals_imported": "Deals imported",
 }
 
 

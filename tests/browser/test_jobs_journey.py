@@ -33,7 +33,7 @@ def test_admin_retries_a_failed_index_job_and_the_asset_becomes_findable(app, pa
 
     rep = page_as(users["rep"])
     rep.goto("/search?q=quokka")
-    expect(rep.get_by_text("No assets match")).to_be_visible()
+    expect(rep.get_by_text("Nothing matches")).to_be_visible()
 
     admin = page_as(users["admin"])
     admin.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()

@@ -7,12 +7,14 @@ import re
 from sqlalchemy import func, select
 
 from content.crm import stages as crm_stages
-from content.crm.imports import create_import
+from content.crm.imports import create_import, finish_import
 from content.crm.models import CrmStageMapping, DealImport
 from content.deals.models import Deal
 from content.files.storage import file_store
 from content.library.models import Stage
 from portal.kernel.extensions import db
+from portal.kernel.jobs import job_queue, run_held
+from portal.kernel.notifications import Notification
 from tests.content.crm_exports import export, opportunity
 from tests.factories import login
 from tests.portal.helpers import flashes, redirect_path
@@ -242,3 +244,40 @@ def test_a_lost_upload_is_explained_and_imports_nothing(app, users, client):
     assert "The uploaded file is no longer on the server" in flashes(run)[0]
     db.session.expire_all()
     assert (deal_import.status, count(Deal)) == ("previewed", 0)
+
+
+def test_a_large_file_is_imported_in_the_background_and_the_admin_is_told(app, users, client):
+    app.config["CRM_IMPORT_INLINE_ROWS"] = 2
+    admin = signed_in(client, users["admin"])
+    rows = [opportunity(n, name=f"Deal {n}") for n in range(1, 5)]
+    admin.get(redirect_path(upload(admin, export(rows))))  # the preview, read
+    deal_import = db.session.scalar(select(DealImport))
+    queue = job_queue(app)
+    queue.held.clear()
+
+    started = admin.form(f"/deals/import/{deal_import.id}/run", follow_redirects=True)
+
+    assert flashes(started) == [
+        "The import runs in the background: you will be notified when it is done, and this "
+        "page shows what it did."
+    ]
+    assert "This file is being imported in the background since" in text(started)
+    assert count(Deal) == 0
+    assert [(q.name, q.arguments) for q in queue.held] == [
+        ("deals.import", {"import_id": deal_import.id, "actor_id": users["admin"].id})
+    ]
+    again = admin.form(f"/deals/import/{deal_import.id}/run", follow_redirects=True)
+    assert flashes(again)[0].startswith("This file is being imported since ")
+    assert "Importing…" in text(admin.get("/deals/import"))
+
+    assert run_held() == 1
+
+    assert count(Deal) == 4
+    page = admin.get(f"/deals/import/{deal_import.id}")
+    assert "4 created, 0 updated, 0 unchanged, 0 rejected" in text(page)
+    (note,) = db.session.scalars(select(Notification).where(Notification.kind == "deals_imported"))
+    assert note.user_id == users["admin"].id
+    assert note.text == "Imported “pipeline.csv”: 4 created, 0 updated, 0 unchanged, 0 rejected"
+    assert note.link == f"/deals/import/{deal_import.id}"
+    finish_import(deal_import.id, users["admin"].id)  # a second run finds it done
+    assert count(Deal) == 4
