@@ -14,6 +14,7 @@ the schedule is safe to run twice).
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -82,6 +83,9 @@ def fill(app: Flask, scheduler: BaseScheduler) -> list[str]:
         if trigger is None:
             lines.append(f"{entry.job}: off")
             continue
+        # A sweep runs at once too: work left by commands (seed-demo, an import) or by a
+        # process that stopped is picked up when the schedule starts, not a period later.
+        first = {"next_run_time": datetime.now(UTC)} if isinstance(trigger, IntervalTrigger) else {}
         scheduler.add_job(
             _ask,
             trigger,
@@ -90,6 +94,7 @@ def fill(app: Flask, scheduler: BaseScheduler) -> list[str]:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=300,
+            **first,
         )
         lines.append(f"{entry.job}: {trigger}")
     return lines

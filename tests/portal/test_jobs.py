@@ -182,6 +182,23 @@ def test_without_redis_a_commit_is_indexed_moments_later_by_the_job_thread(
             db.session.remove()
 
 
+def test_work_left_before_the_thread_started_is_swept_up_when_it_starts(
+    app, tmp_path, marketer_and_reader
+):
+    marketer, _rep = marketer_and_reader
+    asset_id = make_asset(marketer, "Pricing guide").id  # its job stays in another process
+    with thread_app(app, tmp_path, JOB_SWEEP_SECONDS=3600) as (threaded, _queue):
+        threaded.test_client().get("/login")
+        with threaded.app_context():
+
+            def found() -> bool:
+                hits = indexing.get_backend().search(pricing_request()).hits
+                return [hit.asset_id for hit in hits] == [asset_id]
+
+            assert wait_for(found), "the sweep ran when the schedule started, not an hour later"
+            db.session.remove()
+
+
 def test_two_jobs_sending_the_same_emails_send_each_once(app, users):
     inbox = Inbox()
     with smtp_sink(app, inbox):
