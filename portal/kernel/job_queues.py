@@ -33,6 +33,9 @@ from portal.kernel.jobs import JobSpec, Queued, perform, record_failure
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "tandem"
+# An idle worker asks for work this often (Dramatiq backs off to it): a job asked for
+# when nothing else runs starts within about this many milliseconds.
+IDLE_POLL_MS = 100
 MODES = ("thread", "redis", "held")
 
 
@@ -189,7 +192,9 @@ class ThreadQueue(DramatiqQueue):
         with self._lock:
             if self.worker is not None:
                 return
-            self.worker = dramatiq.Worker(self.broker, worker_threads=1, worker_timeout=200)
+            self.worker = dramatiq.Worker(
+                self.broker, worker_threads=1, worker_timeout=IDLE_POLL_MS
+            )
             self.worker.start()
             self.scheduler = BackgroundScheduler(timezone=self.app.config["TIMEZONE"])
             fill(self.app, self.scheduler)
@@ -232,7 +237,7 @@ class RedisQueue(DramatiqQueue):
 
     def worker(self, threads: int) -> dramatiq.Worker:
         """A worker for this process (the `worker` command starts and stops it)."""
-        return dramatiq.Worker(self.broker, worker_threads=threads)
+        return dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=IDLE_POLL_MS)
 
 
 def _with_delayed(names: Iterable[str]) -> list[str]:
