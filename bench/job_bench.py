@@ -260,6 +260,7 @@ def main() -> int:
     parser.add_argument("--paced", type=int, default=200, help="paced commits for the delay")
     parser.add_argument("--rate", type=float, default=50.0, help="paced commits per second")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process")
+    parser.add_argument("--max-workers", type=int, default=2, help="Redis worker processes, 1 to N")
     parser.add_argument("--database", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--json", type=Path)
@@ -277,7 +278,7 @@ def main() -> int:
         portal.prepare()
         ways = [("thread", 1)]
         if args.database == "postgres":
-            ways += [("redis", 1), ("redis", 2)]
+            ways += [("redis", count) for count in range(1, args.max_workers + 1)]
         for mode, workers in ways:
             figures = one_way(portal, sink, mode, workers, args)
             results.append(figures)

@@ -101,7 +101,7 @@ def test_the_job_benchmark_drains_jobs_in_process_and_through_redis_workers(tmp_
     figures_file = tmp_path / "figures.json"
     command = [
         sys.executable, str(ROOT / "bench" / "job_bench.py"), "--jobs", "40", "--paced", "4",
-        "--rate", "20", "--timeout", "60", "--json", str(figures_file),
+        "--rate", "20", "--max-workers", "1", "--timeout", "60", "--json", str(figures_file),
     ]  # fmt: skip
     environment = {
         **os.environ,
@@ -115,11 +115,7 @@ def test_the_job_benchmark_drains_jobs_in_process_and_through_redis_workers(tmp_
 
     assert finished.returncode == 0, finished.stderr[-3000:]
     results = json.loads(figures_file.read_text())["results"]
-    assert [(r["mode"], r["workers"]) for r in results] == [
-        ("thread", 1),
-        ("redis", 1),
-        ("redis", 2),
-    ]
+    assert [(r["mode"], r["workers"]) for r in results] == [("thread", 1), ("redis", 1)]
     assert all(r["drain"]["done"] and r["drain"]["jobs_per_s"] > 0 for r in results)
     assert all(r["delay_ms"]["count"] == 4 for r in results)
     assert "the in-process default's drain rate" in finished.stdout
