@@ -45,9 +45,13 @@ lock:
 	$(COMPILE) --output-file $(LOCK) pyproject.toml
 	rm -rf .lock-venv
 
+# The demo's files are read and its assets indexed before serving, so the first search
+# finds them (the background jobs would, a few seconds after the first request).
 run: install
 	$(BIN)/flask --app portal db upgrade
 	$(BIN)/flask --app portal seed-demo
+	$(BIN)/flask --app portal search extract
+	$(BIN)/flask --app portal search drain
 	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
 
 test: install-test
