@@ -8,6 +8,8 @@ behaviour the contract does not pin down.
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
@@ -205,27 +207,35 @@ def test_an_asset_is_locked_by_one_indexer_at_a_time(backend):
 def test_several_indexers_drain_one_outbox_at_once_and_leave_the_latest_of_each_asset(
     postgres_url, tmp_path
 ):
+    with postgres_backend_app(postgres_url, tmp_path) as app:
+        marketer = make_user("marketer")
+        assets = [make_asset(marketer, f"Pricing sheet {n}", publish=False) for n in range(60)]
+        ids = [asset.id for asset in assets]
+        db.session.remove()
+        processed = drain_together(app, ids, indexers=4)
+
+        assert sum(processed) >= 60
+        assert sum(1 for count in processed if count) >= 2, "the work was shared"
+        report = indexing.check()
+        assert (report.missing, report.stale, report.backlog) == ([], [], 0)
+        titles = {
+            row.asset_id: row.title
+            for row in db.session.execute(text("SELECT asset_id, title FROM search_documents"))
+        }
+        assert all(titles[i].endswith("(edited)") for i in ids), "the last edit won"
+
+
+@contextmanager
+def postgres_backend_app(postgres_url: str, tmp_path) -> Iterator:
+    """An application on the test's schema with the postgres search backend, its tables
+    and the default taxonomy built, inside its app context."""
     app = make_app(postgres_url, tmp_path, SEARCH_BACKEND="postgres")
     with app.app_context():
         try:
             db.create_all()
             create_schema(db.engine)
             ensure_defaults()
-            marketer = make_user("marketer")
-            assets = [make_asset(marketer, f"Pricing sheet {n}", publish=False) for n in range(60)]
-            ids = [asset.id for asset in assets]
-            db.session.remove()
-            processed = drain_together(app, ids, indexers=4)
-
-            assert sum(processed) >= 60
-            assert sum(1 for count in processed if count) >= 2, "the work was shared"
-            report = indexing.check()
-            assert (report.missing, report.stale, report.backlog) == ([], [], 0)
-            titles = {
-                row.asset_id: row.title
-                for row in db.session.execute(text("SELECT asset_id, title FROM search_documents"))
-            }
-            assert all(titles[i].endswith("(edited)") for i in ids), "the last edit won"
+            yield app
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -555,29 +565,21 @@ def test_the_postgres_backend_refuses_other_databases(tmp_path):
 
 
 def test_service_searches_with_the_postgres_backend(postgres_url, tmp_path):
-    app = make_app(postgres_url, tmp_path, SEARCH_BACKEND="postgres")
-    with app.app_context():
-        try:
-            db.create_all()
-            create_schema(db.engine)
-            ensure_defaults()
-            marketer = make_user("marketer")
-            rep = make_user("rep")
-            asset = make_asset(marketer, "Pricing one-pager", body="What our plans cost.")
-            make_asset(marketer, "Pricing draft", publish=False)
+    with postgres_backend_app(postgres_url, tmp_path):
+        marketer = make_user("marketer")
+        rep = make_user("rep")
+        asset = make_asset(marketer, "Pricing one-pager", body="What our plans cost.")
+        make_asset(marketer, "Pricing draft", publish=False)
 
-            assert isinstance(get_backend(), PostgresBackend)
-            assert drain() > 0
-            page = service.search(rep, "pricing", {})
+        assert isinstance(get_backend(), PostgresBackend)
+        assert drain() > 0
+        page = service.search(rep, "pricing", {})
 
-            assert [hit.asset_id for hit in page.result.hits] == [asset.id]
-            assert page.result.hits[0].title == "<mark>Pricing</mark> one-pager"
-            corrected = service.search(rep, "pricng", {})
-            assert (corrected.query, corrected.corrected_from) == ("pricing", "pricng")
-            assert [hit.asset_id for hit in corrected.result.hits] == [asset.id]
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        assert [hit.asset_id for hit in page.result.hits] == [asset.id]
+        assert page.result.hits[0].title == "<mark>Pricing</mark> one-pager"
+        corrected = service.search(rep, "pricng", {})
+        assert (corrected.query, corrected.corrected_from) == ("pricing", "pricng")
+        assert [hit.asset_id for hit in corrected.result.hits] == [asset.id]
 
 
 def _table_definition(connection) -> dict:
