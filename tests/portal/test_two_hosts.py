@@ -24,6 +24,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from aiosmtpd.controller import Controller
 
@@ -165,6 +166,8 @@ def two_hosts(tmp_path, redis_url) -> Iterator[tuple[Hosts, dict, Inbox]]:
         controller.start()
         stack.callback(controller.stop)
         hosts = Hosts(tmp_path, url, redis_url, mail_port)
+        # Registered before the processes start, so it runs after they stop.
+        stack.callback(forget_namespace, redis_url, hosts.namespace)
         known = seed(url, tmp_path)
         ports = [free_port(), free_port()]
         for host, port in zip(("host-a", "host-b"), ports, strict=True):
@@ -174,6 +177,14 @@ def two_hosts(tmp_path, redis_url) -> Iterator[tuple[Hosts, dict, Inbox]]:
         for base in hosts.urls:
             wait_until_up(base)
         yield hosts, known, inbox
+
+
+def forget_namespace(redis_url: str, namespace: str) -> None:
+    """Remove the job queue's keys (the worker's heartbeats outlive it in Redis)."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{namespace}*"))
+    if keys:
+        client.delete(*keys)
 
 
 def seed(url: str, tmp_path: Path) -> dict:
