@@ -6,12 +6,19 @@ import threading
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.kernel.extensions import db
 from portal.kernel.job_queues import RedisQueue
 from portal.kernel.job_schedule import fill
-from portal.kernel.jobs import FailedJob, job_queue, perform, retry_failed
+from portal.kernel.jobs import (
+    FailedJob,
+    failed_count,
+    failed_jobs,
+    job_queue,
+    perform,
+    retry_failed,
+)
 
 NEEDS_REDIS = (
     "Jobs run in a background thread of each web process (no TANDEM_REDIS_URL); "
@@ -67,16 +74,16 @@ def jobs_group() -> None:
 def status() -> None:
     """Print the queue, the jobs waiting and the jobs that gave up."""
     queue = job_queue()
-    failed = db.session.scalar(select(func.count(FailedJob.id))) or 0
-    click.echo(f"Queue: {queue.mode}; waiting or running: {queue.waiting()}; failed: {failed}")
+    click.echo(
+        f"Queue: {queue.mode}; waiting or running: {queue.waiting()}; failed: {failed_count()}"
+    )
 
 
 @jobs_group.command("failed")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 def failed(limit: int) -> None:
     """List the jobs that gave up, newest first."""
-    rows = db.session.scalars(select(FailedJob).order_by(FailedJob.id.desc()).limit(limit))
-    for row in rows:
+    for row in failed_jobs(1, limit).items:
         last_line = (row.error.strip().splitlines() or [""])[-1]
         click.echo(f"{row.id}\t{row.failed_at:%Y-%m-%d %H:%M}\t{row.name}\t{row.arguments}")
         click.echo(f"\t{last_line[:160]}")

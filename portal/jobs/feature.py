@@ -1,11 +1,9 @@
 """Wiring: The background-jobs page for admins, the job commands and the queue's metrics."""
 
 from flask import Flask
-from sqlalchemy import func, select
 
 from portal.jobs import cli, rules, views
-from portal.kernel.extensions import db
-from portal.kernel.jobs import FailedJob, job_queue
+from portal.kernel.jobs import failed_count, job_queue
 from portal.kernel.metrics import register_gauge
 from portal.kernel.wiring import install
 
@@ -25,9 +23,5 @@ def register(app: Flask) -> None:
         app,
         "tandem_jobs_failed",
         "Background jobs that gave up after every retry, waiting for an admin on /admin/jobs.",
-        _failed_jobs,
+        lambda: float(failed_count()),
     )
-
-
-def _failed_jobs() -> float:
-    return float(db.session.scalar(select(func.count(FailedJob.id))) or 0)

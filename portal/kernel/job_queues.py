@@ -59,7 +59,7 @@ class JobQueue:
         except KeyError:
             raise ValueError(f"Unknown job {name!r}; declared: {sorted(self.specs)}") from None
 
-    def send(self, queued: Queued, delay_seconds: float = 0) -> None:
+    def send(self, queued: Queued) -> None:
         raise NotImplementedError
 
     def waiting(self) -> int:
@@ -83,7 +83,7 @@ class HeldQueue(JobQueue):
         self.held: list[Queued] = []
         self._lock = threading.Lock()
 
-    def send(self, queued: Queued, delay_seconds: float = 0) -> None:
+    def send(self, queued: Queued) -> None:
         with self._lock:
             self.held.append(queued)
 
@@ -167,11 +167,9 @@ class DramatiqQueue(JobQueue):
             },
         )
 
-    def send(self, queued: Queued, delay_seconds: float = 0) -> None:
-        delay = int(delay_seconds * 1000) or None
+    def send(self, queued: Queued) -> None:
         self.actors[queued.name].send_with_options(
-            kwargs={"arguments": queued.arguments, "request_id": queued.request_id},
-            delay=delay,
+            kwargs={"arguments": queued.arguments, "request_id": queued.request_id}
         )
 
 

@@ -26,7 +26,7 @@ from types import FunctionType, ModuleType
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import String, Text, event, select
+from sqlalchemy import String, Text, event, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.kernel.extensions import Entity, db
@@ -112,12 +112,12 @@ def enqueue_in(session: Session, name: str, arguments: dict[str, Any]) -> None:
     pending.setdefault(queued.key, queued)
 
 
-def enqueue_now(name: str, /, *, delay_seconds: float = 0, **arguments: Any) -> None:
+def enqueue_now(name: str, /, **arguments: Any) -> None:
     """Send the job ``name`` at once, outside any transaction (commands, the schedule,
     jobs that must hand work on before they delete what records it)."""
     queue = job_queue()
     queue.spec(name)
-    queue.send(Queued(name, arguments, current_request_id()), delay_seconds=delay_seconds)
+    queue.send(Queued(name, arguments, current_request_id()))
 
 
 @event.listens_for(Session, "after_commit")
@@ -205,6 +205,11 @@ def failed_jobs(page: int, per_page: int) -> Page:
     return paginate(
         select(FailedJob), page, per_page, order=(FailedJob.failed_at.desc(), FailedJob.id.desc())
     )
+
+
+def failed_count() -> int:
+    """How many jobs gave up and wait for an admin."""
+    return db.session.scalar(select(func.count(FailedJob.id))) or 0
 
 
 def retry_failed(failed: FailedJob) -> None:

@@ -103,6 +103,7 @@ def test_the_commands_list_retry_and_run_jobs(app):
     status = runner.invoke(args=["jobs", "status"])
     assert "Queue: held; waiting or running: 0; failed: 1" in status.output
 
+    assert runner.invoke(args=["jobs", "failed", "--limit", "0"]).exit_code == 2
     listed = runner.invoke(args=["jobs", "failed"])
     assert f"{failed_id}\t" in listed.output
     assert "search.index_asset" in listed.output
