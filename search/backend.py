@@ -189,6 +189,10 @@ class SearchBackend(Protocol):
     def clear(self) -> None:
         """Empty the index (before a rebuild)."""
 
+    def outdated(self) -> bool:
+        """True when the index has a layout this code can no longer read (after an
+        upgrade): it must be rebuilt before it answers."""
+
     def readiness(self) -> str | None:
         """None when the index can answer searches, else why not in a sentence that names
         nothing secret (for the readiness probe)."""

@@ -47,10 +47,9 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
     raised and every row stays.
     """
     backend = backend or get_backend()
-    parallel = backend.parallel
     processed = 0
     while True:
-        claimed = _claim_batch(backend, batch) if parallel else _read_batch(batch)
+        claimed = _claim_batch(backend, batch) if backend.parallel else _read_batch(batch)
         if claimed is None:
             return processed
         rows, asset_ids = claimed
@@ -60,7 +59,7 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
         except Exception:
             if len(asset_ids) == 1:
                 raise
-            indexed, failed = _index_one_by_one(backend, asset_ids, parallel)
+            indexed, failed = _index_one_by_one(backend, asset_ids)
             if not indexed:
                 raise
         if indexed is None:
@@ -115,7 +114,7 @@ def index_asset(asset_id: int, backend: SearchBackend | None = None) -> bool:
     indexers sharing the index, the asset). Raises (with nothing written) when the asset
     cannot be indexed."""
     backend = backend or get_backend()
-    if backend.parallel and not backend.lock_assets(db.session, [asset_id]):
+    if not backend.lock_assets(db.session, [asset_id]):
         db.session.rollback()
         return False
     done = _index(backend, [asset_id]) is not None
@@ -143,15 +142,13 @@ def _index(backend: SearchBackend, asset_ids: list[int]) -> set[int] | None:
     return set(asset_ids)
 
 
-def _index_one_by_one(
-    backend: SearchBackend, asset_ids: list[int], parallel: bool = False
-) -> tuple[set[int], set[int]]:
-    """(indexed, failed) asset ids, each asset in a commit of its own (locked again first
-    when indexers share the index: the failed batch's rollback let go of its locks)."""
+def _index_one_by_one(backend: SearchBackend, asset_ids: list[int]) -> tuple[set[int], set[int]]:
+    """(indexed, failed) asset ids, each asset in a commit of its own (locked again first:
+    when indexers share the index, the failed batch's rollback let go of its locks)."""
     indexed: set[int] = set()
     failed: set[int] = set()
     for asset_id in asset_ids:
-        if parallel and not backend.lock_assets(db.session, [asset_id]):
+        if not backend.lock_assets(db.session, [asset_id]):
             continue  # another indexer has it now, with its own rows
         try:
             done = _index(backend, [asset_id])
@@ -172,7 +169,7 @@ def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], obje
     of assets indexed.
     """
     backend = backend or get_backend()
-    if getattr(backend, "outdated", lambda: False)():
+    if backend.outdated():
         backend.clear()
     writer = backend.writer(bulk=True)
     if writer is None:

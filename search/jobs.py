@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 # How long a job waits for another process to let go of the index writer.
 WRITER_WAIT_SECONDS = 5.0
+LAYOUT_CHECKED = "search_layout_checked"
 
 
 @job("search.index")
@@ -36,11 +37,10 @@ def index_asset(asset_id: int) -> None:
 def _rebuild_if_outdated() -> None:
     """After an upgrade that changed the index layout, rebuild it from the database (once
     per process) rather than answer from an index the search code can no longer read."""
-    state = current_app.extensions.setdefault("search_layout_checked", {"done": False})
-    if state["done"]:
+    if current_app.extensions.get(LAYOUT_CHECKED):
         return
     backend = indexing.get_backend()
-    if getattr(backend, "outdated", lambda: False)():
+    if backend.outdated():
         log.warning("The search index has an older layout; rebuilding it from the database")
         try:
             count = indexing.rebuild(backend)
@@ -48,4 +48,4 @@ def _rebuild_if_outdated() -> None:
             log.info("Another process is writing the search index; not rebuilding here")
             return
         log.warning("Rebuilt the search index: %s assets", count)
-    state["done"] = True
+    current_app.extensions[LAYOUT_CHECKED] = True

@@ -282,14 +282,19 @@ def send_lost_emails() -> None:
             Notification.email_status == EmailStatus.PENDING,
             Notification.created_at < now - LOST_AFTER,
         ),
-        and_(
-            Notification.email_status == EmailStatus.SENDING,
-            Notification.email_claimed_at < now - CLAIM_TIMEOUT,
-        ),
+        _abandoned_claim(now),
     )
     ids = list(db.session.scalars(select(Notification.id).where(lost).order_by(Notification.id)))
     for start in range(0, len(ids), SWEEP_BATCH):
         enqueue("notifications.email", ids=ids[start : start + SWEEP_BATCH])
+
+
+def _abandoned_claim(now: datetime):
+    """Emails claimed by a job that has surely died: sending for longer than a send takes."""
+    return and_(
+        Notification.email_status == EmailStatus.SENDING,
+        Notification.email_claimed_at < now - CLAIM_TIMEOUT,
+    )
 
 
 def _claim(ids: list[int]) -> list[Notification]:
@@ -297,10 +302,7 @@ def _claim(ids: list[int]) -> list[Notification]:
     now = utcnow()
     claimable = or_(
         Notification.email_status.in_((EmailStatus.PENDING, EmailStatus.FAILED)),
-        and_(
-            Notification.email_status == EmailStatus.SENDING,
-            Notification.email_claimed_at < now - CLAIM_TIMEOUT,
-        ),
+        _abandoned_claim(now),
     )
     mine = []
     for notification_id in sorted(ids):
