@@ -138,13 +138,20 @@ def _start_request() -> None:
     request.environ[_STARTED_KEY] = time.perf_counter()
 
 
+def request_seconds() -> float | None:
+    """Seconds since the current request's first hook ran (None if it did not): the
+    access line and the request metrics time the same span."""
+    started = request.environ.get(_STARTED_KEY)
+    return None if started is None else time.perf_counter() - started
+
+
 def _finish_request(response: Response) -> Response:
     request_id = request.environ.get(_ID_KEY)
     if request_id is None:  # a hook before ours answered (none does today)
         return response
     response.headers[HEADER] = request_id
     if access_log.isEnabledFor(logging.INFO):
-        duration_ms = (time.perf_counter() - request.environ[_STARTED_KEY]) * 1000
+        duration_ms = (request_seconds() or 0.0) * 1000
         status, path = response.status_code, request.path
         if not path.isprintable():
             # A %0A in the URL would otherwise start a forged line in the text format.

@@ -15,7 +15,6 @@ state (the database), not the worker's own.
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,12 +26,12 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from portal.kernel.extensions import db
+from portal.kernel.logs import request_seconds
 
 log = logging.getLogger(__name__)
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "none"
-_STARTED_KEY = "tandem.metrics_started"
 
 GaugeReading = float | Mapping[tuple[str, ...], float]
 
@@ -137,22 +136,20 @@ def register_gauge(
 
 
 def install(app: Flask) -> None:
-    """Count and time every request of ``app``."""
+    """Count and time every request of ``app`` (timed from the stamp of ``logs.install``,
+    which create_app runs first)."""
     metrics = metrics_of(app)
 
-    def start() -> None:
-        request.environ[_STARTED_KEY] = time.perf_counter()
-
     def finish(response: Response) -> Response:
-        started = request.environ.get(_STARTED_KEY)
-        if started is not None:
+        seconds = request_seconds()
+        if seconds is not None:
             endpoint = request.endpoint or UNMATCHED
             metrics.requests.labels(endpoint, str(response.status_code)).inc()
-            metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+            metrics.latency.labels(endpoint).observe(seconds)
         return response
 
-    # First in, last out: the time covers the other hooks too.
-    app.before_request_funcs.setdefault(None, []).insert(0, start)
+    # Last of the after-request hooks (they run in reverse): the time, started by the
+    # logs' first before-request hook, covers the other hooks too.
     app.after_request_funcs.setdefault(None, []).insert(0, finish)
 
 
