@@ -160,7 +160,8 @@ def finish_import(import_id: int, actor_id: int) -> None:
     if deal_import is None or not deal_import.importing:
         return
     counts = _write(deal_import, preview(deal_import), None)
-    deal_import.status = ImportStatus.IMPORTED
+    # Until now imported_at said since when it was being imported.
+    deal_import.status, deal_import.imported_at = ImportStatus.IMPORTED, utcnow()
     actor = db.session.get(User, actor_id)
     if actor is not None:
         notify(

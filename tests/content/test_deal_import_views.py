@@ -270,9 +270,12 @@ def test_a_large_file_is_imported_in_the_background_and_the_admin_is_told(app, u
     assert flashes(again)[0].startswith("This file is being imported since ")
     assert "Importing…" in text(admin.get("/deals/import"))
 
+    started_at = deal_import.imported_at
     assert run_held() == 1
 
     assert count(Deal) == 4
+    db.session.refresh(deal_import)
+    assert deal_import.imported_at > started_at, "the import's time is when it finished"
     page = admin.get(f"/deals/import/{deal_import.id}")
     assert "4 created, 0 updated, 0 unchanged, 0 rejected" in text(page)
     (note,) = db.session.scalars(select(Notification).where(Notification.kind == "deals_imported"))
