@@ -51,6 +51,19 @@ class ExtractionStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class PreviewStatus(StrEnum):
+    """A stored file's page images: waiting to be made (PENDING) until a renderer claims
+    it (RENDERING), then READY or FAILED (the file stays a download, with the reason in
+    ``preview_note``). ABSENT marks files stored before previews existed, until
+    ``previews rebuild`` makes theirs."""
+
+    PENDING = "pending"
+    RENDERING = "rendering"
+    READY = "ready"
+    FAILED = "failed"
+    ABSENT = "absent"
+
+
 ASSET_STATUSES = tuple(AssetStatus)
 COLLABORATOR_ROLES = tuple(CollaboratorRole)
 
@@ -104,7 +117,11 @@ class StoredFile(Entity):
     """An uploaded file kept under a generated name; the original name is for downloads."""
 
     __tablename__ = "stored_files"
-    __table_args__ = (one_of("kind", FileKind), one_of("extraction_status", ExtractionStatus))
+    __table_args__ = (
+        one_of("kind", FileKind),
+        one_of("extraction_status", ExtractionStatus),
+        one_of("preview_status", PreviewStatus),
+    )
 
     original_name: Mapped[str] = mapped_column(String(255))
     mime_type: Mapped[str] = mapped_column(String(120))
@@ -124,6 +141,18 @@ class StoredFile(Entity):
     extraction_note: Mapped[str] = mapped_column(String(300), default="")
     # When a reader claimed the file; a claim too old to be alive may be taken again.
     extraction_claimed_at: Mapped[datetime | None]
+    # Page images and a first-page thumbnail, stored beside the file (content.files.previews).
+    preview_status: Mapped[str] = mapped_column(
+        String(20), default=PreviewStatus.PENDING, index=True
+    )
+    preview_pages: Mapped[int] = mapped_column(default=0)
+    preview_note: Mapped[str] = mapped_column(String(300), default="")
+    preview_claimed_at: Mapped[datetime | None]
+
+    @property
+    def has_preview(self) -> bool:
+        """Page images are ready to show."""
+        return self.preview_status == PreviewStatus.READY and self.preview_pages > 0
 
     @property
     def text_waiting(self) -> bool:

@@ -1,0 +1,55 @@
+"""Page previews of stored files: page images and a first-page thumbnail, kept beside
+the file in the file store under names derived from its storage name.
+
+The images are made in the background after the upload has answered (the ``files.preview``
+job); this module names them and answers the requests that show them.
+"""
+
+from pathlib import PurePosixPath
+
+from werkzeug.exceptions import NotFound
+
+from content.files.storage import file_store
+from content.library.models import StoredFile
+
+IMAGE_MIME_TYPE = "image/webp"
+IMAGE_SUFFIX = ".webp"
+# An image's name carries its file's generated storage name, and revisions never change
+# their file, so the browser may keep an image for a day; "private" keeps shared caches out.
+IMAGE_CACHE_CONTROL = "private, max-age=86400"
+
+
+def _stem(stored: StoredFile) -> str:
+    return PurePosixPath(stored.storage_name).stem
+
+
+def page_name(stored: StoredFile, number: int) -> str:
+    """The storage name of page ``number`` (from 1) of ``stored``."""
+    return f"{_stem(stored)}-page-{number}{IMAGE_SUFFIX}"
+
+
+def thumbnail_name(stored: StoredFile) -> str:
+    """The storage name of ``stored``'s first-page thumbnail."""
+    return f"{_stem(stored)}-thumb{IMAGE_SUFFIX}"
+
+
+def _image_response(name: str):
+    response = file_store().response(
+        name, mimetype=IMAGE_MIME_TYPE, as_attachment=False, download_name=name
+    )
+    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
+    return response
+
+
+def page_response(stored: StoredFile, number: int):
+    """A response with page ``number`` of ``stored``; 404 when it has no such page."""
+    if not stored.has_preview or not 1 <= number <= stored.preview_pages:
+        raise NotFound()
+    return _image_response(page_name(stored, number))
+
+
+def thumbnail_response(stored: StoredFile):
+    """A response with ``stored``'s thumbnail; 404 while it has none."""
+    if not stored.has_preview:
+        raise NotFound()
+    return _image_response(thumbnail_name(stored))
