@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from content.library.browsing import internal_among
 from content.library.services import get_visible_asset
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.pagination import page_args
@@ -39,6 +40,7 @@ def results():
         facet_args=FACET_ARGS,
         term_names=service.term_names(),
         result_links=_result_links(found),
+        internal=internal_among([hit.asset_id for hit in found.result.hits]),
     )
 
 

@@ -67,6 +67,7 @@ def _asset_input(body: AssetInput, current: AssetRow | None = None) -> asset_ser
         review_by=kept("review_by", current.review_by if current else None),
         expires_on=kept("expires_on", current.expires_on if current else None),
         note=body.note or "",
+        audience=body.audience,
     )
 
 

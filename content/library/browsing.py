@@ -21,6 +21,7 @@ from content.library.models import (
     Asset,
     AssetCollaborator,
     AssetRevision,
+    Audience,
     ContentType,
     Industry,
     Persona,
@@ -66,13 +67,16 @@ class LibraryFilters:
     industry: str = ""
     content_type: str = ""
     tag: str = ""
+    audience: str = ""  # "external", "internal" or "" for both
     status: str = "live"
     sort: str = "newest"
     chosen: dict[str, TaxonomyTerm] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
-        return any([self.stage, self.persona, self.industry, self.content_type, self.tag])
+        return any(
+            [self.stage, self.persona, self.industry, self.content_type, self.tag, self.audience]
+        )
 
 
 @dataclass
@@ -99,8 +103,11 @@ def parse_filters(args, user: User) -> LibraryFilters:
     filters = LibraryFilters(
         status=(args.get("status") or "live").strip(),
         sort=(args.get("sort") or "newest").strip(),
+        audience=(args.get("audience") or "").strip()[:SLUG_MAX],
     )
     errors: dict[str, str] = {}
+    if filters.audience and filters.audience not in set(Audience):
+        errors["audience"] = "Choose external or internal."
     for name, model in _FILTER_MODELS.items():
         slug = (args.get(name) or "").strip()[:SLUG_MAX]
         setattr(filters, name, slug)
@@ -129,6 +136,8 @@ def _filtered(user: User, filters: LibraryFilters, today: date | None = None) ->
         query = query.where(Asset.content_type_id == filters.chosen["content_type"].id)
     if "stage" in filters.chosen:
         query = query.where(Asset.stages.any(id=filters.chosen["stage"].id))
+    if filters.audience:
+        query = query.where(Asset.audience == filters.audience)
     if filters.status == "archived":
         query = query.where(Asset.status == "archived")
     elif filters.status == "draft":
@@ -219,7 +228,7 @@ def _board_statements(
     if filters.status != "live":
         return _build_board(user, filters, stage_ids)
     today = utcnow().date()
-    key = (today, filters.sort, _chosen_ids(filters), stage_ids)
+    key = (today, filters.sort, _chosen_ids(filters), filters.audience, stage_ids)
     built = _LIVE_BOARDS.get(key)
     if built is None:
         if len(_LIVE_BOARDS) >= _LIVE_BOARDS_KEPT:
@@ -280,7 +289,7 @@ def _stage_totals(totals: Select, filters: LibraryFilters, stage_ids: tuple[int,
 
     if filters.status != "live":
         return count()
-    key = (utcnow().date(), _chosen_ids(filters), stage_ids)
+    key = (utcnow().date(), _chosen_ids(filters), filters.audience, stage_ids)
     return shared_figures.figure(LIBRARY_FIGURES, key, count)
 
 
@@ -311,3 +320,15 @@ def taxonomy_choices(*keys: str) -> dict[str, Sequence[TaxonomyTerm]]:
         for key, model in TAXONOMIES.items()
         if not keys or key in keys
     }
+
+
+def internal_among(asset_ids: Sequence[int]) -> set[int]:
+    """Which of these assets are internal only, for badges on lists that do not load the
+    assets themselves (search hits)."""
+    if not asset_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Asset.id).where(Asset.id.in_(asset_ids), Asset.audience == Audience.INTERNAL)
+        )
+    )

@@ -5,11 +5,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from content.files.uploads import ALLOWED_EXTENSIONS
@@ -43,6 +45,18 @@ class AssetForm(FlaskForm):
     personas = SelectMultipleField("Personas", coerce=int, validators=[Optional()])
     industries = SelectMultipleField("Industries", coerce=int, validators=[Optional()])
     tags = SelectMultipleField("Tags", coerce=int, validators=[Optional()])
+    # Left unchosen on a new asset, the content type's default applies (the service's).
+    audience = RadioField(
+        "Who may see it",
+        choices=[
+            SelectChoice("external", "Buyers may see it (external)"),
+            SelectChoice("internal", "Internal only"),
+        ],
+        description="Internal assets are for reps and marketers only and cannot be shared "
+        "with buyers; making an asset internal stops every link already sent, and making it "
+        "external again does not bring them back.",
+        validators=[Optional()],
+    )
     review_by = optional_date("Review by")
     expires_on = optional_date("Expires on", "Optional: reps stop seeing the asset after this day.")
     note = StringField(

@@ -51,6 +51,14 @@ class ExtractionStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class Audience(StrEnum):
+    """Who may see an asset: EXTERNAL assets may be shared with buyers, INTERNAL ones
+    (battlecards, objection handling, demo scripts) are for reps and marketers only."""
+
+    EXTERNAL = "external"
+    INTERNAL = "internal"
+
+
 class PreviewStatus(StrEnum):
     """A stored file's page images: waiting to be made (PENDING) until a renderer claims
     it (RENDERING), then READY or FAILED (the file stays a download, with the reason in
@@ -96,7 +104,13 @@ class Industry(TaxonomyTerm, Model):
 
 
 class ContentType(TaxonomyTerm, Model):
+    """A kind of asset; ``default_audience`` is the audience a new asset of this type
+    starts with."""
+
     __tablename__ = "content_types"
+    __table_args__ = (one_of("default_audience", Audience),)
+
+    default_audience: Mapped[str] = mapped_column(String(20), default=Audience.EXTERNAL)
 
 
 class Tag(TaxonomyTerm, Model):
@@ -170,13 +184,17 @@ class Asset(Entity):
     work on, ``live_revision`` is what reps see, so editing never takes an asset offline."""
 
     __tablename__ = "assets"
-    __table_args__ = (one_of("status", AssetStatus),)
+    __table_args__ = (one_of("status", AssetStatus), one_of("audience", Audience))
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     content_type_id: Mapped[int | None] = mapped_column(
         ForeignKey("content_types.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[str] = mapped_column(String(30), default=AssetStatus.DRAFT, index=True)
+    # A property of the asset, not of a revision: it applies as soon as it is saved, so
+    # an asset made internal stops being shared at once (content.usage.share_links).
+    # Indexed for the library's audience filter.
+    audience: Mapped[str] = mapped_column(String(20), default=Audience.EXTERNAL, index=True)
     review_by: Mapped[date | None]
     # A hard end: from the day after, reps no longer see the asset (authors still do).
     expires_on: Mapped[date | None]
@@ -250,6 +268,11 @@ class Asset(Entity):
         return self.is_live and self.review_by is not None and self.review_by < utcnow().date()
 
     @property
+    def internal(self) -> bool:
+        """For reps and marketers only: never shared with buyers."""
+        return self.audience == Audience.INTERNAL
+
+    @property
     def has_unpublished_changes(self) -> bool:
         return self.live_revision_id is not None and (
             self.live_revision_id != self.latest_revision_id
@@ -277,7 +300,7 @@ class AssetRevision(Entity):
     """An immutable snapshot of an asset's words and file; every edit adds one."""
 
     __tablename__ = "asset_revisions"
-    __table_args__ = (UniqueConstraint("asset_id", "number"),)
+    __table_args__ = (UniqueConstraint("asset_id", "number"), one_of("audience", Audience))
 
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
     number: Mapped[int]
@@ -290,6 +313,9 @@ class AssetRevision(Entity):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(String(300), default="")
+    # The asset's audience when this revision was saved: the asset's own column rules,
+    # this one lets the diff show reviewers that a save changed it.
+    audience: Mapped[str] = mapped_column(String(20), default=Audience.EXTERNAL)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     asset: Mapped[Asset] = relationship(back_populates="revisions", foreign_keys=[asset_id])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from content.library import models
 from content.library import services as asset_service
-from content.library.models import ASSET_STATUSES
+from content.library.models import ASSET_STATUSES, Audience
 from content.usage import ratings
 from content.usage.ratings import RatingSummary
 from portal.kernel.models import User
@@ -29,6 +29,11 @@ from portal.kernel.schemas import (
 )
 
 Slugs = Annotated[list[Slug], Field(max_length=100)]
+AUDIENCES = tuple(Audience)
+AUDIENCE_HELP = (
+    "external: may be shared with buyers; internal: reps and marketers only, never shared "
+    "(making an asset internal revokes its share links)"
+)
 
 
 class AssetInput(Input):
@@ -45,6 +50,13 @@ class AssetInput(Input):
     tags: Slugs = []
     review_by: DateText = None
     expires_on: DateText = None
+    audience: Annotated[
+        Literal[AUDIENCES] | None,  # type: ignore[valid-type]
+        Field(
+            description=AUDIENCE_HELP + "; left out, a new asset takes its content "
+            "type's default and a revision keeps the asset's"
+        ),
+    ] = None
     note: Annotated[str | None, Field(max_length=300, description="What changed")] = None
 
 
@@ -61,6 +73,9 @@ class AssetQuery(Paging):
     industry: Slug | None = Field(None, description="Industry slug")
     content_type: Slug | None = Field(None, description="Content type slug")
     tag: Slug | None = Field(None, description="Tag slug")
+    audience: Literal[AUDIENCES] | None = Field(  # type: ignore[valid-type]
+        None, description="external or internal"
+    )
     status: str | None = Field(
         None, description="live (published), draft, archived or all (authors only)"
     )
@@ -91,6 +106,7 @@ class Asset(Output):
     personas: list[str]
     industries: list[str]
     content_type: str | None
+    audience: Annotated[Literal[AUDIENCES], Field(description=AUDIENCE_HELP)]  # type: ignore[valid-type]
     tags: list[str]
     owner: Person
     live_revision: int | None

@@ -12,6 +12,7 @@ from content.files.uploads import store_upload
 from content.library.models import (
     Asset,
     AssetRevision,
+    Audience,
     ContentType,
     Industry,
     Persona,
@@ -35,7 +36,9 @@ TITLE_MAX = 200
 SUMMARY_MAX = 1000
 BODY_MAX = 200_000
 NOTE_MAX = 300
+AUDIENCE_INVALID = "Choose external (buyers may see it) or internal only."
 _revised: list[Callable[[Asset, Any, AssetRevision], None]] = []
+_audience_changed: list[Callable[[Asset, Any], None]] = []
 
 
 @dataclass
@@ -53,6 +56,8 @@ class AssetInput:
     review_by: date | None = None
     expires_on: date | None = None
     note: str = ""
+    # None: a new asset takes its content type's default, a revision keeps the asset's.
+    audience: str | None = None
 
 
 @dataclass
@@ -78,6 +83,8 @@ def validate_input(data: AssetInput, has_file: bool) -> None:
         errors["body"] = f"Keep the body under {BODY_MAX:,} characters."
     if len(data.note) > NOTE_MAX:
         errors["note"] = f"Keep the note under {NOTE_MAX} characters."
+    if data.audience is not None and data.audience not in set(Audience):
+        errors["audience"] = AUDIENCE_INVALID
     if not data.stages:
         errors["stages"] = "Choose at least one buyer stage so reps can find the asset."
     if not data.body.strip() and not has_file:
@@ -102,7 +109,7 @@ def create_asset(owner: User, data: AssetInput, upload: Upload | None = None) ->
         raise PermissionDenied("Only marketers create assets.")
     validate_input(data, has_file=upload is not None)
     stored = store_upload(upload.stream, upload.filename, owner) if upload else None
-    asset = Asset(owner=owner, status="draft")
+    asset = Asset(owner=owner, status="draft", audience=data.audience or default_audience(data))
     _apply_taxonomy(asset, data)
     db.session.add(asset)
     db.session.flush()
@@ -115,12 +122,28 @@ def create_asset(owner: User, data: AssetInput, upload: Upload | None = None) ->
         file=stored,
         author=owner,
         note=data.note or "First version",
+        audience=asset.audience,
     )
     db.session.add(revision)
     db.session.flush()
     asset.latest_revision = revision
     db.session.flush()
     return asset
+
+
+def default_audience(data: AssetInput) -> str:
+    """The audience a new asset starts with: its content type's default, else external."""
+    content_type = data.content_type
+    return content_type.default_audience if content_type else Audience.EXTERNAL
+
+
+def on_audience_change(callback: Callable[[Asset, Any], None]) -> Callable:
+    """Register ``callback(asset, actor)``, called in the saving transaction when a
+    revision changes the asset's audience (``asset.audience`` is the new one). Share links
+    stop when an asset turns internal; the library knows nothing of them."""
+    if callback not in _audience_changed:
+        _audience_changed.append(callback)
+    return callback
 
 
 def on_revise(callback: Callable[[Asset, Any, AssetRevision], None]) -> Callable:
@@ -172,12 +195,18 @@ def revise_asset(
         file=stored if stored else (previous.file if keeps_file else None),
         author=author,
         note=data.note,
+        audience=data.audience or asset.audience,
     )
     db.session.add(revision)
     db.session.flush()
     _apply_taxonomy(asset, data)
+    changed_audience = revision.audience != asset.audience
+    asset.audience = revision.audience
     asset.latest_revision = revision
     db.session.flush()
+    if changed_audience:
+        for changed in _audience_changed:
+            changed(asset, author)
     for callback in _revised:
         callback(asset, author, revision)
     return revision

@@ -5,6 +5,7 @@ from typing import cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from content.files.uploads import send_stored
@@ -13,7 +14,16 @@ from content.library import panels
 from content.library import services as asset_service
 from content.library.diff import word_diff
 from content.library.forms import AssetForm
-from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import (
+    Asset,
+    AssetRevision,
+    Audience,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    Tag,
+)
 from content.taxonomy.services import terms_by_ids
 from content.usage import events as usage
 from portal.kernel.errors import Conflict
@@ -79,6 +89,7 @@ def _input_from_form(form: AssetForm) -> asset_service.AssetInput:
         review_by=form.review_by.data,
         expires_on=form.expires_on.data,
         note=form.note.data or "",
+        audience=form.audience.data or None,
     )
 
 
@@ -107,7 +118,9 @@ def create():
             "success",
         )
         return redirect(url_for("content.show", asset_id=submission.result.id))
-    return render_template("content/form.html", form=form, asset=None)
+    return render_template(
+        "content/form.html", form=form, asset=None, internal_types=_internal_type_ids()
+    )
 
 
 def _asset_page(asset, revision) -> str:
@@ -148,6 +161,7 @@ def edit(asset_id: int):
             getattr(form, name).data = [term.id for term in getattr(asset, name)]
         form.review_by.data = asset.review_by
         form.expires_on.data = asset.expires_on
+        form.audience.data = asset.audience
     elif form.validate_on_submit():
         base = form.base_revision.data
         with attempt(form) as outcome:
@@ -170,7 +184,23 @@ def edit(asset_id: int):
             return redirect(url_for("content.show", asset_id=asset.id))
     else:
         flash_form_errors(form)
-    return render_template("content/form.html", form=form, asset=asset, conflict=None)
+    return render_template(
+        "content/form.html",
+        form=form,
+        asset=asset,
+        conflict=None,
+        internal_types=_internal_type_ids(),
+    )
+
+
+def _internal_type_ids() -> list[int]:
+    """The content types whose new assets are internal, for the form's script, which
+    chooses the audience as the author picks a type."""
+    return list(
+        db.session.scalars(
+            select(ContentType.id).where(ContentType.default_audience == Audience.INTERNAL)
+        )
+    )
 
 
 def _since(asset, base_id):
@@ -213,6 +243,7 @@ def diff(asset_id: int):
         old=old,
         new=new,
         revisions=asset.revisions,
+        audience_changed=old.audience != new.audience,
         title_diff=word_diff(old.title, new.title),
         summary_diff=word_diff(old.summary, new.summary),
         body_diff=word_diff(old.body, new.body),

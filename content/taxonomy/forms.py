@@ -1,7 +1,8 @@
 """The form admins edit a taxonomy term with."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 
@@ -19,3 +20,13 @@ class TermForm(FlaskForm):
     # No default: a stage added without a position goes after the existing ones.
     position = IntegerField("Position", validators=[Optional(), NumberRange(min=0, max=1000)])
     description = StringField("Description", validators=[Optional(), Length(max=300)])
+    # Content types only: the audience a new asset of the type starts with.
+    default_audience = SelectField(
+        "New assets are",
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice("external", "External"),
+            SelectChoice("internal", "Internal only"),
+        ],
+        validators=[Optional()],
+    )

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from content.library.models import TAXONOMIES, ContentType, Industry, Persona, Stage, Tag
+from content.library.models import TAXONOMIES, Audience, ContentType, Industry, Persona, Stage, Tag
 from portal.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User
@@ -35,6 +35,13 @@ DEFAULT_TERMS: dict[type[Persona] | type[Industry] | type[ContentType] | type[Ta
 }
 
 
+# Content types whose assets are for reps and marketers only, unless their author says
+# otherwise: what they say about competitors and buyers is not for buyers to read. The
+# demo library's objection handling is written as battlecards.
+INTERNAL_CONTENT_TYPES = frozenset({"battlecard", "objection-handling", "demo-script"})
+AUDIENCE_INVALID = "Choose external or internal."
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60]
 
@@ -46,8 +53,12 @@ def ensure_defaults() -> None:
             db.session.add(Stage(slug=slug, name=name, position=position, description=description))
     for model, names in DEFAULT_TERMS.items():
         for name in names:
-            if db.session.scalar(select(model).where(model.slug == slugify(name))) is None:
-                db.session.add(model(slug=slugify(name), name=name))
+            slug = slugify(name)
+            if db.session.scalar(select(model).where(model.slug == slug)) is None:
+                term = model(slug=slug, name=name)
+                if isinstance(term, ContentType) and slug in INTERNAL_CONTENT_TYPES:
+                    term.default_audience = Audience.INTERNAL
+                db.session.add(term)
     db.session.flush()
 
 
@@ -82,6 +93,8 @@ def save_term(admin: User, kind: str, term_id: int | None, name: str, slug: str 
         if extra.get("position") is not None:
             term.position = extra["position"]
         term.description = (extra.get("description") or "").strip()
+    if model is ContentType:
+        _set_default_audience(term, extra.get("default_audience"))
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -90,6 +103,18 @@ def save_term(admin: User, kind: str, term_id: int | None, name: str, slug: str 
             f"The slug “{slug}” is already used.", {"slug": "Already used."}
         ) from None
     return term
+
+
+def _set_default_audience(content_type: ContentType, audience: str | None) -> None:
+    """Set the audience new assets of this type start with; left out, it keeps its value
+    (external for a new type). Existing assets keep their own audience."""
+    if not audience:
+        if content_type.default_audience is None:
+            content_type.default_audience = Audience.EXTERNAL
+        return
+    if audience not in set(Audience):
+        raise ValidationFailed(AUDIENCE_INVALID, {"default_audience": AUDIENCE_INVALID})
+    content_type.default_audience = audience
 
 
 def delete_term(admin: User, kind: str, term_id: int) -> str:

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from content.library.models import Stage
+from content.library.models import ContentType, Stage
 from content.taxonomy import services as taxonomy
 from content.taxonomy.forms import TermForm
 from portal.kernel.errors import ValidationFailed
@@ -49,6 +49,7 @@ def taxonomy_list(kind: str):
         kinds=LABELS,
         terms=terms,
         is_stage=model is Stage,
+        is_content_type=model is ContentType,
         form=TermForm(formdata=None),
         delete_form=EmptyForm(),
     )
@@ -71,6 +72,7 @@ def taxonomy_save(kind: str, term_id: int | None = None):
             form.slug.data,
             position=form.position.data,
             description=form.description.data,
+            default_audience=form.default_audience.data,
         ),
         refusals=(ValidationFailed,),
         show=flash_summary,

@@ -87,7 +87,7 @@ def record_usage(asset_id: int, body: UsageEventInput, user: User):
 @bp.post("/assets/<id:asset_id>/share-links")
 @operation(
     "Make a link that lets a buyer open the asset without signing in; the url is shown in "
-    "this response only",
+    "this response only. An internal asset cannot be shared (409)",
     response=NewShareLink,
     status=201,
     answer="The new link with its address",
@@ -96,7 +96,9 @@ def record_usage(asset_id: int, body: UsageEventInput, user: User):
 def create_link(asset_id: int, body: ShareLinkInput, user: User):
     asset = get_visible_asset(user, asset_id)
     deal = deals.get_visible_deal(user, body.deal_id) if body.deal_id else None
-    link, token = share_links.create_link(asset, user, deal, body.expires_in_days, body.recipient)
+    link, token = share_links.create_link(
+        asset, user, deal, body.expires_in_days, body.recipient, body.view_only
+    )
     url = url_for("share.public", token=token, _external=True)
     made = NewShareLink.shown(share_links.link_stats(link), url=url)
     return made, 201, {"Cache-Control": "private, no-store"}

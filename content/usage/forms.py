@@ -8,7 +8,7 @@ arrives. Each field has an explicit id because the three forms share one page.
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from content.deals.models import Deal
 from content.usage import events as usage
@@ -89,8 +89,23 @@ class ShareLinkForm(FlaskForm):
         },
     )
 
+    view_only = RadioField(
+        "The buyer may",
+        choices=[
+            SelectChoice("1", "View only (no download)"),
+            SelectChoice("0", "View and download the file"),
+        ],
+        validators=[Optional()],
+        id="share-access",
+    )
+
     def __init__(self, deals: list[Deal], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.deal.choices = _deal_choices(deals, "No deal")
         if not self.expires_in_days.data:
             self.expires_in_days.data = str(share_links.default_days())
+
+
+def chosen_view_only(form: ShareLinkForm) -> bool | None:
+    """The sharer's choice, or None when the form did not say (the default applies)."""
+    return {"1": True, "0": False}.get(form.view_only.data or "")

@@ -98,6 +98,8 @@ class ShareLink(Entity):
         ForeignKey("deals.id", ondelete="SET NULL"), index=True
     )
     recipient: Mapped[str] = mapped_column(String(200), default="")
+    # The buyer reads the pages but gets no file: the file's address answers 403.
+    view_only: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -49,8 +49,8 @@ def _attach_to_deal(user: User, asset: Asset) -> bool:
 @rule("share", Asset)
 def _share(user: User, asset: Asset) -> bool:
     """Anyone who can read a live asset may send it to a buyer; an archived or expired
-    asset gets no new links."""
-    return asset.is_live and can(user, "view", asset)
+    asset gets no new links, and an internal one is never sent outside."""
+    return asset.is_live and not asset.internal and can(user, "view", asset)
 
 
 @rule("revoke_links", Asset)

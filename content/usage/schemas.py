@@ -167,6 +167,13 @@ class ShareLinkInput(Input):
     recipient: Annotated[
         str | None, Field(max_length=RECIPIENT_MAX), _worded(RECIPIENT_TOO_LONG)
     ] = None
+    view_only: Annotated[
+        bool | None,
+        Field(
+            description="The buyer reads the pages but cannot download the file. Default: "
+            "true when the asset's file is a PowerPoint deck, else false"
+        ),
+    ] = None
 
 
 class SharedAsset(Output):
@@ -186,6 +193,7 @@ class ShareLink(Output):
     asset: SharedAsset
     recipient: str
     deal: SharedDeal | None
+    view_only: Annotated[bool, Field(description="No download: the file answers 403")]
     state: Literal[SHARE_LINK_STATES]  # type: ignore[valid-type]
     created_at: Timestamp
     expires_at: Timestamp

@@ -20,12 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from content.deals.models import Deal
-from content.library.models import Asset, AssetRevision
+from content.library.models import Asset, AssetRevision, FileKind
 from content.usage.events import record_verified
 from content.usage.models import ShareLink, UsageEvent
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
+from portal.kernel.notifications import notify
 from portal.kernel.pagination import Page, first_rows, paginate
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
@@ -34,6 +35,7 @@ TOKEN_BYTES = 32
 MAX_DAYS = 365
 RECIPIENT_MAX = 200
 DAYS_INVALID = f"Links last from 1 to {MAX_DAYS} days."
+INTERNAL_ONLY = "This asset is internal only: it cannot be shared with buyers."
 RECIPIENT_TOO_LONG = f"Keep the recipient under {RECIPIENT_MAX} characters."
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 # Link checkers of mail and chat tools open links before any person does; their opens
@@ -60,20 +62,33 @@ def _days(value) -> int:
     return int(text)
 
 
+def view_only_by_default(asset: Asset) -> bool:
+    """A new link is view only when it would show a deck (a PowerPoint file): decks are
+    presented, not handed over. Anything else may be downloaded unless its sharer says."""
+    revision = asset.live_revision
+    return (
+        revision is not None and revision.file is not None and (revision.file.kind == FileKind.PPTX)
+    )
+
+
 def create_link(
     asset: Asset,
     user: User,
     deal: Deal | None = None,
     expires_in_days=None,
     recipient: str | None = "",
+    view_only: bool | None = None,
 ) -> tuple[ShareLink, str]:
     """Make a link to ``asset`` for a buyer, optionally for one of ``user``'s deals.
+    ``view_only`` None takes ``view_only_by_default``.
 
     Returns the link and its clear token (shown once). Making it records a verified
     ``share`` of the asset in the same transaction.
     """
     if not can(user, "view", asset):
         raise NotFound("No such asset.")
+    if asset.internal:
+        raise Conflict(INTERNAL_ONLY)
     if not can(user, "share", asset):
         raise Conflict("This asset is not in the library any more, so it cannot be shared.")
     if deal is not None and (not can(user, "view", deal) or deal.owner_id != user.id):
@@ -91,6 +106,7 @@ def create_link(
         created_by=user,
         deal=deal,
         recipient=recipient,
+        view_only=view_only_by_default(asset) if view_only is None else bool(view_only),
         expires_at=now + timedelta(days=days),
         created_at=now,
     )
@@ -133,11 +149,12 @@ class LinkExpired(Gone):
 
 def open_link(token: str) -> ShareLink:
     """The link a buyer opened: NotFound for an unknown token, Gone (LinkExpired) for one
-    that expired, was revoked, or whose asset passed its hard expiry date."""
+    that expired, was revoked, or whose asset passed its hard expiry date or is internal
+    (its links are revoked when it turns internal; this holds whatever way it did)."""
     link = find_by_token(token)
     if link is None:
         raise NotFound("No such link.")
-    if not link.active or link.asset.expired:
+    if not link.active or link.asset.expired or link.asset.internal:
         raise LinkExpired(link)
     return link
 
@@ -224,6 +241,39 @@ def revoke_all(asset: Asset, user: User) -> int:
         .values(revoked_at=now, revoked_by_id=user.id)
         .execution_options(synchronize_session=False)
     )
+
+
+def stop_links_to_internal(asset: Asset, actor: User) -> None:
+    """``asset`` turned internal: revoke every working link to it and tell each link's
+    maker once how many of theirs stopped. Turning it external again revives none."""
+    if not asset.internal:
+        return
+    now = utcnow()
+    makers = db.session.scalars(
+        update(ShareLink)
+        .where(
+            ShareLink.asset_id == asset.id,
+            ShareLink.revoked_at.is_(None),
+            ShareLink.expires_at > now,
+        )
+        .values(revoked_at=now, revoked_by_id=actor.id)
+        .returning(ShareLink.created_by_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    stopped: dict[int, int] = {}
+    for maker_id in makers:
+        stopped[maker_id] = stopped.get(maker_id, 0) + 1
+    if not stopped:
+        return
+    title = asset.latest_revision.title if asset.latest_revision else "An asset"
+    for maker_id, count in sorted(stopped.items()):
+        noun = "share link" if count == 1 else "share links"
+        text = (
+            f"“{title}” is now internal only: {count} of your {noun} to it stopped "
+            "working, and buyers who open them are asked to contact you."
+        )
+        maker = db.session.get(User, maker_id)
+        notify(maker, "links_stopped", text, f"/assets/{asset.id}", actor=actor)
 
 
 def active_link_count(asset: Asset) -> int:

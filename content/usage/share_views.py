@@ -98,8 +98,11 @@ def public(token: str):
 @bp.get("/s/<token>/file")
 @_limited
 def file(token: str):
-    """The shown revision's file; ``?inline=1`` previews PDFs and images."""
+    """The shown revision's file; ``?inline=1`` previews PDFs and images. A view-only
+    link's file is refused (403), inline or not: its buyer reads the page images."""
     link = share_links.open_link(token)
+    if link.view_only:
+        abort(403)
     revision = share_links.shown_revision(link)
     if revision is None or revision.file is None:
         abort(404)

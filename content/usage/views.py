@@ -17,7 +17,7 @@ from content.library.models import Asset
 from content.library.services import get_visible_asset
 from content.usage import events as usage
 from content.usage import ratings, share_links
-from content.usage.forms import DealUsageForm, RatingForm, ShareLinkForm
+from content.usage.forms import DealUsageForm, RatingForm, ShareLinkForm, chosen_view_only
 from content.usage.models import EVIDENCE, EVIDENCE_LABELS, KIND_LABELS, USAGE_KINDS, Rating
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.pagination import Page, requested_page
@@ -91,6 +91,7 @@ def deal_box(asset: Asset) -> DealBox | None:
 class ShareBox:
     form: ShareLinkForm | None  # None when the asset cannot be shared (archived, expired)
     links: Page  # the signed-in user's links to this asset, newest first
+    internal: bool = False  # why there is no form: the asset is internal only
 
 
 def share_box(asset: Asset) -> ShareBox:
@@ -100,7 +101,9 @@ def share_box(asset: Asset) -> ShareBox:
         open_deals = deal_queries.open_deals(current_user)
         form = ShareLinkForm(open_deals)
         form.deal.data = _deal_asked_for(open_deals) or form.deal.data
-    return ShareBox(form, share_links.links_to(asset, current_user, LINKS_ON_PAGE))
+        form.view_only.data = "1" if share_links.view_only_by_default(asset) else "0"
+    links = share_links.links_to(asset, current_user, LINKS_ON_PAGE)
+    return ShareBox(form, links, internal=asset.internal)
 
 
 def revocable_links(asset: Asset) -> int | None:
@@ -213,7 +216,12 @@ def create_link(asset_id: int):
         attempt(form, refusals=(ValidationFailed,)) as invalid,
     ):
         link, token = share_links.create_link(
-            asset, current_user, deal, form.expires_in_days.data, form.recipient.data
+            asset,
+            current_user,
+            deal,
+            form.expires_in_days.data,
+            form.recipient.data,
+            chosen_view_only(form),
         )
     if clash.refused:
         return _back_to(asset)

@@ -109,11 +109,15 @@ def _use_in_deal(deal: Deal, live: list[Asset], rng: random.Random) -> int:
     chosen = rng.sample(fitting, k=min(len(fitting), rng.randint(2, 3)))
     assert deal.close_date is not None, "every demo deal has a close date"
     end = min(utcnow(), datetime.combine(deal.close_date, time.min, tzinfo=UTC))
-    events = []
+    events: list[UsageEvent] = []
     for asset in chosen:
         when = end - timedelta(days=rng.uniform(3, 40))
         events.append(_event(asset, deal, "used_in_deal", "self_reported", when))
-    shared = chosen[0]
+    # Internal assets (battlecards, demo scripts) are never sent to buyers.
+    shared = next((asset for asset in chosen if not asset.internal), None)
+    if shared is None:
+        db.session.add_all(events)
+        return len(events)
     link, _token = share_links.create_link(shared, deal.owner, deal, 30, f"{deal.account} team")
     link.created_at = end - timedelta(days=rng.uniform(5, 30))
     db.session.flush()
