@@ -868,7 +868,11 @@ RULE_MATRIX = {
     ("view_rating_comments", "Asset"): dict.fromkeys(STATES, FEEDBACK_READERS),
     ("view_usage", "Asset"): dict.fromkeys(STATES, FEEDBACK_READERS),
     ("attach_to_deal", "Asset"): _by_state(default=REPS, draft=set(), archived=set()),
-    ("share", "Asset"): _by_state(default=EVERY_ROLE, draft=set(), archived=set()),
+    # An internal asset is live for every reader but never shared with buyers.
+    ("share", "Asset"): {
+        **_by_state(default=EVERY_ROLE, draft=set(), archived=set()),
+        "internal": set(),
+    },
     ("revoke_links", "Asset"): dict.fromkeys(STATES, OWNER_OR_ADMIN),
     # A link the rep made to the owner's asset.
     ("view", "ShareLink"): {"made by the rep": {"rep", "owner", "admin"}},
@@ -946,8 +950,10 @@ def person(role: str, active: bool = True) -> User:
 def asset_in(state: str) -> Asset:
     """The owner's asset, with the co-author and the reviewer invited. "revised": live
     revision 1 and a newer revision 2 by the owner; "revised_by_reviewer": the reviewer
-    wrote revision 2."""
-    status = {"live": "published", "archived": "archived"}.get(state, "draft")
+    wrote revision 2; "internal": live, for reps and marketers only."""
+    status = {"live": "published", "internal": "published", "archived": "archived"}.get(
+        state, "draft"
+    )
     live = None if state == "draft" else 101
     latest = 102 if state.startswith("revised") else (live or 100)
     author = IDS["reviewer"] if state == "revised_by_reviewer" else IDS["owner"]
@@ -958,6 +964,7 @@ def asset_in(state: str) -> Asset:
         live_revision_id=live,
         latest_revision_id=latest,
         latest_revision=AssetRevision(id=latest, number=latest - 99, author_id=author),
+        audience="internal" if state == "internal" else "external",
         collaborators=[
             AssetCollaborator(user_id=IDS["co_author"], role="author"),
             AssetCollaborator(user_id=IDS["reviewer"], role="reviewer"),
