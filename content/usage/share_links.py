@@ -65,10 +65,8 @@ def _days(value) -> int:
 def view_only_by_default(asset: Asset) -> bool:
     """A new link is view only when it would show a deck (a PowerPoint file): decks are
     presented, not handed over. Anything else may be downloaded unless its sharer says."""
-    revision = asset.live_revision
-    return (
-        revision is not None and revision.file is not None and (revision.file.kind == FileKind.PPTX)
-    )
+    shown = asset.live_revision.file if asset.live_revision is not None else None
+    return shown is not None and shown.kind == FileKind.PPTX
 
 
 def create_link(
