@@ -1,7 +1,8 @@
 // Page viewers (templates/macros/viewer.html): one page at a time with Previous/Next
 // buttons, the left and right arrow keys while the viewer has focus, and a "Page 3 of 12"
-// counter read out by screen readers. Only the shown page and its neighbours load; without
-// this script every page shows in a column, loaded lazily. Several viewers may share a page
+// counter read out by screen readers. Only the shown page and its neighbours get their src
+// (data-src until then); without this script the macro's noscript column shows every page,
+// loaded lazily. Several viewers may share a page
 // (the macro includes this file once per viewer; it runs once).
 //
 // Reading beacons: inside an element carrying data-beacon-url and data-visit, a viewer
@@ -79,12 +80,6 @@
     this.since = null;
     this.tracker = trackerFor(section);
     this.item = section.dataset.item;
-    // Keep every page's address aside; only the shown page and its neighbours get it back.
-    this.pages.forEach(function (page) {
-      var img = page.querySelector("img");
-      img.dataset.src = img.getAttribute("src");
-      img.removeAttribute("src");
-    });
     section.classList.add("viewer-js");
     section.querySelector(".viewer-controls").hidden = false;
     var self = this;
@@ -129,11 +124,8 @@
   Viewer.prototype.load = function (number) {
     var page = this.pages[number - 1];
     if (!page) return;
-    var img = page.querySelector("img");
-    if (!img.getAttribute("src")) {
-      img.loading = "eager"; // hidden neighbours must load too, before they are shown
-      img.src = img.dataset.src;
-    }
+    var img = page.querySelector("img[data-src]");
+    if (img && !img.getAttribute("src")) img.src = img.dataset.src;
   };
 
   Viewer.prototype.show = function (number) {
@@ -147,8 +139,12 @@
     this.load(number - 1);
     this.load(number + 1);
     this.counter.textContent = "Page " + number + " of " + this.count;
+    var focused = document.activeElement;
     this.prev.disabled = number <= 1;
     this.next.disabled = number >= this.count;
+    // A button that turns disabled drops the focus to the page: keep it in the viewer,
+    // so the arrow keys go on working.
+    if (focused && focused.disabled && this.section.contains(focused)) this.section.focus();
   };
 
   Viewer.prototype.go = function (number) {
