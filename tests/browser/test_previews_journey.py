@@ -22,6 +22,8 @@ def _three_pages() -> bytes:
     return out.getvalue()
 
 
+# Rendering and the viewer do not depend on the database (tests/content covers both).
+@pytest.mark.parametrize("database", ["sqlite"])
 def test_marketer_uploads_a_pdf_and_reads_its_pages(page_signed_in, users, tmp_path):
     pdf = tmp_path / "pricing.pdf"
     pdf.write_bytes(_three_pages())
@@ -63,3 +65,54 @@ def test_marketer_uploads_a_pdf_and_reads_its_pages(page_signed_in, users, tmp_p
     expect(viewer.get_by_role("button", name="Next page")).to_be_disabled()
     marketer.keyboard.press("ArrowLeft")
     expect(viewer.get_by_text("Page 2 of 3")).to_be_visible()
+
+
+BEACON_PAGE = """<!doctype html><html><body>
+<div data-beacon-url="/beacon" data-visit="visit-1">
+  <section class="viewer" tabindex="0" aria-label="Pages of Deck" data-pages="2" data-item="7">
+    <div class="viewer-controls" hidden>
+      <button type="button" class="viewer-prev">Previous</button>
+      <span class="viewer-counter" aria-live="polite">Page 1 of 2</span>
+      <button type="button" class="viewer-next">Next</button>
+    </div>
+    <ol class="viewer-pages">
+      <li class="viewer-page" data-page="1"><img data-src="/static/tandem.css" alt="Page 1"></li>
+      <li class="viewer-page" data-page="2"><img data-src="/static/tandem.css" alt="Page 2"></li>
+    </ol>
+  </section>
+</div>
+<script src="/static/viewer.js"></script>
+</body></html>"""
+
+
+# The database plays no part: SQLite only.
+@pytest.mark.parametrize("database", ["sqlite"])
+def test_the_viewer_reports_the_time_each_page_was_read(page, live_server):
+    """The sending side of reading beacons, on a stand-in buyer page."""
+    beacons = []
+    page.route(
+        f"{live_server}/reader",
+        lambda route: route.fulfill(body=BEACON_PAGE, content_type="text/html"),
+    )
+    page.route(
+        f"{live_server}/beacon",
+        lambda route: (beacons.append(route.request.post_data_json), route.fulfill(status=204)),
+    )
+    page.goto("/reader")
+    page.wait_for_timeout(300)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_timeout(300)
+
+    page.evaluate("window.dispatchEvent(new Event('pagehide'))")
+
+    for _ in range(50):  # the beacon leaves asynchronously
+        if beacons:
+            break
+        page.wait_for_timeout(50)
+    (beacon,) = beacons
+    assert (beacon["visit"], beacon["seq"]) == ("visit-1", 1)
+    read = {view["page"]: view["ms"] for view in beacon["views"]}
+    assert {view["item"] for view in beacon["views"]} == {7}
+    assert set(read) == {1, 2}
+    assert 200 <= read[1] < 5000
+    assert 200 <= read[2] < 5000

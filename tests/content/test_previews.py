@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from content.files import previewing
@@ -29,6 +30,8 @@ from tests.content.usage_helpers import BROWSER, share
 from tests.factories import make_asset, pdf_bytes
 
 CORRUPT_PDF = b"%PDF-1.4 garbage that is not a PDF at all"
+# For tests where the database plays no part; the claims run on both.
+sqlite_only = pytest.mark.parametrize("database", ["sqlite"])
 
 
 def _file(file_id: int) -> StoredFile:
@@ -97,6 +100,7 @@ def test_a_file_is_claimed_once_and_an_abandoned_claim_is_taken_again(app, marke
     assert render_waiting_previews() == [], "a job run again finds nothing to do"
 
 
+@sqlite_only
 def test_a_file_that_cannot_be_rendered_stays_a_download_with_a_reason(client_as, marketer):
     asset = _rendered(marketer, "Board pack", CORRUPT_PDF)
     author, rep = client_as("marketer"), client_as("rep")
@@ -118,6 +122,7 @@ def test_a_file_that_cannot_be_rendered_stays_a_download_with_a_reason(client_as
     assert "Files without a preview" not in rep.get("/assets").text
 
 
+@sqlite_only
 def test_the_configured_timeout_applies(app, marketer):
     app.config["PREVIEW_TIMEOUT_SECONDS"] = 0.01
 
@@ -130,6 +135,7 @@ def test_the_configured_timeout_applies(app, marketer):
     )
 
 
+@sqlite_only
 def test_a_crash_outside_the_child_costs_only_the_preview(app, marketer, monkeypatch):
     def crash(*_args):
         raise OSError("Resource temporarily unavailable")
@@ -147,6 +153,7 @@ def test_a_crash_outside_the_child_costs_only_the_preview(app, marketer, monkeyp
 # ---- who sees the pages ---------------------------------------------------------------
 
 
+@sqlite_only
 def test_readers_see_the_pages_and_thumbnail_of_what_they_may_see(client, client_as, marketer):
     asset = _rendered(marketer, summary="For the CFO")
     draft = _rendered(marketer, "Unreleased deck", publish=False)
@@ -169,6 +176,7 @@ def test_readers_see_the_pages_and_thumbnail_of_what_they_may_see(client, client
     assert f'src="/assets/{asset.id}/revisions/1/thumbnail"' in rep.get("/library").text
 
 
+@sqlite_only
 def test_a_reader_sees_the_live_revisions_pages_not_a_newer_drafts(client_as, marketer):
     asset = _rendered(marketer)
     data = AssetInput(title="Pricing review v2", summary="", body="New", stages=asset.stages)
@@ -180,6 +188,7 @@ def test_a_reader_sees_the_live_revisions_pages_not_a_newer_drafts(client_as, ma
     assert rep.get(f"/assets/{asset.id}/revisions/1/thumbnail").status_code == 200
 
 
+@sqlite_only
 def test_a_buyer_sees_the_pages_of_the_shared_revision(client, users):
     asset = _rendered(users["marketer"])
     _link, token = share(asset, users["rep"])
@@ -200,6 +209,7 @@ def test_a_buyer_sees_the_pages_of_the_shared_revision(client, users):
 # ---- the command ----------------------------------------------------------------------
 
 
+@sqlite_only
 def test_rebuild_renders_missing_previews_then_all_of_them(app, marketer):
     ready = _rendered(marketer, "Ready one").latest_revision.file_id
     old = make_asset(marketer, "Old one", file=("old.pdf", pdf_bytes())).latest_revision.file_id
