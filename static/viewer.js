@@ -81,7 +81,8 @@
     this.tracker = trackerFor(section);
     this.item = section.dataset.item;
     section.classList.add("viewer-js");
-    section.querySelector(".viewer-controls").hidden = false;
+    // One page needs no turning.
+    section.querySelector(".viewer-controls").hidden = this.count < 2;
     var self = this;
     this.prev.addEventListener("click", function () { self.go(self.current - 1); });
     this.next.addEventListener("click", function () { self.go(self.current + 1); });
