@@ -184,9 +184,10 @@ def test_only_the_first_pages_up_to_the_cap_are_rendered(tmp_path):
 
 def test_a_zip_bomb_is_refused_before_libreoffice(tmp_path, monkeypatch):
     monkeypatch.setattr(rendering.subprocess, "Popen", None)  # no child may start
+    bomb = zip_bomb_docx()  # built (seconds) before the clock starts
 
     started = time.perf_counter()
-    result = _render(tmp_path, "bomb.pptx", zip_bomb_docx(), "pptx")
+    result = _render(tmp_path, "bomb.pptx", bomb, "pptx")
 
     assert time.perf_counter() - started < 0.5
     assert result == Rendering("failed", 0, "This Office file is compressed suspiciously tightly.")
