@@ -119,3 +119,20 @@ def test_the_job_benchmark_drains_jobs_in_process_and_through_redis_workers(tmp_
     assert all(r["drain"]["done"] and r["drain"]["jobs_per_s"] > 0 for r in results)
     assert all(r["delay_ms"]["count"] == 4 for r in results)
     assert "the in-process default's drain rate" in finished.stdout
+
+
+def test_the_preview_benchmark_renders_and_uploads_a_tiny_pdf(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "preview_bench.py"), "--tiny", "--rounds", "1",
+        "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())
+    assert figures["render"]["pdf"]["status"] == "ready"
+    assert figures["render"]["pdf"]["pages"] == 3
+    assert figures["upload"]["pdf"]["preview_jobs_waiting"] == 1
+    assert "target < 300 ms" in finished.stdout

@@ -40,9 +40,15 @@ MAX_PAGES = 500
 MAX_CHARS = 1_000_000
 UNREADABLE_NOTE = "Text could not be read from this file."
 LABELS = {"pdf": "PDF", "pptx": "PowerPoint file", "docx": "Word document"}
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 # The child parses untrusted bytes: it inherits no secrets (SECRET_KEY, DATABASE_URL).
 _CHILD_ENVIRONMENT_KEYS = ("PATH", "PYTHONPATH", "LD_LIBRARY_PATH")
+
+
+def child_environment() -> dict[str, str]:
+    """The environment of a child process that handles untrusted bytes: what it needs to
+    find programs and libraries, and no secrets."""
+    return {key: os.environ[key] for key in _CHILD_ENVIRONMENT_KEYS if key in os.environ}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def extract_text(path: Path, kind: str, timeout: float | None = None) -> Extract
         return Extraction("skipped", "", "Images and other files without text are not searched.")
     limit = DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout
     if kind in {"pptx", "docx"}:
-        refusal = _office_refusal(path, kind)
+        refusal = office_refusal(path, kind)
         if refusal:
             return Extraction("failed", "", refusal)
     try:
@@ -86,8 +92,8 @@ def extract_text(path: Path, kind: str, timeout: float | None = None) -> Extract
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=limit,
-            cwd=_PACKAGE_ROOT,
-            env={key: os.environ[key] for key in _CHILD_ENVIRONMENT_KEYS if key in os.environ},
+            cwd=PACKAGE_ROOT,
+            env=child_environment(),
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -97,7 +103,7 @@ def extract_text(path: Path, kind: str, timeout: float | None = None) -> Extract
     return _read_child_report(finished, path, kind)
 
 
-def _office_refusal(path: Path, kind: str) -> str | None:
+def office_refusal(path: Path, kind: str) -> str | None:
     """Refuse an oversized Office archive from its central directory, before any parsing."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -141,11 +147,13 @@ def _read_child_report(finished: subprocess.CompletedProcess, path: Path, kind: 
 # ---- child side ---------------------------------------------------------------------------
 
 
-def _limit_resources() -> None:
+def limit_resources(
+    memory_bytes: int = MEMORY_LIMIT_BYTES, cpu_seconds: int = CPU_LIMIT_SECONDS
+) -> None:
     """Cap this process's memory and CPU; the kernel enforces what Python cannot."""
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     # Past the soft limit the kernel sends SIGXCPU, one second later SIGKILL.
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_SECONDS, CPU_LIMIT_SECONDS + 1))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     # SIGXCPU dumps core by default; a hostile file must not fill the disk with cores.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # Reading runs beside the web workers on the same cores: their requests come first.
@@ -288,7 +296,7 @@ def _extract_here(path: Path, kind: str) -> Extraction:
 def main(argv: list[str]) -> int:
     """Child entry point: limit resources, extract ``argv = [path, kind]``, print JSON."""
     path, kind = argv
-    _limit_resources()
+    limit_resources()
     result = _extract_here(Path(path), kind)
     sys.stdout.buffer.write(json.dumps(asdict(result), ensure_ascii=False).encode("utf-8"))
     return 0

@@ -1,5 +1,7 @@
-"""The job that reads uploaded files' text after the upload has answered."""
+"""The jobs that read uploaded files' text and render their page previews after the upload
+has answered."""
 
+from content.files.previewing import render_waiting_previews
 from content.files.reading import read_waiting_files
 from portal.kernel.jobs import job
 
@@ -12,3 +14,13 @@ def extract() -> None:
     a claim left by a worker that died is taken again later (content.files.reading).
     """
     read_waiting_files()
+
+
+@job("files.preview", time_limit_seconds=3600)
+def preview() -> None:
+    """Render the page previews of every file waiting for them.
+
+    Each file is claimed before it is rendered, so several workers share the waiting files
+    and a claim left by a worker that died is taken again later (content.files.previewing).
+    """
+    render_waiting_previews()

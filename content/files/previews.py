@@ -5,12 +5,17 @@ The images are made in the background after the upload has answered (the ``files
 job); this module names them and answers the requests that show them.
 """
 
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from flask import url_for
+from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from content.files.storage import file_store
-from content.library.models import StoredFile
+from content.library.models import Asset, AssetRevision, PreviewStatus, StoredFile
+from portal.kernel.extensions import db
+from portal.kernel.templating import template_global
 
 IMAGE_MIME_TYPE = "image/webp"
 IMAGE_SUFFIX = ".webp"
@@ -53,3 +58,44 @@ def thumbnail_response(stored: StoredFile):
     if not stored.has_preview:
         raise NotFound()
     return _image_response(thumbnail_name(stored))
+
+
+@template_global
+def thumbnail_urls(asset_ids: Iterable[int]) -> dict[int, str]:
+    """Thumbnail URLs of the assets among ``asset_ids`` whose live revision (or latest,
+    for drafts) has page previews, in one query: search hits come from the index, not
+    from rows that know their file. The thumbnail route checks who may see each."""
+    ids = list(asset_ids)
+    if not ids:
+        return {}
+    shown = func.coalesce(Asset.live_revision_id, Asset.latest_revision_id)
+    rows = db.session.execute(
+        select(Asset.id, AssetRevision.number)
+        .join(AssetRevision, AssetRevision.id == shown)
+        .join(StoredFile, StoredFile.id == AssetRevision.file_id)
+        .where(
+            Asset.id.in_(ids),
+            StoredFile.preview_status == PreviewStatus.READY,
+            StoredFile.preview_pages > 0,
+        )
+    ).all()
+    return {
+        asset_id: url_for("content.thumbnail", asset_id=asset_id, revision=number)
+        for asset_id, number in rows
+    }
+
+
+@template_global
+def files_without_preview(limit: int = 20) -> list:
+    """Assets whose latest revision's file has no preview because rendering failed, newest
+    first, with the reason: the list authors see under the asset list."""
+    return list(
+        db.session.execute(
+            select(Asset.id, AssetRevision.title, StoredFile.original_name, StoredFile.preview_note)
+            .join(AssetRevision, AssetRevision.id == Asset.latest_revision_id)
+            .join(StoredFile, StoredFile.id == AssetRevision.file_id)
+            .where(StoredFile.preview_status == PreviewStatus.FAILED)
+            .order_by(StoredFile.id.desc())
+            .limit(limit)
+        ).all()
+    )

@@ -19,7 +19,7 @@ from flask import current_app
 
 from content.files.storage import file_store
 from content.files.zips import office_zip_refusal
-from content.library.models import EXTRACTION_PENDING, FileKind, StoredFile
+from content.library.models import EXTRACTION_PENDING, FileKind, PreviewStatus, StoredFile
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.jobs import enqueue
@@ -136,7 +136,8 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
 
     The store writes the whole file or nothing (content.files.storage). The file's text is left
     "pending": reading it can take seconds, so the ``files.extract`` job does it after
-    the upload has answered (content.files.reading).
+    the upload has answered (content.files.reading); so are its page previews, made by
+    the ``files.preview`` job (content.files.previewing).
     """
     checked = check_upload(stream, filename)
     storage_name = f"{uuid.uuid4().hex}{sorted(KINDS[checked.kind][1])[0]}"
@@ -150,8 +151,10 @@ def store_upload(stream: BinaryIO, filename: str, uploader) -> StoredFile:
         storage_name=storage_name,
         uploaded_by_id=uploader.id,
         extraction_status=EXTRACTION_PENDING,
+        preview_status=PreviewStatus.PENDING,
     )
     db.session.add(stored)
     db.session.flush()
     enqueue("files.extract")
+    enqueue("files.preview")
     return stored

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from content.files.previews import page_response, thumbnail_response
 from content.files.uploads import send_stored
 from content.library import browsing as library
 from content.library import panels
@@ -273,3 +274,26 @@ def download(asset_id: int):
             "a download", lambda: usage.record_download(asset, current_user, revision)
         )
     return response
+
+
+def _revision_file(asset_id: int, number: int):
+    """The file of revision ``number``, as the asset page would show it; 404 otherwise."""
+    asset = asset_service.get_visible_asset(current_user, asset_id)
+    revision = asset_service.get_revision(asset, current_user, number)
+    if revision.file is None:
+        abort(404)
+    return revision.file
+
+
+@bp.get("/assets/<id:asset_id>/revisions/<id:revision>/pages/<id:number>")
+@login_required
+def page_image(asset_id: int, revision: int, number: int):
+    """Page ``number`` of the revision's file, as an image (the page viewer shows them)."""
+    return page_response(_revision_file(asset_id, revision), number)
+
+
+@bp.get("/assets/<id:asset_id>/revisions/<id:revision>/thumbnail")
+@login_required
+def thumbnail(asset_id: int, revision: int):
+    """The first-page thumbnail of the revision's file (cards and search hits show it)."""
+    return thumbnail_response(_revision_file(asset_id, revision))

@@ -9,6 +9,7 @@ the portal is read from the session key Flask-Login writes, which changes nothin
 from flask import Blueprint, abort, current_app, request, session
 from werkzeug.exceptions import HTTPException
 
+from content.files.previews import IMAGE_CACHE_CONTROL, page_response
 from content.files.uploads import send_stored
 from content.usage import events as usage
 from content.usage import share_links
@@ -108,4 +109,19 @@ def file(token: str):
         abort(404)
     response = send_stored(revision.file, request.args.get("inline") == "1")
     response.headers.update(PUBLIC_HEADERS)
+    return response
+
+
+@bp.get("/s/<token>/pages/<id:number>")
+@_limited
+def page_image(token: str, number: int):
+    """Page ``number`` of the shown revision's file, as an image (the page viewer's)."""
+    link = share_links.open_link(token)
+    revision = share_links.shown_revision(link)
+    if revision is None or revision.file is None:
+        abort(404)
+    response = page_response(revision.file, number)
+    response.headers.update(PUBLIC_HEADERS)
+    # The image may stay in the buyer's browser; its URL names the link, which may end.
+    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
     return response

@@ -83,6 +83,9 @@ def _storage_settings(instance: Path) -> dict:
         # written in a non-Latin script (up to 4 bytes a character in UTF-8).
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "EXTRACTION_TIMEOUT_SECONDS": _int_env("TANDEM_EXTRACTION_TIMEOUT", 30),
+        # Page previews: LibreOffice's conversion and the rendering together, per file.
+        "PREVIEW_TIMEOUT_SECONDS": _int_env("TANDEM_PREVIEW_TIMEOUT_SECONDS", 60),
+        "PREVIEW_MAX_PAGES": _int_env("TANDEM_PREVIEW_MAX_PAGES", 200),
         "PER_PAGE": _int_env("TANDEM_PER_PAGE", 24),
         # Figures every reader sees alike (the board's stage totals, the agreed glossary
         # terms) are kept this long per worker; a worker's own writes drop them at once.

@@ -231,7 +231,7 @@ def test_a_child_over_the_timeout_is_killed_and_reported(tmp_path, monkeypatch):
 
 
 def test_the_child_runs_under_a_memory_limit(tmp_path, monkeypatch):
-    hog = "import content.files.extraction as e; e._limit_resources(); bytearray(2 * 1024**3)"
+    hog = "import content.files.extraction as e; e.limit_resources(); bytearray(2 * 1024**3)"
     monkeypatch.setattr(extraction, "_child_command", lambda *_: [sys.executable, "-c", hog])
 
     assert _extract(tmp_path, "big.pdf", pdf_bytes(), "pdf") == Extraction(

@@ -54,6 +54,7 @@ def _first(model):
 URL_VALUES = {
     "asset_id": lambda world: world.asset.id,
     "number": lambda world: world.asset.latest_revision.number,
+    "revision": lambda world: world.asset.latest_revision.number,
     "user_id": lambda world: world.users["rep"].id,
     "collection_id": lambda world: world.item.collection_id,
     "item_id": lambda world: world.item.id,

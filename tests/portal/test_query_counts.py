@@ -282,7 +282,7 @@ BUDGETS = {
     "asset list": 15,
     "asset list API": 17,
     "asset page": 34,
-    "search": 13,  # one more finds the hits that are internal only, for their badge
+    "search": 14,  # the hits' thumbnails, and which hits are internal only (a badge each)
     "search API": 5,
     "deals": 8,
     "deals API": 13,
