@@ -59,6 +59,7 @@ KINDS = {
     "term_agreed": "Glossary term agreed",
     "path_assigned": "Onboarding path assigned",
     "deals_imported": "Deals imported",
+    "buyer_opened": "Buyer opened a deal room",
 }
 
 
