@@ -46,7 +46,7 @@ def room_stats(rooms: Sequence[Room]) -> list[RoomStats]:
                 select(RoomVisitor.room_id, func.count())
                 .where(RoomVisitor.room_id.in_(ids))
                 .group_by(RoomVisitor.room_id)
-            )
+            ).all()
         )
     return [
         RoomStats(
