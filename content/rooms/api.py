@@ -59,7 +59,7 @@ def list_rooms(query: RoomQuery, user: User) -> RoomList:
 @operation(
     "Make a deal room for one of your deals; the buyer's link is in this answer only",
     answer="The new room with its link",
-    errors=(403, 409),
+    errors=(403, 404, 409),
 )
 def create_room(body: NewRoomInput, user: User) -> Created[NewRoom]:
     deal = deals.get_visible_deal(user, body.deal_id)

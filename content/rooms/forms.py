@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from content.rooms import services as rooms
@@ -64,13 +65,15 @@ class AddItemForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     direction = RadioField(
-        "Move", choices=[("up", "Up"), ("down", "Down")], validators=[InputRequired()]
+        "Move",
+        choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")],
+        validators=[InputRequired()],
     )
 
 
 class AccessForm(FlaskForm):
     access = RadioField(
         "Buyers may",
-        choices=[("view", "View only"), ("download", "View and download")],
+        choices=[SelectChoice("view", "View only"), SelectChoice("download", "View and download")],
         validators=[InputRequired()],
     )
