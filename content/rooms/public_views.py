@@ -115,7 +115,7 @@ def page(token: str):
 @_limited
 def file(token: str, item_id: int):
     """A downloadable item's file; a view-only item's file is never served."""
-    room = rooms.open_room(token)
+    room = rooms.open_room(token, whole=False)
     item = rooms.shown_item(room, item_id)
     if item.view_only:
         abort(403)
@@ -130,7 +130,7 @@ def file(token: str, item_id: int):
 @bp.get("/r/<token>/items/<id:item_id>/pages/<id:number>")
 @_pages_limited
 def page_image(token: str, item_id: int, number: int):
-    room = rooms.open_room(token)
+    room = rooms.open_room(token, whole=False)
     stored = rooms.shown_revision(rooms.shown_item(room, item_id)).file
     if stored is None:
         abort(404)
@@ -147,7 +147,7 @@ def beacon(token: str):
     well-formed beacon, counted or not, so a page learns nothing about other visits."""
     if request.content_length is None or request.content_length > BEACON_MAX_BYTES:
         abort(413 if request.content_length else 411)
-    room = rooms.open_room(token)
+    room = rooms.open_room(token, whole=False)
     try:
         sent = Beacon.model_validate_json(request.get_data(cache=False))
     except ValidationError:

@@ -271,14 +271,14 @@ def new_link(room: Room, user: User) -> str:
     return token
 
 
-_ROOM_LOADS = (
-    selectinload(Room.deal),
-    selectinload(Room.created_by),
+# The items as buyers see them: their assets' live revisions and files.
+_ITEM_LOADS = (
     selectinload(Room.items)
     .selectinload(RoomItem.asset)
     .selectinload(Asset.live_revision)
     .selectinload(AssetRevision.file),
 )
+_ROOM_LOADS = (selectinload(Room.deal), selectinload(Room.created_by), *_ITEM_LOADS)
 
 
 def get_room(user: User, room_id: int) -> Room:
@@ -297,19 +297,22 @@ class RoomGone(Gone):
         self.room = room
 
 
-def find_by_token(token: str) -> Room | None:
-    """The room with this clear token, or None (a malformed token finds nothing)."""
+def find_by_token(token: str, whole: bool = True) -> Room | None:
+    """The room with this clear token, or None (a malformed token finds nothing); with
+    its deal and maker loaded unless not ``whole`` (a beacon or a file needs only the
+    items)."""
     if not isinstance(token, str) or not _TOKEN.match(token):
         return None
+    loads = _ROOM_LOADS if whole else _ITEM_LOADS
     return db.session.scalar(
-        select(Room).where(Room.token_hash == hash_token(token)).options(*_ROOM_LOADS)
+        select(Room).where(Room.token_hash == hash_token(token)).options(*loads)
     )
 
 
-def open_room(token: str) -> Room:
+def open_room(token: str, whole: bool = True) -> Room:
     """The room a buyer opened: NotFound for an unknown token, RoomGone for one that
-    expired or was revoked."""
-    room = find_by_token(token)
+    expired or was revoked. ``whole``: see ``find_by_token``."""
+    room = find_by_token(token, whole)
     if room is None:
         raise NotFound("No such room.")
     if not room.active:
