@@ -85,16 +85,16 @@ def record_open(room_id: int, key: str, visitor_hash: str) -> RoomVisit | None:
         .returning(RoomVisitor.room_id)
     ).first()
     if new_visitor is not None:
-        _notify_opened(room, first=_visitor_count(room) == 1)
+        _notify_opened(room, first=_only_visitor(room))
     return visit
 
 
-def _visitor_count(room: Room) -> int:
-    return len(
-        db.session.scalars(
-            select(RoomVisitor.visitor_hash).where(RoomVisitor.room_id == room.id).limit(2)
-        ).all()
-    )
+def _only_visitor(room: Room) -> bool:
+    """Whether the visitor just claimed is the room's only one: its first open."""
+    found = db.session.scalars(
+        select(RoomVisitor.visitor_hash).where(RoomVisitor.room_id == room.id).limit(2)
+    ).all()
+    return len(found) == 1
 
 
 def _notify_opened(room: Room, first: bool) -> None:
