@@ -11,6 +11,7 @@ from flask import Flask
 from content.crm import feature as crm
 from content.deals import feature as deals
 from content.library import feature as library
+from content.rooms import feature as rooms
 from content.taxonomy import feature as taxonomy
 from content.usage import feature as usage
 from portal import cli
@@ -50,6 +51,7 @@ FEATURES = (
     taxonomy,
     usage,
     deals,
+    rooms,
     crm,
     review,
     comments,

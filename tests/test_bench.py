@@ -96,6 +96,24 @@ def test_the_http_benchmark_loads_every_page_beside_bare_flask(tmp_path):
     assert "of the bare-Flask rate" in finished.stdout
 
 
+def test_the_room_beacon_benchmark_checks_every_beacon_was_stored_once(tmp_path):
+    figures_file = tmp_path / "figures.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "room_beacon_bench.py"), "--database", "sqlite",
+        "--seconds", "0.5", "--buyers", "2", "--workdir", str(tmp_path / "work"),
+        "--json", str(figures_file),
+    ]  # fmt: skip
+
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    figures = json.loads(figures_file.read_text())["sqlite"]
+    assert figures["beacon"]["requests"] > 0
+    assert figures["share page"]["requests"] > 0
+    assert figures["check"]["exact"]
+    assert figures["check"]["beacon_rows"] == figures["check"]["beacons_sent"]
+
+
 def test_the_job_benchmark_drains_jobs_in_process_and_through_redis_workers(tmp_path, redis_url):
     require_postgres()
     figures_file = tmp_path / "figures.json"

@@ -14,6 +14,8 @@ from content.deals.models import DEAL_STATUS_LABELS, Deal
 from content.deals.recommendations import recommendations
 from content.library.browsing import taxonomy_choices
 from content.library.models import Asset, Stage
+from content.rooms import queries as room_queries
+from content.rooms.views import room_form
 from content.usage import events as usage
 from content.usage import share_links
 from content.usage.models import EVIDENCE_LABELS
@@ -141,6 +143,8 @@ def show(deal_id: int):
         if editable
         else {},
         links=share_links.links_for_deal(deal, current_user),
+        rooms=room_queries.rooms_for_deal(deal),
+        room_form=room_form(deal) if editable and not deal.closed else None,
         remove_form=EmptyForm(),
         source_label=SOURCE_LABELS.get(deal.source, deal.source),
     )

@@ -171,6 +171,10 @@ class UsageEvent(Entity):
     share_link_id: Mapped[int | None] = mapped_column(
         ForeignKey("share_links.id", ondelete="SET NULL"), index=True
     )
+    # A buyer view in a deal room (content.rooms): the room it was read in.
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
     revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("asset_revisions.id", ondelete="SET NULL")
     )

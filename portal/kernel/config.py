@@ -169,6 +169,11 @@ def _security_settings(production: bool) -> dict:
     return {
         # Opens of buyers' share-link pages allowed per address.
         "SHARE_LINK_RATE_LIMIT": os.environ.get("TANDEM_SHARE_LINK_RATE_LIMIT", "120 per minute"),
+        # Deal rooms, per address: opens of a room and its downloads; its page images (a
+        # page load fetches one per page); the reading-time beacons of its viewer.
+        "ROOM_RATE_LIMIT": os.environ.get("TANDEM_ROOM_RATE_LIMIT", "120 per minute"),
+        "ROOM_PAGE_RATE_LIMIT": os.environ.get("TANDEM_ROOM_PAGE_RATE_LIMIT", "1200 per minute"),
+        "ROOM_BEACON_RATE_LIMIT": os.environ.get("TANDEM_ROOM_BEACON_RATE_LIMIT", "240 per minute"),
         # Proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted, so
         # rate limits and buyers' visitor hashes see the real address; 0 trusts none.
         "TRUSTED_PROXIES": _int_env("TANDEM_TRUSTED_PROXIES", 0),

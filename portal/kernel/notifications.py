@@ -60,6 +60,7 @@ KINDS = {
     "path_assigned": "Onboarding path assigned",
     "deals_imported": "Deals imported",
     "links_stopped": "Share links stopped",
+    "buyer_opened": "Buyer opened a deal room",
 }
 
 

@@ -20,6 +20,14 @@ COLUMNS = [
     Column("rating_average", "Rating", "rating", help="Current average of 1–5 stars"),
     Column("rating_count", "Ratings"),
     Column("last_used", "Last used", "time", help="Latest use other than a view"),
+    Column(
+        "engagement",
+        "Engagement depth",
+        "text",
+        help="Per buyer visit of a deal room in the period, median time and pages read",
+        sortable=False,
+        missing="not measured",
+    ),
 ]
 
 

@@ -23,6 +23,8 @@ from wtforms.fields.core import UnboundField
 from content.crm import stages as crm_stages
 from content.deals.models import Deal
 from content.library.models import Asset
+from content.rooms import services as rooms
+from content.rooms.models import Room
 from content.usage.models import ShareLink
 from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
@@ -68,6 +70,7 @@ URL_VALUES = {
     "token_id": _first(ApiToken),
     "request_id": _first(ContentRequest),
     "link_id": _first(ShareLink),
+    "room_id": _first(Room),
     "mapping_id": lambda world: world.mapping_id,
     "import_id": lambda world: 1,  # no import exists: its pages answer 404 either way
     "kind": lambda world: "stages",
@@ -115,6 +118,9 @@ NO_INTEGER_INPUT = {
     "api.requests_api.create_request",
     "share.file",
     "share.public",
+    "room_public.page",
+    # Its integers are in a JSON body the viewer sends, refused as a whole (400) when wrong.
+    "room_public.beacon",
     "taxonomy.taxonomy_home",
     "deal_imports.add_default_mappings",
     "notifications.read_all",
@@ -157,6 +163,8 @@ def _world(app) -> World:
     crm_stages.ensure_default_mappings(users["admin"])
     comment = add_comment(asset, asset.owner, "A comment to resolve and reopen.")
     db.session.add(FailedJob(name="files.extract", arguments="{}", error="Gave up.", attempts=7))
+    deal = db.session.scalar(select(Deal).where(Deal.owner_id == users["rep"].id))
+    rooms.create_room(users["rep"], deal, "Acme: the plan", items=[rooms.NewItem(asset)])
     db.session.commit()
     world = World(
         asset=asset,

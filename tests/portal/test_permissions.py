@@ -25,6 +25,7 @@ from content.deals.models import Deal
 from content.deals.services import DealInput, create_deal
 from content.library.models import Asset, AssetCollaborator, AssetRevision, Stage
 from content.library.services import AssetInput, revise_asset
+from content.rooms.models import Room
 from content.usage import ratings, share_links
 from content.usage.models import ShareLink
 from portal.kernel.extensions import db
@@ -883,6 +884,10 @@ RULE_MATRIX = {
     ("import_deals", None): {"admin"},
     ("view", "Deal"): {"owned by the rep": {"rep", "leader", "marketing_leader", "admin"}},
     ("edit", "Deal"): {"owned by the rep": {"rep"}},
+    ("make_room", "Deal"): {"owned by the rep": {"rep"}},
+    # A deal room is read as its deal is, and changed by the deal's rep.
+    ("view", "Room"): {"for the rep's deal": {"rep", "leader", "marketing_leader", "admin"}},
+    ("edit", "Room"): {"for the rep's deal": {"rep"}},
     # Reports: leaders, marketers and admins.
     ("view_reports", None): {"owner", "other_marketer", "leader", "marketing_leader", "admin"},
     # Field feedback: reps and leaders send it about what they may see; marketing triages.
@@ -1004,6 +1009,11 @@ def deal_in(case: str) -> Deal:
     return Deal(id=1, owner_id=IDS["rep"], name="Acme renewal", account="Acme")
 
 
+def room_in(case: str) -> Room:
+    assert case == "for the rep's deal"
+    return Room(id=1, deal=deal_in("owned by the rep"), created_by_id=IDS["rep"], title="Acme")
+
+
 def feedback_in(case: str) -> FieldFeedback:
     assert case == "sent by the rep"
     return FieldFeedback(id=1, author_id=IDS["rep"], kind="objection", text="Too pricey.")
@@ -1046,6 +1056,7 @@ SUBJECTS = {
     "PathAssignment": path_in,
     "Deal": deal_in,
     "ShareLink": link_in,
+    "Room": room_in,
     "Comment": comment_in,
     "ContentRequest": request_in,
     "GhostPost": post_in,

@@ -22,6 +22,8 @@ from content.library.models import (
     asset_stages,
     asset_tags,
 )
+from content.rooms.models import Room as RoomRow
+from content.rooms.models import RoomItem
 from content.usage import ratings
 from content.usage.models import Rating, UsageEvent
 from content.usage.models import ShareLink as ShareLinkRow
@@ -186,6 +188,17 @@ def _share_links(url: str):
     return seed
 
 
+def _rooms(url: str):
+    def seed(users):
+        asset = make_asset(users["marketer"])
+        deal = _api(users, "rep", "/api/v1/deals", _DEAL)
+        body = {"deal_id": deal["id"], "title": "Acme: the plan", "items": [{"asset_id": asset.id}]}
+        room = db.session.get(RoomRow, _api(users, "rep", "/api/v1/rooms", body)["id"])
+        return url, lambda n: copy_rows(room, n, RoomItem)
+
+    return seed
+
+
 def _deals(url: str):
     def seed(users):
         deal = _api(users, "rep", "/api/v1/deals", _DEAL)
@@ -267,6 +280,8 @@ CASES: dict[str, Case] = {
     "notifications API": Case("rep", _notifications(f"/api/v1/notifications?{HUNDRED}")),
     "share links": Case("rep", _share_links(f"/share-links?{HUNDRED}"), _TITLE),
     "share links API": Case("rep", _share_links(f"/api/v1/share-links?{HUNDRED}")),
+    "deal rooms": Case("rep", _rooms(f"/rooms?{HUNDRED}"), "Acme: the plan"),
+    "deal rooms API": Case("rep", _rooms(f"/api/v1/rooms?{HUNDRED}")),
     "reports": Case("leader", _assets("/reports")),
     **{f"report {slug}": Case("leader", _assets(f"/reports/{slug}")) for slug in slugs()},
     **{
@@ -281,7 +296,7 @@ BUDGETS = {
     "library board": 16,
     "asset list": 15,
     "asset list API": 17,
-    "asset page": 34,
+    "asset page": 35,
     "search": 14,  # the hits' thumbnails, and which hits are internal only (a badge each)
     "search API": 5,
     "deals": 8,
@@ -300,6 +315,8 @@ BUDGETS = {
     "notifications API": 7,
     "share links": 9,
     "share links API": 10,
+    "deal rooms": 12,
+    "deal rooms API": 13,
     "reports": 17,
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision, asset_stages
+from content.rooms.queries import engagement_depth
 from content.usage.models import Rating, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User
@@ -160,6 +161,8 @@ class UsageRow:
     rating_average: float | None
     rating_count: int
     last_used: object
+    # "2 min 10 s · 4 pages": median per buyer visit of a deal room; None when unmeasured.
+    engagement: str | None = None
 
 
 def content_usage(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
@@ -170,6 +173,12 @@ def content_usage(filters: ReportFilters, sort: Sort, page: int, per_page: int) 
     ids = [row.asset_id for row in ranked]
     rows = db.session.execute(_figures(shape_of(filters)), parameters(filters, ids=ids))
     found = {row.asset_id: UsageRow(**row._mapping) for row in rows}
+    period = filters.period
+    depths = engagement_depth(
+        ids, period.start.replace(tzinfo=None), period.end.replace(tzinfo=None)
+    )
+    for asset_id, depth in depths.items():
+        found[asset_id].engagement = depth.label
     return Page([found[asset_id] for asset_id in ids], page, per_page, total)
 
 
