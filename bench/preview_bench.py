@@ -73,6 +73,8 @@ def make_docx(pages: int) -> bytes:
 
 def make_pdf(pages: int) -> bytes:
     """A PDF of ``pages`` Letter pages, each with a few lines of text."""
+    from portal.demo.pdfs import pdf_from_objects
+
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     font = 3
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
@@ -94,20 +96,7 @@ def make_pdf(pages: int) -> bytes:
         b" ".join(b"%d 0 R" % kid for kid in kids),
         len(kids),
     )
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    table = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)
-    )
-    return out.getvalue()
+    return pdf_from_objects(objects)
 
 
 def render_one(path: str, kind: str) -> None:

@@ -20,6 +20,7 @@ from content.library.services import AssetInput, Upload, create_asset
 from content.taxonomy.services import terms_by_slugs
 from portal import create_app
 from portal.accounts.services import create_user, find_user, issue_token
+from portal.demo.pdfs import pdf_from_objects
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.extensions import db
 
@@ -197,19 +198,7 @@ def pdf_with_content(stream: bytes, flate: bool = False) -> bytes:
         dictionary % len(stream) + b"\nstream\n" + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref))  # fmt: skip
-    return out.getvalue()
+    return pdf_from_objects(objects)
 
 
 def make_asset(

@@ -4,21 +4,21 @@ An upload stores its file with preview_status "pending"; the ``files.preview`` j
 (content.files.jobs) renders waiting files one by one in a limited child process
 (content.files.rendering) and copies the images beside the file in the file store
 (names from content.files.previews). As with reading text (content.files.reading), a file
-is claimed with one conditional UPDATE that moves it to "rendering" and stamps the time:
-two renderers never render the same file, and a claim left by a process that died is taken
-again once it is older than the longest a rendering can take. The outcome is "ready" with
-the page count, or "failed" with a short note for authors; the file itself always stays.
+is claimed by moving it to "rendering" (content.files.claims): two renderers never render
+the same file, and a claim left by a process that died is taken again once it is older
+than the longest a rendering can take. The outcome is "ready" with the page count, or
+"failed" with a short note for authors; the file itself always stays.
 """
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
+from content.files.claims import Claim, Step
 from content.files.previews import page_name, thumbnail_name
 from content.files.rendering import (
     DEFAULT_MAX_PAGES,
@@ -30,23 +30,12 @@ from content.files.rendering import (
 from content.files.storage import file_store
 from content.library.models import PreviewStatus, StoredFile
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
 from portal.kernel.sql import rows_changed
 
 # Beyond the rendering timeout, the time a renderer may need to start and to store images.
 CLAIM_MARGIN = timedelta(minutes=2)
 # What `previews rebuild --missing` renders: files without pages to show.
 MISSING = (PreviewStatus.ABSENT, PreviewStatus.FAILED, PreviewStatus.PENDING)
-
-
-@dataclass(frozen=True)
-class PreviewClaim:
-    """A stored file this renderer has claimed; ``claimed_at`` tells its claim from a later one."""
-
-    file_id: int
-    storage_name: str
-    kind: str
-    claimed_at: datetime
 
 
 def _timeout() -> float:
@@ -57,46 +46,29 @@ def _max_pages() -> int:
     return current_app.config.get("PREVIEW_MAX_PAGES") or DEFAULT_MAX_PAGES
 
 
-def _waiting(now: datetime):
-    """Files to render: never claimed, or claimed by a renderer that has surely given up."""
-    expired = now - timedelta(seconds=_timeout()) - CLAIM_MARGIN
-    return or_(
-        StoredFile.preview_status == PreviewStatus.PENDING,
-        and_(
-            StoredFile.preview_status == PreviewStatus.RENDERING,
-            StoredFile.preview_claimed_at < expired,
-        ),
-    )
+PREVIEW_STEP = Step(
+    status=StoredFile.preview_status,
+    claimed_at=StoredFile.preview_claimed_at,
+    waiting_value=PreviewStatus.PENDING,
+    working_value=PreviewStatus.RENDERING,
+    timeout=_timeout,
+    margin=CLAIM_MARGIN,
+)
 
 
 def count_waiting_previews() -> int:
     """How many stored files wait for their previews (pending or with an abandoned claim)."""
-    return db.session.scalar(select(func.count(StoredFile.id)).where(_waiting(utcnow()))) or 0
+    return PREVIEW_STEP.count_waiting()
 
 
-def claim_waiting_preview() -> PreviewClaim | None:
+def claim_waiting_preview() -> Claim | None:
     """Claim the oldest file waiting for its previews, or None when there is none (or
     another renderer won the race for it). Flushes; the caller commits before rendering,
     so other renderers see the claim."""
-    now = utcnow()
-    oldest = (
-        select(StoredFile.id).where(_waiting(now)).order_by(StoredFile.id).limit(1)
-    ).scalar_subquery()
-    # The condition is repeated on the row itself: of two renderers racing for it, only
-    # the one whose UPDATE still finds it waiting gets it.
-    claimed = db.session.execute(
-        update(StoredFile)
-        .where(StoredFile.id == oldest, _waiting(now))
-        .values(preview_status=PreviewStatus.RENDERING, preview_claimed_at=now)
-        .returning(StoredFile.id, StoredFile.storage_name, StoredFile.kind)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if claimed is None:
-        return None
-    return PreviewClaim(claimed.id, claimed.storage_name, claimed.kind, now)
+    return PREVIEW_STEP.claim_oldest()
 
 
-def render_claimed_file(claim: PreviewClaim) -> Rendering:
+def render_claimed_file(claim: Claim) -> Rendering:
     """Render the claimed file's pages in a limited child process and store the images
     beside it; touches no database, so no transaction is held open meanwhile."""
     stored = StoredFile(storage_name=claim.storage_name)  # names only; never added
@@ -129,45 +101,36 @@ def _store_images(stored: StoredFile, folder: Path, pages: int) -> None:
             store.save(page_name(stored, number), page)
 
 
-def record_rendering(claim: PreviewClaim, rendering: Rendering) -> bool:
+def record_rendering(claim: Claim, rendering: Rendering) -> bool:
     """Store the outcome if the claim is still this renderer's (a renderer presumed dead
     whose claim was taken again records nothing); returns whether it did. Flushes."""
     ready = rendering.status == "ready" and rendering.pages > 0
-    held = rows_changed(
-        update(StoredFile)
-        .where(
-            StoredFile.id == claim.file_id,
-            StoredFile.preview_status == PreviewStatus.RENDERING,
-            StoredFile.preview_claimed_at == claim.claimed_at,
-        )
-        .values(
-            preview_status=PreviewStatus.READY if ready else PreviewStatus.FAILED,
-            preview_pages=rendering.pages if ready else 0,
-            preview_note=(rendering.note or ("" if ready else UNREADABLE_NOTE))[:300],
-            preview_claimed_at=None,
-        )
-        .execution_options(synchronize_session=False)
+    return PREVIEW_STEP.release(
+        claim,
+        preview_status=PreviewStatus.READY if ready else PreviewStatus.FAILED,
+        preview_pages=rendering.pages if ready else 0,
+        preview_note=(rendering.note or ("" if ready else UNREADABLE_NOTE))[:300],
     )
-    return held == 1
 
 
 def render_waiting_previews(progress: Callable[[int], object] | None = None) -> list[str]:
     """Render every file waiting for its previews, oldest first; returns the status each
     rendering this call recorded got ("ready" or "failed").
 
-    Commits each claim before rendering and each outcome on its own, so an interruption
-    keeps the work done and an abandoned claim is taken again later.
+    Each claim and each outcome is committed on its own (Step.work_through), so an
+    interruption keeps the work done and an abandoned claim is taken again later.
     """
-    outcomes = []
-    while (claim := claim_waiting_preview()) is not None:
-        db.session.commit()
-        rendering = render_claimed_file(claim)
-        if record_rendering(claim, rendering):
-            outcomes.append("ready" if rendering.status == "ready" else "failed")
-        db.session.commit()
-        if progress is not None:
-            progress(1)
-    return outcomes
+    outcomes = PREVIEW_STEP.work_through(_render_and_record, progress)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _render_and_record(claim: Claim) -> str | None:
+    """Render and record the claimed file: the status recorded, or None if the claim
+    was lost meanwhile."""
+    rendering = render_claimed_file(claim)
+    if not record_rendering(claim, rendering):
+        return None
+    return "ready" if rendering.status == "ready" else "failed"
 
 
 def request_previews(missing_only: bool) -> int:

@@ -30,6 +30,7 @@ from portal.demo.data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
 from portal.demo.digest import seed_digest
 from portal.demo.feedback import seed_feedback
 from portal.demo.glossary import seed_glossary
+from portal.demo.pdfs import pdf_from_objects
 from portal.demo.posts import seed_posts
 from portal.demo.usage import seed_usage
 from portal.kernel.extensions import db
@@ -263,17 +264,7 @@ def _pdf_bytes(title: str, summary: str, body: str) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
     ]
-    pdf = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref_at = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
-    pdf += b"startxref\n%d\n%%%%EOF\n" % xref_at
-    return bytes(pdf)
+    return pdf_from_objects(objects)
 
 
 def _docx_bytes(title: str, summary: str, body: str) -> bytes:

@@ -19,6 +19,7 @@ from pypdf import PdfReader, PdfWriter
 
 from content.files import rendering
 from content.files.rendering import Rendering, render_pages
+from portal.demo.pdfs import pdf_from_objects
 from tests.content.helpers import image_bytes, zip_bomb_docx
 from tests.factories import IN_CI, pdf_bytes, pdf_with_content
 
@@ -56,19 +57,7 @@ def _image_bomb_pdf(side: int = 12000) -> bytes:
         + image
         + b"\nendstream",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    table = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
-    out.write(b"startxref\n%d\n%%%%EOF\n" % table)
-    return out.getvalue()
+    return pdf_from_objects(objects)
 
 
 def _render(tmp_path: Path, name: str, content: bytes, kind: str, **limits) -> Rendering:
