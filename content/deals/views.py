@@ -131,6 +131,7 @@ def show(deal_id: int):
     page, per_page = requested_page()
     editable = can(current_user, "edit", deal)
     recommended = recommendations(deal, current_user)
+    rooms = room_queries.rooms_for_deal(deal)
     return render_template(
         "deals/show.html",
         deal=deal,
@@ -143,7 +144,8 @@ def show(deal_id: int):
         if editable
         else {},
         links=share_links.links_for_deal(deal, current_user),
-        rooms=room_queries.rooms_for_deal(deal),
+        rooms=rooms,
+        room_visits=room_queries.latest_deal_visits([stats.room for stats in rooms]),
         room_form=room_form(deal) if editable and not deal.closed else None,
         remove_form=EmptyForm(),
         source_label=SOURCE_LABELS.get(deal.source, deal.source),

@@ -122,16 +122,58 @@ def visits(room: Room, page: int, per_page: int) -> Page:
     )
     numbers = visitor_numbers(room)
     readings = _readings([visit.id for visit in found.items])
-    order = {item.id: index for index, item in enumerate(room.items)}
     found.items = [
         VisitSummary(
             visit,
             numbers.get(visit.visitor_hash, 0),
-            sorted(readings.get(visit.id, []), key=lambda r: order.get(r.item_id, len(order))),
+            _in_room_order(room, readings.get(visit.id, [])),
         )
         for visit in found.items
     ]
     return found
+
+
+@dataclass
+class DealVisit:
+    """A visit to one of a deal's rooms, for the deal page."""
+
+    room: Room
+    summary: VisitSummary
+
+    @property
+    def items_by_id(self) -> dict[int, RoomItem]:
+        return {item.id: item for item in self.room.items}
+
+
+def latest_deal_visits(rooms: Sequence[Room], limit: int = 5) -> list[DealVisit]:
+    """The newest visits to any of ``rooms`` (a deal's), each with what it read."""
+    by_id = {room.id: room for room in rooms}
+    if not by_id:
+        return []
+    found = db.session.scalars(
+        select(RoomVisit)
+        .where(RoomVisit.room_id.in_(by_id))
+        .order_by(RoomVisit.started_at.desc(), RoomVisit.id.desc())
+        .limit(limit)
+    ).all()
+    numbers = {room_id: visitor_numbers(by_id[room_id]) for room_id in {v.room_id for v in found}}
+    readings = _readings([visit.id for visit in found])
+    return [
+        DealVisit(
+            by_id[visit.room_id],
+            VisitSummary(
+                visit,
+                numbers[visit.room_id].get(visit.visitor_hash, 0),
+                _in_room_order(by_id[visit.room_id], readings.get(visit.id, [])),
+            ),
+        )
+        for visit in found
+    ]
+
+
+def _in_room_order(room: Room, readings: list[ItemReading]) -> list[ItemReading]:
+    order = {item.id: index for index, item in enumerate(room.items)}
+    return sorted(readings, key=lambda reading: order.get(reading.item_id, len(order)))
 
 
 def visitor_numbers(room: Room) -> dict[str, int]:
