@@ -293,6 +293,7 @@ EXPECTED_COMMANDS = {
     "jobs failed",
     "jobs retry",
     "jobs run",
+    "previews rebuild",
 }
 DEPLOY_TEXTS = [path for path in DEPLOY.rglob("*") if path.is_file()] + [GUIDE]
 
