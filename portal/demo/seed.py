@@ -32,6 +32,7 @@ from portal.demo.feedback import seed_feedback
 from portal.demo.glossary import seed_glossary
 from portal.demo.pdfs import pdf_from_objects
 from portal.demo.posts import seed_posts
+from portal.demo.rooms import seed_rooms
 from portal.demo.usage import seed_usage
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user, utcnow
@@ -98,6 +99,7 @@ def seed_demo(
             progress(1)
     counts["posts_created"] = seed_posts(users)
     counts.update(seed_usage(users))
+    counts.update(seed_rooms(users))
     # The alignment loop: field feedback, campaign briefs, onboarding paths, the glossary
     # and a reply in last week's digest.
     for seed in (seed_feedback, seed_campaigns, seed_collections, seed_glossary, seed_digest):

@@ -22,6 +22,8 @@ from content.library.models import (
     StoredFile,
     Tag,
 )
+from content.rooms import queries as room_queries
+from content.rooms.models import Room
 from content.taxonomy.services import ensure_defaults
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.demo.seed import DEMO_ASSET_COUNT, seed_demo
@@ -221,6 +223,23 @@ def test_riley_has_a_pipeline_with_content_used_shared_and_opened(seeded):
     assert not db.session.scalar(
         select(func.count(UsageEvent.id)).where(UsageEvent.created_at > utcnow())
     ), "no usage is dated in the future"
+
+
+def test_riley_has_a_deal_room_read_by_two_people_at_the_buyer(seeded):
+    room = db.session.scalar(select(Room))
+    (stats,) = room_queries.room_stats([room])
+    deal_visits = room_queries.latest_deal_visits([room])
+
+    assert seeded["rooms_created"] == 1
+    assert room.deal.external_id == "DEMO-OPP-1001"
+    assert room.created_by.email == "rep@example.com"
+    assert [item.view_only for item in room.items] == [True, False]  # the deck is view only
+    assert (stats.opens, stats.visitors) == (3, 2)
+    assert [visit.summary.visitor for visit in deal_visits] == [1, 2, 1]
+    first = deal_visits[-1].summary
+    assert [(reading.pages_seen, reading.seconds) for reading in first.items] == [(5, 157), (1, 30)]
+    room_views = select(func.count(UsageEvent.id)).where(UsageEvent.room_id == room.id)
+    assert db.session.scalar(room_views) == 5  # one buyer view per visit and asset read
 
 
 def test_progress_is_reported_once_per_demo_asset(seeded):
