@@ -27,17 +27,10 @@ from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm, id_choices
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_outcome, form_accepted, template_global
+from portal.kernel.templating import flash_outcome, form_accepted
 from portal.kernel.transaction import attempt, press
 
 bp = Blueprint("rooms", __name__)
-
-ROOM_STATE_LABELS = {"active": "Active", "expired": "Expired", "revoked": "Revoked"}
-
-
-@template_global
-def room_state_label(state: str) -> str:
-    return ROOM_STATE_LABELS.get(state, state)
 
 
 @dataclass(frozen=True)
