@@ -20,7 +20,7 @@ from content.rooms.forms import (
     RoomEditForm,
     RoomForm,
 )
-from content.rooms.models import Room
+from content.rooms.models import Room, RoomItem
 from content.usage import events as usage
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
@@ -148,6 +148,11 @@ def _editable_room(room_id: int) -> Room:
     return room
 
 
+def _editable_item(room_id: int, item_id: int) -> tuple[Room, RoomItem]:
+    room = _editable_room(room_id)
+    return room, rooms.get_item(room, item_id)
+
+
 @bp.post("/rooms/<id:room_id>")
 @login_required
 def edit(room_id: int):
@@ -194,8 +199,7 @@ def add_item(room_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/remove")
 @login_required
 def remove_item(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     title = deals.asset_title(item.asset)
     press(
         EmptyForm(),
@@ -208,8 +212,7 @@ def remove_item(room_id: int, item_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/move")
 @login_required
 def move_item(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     form = MoveForm()
     press(
         form,
@@ -221,8 +224,7 @@ def move_item(room_id: int, item_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/access")
 @login_required
 def item_access(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     form = AccessForm()
     submission = press(
         form, lambda: rooms.set_view_only(room, current_user, item, form.access.data == "view")
