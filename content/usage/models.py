@@ -37,7 +37,8 @@ class UsageKind(StrEnum):
 
 USAGE_KINDS = tuple(UsageKind)
 EVIDENCE = ("verified", "self_reported", "imported")
-SHARE_LINK_STATES = ("active", "expired", "revoked")
+# What BuyerAccess.state answers, for a share link and a deal room alike.
+ACCESS_STATES = ("active", "expired", "revoked")
 KIND_LABELS = {
     UsageKind.VIEW: "Views",
     UsageKind.DOWNLOAD: "Downloads",
