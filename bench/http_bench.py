@@ -27,6 +27,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -319,24 +321,29 @@ def run_bare(args) -> Timed:
         server.stop()
 
 
-def run_database(name: str, args, workdir: Path) -> dict:
+@contextmanager
+def scratch_database(name: str, pg_url: str, workdir: Path, prefix: str) -> Iterator[str]:
+    """The URL of an empty database for one run: a SQLite file in ``workdir``, or for
+    "postgres" a schema named ``prefix`` and a random suffix, dropped when the run ends."""
     workdir.mkdir(parents=True, exist_ok=True)
-    schema = None
     if name == "sqlite":
-        url = f"sqlite:///{workdir / 'tandem.db'}"
-    else:
-        schema = f"http_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
+        yield f"sqlite:///{workdir / 'tandem.db'}"
+        return
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        return _measure(name, url, args, workdir)
+        yield f"{pg_url}?options=-csearch_path%3D{schema}"
     finally:
-        if schema:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run_database(name: str, args, workdir: Path) -> dict:
+    with scratch_database(name, args.pg_url, workdir, "http_bench") as url:
+        return _measure(name, url, args, workdir)
 
 
 def _measure(name: str, url: str, args, workdir: Path) -> dict:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import http_bench  # beside this file, as ``python bench/room_beacon_bench.py`` runs it
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision, StoredFile
@@ -204,23 +204,8 @@ def check(app, buyers: list[Buyer]) -> dict:
 
 
 def run_database(name: str, args, workdir: Path) -> dict:
-    workdir.mkdir(parents=True, exist_ok=True)
-    schema = None
-    if name == "sqlite":
-        url = f"sqlite:///{workdir / 'tandem.db'}"
-    else:
-        schema = f"room_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg_url)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
-    try:
+    with http_bench.scratch_database(name, args.pg_url, workdir, "room_bench") as url:
         return _measure(url, args, workdir)
-    finally:
-        if schema:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 class Server(http_bench.Server):

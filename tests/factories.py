@@ -37,6 +37,11 @@ def selected_databases() -> list[str]:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
+# A test module or test whose rules do not depend on the database runs on SQLite only,
+# to keep the suite quick: ``pytestmark = SQLITE_ONLY`` or ``@SQLITE_ONLY``.
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+
+
 def postgres_reachable() -> str | None:
     """None when PostgreSQL answers, otherwise the reason it does not."""
     if "reason" not in _pg_state:

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset
+from content.usage.models import BuyerAccess
 from portal.kernel.extensions import Entity, Model
 from portal.kernel.models import User, utcnow
 
 
-class Room(Entity):
+class Room(BuyerAccess, Entity):
     """A page for one deal's buyer holding several assets, opened without signing in."""
 
     __tablename__ = "rooms"
@@ -29,39 +30,15 @@ class Room(Entity):
     title: Mapped[str] = mapped_column(String(200))
     # Markdown, rendered with the sanitised renderer on the buyer's page.
     note: Mapped[str] = mapped_column(Text, default="")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deal: Mapped[Deal] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     items: Mapped[list["RoomItem"]] = relationship(
         back_populates="room",
         order_by="(RoomItem.position, RoomItem.id)",
         cascade="all, delete-orphan",
     )
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def expired(self) -> bool:
-        return self.expires_at <= utcnow()
-
-    @property
-    def active(self) -> bool:
-        return not self.revoked and not self.expired
-
-    @property
-    def state(self) -> str:
-        """ "active", "expired" or "revoked", for badges and the API."""
-        if self.revoked:
-            return "revoked"
-        return "expired" if self.expired else "active"
 
 
 class RoomItem(Entity):

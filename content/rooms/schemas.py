@@ -10,10 +10,8 @@ from content.rooms import queries, visits
 from content.rooms import services as rooms
 from content.rooms.models import Room as RoomRow
 from content.rooms.models import RoomItem as RoomItemRow
+from content.usage.models import ACCESS_STATES
 from portal.kernel.schemas import Changes, Id, Input, Output, Page, Paging, Person, Timestamp
-
-ROOM_STATES = ("active", "expired", "revoked")
-
 
 # ---- the viewer's beacon -----------------------------------------------------------------
 
@@ -126,7 +124,7 @@ class Room(Output):
     note: str
     deal: RoomDeal
     created_by: Person
-    state: Literal[ROOM_STATES]  # type: ignore[valid-type]
+    state: Literal[ACCESS_STATES]  # type: ignore[valid-type]
     created_at: Timestamp
     expires_at: Timestamp
     revoked_at: Timestamp | None

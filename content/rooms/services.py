@@ -55,14 +55,7 @@ def default_days() -> int:
 
 def check_days(value) -> int:
     """Days from 1 to MAX_DAYS, from a number or digits; empty is the default."""
-    if value is None or value == "":
-        return default_days()
-    text = str(value).strip()
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or len(text) > 3:
-        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
-    if not 1 <= int(text) <= MAX_DAYS:
-        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
-    return int(text)
+    return share_links.check_days(value, DAYS_INVALID)
 
 
 def _checked(title: str | None, note: str | None) -> tuple[str, str]:

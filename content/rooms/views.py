@@ -20,24 +20,17 @@ from content.rooms.forms import (
     RoomEditForm,
     RoomForm,
 )
-from content.rooms.models import Room
+from content.rooms.models import Room, RoomItem
 from content.usage import events as usage
 from portal.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.forms import EmptyForm, id_choices
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_outcome, form_accepted, template_global
+from portal.kernel.templating import flash_outcome, form_accepted
 from portal.kernel.transaction import attempt, press
 
 bp = Blueprint("rooms", __name__)
-
-ROOM_STATE_LABELS = {"active": "Active", "expired": "Expired", "revoked": "Revoked"}
-
-
-@template_global
-def room_state_label(state: str) -> str:
-    return ROOM_STATE_LABELS.get(state, state)
 
 
 @dataclass(frozen=True)
@@ -155,6 +148,11 @@ def _editable_room(room_id: int) -> Room:
     return room
 
 
+def _editable_item(room_id: int, item_id: int) -> tuple[Room, RoomItem]:
+    room = _editable_room(room_id)
+    return room, rooms.get_item(room, item_id)
+
+
 @bp.post("/rooms/<id:room_id>")
 @login_required
 def edit(room_id: int):
@@ -201,8 +199,7 @@ def add_item(room_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/remove")
 @login_required
 def remove_item(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     title = deals.asset_title(item.asset)
     press(
         EmptyForm(),
@@ -215,8 +212,7 @@ def remove_item(room_id: int, item_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/move")
 @login_required
 def move_item(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     form = MoveForm()
     press(
         form,
@@ -228,8 +224,7 @@ def move_item(room_id: int, item_id: int):
 @bp.post("/rooms/<id:room_id>/items/<id:item_id>/access")
 @login_required
 def item_access(room_id: int, item_id: int):
-    room = _editable_room(room_id)
-    item = rooms.get_item(room, item_id)
+    room, item = _editable_item(room_id, item_id)
     form = AccessForm()
     submission = press(
         form, lambda: rooms.set_view_only(room, current_user, item, form.access.data == "view")

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
@@ -37,7 +37,8 @@ class UsageKind(StrEnum):
 
 USAGE_KINDS = tuple(UsageKind)
 EVIDENCE = ("verified", "self_reported", "imported")
-SHARE_LINK_STATES = ("active", "expired", "revoked")
+# What BuyerAccess.state answers, for a share link and a deal room alike.
+ACCESS_STATES = ("active", "expired", "revoked")
 KIND_LABELS = {
     UsageKind.VIEW: "Views",
     UsageKind.DOWNLOAD: "Downloads",
@@ -79,37 +80,19 @@ class Rating(Entity):
     user: Mapped[User] = relationship()
 
 
-class ShareLink(Entity):
-    """A link that lets one buyer open an asset without signing in.
-
-    Only the token's SHA-256 is stored: the clear link is shown once, to its creator.
-    ``revision_id`` is the revision that was live when the link was made; the link shows
-    the asset's live revision while there is one, and this one after the asset leaves
-    the library, until the link expires.
-    """
-
-    __tablename__ = "share_links"
+class BuyerAccess:
+    """What a share link and a deal room have alike: a buyer opens it by a token of which
+    only the SHA-256 is stored, until it expires or someone revokes it."""
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("asset_revisions.id"))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    deal_id: Mapped[int | None] = mapped_column(
-        ForeignKey("deals.id", ondelete="SET NULL"), index=True
-    )
-    recipient: Mapped[str] = mapped_column(String(200), default="")
-    # The buyer reads the pages but gets no file: the file's address answers 403.
-    view_only: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    asset: Mapped[Asset] = relationship()
-    revision: Mapped[AssetRevision] = relationship()
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
-    deal: Mapped[Deal | None] = relationship()
+    @declared_attr
+    def revoked_by(cls: type["BuyerAccess"]) -> Mapped[User | None]:
+        # Its table has two foreign keys to users (the creator too): name this one.
+        return relationship(foreign_keys=f"{cls.__name__}.revoked_by_id")
 
     @property
     def revoked(self) -> bool:
@@ -129,6 +112,34 @@ class ShareLink(Entity):
         if self.revoked:
             return "revoked"
         return "expired" if self.expired else "active"
+
+
+class ShareLink(BuyerAccess, Entity):
+    """A link that lets one buyer open an asset without signing in.
+
+    Only the token's SHA-256 is stored: the clear link is shown once, to its creator.
+    ``revision_id`` is the revision that was live when the link was made; the link shows
+    the asset's live revision while there is one, and this one after the asset leaves
+    the library, until the link expires.
+    """
+
+    __tablename__ = "share_links"
+
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("asset_revisions.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    # The buyer reads the pages but gets no file: the file's address answers 403.
+    view_only: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    asset: Mapped[Asset] = relationship()
+    revision: Mapped[AssetRevision] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    deal: Mapped[Deal | None] = relationship()
 
 
 class UsageEvent(Entity):

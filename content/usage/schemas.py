@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from content.library.schemas import AssetRating
 from content.usage import models, share_links
 from content.usage.events import NOTE_MAX, NOTE_TOO_LONG
-from content.usage.models import EVIDENCE, SHARE_LINK_STATES, USAGE_KINDS
+from content.usage.models import ACCESS_STATES, EVIDENCE, USAGE_KINDS
 from content.usage.ratings import (
     COMMENT_MAX,
     COMMENT_TOO_LONG,
@@ -194,7 +194,7 @@ class ShareLink(Output):
     recipient: str
     deal: SharedDeal | None
     view_only: Annotated[bool, Field(description="No download: the file answers 403")]
-    state: Literal[SHARE_LINK_STATES]  # type: ignore[valid-type]
+    state: Literal[ACCESS_STATES]  # type: ignore[valid-type]
     created_at: Timestamp
     expires_at: Timestamp
     revoked_at: Timestamp | None

@@ -51,14 +51,16 @@ def default_days() -> int:
     return current_app.config.get("SHARE_LINK_DAYS", 30)
 
 
-def _days(value) -> int:
+def check_days(value, invalid: str = DAYS_INVALID) -> int:
+    """Days from 1 to MAX_DAYS, from a number or digits; empty is the default. Anything
+    else is refused with ``invalid`` on ``expires_in_days`` (deal rooms say "Rooms")."""
     if value is None or value == "":
         return default_days()
     text = str(value).strip()
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or len(text) > 3:
-        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
+        raise ValidationFailed(invalid, {"expires_in_days": invalid})
     if not 1 <= int(text) <= MAX_DAYS:
-        raise ValidationFailed(DAYS_INVALID, {"expires_in_days": DAYS_INVALID})
+        raise ValidationFailed(invalid, {"expires_in_days": invalid})
     return int(text)
 
 
@@ -91,7 +93,7 @@ def create_link(
         raise Conflict("This asset is not in the library any more, so it cannot be shared.")
     if deal is not None and (not can(user, "view", deal) or deal.owner_id != user.id):
         raise NotFound("No such deal.")
-    days = _days(expires_in_days)
+    days = check_days(expires_in_days)
     recipient = " ".join((recipient or "").split())
     if len(recipient) > RECIPIENT_MAX:
         raise ValidationFailed(RECIPIENT_TOO_LONG, {"recipient": RECIPIENT_TOO_LONG})

@@ -4,12 +4,12 @@ shared with buyers, and finds no share form."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
 # The journey is the same on both databases; the rules behind it are tested on both.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.parametrize("database", ["sqlite"], indirect=True),
+    SQLITE_ONLY,
 ]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.content.usage_helpers import make_deal
 from tests.factories import make_app
 
 
@@ -21,3 +22,9 @@ def marketer(users):
 @pytest.fixture
 def rep(users):
     return users["rep"]
+
+
+@pytest.fixture
+def deal(rep):
+    """An open deal of the rep's."""
+    return make_deal(rep)

@@ -19,12 +19,10 @@ from portal.kernel.notifications import Notification
 from portal.kernel.permissions import can
 from tests.content.helpers import asset_form, flashes
 from tests.content.usage_helpers import BROWSER, share, signed_in
-from tests.factories import make_asset, make_user, token_headers
+from tests.factories import SQLITE_ONLY, make_asset, make_user, token_headers
 from tests.search.helpers import index_now
 
 BUYER = {"User-Agent": BROWSER}
-# Rules that do not depend on the database run on SQLite only, to keep the suite quick.
-sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def text_of(page: str) -> str:
@@ -63,7 +61,7 @@ def revise_audience(client, asset: Asset, audience: str, headers: dict):
 # ---- the rules -----------------------------------------------------------------------------
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_a_new_asset_takes_its_content_types_default_unless_the_author_chooses(users):
     marketer = users["marketer"]
 
@@ -78,7 +76,7 @@ def test_a_new_asset_takes_its_content_types_default_unless_the_author_chooses(u
     assert chosen.latest_revision.audience == "external"
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_an_internal_asset_cannot_be_shared_on_the_page_or_through_the_api(app, users):
     internal = make_asset(users["marketer"], "Battlecard vs Acme", content_type="battlecard")
     rep = users["rep"]
@@ -140,7 +138,7 @@ def test_turning_an_asset_internal_stops_its_links_and_tells_each_maker_once(app
     assert client.get(f"/s/{fresh}", headers=BUYER).status_code == 200
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_a_link_to_an_asset_made_internal_any_other_way_is_gone(client, users):
     asset = make_asset(users["marketer"])
     _link, token = share(asset, users["rep"])
@@ -154,7 +152,7 @@ def test_a_link_to_an_asset_made_internal_any_other_way_is_gone(client, users):
 # ---- pages ---------------------------------------------------------------------------------
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_the_author_chooses_the_audience_on_the_form(app, client_as, users):
     marketer = client_as("marketer")
     battlecard = str(content_type("battlecard").id)
@@ -190,7 +188,7 @@ def test_the_author_chooses_the_audience_on_the_form(app, client_as, users):
     assert "Not a valid choice" in refused.text
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_internal_assets_carry_a_badge_on_their_page_the_board_and_search(app, users):
     internal = make_asset(users["marketer"], "Battlecard vs Acme", content_type="battlecard")
     make_asset(users["marketer"], "Acme case study", content_type="case-study")
@@ -209,7 +207,7 @@ def test_internal_assets_carry_a_badge_on_their_page_the_board_and_search(app, u
     assert "Acme case study" not in filtered
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_reviewers_see_an_audience_change_in_the_diff(app, users):
     asset = make_asset(users["marketer"], "Pricing sheet")
     revise_audience(app.test_client(), asset, "internal", token_headers(users["marketer"]))
@@ -226,7 +224,7 @@ def test_reviewers_see_an_audience_change_in_the_diff(app, users):
     assert "Audience:" not in same
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_an_admin_sets_the_default_audience_of_a_content_type(app, client_as, users):
     admin = client_as("admin")
     case_study = content_type("case-study")
@@ -253,7 +251,7 @@ def test_an_admin_sets_the_default_audience_of_a_content_type(app, client_as, us
 # ---- the API -------------------------------------------------------------------------------
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_the_api_reads_writes_and_filters_the_audience(app, users):
     client, headers = app.test_client(), token_headers(users["marketer"])
     body = {"title": "Acme battlecard", "body": "Words.", "stages": ["awareness"]}
@@ -279,7 +277,7 @@ def test_the_api_reads_writes_and_filters_the_audience(app, users):
     assert kept.status_code == 422  # "" is not an audience; leaving it out keeps it
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_openapi_documents_the_audience_and_view_only_links(client):
     schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
 

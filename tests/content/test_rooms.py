@@ -27,7 +27,6 @@ from tests.content.rooms_helpers import (
     previewed_asset,
     visit_key,
 )
-from tests.content.usage_helpers import make_deal
 from tests.factories import login, make_asset, make_user
 from workflows.review.machine import transition
 
@@ -36,11 +35,6 @@ from workflows.review.machine import transition
 def database() -> str:
     """SQLite only (see the module's docstring)."""
     return "sqlite"
-
-
-@pytest.fixture
-def deal(users):
-    return make_deal(users["rep"])
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from content.rooms.models import Room, RoomItem
 from portal.kernel.extensions import db
 from tests.content.helpers import flashes, pptx_bytes
 from tests.content.rooms_helpers import BUYER, WEBP, beacon, make_room, previewed_asset, visit_key
-from tests.content.usage_helpers import make_deal
 from tests.factories import login, make_app, make_asset, make_user, token_headers
 
 
@@ -19,11 +18,6 @@ from tests.factories import login, make_app, make_asset, make_user, token_header
 def database() -> str:
     """SQLite only (see the module's docstring)."""
     return "sqlite"
-
-
-@pytest.fixture
-def deal(users):
-    return make_deal(users["rep"])
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ from content.usage.models import ShareLink
 from portal.kernel.extensions import db
 from tests.content.helpers import pptx_bytes
 from tests.content.usage_helpers import BROWSER, share, signed_in
-from tests.factories import make_asset, pdf_bytes, token_headers
+from tests.factories import SQLITE_ONLY, make_asset, pdf_bytes, token_headers
 
 BUYER = {"User-Agent": BROWSER}
-# Rules that do not depend on the database run on SQLite only, to keep the suite quick.
-sqlite_only = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -23,7 +21,7 @@ def deck(users):
     return make_asset(users["marketer"], "Pitch deck", file=("pitch.pptx", pptx_bytes()))
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_links_to_decks_are_view_only_unless_the_maker_says(deck, users):
     paper = make_asset(users["marketer"], "Whitepaper", file=("paper.pdf", pdf_bytes()))
     words = make_asset(users["marketer"], "Words only")
@@ -61,7 +59,7 @@ def test_a_view_only_links_file_is_refused_inline_or_not(client, users):
     assert allowed.data == content
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_the_share_form_offers_view_only_for_decks_and_the_lists_say_which(app, deck, users):
     rep = signed_in(app, users["rep"])
 
@@ -81,7 +79,7 @@ def test_the_share_form_offers_view_only_for_decks_and_the_lists_say_which(app, 
     assert "View only" in detail
 
 
-@sqlite_only
+@SQLITE_ONLY
 def test_the_api_makes_and_shows_view_only_links(app, deck, users):
     client, headers = app.test_client(), token_headers(users["rep"])
     url = f"/api/v1/assets/{deck.id}/share-links"
