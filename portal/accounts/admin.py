@@ -4,14 +4,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from portal.accounts import reset
 from portal.accounts import services as accounts
 from portal.accounts.forms import UserForm
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.forms import EmptyForm
 from portal.kernel.models import User
 from portal.kernel.pagination import paginate, requested_page
 from portal.kernel.permissions import can
-from portal.kernel.templating import flash_form_errors
+from portal.kernel.templating import flash_form_errors, form_accepted
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -91,4 +93,20 @@ def edit_user(user_id: int):
         state = "" if user.active else " The account is deactivated and signed out."
         flash(f"Saved {user.name}.{state}", "success")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=EmptyForm())
+
+
+@bp.post("/users/<id:user_id>/reset-link")
+def send_reset_link(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if form_accepted(EmptyForm()):
+        try:
+            reset.send_reset_for(user)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Reset link sent to {user.email}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

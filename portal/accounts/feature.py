@@ -2,7 +2,8 @@
 
 from flask import Flask
 
-from portal.accounts import admin, services, views
+from portal.accounts import admin, reset, services, views
+from portal.kernel.jobs import install_jobs
 from portal.kernel.wiring import install
 
 
@@ -11,3 +12,4 @@ def register(app: Flask) -> None:
     install(app, services)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    install_jobs(app, reset)

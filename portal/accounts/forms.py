@@ -17,8 +17,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[InputRequired()])
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice; the rules every password change follows."""
+
     new_password = PasswordField(
         "New password",
         validators=[
@@ -30,6 +31,14 @@ class ChangePasswordForm(FlaskForm):
         "Repeat new password",
         validators=[InputRequired(), EqualTo("new_password", message="The passwords differ.")],
     )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField("Current password", validators=[InputRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
 
 
 class TokenForm(FlaskForm):

@@ -4,8 +4,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from portal.accounts import reset
 from portal.accounts import services as accounts
-from portal.accounts.forms import ChangePasswordForm, LoginForm, TokenForm
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    TokenForm,
+)
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db, limiter, login_manager
 from portal.kernel.forms import EmptyForm
@@ -56,6 +63,50 @@ def login():
     elif request.method == "POST":
         flash_form_errors(form)
     return render_template("auth/login.html", form=form)
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/reset_requested.html")
+    if request.method == "POST":
+        flash_form_errors(form)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = reset.user_for_token(token)
+    except reset.LinkInvalid as error:
+        return render_template("auth/reset_invalid.html", reason=str(error)), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = reset.reset_password(token, form.new_password.data)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(
+                "Your password is changed and you are signed in. Other devices have been "
+                "signed out.",
+                "success",
+            )
+            return redirect(url_for("content.board"))
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("auth/reset.html", form=form, user=user)
 
 
 @bp.post("/logout")

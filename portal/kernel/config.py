@@ -178,6 +178,14 @@ def _security_settings(production: bool) -> dict:
         # rate limits and buyers' visitor hashes see the real address; 0 trusts none.
         "TRUSTED_PROXIES": _int_env("TANDEM_TRUSTED_PROXIES", 0),
         "LOGIN_RATE_LIMIT": os.environ.get("TANDEM_LOGIN_RATE_LIMIT", "10 per minute"),
+        # Password reset: requests per client address, emails per address, link lifetime.
+        "PASSWORD_RESET_RATE_LIMIT": os.environ.get(
+            "TANDEM_PASSWORD_RESET_RATE_LIMIT", "5 per 15 minutes"
+        ),
+        "PASSWORD_RESET_EMAIL_LIMIT": os.environ.get(
+            "TANDEM_PASSWORD_RESET_EMAIL_LIMIT", "3 per hour"
+        ),
+        "PASSWORD_RESET_MINUTES": _int_env("TANDEM_PASSWORD_RESET_MINUTES", 60),
         # Processes that share a Redis share their counts there too.
         "RATELIMIT_STORAGE_URI": os.environ.get("TANDEM_RATELIMIT_STORAGE_URI")
         or os.environ.get("TANDEM_REDIS_URL", "").strip()

@@ -4,6 +4,8 @@ stand-in SMTP server, signing a user out everywhere."""
 import html
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.policy import default as default_policy
 from urllib.parse import urlsplit
@@ -79,6 +81,27 @@ class Inbox:
         message = message_from_bytes(envelope.content, policy=default_policy)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
+
+
+@contextmanager
+def serving_inbox(app, base_url: str = "https://tandem.example.com/") -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 that ``app`` sends its emails to, while in use."""
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+        MAIL_FROM="tandem@example.com",
+        MAIL_TIMEOUT=5,
+        BASE_URL=base_url,
+    )
+    try:
+        yield handler
+    finally:
+        controller.stop()
 
 
 ERROR_SCHEMA = Error.model_json_schema(mode="serialization")

@@ -104,6 +104,8 @@ NO_INTEGER_INPUT = {
     "search.suggestions",
     "api.document.openapi",
     "auth.login",
+    "auth.forgot_password",
+    "auth.reset_password",
     "auth.logout",
     "auth.change_password",
     "auth.create_token",
