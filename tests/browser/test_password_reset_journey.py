@@ -7,9 +7,11 @@ from playwright.sync_api import expect
 
 from portal.kernel.jobs import run_held
 from tests.browser.helpers import sign_in
+from tests.factories import SQLITE_ONLY
 from tests.portal.helpers import serving_inbox
 
-pytestmark = pytest.mark.browser
+# The database plays no part in the journey (the service and HTTP tests cover both).
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -28,7 +30,7 @@ def test_forgot_password_email_link_sets_a_new_password(app, page, live_server, 
     link = re.search(r"http://127\.0\.0\.1:\d+/reset/\S+", message.get_content()).group(0)
 
     page.goto(link)
-    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("textbox", name="New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password and sign in").click()
     expect(page.get_by_role("status")).to_contain_text("Your password is changed")
