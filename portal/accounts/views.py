@@ -1,6 +1,15 @@
 """Sign-in, sign-out and the profile page (password and API tokens)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
@@ -85,6 +94,13 @@ def forgot_password():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    # The address names the account and the page shows its email: keep both out of caches.
+    response = make_response(_reset_page(token))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _reset_page(token: str):
     try:
         user = reset.user_for_token(token)
     except reset.LinkInvalid as error:

@@ -164,7 +164,9 @@ def test_the_emailed_link_works_once_and_ends_other_sessions(app, client, users,
     assert message["Subject"] == "Reset your Tandem password"
     link = link_in(message)
 
-    assert client.get(link).status_code == 200
+    form = client.get(link)
+    assert form.status_code == 200
+    assert form.headers["Cache-Control"] == "no-store"
     done = client.form(link, {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
     assert redirect_path(done) == "/library"
