@@ -84,11 +84,14 @@ class Inbox:
 
 
 @contextmanager
-def serving_inbox(app, base_url: str = "https://tandem.example.com/") -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 that ``app`` sends its emails to, while in use."""
+def serving_inbox(
+    app, base_url: str = "https://tandem.example.com/", handler: Inbox | None = None
+) -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 that ``app`` sends its emails to, while in use;
+    ``handler`` (an Inbox by default) receives them."""
     from aiosmtpd.controller import Controller
 
-    handler = Inbox()
+    handler = handler if handler is not None else Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     app.config.update(

@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from content.deals.models import Deal
@@ -25,7 +24,7 @@ from portal.kernel.models import User, utcnow
 from portal.kernel.reporting import local_today
 from portal.reports.registry import in_order
 from tests.factories import MARKETING_REVIEWER, SALES_REVIEWER, login, make_asset, make_user
-from tests.portal.helpers import Inbox, deactivate, flashes, free_port, outcome
+from tests.portal.helpers import Inbox, deactivate, flashes, free_port, outcome, serving_inbox
 from workflows.audit.models import WorkflowEvent
 from workflows.campaigns.models import Campaign, CampaignRead
 from workflows.feedback.models import FieldFeedback
@@ -97,18 +96,8 @@ class RefusingInbox(Inbox):
 def inbox(app):
     """A real SMTP server on 127.0.0.1, started after the test's data is made."""
     run_held()  # emails of the notifications seeding made go nowhere
-    handler = RefusingInbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=controller.port,
-        MAIL_FROM="tandem@example.com",
-        MAIL_TIMEOUT=5,
-        BASE_URL="https://tandem.example.com/",
-    )
-    yield handler
-    controller.stop()
+    with serving_inbox(app, handler=RefusingInbox()) as handler:
+        yield handler
 
 
 def run(app, *args: str):

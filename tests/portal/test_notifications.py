@@ -4,7 +4,6 @@ import html
 import logging
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from portal.accounts.services import create_user
@@ -23,13 +22,13 @@ from portal.kernel.notifications import (
 )
 from tests.factories import PASSWORD, token_headers
 from tests.portal.helpers import (
-    Inbox,
     deactivate,
     flashes,
     free_port,
     outcome,
     redirect_path,
     schema_problems,
+    serving_inbox,
 )
 from workflows.posts.machine import transition as post_transition
 from workflows.posts.services import PostInput, create_post
@@ -49,18 +48,8 @@ def mail_off_unless_asked(app):
 @pytest.fixture
 def inbox(app):
     """A real SMTP server on 127.0.0.1 that the app sends its notification emails to."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=controller.port,
-        MAIL_FROM="tandem@example.com",
-        MAIL_TIMEOUT=5,
-        BASE_URL="https://tandem.example.com/",
-    )
-    yield handler
-    controller.stop()
+    with serving_inbox(app) as handler:
+        yield handler
 
 
 def notify_and_commit(recipients, text="Morgan asked for your review", link="/assets/3", **kw):
