@@ -8,7 +8,7 @@ after the page has gone out; the beacon endpoint is authenticated by the room's 
 the visit's key, sends no cookie, and so is exempt from CSRF.
 """
 
-from flask import Blueprint, abort, current_app, request, session
+from flask import Blueprint, abort, current_app, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +19,12 @@ from content.rooms import visits
 from content.rooms.schemas import Beacon
 from content.usage import events as usage
 from content.usage import share_links
-from content.usage.share_views import _USER_ID_KEY, PUBLIC_HEADERS
+from content.usage.share_views import (
+    counts_as_buyer_view,
+    public_page,
+    signed_in,
+    with_public_headers,
+)
 from portal.kernel.errors import DomainError
 from portal.kernel.extensions import csrf, limiter
 
@@ -37,31 +42,22 @@ _beacons_limited = limiter.shared_limit(
 )
 
 
-def _public_page(template: str, status: int = 200, **context):
-    html = current_app.jinja_env.get_template(template).render(**context)
-    response = current_app.response_class(html, status=status, mimetype="text/html")
-    response.headers.update(PUBLIC_HEADERS)
-    return response
-
-
 def _bare(status: int):
-    response = current_app.response_class(status=status)
-    response.headers.update(PUBLIC_HEADERS)
-    return response
+    return with_public_headers(current_app.response_class(status=status))
 
 
 @bp.errorhandler(rooms.RoomGone)
 def _gone(error: rooms.RoomGone):
     if request.endpoint == "room_public.beacon":
         return _bare(410)
-    return _public_page("rooms/expired.html", 410, shared_by=error.room.created_by)
+    return public_page("rooms/expired.html", 410, shared_by=error.room.created_by)
 
 
 @bp.errorhandler(DomainError)
 def _refused(error: DomainError):
     if request.endpoint == "room_public.beacon":
         return _bare(error.status)
-    return _public_page("share/unavailable.html", error.status, code=error.status)
+    return public_page("share/unavailable.html", error.status, code=error.status)
 
 
 @bp.errorhandler(HTTPException)
@@ -69,31 +65,22 @@ def _http_error(error: HTTPException):
     status = error.code or 500
     if request.endpoint == "room_public.beacon":
         return _bare(status)
-    return _public_page("share/unavailable.html", status, code=status)
-
-
-def _counted() -> bool:
-    """Opens by people, not link checkers; not a HEAD; not a signed-in portal user."""
-    return (
-        request.method == "GET"
-        and _USER_ID_KEY not in session
-        and not share_links.is_robot(request.headers.get("User-Agent"))
-    )
+    return public_page("share/unavailable.html", status, code=status)
 
 
 @bp.get("/r/<token>")
 @_limited
 def page(token: str):
     room = rooms.open_room(token)
-    counted = _counted()
+    counted = counts_as_buyer_view(request.headers.get("User-Agent"))
     key = visits.new_visit_key() if counted else None
-    response = _public_page(
+    response = public_page(
         "rooms/public.html",
         room=room,
         items=rooms.shown_items(room),
         token=token,
         visit_key=key,
-        signed_in=_USER_ID_KEY in session,
+        signed_in=signed_in(),
     )
     if key is not None:
         user_agent = request.headers.get("User-Agent")
@@ -122,9 +109,7 @@ def file(token: str, item_id: int):
     stored = rooms.shown_revision(item).file
     if stored is None:
         abort(404)
-    response = send_stored(stored, request.args.get("inline") == "1")
-    response.headers.update({k: v for k, v in PUBLIC_HEADERS.items() if k != "Cache-Control"})
-    return response
+    return with_public_headers(send_stored(stored, request.args.get("inline") == "1"))
 
 
 @bp.get("/r/<token>/items/<id:item_id>/pages/<id:number>")
@@ -134,9 +119,7 @@ def page_image(token: str, item_id: int, number: int):
     stored = rooms.shown_revision(rooms.shown_item(room, item_id)).file
     if stored is None:
         abort(404)
-    response = page_response(stored, number)
-    response.headers.update({k: v for k, v in PUBLIC_HEADERS.items() if k != "Cache-Control"})
-    return response
+    return with_public_headers(page_response(stored, number))
 
 
 @bp.post("/r/<token>/beacon")

@@ -9,7 +9,7 @@ the portal is read from the session key Flask-Login writes, which changes nothin
 from flask import Blueprint, abort, current_app, request, session
 from werkzeug.exceptions import HTTPException
 
-from content.files.previews import IMAGE_CACHE_CONTROL, page_response
+from content.files.previews import page_response
 from content.files.uploads import send_stored
 from content.usage import events as usage
 from content.usage import share_links
@@ -34,54 +34,63 @@ def _rate_limit() -> str:
 _limited = limiter.shared_limit(_rate_limit, scope="share-links")
 
 
-def _public_page(template: str, status: int = 200, **context):
+def with_public_headers(response):
+    """Give a response to a buyer the public headers. A Cache-Control it carries already
+    (a stored file's, a page image's) is kept."""
+    for key, value in PUBLIC_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+def public_page(template: str, status: int = 200, **context):
     """A standalone page with the public headers; see the module docstring for why it
     bypasses ``render_template``."""
     html = current_app.jinja_env.get_template(template).render(**context)
-    response = current_app.response_class(html, status=status, mimetype="text/html")
-    response.headers.update(PUBLIC_HEADERS)
-    return response
+    return with_public_headers(
+        current_app.response_class(html, status=status, mimetype="text/html")
+    )
+
+
+def signed_in() -> bool:
+    """Whether the visitor is signed in to the portal, read without touching the session."""
+    return _USER_ID_KEY in session
 
 
 @bp.errorhandler(share_links.LinkExpired)
 def _expired(error: share_links.LinkExpired):
-    return _public_page("share/expired.html", 410, shared_by=error.link.created_by)
+    return public_page("share/expired.html", 410, shared_by=error.link.created_by)
 
 
 @bp.errorhandler(DomainError)
 def _refused(error: DomainError):
-    return _public_page("share/unavailable.html", error.status, code=error.status)
+    return public_page("share/unavailable.html", error.status, code=error.status)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     status = error.code or 500
-    return _public_page("share/unavailable.html", status, code=status)
+    return public_page("share/unavailable.html", status, code=status)
 
 
-def _counts_as_buyer_view(user_agent: str | None) -> bool:
+def counts_as_buyer_view(user_agent: str | None) -> bool:
     """Opens by people, not link checkers; not a HEAD; not a signed-in portal user
     checking the link they made."""
-    return (
-        request.method == "GET"
-        and _USER_ID_KEY not in session
-        and not share_links.is_robot(user_agent)
-    )
+    return request.method == "GET" and not signed_in() and not share_links.is_robot(user_agent)
 
 
 @bp.get("/s/<token>")
 @_limited
 def public(token: str):
     link = share_links.open_link(token)
-    response = _public_page(
+    response = public_page(
         "share/public.html",
         link=link,
         revision=share_links.shown_revision(link),
         token=token,
-        signed_in=_USER_ID_KEY in session,
+        signed_in=signed_in(),
     )
     user_agent = request.headers.get("User-Agent")
-    if _counts_as_buyer_view(user_agent):
+    if counts_as_buyer_view(user_agent):
         view = share_links.buyer_view(
             link, share_links.visitor_hash(request.remote_addr, user_agent)
         )
@@ -107,9 +116,7 @@ def file(token: str):
     revision = share_links.shown_revision(link)
     if revision is None or revision.file is None:
         abort(404)
-    response = send_stored(revision.file, request.args.get("inline") == "1")
-    response.headers.update(PUBLIC_HEADERS)
-    return response
+    return with_public_headers(send_stored(revision.file, request.args.get("inline") == "1"))
 
 
 @bp.get("/s/<token>/pages/<id:number>")
@@ -120,8 +127,5 @@ def page_image(token: str, number: int):
     revision = share_links.shown_revision(link)
     if revision is None or revision.file is None:
         abort(404)
-    response = page_response(revision.file, number)
-    response.headers.update(PUBLIC_HEADERS)
-    # The image may stay in the buyer's browser; its URL names the link, which may end.
-    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
-    return response
+    # The image keeps its own Cache-Control: it may stay in the buyer's browser.
+    return with_public_headers(page_response(revision.file, number))
