@@ -6,8 +6,6 @@ The link's token is 32 random bytes of which only the SHA-256 is kept; issuing a
 link replaces the token, so the old link stops working at once.
 """
 
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,7 +30,6 @@ from portal.kernel.models import User, hash_token, utcnow
 from portal.kernel.permissions import can, get_visible
 from portal.kernel.sql import rows_changed
 
-TOKEN_BYTES = 32
 TITLE_MAX = 200
 NOTE_MAX = 5000
 ITEMS_MAX = 50
@@ -42,10 +39,7 @@ TITLE_TOO_LONG = f"Keep the title under {TITLE_MAX} characters."
 NOTE_TOO_LONG = f"Keep the note under {NOTE_MAX} characters."
 DAYS_INVALID = f"Rooms last from 1 to {MAX_DAYS} days."
 TOO_MANY_ITEMS = f"A room holds at most {ITEMS_MAX} assets."
-# File kinds kept view-only unless the rep says otherwise: slides are often sent to be
-# presented, not handed over.
 NOT_YOURS = "Only the rep who owns this deal changes its rooms."
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
 def default_days() -> int:
@@ -114,7 +108,7 @@ def create_room(
     days = check_days(expires_in_days)
     if len(items) > ITEMS_MAX:
         raise ValidationFailed(TOO_MANY_ITEMS, {"items": TOO_MANY_ITEMS})
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = share_links.new_token()
     now = utcnow()
     room = Room(
         deal=deal,
@@ -251,7 +245,7 @@ def new_link(room: Room, user: User) -> str:
     _editable(room, user)
     if room.revoked:
         raise Conflict("This room was revoked; make a new room instead.")
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = share_links.new_token()
     room.token_hash = hash_token(token)
     db.session.flush()
     return token
@@ -287,7 +281,7 @@ def find_by_token(token: str, whole: bool = True) -> Room | None:
     """The room with this clear token, or None (a malformed token finds nothing); with
     its deal and maker loaded unless not ``whole`` (a beacon or a file needs only the
     items)."""
-    if not isinstance(token, str) or not _TOKEN.match(token):
+    if not share_links.well_formed(token):
         return None
     loads = _ROOM_LOADS if whole else _ITEM_LOADS
     return db.session.scalar(

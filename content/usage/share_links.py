@@ -97,7 +97,7 @@ def create_link(
     recipient = " ".join((recipient or "").split())
     if len(recipient) > RECIPIENT_MAX:
         raise ValidationFailed(RECIPIENT_TOO_LONG, {"recipient": RECIPIENT_TOO_LONG})
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     now = utcnow()
     link = ShareLink(
         token_hash=hash_token(token),
@@ -124,9 +124,20 @@ def create_link(
     return link, token
 
 
+def new_token() -> str:
+    """A fresh clear token for a buyer's link (a share link's or a deal room's)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def well_formed(token) -> bool:
+    """Whether ``token`` could be a clear token at all: anything else finds nothing
+    without a database lookup."""
+    return isinstance(token, str) and bool(_TOKEN.match(token))
+
+
 def find_by_token(token: str) -> ShareLink | None:
     """The link with this clear token, or None (a malformed token finds nothing)."""
-    if not isinstance(token, str) or not _TOKEN.match(token):
+    if not well_formed(token):
         return None
     return db.session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
 
