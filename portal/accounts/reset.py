@@ -13,7 +13,6 @@ import hmac
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
@@ -24,7 +23,7 @@ from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db, limiter
 from portal.kernel.jobs import enqueue, job
 from portal.kernel.models import User, find_user, normalize_email, utcnow
-from portal.kernel.notifications import WIRE_POLICY, absolute_link, connect_mail
+from portal.kernel.notifications import absolute_link, connect_mail, machine_email, send_email
 
 log = logging.getLogger(__name__)
 
@@ -141,24 +140,15 @@ def send_reset_email(email: str) -> None:
     message = _message(user, link, config)
     try:
         with connect_mail(config) as smtp:
-            smtp.sendmail(
-                parseaddr(message["From"])[1], [user.email], message.as_bytes(policy=WIRE_POLICY)
-            )
+            send_email(smtp, message)
     except (OSError, smtplib.SMTPException) as error:
         log.error("Could not send the password reset email (%s); the job is tried again", error)
         raise
 
 
 def _message(user: User, link: str, config) -> EmailMessage:
-    sender = config["MAIL_FROM"]
     minutes = config["PASSWORD_RESET_MINUTES"]
-    message = EmailMessage()
-    message["Subject"] = "Reset your Tandem password"
-    message["From"] = sender
-    message["To"] = user.email
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
+    message = machine_email(config, user.email, "Reset your Tandem password")
     message.set_content(
         f"Someone asked to reset the password of the Tandem account {user.email}.\n\n"
         f"Set a new password here (the link works once, for {minutes} minutes):\n"

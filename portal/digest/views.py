@@ -11,7 +11,6 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 
 import click
 from flask import Blueprint, current_app, flash, render_template, request
@@ -25,7 +24,13 @@ from portal.digest.weeks import Week, last_complete_week, parse_week, recent_wee
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
-from portal.kernel.notifications import MAX_SUBJECT, WIRE_POLICY, absolute_link, connect_mail
+from portal.kernel.notifications import (
+    MAX_SUBJECT,
+    absolute_link,
+    connect_mail,
+    machine_email,
+    send_email,
+)
 from portal.kernel.sql import upsert_insert
 
 log = logging.getLogger(__name__)
@@ -90,15 +95,7 @@ def render_text(digest: Digest) -> str:
 def digest_message(digest: Digest) -> EmailMessage:
     """The email for ``digest``: plain text with an HTML alternative, both from the same
     composed digest as the page."""
-    config = current_app.config
-    sender = config["MAIL_FROM"]
-    message = EmailMessage()
-    message["Subject"] = subject(digest)
-    message["From"] = sender
-    message["To"] = digest.user.email
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
+    message = machine_email(current_app.config, digest.user.email, subject(digest))
     message.set_content(render_text(digest), cte="quoted-printable")
     html = render_template("digest/email.html", digest=digest, href=_absolute)
     message.add_alternative(html, subtype="html", cte="quoted-printable")
@@ -121,11 +118,7 @@ class _Mailer:
         if self.smtp is None:
             self.smtp = connect_mail(self.config)
         try:
-            self.smtp.sendmail(
-                parseaddr(message["From"])[1],
-                [message["To"]],
-                message.as_bytes(policy=WIRE_POLICY),
-            )
+            send_email(self.smtp, message)
         except BaseException:
             self.close()
             raise

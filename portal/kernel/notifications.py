@@ -331,11 +331,7 @@ def _claim(ids: list[int]) -> list[Notification]:
 def _send_one(smtp: smtplib.SMTP, notification: Notification, config) -> None:
     message = _message(notification, config)
     try:
-        smtp.sendmail(
-            parseaddr(message["From"])[1],
-            [notification.user.email],
-            message.as_bytes(policy=WIRE_POLICY),
-        )
+        send_email(smtp, message)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError):
         log.exception(
             "The mail server refused the email for notification %s to %s",
@@ -366,18 +362,32 @@ def absolute_link(link: str, base_url: str) -> str:
     return base_url.rstrip("/") + link
 
 
-def _message(notification: Notification, config) -> EmailMessage:
-    base_url = config["BASE_URL"]
+def machine_email(config, to: str, subject: str) -> EmailMessage:
+    """An email from the portal to ``to``, headers only: the caller sets its content."""
     sender = config["MAIL_FROM"]
     message = EmailMessage()
-    message["Subject"] = f"{notification.label}: {notification.text}"[:MAX_SUBJECT]
+    message["Subject"] = subject
     message["From"] = sender
-    message["To"] = notification.user.email
+    message["To"] = to
     message["Date"] = formatdate(usegmt=True)
     # Passing the domain avoids a DNS lookup of this host's name for every message.
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    # Tells mail servers and auto-responders this is a machine-sent notification.
+    # Tells mail servers and auto-responders this is a machine-sent message.
     message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def send_email(smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    """Send a ``machine_email`` to its one recipient over an open connection."""
+    smtp.sendmail(
+        parseaddr(message["From"])[1], [message["To"]], message.as_bytes(policy=WIRE_POLICY)
+    )
+
+
+def _message(notification: Notification, config) -> EmailMessage:
+    base_url = config["BASE_URL"]
+    subject = f"{notification.label}: {notification.text}"[:MAX_SUBJECT]
+    message = machine_email(config, notification.user.email, subject)
     message.set_content(
         f"{notification.text}\n\n"
         f"Open it in Tandem: {absolute_link(notification.link, base_url)}\n\n"
