@@ -13,6 +13,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -157,19 +158,23 @@ def record_beacon(room: Room, key: str, seq: int, views: Iterable[PageView]) -> 
             )
         )
     for item_id in sorted({item_id for item_id, _page in totals}):
-        _first_view_of_item(room, visit, item_id)
+        record_first_view(room, visit, item_id)
     db.session.execute(
         update(RoomVisit).where(RoomVisit.id == visit.id).values(last_seen_at=utcnow())
     )
     return True
 
 
-def _first_view_of_item(room: Room, visit: RoomVisit, item_id: int) -> None:
-    """The first page of an item a visit showed makes one verified buyer view of its
-    asset, credited to the room's maker and deal."""
+def record_first_view(
+    room: Room, visit: RoomVisit, item_id: int, when: datetime | None = None
+) -> None:
+    """The first page of an item a visit showed (at ``when``, by default now) makes one
+    verified buyer view of its asset, credited to the room's maker and deal; later pages
+    of the same item add nothing."""
+    when = when or utcnow()
     first = db.session.execute(
         upsert_insert(RoomVisitItem)
-        .values(visit_id=visit.id, item_id=item_id, first_seen_at=utcnow())
+        .values(visit_id=visit.id, item_id=item_id, first_seen_at=when)
         .on_conflict_do_nothing(index_elements=[RoomVisitItem.visit_id, RoomVisitItem.item_id])
         .returning(RoomVisitItem.item_id)
     ).first()
@@ -185,4 +190,5 @@ def _first_view_of_item(room: Room, visit: RoomVisit, item_id: int) -> None:
         room_id=room.id,
         revision_id=item.asset.live_revision_id,
         visitor_hash=visit.visitor_hash,
+        created_at=when,
     )

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
 from content.rooms import services as rooms
-from content.rooms.models import Room, RoomPageView, RoomVisit, RoomVisitItem, RoomVisitor
-from content.usage.events import record_verified
+from content.rooms.models import Room, RoomPageView, RoomVisit, RoomVisitor
+from content.rooms.visits import record_first_view
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
 
@@ -83,20 +83,10 @@ def _visit(room: Room, visitor: str, when, reading) -> None:
     for item, seconds in zip(room.items, reading, strict=True):
         if not seconds:
             continue
-        db.session.add(RoomVisitItem(visit_id=visit.id, item_id=item.id, first_seen_at=when))
+        record_first_view(room, visit, item.id, when)
         for page, spent in enumerate(seconds, start=1):
             if spent:
                 db.session.add(
                     RoomPageView(visit_id=visit.id, item_id=item.id, page=page, ms=spent * 1000)
                 )
-        record_verified(
-            "buyer_view",
-            item.asset_id,
-            room.created_by_id,
-            deal_id=room.deal_id,
-            room_id=room.id,
-            revision_id=item.asset.live_revision_id,
-            visitor_hash=visitor,
-            created_at=when,
-        )
     db.session.flush()
