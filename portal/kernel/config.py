@@ -205,6 +205,10 @@ def _security_settings(production: bool) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool_env("TANDEM_SECURE_COOKIES", production),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Calls to addresses people configure (webhooks, chat tools): private networks are
+        # refused unless this allows them; each call waits at most the timeout.
+        "OUTBOUND_ALLOW_PRIVATE": _bool_env("TANDEM_OUTBOUND_ALLOW_PRIVATE", False),
+        "OUTBOUND_TIMEOUT_SECONDS": _int_env("TANDEM_OUTBOUND_TIMEOUT_SECONDS", 10),
     }
 
 

@@ -1,13 +1,16 @@
 """Helpers for the portal tests: reading flashes, redirects and JSON schemas, a
-stand-in SMTP server, signing a user out everywhere."""
+real SMTP server and a real HTTP receiver on loopback, signing a user out everywhere."""
 
 import html
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import jsonschema_rs
@@ -105,6 +108,65 @@ def serving_inbox(
         yield handler
     finally:
         controller.stop()
+
+
+@dataclass
+class Received:
+    """One request the receiver got."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server on 127.0.0.1 standing in for a webhook endpoint or a chat tool.
+
+    It keeps every POST it gets and answers each with the next of ``answers`` (a status
+    code), then 200 once they run out; ``url(path)`` is its address.
+    """
+
+    port: int
+    answers: list[int] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+
+    def url(self, path: str = "/hook") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def receiving_posts(answers: list[int] | None = None) -> Iterator[Receiver]:
+    """Serve a :class:`Receiver` on a free loopback port while in use."""
+    receiver = Receiver(port=0, answers=list(answers or []))
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length)
+            with lock:
+                receiver.received.append(Received(self.path, dict(self.headers), body))
+                status = receiver.answers.pop(0) if receiver.answers else 200
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"ok" if status < 300 else b"no")
+
+        def log_message(self, format, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 ERROR_SCHEMA = Error.model_json_schema(mode="serialization")
