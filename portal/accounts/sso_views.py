@@ -99,6 +99,11 @@ def callback():
         return _refused(f"{name} sent no ID token, so you are not signed in.", 400)
     claims = dict(claims)
     issuer = str(client.load_server_metadata().get("issuer") or "")
+    if issuer.rstrip("/") != current_app.config["OIDC_ISSUER"]:
+        # Authlib checked the token against the discovery document's issuer; that document
+        # must be the configured provider's own.
+        log.error("The discovery document names the issuer %r, not TANDEM_OIDC_ISSUER", issuer)
+        return _refused(f"{name} is not set up correctly; tell an admin.", 502)
     if current_app.config["OIDC_GROUPS_CLAIM"] not in claims:
         claims = _with_userinfo(client, token, claims)
     try:

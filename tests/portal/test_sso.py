@@ -5,7 +5,7 @@ import pytest
 from portal.accounts import sso as portal_sso
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, find_user
-from tests.factories import PASSWORD, SQLITE_ONLY, login, make_user
+from tests.factories import PASSWORD, SQLITE_ONLY, login, make_app, make_user
 from tests.oidc.helpers import (
     PROVIDER_NAME,
     callback_path,
@@ -223,3 +223,24 @@ def test_the_admin_pages_say_who_signs_in_with_sso(app, client, client_as, sso):
     assert "Single sign-on" in listing
     assert f"Signs in with {PROVIDER_NAME} only" in edit
     assert "Send password reset link" not in edit
+
+
+@SQLITE_ONLY
+def test_provider_returns_are_limited_like_the_password_form(database_url, tmp_path):
+    app = make_app(
+        database_url,
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="2 per minute",
+        AUTH_MODE="both",
+        OIDC_ISSUER="http://127.0.0.1:9",
+        OIDC_CLIENT_ID="id",
+        OIDC_CLIENT_SECRET="secret",  # noqa: S106 - never sent anywhere
+        OIDC_GROUPS="reps=rep",
+    )
+    client = app.test_client()
+    answers = [
+        client.get("/signin/oidc/callback?error=access_denied").status_code for _ in range(3)
+    ]
+
+    assert answers == [403, 403, 429]
