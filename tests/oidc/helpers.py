@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,31 +100,36 @@ def running_provider() -> Iterator[Provider]:
         "OIDC_CLIENT_SECRET": CLIENT_SECRET,
         "NODE_ENV": "test",
     }
-    process = subprocess.Popen(  # noqa: S603 - a fixed script run by the test suite
-        ["node", str(SCRIPT), str(port)],  # noqa: S607 - node from the PATH, as npm installs it
-        cwd=HERE,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     issuer = f"http://127.0.0.1:{port}"
-    try:
-        # The script prints "ready" once it listens, or exits with the reason on stderr.
-        line = process.stdout.readline() if process.stdout else ""
-        if line.strip() != "ready":
+    # A file, not a pipe: nobody reads the provider's warnings while it runs, and a full
+    # pipe would stop it.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(  # noqa: S603 - a fixed script run by the test suite
+            ["node", str(SCRIPT), str(port)],  # noqa: S607 - node from the PATH
+            cwd=HERE,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        try:
+            # The script prints "ready" once it listens, or exits with the reason on stderr.
+            line = process.stdout.readline() if process.stdout else ""
+            if line.strip() != "ready":
+                process.kill()
+                process.wait(timeout=10)
+                errors.seek(0)
+                raise RuntimeError(
+                    f"The test OpenID Connect provider did not start: {errors.read()}"
+                )
+            discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
+            discovery.raise_for_status()
+            yield Provider(issuer=issuer, key=key)
+        finally:
             process.kill()
-            _, errors = process.communicate(timeout=10)
-            raise RuntimeError(f"The test OpenID Connect provider did not start: {errors}")
-        discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
-        discovery.raise_for_status()
-        yield Provider(issuer=issuer, key=key)
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-        for stream in (process.stdout, process.stderr):
-            if stream:
-                stream.close()
+            process.wait(timeout=10)
+            if process.stdout:
+                process.stdout.close()
 
 
 def through_provider(authorize_url: str, login: str) -> str:
