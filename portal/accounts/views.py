@@ -169,6 +169,9 @@ def profile():
 @bp.post("/profile/password")
 @login_required
 def change_password():
+    if not sso.passwords_enabled():
+        flash("Passwords are not used here.", "error")
+        return redirect(url_for("auth.profile"))
     form = ChangePasswordForm()
     submission = press(
         form,

@@ -203,6 +203,17 @@ def test_oidc_only_hides_the_password_form_and_refuses_passwords(app, client, us
     assert client.get("/library").status_code == 302
     assert client.get("/reset").status_code == 404
     assert client.get("/reset/anything").status_code == 404
+    # Signed in before the switch: the profile offers no password change, nor takes one.
+    app.config["AUTH_MODE"] = "both"
+    rep = login(fresh(app), users["rep"])
+    app.config["AUTH_MODE"] = "oidc"
+    changed = rep.form(
+        "/profile/password",
+        {"current_password": PASSWORD, "new_password": "x" * 12, "confirm": "x" * 12},
+        follow_redirects=True,
+    )
+    assert "Passwords are not used here." in changed.text
+    assert 'name="current_password"' not in changed.text
 
 
 @SQLITE_ONLY
