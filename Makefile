@@ -54,7 +54,11 @@ run: install
 	$(BIN)/flask --app portal search drain
 	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
 
+# The single sign-on tests run a real OpenID Connect provider (tests/oidc, from npm); with
+# no npm they skip, saying how to enable them.
 test: install-test
+	@if [ ! -d tests/oidc/node_modules ] && command -v npm >/dev/null; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -31,6 +31,7 @@ from tests.factories import (
     require_postgres,
     selected_databases,
 )
+from tests.oidc.helpers import HOW_TO_ENABLE, Provider, missing_requirement, running_provider
 from tests.url_builders import compile_url_builders_once
 
 
@@ -261,3 +262,25 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[Provider]:
+    """The test OpenID Connect provider, one per worker. Outside CI, no Node.js or no
+    tests/oidc/node_modules skips the tests that need it, saying how to enable them; in CI
+    it fails them."""
+    missing = missing_requirement()
+    if missing:
+        message = f"{missing}: to run the single sign-on tests, {HOW_TO_ENABLE}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_provider() as provider:
+        yield provider
+
+
+@pytest.fixture
+def sso(app, oidc_provider) -> Provider:
+    """The provider, with the test's app set to offer it beside passwords."""
+    app.config.update(oidc_provider.settings("both"))
+    return oidc_provider

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from portal.accounts import reset
+from portal.accounts import reset, sso
 from portal.accounts import services as accounts
 from portal.accounts.forms import UserForm
 from portal.kernel.errors import ValidationFailed
@@ -101,7 +101,9 @@ def send_reset_link(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    if form_accepted(EmptyForm()):
+    if not sso.passwords_enabled():
+        flash("Passwords are not used here: people sign in with single sign-on.", "error")
+    elif form_accepted(EmptyForm()):
         try:
             reset.send_reset_for(user)
         except ValidationFailed as error:

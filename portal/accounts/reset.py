@@ -68,7 +68,7 @@ def user_for_token(token: str) -> User:
     if not isinstance(user_id, int) or not isinstance(fingerprint, str):
         raise LinkInvalid("This reset link is not valid.")
     user = db.session.get(User, user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.has_password:
         raise LinkInvalid("This reset link is not valid.")
     if not hmac.compare_digest(_fingerprint(user), fingerprint):
         raise LinkInvalid("This reset link has been used or replaced.")
@@ -118,6 +118,8 @@ def send_reset_for(user: User) -> None:
     """Send ``user`` a reset link after the commit (for admins; no per-address limit)."""
     if not user.active:
         raise ValidationFailed("Deactivated users cannot reset their password.")
+    if not user.has_password:
+        raise ValidationFailed(f"{user.email} signs in with single sign-on only: no password.")
     if not can_deliver():
         raise ValidationFailed("Reset links need a mail server (TANDEM_MAIL_SERVER).")
     enqueue(JOB, email=user.email)
@@ -128,7 +130,7 @@ def send_reset_email(email: str) -> None:
     """Email the reset link to the active account with ``email``, if there is one. With no
     mail server, in development only, the link is logged for the developer instead."""
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.has_password:
         return
     config = current_app.config
     # A plain path: jobs run without a request to build URLs from (the token is URL-safe).

@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -13,7 +14,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from portal.accounts import reset
+from portal.accounts import reset, sso
 from portal.accounts import services as accounts
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -61,6 +62,10 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("content.board"))
     form = LoginForm()
+    if request.method == "POST" and not sso.passwords_enabled():
+        name = current_app.config["OIDC_PROVIDER_NAME"]
+        flash(f"Passwords are not used here: sign in with {name}.", "error")
+        return _login_page(form), 403
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -71,7 +76,17 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("content.board"))
     elif request.method == "POST":
         flash_form_errors(form)
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm) -> str:
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso_enabled=sso.enabled(),
+        passwords_enabled=sso.passwords_enabled(),
+        next_url=safe_next(request.args.get("next")),
+    )
 
 
 def _reset_limit() -> str:
@@ -81,6 +96,8 @@ def _reset_limit() -> str:
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def forgot_password():
+    if not sso.passwords_enabled():
+        abort(404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         reset.request_reset(form.email.data)
@@ -94,6 +111,8 @@ def forgot_password():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    if not sso.passwords_enabled():
+        abort(404)
     # The address names the account and the page shows its email: keep both out of caches.
     response = make_response(_reset_page(token))
     response.headers["Cache-Control"] = "no-store"
@@ -150,6 +169,9 @@ def profile():
 @bp.post("/profile/password")
 @login_required
 def change_password():
+    if not sso.passwords_enabled():
+        flash("Passwords are not used here.", "error")
+        return redirect(url_for("auth.profile"))
     form = ChangePasswordForm()
     submission = press(
         form,

@@ -63,6 +63,7 @@ def from_environment() -> dict:
         **_job_settings(),
         **_security_settings(production),
         **_operations_settings(),
+        **_sso_settings(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
@@ -222,6 +223,31 @@ def _operations_settings() -> dict:
         # Networks allowed to scrape /metrics (e.g. "10.0.0.0/8,127.0.0.1/32"); with
         # neither this nor the token set, only loopback addresses may.
         "METRICS_ALLOW": os.environ.get("TANDEM_METRICS_ALLOW", "").strip(),
+    }
+
+
+def _sso_settings() -> dict:
+    """How people sign in: passwords, a company's OpenID Connect provider, or both. The
+    accounts feature checks these at startup (see README, "Single sign-on")."""
+    return {
+        # "local": passwords only; "oidc": the provider only; "both": either.
+        "AUTH_MODE": _choice_env("TANDEM_AUTH", "local", ("local", "oidc", "both")),
+        # The provider's issuer URL; its discovery document is read from there.
+        "OIDC_ISSUER": os.environ.get("TANDEM_OIDC_ISSUER", "").strip().rstrip("/"),
+        "OIDC_CLIENT_ID": os.environ.get("TANDEM_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("TANDEM_OIDC_CLIENT_SECRET", "").strip(),
+        "OIDC_SCOPES": " ".join(
+            (os.environ.get("TANDEM_OIDC_SCOPES") or "openid email profile").split()
+        ),
+        # The ID token (or userinfo) claim that lists the person's groups.
+        "OIDC_GROUPS_CLAIM": os.environ.get("TANDEM_OIDC_GROUPS_CLAIM", "").strip() or "groups",
+        # Shown on the button: "Sign in with <name>".
+        "OIDC_PROVIDER_NAME": os.environ.get("TANDEM_OIDC_PROVIDER_NAME", "").strip()
+        or "single sign-on",
+        # "group=role[:department];..." — which groups may sign in, and as what.
+        "OIDC_GROUPS": os.environ.get("TANDEM_OIDC_GROUPS", "").strip(),
+        # How long a sign-in link from `users break-glass` works.
+        "BREAK_GLASS_MINUTES": 15,
     }
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,10 +55,14 @@ def normalize_email(email: str) -> str:
 
 class User(UserMixin, Entity):
     __tablename__ = "users"
-    __table_args__ = (one_of("role", ROLES),)
+    __table_args__ = (
+        one_of("role", ROLES),
+        UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),
+    )
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Empty for an account that only signs in through single sign-on.
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     department: Mapped[str] = mapped_column(String(20))
@@ -67,6 +71,10 @@ class User(UserMixin, Entity):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The single sign-on provider's own stable name for this person (its issuer and the
+    # ID token's ``sub``); emails change, these do not.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     tokens: Mapped[list["ApiToken"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id.desc()"
@@ -78,7 +86,17 @@ class User(UserMixin, Entity):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        """Whether the account has a password at all (single sign-on accounts may not)."""
+        return bool(self.password_hash)
+
+    @property
+    def uses_sso(self) -> bool:
+        """Whether the account is linked to a single sign-on identity."""
+        return self.oidc_subject is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login.

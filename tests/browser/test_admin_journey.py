@@ -32,7 +32,7 @@ def test_admin_adds_user_who_then_signs_in(page_as, new_page, users):
     )
     row = admin.get_by_role("row").filter(has_text="sam.seller@example.com")
     expect(row.get_by_role("cell")).to_have_text(
-        ["Sam Seller", "sam.seller@example.com", "Rep", "Sales", "Active", "never"]
+        ["Sam Seller", "sam.seller@example.com", "Rep", "Sales", "Active", "Password", "never"]
     )
 
     newcomer = sign_in(new_page(), NEW_USER, "a long first password")
