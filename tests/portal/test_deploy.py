@@ -294,6 +294,7 @@ EXPECTED_COMMANDS = {
     "jobs retry",
     "jobs run",
     "previews rebuild",
+    "export",
 }
 DEPLOY_TEXTS = [path for path in DEPLOY.rglob("*") if path.is_file()] + [GUIDE]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from content.deals.models import Deal
 from content.files.storage import file_store
@@ -161,8 +162,12 @@ def test_the_job_records_progress_builds_the_archive_and_runs_once(app, users):
     db.session.refresh(export)
     assert (export.status, export.storage_name) == ("ready", stored_as)
 
-    # Another export may start now that this one is finished.
+    # Another export may start now that this one is finished; two unfinished ones for
+    # one person are refused by the database too, should two requests race.
     assert services.start_export(leader).id != export.id
+    db.session.add(DataExport(requested_by_id=leader.id, status="running"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
 
 
 @SQLITE_ONLY
