@@ -113,6 +113,8 @@ def cell(value: Any) -> Any:
     true/false, nothing as an empty cell."""
     if value is None:
         return ""
+    if type(value) in (int, str):  # most cells: the quick way out
+        return value
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
