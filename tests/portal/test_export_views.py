@@ -53,6 +53,7 @@ def test_a_leader_starts_an_export_follows_it_and_downloads_the_archive(app, use
     assert "audit_log.csv" not in files
 
 
+@SQLITE_ONLY
 def test_an_export_is_a_404_for_everyone_but_its_requester(app, users, client_as):
     other_leader = make_user("leader", "other.leader@example.com")
     client_as("admin").form("/export")
