@@ -17,6 +17,7 @@ from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
 from portal.digest import feature as digest
+from portal.export import feature as export
 from portal.jobs import feature as jobs
 from portal.kernel import config, job_schedule, logs, metrics, openapi, reporting, web
 from portal.kernel.api import mount_api
@@ -68,6 +69,7 @@ FEATURES = (
     digest,
     jobs,
     operations,
+    export,
 )
 
 

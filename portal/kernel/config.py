@@ -138,6 +138,8 @@ def _workflow_settings() -> dict:
         "CRM_IMPORT_INLINE_ROWS": _int_env("TANDEM_CRM_IMPORT_INLINE_ROWS", 2000),
         # How a CRM export writes dates like 03/04/2026: "mdy" (US) or "dmy".
         "CRM_DATE_ORDER": _choice_env("TANDEM_CRM_DATE_ORDER", "mdy", ("mdy", "dmy")),
+        # Hours a full data export may be downloaded before the sweep deletes it.
+        "EXPORT_HOURS": max(1, _int_env("TANDEM_EXPORT_HOURS", 24)),
     }
 
 

@@ -295,6 +295,7 @@ EXPECTED_COMMANDS = {
     "jobs run",
     "previews rebuild",
     "users break-glass",
+    "export",
 }
 DEPLOY_TEXTS = [path for path in DEPLOY.rglob("*") if path.is_file()] + [GUIDE]
 

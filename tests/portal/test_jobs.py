@@ -243,6 +243,7 @@ def test_the_schedule_holds_the_digest_and_the_sweeps(app):
 
     assert set(jobs) == {
         "digest.send",
+        "export.sweep",
         "files.extract",
         "files.preview",
         "notifications.email_sweep",

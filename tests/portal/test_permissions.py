@@ -28,6 +28,7 @@ from content.library.services import AssetInput, revise_asset
 from content.rooms.models import Room
 from content.usage import ratings, share_links
 from content.usage.models import ShareLink
+from portal.export.models import DataExport
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob
 from portal.kernel.models import User
@@ -810,6 +811,8 @@ RULE_MATRIX = {
     ("manage_users", None): {"admin"},
     ("manage_jobs", None): {"admin"},
     ("view", "FailedJob"): {"gave_up": {"admin"}},
+    ("export_data", None): LEADERS | {"admin"},
+    ("view", "DataExport"): {"the leader's": {"leader"}, "the admin's": {"admin"}},
     ("manage_taxonomy", None): {"admin"},
     ("view_audit_log", None): {"admin"},
     ("view_drafts", None): AUTHORS,
@@ -1046,8 +1049,14 @@ def failed_job_in(_case: str) -> FailedJob:
     return FailedJob(name="files.extract", arguments="{}", error="Gave up.", attempts=7)
 
 
+def export_in(case: str) -> DataExport:
+    owner = {"the leader's": "leader", "the admin's": "admin"}[case]
+    return DataExport(id=1, requested_by_id=IDS[owner], status="ready")
+
+
 SUBJECTS = {
     "FailedJob": failed_job_in,
+    "DataExport": export_in,
     "Asset": asset_in,
     "FieldFeedback": feedback_in,
     "Campaign": campaign_in,
