@@ -4,7 +4,7 @@ and its stored file
 A new table only, so existing rows need nothing.
 
 Revision ID: 879c8e07c590
-Revises: 4bb879e30b10
+Revises: 6cec26ef9540
 Create Date: 2026-12-05 23:27:28.571111
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "879c8e07c590"
-down_revision = "4bb879e30b10"
+down_revision = "6cec26ef9540"
 branch_labels = None
 depends_on = None
 
