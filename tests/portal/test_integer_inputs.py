@@ -78,6 +78,9 @@ URL_VALUES = {
     "token": lambda world: "not-a-share-token",
     "external_id": lambda world: "crm-integers-1",
     "failed_id": _first(FailedJob),
+    # No endpoint exists: the webhook pages answer 404 either way.
+    "endpoint_id": lambda world: 1,
+    "delivery_id": lambda world: 1,
 }
 # Query and form names a view reads with request.args/form.get: which are integers
 # (by endpoint, with those read by helpers the view calls), and which are text. A name
@@ -101,6 +104,7 @@ TEXT_READS = {
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
     "admin.new_user",
+    "webhooks.new",
     "search.suggestions",
     "api.document.openapi",
     "auth.login",

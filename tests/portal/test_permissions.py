@@ -33,6 +33,7 @@ from portal.kernel.jobs import FailedJob
 from portal.kernel.models import User
 from portal.kernel.permissions import can, registered_actions
 from portal.kernel.reporting import local_today
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import (
     login,
     make_app,
@@ -810,6 +811,9 @@ RULE_MATRIX = {
     ("manage_users", None): {"admin"},
     ("manage_jobs", None): {"admin"},
     ("view", "FailedJob"): {"gave_up": {"admin"}},
+    ("manage_webhooks", None): {"admin"},
+    ("view", "WebhookEndpoint"): {"registered": {"admin"}},
+    ("view", "WebhookDelivery"): {"queued": {"admin"}},
     ("manage_taxonomy", None): {"admin"},
     ("view_audit_log", None): {"admin"},
     ("view_drafts", None): AUTHORS,
@@ -1046,8 +1050,18 @@ def failed_job_in(_case: str) -> FailedJob:
     return FailedJob(name="files.extract", arguments="{}", error="Gave up.", attempts=7)
 
 
+def webhook_endpoint_in(_case: str) -> WebhookEndpoint:
+    return WebhookEndpoint(id=1, url="https://hooks.example.com/tandem", secret_salt="salt")
+
+
+def webhook_delivery_in(_case: str) -> WebhookDelivery:
+    return WebhookDelivery(id=1, endpoint_id=1, event_id="id", event="ping", body="{}")
+
+
 SUBJECTS = {
     "FailedJob": failed_job_in,
+    "WebhookEndpoint": webhook_endpoint_in,
+    "WebhookDelivery": webhook_delivery_in,
     "Asset": asset_in,
     "FieldFeedback": feedback_in,
     "Campaign": campaign_in,
