@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,7 +31,7 @@ class EndpointForm(FlaskForm):
     # The service says what is wrong with the choice, in its own words.
     events = SelectMultipleField(
         "Events",
-        choices=[(name, name) for name in EVENTS],
+        choices=[SelectChoice(name, name) for name in EVENTS],
         validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
