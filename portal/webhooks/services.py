@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.kernel import outbound
@@ -32,6 +32,7 @@ from portal.webhooks.delivery import DRAIN
 from portal.webhooks.models import (
     DESCRIPTION_MAX,
     URL_MAX,
+    WAITING,
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
@@ -110,7 +111,8 @@ def create_endpoint(actor: User, data: EndpointInput) -> WebhookEndpoint:
 
 def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput) -> None:
     """Save the admin's changes to an endpoint, checked as when it was made. Deliveries
-    already queued keep going to it; turned off, it sends nothing until turned on again."""
+    already queued go to it (at once); turned off, it sends nothing until turned on
+    again."""
     _check_admin(actor)
     _checked(data)
     endpoint.url = data.url
@@ -120,7 +122,7 @@ def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput)
     _subscribe(endpoint, data.events)
     db.session.flush()
     if endpoint.active:
-        enqueue(DRAIN, endpoint_id=endpoint.id)
+        _wake(endpoint)
 
 
 def delete_endpoint(actor: User, endpoint: WebhookEndpoint) -> None:
@@ -226,6 +228,26 @@ def queue_deliveries(name: str, items: Sequence[dict[str, Any]]) -> None:
         enqueue(DRAIN, endpoint_id=endpoint_id)
 
 
+def _wake(endpoint: WebhookEndpoint) -> None:
+    """Make every waiting delivery of the endpoint due now, and ask for its drain.
+
+    An admin who edits an endpoint, tries it or sends an event again has usually just
+    fixed the receiver: what waits for its next attempt goes now rather than up to an
+    hour later (still oldest first)."""
+    now = utcnow()
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == endpoint.id,
+            WebhookDelivery.status.in_(WAITING),
+            WebhookDelivery.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    enqueue(DRAIN, endpoint_id=endpoint.id)
+
+
 def send_test(actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """Queue a ``ping`` event for the endpoint, whatever events it subscribes to."""
     _check_admin(actor)
@@ -247,13 +269,14 @@ def send_test(actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     )
     db.session.add(delivery)
     db.session.flush()
-    enqueue(DRAIN, endpoint_id=endpoint.id)
+    _wake(endpoint)
     return delivery
 
 
 def send_again(actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue the same event (same id, same body) again, after everything the endpoint
-    has waiting; the delivery it copies stays in the log as it was."""
+    has waiting, which is tried at once; the delivery it copies stays in the log as it
+    was."""
     _check_admin(actor)
     endpoint = delivery.endpoint
     if not endpoint.active:
@@ -269,7 +292,7 @@ def send_again(actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     )
     db.session.add(again)
     db.session.flush()
-    enqueue(DRAIN, endpoint_id=endpoint.id)
+    _wake(endpoint)
     return again
 
 

@@ -16,6 +16,7 @@ from portal.kernel.extensions import db
 from portal.kernel.jobs import run_held
 from portal.webhooks.services import EndpointInput, create_endpoint
 from tests.content.crm_exports import export, opportunity
+from tests.content.rooms_helpers import BUYER, make_room
 from tests.factories import SQLITE_ONLY, make_asset, token_headers
 from tests.portal.helpers import receiving_posts
 from tests.workflows.helpers import deal_of, send
@@ -130,3 +131,20 @@ def test_a_crm_import_sends_one_event_per_deal_it_created_or_changed(users, rece
     [changed] = received()["deal.updated"]
     assert (changed["change"], changed["deal"]["id"]) == ("updated", ids["0060000002"])
     assert changed["deal"]["status"] == "won"
+
+
+def test_a_buyer_opening_a_deal_room_sends_share_opened(users, client, received):
+    rep = users["rep"]
+    asset = make_asset(users["marketer"], "Pitch deck")
+    room, token = make_room(rep, deal_of(rep), [asset], title="Acme: the plan")
+    received()
+
+    assert client.get(f"/r/{token}", headers=BUYER).status_code == 200
+    [opened] = received()["share.opened"]
+    assert opened["kind"] == "deal_room"
+    assert opened["room"] == {
+        "id": room.id,
+        "title": "Acme: the plan",
+        "url": f"{BASE}/rooms/{room.id}",
+    }
+    assert opened["new_visitor"] is True
