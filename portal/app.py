@@ -30,6 +30,7 @@ from portal.kernel.wiring import install
 from portal.notifications import feature as notifications
 from portal.operations import feature as operations
 from portal.reports import feature as reports
+from portal.webhooks import feature as webhooks
 from search import feature as search
 from workflows.audit import feature as audit
 from workflows.campaigns import feature as campaigns
@@ -68,6 +69,7 @@ FEATURES = (
     reports,
     digest,
     jobs,
+    webhooks,
     operations,
     export,
 )

@@ -20,7 +20,8 @@ from content.crm.export_file import CsvFile
 from content.crm.rows import Change, Lookups, PlannedDeal, Reject, check_row, short
 from content.crm.stages import StageResolver
 from content.deals.models import DEAL_STATUS_LABELS, Deal
-from content.deals.services import format_money
+from content.deals.services import event_data, format_money
+from portal.kernel import events
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.sql import upsert_insert
@@ -230,6 +231,34 @@ def _write(deals: list[PlannedDeal], statement, now) -> tuple[set[str], list[Pla
     return written, refused
 
 
+def _publish(deals: list[PlannedDeal], written: set[str], change: str) -> None:
+    """One ``deal.updated`` event per deal of a batch the database wrote: one query for
+    their ids and one publish for the batch, however many rows it holds."""
+    if not written:
+        return
+    ids = dict(
+        db.session.execute(
+            select(Deal.external_id, Deal.id).where(Deal.external_id.in_(sorted(written)))
+        ).all()
+    )
+    events.publish_many(
+        "deal.updated",
+        [
+            event_data(
+                ids[deal.external_id],
+                deal.external_id,
+                deal.values,
+                deal.stage_name,
+                deal.owner_email,
+                "import",
+                change,
+            )
+            for deal in deals
+            if deal.external_id in written and deal.external_id in ids
+        ],
+    )
+
+
 def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, list[Reject]]:
     """Write the plan's creates and updates; returns what happened and every reject
     (the plan's and any row the database refused). ``progress(n)`` hears of each row."""
@@ -242,12 +271,14 @@ def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, lis
     taken = []
     for batch in _chunks(plan.creates, WRITE_BATCH):
         written, refused = _write(batch, insert_new, now)
+        _publish(batch, written, "created")
         counts.created += len(written)
         rejects += [Reject(deal.line, deal.external_id, REFUSED_BY_DATABASE) for deal in refused]
         taken += [deal for deal in batch if deal.external_id not in written and deal not in refused]
         advance(len(written) + len(refused))
     for batch in _chunks(plan.updates + taken, WRITE_BATCH):
         written, refused = _write(batch, update_changed, now)
+        _publish(batch, written, "updated")
         counts.updated += len(written)
         counts.unchanged += len(batch) - len(written) - len(refused)
         rejects += [Reject(deal.line, deal.external_id, REFUSED_BY_DATABASE) for deal in refused]

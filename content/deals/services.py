@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from content.deals.models import DEAL_STATUSES, Deal
 from content.library.models import Asset, Stage
+from portal.kernel import events
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
@@ -152,6 +153,57 @@ def differs(deal: Deal, values: dict) -> bool:
     return any(getattr(deal, name) != value for name, value in values.items())
 
 
+EVENT_COLUMNS = ("name", "account", "amount_cents", "status", "close_date")
+
+
+def event_data(
+    deal_id: int,
+    external_id: str | None,
+    values: dict,
+    stage_name: str | None,
+    owner_email: str,
+    source: str,
+    change: str,
+) -> dict:
+    """The data of a ``deal.updated`` event from a deal's EVENT_COLUMNS, for a deal saved
+    on a page or through the API as for a row of a CRM import."""
+    return {
+        "change": change,
+        "deal": {
+            "id": deal_id,
+            "external_id": external_id,
+            "name": values["name"],
+            "account": values["account"],
+            "amount": amount_number(values["amount_cents"]),
+            "currency": current_app.config.get("CURRENCY", "USD"),
+            "stage": stage_name,
+            "status": values["status"],
+            "close_date": values["close_date"],
+            "owner_email": owner_email,
+            "source": source,
+            "url": events.link(f"/deals/{deal_id}"),
+        },
+    }
+
+
+def publish_change(deal: Deal, change: str) -> None:
+    """Publish ``deal.updated`` for a deal just created or changed (``change`` says which).
+    The stage and the owner are read by id: their relationships may predate the change."""
+    values = {name: getattr(deal, name) for name in EVENT_COLUMNS}
+    stage = db.session.get(Stage, deal.stage_id) if deal.stage_id is not None else None
+    owner = db.session.get(User, deal.owner_id)
+    data = event_data(
+        deal.id,
+        deal.external_id,
+        values,
+        stage.name if stage is not None else None,
+        owner.email if owner is not None else "",
+        deal.source,
+        change,
+    )
+    events.publish("deal.updated", data)
+
+
 def _apply(deal: Deal, values: dict) -> bool:
     if not differs(deal, values):
         return False
@@ -176,6 +228,7 @@ def create_deal(
     deal = Deal(owner=owner, external_id=external_id, source=source, **values_of(data))
     db.session.add(deal)
     db.session.flush()
+    publish_change(deal, "created")
     return deal
 
 
@@ -187,6 +240,8 @@ def update_deal(deal: Deal, actor: User, data: DealInput) -> bool:
         raise PermissionDenied("Only the rep who owns this deal can change it.")
     changed = _apply(deal, values_of(validate(data)))
     db.session.flush()
+    if changed:
+        publish_change(deal, "updated")
     return changed
 
 
@@ -240,12 +295,15 @@ def upsert_external(
     if existing is None:
         created = _insert_external(external_id, owner, data, source)
         if created is not None:
+            publish_change(created, "created")
             return created, "created"
         existing = find_external(external_id)  # someone created it a moment ago
         assert existing is not None, "the insert above found it already there"
     values = values_of(data) | {"owner_id": owner.id}
     changed = _apply(existing, values)
     db.session.flush()
+    if changed:
+        publish_change(existing, "updated")
     return existing, "updated" if changed else "unchanged"
 
 

@@ -28,6 +28,7 @@ from content.rooms.models import (
 )
 from content.rooms.services import shown_items, shown_revision
 from content.usage.events import record_verified
+from portal.kernel import events
 from portal.kernel.extensions import db
 from portal.kernel.models import hash_token, utcnow
 from portal.kernel.notifications import notify
@@ -87,6 +88,17 @@ def record_open(room_id: int, key: str, visitor_hash: str) -> RoomVisit | None:
     ).first()
     if new_visitor is not None:
         _notify_opened(room, first=_only_visitor(room))
+    events.publish(
+        "share.opened",
+        {
+            "kind": "deal_room",
+            "opened_at": now,
+            "room": {"id": room.id, "title": room.title, "url": events.link(room_path(room.id))},
+            "deal_id": room.deal_id,
+            "shared_by_id": room.created_by_id,
+            "new_visitor": new_visitor is not None,
+        },
+    )
     return visit
 
 

@@ -18,6 +18,7 @@ from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision
 from content.usage.models import RANKED_KINDS, USED_IN_DEAL_INDEX_WHERE, AssetViewMark, UsageEvent
 from content.usage.signals import signal_changed
+from portal.kernel import events
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
@@ -34,6 +35,29 @@ NOTE_TOO_LONG = f"Keep the note under {NOTE_MAX} characters."
 _USED_IN_DEAL = UsageEvent.kind == "used_in_deal"
 
 
+def publish_usage(event_id: int, values: dict) -> None:
+    """Publish ``usage.recorded`` for the usage event ``event_id`` written with ``values``:
+    what was used, how it is known, by whom and for which deal, link or room; never the
+    buyer's visitor hash."""
+    asset_id = values["asset_id"]
+    events.publish(
+        "usage.recorded",
+        {
+            "usage": {
+                "id": event_id,
+                "kind": values["kind"],
+                "evidence": values["evidence"],
+                "created_at": values["created_at"],
+                "user_id": values.get("user_id"),
+                "deal_id": values.get("deal_id"),
+                "share_link_id": values.get("share_link_id"),
+                "room_id": values.get("room_id"),
+            },
+            "asset": {"id": asset_id, "url": events.link(f"/assets/{asset_id}")},
+        },
+    )
+
+
 def _insert_event(**values) -> int:
     """Insert one usage event; returns its id. Ranked kinds re-rank the asset."""
     values.setdefault("created_at", utcnow())
@@ -42,6 +66,7 @@ def _insert_event(**values) -> int:
     ).scalar_one()
     if values["kind"] in RANKED_KINDS:
         signal_changed(values["asset_id"])
+    publish_usage(event_id, values)
     return event_id
 
 
@@ -117,28 +142,30 @@ def attachment(deal: Deal, asset: Asset) -> UsageEvent | None:
 
 def _attach(deal: Deal, asset: Asset, user_id: int, evidence: str, note: str):
     """Insert the attachment unless the asset is attached already: (event, created)."""
+    values = {
+        "asset_id": asset.id,
+        "kind": "used_in_deal",
+        "evidence": evidence,
+        "user_id": user_id,
+        "deal_id": deal.id,
+        "revision_id": asset.live_revision_id,
+        "note": note,
+        "created_at": utcnow(),
+    }
     statement = (
         upsert_insert(UsageEvent)
-        .values(
-            asset_id=asset.id,
-            kind="used_in_deal",
-            evidence=evidence,
-            user_id=user_id,
-            deal_id=deal.id,
-            revision_id=asset.live_revision_id,
-            note=note,
-            created_at=utcnow(),
-        )
+        .values(**values)
         .on_conflict_do_nothing(
             index_elements=[UsageEvent.deal_id, UsageEvent.asset_id],
             index_where=USED_IN_DEAL_INDEX_WHERE,
         )
         .returning(UsageEvent.id)
     )
-    created = db.session.execute(statement).first() is not None
-    if created:
+    inserted = db.session.execute(statement).first()
+    if inserted is not None:
         signal_changed(asset.id)
-    return attachment(deal, asset), created
+        publish_usage(inserted.id, values)
+    return attachment(deal, asset), inserted is not None
 
 
 def attach_to_deal(

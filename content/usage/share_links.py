@@ -23,6 +23,7 @@ from content.deals.models import Deal
 from content.library.models import Asset, AssetRevision, FileKind
 from content.usage.events import record_verified
 from content.usage.models import ShareLink, UsageEvent
+from portal.kernel import events
 from portal.kernel.errors import Conflict, Gone, NotFound, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, hash_token, utcnow
@@ -197,7 +198,8 @@ class BuyerView:
     visitor_hash: str
 
     def record(self) -> None:
-        """A verified ``buyer_view`` of the asset, credited to the link's creator and deal."""
+        """A verified ``buyer_view`` of the asset, credited to the link's creator and deal,
+        and the ``share.opened`` event."""
         record_verified(
             "buyer_view",
             self.asset_id,
@@ -206,6 +208,20 @@ class BuyerView:
             share_link_id=self.share_link_id,
             revision_id=self.revision_id,
             visitor_hash=self.visitor_hash,
+        )
+        events.publish(
+            "share.opened",
+            {
+                "kind": "share_link",
+                "opened_at": utcnow(),
+                "share_link": {
+                    "id": self.share_link_id,
+                    "url": events.link(f"/share-links/{self.share_link_id}"),
+                },
+                "asset": {"id": self.asset_id, "url": events.link(f"/assets/{self.asset_id}")},
+                "deal_id": self.deal_id,
+                "shared_by_id": self.credited_to,
+            },
         )
 
 

@@ -212,6 +212,8 @@ def _security_settings(production: bool) -> dict:
         # refused unless this allows them; each call waits at most the timeout.
         "OUTBOUND_ALLOW_PRIVATE": _bool_env("TANDEM_OUTBOUND_ALLOW_PRIVATE", False),
         "OUTBOUND_TIMEOUT_SECONDS": _int_env("TANDEM_OUTBOUND_TIMEOUT_SECONDS", 10),
+        # Days the webhook delivery log keeps deliveries that were sent or given up.
+        "WEBHOOK_LOG_DAYS": _int_env("TANDEM_WEBHOOK_LOG_DAYS", 30),
     }
 
 

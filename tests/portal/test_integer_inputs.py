@@ -79,6 +79,9 @@ URL_VALUES = {
     "external_id": lambda world: "crm-integers-1",
     "failed_id": _first(FailedJob),
     "export_id": lambda world: 1,  # no export exists: its pages answer 404 either way
+    # No endpoint exists: the webhook pages answer 404 either way.
+    "endpoint_id": lambda world: 1,
+    "delivery_id": lambda world: 1,
 }
 # Query and form names a view reads with request.args/form.get: which are integers
 # (by endpoint, with those read by helpers the view calls), and which are text. A name
@@ -103,6 +106,7 @@ TEXT_READS = {
 NO_INTEGER_INPUT = {
     "admin.new_user",
     "export.start",
+    "webhooks.new",
     "search.suggestions",
     "api.document.openapi",
     "auth.login",

@@ -248,6 +248,7 @@ def test_the_schedule_holds_the_digest_and_the_sweeps(app):
         "files.preview",
         "notifications.email_sweep",
         "search.index",
+        "webhooks.sweep",
     }
     assert "cron[month='*', day='*', day_of_week='mon', hour='7', minute='0']" in str(
         jobs["digest.send"]

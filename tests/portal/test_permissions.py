@@ -34,6 +34,7 @@ from portal.kernel.jobs import FailedJob
 from portal.kernel.models import User
 from portal.kernel.permissions import can, registered_actions
 from portal.kernel.reporting import local_today
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import (
     login,
     make_app,
@@ -813,6 +814,9 @@ RULE_MATRIX = {
     ("view", "FailedJob"): {"gave_up": {"admin"}},
     ("export_data", None): LEADERS | {"admin"},
     ("view", "DataExport"): {"the leader's": {"leader"}, "the admin's": {"admin"}},
+    ("manage_webhooks", None): {"admin"},
+    ("view", "WebhookEndpoint"): {"registered": {"admin"}},
+    ("view", "WebhookDelivery"): {"queued": {"admin"}},
     ("manage_taxonomy", None): {"admin"},
     ("view_audit_log", None): {"admin"},
     ("view_drafts", None): AUTHORS,
@@ -1052,11 +1056,19 @@ def failed_job_in(_case: str) -> FailedJob:
 def export_in(case: str) -> DataExport:
     owner = {"the leader's": "leader", "the admin's": "admin"}[case]
     return DataExport(id=1, requested_by_id=IDS[owner], status="ready")
+def webhook_endpoint_in(_case: str) -> WebhookEndpoint:
+    return WebhookEndpoint(id=1, url="https://hooks.example.com/tandem", secret_salt="salt")
+
+
+def webhook_delivery_in(_case: str) -> WebhookDelivery:
+    return WebhookDelivery(id=1, endpoint_id=1, event_id="id", event="ping", body="{}")
 
 
 SUBJECTS = {
     "FailedJob": failed_job_in,
     "DataExport": export_in,
+    "WebhookEndpoint": webhook_endpoint_in,
+    "WebhookDelivery": webhook_delivery_in,
     "Asset": asset_in,
     "FieldFeedback": feedback_in,
     "Campaign": campaign_in,

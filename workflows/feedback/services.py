@@ -24,6 +24,7 @@ from content.deals.services import asset_title
 from content.library.models import Asset, Stage
 from content.library.rules import visible_assets
 from content.taxonomy.filters import StagedFilters, stage_filter
+from portal.kernel import events
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
@@ -153,6 +154,27 @@ def _link(feedback: FieldFeedback) -> str:
     return f"/feedback/{feedback.id}"
 
 
+def _publish_created(feedback: FieldFeedback) -> None:
+    events.publish(
+        "feedback.created",
+        {
+            "feedback": {
+                "id": feedback.id,
+                "kind": feedback.kind,
+                "status": feedback.status,
+                "headline": headline(feedback),
+                "stage": feedback.stage.name if feedback.stage is not None else None,
+                "asset_id": feedback.asset_id,
+                "deal_id": feedback.deal_id,
+                "campaign_id": feedback.campaign_id,
+                "created_at": feedback.created_at,
+                "url": events.link(_link(feedback)),
+            },
+            "author": {"id": feedback.author.id, "name": feedback.author.name},
+        },
+    )
+
+
 def send_feedback(sender, data: FeedbackInput) -> FieldFeedback:
     """Record what ``sender`` heard. The asset's owner is told (or, without an asset, the
     campaign's owner); general feedback tells nobody and waits in the inbox as new.
@@ -166,6 +188,7 @@ def send_feedback(sender, data: FeedbackInput) -> FieldFeedback:
     feedback = FieldFeedback(author=sender, status="new", **values)
     db.session.add(feedback)
     db.session.flush()
+    _publish_created(feedback)
     if feedback.asset is not None:
         owner, about = feedback.asset.owner, f"“{asset_title(feedback.asset)}”"
     elif feedback.campaign is not None:

@@ -7,6 +7,7 @@ with the rep, time to first send) and notifies the other party, in one transacti
 
 from urllib.parse import urlsplit
 
+from portal.kernel import events
 from portal.kernel import machine as engine
 from portal.kernel.errors import Conflict, NotFound, ValidationFailed
 from portal.kernel.models import User, utcnow
@@ -183,7 +184,7 @@ def transition(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise _invalid("comment", f"Keep the comment under {COMMENT_MAX:,} characters.")
-    return engine.apply(
+    event = engine.apply(
         POST,
         post,
         action,
@@ -191,6 +192,29 @@ def transition(
         comment=comment,
         url=url,
         acknowledge_similar=acknowledge_similar,
+    )
+    if action == "approve":
+        _publish_approved(post, actor)
+    return event
+
+
+def _publish_approved(post: GhostPost, actor: User) -> None:
+    events.publish(
+        "post.approved",
+        {
+            "post": {
+                "id": post.id,
+                "title": post.title,
+                "channel": post.channel,
+                "topic": post.topic,
+                "due_on": post.due_on,
+                "approved_at": post.approved_at,
+                "url": events.link(f"/posts/{post.id}"),
+            },
+            "rep": {"id": post.rep.id, "name": post.rep.name},
+            "ghostwriter": {"id": post.ghostwriter.id, "name": post.ghostwriter.name},
+            "approved_by": {"id": actor.id, "name": actor.name},
+        },
     )
 
 

@@ -7,6 +7,7 @@ new one is in review. Steps run through the kernel's engine (portal.kernel.machi
 from sqlalchemy import delete
 
 from content.library.models import Asset
+from portal.kernel import events
 from portal.kernel import machine as engine
 from portal.kernel.errors import NotFound, ValidationFailed
 from portal.kernel.extensions import db
@@ -162,7 +163,34 @@ def transition(asset: Asset, actor: User, action: str, comment: str = "") -> Wor
     if len(comment) > COMMENT_MAX:
         message = f"Keep the comment under {COMMENT_MAX} characters."
         raise ValidationFailed(message, {"comment": message})
-    return engine.apply(ASSET, asset, action, actor, comment=comment)
+    event = engine.apply(ASSET, asset, action, actor, comment=comment)
+    if action in PUBLISHED_EVENTS:
+        _publish(PUBLISHED_EVENTS[action], asset, actor, event)
+    return event
+
+
+# The steps other systems hear of, by the event each publishes.
+PUBLISHED_EVENTS = {"publish": "asset.published", "archive": "asset.archived"}
+
+
+def _publish(name: str, asset: Asset, actor: User, event: WorkflowEvent) -> None:
+    revision = asset.live_revision or asset.latest_revision
+    events.publish(
+        name,
+        {
+            "asset": {
+                "id": asset.id,
+                "title": revision.title if revision is not None else "",
+                "revision": event.revision_number,
+                "audience": asset.audience,
+                "status": asset.status,
+                "published_at": asset.published_at,
+                "archived_at": asset.archived_at,
+                "url": events.link(f"/assets/{asset.id}"),
+            },
+            "actor": {"id": actor.id, "name": actor.name},
+        },
+    )
 
 
 def _approve(asset: Asset, reviewer) -> str:
