@@ -78,6 +78,7 @@ URL_VALUES = {
     "token": lambda world: "not-a-share-token",
     "external_id": lambda world: "crm-integers-1",
     "failed_id": _first(FailedJob),
+    "delivery_id": lambda world: 1,  # no chat delivery exists: 404 either way
 }
 # Query and form names a view reads with request.args/form.get: which are integers
 # (by endpoint, with those read by helpers the view calls), and which are text. A name
@@ -97,6 +98,7 @@ TEXT_READS = {
     "q", "next", "from", "to", "action", "format", "show", "done", "direction", "body",
     "crm_stage", "unread", "rep", "channel", "comment", "url", "acknowledge_similar",
     "sort", "all", "inline", "email", "role", "week", "title", "need", "as_typed", "t",
+    "status",
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
@@ -133,6 +135,11 @@ NO_INTEGER_INPUT = {
     "posts.preview",
     "posts.voice",
     "reports.dashboard",
+    "chat.settings",
+    "chat_admin.index",
+    "chat_admin.test",
+    # Slack's form, refused unsigned (401) or without a signing secret (404).
+    "chat_slack.command_endpoint",
 }
 # A refused request still records the API token's last use.
 VOLATILE_TABLES = {"api_tokens"}

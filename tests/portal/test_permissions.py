@@ -809,6 +809,7 @@ def _by_state(**special) -> dict:
 RULE_MATRIX = {
     ("manage_users", None): {"admin"},
     ("manage_jobs", None): {"admin"},
+    ("manage_chat", None): {"admin"},
     ("view", "FailedJob"): {"gave_up": {"admin"}},
     ("manage_taxonomy", None): {"admin"},
     ("view_audit_log", None): {"admin"},
