@@ -16,6 +16,7 @@ from content.taxonomy import feature as taxonomy
 from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
+from portal.chat import feature as chat
 from portal.digest import feature as digest
 from portal.export import feature as export
 from portal.jobs import feature as jobs
@@ -49,6 +50,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FEATURES = (
     accounts,
     notifications,
+    chat,
     library,
     taxonomy,
     usage,

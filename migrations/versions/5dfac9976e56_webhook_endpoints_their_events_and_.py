@@ -3,7 +3,7 @@
 New tables only, so existing rows need nothing.
 
 Revision ID: 5dfac9976e56
-Revises: 4bb879e30b10
+Revises: 879c8e07c590
 Create Date: 2026-12-05 23:30:26.606324
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5dfac9976e56'
-down_revision = '4bb879e30b10'
+down_revision = '879c8e07c590'
 branch_labels = None
 depends_on = None
 

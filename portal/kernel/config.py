@@ -64,6 +64,7 @@ def from_environment() -> dict:
         **_security_settings(production),
         **_operations_settings(),
         **_sso_settings(),
+        **_chat_settings(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
@@ -252,6 +253,25 @@ def _sso_settings() -> dict:
         "OIDC_GROUPS": os.environ.get("TANDEM_OIDC_GROUPS", "").strip(),
         # How long a sign-in link from `users break-glass` works.
         "BREAK_GLASS_MINUTES": 15,
+    }
+
+
+def _chat_settings() -> dict:
+    """Slack and Microsoft Teams: secrets, so only ever from the environment."""
+    return {
+        # A Slack app's bot token (xoxb-…): notifications go as direct messages.
+        "SLACK_BOT_TOKEN": os.environ.get("TANDEM_SLACK_BOT_TOKEN", "").strip(),
+        # Or a Slack incoming webhook: notifications go to its channel, naming the person.
+        "SLACK_WEBHOOK_URL": os.environ.get("TANDEM_SLACK_WEBHOOK_URL", "").strip(),
+        # The Slack app's signing secret: turns on the /tandem slash command.
+        "SLACK_SIGNING_SECRET": os.environ.get("TANDEM_SLACK_SIGNING_SECRET", "").strip(),
+        "SLACK_API_URL": os.environ.get("TANDEM_SLACK_API_URL", "").strip()
+        or "https://slack.com/api",
+        "SLACK_COMMAND_RATE_LIMIT": os.environ.get(
+            "TANDEM_SLACK_COMMAND_RATE_LIMIT", "60 per minute"
+        ),
+        # A Teams incoming webhook or workflow URL: notifications go to its channel.
+        "TEAMS_WEBHOOK_URL": os.environ.get("TANDEM_TEAMS_WEBHOOK_URL", "").strip(),
     }
 
 

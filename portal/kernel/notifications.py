@@ -11,14 +11,14 @@ it sends, so no email goes twice, and the schedule's sweep sends those a lost jo
 import logging
 import smtplib
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate, make_msgid, parseaddr
 from enum import StrEnum
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import ForeignKey, Index, String, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -79,6 +79,9 @@ class EmailStatus(StrEnum):
 EMAIL_STATUSES = tuple(EmailStatus)
 MAX_TEXT = 300
 MAX_LINK = 500
+
+# Where features hear of new notifications (see on_notify).
+_LISTENERS = "notification_listeners"
 
 # A claim older than this belongs to a job that died: the sweep sends the email again.
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -186,9 +189,19 @@ def notify(
         return []
     db.session.add_all(created)
     db.session.flush()
+    for listener in current_app.extensions.get(_LISTENERS, ()):
+        listener(created)
     if mail:
         enqueue("notifications.email", ids=[n.id for n in created])
     return created
+
+
+def on_notify(app: Flask, listener: Callable[[list[Notification]], None]) -> None:
+    """Call ``listener`` with the notifications each :func:`notify` creates in ``app``,
+    flushed and inside the caller's transaction: a listener writes its own rows there and
+    asks for its jobs with ``enqueue``, so a rollback leaves nothing of either. Features
+    install theirs in ``register(app)``; the kernel knows none of them."""
+    app.extensions.setdefault(_LISTENERS, []).append(listener)
 
 
 def _own_unread(user: User):

@@ -124,11 +124,13 @@ class Receiver:
     """A real HTTP server on 127.0.0.1 standing in for a webhook endpoint or a chat tool.
 
     It keeps every POST it gets and answers each with the next of ``answers`` (a status
-    code), then 200 once they run out; ``url(path)`` is its address.
+    code), then 200 once they run out; ``url(path)`` is its address. A path named in
+    ``replies`` is answered with that JSON text (a Web API's answer) instead of "ok".
     """
 
     port: int
     answers: list[int] = field(default_factory=list)
+    replies: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
 
     def url(self, path: str = "/hook") -> str:
@@ -136,9 +138,11 @@ class Receiver:
 
 
 @contextmanager
-def receiving_posts(answers: list[int] | None = None) -> Iterator[Receiver]:
+def receiving_posts(
+    answers: list[int] | None = None, replies: dict[str, str] | None = None
+) -> Iterator[Receiver]:
     """Serve a :class:`Receiver` on a free loopback port while in use."""
-    receiver = Receiver(port=0, answers=list(answers or []))
+    receiver = Receiver(port=0, answers=list(answers or []), replies=dict(replies or {}))
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
@@ -151,9 +155,13 @@ def receiving_posts(answers: list[int] | None = None) -> Iterator[Receiver]:
             self.send_response(status)
             if 300 <= status < 400:
                 self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
-            self.send_header("Content-Type", "text/plain")
+            reply = receiver.replies.get(self.path)
+            self.send_header("Content-Type", "application/json" if reply else "text/plain")
             self.end_headers()
-            self.wfile.write(b"ok" if status < 300 else b"no")
+            if reply is not None:
+                self.wfile.write(reply.encode())
+            else:
+                self.wfile.write(b"ok" if status < 300 else b"no")
 
         def log_message(self, format, *args) -> None:
             pass

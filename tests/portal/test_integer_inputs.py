@@ -79,7 +79,7 @@ URL_VALUES = {
     "external_id": lambda world: "crm-integers-1",
     "failed_id": _first(FailedJob),
     "export_id": lambda world: 1,  # no export exists: its pages answer 404 either way
-    # No endpoint exists: the webhook pages answer 404 either way.
+    # No endpoint or delivery exists: the webhook and chat pages answer 404 either way.
     "endpoint_id": lambda world: 1,
     "delivery_id": lambda world: 1,
 }
@@ -101,6 +101,7 @@ TEXT_READS = {
     "q", "next", "from", "to", "action", "format", "show", "done", "direction", "body",
     "crm_stage", "unread", "rep", "channel", "comment", "url", "acknowledge_similar",
     "sort", "all", "inline", "email", "role", "week", "title", "need", "as_typed", "t",
+    "status",
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
@@ -139,6 +140,11 @@ NO_INTEGER_INPUT = {
     "posts.preview",
     "posts.voice",
     "reports.dashboard",
+    "chat.settings",
+    "chat_admin.index",
+    "chat_admin.test",
+    # Slack's form, refused unsigned (401) or without a signing secret (404).
+    "chat_slack.command_endpoint",
 }
 # A refused request still records the API token's last use.
 VOLATILE_TABLES = {"api_tokens"}

@@ -811,6 +811,7 @@ def _by_state(**special) -> dict:
 RULE_MATRIX = {
     ("manage_users", None): {"admin"},
     ("manage_jobs", None): {"admin"},
+    ("manage_chat", None): {"admin"},
     ("view", "FailedJob"): {"gave_up": {"admin"}},
     ("export_data", None): LEADERS | {"admin"},
     ("view", "DataExport"): {"the leader's": {"leader"}, "the admin's": {"admin"}},
