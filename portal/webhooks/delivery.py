@@ -171,33 +171,41 @@ def _record(attempt: Attempt, status: int | None, error: str, now: datetime) -> 
     return go_on
 
 
+def _send_due(endpoint_id: int, clock: Clock) -> tuple[int, bool]:
+    """Send the claimed endpoint's due deliveries, oldest first, at most a batch; returns
+    how many were delivered and whether the batch ran out before the work did."""
+    delivered = 0
+    for _ in range(DRAIN_BATCH):
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        delivery = _oldest_waiting(endpoint_id)
+        if endpoint is None or not endpoint.active or delivery is None:
+            return delivered, False
+        if delivery.next_attempt_at > clock():
+            return delivered, False  # its retry is not due: the later ones wait behind it
+        attempt = _start(endpoint, delivery, clock())
+        status, error = _post(attempt, clock())
+        if not error:
+            delivered += 1
+        if not _record(attempt, status, error, clock()):
+            return delivered, False
+    return delivered, True
+
+
 def drain_endpoint(endpoint_id: int, clock: Clock = utcnow) -> int:
     """Send the endpoint's due deliveries in order, as described in the module docstring;
     returns how many were delivered. ``clock`` gives the time (tests move it on)."""
     claimed_at = clock()
     if not _claim(endpoint_id, claimed_at):
         return 0
-    delivered = 0
     try:
-        for _ in range(DRAIN_BATCH):
-            endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-            delivery = _oldest_waiting(endpoint_id)
-            if endpoint is None or not endpoint.active or delivery is None:
-                return delivered
-            if delivery.next_attempt_at > clock():
-                return delivered  # its retry is not due: the later ones wait behind it
-            attempt = _start(endpoint, delivery, clock())
-            status, error = _post(attempt, clock())
-            if not error:
-                delivered += 1
-            if not _record(attempt, status, error, clock()):
-                return delivered
-        # A full batch: a fresh job goes on with the rest once this claim is released.
-        enqueue(DRAIN, endpoint_id=endpoint_id)
-        return delivered
+        delivered, more = _send_due(endpoint_id, clock)
     finally:
         db.session.rollback()
         _release(endpoint_id, claimed_at)
+    if more:
+        # A fresh job goes on with the rest, once the job's own commit sends it.
+        enqueue(DRAIN, endpoint_id=endpoint_id)
+    return delivered
 
 
 @job(DRAIN)

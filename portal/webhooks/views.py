@@ -75,7 +75,7 @@ def new():
         )
         return redirect(url_for("webhooks.show", endpoint_id=endpoint.id))
     return render_template(
-        "webhooks/form.html", form=form, endpoint=None, events=EVENTS, status=submission.status
+        "webhooks/form.html", form=form, endpoint=None, events=EVENTS
     ), submission.status
 
 

@@ -268,3 +268,16 @@ def test_the_secret_is_derived_from_the_secret_key_and_rotates(app, users):
     assert rotated != secret
     assert rotated == endpoint_secret(endpoint.secret_salt)
     assert db.session.scalar(select(func.count(WebhookEndpoint.id))) == 1
+
+
+@SQLITE_ONLY
+def test_a_drain_hands_the_rest_to_a_new_job_after_a_batch(app, users, receiver, monkeypatch):
+    monkeypatch.setattr(delivery, "DRAIN_BATCH", 2)
+    endpoint = register(users["admin"], receiver.url(), "deal.updated")
+    for number in range(3):
+        events.publish("deal.updated", {"n": number})
+    db.session.commit()
+
+    run_held(app)
+    assert [json.loads(r.body)["data"]["n"] for r in receiver.received] == [0, 1, 2]
+    assert {d.status for d in deliveries(endpoint)} == {"delivered"}
