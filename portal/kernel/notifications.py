@@ -6,6 +6,8 @@ with the caller's changes; emails go out only after that transaction commits, fr
 and a slow mail server never slows the request that caused the notification. The email's
 state is kept on the notification (pending, sending, sent, failed): a job claims the rows
 it sends, so no email goes twice, and the schedule's sweep sends those a lost job left.
+Features that deliver notifications elsewhere (chat) hear of each new one through
+:func:`on_notify`, in the same transaction.
 """
 
 import logging

@@ -211,3 +211,15 @@ def test_the_admin_sends_a_test_message(app, users, client_as):
     assert len(slack.received) == 1
     (message,) = flashes(refused)
     assert message.startswith("The test message did not get through: The host 10.0.0.5")
+
+
+def test_the_admins_buttons_need_the_forms_csrf_token(app, users, client_as):
+    with receiving_posts() as slack:
+        app.config.update(ENV_NAME="development", SLACK_WEBHOOK_URL=slack.url("/hook"))
+        admin = client_as("admin")
+
+        test = admin.post("/admin/chat/test", data={"channel": "slack"})
+        retry = admin.post("/admin/chat/deliveries/1/retry")
+
+    assert (test.status_code, retry.status_code) == (400, 400)
+    assert slack.received == []
