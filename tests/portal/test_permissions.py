@@ -1057,6 +1057,8 @@ def failed_job_in(_case: str) -> FailedJob:
 def export_in(case: str) -> DataExport:
     owner = {"the leader's": "leader", "the admin's": "admin"}[case]
     return DataExport(id=1, requested_by_id=IDS[owner], status="ready")
+
+
 def webhook_endpoint_in(_case: str) -> WebhookEndpoint:
     return WebhookEndpoint(id=1, url="https://hooks.example.com/tandem", secret_salt="salt")
 
