@@ -147,7 +147,9 @@ def client() -> FlaskOAuth2App:
             name="oidc",
             client_id=config["OIDC_CLIENT_ID"],
             client_secret=config["OIDC_CLIENT_SECRET"],
-            server_metadata_url=f"{config['OIDC_ISSUER']}/.well-known/openid-configuration",
+            server_metadata_url=(
+                config["OIDC_ISSUER"].rstrip("/") + "/.well-known/openid-configuration"
+            ),
             client_kwargs={
                 "scope": config["OIDC_SCOPES"],
                 "code_challenge_method": "S256",

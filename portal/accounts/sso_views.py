@@ -77,8 +77,14 @@ def callback():
             return _refused(f"{name} did not sign you in: the sign-in was cancelled or denied.")
         return _refused(f"{name} did not sign you in ({request.args['error'][:100]}).")
     client = sso.client()
+    config = current_app.config
+    # Authlib checks the issuer by default but the audience only through azp: ask for both.
+    checks = {
+        "iss": {"essential": True, "value": config["OIDC_ISSUER"]},
+        "aud": {"essential": True, "value": config["OIDC_CLIENT_ID"]},
+    }
     try:
-        token = client.authorize_access_token()
+        token = client.authorize_access_token(claims_options=checks)
     except requests.RequestException as error:
         log.error("The single sign-on provider's token endpoint failed: %s", error)
         return _provider_down()
@@ -99,7 +105,7 @@ def callback():
         return _refused(f"{name} sent no ID token, so you are not signed in.", 400)
     claims = dict(claims)
     issuer = str(client.load_server_metadata().get("issuer") or "")
-    if issuer.rstrip("/") != current_app.config["OIDC_ISSUER"]:
+    if issuer != current_app.config["OIDC_ISSUER"]:
         # Authlib checked the token against the discovery document's issuer; that document
         # must be the configured provider's own.
         log.error("The discovery document names the issuer %r, not TANDEM_OIDC_ISSUER", issuer)

@@ -237,8 +237,8 @@ def _sso_settings() -> dict:
     return {
         # "local": passwords only; "oidc": the provider only; "both": either.
         "AUTH_MODE": _choice_env("TANDEM_AUTH", "local", ("local", "oidc", "both")),
-        # The provider's issuer URL; its discovery document is read from there.
-        "OIDC_ISSUER": os.environ.get("TANDEM_OIDC_ISSUER", "").strip().rstrip("/"),
+        # The provider's issuer URL, exactly as its discovery document names it.
+        "OIDC_ISSUER": os.environ.get("TANDEM_OIDC_ISSUER", "").strip(),
         "OIDC_CLIENT_ID": os.environ.get("TANDEM_OIDC_CLIENT_ID", "").strip(),
         "OIDC_CLIENT_SECRET": os.environ.get("TANDEM_OIDC_CLIENT_SECRET", "").strip(),
         "OIDC_SCOPES": " ".join(

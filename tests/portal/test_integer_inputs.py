@@ -101,7 +101,7 @@ TEXT_READS = {
     "q", "next", "from", "to", "action", "format", "show", "done", "direction", "body",
     "crm_stage", "unread", "rep", "channel", "comment", "url", "acknowledge_similar",
     "sort", "all", "inline", "email", "role", "week", "title", "need", "as_typed", "t",
-    "status",
+    "status", "error",
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
@@ -117,6 +117,9 @@ NO_INTEGER_INPUT = {
     "auth.change_password",
     "auth.create_token",
     "auth.profile",
+    "sso.start",
+    "sso.callback",
+    "sso.break_glass_sign_in",
     "collections.create",
     "content.board",
     "content.home",

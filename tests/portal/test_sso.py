@@ -7,6 +7,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import Role, find_user
 from tests.factories import PASSWORD, SQLITE_ONLY, login, make_app, make_user
 from tests.oidc.helpers import (
+    CLIENT_ID,
     PROVIDER_NAME,
     callback_path,
     id_token_claims,
@@ -73,7 +74,8 @@ def test_next_never_leaves_the_site(client, sso):
 @pytest.mark.parametrize(
     ("changes", "why"),
     [
-        ({"aud": "someone-else"}, "Invalid claim: 'aud'"),
+        # For another client, even when it names this one as the authorized party.
+        ({"aud": "someone-else", "azp": CLIENT_ID}, "Invalid claim: 'aud'"),
         ({"iat": 1_600_000_000, "exp": 1_600_000_600}, "The token is expired"),
     ],
 )
