@@ -48,7 +48,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FEATURES = (
     accounts,
     notifications,
-    chat,
     library,
     taxonomy,
     usage,
@@ -70,6 +69,7 @@ FEATURES = (
     digest,
     jobs,
     operations,
+    chat,
 )
 
 
