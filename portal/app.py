@@ -50,7 +50,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FEATURES = (
     accounts,
     notifications,
-    chat,
     library,
     taxonomy,
     usage,
@@ -74,6 +73,7 @@ FEATURES = (
     webhooks,
     operations,
     export,
+    chat,
 )
 
 
