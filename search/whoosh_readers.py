@@ -20,10 +20,18 @@ from whoosh.searching import Searcher
 
 from search.whoosh_index import WEIGHTING, segment_key
 
+# How often opening a searcher starts again when a commit elsewhere removed the files of
+# the generation it was reading.
+OPEN_ATTEMPTS = 5
+
 
 def open_searcher(store, previous: Searcher | None) -> Searcher:
     """A searcher of ``store``'s latest generation that shares ``previous``'s readers of
     the segments that have not changed.
+
+    Another process may commit between finding the latest generation and opening its
+    files, and its commit deletes the files of the generation it replaced; then this
+    starts again with the newer generation, as Whoosh's own ``Index.reader`` does.
 
     The readers it no longer needs are not closed here: another thread may be searching
     with ``previous`` right now (the indexer thread opens a searcher after each commit).
@@ -34,22 +42,29 @@ def open_searcher(store, previous: Searcher | None) -> Searcher:
             key = segment_key(leaf)
             if key is not None:
                 old[key] = leaf
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return _open_latest(store, dict(old))
+        except FileNotFoundError:
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _open_latest(store, old: dict) -> Searcher:
     toc = store._read_toc()  # the generation's segments (no public accessor in Whoosh)
     if not toc.segments or not old:
-        searcher = store.searcher(weighting=WEIGHTING)
-    else:
-        readers = []
-        for segment in toc.segments:
-            reused = old.pop((segment.segment_id(), segment.deleted_count()), None)
-            readers.append(
-                reused
-                or SegmentReader(store.storage, toc.schema, segment, generation=toc.generation)
-            )
-        # A MultiReader even over one segment: it carries the new generation, which a
-        # reused segment reader does not, and up_to_date() compares generations.
-        reader = MultiReader(readers, generation=toc.generation)
-        searcher = Searcher(reader, fromindex=store, weighting=WEIGHTING)
-    return searcher
+        return store.searcher(weighting=WEIGHTING)
+    readers = []
+    for segment in toc.segments:
+        reused = old.pop((segment.segment_id(), segment.deleted_count()), None)
+        readers.append(
+            reused or SegmentReader(store.storage, toc.schema, segment, generation=toc.generation)
+        )
+    # A MultiReader even over one segment: it carries the new generation, which a
+    # reused segment reader does not, and up_to_date() compares generations.
+    reader = MultiReader(readers, generation=toc.generation)
+    return Searcher(reader, fromindex=store, weighting=WEIGHTING)
 
 
 class LeafCache:

@@ -75,3 +75,30 @@ def test_scores_with_cached_field_lengths_equal_whoosh_bm25f(tmp_path):
         expected = a.search(query).top_n
         assert b.search(query).top_n == expected
         assert len(expected) == 2
+
+
+def test_a_generation_removed_while_it_is_opened_is_replaced_by_the_newer_one(
+    tmp_path, monkeypatch
+):
+    """Another process's commit deletes the files of the generation it replaces; one
+    that does so between finding the latest generation and reading its table of
+    contents made opening a searcher fail. Here the first read meets that missing file."""
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide"))
+    find(backend, "pricing")
+    other = WhooshBackend(tmp_path / "index")  # a second process on the same index
+    put(other, document(2, "Pricing sheet"))
+
+    index = backend._index()
+    real = type(index)._read_toc
+    calls = []
+
+    def vanished_once(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError("_MAIN_1.toc")
+        return real(self)
+
+    monkeypatch.setattr(type(index), "_read_toc", vanished_once)
+    assert ids(find(backend, "pricing")) == [1, 2]
+    assert len(calls) == 2
