@@ -74,7 +74,13 @@ def live_server(app) -> Iterator[str]:
     errors = _ErrorLog()
     app.logger.addHandler(errors)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        # shutdown() waits up to one poll interval: the default half second, per test.
+        kwargs={"poll_interval": 0.05},
+        name="live-server",
+        daemon=True,
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
