@@ -9,13 +9,9 @@ sign-out everywhere voids it. Making and using a link are both written to the lo
 warnings under ``portal.audit``.
 """
 
-import hashlib
-import hmac
 import logging
 
-from flask import current_app
-from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
-
+from portal.accounts.signed_links import SignedLink
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import User, find_user, utcnow
@@ -25,26 +21,20 @@ audit = logging.getLogger("portal.audit")
 SALT = "tandem-break-glass"
 
 
-class LinkInvalid(Exception):
-    """The link is expired, used, voided by a later sign-in, forged, or its admin is not one
-    any more."""
-
-
-class _Signer(TimestampSigner):
-    # The portal's clock, so tests can move time without touching the process's clock.
-    def get_timestamp(self) -> int:
-        return int(utcnow().timestamp())
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=_Signer)
-
-
-def _fingerprint(user: User) -> str:
+def _sign_in_state(user: User) -> str:
+    # Any sign-in (the link's own use included) or sign-out everywhere voids the link.
     last = user.last_login_at.isoformat() if user.last_login_at else "never"
-    state = f"{user.id}:{user.session_version}:{last}".encode()
-    key = f"{current_app.config['SECRET_KEY']}:{SALT}".encode()
-    return hmac.new(key, state, hashlib.sha256).hexdigest()[:32]
+    return f"{user.id}:{user.session_version}:{last}"
+
+
+LINK = SignedLink(
+    salt=SALT,
+    minutes_setting="BREAK_GLASS_MINUTES",
+    state=_sign_in_state,
+    eligible=lambda user: user.active and user.is_admin,
+    invalid="This sign-in link is not valid or has expired.",
+    spent="This sign-in link has been used, or its admin signed in since.",
+)
 
 
 def make_link_token(email: str) -> tuple[User, str]:
@@ -53,28 +43,14 @@ def make_link_token(email: str) -> tuple[User, str]:
     user = find_user(email)
     if user is None or not user.active or not user.is_admin:
         raise ValidationFailed(f"{email} is not an active admin's email.")
-    token = str(_serializer().dumps({"u": user.id, "f": _fingerprint(user)}))
+    token = LINK.token(user)
     audit.warning("Break-glass sign-in link made for %s (user %s)", user.email, user.id)
     return user, token
 
 
 def admin_for_token(token: str) -> User:
     """The active admin a still-valid ``token`` signs in; LinkInvalid otherwise."""
-    max_age = current_app.config["BREAK_GLASS_MINUTES"] * 60
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except BadData:
-        raise LinkInvalid("This sign-in link is not valid or has expired.") from None
-    user_id = data.get("u") if isinstance(data, dict) else None
-    fingerprint = data.get("f") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not isinstance(fingerprint, str):
-        raise LinkInvalid("This sign-in link is not valid or has expired.")
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or not user.is_admin:
-        raise LinkInvalid("This sign-in link is not valid or has expired.")
-    if not hmac.compare_digest(_fingerprint(user), fingerprint):
-        raise LinkInvalid("This sign-in link has been used, or its admin signed in since.")
-    return user
+    return LINK.user(token)
 
 
 def use(token: str) -> User:

@@ -8,21 +8,19 @@ included) voids it and every link made before. The email goes out from the
 request exactly what asking for a real one does.
 """
 
-import hashlib
-import hmac
 import logging
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from limits import parse
 
 from portal.accounts.forms import PASSWORD_MIN
+from portal.accounts.signed_links import SignedLink
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db, limiter
 from portal.kernel.jobs import enqueue, job
-from portal.kernel.models import User, find_user, normalize_email, utcnow
+from portal.kernel.models import User, find_user, normalize_email
 from portal.kernel.notifications import absolute_link, connect_mail, machine_email, send_email
 
 log = logging.getLogger(__name__)
@@ -31,48 +29,25 @@ SALT = "tandem-password-reset"
 JOB = "accounts.password_reset_email"
 
 
-class LinkInvalid(Exception):
-    """The reset link is expired, already used, voided by a password change or forged."""
-
-
-class _Signer(TimestampSigner):
-    # The portal's clock, so tests can move time without touching the process's clock.
-    def get_timestamp(self) -> int:
-        return int(utcnow().timestamp())
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=_Signer)
-
-
-def _fingerprint(user: User) -> str:
-    # Keyed, so the link (readable by anyone who sees it) says nothing about the hash.
-    key = f"{current_app.config['SECRET_KEY']}:{SALT}".encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+LINK = SignedLink(
+    salt=SALT,
+    minutes_setting="PASSWORD_RESET_MINUTES",
+    # Any change of the password voids the link and every one made before it.
+    state=lambda user: user.password_hash,
+    eligible=lambda user: user.active and user.has_password,
+    invalid="This reset link is not valid.",
+    spent="This reset link has been used or replaced.",
+)
 
 
 def make_token(user: User) -> str:
     """A reset token for ``user``, valid until it expires or the password changes."""
-    return str(_serializer().dumps({"u": user.id, "f": _fingerprint(user)}))
+    return LINK.token(user)
 
 
 def user_for_token(token: str) -> User:
     """The active user a still-valid ``token`` resets; LinkInvalid otherwise."""
-    max_age = current_app.config["PASSWORD_RESET_MINUTES"] * 60
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except BadData:
-        raise LinkInvalid("This reset link is not valid.") from None
-    user_id = data.get("u") if isinstance(data, dict) else None
-    fingerprint = data.get("f") if isinstance(data, dict) else None
-    if not isinstance(user_id, int) or not isinstance(fingerprint, str):
-        raise LinkInvalid("This reset link is not valid.")
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or not user.has_password:
-        raise LinkInvalid("This reset link is not valid.")
-    if not hmac.compare_digest(_fingerprint(user), fingerprint):
-        raise LinkInvalid("This reset link has been used or replaced.")
-    return user
+    return LINK.user(token)
 
 
 def reset_password(token: str, new: str) -> User:

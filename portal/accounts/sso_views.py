@@ -20,6 +20,7 @@ from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 
 from portal.accounts import break_glass, sso
+from portal.accounts.signed_links import LinkInvalid
 from portal.kernel.extensions import db, limiter
 from portal.kernel.forms import EmptyForm
 from portal.kernel.templating import form_accepted
@@ -144,13 +145,13 @@ def break_glass_sign_in(token: str):
     link does not spend it."""
     try:
         admin = break_glass.admin_for_token(token)
-    except break_glass.LinkInvalid as error:
+    except LinkInvalid as error:
         return _refused(str(error), 400)
     form = EmptyForm()
     if request.method == "POST" and form_accepted(form):
         try:
             admin = break_glass.use(token)
-        except break_glass.LinkInvalid as error:
+        except LinkInvalid as error:
             return _refused(str(error), 400)
         db.session.commit()
         login_user(admin)

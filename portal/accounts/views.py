@@ -23,6 +23,7 @@ from portal.accounts.forms import (
     NewPasswordForm,
     TokenForm,
 )
+from portal.accounts.signed_links import LinkInvalid
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db, limiter, login_manager
 from portal.kernel.forms import EmptyForm
@@ -122,7 +123,7 @@ def reset_password(token: str):
 def _reset_page(token: str):
     try:
         user = reset.user_for_token(token)
-    except reset.LinkInvalid as error:
+    except LinkInvalid as error:
         return render_template("auth/reset_invalid.html", reason=str(error)), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
