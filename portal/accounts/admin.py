@@ -49,8 +49,11 @@ def users():
 def new_user():
     form = UserForm()
     form.password.description = "The first password; at least 10 characters."
+    # With single sign-on only, people have no password: the account waits for its first
+    # sign-in through the provider, which links it by its verified email.
+    passwords = sso.passwords_enabled()
     if form.validate_on_submit():
-        if not form.password.data:
+        if passwords and not form.password.data:
             form.password.errors = ["Set a first password of at least 10 characters."]
         else:
             with attempt(form, refusals=(ValidationFailed,)) as outcome:
@@ -58,7 +61,7 @@ def new_user():
                     form.email.data,
                     form.name.data,
                     form.role.data,
-                    form.password.data,
+                    form.password.data if passwords else None,
                     form.department.data,
                 )
                 user.active = form.active.data
@@ -86,7 +89,7 @@ def edit_user(user_id: int):
             role=form.role.data,
             department=form.department.data,
             active=form.active.data,
-            password=form.password.data or "",
+            password=(form.password.data or "") if sso.passwords_enabled() else "",
         ),
     )
     if submission.saved:

@@ -62,18 +62,24 @@ def _validate_user_fields(email: str, name: str, role: str, department: str) -> 
 
 
 def create_user(
-    email: str, name: str, role: str, password: str, department: str | None = None
+    email: str, name: str, role: str, password: str | None, department: str | None = None
 ) -> User:
-    """Create an account; the email must be new (compared case-insensitively)."""
+    """Create an account; the email must be new (compared case-insensitively).
+
+    ``password`` None makes an account with no password, for single sign-on only: it
+    waits for its first sign-in through the provider."""
     email, name = normalize_email(email), (name or "").strip()
     department = department or DEFAULT_DEPARTMENT.get(role, "sales")
     errors = _validate_user_fields(email, name, role, department)
-    if len(password or "") < PASSWORD_MIN:
+    if password is not None and len(password) < PASSWORD_MIN:
         errors["password"] = f"Use at least {PASSWORD_MIN} characters."
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     user = User(email=email, name=name, role=role, department=department, active=True)
-    user.set_password(password)
+    if password is None:
+        user.password_hash = ""
+    else:
+        user.set_password(password)
     try:
         with db.session.begin_nested():
             db.session.add(user)

@@ -9,8 +9,8 @@ from portal.accounts import break_glass, reset, signed_links, sso
 from portal.accounts.signed_links import LinkInvalid
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
-from portal.kernel.models import Role, utcnow
-from tests.factories import SQLITE_ONLY, make_user
+from portal.kernel.models import Role, find_user, utcnow
+from tests.factories import SQLITE_ONLY, login, make_user
 
 
 def test_the_mapping_format_and_the_most_privileged_role_wins():
@@ -111,3 +111,28 @@ def test_an_account_with_sso_only_has_no_password_to_reset(app, users):
     with pytest.raises(LinkInvalid):
         reset.user_for_token(reset.make_token(user))
     assert not user.check_password("")
+
+
+@SQLITE_ONLY
+def test_with_single_sign_on_only_an_admin_adds_people_without_a_password(app, users, client):
+    login(client, users["admin"])
+    app.config.update(AUTH_MODE="oidc", OIDC_PROVIDER_NAME="Okta")
+
+    page = client.get("/admin/users/new")
+    assert 'name="password"' not in page.text
+    assert "They sign in with Okta: passwords are not used here." in page.text
+    fields = {"name": "Nia Rep", "email": "Nia@Example.com", "role": "rep", "department": "sales"}
+    response = client.form("/admin/users/new", {**fields, "active": "y"})
+
+    assert response.status_code == 302
+    created = find_user("nia@example.com")
+    assert created is not None
+    assert created.active
+    assert not created.has_password
+    assert not created.check_password("")
+    edit = client.get(f"/admin/users/{created.id}")
+    assert 'name="password"' not in edit.text
+    # A password posted anyway is not set: passwords are not used.
+    client.form(f"/admin/users/{created.id}", {**fields, "active": "y", "password": "a" * 12})
+    db.session.refresh(created)
+    assert not created.has_password
