@@ -16,6 +16,7 @@ from content.taxonomy import feature as taxonomy
 from content.usage import feature as usage
 from portal import cli
 from portal.accounts import feature as accounts
+from portal.alignment import feature as alignment
 from portal.chat import feature as chat
 from portal.digest import feature as digest
 from portal.export import feature as export
@@ -74,6 +75,7 @@ FEATURES = (
     operations,
     export,
     chat,
+    alignment,
 )
 
 

@@ -8,6 +8,7 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, time
 
 import pytest
 from flask import g, request_started
@@ -20,9 +21,11 @@ from content.library.services import AssetInput, Upload, create_asset
 from content.taxonomy.services import terms_by_slugs
 from portal import create_app
 from portal.accounts.services import create_user, find_user, issue_token
+from portal.alignment.services import MeetingInput, schedule_meeting
 from portal.demo.pdfs import pdf_from_objects
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.extensions import db
+from portal.kernel.reporting import local_today
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(
@@ -292,3 +295,27 @@ def run_together(workers) -> list:
 def assert_no_errors(results) -> None:
     errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, errors
+
+
+def make_meeting(
+    organiser,
+    attendees,
+    *,
+    cadence: str = "weekly",
+    first_on: date | None = None,
+    name: str = "Revenue sync",
+):
+    """A committed alignment meeting organised by a leader, first meeting on ``first_on``
+    (today by default), at 10:00."""
+    first_on = first_on or local_today()
+    data = MeetingInput(
+        name=name,
+        cadence=cadence,
+        weekday=first_on.weekday(),
+        meets_at=time(10, 0),
+        attendee_ids=[user.id for user in attendees],
+        starting=first_on,
+    )
+    meeting = schedule_meeting(organiser, data)
+    db.session.commit()
+    return meeting

@@ -20,7 +20,7 @@ LABELS = {
     Group.POSTS: "Ghost-written posts",
     Group.BUYERS: "Buyer opens and share links",
     Group.REPLIES: "Comments, mentions and replies",
-    Group.OTHER: "Everything else (requests, campaigns, glossary, paths, imports)",
+    Group.OTHER: "Everything else (requests, campaigns, glossary, paths, imports, meetings)",
 }
 
 KINDS_BY_GROUP: dict[Group, frozenset[str]] = {
@@ -45,6 +45,10 @@ KINDS_BY_GROUP: dict[Group, frozenset[str]] = {
             "term_agreed",
             "path_assigned",
             "deals_imported",
+            "action_item_assigned",
+            "action_item_due",
+            "action_item_closed",
+            "meeting_pack",
         }
     ),
 }

@@ -63,6 +63,10 @@ KINDS = {
     "deals_imported": "Deals imported",
     "links_stopped": "Share links stopped",
     "buyer_opened": "Buyer opened a deal room",
+    "action_item_assigned": "Action item for you",
+    "action_item_due": "Action item due",
+    "action_item_closed": "Action item closed",
+    "meeting_pack": "Meeting pack",
 }
 
 

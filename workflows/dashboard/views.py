@@ -1,6 +1,5 @@
 """ "My work": what each person has to do next, whatever their team."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, render_template
@@ -8,35 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, or_, select
 
 from content.library.models import Asset, AssetCollaborator, AssetRevision
-from portal.kernel.extensions import db
 from portal.kernel.models import AUTHORS, User
+from portal.kernel.work import WorkSection, feature_sections, limited_section
 from workflows.posts.models import UNFINISHED, GhostPost
 from workflows.requests.models import ContentRequest
 from workflows.review.models import Approval
 
 bp = Blueprint("dashboard", __name__)
-SECTION_LIMIT = 25  # per section; the counts say how many there are in all
 WORK_IN_PROGRESS = ("draft", "in_review", "changes_requested", "approved")
 
 
-@dataclass
-class Section:
-    key: str
-    title: str
-    empty: str
-    items: list
-    total: int
-
-
-def _limited(query, key: str, title: str, empty: str) -> Section:
-    items = list(db.session.scalars(query.limit(SECTION_LIMIT)))
-    total = len(items)
-    if total == SECTION_LIMIT:
-        total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
-    return Section(key, title, empty, items, total)
-
-
-def my_drafts(user: User) -> Section:
+def my_drafts(user: User) -> WorkSection:
     """Work in progress the user owns or was invited to write."""
     invited = select(AssetCollaborator.asset_id).where(
         AssetCollaborator.user_id == user.id, AssetCollaborator.role == "author"
@@ -49,12 +30,12 @@ def my_drafts(user: User) -> Section:
         )
         .order_by(Asset.updated_at.desc(), Asset.id.desc())
     )
-    return _limited(
+    return limited_section(
         query, "drafts", "Drafts I own or co-author", "No work in progress. New drafts show here."
     )
 
 
-def reviews_waiting(user: User) -> Section:
+def reviews_waiting(user: User) -> WorkSection:
     """Submitted revisions the user was invited to review, has not approved and did not
     write, oldest first (they have waited longest)."""
     approved = exists().where(
@@ -76,10 +57,12 @@ def reviews_waiting(user: User) -> Section:
         .where(Asset.status == "in_review", ~approved, ~own_revision)
         .order_by(Asset.updated_at, Asset.id)
     )
-    return _limited(query, "reviews", "Reviews waiting for me", "Nothing waits for your review.")
+    return limited_section(
+        query, "reviews", "Reviews waiting for me", "Nothing waits for your review."
+    )
 
 
-def needing_review(user: User, today: date | None = None) -> Section:
+def needing_review(user: User, today: date | None = None) -> WorkSection:
     """The user's live assets past their review-by date: check they are still right."""
     today = today or date.today()
     query = (
@@ -91,7 +74,7 @@ def needing_review(user: User, today: date | None = None) -> Section:
         )
         .order_by(Asset.review_by, Asset.id)
     )
-    return _limited(
+    return limited_section(
         query,
         "stale",
         "My assets needing review",
@@ -99,7 +82,7 @@ def needing_review(user: User, today: date | None = None) -> Section:
     )
 
 
-def my_requests(user: User) -> Section:
+def my_requests(user: User) -> WorkSection:
     """For marketers, the open content requests they must answer (soonest due first); for
     everyone else, their own requests still open or being worked on."""
 
@@ -109,7 +92,7 @@ def my_requests(user: User) -> Section:
             .where(ContentRequest.status == "open")
             .order_by(ContentRequest.due_on.is_(None), ContentRequest.due_on, ContentRequest.id)
         )
-        return _limited(
+        return limited_section(
             query, "requests", "Requests waiting for an answer", "No open content requests."
         )
     query = (
@@ -120,7 +103,7 @@ def my_requests(user: User) -> Section:
         )
         .order_by(ContentRequest.updated_at.desc(), ContentRequest.id.desc())
     )
-    return _limited(
+    return limited_section(
         query,
         "requests",
         "My content requests",
@@ -128,7 +111,7 @@ def my_requests(user: User) -> Section:
     )
 
 
-def my_posts(user: User) -> Section | None:
+def my_posts(user: User) -> WorkSection | None:
     """For reps, the ghost-written posts waiting for them, longest waiting first; for
     ghost-writers, their unfinished posts, soonest due first."""
 
@@ -138,7 +121,7 @@ def my_posts(user: User) -> Section | None:
             .where(GhostPost.rep_id == user.id, GhostPost.status.in_(("with_rep", "approved")))
             .order_by(GhostPost.sent_at, GhostPost.id)
         )
-        return _limited(query, "posts", "Posts for me to review", "No posts wait for you.")
+        return limited_section(query, "posts", "Posts for me to review", "No posts wait for you.")
     if user.role not in AUTHORS:
         return None
     query = (
@@ -146,20 +129,21 @@ def my_posts(user: User) -> Section | None:
         .where(GhostPost.ghostwriter_id == user.id, GhostPost.status.in_(UNFINISHED))
         .order_by(GhostPost.due_on.is_(None), GhostPost.due_on, GhostPost.id)
     )
-    return _limited(
+    return limited_section(
         query, "posts", "Posts I am ghost-writing", "No posts in progress. Draft one for a rep."
     )
 
 
-def my_work(user: User) -> list[Section]:
-    """Every section of the user's "My work" page, in order."""
+def my_work(user: User) -> list[WorkSection]:
+    """Every section of the user's "My work" page, in order: the dashboard's own, then
+    those features add through ``portal.kernel.work``."""
     sections = [reviews_waiting(user), my_drafts(user), my_requests(user)]
     posts = my_posts(user)
     if posts is not None:
         sections.append(posts)
     if user.role in AUTHORS:
         sections.append(needing_review(user))
-    return sections
+    return sections + feature_sections(user)
 
 
 @bp.get("/my-work")
