@@ -98,8 +98,8 @@ def register_cli(app: Flask) -> None:
     def seed_demo(password):
         """Create demo users, the default taxonomy, demo assets, ghost-written posts, the
         reps' deals with their ratings and usage, field feedback, campaign briefs, glossary
-        terms and onboarding paths (safe to run twice). Refused when TANDEM_ENV=production:
-        the demo accounts share a known password."""
+        terms, onboarding paths and a weekly alignment meeting (safe to run twice). Refused
+        when TANDEM_ENV=production: the demo accounts share a known password."""
         if app.config["ENV_NAME"] == "production":
             raise click.ClickException(
                 "seed-demo creates accounts with a known password, so it does not run with "

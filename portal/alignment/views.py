@@ -227,17 +227,17 @@ def items(meeting_id: int):
     return render_template("alignment/items.html", meeting=meeting, page=listed, status=status)
 
 
-@bp.get("/action-items/<id:item_id>")
+@bp.get("/action-items/<id:action_item_id>")
 @login_required
-def show_item(item_id: int):
-    item = alignment.get_action_item(current_user, item_id)
+def show_item(action_item_id: int):
+    item = alignment.get_action_item(current_user, action_item_id)
     return render_template("alignment/item.html", item=item, form=CloseForm())
 
 
-@bp.post("/action-items/<id:item_id>/close")
+@bp.post("/action-items/<id:action_item_id>/close")
 @login_required
-def close_item(item_id: int):
-    item = alignment.get_action_item(current_user, item_id)
+def close_item(action_item_id: int):
+    item = alignment.get_action_item(current_user, action_item_id)
     form = CloseForm()
     submission = submit(
         form,
@@ -246,9 +246,9 @@ def close_item(item_id: int):
     )
     if submission.saved:
         flash(f"“{item.title}” is done. The next pack shows it closed.", "success")
-        return redirect(url_for(".show_item", item_id=item.id))
+        return redirect(url_for(".show_item", action_item_id=item.id))
     if isinstance(submission.refusal, Conflict):
-        return redirect(url_for(".show_item", item_id=item.id))
+        return redirect(url_for(".show_item", action_item_id=item.id))
     return render_template("alignment/item.html", item=item, form=form), submission.status
 
 

@@ -30,6 +30,7 @@ from portal.demo.data import DEMO_ASSETS, DEMO_USERS, DemoAsset, DemoRevision
 from portal.demo.digest import seed_digest
 from portal.demo.feedback import seed_feedback
 from portal.demo.glossary import seed_glossary
+from portal.demo.meetings import seed_meetings
 from portal.demo.pdfs import pdf_from_objects
 from portal.demo.posts import seed_posts
 from portal.demo.rooms import seed_rooms
@@ -64,6 +65,8 @@ COUNT_NAMES = (
     "glossary_terms_created",
     "glossary_signoffs_created",
     "digest_feedback_created",
+    "meetings_created",
+    "action_items_created",
 )
 
 
@@ -100,9 +103,12 @@ def seed_demo(
     counts["posts_created"] = seed_posts(users)
     counts.update(seed_usage(users))
     counts.update(seed_rooms(users))
-    # The alignment loop: field feedback, campaign briefs, onboarding paths, the glossary
-    # and a reply in last week's digest.
-    for seed in (seed_feedback, seed_campaigns, seed_collections, seed_glossary, seed_digest):
+    # The alignment loop: field feedback, campaign briefs, onboarding paths, the glossary,
+    # a reply in last week's digest and the weekly meeting of sales and marketing.
+    seeds = (
+        seed_feedback, seed_campaigns, seed_collections, seed_glossary, seed_digest, seed_meetings,
+    )  # fmt: skip
+    for seed in seeds:
         counts.update(seed(users))
     return counts
 

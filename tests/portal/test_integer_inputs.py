@@ -26,6 +26,7 @@ from content.library.models import Asset
 from content.rooms import services as rooms
 from content.rooms.models import Room
 from content.usage.models import ShareLink
+from portal.alignment.models import ActionItem, Meeting
 from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob
@@ -82,6 +83,8 @@ URL_VALUES = {
     # No endpoint or delivery exists: the webhook and chat pages answer 404 either way.
     "endpoint_id": lambda world: 1,
     "delivery_id": lambda world: 1,
+    "meeting_id": _first(Meeting),
+    "action_item_id": _first(ActionItem),
 }
 # Query and form names a view reads with request.args/form.get: which are integers
 # (by endpoint, with those read by helpers the view calls), and which are text. A name
@@ -101,7 +104,7 @@ TEXT_READS = {
     "q", "next", "from", "to", "action", "format", "show", "done", "direction", "body",
     "crm_stage", "unread", "rep", "channel", "comment", "url", "acknowledge_similar",
     "sort", "all", "inline", "email", "role", "week", "title", "need", "as_typed", "t",
-    "status", "error",
+    "status", "error", "on", "link",
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {

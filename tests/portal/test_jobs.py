@@ -242,6 +242,8 @@ def test_the_schedule_holds_the_digest_and_the_sweeps(app):
     jobs = {entry.job: entry.trigger(app) for entry in entries(app)}
 
     assert set(jobs) == {
+        "alignment.remind",
+        "alignment.send_packs",
         "chat.sweep",
         "digest.send",
         "export.sweep",

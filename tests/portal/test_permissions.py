@@ -28,6 +28,7 @@ from content.library.services import AssetInput, revise_asset
 from content.rooms.models import Room
 from content.usage import ratings, share_links
 from content.usage.models import ShareLink
+from portal.alignment.models import ActionItem, Meeting, MeetingAttendee
 from portal.export.models import DataExport
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob
@@ -797,6 +798,10 @@ TERM_EDITORS = AUTHORS | LEADERS
 PATH_KEEPERS = AUTHORS | LEADERS
 
 
+MEETING = "the leader's, with the rep and the owner"
+MEETING_PEOPLE = LEADERS | {"admin", "rep", "owner"}
+
+
 POST_STATES = ("draft", "with_rep", "changes_requested", "approved", "published", "declined")
 POST_READERS = {"rep", "owner", "marketing_leader", "admin"}
 
@@ -934,6 +939,18 @@ RULE_MATRIX = {
     ("assign", "Collection"): {"owned by the owner": PATH_KEEPERS},
     ("view_progress", "Collection"): {"owned by the owner": PATH_KEEPERS},
     ("mark_done", "PathAssignment"): {"the rep's path": {"rep"}},
+    # Alignment meetings: leaders schedule them and see all; attendees see theirs; the
+    # organiser (a leader) or an admin changes one; the item's owner, the organiser or an
+    # admin closes an item.
+    ("schedule_meeting", None): LEADERS | {"admin"},
+    ("view_all_meetings", None): LEADERS | {"admin"},
+    ("view", "Meeting"): {MEETING: MEETING_PEOPLE},
+    ("edit", "Meeting"): {MEETING: {"leader", "admin"}},
+    ("record", "Meeting"): {MEETING: MEETING_PEOPLE},
+    ("view", "ActionItem"): {"the owner's": MEETING_PEOPLE,
+                             "the co-author's": MEETING_PEOPLE | {"co_author"}},
+    ("close", "ActionItem"): {"the owner's": {"owner", "leader", "admin"},
+                              "the co-author's": {"co_author", "leader", "admin"}},
 }  # fmt: skip
 
 
@@ -1067,7 +1084,25 @@ def webhook_delivery_in(_case: str) -> WebhookDelivery:
     return WebhookDelivery(id=1, endpoint_id=1, event_id="id", event="ping", body="{}")
 
 
+def meeting_in(case: str) -> Meeting:
+    assert case == MEETING
+    meeting = Meeting(id=1, name="Revenue sync", organiser_id=IDS["leader"], cadence="weekly")
+    meeting.attendances = [
+        MeetingAttendee(user_id=IDS[role]) for role in ("leader", "rep", "owner")
+    ]
+    return meeting
+
+
+def action_item_in(case: str) -> ActionItem:
+    """An item of the meeting above, owned by one of its people or (the co-author) by
+    someone who no longer attends it."""
+    owner = {"the owner's": "owner", "the co-author's": "co_author"}[case]
+    return ActionItem(id=1, meeting=meeting_in(MEETING), owner_id=IDS[owner], title="Refresh")
+
+
 SUBJECTS = {
+    "Meeting": meeting_in,
+    "ActionItem": action_item_in,
     "FailedJob": failed_job_in,
     "DataExport": export_in,
     "WebhookEndpoint": webhook_endpoint_in,
