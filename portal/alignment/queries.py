@@ -51,7 +51,7 @@ def open_counts(meeting_ids: list[int]) -> dict[int, int]:
         .where(ActionItem.meeting_id.in_(meeting_ids), ActionItem.status == ItemStatus.OPEN)
         .group_by(ActionItem.meeting_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 # ---- action items and decisions ---------------------------------------------------------
