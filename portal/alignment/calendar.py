@@ -58,6 +58,12 @@ def next_on(meeting: Meeting, today: date) -> date:
     return this_month if this_month >= today else _monthly(meeting, today, 1)
 
 
+def latest_open(meeting: Meeting, today: date) -> date:
+    """The latest occurrence whose pack may be opened and recorded at: the next one after
+    today (a meeting held today is followed by the next one's pack, filling up)."""
+    return next_on(meeting, today + timedelta(days=1))
+
+
 def _before(meeting: Meeting, day: date) -> date:
     """The occurrence the cadence gives before ``day`` (an occurrence), ignoring when
     the meeting began: what the first pack's period reaches back to."""

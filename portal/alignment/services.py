@@ -46,7 +46,7 @@ DECISION_TOO_LONG = f"Keep a decision under {DECISION_MAX} characters."
 NOTE_MISSING = "Say how it was done (or why it is closed)."
 NOTE_TOO_LONG = f"Keep the note under {NOTE_MAX} characters."
 NOT_AN_OCCURRENCE = "The meeting does not meet on that day."
-FUTURE_OCCURRENCE = "That meeting has not come yet: record it at its next occurrence."
+FUTURE_OCCURRENCE = "That meeting is further ahead than the next one: open the next one."
 
 
 def _clean(text: str | None) -> str:
@@ -154,7 +154,7 @@ def check_occurrence(meeting: Meeting, day: date) -> None:
     """Refuse a day the meeting does not meet on, or an occurrence after the next one."""
     if not calendar.is_occurrence(meeting, day):
         raise ValidationFailed(NOT_AN_OCCURRENCE, {"on": NOT_AN_OCCURRENCE})
-    if day > calendar.next_on(meeting, local_today()):
+    if day > calendar.latest_open(meeting, local_today()):
         raise ValidationFailed(FUTURE_OCCURRENCE, {"on": FUTURE_OCCURRENCE})
 
 

@@ -150,16 +150,15 @@ def show(meeting_id: int):
     context = _context(meeting, on)
     previous = calendar.previous_on(meeting, on)
     following = calendar.next_on(meeting, on + timedelta(days=1))
-    upcoming = calendar.next_on(meeting, local_today())
     return render_template(
         "alignment/pack.html",
         meeting=meeting,
         pack=build_pack(context),
         previous_on=previous,
-        next_on=following if following <= upcoming else None,
-        upcoming=upcoming,
+        next_on=following if following <= calendar.latest_open(meeting, local_today()) else None,
+        upcoming=calendar.next_on(meeting, local_today()),
         decision_form=DecisionForm(),
-        may_record=can(current_user, "record", meeting) and on <= upcoming,
+        may_record=can(current_user, "record", meeting),
     )
 
 
