@@ -163,18 +163,22 @@ def deals_won(period: Period) -> int:
     return db.session.scalar(query) or 0
 
 
-def my_action_items(user: User) -> WorkSection:
-    """The "My work" section of the open action items ``user`` owns, soonest due first."""
+def my_action_items(user: User) -> WorkSection | None:
+    """The "My work" section of the open action items ``user`` owns, soonest due first;
+    none for people with no item who take part in no meeting."""
     query = (
         select(ActionItem)
         .where(ActionItem.owner_id == user.id, ActionItem.status == ItemStatus.OPEN)
         .options(selectinload(ActionItem.meeting))
         .order_by(ActionItem.due_on, ActionItem.id)
     )
-    return limited_section(
+    section = limited_section(
         query,
         "action_items",
         "My action items from meetings",
         "No action items wait for you.",
         "alignment/_work_item.html",
     )
+    if section.total or db.session.scalar(visible_meetings(user).limit(1).exists().select()):
+        return section
+    return None

@@ -65,7 +65,8 @@ def index():
     )
 
 
-def _meeting_input(form: MeetingForm) -> alignment.MeetingInput:
+def _meeting_input(form: MeetingForm, editing: bool = False) -> alignment.MeetingInput:
+    """What the form says; a new meeting is held (the box shows only when editing)."""
     return alignment.MeetingInput(
         name=form.name.data or "",
         cadence=form.cadence.data or "",
@@ -73,7 +74,7 @@ def _meeting_input(form: MeetingForm) -> alignment.MeetingInput:
         meets_at=form.meets_at.data,
         attendee_ids=form.attendees.data or [],
         starting=form.starting.data,
-        active=bool(form.active.data),
+        active=bool(form.active.data) or not editing,
     )
 
 
@@ -102,7 +103,8 @@ def edit(meeting_id: int):
         form.weekday.data = str(meeting.weekday)
         form.attendees.data = sorted(meeting.attendee_ids)
     submission = submit(
-        form, lambda: alignment.update_meeting(current_user, meeting, _meeting_input(form))
+        form,
+        lambda: alignment.update_meeting(current_user, meeting, _meeting_input(form, editing=True)),
     )
     if submission.saved:
         flash(f"“{meeting.name}” is saved: {calendar.describe(meeting)}.", "success")

@@ -39,12 +39,29 @@ def test_a_leader_schedules_a_meeting_from_the_form(client_as, users):
     meeting = db.session.scalar(select(Meeting))
     assert redirect_path(response) == f"/meetings/{meeting.id}"
     assert meeting.attendee_ids == {users["leader"].id, users["marketer"].id, users["rep"].id}
+    assert meeting.active
     page = leader.get(redirect_path(response))
     assert meeting.starts_on.weekday() == 1
     assert re.fullmatch(r"Monthly on the \w+ Tuesday at 14:00", describe(meeting))
     assert flashes(page)[-1] == f"“Pipeline review” is scheduled: {describe(meeting)}."
     assert "Print / save as PDF" in page.text
     assert 'src="/static/print-button.js' in page.text
+
+
+def test_the_organiser_changes_the_meeting_and_stops_it(client_as, users, meeting):
+    leader = client_as("leader")
+    edit = f"/meetings/{meeting.id}/edit"
+    form = {"name": "Revenue sync", "cadence": "weekly", "weekday": str(meeting.weekday),
+            "meets_at": "11:15", "attendees": [str(users["marketer"].id)]}  # fmt: skip
+
+    assert 'value="10:00"' in leader.get(edit).text
+    saved = leader.form(edit, form)
+
+    db.session.refresh(meeting)
+    assert redirect_path(saved) == f"/meetings/{meeting.id}"
+    assert (meeting.meets_at.strftime("%H:%M"), meeting.active) == ("11:15", False)
+    assert "No longer held" in leader.get("/meetings").text
+    assert client_as("marketer").get(edit).status_code == 403
 
 
 def test_bad_or_unsigned_meeting_forms_change_nothing(client_as, users):
