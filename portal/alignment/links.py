@@ -87,6 +87,14 @@ def linked(item: ActionItem) -> tuple[str, object] | None:
     return None
 
 
+def visible_link(item: ActionItem, user: User) -> tuple[str, int] | None:
+    """The kind and id of what an item links to, when ``user`` may open it."""
+    found = linked(item)
+    if found is None or not _visible(user, *found):
+        return None
+    return found[0], found[1].id  # type: ignore[attr-defined]
+
+
 def link_label(item: ActionItem, user: User) -> tuple[str, str | None] | None:
     """What ``user`` reads of an item's link: the noun and title with the page's address,
     or the noun alone (no address) when they may not see it."""

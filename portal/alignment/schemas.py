@@ -69,12 +69,11 @@ class ActionItemOut(Output):
 
     @classmethod
     def shown(cls, item: ActionItem, user: User) -> "ActionItemOut":
-        found = links.linked(item)
-        visible = found is not None and links.link_label(item, user)[1] is not None  # type: ignore[index]
+        kind, target_id = links.visible_link(item, user) or (None, None)
         return cls.read(
             item,
-            link_kind=found[0] if visible and found else None,
-            link_id=found[1].id if visible and found else None,  # type: ignore[attr-defined]
+            link_kind=kind,
+            link_id=target_id,
             close_note=item.close_note or None,
             url=url_for("alignment.show_item", action_item_id=item.id),
         )
