@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.reporting import local_today
-from tests.factories import make_meeting
+from tests.factories import SQLITE_ONLY, make_meeting
 
-pytestmark = pytest.mark.browser
+# What the pages read and write is checked on both databases by the HTTP tests.
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_an_action_item_from_the_pack_is_closed_from_my_work_and_shown_done(page_signed_in, users):
