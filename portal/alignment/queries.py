@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from content.deals.models import Deal, DealStatus
 from content.usage.models import UsageEvent
-from portal.alignment.models import ActionItem, Decision, ItemStatus, Meeting
+from portal.alignment.models import ActionItem, Decision, ItemStatus, Meeting, MeetingAttendee
 from portal.alignment.rules import visible_meetings
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
@@ -40,7 +40,10 @@ def meeting_list(user: User, page: int, per_page: int) -> Page:
         page,
         per_page,
         order=(Meeting.active.desc(), func.lower(Meeting.name), Meeting.id),
-        options=(selectinload(Meeting.organiser), selectinload(Meeting.attendances)),
+        options=(
+            selectinload(Meeting.organiser),
+            selectinload(Meeting.attendances).selectinload(MeetingAttendee.user),
+        ),
     )
 
 

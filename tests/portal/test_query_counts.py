@@ -27,11 +27,14 @@ from content.rooms.models import RoomItem
 from content.usage import ratings
 from content.usage.models import Rating, UsageEvent
 from content.usage.models import ShareLink as ShareLinkRow
+from portal.alignment.models import MeetingAttendee
+from portal.alignment.services import ItemInput, add_action_item
 from portal.kernel.extensions import db
 from portal.kernel.notifications import notify
+from portal.kernel.reporting import local_today
 from portal.reports.catalogue import slugs
 from search import indexing
-from tests.factories import make_asset, pdf_bytes, token_headers
+from tests.factories import make_asset, make_meeting, pdf_bytes, token_headers
 from tests.portal.sql_count import copy_rows, statements_for
 from workflows.campaigns.models import Campaign, campaign_assets
 from workflows.collections.models import CollectionItem
@@ -169,6 +172,35 @@ def _glossary(users):
     return f"/glossary?status=proposed&{HUNDRED}", lambda n: copy_rows(term, n, GlossaryTermVersion)
 
 
+def _meeting(users):
+    return make_meeting(users["leader"], [users["marketer"], users["rep"]])
+
+
+def _meetings(url: str):
+    def seed(users):
+        meeting = _meeting(users)
+        return url, lambda n: copy_rows(meeting, n, MeetingAttendee)
+
+    return seed
+
+
+def _action_items(api: bool):
+    def seed(users):
+        meeting = _meeting(users)
+        due = local_today() + timedelta(days=3)
+        item = ItemInput(title="Refresh the deck", owner_id=users["marketer"].id, due_on=due)
+        made = add_action_item(users["leader"], meeting, meeting.starts_on, item)
+        db.session.commit()
+        path = (
+            f"/api/v1/meetings/{meeting.id}/action-items"
+            if api
+            else f"/meetings/{meeting.id}/items"
+        )
+        return f"{path}?{HUNDRED}", lambda n: copy_rows(made, n)
+
+    return seed
+
+
 def _notifications(url: str):
     def seed(users):
         (note,) = notify(users["rep"], "comment", "A comment", "/assets/1", users["marketer"])
@@ -281,6 +313,10 @@ CASES: dict[str, Case] = {
     "share links": Case("rep", _share_links(f"/share-links?{HUNDRED}"), _TITLE),
     "share links API": Case("rep", _share_links(f"/api/v1/share-links?{HUNDRED}")),
     "deal rooms": Case("rep", _rooms(f"/rooms?{HUNDRED}"), "Acme: the plan"),
+    "meetings": Case("marketer", _meetings(f"/meetings?{HUNDRED}"), "Revenue sync"),
+    "meetings API": Case("marketer", _meetings(f"/api/v1/meetings?{HUNDRED}")),
+    "action items": Case("marketer", _action_items(api=False), "Refresh the deck"),
+    "action items API": Case("marketer", _action_items(api=True)),
     "deal rooms API": Case("rep", _rooms(f"/api/v1/rooms?{HUNDRED}")),
     "reports": Case("leader", _assets("/reports")),
     **{f"report {slug}": Case("leader", _assets(f"/reports/{slug}")) for slug in slugs()},
@@ -320,6 +356,10 @@ BUDGETS = {
     "deal rooms": 13,
     "deal rooms API": 13,
     "reports": 17,
+    "meetings": 10,
+    "meetings API": 8,
+    "action items": 10,
+    "action items API": 9,
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},
 }
