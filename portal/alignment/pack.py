@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from content.library.models import Asset
+from content.library.rules import visible_assets
 from portal.alignment import queries
 from portal.alignment.models import Meeting
 from portal.kernel.extensions import db
@@ -108,11 +110,18 @@ class Listing:
 
 
 def content(context: PackContext) -> dict[str, Listing]:
-    """The assets the most reps used, and live assets nobody used, in the period."""
+    """The assets the most reps used (those the reader may open: a draft its co-authors
+    read counts too), and live assets nobody used, in the period."""
     top = content_usage(context.filters, Sort("reps"), 1, LISTED)
+    ids = [row.asset_id for row in top.items]
+    shown = set(
+        db.session.scalars(
+            visible_assets(context.reader).where(Asset.id.in_(ids)).with_only_columns(Asset.id)
+        )
+    )
     unused = unused_assets(context.filters, Sort("published_at", descending=False), 1, LISTED)
     return {
-        "top": Listing(list(top.items), top.total),
+        "top": Listing([row for row in top.items if row.asset_id in shown], top.total),
         "unused": Listing(list(unused.items), unused.total),
     }
 

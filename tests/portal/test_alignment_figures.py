@@ -27,6 +27,7 @@ def world(users):
     marketer, rep, leader = users["marketer"], users["rep"], users["leader"]
     rep2 = make_user("rep", department="sales")
     deck, study, idle = (make_asset(marketer, title) for title in ("Deck", "Study", "Idle"))
+    draft = make_asset(marketer, "Draft plan", publish=False)
     now, before = utcnow(), utcnow() - timedelta(days=4)
     deal = Deal(name="Acme", account="Acme", owner_id=rep.id, status="won", close_date=now.date())
     old = Deal(name="Old", account="Old", owner_id=rep2.id, status="won", close_date=before.date())
@@ -35,6 +36,7 @@ def world(users):
     db.session.flush()
     events = [
         (deck, "view", rep, None, now), (deck, "download", rep, None, now),
+        (draft, "view", marketer, None, now),
         (study, "used_in_deal", rep2, deal, now), (deck, "view", marketer, None, now),
         (study, "download", rep, None, before), (deck, "used_in_deal", rep, old, before),
     ]  # fmt: skip
@@ -110,7 +112,7 @@ def test_every_headline_and_its_change_match_the_raw_rows(app, users, world):
         label: (now[label], before[label], now[label] - before[label]) for label in now
     }
     # The world is built so that no figure is trivially zero on both sides.
-    assert figures["Assets used"] == (2, 2, 0)
+    assert figures["Assets used"] == (3, 2, 1)
     assert figures["Assets published"] == (2, 1, 1)
 
 
@@ -120,7 +122,10 @@ def test_lists_match_the_raw_rows_and_what_the_reader_may_see(app, users, world)
     leader_pack, rep_pack = _pack(meeting, users["leader"]), _pack(meeting, users["rep"])
 
     content = leader_pack.data("content")
+    # The leader may not open the draft its author read; its author may.
     assert [(row.title, row.reps) for row in content["top"].rows] == [("Deck", 1), ("Study", 1)]
+    mine = _pack(meeting, users["marketer"]).data("content")["top"].rows
+    assert [row.title for row in mine] == ["Deck", "Study", "Draft plan"]
     assert [row.asset_id for row in content["unused"].rows] == [assets["idle"].id]
     # Found nothing (tco) or found something nobody opened (roi); soc2 was the week before.
     gaps = leader_pack.data("gaps").rows
