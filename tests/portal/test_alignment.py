@@ -263,12 +263,19 @@ def test_owners_are_reminded_once_per_due_date(app, users, meeting):
 
 
 def test_the_pack_goes_to_the_leaders_the_day_before_once(app, users):
+    """Not to the marketer and rep among its people; not for a meeting the day after
+    tomorrow, nor for one no longer held."""
     tomorrow = local_today() + timedelta(days=1)
     admin = users["admin"]
     make_meeting(users["leader"], [users["marketer"], users["rep"], admin], first_on=tomorrow)
     make_meeting(
         users["leader"], [users["marketer"]], first_on=tomorrow + timedelta(days=1), name="Later"
     )
+    stopped = make_meeting(
+        users["leader"], [users["marketer"]], first_on=tomorrow, name="Held no more"
+    )
+    stopped.active = False
+    db.session.commit()
 
     for _run in range(2):
         jobs.send_packs()
