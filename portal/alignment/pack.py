@@ -24,9 +24,10 @@ from sqlalchemy.orm import selectinload
 from content.library.models import Asset
 from content.library.rules import visible_assets
 from portal.alignment import queries
-from portal.alignment.models import Meeting
+from portal.alignment.models import ActionItem, Decision, Meeting
 from portal.kernel.extensions import db
 from portal.kernel.models import User
+from portal.kernel.pagination import Page
 from portal.kernel.reporting import Period, ReportFilters, Sort
 from portal.reports.queries.content_usage import content_usage, totals
 from portal.reports.queries.gaps import unused_assets
@@ -185,10 +186,10 @@ class Minutes:
     """An occurrence's action items (open from before, done since the last one) and what
     it recorded."""
 
-    still_open: Any
-    done: Any
-    decisions: list
-    recorded: list
+    still_open: Page
+    done: Page
+    decisions: list[Decision]
+    recorded: list[ActionItem]
 
 
 def minutes(context: PackContext) -> Minutes:
