@@ -236,8 +236,9 @@ def build_pack(context: PackContext) -> Pack:
 
 
 def summary(pack: Pack) -> str:
-    """One line for the leaders' notification, e.g. "Assets used 12 (+3) · …"."""
-    parts = [f"{f.label} {f.value} ({f.change:+d})" for f in pack.data("headlines")]
+    """One line for the leaders' notification: the open action items first (a long line is
+    cut at its end), then each headline with its change, e.g. "Assets used 12 (+3)"."""
     still_open = pack.data("actions").still_open.total
-    parts.append(f"{still_open} open action item{'' if still_open == 1 else 's'}")
+    parts = [f"{still_open} open action item{'' if still_open == 1 else 's'}"]
+    parts += [f"{f.label} {f.value} ({f.change:+d})" for f in pack.data("headlines")]
     return " · ".join(parts)

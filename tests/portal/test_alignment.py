@@ -284,7 +284,9 @@ def test_the_pack_goes_to_the_leaders_the_day_before_once(app, users):
     sent = _notified("meeting_pack")
     assert sorted(user for user, _text in sent) == sorted([users["leader"].id, admin.id])
     assert all(
-        text.startswith(f"Revenue sync, {tomorrow:%a %-d %b}: Assets used 0 (+0)")
+        text.startswith(
+            f"Revenue sync, {tomorrow:%a %-d %b}: 0 open action items · Assets used 0 (+0)"
+        )
         for _u, text in sent
     )
-    assert all("0 open action items" in text for _u, text in sent)
+    assert all(text.endswith("Searches that found nothing 0 (+0)") for _u, text in sent)
