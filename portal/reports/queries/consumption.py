@@ -1,0 +1,280 @@
+"""Sales consumption of marketing content: how many active reps used content, by how it
+is known, and how much of the live library was used at all, per period and per week.
+
+- An active rep is an account with the rep role that is not deactivated and that signed
+  in or did something in the period: viewed, downloaded, shared or attached content
+  (any usage event credited to them), rated an asset, sent feedback or read a campaign
+  brief. Only each person's latest sign-in is stored, so in earlier weeks a rep counts
+  as active when they did something then.
+- A rep used content when a usage event other than a view is credited to them in the
+  period (a download, a share link, a buyer opening their link, an asset attached to a
+  deal). Its evidence tier says how it is known: ``verified`` (Tandem saw it),
+  ``self_reported`` (the rep attached it) or ``imported`` (the CRM sent it, credited to
+  the deal's owner). A rep may count in several tiers; "any" counts them once.
+- Live assets are the library as it stands today (published, not archived or
+  expired); one is used when any usage event other than a view names it in the period.
+
+The team filter keeps the reps of that department; the asset figures are the library's.
+Each figure is a grouped query per bucket (the period, the one before it, or each of
+the last weeks), so the headline reads the period's events a few times at most.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, Select, case, func, literal, select, union_all
+from sqlalchemy.sql import ColumnElement
+
+from content.library.models import Asset
+from content.usage.models import EVIDENCE, Rating, UsageEvent
+from portal.kernel.extensions import db
+from portal.kernel.models import DEPARTMENTS, Role, User
+from portal.kernel.pagination import Page
+from portal.kernel.reporting import Period, ReportFilters, Sort, local_today, share
+from workflows.campaigns.models import CampaignRead
+from workflows.feedback.models import FieldFeedback
+
+E = UsageEvent
+TREND_WEEKS = 8
+TIERS = ("any", *EVIDENCE)
+TIER_LABELS = {
+    "any": "Any evidence",
+    "verified": "Verified",
+    "self_reported": "Self-reported",
+    "imported": "Imported",
+}
+DEFINITION = (
+    "Active reps: rep accounts that are not deactivated and signed in or did something "
+    "in the period (viewed, downloaded, shared or attached content, rated an asset, sent "
+    "feedback or read a campaign brief). A rep used content when a download, a share "
+    "link, a buyer opening their link or an asset attached to a deal is credited to them: "
+    "verified when Tandem saw it, self-reported when the rep attached it, imported when "
+    "the CRM sent it. Live assets are the library as it stands today; one is used when "
+    "anything but a view names it in the period."
+)
+
+
+@dataclass
+class Consumption:
+    """The figures of one period (or week): active reps, how many of them used content
+    per evidence tier (and "any"), live assets and how many of them were used."""
+
+    first_day: date
+    active_reps: int = 0
+    reps_using: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIERS, 0))
+    live_assets: int = 0
+    assets_used: int = 0
+
+    def rep_share(self, tier: str = "any") -> float | None:
+        """The share of active reps who used content of ``tier``."""
+        return share(self.reps_using[tier], self.active_reps)
+
+    @property
+    def asset_share(self) -> float | None:
+        return share(self.assets_used, self.live_assets)
+
+
+@dataclass
+class ConsumptionHeadline:
+    """The period's figures, the same-length period before it (for the change arrow)
+    and the last weeks up to the period's end, oldest first."""
+
+    period: Period
+    current: Consumption
+    previous: Consumption
+    trend: list[Consumption]
+    definition: str = DEFINITION
+    tiers: dict[str, str] = field(default_factory=lambda: dict(TIER_LABELS))
+
+    def change(self, figure: str, tier: str = "any") -> float | None:
+        """The change of a share since the previous period, in fractions (points / 100);
+        ``figure`` is "reps" or "assets"; None when either share is unknown."""
+        if figure == "reps":
+            now, before = self.current.rep_share(tier), self.previous.rep_share(tier)
+        else:
+            now, before = self.current.asset_share, self.previous.asset_share
+        return None if now is None or before is None else now - before
+
+
+def consumption_headline(filters: ReportFilters, weeks: int = TREND_WEEKS) -> ConsumptionHeadline:
+    """Content consumption for the reports dashboard, the leaders' digest and any page
+    that includes ``reports/_consumption_headline.html``: the period, the one before it
+    and the last ``weeks`` weeks ending with the period's last day."""
+    period = filters.period
+    before = Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
+    both = Period(before.first, period.last)
+    split = _period_split(period)
+    figures = consumption_in(both, filters.team, split, {0: before.first, 1: period.first})
+    trend_span = Period(period.last - timedelta(days=7 * weeks - 1), period.last)
+    trend = consumption_in(
+        trend_span, filters.team, _weekly(trend_span), dict(enumerate(trend_span.weeks()))
+    )
+    return ConsumptionHeadline(
+        period=period, current=figures[1], previous=figures[0], trend=list(trend.values())
+    )
+
+
+def _period_split(period: Period):
+    """Bucket 1 for a time in ``period``, 0 for one before it."""
+
+    def bucket(column) -> ColumnElement:
+        return case((column >= _instant(period.start), 1), else_=0)
+
+    return bucket
+
+
+def _weekly(span: Period):
+    """The seven-day bucket of a time in ``span``, cut at local midnights: a week with a
+    change of clocks keeps its own days (the report calendar's ``week_of`` counts hours)."""
+    cuts = [Period(day, day).start for day in span.weeks()[1:]]
+
+    def bucket(column) -> ColumnElement:
+        whens = [(column < _instant(cut), number) for number, cut in enumerate(cuts)]
+        return case(*whens, else_=len(cuts)) if whens else literal(0)
+
+    return bucket
+
+
+def _instant(moment) -> ColumnElement:
+    return literal(moment, type_=E.created_at.type)
+
+
+def consumption_in(
+    span: Period, team: str | None, bucket, starts: dict[int, date]
+) -> dict[int, Consumption]:
+    """The figures of each bucket of ``span``: ``bucket(column)`` maps a stored time to
+    its bucket number, and ``starts`` gives each number its first day."""
+    found = {number: Consumption(day) for number, day in starts.items()}
+    active: dict[int, set[int]] = defaultdict(set)
+    using: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for number, user_id, tier in db.session.execute(_rep_events(span, team, bucket)):
+        active[number].add(user_id)
+        if tier is not None:
+            using[(number, tier)].add(user_id)
+            using[(number, "any")].add(user_id)
+    for number, user_id in db.session.execute(_rep_doings(span, team, bucket)):
+        active[number].add(user_id)
+    for number, reps in active.items():
+        found[number].active_reps = len(reps)
+    for (number, tier), reps in using.items():
+        found[number].reps_using[tier] = len(reps)
+    for number, used in db.session.execute(_assets_used(span, bucket)):
+        found[number].assets_used = used
+    live = _live_assets()
+    for figures in found.values():
+        figures.live_assets = live
+    return found
+
+
+def _reps(query: Select, user_id, team: str | None) -> Select:
+    """Keep the rows of rep accounts not deactivated (of ``team`` when given)."""
+    query = query.join(User, User.id == user_id).where(User.role == Role.REP, User.active)
+    return query if team is None else query.where(User.department == team)
+
+
+def _within(column, span: Period) -> list:
+    return [column >= span.start, column < span.end]
+
+
+def _rep_events(span: Period, team: str | None, bucket) -> Select:
+    """Distinct (bucket, rep, tier) of the span's usage events: the tier is the event's
+    evidence for a use, None for a view (which makes the rep active only)."""
+    tier = case((E.kind == "view", None), else_=E.evidence)
+    query = select(bucket(E.created_at).cast(Integer), E.user_id, tier).where(
+        *_within(E.created_at, span)
+    )
+    return _reps(query, E.user_id, team).distinct()
+
+
+def _rep_doings(span: Period, team: str | None, bucket) -> Select:
+    """Distinct (bucket, rep) of everything else that makes a rep active: their latest
+    sign-in, ratings, feedback and campaign briefs read."""
+    sources = union_all(
+        select(User.id.label("user_id"), User.last_login_at.label("at")).where(
+            *_within(User.last_login_at, span)
+        ),
+        select(Rating.user_id, Rating.updated_at).where(*_within(Rating.updated_at, span)),
+        select(FieldFeedback.author_id, FieldFeedback.created_at).where(
+            *_within(FieldFeedback.created_at, span)
+        ),
+        select(CampaignRead.user_id, CampaignRead.read_at).where(
+            *_within(CampaignRead.read_at, span)
+        ),
+    ).subquery("doings")
+    query = select(bucket(sources.c.at).cast(Integer), sources.c.user_id)
+    return _reps(query, sources.c.user_id, team).distinct()
+
+
+def _assets_used(span: Period, bucket) -> Select:
+    """Per bucket, the live assets that anything but a view named. The distinct (bucket,
+    asset) pairs come from the index on (time, kind, asset) alone; only they are joined
+    to the assets."""
+    pairs = (
+        select(bucket(E.created_at).cast(Integer).label("bucket"), E.asset_id.label("asset_id"))
+        .where(*_within(E.created_at, span), E.kind != "view")
+        .distinct()
+        .subquery("pairs")
+    )
+    return (
+        select(pairs.c.bucket, func.count())
+        .join(Asset, Asset.id == pairs.c.asset_id)
+        .where(Asset.live_clause(local_today()))
+        .group_by(pairs.c.bucket)
+    )
+
+
+def _live_assets() -> int:
+    live = select(func.count(Asset.id)).where(Asset.live_clause(local_today()))
+    return db.session.scalar(live) or 0
+
+
+@dataclass
+class TeamConsumption:
+    """One team's row of the adoption report's "By team" list."""
+
+    team: str
+    active_reps: int
+    reps_using: int
+    using_share: float | None
+    verified: int
+    self_reported: int
+    imported: int
+
+
+def _one_bucket(column) -> ColumnElement:
+    return literal(0)
+
+
+def team_consumption(filters: ReportFilters) -> list[TeamConsumption]:
+    """Each team's consumption in the period (the chosen team only, when one is), in
+    the order of DEPARTMENTS; a team without an active rep is left out."""
+    rows = []
+    for team in [filters.team] if filters.team else DEPARTMENTS:
+        figures = consumption_in(filters.period, team, _one_bucket, {0: filters.period.first})[0]
+        if not figures.active_reps:
+            continue
+        using = figures.reps_using
+        rows.append(
+            TeamConsumption(
+                team=team.capitalize(),
+                active_reps=figures.active_reps,
+                reps_using=using["any"],
+                using_share=figures.rep_share(),
+                verified=using["verified"],
+                self_reported=using["self_reported"],
+                imported=using["imported"],
+            )
+        )
+    return rows
+
+
+def consumption_by_team(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
+    """A page of ``team_consumption`` in the chosen order (two teams at most: sorted
+    here rather than in the database)."""
+    rows = team_consumption(filters)
+    known = [row for row in rows if getattr(row, sort.key) is not None]
+    known.sort(key=lambda row: getattr(row, sort.key), reverse=sort.descending)
+    ordered_rows = known + [row for row in rows if getattr(row, sort.key) is None]
+    start = (page - 1) * per_page
+    return Page(ordered_rows[start : start + per_page], page, per_page, len(rows))
