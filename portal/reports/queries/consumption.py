@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, Select, case, func, literal, select, union_all
+from sqlalchemy import Integer, Select, String, case, func, literal, select, union, union_all
 from sqlalchemy.sql import ColumnElement
 
 from content.library.models import Asset
@@ -105,11 +105,12 @@ def consumption_headline(filters: ReportFilters, weeks: int = TREND_WEEKS) -> Co
     before = Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
     both = Period(before.first, period.last)
     split = _period_split(period)
-    figures = consumption_in(both, filters.team, split, {0: before.first, 1: period.first})
+    live = live_assets()
+    starts = {0: before.first, 1: period.first}
+    figures = consumption_in(both, filters.team, split, starts, live)
     trend_span = Period(period.last - timedelta(days=7 * weeks - 1), period.last)
-    trend = consumption_in(
-        trend_span, filters.team, _weekly(trend_span), dict(enumerate(trend_span.weeks()))
-    )
+    weekly = dict(enumerate(trend_span.weeks()))
+    trend = consumption_in(trend_span, filters.team, _weekly(trend_span), weekly, live)
     return ConsumptionHeadline(
         period=period, current=figures[1], previous=figures[0], trend=list(trend.values())
     )
@@ -141,29 +142,25 @@ def _instant(moment) -> ColumnElement:
 
 
 def consumption_in(
-    span: Period, team: str | None, bucket, starts: dict[int, date]
+    span: Period, team: str | None, bucket, starts: dict[int, date], live: int
 ) -> dict[int, Consumption]:
-    """The figures of each bucket of ``span``: ``bucket(column)`` maps a stored time to
-    its bucket number, and ``starts`` gives each number its first day."""
-    found = {number: Consumption(day) for number, day in starts.items()}
+    """The figures of each bucket of ``span`` (two statements): ``bucket(column)`` maps a
+    stored time to its bucket number, ``starts`` gives each number its first day, and
+    ``live`` is how many assets are live."""
+    found = {number: Consumption(day, live_assets=live) for number, day in starts.items()}
     active: dict[int, set[int]] = defaultdict(set)
     using: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for number, user_id, tier in db.session.execute(_rep_events(span, team, bucket)):
+    for number, user_id, tier in db.session.execute(_rep_activity(span, team, bucket)):
         active[number].add(user_id)
         if tier is not None:
             using[(number, tier)].add(user_id)
             using[(number, "any")].add(user_id)
-    for number, user_id in db.session.execute(_rep_doings(span, team, bucket)):
-        active[number].add(user_id)
     for number, reps in active.items():
         found[number].active_reps = len(reps)
     for (number, tier), reps in using.items():
         found[number].reps_using[tier] = len(reps)
     for number, used in db.session.execute(_assets_used(span, bucket)):
         found[number].assets_used = used
-    live = _live_assets()
-    for figures in found.values():
-        figures.live_assets = live
     return found
 
 
@@ -177,19 +174,19 @@ def _within(column, span: Period) -> list:
     return [column >= span.start, column < span.end]
 
 
-def _rep_events(span: Period, team: str | None, bucket) -> Select:
-    """Distinct (bucket, rep, tier) of the span's usage events: the tier is the event's
-    evidence for a use, None for a view (which makes the rep active only)."""
+def _rep_activity(span: Period, team: str | None, bucket):
+    """Distinct (bucket, rep, tier) of what made reps active in the span: for a usage
+    event the tier is its evidence, None for a view (active, but no use); None too for
+    the rest: their latest sign-in, ratings, feedback and campaign briefs read."""
     tier = case((E.kind == "view", None), else_=E.evidence)
-    query = select(bucket(E.created_at).cast(Integer), E.user_id, tier).where(
+    events = select(bucket(E.created_at).cast(Integer), E.user_id, tier).where(
         *_within(E.created_at, span)
     )
-    return _reps(query, E.user_id, team).distinct()
+    return union(_reps(events, E.user_id, team), _rep_doings(span, team, bucket))
 
 
 def _rep_doings(span: Period, team: str | None, bucket) -> Select:
-    """Distinct (bucket, rep) of everything else that makes a rep active: their latest
-    sign-in, ratings, feedback and campaign briefs read."""
+    """(bucket, rep, None) of everything but usage that makes a rep active."""
     sources = union_all(
         select(User.id.label("user_id"), User.last_login_at.label("at")).where(
             *_within(User.last_login_at, span)
@@ -202,8 +199,8 @@ def _rep_doings(span: Period, team: str | None, bucket) -> Select:
             *_within(CampaignRead.read_at, span)
         ),
     ).subquery("doings")
-    query = select(bucket(sources.c.at).cast(Integer), sources.c.user_id)
-    return _reps(query, sources.c.user_id, team).distinct()
+    query = select(bucket(sources.c.at).cast(Integer), sources.c.user_id, literal(None, String()))
+    return _reps(query, sources.c.user_id, team)
 
 
 def _assets_used(span: Period, bucket) -> Select:
@@ -224,7 +221,8 @@ def _assets_used(span: Period, bucket) -> Select:
     )
 
 
-def _live_assets() -> int:
+def live_assets() -> int:
+    """How many assets are live today."""
     live = select(func.count(Asset.id)).where(Asset.live_clause(local_today()))
     return db.session.scalar(live) or 0
 
@@ -249,9 +247,10 @@ def _one_bucket(column) -> ColumnElement:
 def team_consumption(filters: ReportFilters) -> list[TeamConsumption]:
     """Each team's consumption in the period (the chosen team only, when one is), in
     the order of DEPARTMENTS; a team without an active rep is left out."""
-    rows = []
+    rows, live = [], live_assets()
     for team in [filters.team] if filters.team else DEPARTMENTS:
-        figures = consumption_in(filters.period, team, _one_bucket, {0: filters.period.first})[0]
+        start = {0: filters.period.first}
+        figures = consumption_in(filters.period, team, _one_bucket, start, live)[0]
         if not figures.active_reps:
             continue
         using = figures.reps_using
