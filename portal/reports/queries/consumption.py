@@ -100,39 +100,81 @@ class ConsumptionHeadline:
 def consumption_headline(filters: ReportFilters, weeks: int = TREND_WEEKS) -> ConsumptionHeadline:
     """Content consumption for the reports dashboard, the leaders' digest and any page
     that includes ``reports/_consumption_headline.html``: the period, the one before it
-    and the last ``weeks`` weeks ending with the period's last day."""
+    and the last ``weeks`` weeks ending with the period's last day.
+
+    One pass over the events of all three: each distinct (rep, tier) and (asset) comes
+    with two bucket numbers, the period or the one before it, and the week (-1 before
+    the weeks), and is tallied per bucket here."""
     period = filters.period
     before = Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
-    both = Period(before.first, period.last)
-    split = _period_split(period)
+    trend = Period(period.last - timedelta(days=7 * weeks - 1), period.last)
+    span = Period(min(before.first, trend.first), period.last)
+    buckets = (_period_split(before, period), _weekly(trend))
     live = live_assets()
-    starts = {0: before.first, 1: period.first}
-    figures = consumption_in(both, filters.team, split, starts, live)
-    trend_span = Period(period.last - timedelta(days=7 * weeks - 1), period.last)
-    weekly = dict(enumerate(trend_span.weeks()))
-    trend = consumption_in(trend_span, filters.team, _weekly(trend_span), weekly, live)
-    return ConsumptionHeadline(
-        period=period, current=figures[1], previous=figures[0], trend=list(trend.values())
-    )
+    split = {
+        n: Consumption(day, live_assets=live) for n, day in enumerate((before.first, period.first))
+    }
+    weekly = {n: Consumption(day, live_assets=live) for n, day in enumerate(trend.weeks())}
+    people = _tally(db.session.execute(_rep_activity(span, filters.team, buckets)))
+    for column, figures in ((0, split), (1, weekly)):
+        _add_reps(figures, people, column)
+    assets: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for in_period, week, asset_id in db.session.execute(_assets_used(span, buckets)):
+        assets[(0, in_period)].add(asset_id)
+        assets[(1, week)].add(asset_id)
+    for (column, number), used in assets.items():
+        figures = (split, weekly)[column]
+        if number in figures:
+            figures[number].assets_used = len(used)
+    return ConsumptionHeadline(period, split[1], split[0], list(weekly.values()))
 
 
-def _period_split(period: Period):
-    """Bucket 1 for a time in ``period``, 0 for one before it."""
+Tally = dict[tuple[int, int], dict[str, set[int]]]
+
+
+def _tally(rows) -> Tally:
+    """Per (bucket column, bucket number), the active reps ("active") and the reps with
+    a use of each tier and of any ("any")."""
+    found: Tally = defaultdict(lambda: defaultdict(set))
+    for *numbers, user_id, tier in rows:
+        for column, number in enumerate(numbers):
+            sets = found[(column, number)]
+            sets["active"].add(user_id)
+            if tier is not None:
+                sets[tier].add(user_id)
+                sets["any"].add(user_id)
+    return found
+
+
+def _add_reps(figures: dict[int, Consumption], people: Tally, column: int) -> None:
+    for (at, number), sets in people.items():
+        if at == column and number in figures:
+            figures[number].active_reps = len(sets["active"])
+            figures[number].reps_using = {tier: len(sets[tier]) for tier in TIERS}
+
+
+def _period_split(before: Period, period: Period):
+    """Bucket 1 for a time in ``period``, 0 for one in ``before``, -1 for an earlier one
+    (read for the weeks)."""
 
     def bucket(column) -> ColumnElement:
-        return case((column >= _instant(period.start), 1), else_=0)
+        return case(
+            (column < _instant(before.start), -1),
+            (column < _instant(period.start), 0),
+            else_=1,
+        )
 
     return bucket
 
 
 def _weekly(span: Period):
-    """The seven-day bucket of a time in ``span``, cut at local midnights: a week with a
-    change of clocks keeps its own days (the report calendar's ``week_of`` counts hours)."""
-    cuts = [Period(day, day).start for day in span.weeks()[1:]]
+    """The seven-day bucket of a time in ``span``, cut at local midnights (a week with a
+    change of clocks keeps its own days), and -1 before the span."""
+    cuts = [Period(day, day).start for day in span.weeks()]
 
     def bucket(column) -> ColumnElement:
-        whens = [(column < _instant(cut), number) for number, cut in enumerate(cuts)]
-        return case(*whens, else_=len(cuts)) if whens else literal(0)
+        whens = [(column < _instant(cut), number - 1) for number, cut in enumerate(cuts)]
+        return case(*whens, else_=len(cuts) - 1)
 
     return bucket
 
@@ -141,31 +183,10 @@ def _instant(moment) -> ColumnElement:
     return literal(moment, type_=E.created_at.type)
 
 
-def consumption_in(
-    span: Period, team: str | None, bucket, starts: dict[int, date], live: int
-) -> dict[int, Consumption]:
-    """The figures of each bucket of ``span`` (two statements): ``bucket(column)`` maps a
-    stored time to its bucket number, ``starts`` gives each number its first day, and
-    ``live`` is how many assets are live."""
-    found = {number: Consumption(day, live_assets=live) for number, day in starts.items()}
-    active: dict[int, set[int]] = defaultdict(set)
-    using: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for number, user_id, tier in db.session.execute(_rep_activity(span, team, bucket)):
-        active[number].add(user_id)
-        if tier is not None:
-            using[(number, tier)].add(user_id)
-            using[(number, "any")].add(user_id)
-    for number, reps in active.items():
-        found[number].active_reps = len(reps)
-    for (number, tier), reps in using.items():
-        found[number].reps_using[tier] = len(reps)
-    for number, used in db.session.execute(_assets_used(span, bucket)):
-        found[number].assets_used = used
-    return found
-
-
 def _reps(query: Select, user_id, team: str | None) -> Select:
-    """Keep the rows of rep accounts not deactivated (of ``team`` when given)."""
+    """Keep the rows of rep accounts not deactivated (of ``team`` when given). A join,
+    not ``IN (the reps' ids)``: SQLite would then read every event of each rep through
+    the index on the person, ten times slower than the period's events by time."""
     query = query.join(User, User.id == user_id).where(User.role == Role.REP, User.active)
     return query if team is None else query.where(User.department == team)
 
@@ -174,19 +195,24 @@ def _within(column, span: Period) -> list:
     return [column >= span.start, column < span.end]
 
 
-def _rep_activity(span: Period, team: str | None, bucket):
-    """Distinct (bucket, rep, tier) of what made reps active in the span: for a usage
-    event the tier is its evidence, None for a view (active, but no use); None too for
-    the rest: their latest sign-in, ratings, feedback and campaign briefs read."""
+def _numbers(buckets, column) -> list:
+    return [bucket(column).cast(Integer) for bucket in buckets]
+
+
+def _rep_activity(span: Period, team: str | None, buckets):
+    """Distinct (bucket numbers…, rep, tier) of what made reps active in the span: for a
+    usage event the tier is its evidence, None for a view (active, but no use); None too
+    for the rest: their latest sign-in, ratings, feedback and campaign briefs read. The
+    events of the span are read in time order."""
     tier = case((E.kind == "view", None), else_=E.evidence)
-    events = select(bucket(E.created_at).cast(Integer), E.user_id, tier).where(
+    events = select(*_numbers(buckets, E.created_at), E.user_id, tier).where(
         *_within(E.created_at, span)
     )
-    return union(_reps(events, E.user_id, team), _rep_doings(span, team, bucket))
+    return union(_reps(events, E.user_id, team), _rep_doings(span, team, buckets))
 
 
-def _rep_doings(span: Period, team: str | None, bucket) -> Select:
-    """(bucket, rep, None) of everything but usage that makes a rep active."""
+def _rep_doings(span: Period, team: str | None, buckets) -> Select:
+    """(bucket numbers…, rep, None) of everything but usage that makes a rep active."""
     sources = union_all(
         select(User.id.label("user_id"), User.last_login_at.label("at")).where(
             *_within(User.last_login_at, span)
@@ -199,25 +225,28 @@ def _rep_doings(span: Period, team: str | None, bucket) -> Select:
             *_within(CampaignRead.read_at, span)
         ),
     ).subquery("doings")
-    query = select(bucket(sources.c.at).cast(Integer), sources.c.user_id, literal(None, String()))
-    return _reps(query, sources.c.user_id, team)
+    user_id = sources.c.user_id
+    query = select(*_numbers(buckets, sources.c.at), user_id, literal(None, String()))
+    return _reps(query, user_id, team)
 
 
-def _assets_used(span: Period, bucket) -> Select:
-    """Per bucket, the live assets that anything but a view named. The distinct (bucket,
-    asset) pairs come from the index on (time, kind, asset) alone; only they are joined
-    to the assets."""
+def _assets_used(span: Period, buckets) -> Select:
+    """Distinct (bucket numbers…, asset) of the live assets that anything but a view
+    named: the pairs come from the index on (time, kind, asset) alone, and only they are
+    joined to the assets."""
+    numbers = [
+        number.label(f"bucket{n}") for n, number in enumerate(_numbers(buckets, E.created_at))
+    ]
     pairs = (
-        select(bucket(E.created_at).cast(Integer).label("bucket"), E.asset_id.label("asset_id"))
+        select(*numbers, E.asset_id.label("asset_id"))
         .where(*_within(E.created_at, span), E.kind != "view")
         .distinct()
         .subquery("pairs")
     )
     return (
-        select(pairs.c.bucket, func.count())
+        select(*(pairs.c[f"bucket{n}"] for n in range(len(buckets))), pairs.c.asset_id)
         .join(Asset, Asset.id == pairs.c.asset_id)
         .where(Asset.live_clause(local_today()))
-        .group_by(pairs.c.bucket)
     )
 
 
@@ -247,19 +276,19 @@ def _one_bucket(column) -> ColumnElement:
 def team_consumption(filters: ReportFilters) -> list[TeamConsumption]:
     """Each team's consumption in the period (the chosen team only, when one is), in
     the order of DEPARTMENTS; a team without an active rep is left out."""
-    rows, live = [], live_assets()
+    rows = []
     for team in [filters.team] if filters.team else DEPARTMENTS:
-        start = {0: filters.period.first}
-        figures = consumption_in(filters.period, team, _one_bucket, start, live)[0]
-        if not figures.active_reps:
+        statement = _rep_activity(filters.period, team, (_one_bucket,))
+        sets = _tally(db.session.execute(statement)).get((0, 0))
+        if not sets or not sets["active"]:
             continue
-        using = figures.reps_using
+        active, using = len(sets["active"]), {tier: len(sets[tier]) for tier in TIERS}
         rows.append(
             TeamConsumption(
                 team=team.capitalize(),
-                active_reps=figures.active_reps,
+                active_reps=active,
                 reps_using=using["any"],
-                using_share=figures.rep_share(),
+                using_share=share(using["any"], active),
                 verified=using["verified"],
                 self_reported=using["self_reported"],
                 imported=using["imported"],
