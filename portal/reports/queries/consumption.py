@@ -15,15 +15,16 @@ is known, and how much of the live library was used at all, per period and per w
   expired); one is used when any usage event other than a view names it in the period.
 
 The team filter keeps the reps of that department; the asset figures are the library's.
-Each figure is a grouped query per bucket (the period, the one before it, or each of
-the last weeks), so the headline reads the period's events a few times at most.
+The period, the one before it and the last weeks are windows of one pass over their
+events: each rep with each tier, and each asset, is grouped once with a flag per window.
 """
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, Select, String, case, func, literal, select, union, union_all
+from sqlalchemy import Select, String, and_, case, func, literal, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from content.library.models import Asset
@@ -100,87 +101,91 @@ class ConsumptionHeadline:
 def consumption_headline(filters: ReportFilters, weeks: int = TREND_WEEKS) -> ConsumptionHeadline:
     """Content consumption for the reports dashboard, the leaders' digest and any page
     that includes ``reports/_consumption_headline.html``: the period, the one before it
-    and the last ``weeks`` weeks ending with the period's last day.
-
-    One pass over the events of all three: each distinct (rep, tier) and (asset) comes
-    with two bucket numbers, the period or the one before it, and the week (-1 before
-    the weeks), and is tallied per bucket here."""
+    and the last ``weeks`` weeks ending with the period's last day (three statements)."""
     period = filters.period
     before = Period(period.first - timedelta(days=period.days), period.first - timedelta(days=1))
     trend = Period(period.last - timedelta(days=7 * weeks - 1), period.last)
-    span = Period(min(before.first, trend.first), period.last)
-    buckets = (_period_split(before, period), _weekly(trend))
-    live = live_assets()
-    split = {
-        n: Consumption(day, live_assets=live) for n, day in enumerate((before.first, period.first))
-    }
-    weekly = {n: Consumption(day, live_assets=live) for n, day in enumerate(trend.weeks())}
-    people = _tally(db.session.execute(_rep_activity(span, filters.team, buckets)))
-    for column, figures in ((0, split), (1, weekly)):
-        _add_reps(figures, people, column)
-    assets: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for in_period, week, asset_id in db.session.execute(_assets_used(span, buckets)):
-        assets[(0, in_period)].add(asset_id)
-        assets[(1, week)].add(asset_id)
-    for (column, number), used in assets.items():
-        figures = (split, weekly)[column]
-        if number in figures:
-            figures[number].assets_used = len(used)
-    return ConsumptionHeadline(period, split[1], split[0], list(weekly.values()))
+    windows = [before, period, *(Period(day, day + timedelta(days=6)) for day in trend.weeks())]
+    figures = consumption_in(windows, filters.team, with_assets=True)
+    return ConsumptionHeadline(period, figures[1], figures[0], figures[2:])
 
 
-Tally = dict[tuple[int, int], dict[str, set[int]]]
-
-
-def _tally(rows) -> Tally:
-    """Per (bucket column, bucket number), the active reps ("active") and the reps with
-    a use of each tier and of any ("any")."""
-    found: Tally = defaultdict(lambda: defaultdict(set))
-    for *numbers, user_id, tier in rows:
-        for column, number in enumerate(numbers):
-            sets = found[(column, number)]
-            sets["active"].add(user_id)
+def consumption_in(
+    windows: list[Period], team: str | None, with_assets: bool = False
+) -> list[Consumption]:
+    """The figures of each window, from one pass over the events of them all: the span
+    they cover is cut into segments at every window's ends, and each rep with each tier,
+    and each asset, comes once per segment it appears in."""
+    cuts = sorted({moment for w in windows for moment in (w.start, w.end)})
+    inside = [
+        [n for n, w in enumerate(windows) if w.start <= cuts[k] and cuts[k + 1] <= w.end]
+        for k in range(len(cuts) - 1)
+    ]
+    live = live_assets() if with_assets else 0
+    found = [Consumption(window.first, live_assets=live) for window in windows]
+    active: list[set[int]] = [set() for _ in windows]
+    using: list[dict[str, set[int]]] = [defaultdict(set) for _ in windows]
+    for user_id, tier, segment in _segments(_rep_activity(cuts, team), 2):
+        for n in inside[segment]:
+            active[n].add(user_id)
             if tier is not None:
-                sets[tier].add(user_id)
-                sets["any"].add(user_id)
+                using[n][tier].add(user_id)
+                using[n]["any"].add(user_id)
+    for n, figures in enumerate(found):
+        figures.active_reps = len(active[n])
+        figures.reps_using = {tier: len(using[n][tier]) for tier in TIERS}
+    if with_assets:
+        assets: list[set[int]] = [set() for _ in windows]
+        for asset_id, segment in _segments(_assets_used(cuts), 1):
+            for n in inside[segment]:
+                assets[n].add(asset_id)
+        for figures, used in zip(found, assets, strict=True):
+            figures.assets_used = len(used)
     return found
-
-
-def _add_reps(figures: dict[int, Consumption], people: Tally, column: int) -> None:
-    for (at, number), sets in people.items():
-        if at == column and number in figures:
-            figures[number].active_reps = len(sets["active"])
-            figures[number].reps_using = {tier: len(sets[tier]) for tier in TIERS}
-
-
-def _period_split(before: Period, period: Period):
-    """Bucket 1 for a time in ``period``, 0 for one in ``before``, -1 for an earlier one
-    (read for the weeks)."""
-
-    def bucket(column) -> ColumnElement:
-        return case(
-            (column < _instant(before.start), -1),
-            (column < _instant(period.start), 0),
-            else_=1,
-        )
-
-    return bucket
-
-
-def _weekly(span: Period):
-    """The seven-day bucket of a time in ``span``, cut at local midnights (a week with a
-    change of clocks keeps its own days), and -1 before the span."""
-    cuts = [Period(day, day).start for day in span.weeks()]
-
-    def bucket(column) -> ColumnElement:
-        whens = [(column < _instant(cut), number - 1) for number, cut in enumerate(cuts)]
-        return case(*whens, else_=len(cuts) - 1)
-
-    return bucket
 
 
 def _instant(moment) -> ColumnElement:
     return literal(moment, type_=E.created_at.type)
+
+
+def _segment(column, cuts: list) -> ColumnElement:
+    """The number of the segment between two cuts that a time falls in (0 first)."""
+    whens = [(column < _instant(cut), k) for k, cut in enumerate(cuts[1:-1])]
+    return case(*whens, else_=len(cuts) - 2) if whens else literal(0)
+
+
+def _hashed() -> bool:
+    """Whether the database groups by hashing (PostgreSQL): see ``_per_segment``."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _per_segment(keys: list, at, cuts: list) -> Select:
+    """``keys`` with the segments of ``at`` they occur in. SQLite: distinct (keys,
+    segment) rows, which it keeps in a b-tree as it reads. PostgreSQL: one row per key
+    with a flag per segment, which it hashes; it sorted the distinct rows instead, on disk,
+    at twice the cost, not knowing how few they are."""
+    if not _hashed():
+        return select(*keys, _segment(at, cuts)).distinct()
+    flags = [
+        func.max(case((and_(at >= _instant(low), at < _instant(high)), 1), else_=0))
+        for low, high in itertools.pairwise(cuts)
+    ]
+    return select(*keys, *flags).group_by(*keys)
+
+
+def _segments(statement, width: int):
+    """The rows of a ``_per_segment`` statement as (keys…, segment), one per segment."""
+    flagged = _hashed()
+    for row in db.session.execute(statement):
+        keys, rest = tuple(row[:width]), row[width:]
+        if flagged:
+            yield from ((*keys, k) for k, flag in enumerate(rest) if flag)
+        else:
+            yield (*keys, rest[0])
+
+
+def _spanned(column, cuts: list) -> list:
+    return [column >= cuts[0], column < cuts[-1]]
 
 
 def _reps(query: Select, user_id, team: str | None) -> Select:
@@ -191,60 +196,47 @@ def _reps(query: Select, user_id, team: str | None) -> Select:
     return query if team is None else query.where(User.department == team)
 
 
-def _within(column, span: Period) -> list:
-    return [column >= span.start, column < span.end]
-
-
-def _numbers(buckets, column) -> list:
-    return [bucket(column).cast(Integer) for bucket in buckets]
-
-
-def _rep_activity(span: Period, team: str | None, buckets):
-    """Distinct (bucket numbers…, rep, tier) of what made reps active in the span: for a
-    usage event the tier is its evidence, None for a view (active, but no use); None too
-    for the rest: their latest sign-in, ratings, feedback and campaign briefs read. The
-    events of the span are read in time order."""
+def _rep_activity(cuts: list, team: str | None):
+    """Distinct (rep, tier, segment) of what made reps active: for a usage event the tier
+    is its evidence, None for a view (active, but no use); None too for the rest: their
+    latest sign-in, ratings, feedback and campaign briefs read."""
     tier = case((E.kind == "view", None), else_=E.evidence)
-    events = select(*_numbers(buckets, E.created_at), E.user_id, tier).where(
-        *_within(E.created_at, span)
-    )
-    return union(_reps(events, E.user_id, team), _rep_doings(span, team, buckets))
+    # The joined person's id, not the event's column: grouped by the latter, SQLite would
+    # walk the whole table in the order of the index on it.
+    events = _per_segment([User.id, tier], E.created_at, cuts).select_from(E)
+    events = _reps(events.where(*_spanned(E.created_at, cuts)), E.user_id, team)
+    return union_all(events, _rep_doings(cuts, team))
 
 
-def _rep_doings(span: Period, team: str | None, buckets) -> Select:
-    """(bucket numbers…, rep, None) of everything but usage that makes a rep active."""
+def _rep_doings(cuts: list, team: str | None) -> Select:
+    """(rep, None, segment) of everything but usage that makes a rep active."""
     sources = union_all(
         select(User.id.label("user_id"), User.last_login_at.label("at")).where(
-            *_within(User.last_login_at, span)
+            *_spanned(User.last_login_at, cuts)
         ),
-        select(Rating.user_id, Rating.updated_at).where(*_within(Rating.updated_at, span)),
+        select(Rating.user_id, Rating.updated_at).where(*_spanned(Rating.updated_at, cuts)),
         select(FieldFeedback.author_id, FieldFeedback.created_at).where(
-            *_within(FieldFeedback.created_at, span)
+            *_spanned(FieldFeedback.created_at, cuts)
         ),
         select(CampaignRead.user_id, CampaignRead.read_at).where(
-            *_within(CampaignRead.read_at, span)
+            *_spanned(CampaignRead.read_at, cuts)
         ),
     ).subquery("doings")
     user_id = sources.c.user_id
-    query = select(*_numbers(buckets, sources.c.at), user_id, literal(None, String()))
+    query = _per_segment([user_id, literal(None, String())], sources.c.at, cuts)
     return _reps(query, user_id, team)
 
 
-def _assets_used(span: Period, buckets) -> Select:
-    """Distinct (bucket numbers…, asset) of the live assets that anything but a view
-    named: the pairs come from the index on (time, kind, asset) alone, and only they are
-    joined to the assets."""
-    numbers = [
-        number.label(f"bucket{n}") for n, number in enumerate(_numbers(buckets, E.created_at))
-    ]
+def _assets_used(cuts: list) -> Select:
+    """Distinct (live asset, segment) that anything but a view named: the pairs come
+    from the index on (time, kind, asset) alone, and only they are joined to the assets."""
     pairs = (
-        select(*numbers, E.asset_id.label("asset_id"))
-        .where(*_within(E.created_at, span), E.kind != "view")
-        .distinct()
+        _per_segment([E.asset_id.label("asset_id")], E.created_at, cuts)
+        .where(*_spanned(E.created_at, cuts), E.kind != "view")
         .subquery("pairs")
     )
     return (
-        select(*(pairs.c[f"bucket{n}"] for n in range(len(buckets))), pairs.c.asset_id)
+        select(pairs)
         .join(Asset, Asset.id == pairs.c.asset_id)
         .where(Asset.live_clause(local_today()))
     )
@@ -269,26 +261,21 @@ class TeamConsumption:
     imported: int
 
 
-def _one_bucket(column) -> ColumnElement:
-    return literal(0)
-
-
 def team_consumption(filters: ReportFilters) -> list[TeamConsumption]:
     """Each team's consumption in the period (the chosen team only, when one is), in
     the order of DEPARTMENTS; a team without an active rep is left out."""
     rows = []
     for team in [filters.team] if filters.team else DEPARTMENTS:
-        statement = _rep_activity(filters.period, team, (_one_bucket,))
-        sets = _tally(db.session.execute(statement)).get((0, 0))
-        if not sets or not sets["active"]:
+        (figures,) = consumption_in([filters.period], team)
+        if not figures.active_reps:
             continue
-        active, using = len(sets["active"]), {tier: len(sets[tier]) for tier in TIERS}
+        using = figures.reps_using
         rows.append(
             TeamConsumption(
                 team=team.capitalize(),
-                active_reps=active,
+                active_reps=figures.active_reps,
                 reps_using=using["any"],
-                using_share=share(using["any"], active),
+                using_share=figures.rep_share(),
                 verified=using["verified"],
                 self_reported=using["self_reported"],
                 imported=using["imported"],
