@@ -19,12 +19,11 @@ The period, the one before it and the last weeks are windows of one pass over th
 events: each rep with each tier, and each asset, is grouped once with a flag per window.
 """
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, String, and_, case, func, literal, select, union_all
+from sqlalchemy import Select, String, case, func, literal, select, union_all
 from sqlalchemy.sql import ColumnElement
 
 from content.library.models import Asset
@@ -162,26 +161,26 @@ def _hashed() -> bool:
 def _per_segment(keys: list, at, cuts: list) -> Select:
     """``keys`` with the segments of ``at`` they occur in. SQLite: distinct (keys,
     segment) rows, which it keeps in a b-tree as it reads. PostgreSQL: one row per key
-    with a flag per segment, which it hashes; it sorted the distinct rows instead, on disk,
-    at twice the cost, not knowing how few they are."""
+    with the bits of its segments OR-ed, which it hashes; it sorted the distinct rows
+    instead, on disk, at twice the cost, not knowing how few they are."""
+    segment = _segment(at, cuts)
     if not _hashed():
-        return select(*keys, _segment(at, cuts)).distinct()
-    flags = [
-        func.max(case((and_(at >= _instant(low), at < _instant(high)), 1), else_=0))
-        for low, high in itertools.pairwise(cuts)
-    ]
-    return select(*keys, *flags).group_by(*keys)
+        return select(*keys, segment).distinct()
+    return select(*keys, func.bit_or(literal(1).op("<<")(segment))).group_by(*keys)
 
 
 def _segments(statement, width: int):
     """The rows of a ``_per_segment`` statement as (keys…, segment), one per segment."""
     flagged = _hashed()
-    for row in db.session.execute(statement):
-        keys, rest = tuple(row[:width]), row[width:]
-        if flagged:
-            yield from ((*keys, k) for k, flag in enumerate(rest) if flag)
-        else:
-            yield (*keys, rest[0])
+    for *keys, found in db.session.execute(statement):
+        if not flagged:
+            yield (*keys[:width], found)
+            continue
+        segment = 0
+        while found:
+            if found & 1:
+                yield (*keys[:width], segment)
+            found, segment = found >> 1, segment + 1
 
 
 def _spanned(column, cuts: list) -> list:
