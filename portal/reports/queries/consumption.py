@@ -158,15 +158,16 @@ def _hashed() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _per_segment(keys: list, at, cuts: list) -> Select:
+def _per_segment(keys: list, at, cuts: list, constants: tuple = ()) -> Select:
     """``keys`` with the segments of ``at`` they occur in. SQLite: distinct (keys,
     segment) rows, which it keeps in a b-tree as it reads. PostgreSQL: one row per key
     with the bits of its segments OR-ed, which it hashes; it sorted the distinct rows
     instead, on disk, at twice the cost, not knowing how few they are."""
     segment = _segment(at, cuts)
     if not _hashed():
-        return select(*keys, segment).distinct()
-    return select(*keys, func.bit_or(literal(1).op("<<")(segment))).group_by(*keys)
+        return select(*keys, *constants, segment).distinct()
+    mask = func.bit_or(literal(1).op("<<")(segment))
+    return select(*keys, *constants, mask).group_by(*keys)
 
 
 def _segments(statement, width: int):
@@ -222,7 +223,7 @@ def _rep_doings(cuts: list, team: str | None) -> Select:
         ),
     ).subquery("doings")
     user_id = sources.c.user_id
-    query = _per_segment([user_id, literal(None, String())], sources.c.at, cuts)
+    query = _per_segment([user_id], sources.c.at, cuts, (literal(None, String()),))
     return _reps(query, user_id, team)
 
 
