@@ -16,7 +16,8 @@ is known, and how much of the live library was used at all, per period and per w
 
 The team filter keeps the reps of that department; the asset figures are the library's.
 The period, the one before it and the last weeks are windows of one pass over their
-events: each rep with each tier, and each asset, is grouped once with a flag per window.
+events: the span is cut into segments at the windows' ends, and each rep with each tier,
+and each asset, is read once per segment it appears in (three statements in all).
 """
 
 from collections import defaultdict
