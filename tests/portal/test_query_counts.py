@@ -317,7 +317,7 @@ BUDGETS = {
     "share links API": 10,
     "deal rooms": 12,
     "deal rooms API": 13,
-    "reports": 21,  # with content consumption (three statements) and campaign results (one)
+    "reports": 22,  # with content consumption (four statements) and campaign results (one)
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},
 }
