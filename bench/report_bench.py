@@ -55,6 +55,8 @@ from portal.kernel.models import Role, User
 from portal.kernel.reporting import DEFAULT_DAYS
 from portal.reports.registry import REPORTS, in_order
 from search.models import SearchMiss
+from workflows.campaigns.models import Campaign, CampaignRead, campaign_assets
+from workflows.feedback.models import FieldFeedback
 from workflows.posts.models import GhostPost, GhostPostRevision, post_assets
 from workflows.requests.models import ContentRequest
 
@@ -198,6 +200,7 @@ class Seeder:
             ("deals", self.deals),
             ("usage events and share links", self.usage),
             ("requests, misses and posts", self.requests_and_posts),
+            ("campaigns, sign-ins and field feedback", lambda: seed_campaigns(self)),
         ):
             started = time.perf_counter()
             step(f"  seeding {name}")
@@ -650,6 +653,77 @@ def usage_sizes() -> dict[str, float]:
     return {name: (db.session.scalar(text(size), {"name": name}) or 0) / 1e6 for name in names}
 
 
+# ---- campaigns and field feedback (content consumption, campaign results) --------------
+
+CAMPAIGN_EVERY_DAYS = 14  # a campaign starts every fortnight...
+CAMPAIGN_DAYS = 30  # ...and runs for a month, so two overlap most of the time
+CAMPAIGN_ASSETS = 6
+CAMPAIGN_TIMED = 40  # the campaign whose page is timed: one that ended a few months ago
+FEEDBACK_KINDS = ("objection", "question", "competitor", "win_story", "loss_reason", "content_gap")
+
+
+def seed_campaigns(seeder: "Seeder") -> None:
+    """Published campaigns every fortnight for two years, each linking popular assets and
+    read by about half the reps; ten pieces of field feedback per rep (a third about a
+    campaign); every rep's latest sign-in within the last month."""
+    w, r = seeder.world, seeder.rng
+    assert w.popular is not None, "the assets are seeded first"
+    campaigns, links, reads = [], [], []
+    starts = range(0, HISTORY_DAYS - CAMPAIGN_DAYS, CAMPAIGN_EVERY_DAYS)
+    for campaign_id, offset in enumerate(starts, start=1):
+        first = (seeder.start + timedelta(days=offset)).date()
+        campaigns.append({
+            "id": campaign_id, "name": f"{r.choice(PRODUCTS)} {r.choice(TOPICS)} {campaign_id}",
+            "starts_on": first, "ends_on": first + timedelta(days=CAMPAIGN_DAYS - 1),
+            "audience": "", "key_messages": "Lead with the outcome.", "talking_points": "",
+            "status": "published", "owner_id": r.choice(w.marketers),
+            "published_at": seeder.start + timedelta(days=offset - 1),
+            "created_at": seeder.start, "updated_at": seeder.start,
+        })  # fmt: skip
+        for asset_id in set(w.popular.many(CAMPAIGN_ASSETS)):
+            links.append({"campaign_id": campaign_id, "asset_id": asset_id})
+        for rep in r.sample(w.reps, len(w.reps) // 2):
+            read_at = seeder.start + timedelta(days=offset, hours=r.randint(1, 24 * 10))
+            reads.append({"id": len(reads) + 1, "campaign_id": campaign_id, "user_id": rep,
+                          "read_at": read_at})  # fmt: skip
+    seeder.count("campaigns", bulk(Campaign.__table__, campaigns))
+    bulk(campaign_assets, links)
+    seeder.count("campaign_reads", bulk(CampaignRead.__table__, reads))
+    _field_feedback(seeder, len(campaigns))
+    for rep in w.reps:
+        db.session.execute(
+            update(User)
+            .where(User.id == rep)
+            .values(last_login_at=seeder.moment(w.now - timedelta(days=30), w.now))
+        )
+
+
+def _field_feedback(seeder: "Seeder", campaigns: int) -> None:
+    w, r = seeder.world, seeder.rng
+    stages = [*w.stages.values(), None]
+    rows = []
+    for feedback_id in range(1, len(w.reps) * 10 + 1):
+        created = seeder.moment(seeder.start, w.now)
+        status = r.choices(("new", "acknowledged", "acted_on"), (3, 2, 5))[0]
+        rows.append({
+            "id": feedback_id, "author_id": r.choice(w.reps), "kind": r.choice(FEEDBACK_KINDS),
+            "text": f"Buyers keep asking about {r.choice(TOPICS)}", "stage_id": r.choice(stages),
+            "asset_id": w.popular.one() if r.random() < 0.3 else None,  # type: ignore[union-attr]
+            "deal_id": None,
+            "campaign_id": r.randint(1, campaigns) if r.random() < 0.3 else None,
+            "status": status, "reply": "Thanks, on it." if status != "new" else "",
+            "handled_by_id": r.choice(w.marketers) if status != "new" else None,
+            "replied_at": created + timedelta(days=2) if status != "new" else None,
+            "created_at": created, "updated_at": created,
+        })  # fmt: skip
+    seeder.count("field_feedback", bulk(FieldFeedback.__table__, rows))
+
+
+def campaign_pages() -> list["PageToTime"]:
+    """One campaign's page with its results, beside the reports."""
+    return [PageToTime("campaign", "page", f"/campaigns/{CAMPAIGN_TIMED}")]
+
+
 # ---- the pages --------------------------------------------------------------------------
 
 
@@ -682,6 +756,7 @@ def pages_to_time(days: int = DEFAULT_DAYS) -> list[PageToTime]:
         if other:
             pages.append(page(spec.slug, f"sort={other[0]}", path, sort=other[0], dir="asc"))
     pages.append(page("dashboard", "page", "/reports"))
+    pages += campaign_pages()
     if REPORTS:
         first = in_order()[0].slug
         pages.append(page(first, "csv", f"/reports/{first}", format="csv"))

@@ -32,10 +32,14 @@ class DigestSection:
     more_link: str = ""
     # Says what the section holds when a count would not, e.g. for the week's numbers.
     label: str = ""
+    # How many items there are in all when an item groups several of what ``total``
+    # counts (the field notes list groups of feedback); None when each item is one.
+    listed: int | None = None
 
     @property
     def more(self) -> int:
-        return max(0, self.total - len(self.items))
+        whole = self.total if self.listed is None else self.listed
+        return max(0, whole - len(self.items))
 
     @property
     def summary(self) -> str:

@@ -3,8 +3,10 @@
 Reps hear of new assets in the stages of their open deals, posts waiting for them and
 replies to their feedback; marketers of feedback and ratings on their assets and of
 requests waiting for marketing; leaders and admins get the week's headline numbers of
-every report, every week. The page and both emails render the :class:`Digest` composed here, so they
-cannot disagree.
+every report and the week's content consumption, every week. Marketers and marketing's
+leaders and admins also read what the field heard: every piece of the week's feedback,
+grouped (``portal.digest.field_notes``). The page and both emails render the
+:class:`Digest` composed here, so they cannot disagree.
 
 A week runs Monday to Sunday in the portal's time zone (TANDEM_TIMEZONE). Items that
 happened "in the week" count by when they happened; lists of things waiting (posts,
@@ -24,7 +26,9 @@ from content.library.models import Asset, asset_stages
 from content.library.rules import visible_assets
 from content.library.services import shown_revision
 from content.usage.models import Rating
+from portal.digest.consumption import consumption_section
 from portal.digest.contents import Digest, DigestItem, DigestSection
+from portal.digest.field_notes import field_notes, hears_field_notes
 from portal.digest.weeks import Week
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User
@@ -49,7 +53,9 @@ def compose(user: User, week: Week) -> Digest:
     elif user.role == Role.MARKETER:
         sections = _marketer_sections(user, week)
     else:
-        sections = _leader_sections(week)
+        sections = [*_leader_sections(week), consumption_section(week)]
+    if hears_field_notes(user):
+        sections.append(field_notes(week))
     return Digest(user, week, sections)
 
 

@@ -3,6 +3,7 @@ their closed deals had content attached; reps who did nothing are listed with ze
 
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.adoption import BUCKETS, adoption_summary, rep_adoption, reps_per_share
+from portal.reports.queries.consumption import DEFINITION, consumption_by_team
 from portal.reports.registry import Chart, Headline, ReportSpec, Table
 
 COLUMNS = [
@@ -23,6 +24,19 @@ COLUMNS = [
     ),
     Column("content_share", "Share with content", "percent"),
     Column("ratings_given", "Ratings given", help="Ratings saved in the period"),
+    Column("verified_uses", "Verified uses", help="Downloads, share links and buyer views"),
+    Column("self_reported_uses", "Self-reported uses", help="Assets the rep attached to deals"),
+    Column("imported_uses", "Imported uses", help="Assets the CRM attached to their deals"),
+    Column("last_sign_in", "Last sign-in", "time", help="Only the latest sign-in is kept"),
+]
+TEAM_COLUMNS = [
+    Column("team", "Team", "text"),
+    Column("active_reps", "Active reps", help="Signed in or did something in the period"),
+    Column("reps_using", "Used content", help="Active reps with a use of any evidence"),
+    Column("using_share", "Share using content", "percent"),
+    Column("verified", "Verified", help="Reps with a download, share link or buyer view"),
+    Column("self_reported", "Self-reported", help="Reps who attached an asset to a deal"),
+    Column("imported", "Imported", help="Reps whose deals the CRM attached an asset to"),
 ]
 
 
@@ -61,8 +75,15 @@ SPEC = ReportSpec(
             Sort("assets_used", descending=False),
             rep_adoption,
             empty="No rep viewed, used or rated content or closed a deal in this period.",
-        )
+        ),
+        "teams": Table(
+            TEAM_COLUMNS,
+            Sort("using_share"),
+            consumption_by_team,
+            empty="No rep signed in or did anything in this period.",
+        ),
     },
+    tab_labels={"": "By rep", "teams": "By team"},
     filters=("team",),
     charts=_charts,
     headlines=_headlines,
@@ -73,5 +94,6 @@ SPEC = ReportSpec(
         "A closed deal has content when any use names it: attached by the rep or the "
         "CRM (self-reported or imported) or a share link made or opened for it "
         "(verified), recorded at any time. Team keeps the reps of that department.",
+        "By team: " + DEFINITION,
     ],
 )

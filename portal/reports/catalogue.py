@@ -3,6 +3,7 @@ an application, and the API lists their slugs."""
 
 from portal.reports import (
     adoption,
+    campaign_results,
     content_usage,
     coverage,
     evidence,
@@ -24,6 +25,7 @@ SPECS: tuple[ReportSpec, ...] = (
     ghostwriting.SPEC,
     feedback.SPEC,
     search_gaps.SPEC,
+    campaign_results.SPEC,
 )
 
 

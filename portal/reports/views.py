@@ -33,6 +33,7 @@ from portal.kernel.reporting import (
     portal_zone,
 )
 from portal.kernel.templating import template_global, url_with
+from portal.reports.queries.consumption import consumption_headline
 from portal.reports.registry import REPORTS, ReportSpec, Table, in_order
 
 bp = Blueprint("reports", __name__)
@@ -115,7 +116,12 @@ def dashboard():
         _flash(error)
         filters = ReportFilters(default_period())
     cards = [(spec, spec.headlines(filters)) for spec in in_order()]
-    return render_template("reports/dashboard.html", cards=cards, filters=filters)
+    return render_template(
+        "reports/dashboard.html",
+        cards=cards,
+        filters=filters,
+        consumption=consumption_headline(filters),
+    )
 
 
 def _flash(error: ValidationFailed) -> None:

@@ -922,6 +922,8 @@ RULE_MATRIX = {
     ("publish", "Campaign"): {"draft": OWNER_OR_ADMIN, "published": set()},
     ("acknowledge", "Campaign"): {"draft": set(), "published": REPS},
     ("view_responses", "Campaign"): dict.fromkeys(CAMPAIGN_STATES, AUTHORS),
+    # What a published campaign produced is for those who follow the field's work.
+    ("view_results", "Campaign"): {"draft": set(), "published": AUTHORS | LEADERS},
     # Glossary: everyone reads and proposes; the proposer edits until it is agreed;
     # leaders sign, each for their own department.
     ("view_glossary", None): EVERY_ROLE,

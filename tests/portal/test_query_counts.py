@@ -355,11 +355,11 @@ BUDGETS = {
     "share links API": 10,
     "deal rooms": 13,
     "deal rooms API": 13,
-    "reports": 17,
     "meetings": 10,
     "meetings API": 8,
     "action items": 10,
     "action items API": 9,
+    "reports": 22,  # with content consumption (four statements) and campaign results (one)
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},
 }

@@ -30,6 +30,10 @@ def _rep_figures(raw: Raw, rep_id: int, filters: ReportFilters, named: set[int])
             r.user_id == rep_id and period.first <= local_day(r.updated_at) <= period.last
             for r in raw.ratings
         ),
+        **{
+            f"{tier}_uses": sum(e.kind != "view" and e.evidence == tier for e in events)
+            for tier in ("verified", "self_reported", "imported")
+        },
     }
 
 

@@ -123,8 +123,17 @@ def build_world() -> World:
     _closed_deals_with_content(world, today)
     _report_posts(world, today)
     _gaps_and_idle_reps(world, today)
+    _sign_ins(world, today)
     db.session.commit()
     return world
+
+
+def _sign_ins(world: World, today: date) -> None:
+    """Latest sign-ins, for the active reps of the consumption headline: Lee, who does
+    nothing else, three days ago; Riley twenty days ago; Noor, deactivated, yesterday."""
+    for key, ago in (("lee", 3), ("riley", 20), ("noor", 1)):
+        person = db.session.get(User, world.people[key])
+        person.last_login_at = at_local(today - timedelta(days=ago), 10)
 
 
 def _deals(world: World, rng: random.Random, reps: list[str], today: date) -> None:

@@ -102,7 +102,7 @@ def test_a_team_without_reps_shows_nothing(world):
 
 @pytest.mark.parametrize("key", [c.key for c in COLUMNS if c.sortable])
 def test_each_column_sorts_both_ways_with_empty_values_last(world, key):
-    filters = filters_for(world, days=7)
+    filters = filters_for(world, days=30)
 
     for descending in (True, False):
         rows = rep_adoption(filters, Sort(key, descending), 1, 100).items

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Select, select
 
-from portal.kernel.models import AUTHORS, Role, User
+from portal.kernel.models import AUTHORS, OVERSEERS, Role, User
 from portal.kernel.permissions import can, rule
 from portal.kernel.role_rules import roles_may
 from workflows.campaigns.models import Campaign
@@ -16,6 +16,13 @@ _authors_may = roles_may(AUTHORS, "write_campaigns", ("view_responses", Campaign
 def _may_view(user: User, campaign: Campaign) -> bool:
     """Published briefs are for everyone; drafts stay within marketing until published."""
     return campaign.status == "published" or user.role in AUTHORS
+
+
+@rule("view_results", Campaign)
+def _may_view_results(user: User, campaign: Campaign) -> bool:
+    """What a published campaign produced is for those who follow the field's work:
+    marketers, leaders and admins."""
+    return campaign.status == "published" and user.role in OVERSEERS
 
 
 @rule("edit", Campaign)

@@ -15,7 +15,7 @@ from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
 from portal.kernel.templating import label_global, requested_filters, template_global
 from portal.kernel.transaction import Submission, press, submit
-from workflows.campaigns import responses
+from workflows.campaigns import responses, results
 from workflows.campaigns import services as campaigns
 from workflows.campaigns.forms import CampaignForm
 from workflows.campaigns.models import Campaign
@@ -24,6 +24,7 @@ from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES
 bp = Blueprint("campaigns", __name__)
 
 TIMING_LABELS = {"current": "Running now", "upcoming": "Upcoming", "past": "Ended"}
+OUTCOME_LABELS = {"won": "Won", "lost": "Lost", "open": "Open"}
 # Feedback is written on another page, which may not be installed.
 
 
@@ -124,6 +125,12 @@ def show(campaign_id: int):
         assets=campaigns.shown_assets(campaign, current_user),
         my_read=campaigns.read_by(campaign, current_user),
         report=responses.read_report(campaign, current_user) if marketing else None,
+        results=(
+            results.campaign_results(campaign)
+            if can(current_user, "view_results", campaign)
+            else None
+        ),
+        outcome_labels=OUTCOME_LABELS,
         feedback=feedback,
         feedback_total=feedback_total,
         feedback_kinds=FEEDBACK_KINDS,

@@ -10,11 +10,14 @@ they did something in the period. The team filter keeps the reps of that departm
 - With content: those of them that any usage event names, of any evidence, recorded at
   any time (attached by a rep or the CRM, a share link made or opened for the deal).
 - Ratings given: ratings the rep saved (first given or changed) in the period.
+- Verified, self-reported and imported uses: the rep's uses (anything but a view) in the
+  period per evidence tier, as the consumption headline counts them.
 
 Each figure is a grouped query over the period's rows, joined to the reps in one query.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Float, Select, and_, case, exists, func, or_, select
@@ -40,8 +43,9 @@ E = UsageEvent
 CLOSED = ("won", "lost")
 FIGURES = (
     "assets_used", "views", "shares", "buyer_views", "closed_deals", "deals_with_content",
-    "content_share", "ratings_given",
+    "content_share", "ratings_given", "verified_uses", "self_reported_uses", "imported_uses",
 )  # fmt: skip
+_USE = E.kind != "view"
 
 
 def _count(condition) -> ColumnElement:
@@ -54,7 +58,8 @@ def _in_period(query: Select, filters: ReportFilters) -> Select:
 
 
 def _events_per_rep(filters: ReportFilters) -> Subquery:
-    """Each person's views, share links and buyer views in the period."""
+    """Each person's views, share links and buyer views in the period, and their uses
+    (anything but a view) per evidence tier."""
     return (
         _in_period(
             select(
@@ -62,6 +67,9 @@ def _events_per_rep(filters: ReportFilters) -> Subquery:
                 _count(E.kind == "view").label("views"),
                 _count(E.kind == "share").label("shares"),
                 _count(E.kind == "buyer_view").label("buyer_views"),
+                _count(and_(_USE, E.evidence == "verified")).label("verified_uses"),
+                _count(and_(_USE, E.evidence == "self_reported")).label("self_reported_uses"),
+                _count(and_(_USE, E.evidence == "imported")).label("imported_uses"),
             ),
             filters,
         )
@@ -144,6 +152,7 @@ def _rep_rows(filters: ReportFilters) -> tuple[Select, dict, ColumnElement]:
             User.id.label("user_id"),
             User.name.label("rep"),
             *(figures[name].label(name) for name in FIGURES),
+            User.last_login_at.label("last_sign_in"),
         )
         .outerjoin(assets, assets.c.user_id == User.id)
         .outerjoin(usage, usage.c.user_id == User.id)
@@ -153,7 +162,8 @@ def _rep_rows(filters: ReportFilters) -> tuple[Select, dict, ColumnElement]:
     )
     if filters.team is not None:
         query = query.where(User.department == filters.team)
-    return query, figures | {"rep": func.lower(User.name)}, activity
+    keys = figures | {"rep": func.lower(User.name), "last_sign_in": User.last_login_at}
+    return query, keys, activity
 
 
 @dataclass
@@ -168,6 +178,10 @@ class RepRow:
     deals_with_content: int
     content_share: float | None
     ratings_given: int
+    verified_uses: int
+    self_reported_uses: int
+    imported_uses: int
+    last_sign_in: datetime | None
 
 
 def _listed(filters: ReportFilters) -> Subquery:
