@@ -30,6 +30,7 @@ from tests.factories import (
     postgres_schema,
     require_postgres,
     selected_databases,
+    share_engines_between_apps,
 )
 from tests.oidc.helpers import HOW_TO_ENABLE, Provider, missing_requirement, running_provider
 from tests.url_builders import compile_url_builders_once
@@ -37,6 +38,7 @@ from tests.url_builders import compile_url_builders_once
 
 def pytest_configure(config):
     compile_url_builders_once()
+    share_engines_between_apps()
 
 
 def pytest_collection_finish(session):
@@ -72,6 +74,14 @@ def sqlite_template(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     return folder / "template.db"
+
+
+@pytest.fixture(scope="session")
+def sqlite_workdir(tmp_path_factory):
+    """Where each test of this worker gets its copy of the template: one path, so the
+    tests share one engine and its compiled statements (see
+    ``share_engines_between_apps``)."""
+    return tmp_path_factory.mktemp("sqlite")
 
 
 class PostgresWorkerSchema:
@@ -162,9 +172,13 @@ def app(database, tmp_path, request):
     """The application with an empty schema, the default taxonomy and an app context."""
     if database == "sqlite":
         # A copy of a database built once per worker: the same schema and defaults in a
-        # millisecond instead of building them again for every test.
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
+        # millisecond instead of building them again for every test. The last test's
+        # write-ahead log goes first: it belongs to the file being replaced.
+        path = request.getfixturevalue("sqlite_workdir") / "test.db"
+        for leftover in (path.with_name("test.db-wal"), path.with_name("test.db-shm")):
+            leftover.unlink(missing_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
         schema = None
     else:
         schema = request.getfixturevalue("postgres_worker_schema")

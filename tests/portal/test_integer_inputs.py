@@ -16,7 +16,7 @@ from hashlib import sha256
 from itertools import product
 
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.core import UnboundField
 
@@ -204,10 +204,20 @@ def _world(app) -> World:
 
 def _fingerprint() -> str:
     """A digest of every row the walk must leave alone."""
+    tables = [t for t in db.metadata.sorted_tables if t.name not in VOLATILE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        # One round trip, hashed by the server: a statement per table, twice per write
+        # route, was most of the walk's time on PostgreSQL.
+        digests = " UNION ALL ".join(
+            f"SELECT {n}, md5(coalesce(string_agg(r::text, ',' ORDER BY r::text), '')) "  # noqa: S608 - our own names
+            f'FROM "{table.name}" r'
+            for n, table in enumerate(tables)
+        )
+        rows = db.session.execute(text(f"SELECT * FROM ({digests}) d ORDER BY 1")).all()  # noqa: S608
+        db.session.rollback()
+        return sha256(repr(rows).encode()).hexdigest()
     digest = sha256()
-    for table in db.metadata.sorted_tables:
-        if table.name in VOLATILE_TABLES:
-            continue
+    for table in tables:
         order = list(table.primary_key.columns) or list(table.columns)
         for row in db.session.execute(select(table).order_by(*order)):
             digest.update(repr(tuple(row)).encode())
