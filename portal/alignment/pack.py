@@ -29,6 +29,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import Period, ReportFilters, Sort
+from portal.reports.queries.consumption import consumption_headline
 from portal.reports.queries.content_usage import content_usage, totals
 from portal.reports.queries.gaps import unused_assets
 from portal.reports.queries.search_gaps import search_gaps
@@ -108,6 +109,12 @@ class Listing:
 
     rows: list
     total: int
+
+
+def consumption(context: PackContext):
+    """Sales' consumption of marketing content in the period, as the reports' dashboard
+    shows it: the share of active reps who used it, of live assets used, and by week."""
+    return consumption_headline(context.filters)
 
 
 def content(context: PackContext) -> dict[str, Listing]:
@@ -210,9 +217,10 @@ class PackSection:
     load: Callable[[PackContext], Any]
 
 
-# In the order the pack shows them. The stage funnel goes after the headlines.
+# In the order the pack shows them.
 SECTIONS: list[PackSection] = [
     PackSection("headlines", "Headline numbers", "alignment/_headlines.html", headline_figures),
+    PackSection("consumption", "Content consumption", "alignment/_consumption.html", consumption),
     PackSection("content", "Top and unused content", "alignment/_content.html", content),
     PackSection("gaps", "Search gaps", "alignment/_gaps.html", gaps),
     PackSection("feedback", "New field feedback", "alignment/_feedback.html", feedback),

@@ -139,3 +139,18 @@ def test_lists_match_the_raw_rows_and_what_the_reader_may_see(app, users, world)
     assert [(change.term.name, change.what) for change in glossary.rows] == [
         ("Pipeline", "Proposed")
     ]
+
+
+def test_the_consumption_section_counts_the_reps_who_used_content_in_each_period(app, users, world):
+    meeting, _ = world
+
+    pack = _pack(meeting, users["leader"])
+
+    consumption, context = pack.data("consumption"), pack.context
+    assert (consumption.period.first, consumption.period.last) == (
+        context.period.first,
+        context.period.last,
+    )
+    now, before = _expected(context.period), _expected(context.previous)
+    assert consumption.current.reps_using["any"] == now["Reps using content"] == 2
+    assert consumption.previous.reps_using["any"] == before["Reps using content"] == 1

@@ -222,6 +222,18 @@ def test_a_chosen_range_and_a_bad_occurrence_are_explained(client_as, meeting):
     bad = leader.get(f"/meetings/{meeting.id}?on=2026-02-30&from=2026-03-01&to=2026-02-01")
 
     assert "Figures cover 1 Jan 2026 to 31 Jan 2026 (dates you chose)" in _text(chosen)
+    # Every section of the pack, the reports' consumption headline among them.
+    for title in (
+        "Headline numbers",
+        "Content consumption",
+        "Top and unused content",
+        "Search gaps",
+        "New field feedback",
+        "Glossary changes",
+        "Action items",
+    ):
+        assert f">{title}</h2>" in chosen.text
+    assert "Active reps who used content" in chosen.text
     assert "compared with the 31 days before" in _text(chosen)
     assert flashes(bad)[-2:] == [
         "“2026-02-30” is not a date. Write dates as YYYY-MM-DD, e.g. 2026-03-31.",
