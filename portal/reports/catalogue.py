@@ -5,6 +5,7 @@ from portal.reports import (
     adoption,
     content_usage,
     coverage,
+    deal_stages,
     evidence,
     feedback,
     gaps,
@@ -24,6 +25,7 @@ SPECS: tuple[ReportSpec, ...] = (
     ghostwriting.SPEC,
     feedback.SPEC,
     search_gaps.SPEC,
+    deal_stages.SPEC,
 )
 
 
