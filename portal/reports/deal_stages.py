@@ -13,6 +13,7 @@ from portal.kernel.reporting import Column, ReportFilters, Sort, share, wilson
 from portal.reports.queries.deal_stages import (
     StageComparison,
     conversion_by_content,
+    funnel_totals,
     journey,
     stage_funnel,
 )
@@ -290,12 +291,11 @@ def _funnel_panel(filters: ReportFilters) -> dict:
 
 
 def _headlines(filters: ReportFilters) -> list[Headline]:
-    funnel = stage_funnel(filters)
-    reached = sum(stage.reached for stage in funnel)
+    reached, moved = funnel_totals(filters)
     cycle = cycle_overall(filters)
     return [
         Headline("Stage entries", reached),
-        Headline("Moved on", share(sum(stage.moved_on for stage in funnel), reached), "percent"),
+        Headline("Moved on", share(moved, reached), "percent"),
         Headline("Median days to win", None if cycle.median is None else round(cycle.median, 1)),
     ]
 

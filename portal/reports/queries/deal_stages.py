@@ -124,6 +124,15 @@ def stage_funnel(filters: ReportFilters) -> list[FunnelStage]:
     ]
 
 
+def funnel_totals(filters: ReportFilters) -> tuple[int, int]:
+    """The period's stage entries over every stage, and how many of them moved on (one
+    statement, for the dashboard)."""
+    found = entries(filters)
+    query = select(func.count(), _count(found.c.moved))
+    reached, moved = db.session.execute(query).one()
+    return reached, moved
+
+
 @dataclass
 class Side:
     """The deals of one side of a comparison (with or without the stage's content)."""
