@@ -2,20 +2,19 @@
 the CRM import) records each change of stage or status once, with its source; other
 changes add nothing; the deal page shows the history."""
 
+import itertools
 import re
-from datetime import timedelta
+import threading
 
 from sqlalchemy import select
 
 from content.crm.imports import create_import, run_import
 from content.deals import services as deals
-from content.deals.history import record_changes
-from content.deals.models import ChangeSource, Deal, DealStageChange
+from content.deals.models import Deal, DealStageChange
 from content.library.models import Stage
 from portal.kernel.extensions import db
-from portal.kernel.models import utcnow
 from tests.content.crm_exports import export, opportunity
-from tests.factories import login, token_headers
+from tests.factories import assert_no_errors, login, run_together, token_headers
 
 
 def stage(slug: str) -> Stage:
@@ -116,25 +115,36 @@ def test_the_crm_import_records_what_each_batch_changed(app, users):
     assert history(ids["0060000002"]) == [("decision", "open", None, None, "import", False)]
 
 
-def test_two_writers_of_one_deal_keep_both_changes_in_order(app, users):
-    deal = new_deal(users["rep"])
+def test_concurrent_edits_of_one_deal_keep_every_change_in_one_chain(app, users):
+    deal_id = new_deal(users["rep"]).id
     db.session.commit()
-    earlier = utcnow()
-    deal_id = deal.id
+    targets = ("consideration", "decision", "onboarding", "expansion")
+    barrier = threading.Barrier(len(targets))
+    headers = token_headers(users["rep"])
 
-    # The second writer read the deal before the first one saved: it still compares with
-    # the history as the database holds it once it writes.
-    db.session.execute(
-        Deal.__table__.update().where(Deal.id == deal_id).values(stage_id=stage("decision").id)
-    )
-    record_changes([deal_id], ChangeSource.IMPORT, earlier + timedelta(seconds=1))
-    deal.stage_id = stage("decision").id
-    deal.status = "won"
-    record_changes([deal_id], ChangeSource.MANUAL, earlier + timedelta(seconds=2))
-    db.session.commit()
+    def move_to(slug: str):
+        def work():
+            client = app.test_client()
+            barrier.wait(timeout=20)
+            body = {"stage": slug}
+            return client.patch(f"/api/v1/deals/{deal_id}", headers=headers, json=body).status_code
 
-    assert history(deal_id) == [
-        ("awareness", "open", None, None, "manual", True),
-        ("decision", "open", "awareness", "open", "import", True),
-        ("decision", "won", "decision", "open", "manual", False),
-    ]
+        return work
+
+    results = run_together([move_to(slug) for slug in targets])
+
+    assert_no_errors(results)
+    assert results == [200] * len(targets)
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(DealStageChange)
+        .where(DealStageChange.deal_id == deal_id)
+        .order_by(DealStageChange.id)
+    ).all()
+    assert len(rows) == 1 + len(targets)
+    for earlier, later in itertools.pairwise(rows):
+        assert (later.from_stage_id, later.from_status) == (earlier.stage_id, earlier.status)
+        assert earlier.ended_at == later.changed_at >= earlier.changed_at
+    assert rows[-1].ended_at is None
+    assert rows[-1].stage_id == db.session.get(Deal, deal_id).stage_id
+    assert {row.stage.slug for row in rows} == {"awareness", *targets}
