@@ -92,11 +92,20 @@ class DealStageChange(Entity):
     __table_args__ = (
         one_of("status", DealStatus),
         one_of("source", ChangeSource),
-        # A deal's history in order, and its current row (ended_at is null).
-        Index("ix_deal_stage_changes_deal_ended", "deal_id", "ended_at"),
-        # A period's entries, stints ended and wins, each read by time.
-        Index("ix_deal_stage_changes_changed", "changed_at", "status"),
-        Index("ix_deal_stage_changes_ended", "ended_at", "status"),
+        # A deal's current row (ended_at is null) for the writer, and its later rows for
+        # the funnel, read from the index alone.
+        Index("ix_deal_stage_changes_deal", "deal_id", "ended_at", "status", "stage_id", "id"),
+        # A period's entries and wins, and its ended stints, each read by time from the
+        # index alone: the reports never visit the table for them.
+        Index(
+            "ix_deal_stage_changes_changed",
+            *("changed_at", "status", "known_since", "stage_id", "from_stage_id"),
+            *("from_status", "deal_id"),
+        ),
+        Index(
+            "ix_deal_stage_changes_ended",
+            *("ended_at", "status", "known_since", "stage_id", "changed_at", "deal_id"),
+        ),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))

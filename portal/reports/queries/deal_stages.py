@@ -14,6 +14,7 @@ its deal (a deal has a handful), grouped by entry and then by stage.
 
 from dataclasses import dataclass, field
 
+from flask import g, has_request_context
 from sqlalchemy import Integer, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -22,7 +23,7 @@ from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.reporting import ReportFilters, share, wilson
 from portal.reports.queries.influence import data_status, enough_deals
-from portal.reports.queries.stage_times import of_team, used_stage_content
+from portal.reports.queries.stage_times import history_of_team, used_stage_content
 
 C = DealStageChange
 
@@ -31,14 +32,13 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
-def entries(filters: ReportFilters):
+def entries(filters: ReportFilters, *, with_use: bool = False):
     """The period's entries into a stage, one per deal and stage, with what became of the
-    deal: moved (on, or won), won (later), lost (now), open (now) and used (content of
-    the stage in the deal)."""
+    deal: moved (on, or won), won (later), lost (now), open (now) and, ``with_use``, used
+    (content of the stage in the deal)."""
     period = filters.period
     earliest = (
         select(C.deal_id, C.stage_id, func.min(C.id).label("entry_id"))
-        .join(Deal, Deal.id == C.deal_id)
         .where(
             C.changed_at >= period.start,
             C.changed_at < period.end,
@@ -49,7 +49,7 @@ def entries(filters: ReportFilters):
         )
         .group_by(C.deal_id, C.stage_id)
     )
-    first = of_team(earliest, filters).subquery("first_entry")
+    first = history_of_team(earliest, filters).subquery("first_entry")
     later, entered, reached = aliased(C), aliased(Stage), aliased(Stage)
     onward = or_(
         later.status == "won", (later.status == "open") & (reached.position > entered.position)
@@ -62,7 +62,6 @@ def entries(filters: ReportFilters):
             _flag(later.status == "won").label("won"),
             _flag(Deal.status == "lost").label("lost"),
             _flag(Deal.status == "open").label("open"),
-            used_stage_content(first.c.deal_id, first.c.stage_id).label("used"),
         )
         .join(Deal, Deal.id == first.c.deal_id)
         .join(entered, entered.id == first.c.stage_id)
@@ -70,6 +69,9 @@ def entries(filters: ReportFilters):
         .outerjoin(reached, reached.id == later.stage_id)
         .group_by(first.c.deal_id, first.c.stage_id)
     )
+    if with_use:
+        used = used_stage_content(first.c.deal_id, first.c.stage_id)
+        query = query.add_columns(used.label("used"))
     return query.subquery("entries")
 
 
@@ -107,7 +109,18 @@ def stage_funnel(filters: ReportFilters) -> list[FunnelStage]:
     """Every buyer stage in the journey's order, with the deals that reached it in the
     period (the filters' team) and how many moved on, were won, lost or are still open.
     The figures another page (a meeting pack) shows beside the funnel partial
-    ``reports/_stage_funnel.html``."""
+    ``reports/_stage_funnel.html``. A request computes it once per period and team: the
+    report's page shows it twice (its table and its panel)."""
+    key = ("stage_funnel", filters.period, filters.team)
+    if has_request_context() and key in g.setdefault("report_figures", {}):
+        return g.report_figures[key]
+    funnel = _funnel(filters)
+    if has_request_context():
+        g.report_figures[key] = funnel
+    return funnel
+
+
+def _funnel(filters: ReportFilters) -> list[FunnelStage]:
     found = entries(filters)
     query = select(
         found.c.stage_id,
@@ -163,7 +176,7 @@ class StageComparison:
 
 def conversion_by_content(filters: ReportFilters) -> dict[int, StageComparison]:
     """Per stage, the entries of the period with and without content of the stage."""
-    found = entries(filters)
+    found = entries(filters, with_use=True)
     query = select(found.c.stage_id, found.c.used, func.count(), _count(found.c.moved)).group_by(
         found.c.stage_id, found.c.used
     )

@@ -17,7 +17,19 @@ pick them; SQLite has no percentile function.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from content.deals.models import Deal, DealStageChange
 from content.library.models import Stage, asset_stages
@@ -45,15 +57,33 @@ def of_team(query: Select, filters: ReportFilters) -> Select:
     return query
 
 
+def history_of_team(query: Select, filters: ReportFilters) -> Select:
+    """Keep the history rows (``DealStageChange`` in ``query``) of deals owned by someone
+    of the chosen team, without joining the deals when no team is chosen."""
+    if filters.team:
+        team = select(User.id).where(User.department == filters.team)
+        query = query.where(C.deal_id.in_(select(Deal.id).where(Deal.owner_id.in_(team))))
+    return query
+
+
 def used_stage_content(deal_id, stage_id) -> ColumnElement:
     """Whether content of the stage was used in the deal: an asset of that buyer stage
     attached to it, whenever and however recorded (as the influence report counts use)."""
     return exists().where(
         E.deal_id == deal_id,
-        E.kind == "used_in_deal",
+        # Written out, not bound: SQLite then answers from the partial index of attachments
+        # alone, without reading each event to check its kind.
+        E.kind == literal_column("'used_in_deal'"),
         asset_stages.c.asset_id == E.asset_id,
         asset_stages.c.stage_id == stage_id,
     )
+
+
+def once(query: Select, name: str):
+    """``query`` as a materialized common table expression: the database computes each of
+    its rows once. Inlined, as both databases would, the use of a stage's content (an
+    EXISTS per row) ran again for each place the quartiles read it."""
+    return query.cte(name).prefix_with("MATERIALIZED")
 
 
 @dataclass
@@ -74,7 +104,10 @@ def quartiles(durations, *keys: str) -> dict[tuple, Quartiles]:
         *groups,
         durations.c.days,
         func.row_number().over(partition_by=groups, order_by=durations.c.days).label("rank"),
-        func.count().over(partition_by=groups).label("n"),
+        # The same window with the whole group as its frame: one sort serves both.
+        func.count()
+        .over(partition_by=groups, order_by=durations.c.days, rows=(None, None))
+        .label("n"),
     ).subquery("ranked")
     rank, n = ranked.c.rank, ranked.c.n
 
@@ -98,32 +131,30 @@ def stints(filters: ReportFilters, *, with_use: bool = False):
     """The stints in a stage that ended in the period: stage, days (and whether content of
     the stage was used in the deal)."""
     period = filters.period
-    query = (
-        select(
-            C.stage_id.label("stage_id"),
-            days_between(C.ended_at, C.changed_at).label("days"),
-        )
-        .join(Deal, Deal.id == C.deal_id)
-        .where(
-            C.ended_at >= period.start,
-            C.ended_at < period.end,
-            C.status == "open",
-            C.known_since.is_(false()),
-            C.stage_id.is_not(None),
-        )
+    query = select(
+        C.stage_id.label("stage_id"),
+        days_between(C.ended_at, C.changed_at).label("days"),
+    ).where(
+        C.ended_at >= period.start,
+        C.ended_at < period.end,
+        C.status == "open",
+        C.known_since.is_(false()),
+        C.stage_id.is_not(None),
     )
     if with_use:
         query = query.add_columns(used_stage_content(C.deal_id, C.stage_id).label("used"))
-    return of_team(query, filters).subquery("stints")
+    return (
+        once(history_of_team(query, filters), "stints")
+        if with_use
+        else (history_of_team(query, filters).subquery("stints"))
+    )
 
 
 def _current(filters: ReportFilters, *columns):
-    query = (
-        select(C.stage_id.label("stage_id"), *columns)
-        .join(Deal, Deal.id == C.deal_id)
-        .where(C.ended_at.is_(None), C.status == "open", C.stage_id.is_not(None))
+    query = select(C.stage_id.label("stage_id"), *columns).where(
+        C.ended_at.is_(None), C.status == "open", C.stage_id.is_not(None)
     )
-    return of_team(query, filters)
+    return history_of_team(query, filters)
 
 
 def current_stints(filters: ReportFilters, now: datetime | None = None):
@@ -189,4 +220,4 @@ def cycle_by_stage_content(filters: ReportFilters) -> dict[tuple, Quartiles]:
         .select_from(won)
         .join(Stage, true())
     )
-    return quartiles(pairs.subquery("pairs"), "stage_id", "used")
+    return quartiles(once(pairs, "pairs"), "stage_id", "used")
