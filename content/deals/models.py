@@ -94,7 +94,10 @@ class DealStageChange(Entity):
         one_of("source", ChangeSource),
         # A deal's current row (ended_at is null) for the writer, and its later rows for
         # the funnel, read from the index alone.
-        Index("ix_deal_stage_changes_deal", "deal_id", "ended_at", "status", "stage_id", "id"),
+        Index(
+            "ix_deal_stage_changes_deal",
+            *("deal_id", "ended_at", "status", "stage_id", "changed_at", "id"),
+        ),
         # A period's entries and wins, and its ended stints, each read by time from the
         # index alone: the reports never visit the table for them.
         Index(

@@ -42,7 +42,7 @@ def upgrade():
     )
     with op.batch_alter_table('deal_stage_changes', schema=None) as batch_op:
         batch_op.create_index('ix_deal_stage_changes_changed', ['changed_at', 'status', 'known_since', 'stage_id', 'from_stage_id', 'from_status', 'deal_id'], unique=False)
-        batch_op.create_index('ix_deal_stage_changes_deal', ['deal_id', 'ended_at', 'status', 'stage_id', 'id'], unique=False)
+        batch_op.create_index('ix_deal_stage_changes_deal', ['deal_id', 'ended_at', 'status', 'stage_id', 'changed_at', 'id'], unique=False)
         batch_op.create_index('ix_deal_stage_changes_ended', ['ended_at', 'status', 'known_since', 'stage_id', 'changed_at', 'deal_id'], unique=False)
 
     # ### end Alembic commands ###

@@ -10,19 +10,13 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import Column, ReportFilters, Sort, share, wilson
-from portal.reports.queries.deal_stages import (
-    StageComparison,
-    conversion_by_content,
-    funnel_totals,
-    journey,
-    stage_funnel,
-)
-from portal.reports.queries.influence import MIN_DEALS, enough_deals
+from portal.reports.queries.deal_stages import funnel_totals, journey, stage_funnel
+from portal.reports.queries.influence import MIN_DEALS
+from portal.reports.queries.stage_content import StageComparison, compare_by_content
 from portal.reports.queries.stage_times import (
     Quartiles,
     current_stints,
     cycle_by_rep,
-    cycle_by_stage_content,
     cycle_overall,
     deals_in_stage_now,
     quartiles,
@@ -229,16 +223,7 @@ CONTENT_COLUMNS = [
 ]
 
 
-def _medians(figures: dict, stage_id: int) -> tuple[float | None, float | None]:
-    """The medians with and without the stage's content, where both groups reach the
-    minimum sample (a median of two stints says nothing); else neither."""
-    with_, without = figures.get((stage_id, 1)), figures.get((stage_id, 0))
-    if with_ is None or without is None or not enough_deals(with_.count, without.count):
-        return None, None
-    return with_.median, without.median
-
-
-def _content_row(compared: StageComparison, times: dict, cycles: dict) -> ContentRow:
+def _content_row(compared: StageComparison) -> ContentRow:
     with_, without = compared.with_, compared.without
     row = ContentRow(
         compared.stage_id, compared.stage, compared.position, with_.deals, with_.moved_on,
@@ -250,23 +235,17 @@ def _content_row(compared: StageComparison, times: dict, cycles: dict) -> Conten
         row.interval_with = wilson(with_.moved_on, with_.deals)
         row.interval_without = wilson(without.moved_on, without.deals)
         row.difference = (row.rate_with or 0.0) - (row.rate_without or 0.0)
-    row.days_with, row.days_without = _medians(times, compared.stage_id)
-    row.cycle_with, row.cycle_without = _medians(cycles, compared.stage_id)
+    row.days_with, row.days_without = compared.medians("stint_days")
+    row.cycle_with, row.cycle_without = compared.medians("win_days")
     return row
 
 
 def content_rows(filters: ReportFilters, sort: Sort, page: int, per_page: int) -> Page:
     """Per stage that deals reached in the period, the comparison; those with enough deals
     on both sides first."""
-    compared = [
-        c for c in conversion_by_content(filters).values() if c.with_.deals or c.without.deals
-    ]
-    if not compared:
-        return Page([], page, per_page, 0)
-    times = quartiles(stints(filters, with_use=True), "stage_id", "used")
-    cycles = cycle_by_stage_content(filters)
-    rows = [_content_row(c, times, cycles) for c in compared]
-    shown = list(listed(rows, sort, 1, len(rows)).items)
+    compared = [c for c in compare_by_content(filters) if c.with_.deals or c.without.deals]
+    rows = [_content_row(c) for c in compared]
+    shown = list(listed(rows, sort, 1, max(1, len(rows))).items)
     shown.sort(key=lambda row: not row.enough)  # stable: the chosen order within each group
     start = (page - 1) * per_page
     return Page(shown[start : start + per_page], page, per_page, len(shown))

@@ -12,18 +12,17 @@ One aggregate statement per table: the period's entries, each joined to the late
 its deal (a deal has a handful), grouped by entry and then by stage.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import g, has_request_context
 from sqlalchemy import Integer, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
-from content.deals.models import Deal, DealStageChange
+from content.deals.models import DealStageChange
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from portal.kernel.reporting import ReportFilters, share, wilson
-from portal.reports.queries.influence import data_status, enough_deals
-from portal.reports.queries.stage_times import history_of_team, used_stage_content
+from portal.reports.queries.stage_times import history_of_team
 
 C = DealStageChange
 
@@ -32,10 +31,11 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
-def entries(filters: ReportFilters, *, with_use: bool = False):
+def entries(filters: ReportFilters, positions: dict[int, int]):
     """The period's entries into a stage, one per deal and stage, with what became of the
-    deal: moved (on, or won), won (later), lost (now), open (now) and, ``with_use``, used
-    (content of the stage in the deal)."""
+    deal: moved (on, or won), won (later), lost (now) and open (now). ``positions`` maps
+    each stage to its place in the journey (written into the statement: a join to the
+    stages misled PostgreSQL's row estimates into sorting on disk)."""
     period = filters.period
     earliest = (
         select(C.deal_id, C.stage_id, func.min(C.id).label("entry_id"))
@@ -50,28 +50,37 @@ def entries(filters: ReportFilters, *, with_use: bool = False):
         .group_by(C.deal_id, C.stage_id)
     )
     first = history_of_team(earliest, filters).subquery("first_entry")
-    later, entered, reached = aliased(C), aliased(Stage), aliased(Stage)
-    onward = or_(
-        later.status == "won", (later.status == "open") & (reached.position > entered.position)
-    )
+    later = aliased(C)
+
+    def position(stage_id):
+        return case(positions, value=stage_id, else_=-1)
+
+    further = position(later.stage_id) > position(first.c.stage_id)
+    onward = or_(later.status == "won", (later.status == "open") & further)
+    # The deal's state now is its current history row: the entry itself, or a later one.
+    now = later.ended_at.is_(None)
     query = (
         select(
             first.c.deal_id,
             first.c.stage_id,
             _flag(onward).label("moved"),
             _flag(later.status == "won").label("won"),
-            _flag(Deal.status == "lost").label("lost"),
-            _flag(Deal.status == "open").label("open"),
+            _flag(now & (later.status == "lost")).label("lost"),
+            case((func.count(later.id) == 0, 1), else_=_flag(now & (later.status == "open"))).label(
+                "open"
+            ),
         )
-        .join(Deal, Deal.id == first.c.deal_id)
-        .join(entered, entered.id == first.c.stage_id)
-        .outerjoin(later, (later.deal_id == first.c.deal_id) & (later.id > first.c.entry_id))
-        .outerjoin(reached, reached.id == later.stage_id)
+        .select_from(first)
+        .outerjoin(
+            later,
+            (later.deal_id == first.c.deal_id)
+            & (later.id > first.c.entry_id)
+            # Implied (a deal's rows are written in time order), and it lets the database
+            # read only the rows since the period began instead of each deal's history.
+            & (later.changed_at >= period.start),
+        )
         .group_by(first.c.deal_id, first.c.stage_id)
     )
-    if with_use:
-        used = used_stage_content(first.c.deal_id, first.c.stage_id)
-        query = query.add_columns(used.label("used"))
     return query.subquery("entries")
 
 
@@ -100,6 +109,10 @@ class FunnelStage:
         self.interval = wilson(self.moved_on, self.reached)
 
 
+def positions_of(stages: list[Stage]) -> dict[int, int]:
+    return {stage.id: stage.position for stage in stages}
+
+
 def journey() -> list[Stage]:
     """The buyer stages in the journey's order."""
     return list(db.session.scalars(select(Stage).order_by(Stage.position, Stage.id)))
@@ -121,7 +134,10 @@ def stage_funnel(filters: ReportFilters) -> list[FunnelStage]:
 
 
 def _funnel(filters: ReportFilters) -> list[FunnelStage]:
-    found = entries(filters)
+    stages = journey()
+    if not stages:
+        return []
+    found = entries(filters, positions_of(stages))
     query = select(
         found.c.stage_id,
         func.count(),
@@ -133,61 +149,17 @@ def _funnel(filters: ReportFilters) -> list[FunnelStage]:
     counts = {row[0]: row[1:] for row in db.session.execute(query).all()}
     return [
         FunnelStage(stage.id, stage.name, stage.position, *counts.get(stage.id, ()))
-        for stage in journey()
+        for stage in stages
     ]
 
 
 def funnel_totals(filters: ReportFilters) -> tuple[int, int]:
-    """The period's stage entries over every stage, and how many of them moved on (one
-    statement, for the dashboard)."""
-    found = entries(filters)
+    """The period's stage entries over every stage, and how many of them moved on, for
+    the dashboard."""
+    positions = positions_of(journey())
+    if not positions:
+        return 0, 0
+    found = entries(filters, positions)
     query = select(func.count(), _count(found.c.moved))
     reached, moved = db.session.execute(query).one()
     return reached, moved
-
-
-@dataclass
-class Side:
-    """The deals of one side of a comparison (with or without the stage's content)."""
-
-    deals: int = 0
-    moved_on: int = 0
-
-
-@dataclass
-class StageComparison:
-    """A stage's conversion, time in it and cycle time, for deals that used content of
-    the stage against those that did not; rates and medians only with enough deals."""
-
-    stage_id: int
-    stage: str
-    position: int
-    with_: Side = field(default_factory=Side)
-    without: Side = field(default_factory=Side)
-
-    @property
-    def enough(self) -> bool:
-        return enough_deals(self.with_.deals, self.without.deals)
-
-    @property
-    def status(self) -> str:
-        return data_status(self.enough, "deals that reached the stage")
-
-
-def conversion_by_content(filters: ReportFilters) -> dict[int, StageComparison]:
-    """Per stage, the entries of the period with and without content of the stage."""
-    found = entries(filters, with_use=True)
-    query = select(found.c.stage_id, found.c.used, func.count(), _count(found.c.moved)).group_by(
-        found.c.stage_id, found.c.used
-    )
-    sides = {(row[0], bool(row[1])): Side(row[2], row[3]) for row in db.session.execute(query)}
-    return {
-        stage.id: StageComparison(
-            stage.id,
-            stage.name,
-            stage.position,
-            sides.get((stage.id, True), Side()),
-            sides.get((stage.id, False), Side()),
-        )
-        for stage in journey()
-    }

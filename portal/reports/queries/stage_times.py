@@ -17,22 +17,9 @@ pick them; SQLite has no percentile function.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    case,
-    exists,
-    false,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, or_, select
 
 from content.deals.models import Deal, DealStageChange
-from content.library.models import Stage, asset_stages
 from content.usage.models import UsageEvent
 from portal.kernel.extensions import UTCDateTime, db
 from portal.kernel.models import User, utcnow
@@ -66,26 +53,6 @@ def history_of_team(query: Select, filters: ReportFilters) -> Select:
     return query
 
 
-def used_stage_content(deal_id, stage_id) -> ColumnElement:
-    """Whether content of the stage was used in the deal: an asset of that buyer stage
-    attached to it, whenever and however recorded (as the influence report counts use)."""
-    return exists().where(
-        E.deal_id == deal_id,
-        # Written out, not bound: SQLite then answers from the partial index of attachments
-        # alone, without reading each event to check its kind.
-        E.kind == literal_column("'used_in_deal'"),
-        asset_stages.c.asset_id == E.asset_id,
-        asset_stages.c.stage_id == stage_id,
-    )
-
-
-def once(query: Select, name: str):
-    """``query`` as a materialized common table expression: the database computes each of
-    its rows once. Inlined, as both databases would, the use of a stage's content (an
-    EXISTS per row) ran again for each place the quartiles read it."""
-    return query.cte(name).prefix_with("MATERIALIZED")
-
-
 @dataclass
 class Quartiles:
     """How many durations, and their quartiles in days (None without any)."""
@@ -94,6 +61,15 @@ class Quartiles:
     low: float | None = None
     median: float | None = None
     high: float | None = None
+
+
+def nearest_rank(values: list[float]) -> Quartiles:
+    """The count and quartiles of ``values``, by the rule ``quartiles`` computes in SQL."""
+    if not values:
+        return Quartiles()
+    ordered, n = sorted(values), len(values)
+    middle = (ordered[(n + 1) // 2 - 1] + ordered[(n + 2) // 2 - 1]) / 2
+    return Quartiles(n, ordered[(n + 3) // 4 - 1], middle, ordered[(3 * n + 3) // 4 - 1])
 
 
 def quartiles(durations, *keys: str) -> dict[tuple, Quartiles]:
@@ -127,11 +103,11 @@ def quartiles(durations, *keys: str) -> dict[tuple, Quartiles]:
     }
 
 
-def stints(filters: ReportFilters, *, with_use: bool = False):
-    """The stints in a stage that ended in the period: stage, days (and whether content of
-    the stage was used in the deal)."""
+def stints(filters: ReportFilters):
+    """The stints in a stage that ended in the period: deal, stage and days."""
     period = filters.period
     query = select(
+        C.deal_id.label("deal_id"),
         C.stage_id.label("stage_id"),
         days_between(C.ended_at, C.changed_at).label("days"),
     ).where(
@@ -141,13 +117,7 @@ def stints(filters: ReportFilters, *, with_use: bool = False):
         C.known_since.is_(false()),
         C.stage_id.is_not(None),
     )
-    if with_use:
-        query = query.add_columns(used_stage_content(C.deal_id, C.stage_id).label("used"))
-    return (
-        once(history_of_team(query, filters), "stints")
-        if with_use
-        else (history_of_team(query, filters).subquery("stints"))
-    )
+    return history_of_team(query, filters).subquery("stints")
 
 
 def _current(filters: ReportFilters, *columns):
@@ -204,20 +174,3 @@ def cycle_overall(filters: ReportFilters) -> Quartiles:
     won = wins(filters)
     everyone = select(literal(1).label("everyone"), won.c.days).subquery("everyone")
     return quartiles(everyone, "everyone").get((1,), Quartiles())
-
-
-def cycle_by_stage_content(filters: ReportFilters) -> dict[tuple, Quartiles]:
-    """Per (stage, used content of it), the cycle time of the deals won in the period:
-    every won deal counts once for each stage, on the side its use of that stage's
-    content puts it."""
-    won = wins(filters)
-    pairs = (
-        select(
-            Stage.id.label("stage_id"),
-            used_stage_content(won.c.deal_id, Stage.id).label("used"),
-            won.c.days,
-        )
-        .select_from(won)
-        .join(Stage, true())
-    )
-    return quartiles(once(pairs, "pairs"), "stage_id", "used")
