@@ -10,9 +10,10 @@ in SQL, PostgreSQL built a hash of every attachment's stages for each of the thr
 statements, which cost more than the rest of the page.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, union
+from sqlalchemy import Row, select, union
 
 from content.deals.models import DealStageChange
 from content.library.models import asset_stages
@@ -41,7 +42,7 @@ def used_pairs(filters: ReportFilters) -> set[tuple[int, int]]:
         .where(E.kind == "used_in_deal", E.deal_id.in_(select(moved.c.deal_id)))
         .distinct()
     )
-    return {(deal_id, stage_id) for deal_id, stage_id in db.session.execute(query)}
+    return {(deal_id, stage_id) for deal_id, stage_id in _rows(query)}
 
 
 @dataclass
@@ -83,6 +84,12 @@ class StageComparison:
         return nearest_rank(with_).median, nearest_rank(without).median
 
 
+def _rows(query) -> Iterator[Row]:
+    """The rows, read through the connection: tens of thousands of them, which the ORM's
+    result machinery would take longer to hand over than the database to find."""
+    return iter(db.session.connection().execute(query))
+
+
 def compare_by_content(filters: ReportFilters) -> list[StageComparison]:
     """Every buyer stage in the journey's order, with both sides of its comparison."""
     stages = journey()
@@ -90,27 +97,21 @@ def compare_by_content(filters: ReportFilters) -> list[StageComparison]:
         return []
     used = used_pairs(filters)
     compared = {stage.id: StageComparison(stage.id, stage.name, stage.position) for stage in stages}
-
-    def side(deal_id: int, stage_id: int) -> Side:
-        found = compared[stage_id]
-        return found.with_ if (deal_id, stage_id) in used else found.without
-
+    sides = {(stage_id, True): found.with_ for stage_id, found in compared.items()} | {
+        (stage_id, False): found.without for stage_id, found in compared.items()
+    }
     found = entries(filters, positions_of(stages))
-    for deal_id, stage_id, moved in db.session.execute(
-        select(found.c.deal_id, found.c.stage_id, found.c.moved)
-    ):
-        if stage_id in compared:
-            counted = side(deal_id, stage_id)
+    for deal_id, stage_id, moved in _rows(select(found.c.deal_id, found.c.stage_id, found.c.moved)):
+        counted = sides.get((stage_id, (deal_id, stage_id) in used))
+        if counted is not None:
             counted.deals += 1
             counted.moved_on += moved
     ended = stints(filters)
-    for deal_id, stage_id, days in db.session.execute(
-        select(ended.c.deal_id, ended.c.stage_id, ended.c.days)
-    ):
-        if stage_id in compared:
-            side(deal_id, stage_id).stint_days.append(days)
+    for deal_id, stage_id, days in _rows(select(ended.c.deal_id, ended.c.stage_id, ended.c.days)):
+        if (stage_id, True) in sides:
+            sides[stage_id, (deal_id, stage_id) in used].stint_days.append(days)
     won = wins(filters)
-    for deal_id, days in db.session.execute(select(won.c.deal_id, won.c.days)):
+    for deal_id, days in _rows(select(won.c.deal_id, won.c.days)):
         for stage_id in compared:
-            side(deal_id, stage_id).win_days.append(days)
+            sides[stage_id, (deal_id, stage_id) in used].win_days.append(days)
     return list(compared.values())

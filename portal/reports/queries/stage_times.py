@@ -17,7 +17,7 @@ pick them; SQLite has no percentile function.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, Select, case, false, func, literal, or_, select
 
 from content.deals.models import Deal, DealStageChange
 from content.usage.models import UsageEvent
@@ -30,9 +30,11 @@ E = UsageEvent
 
 
 def days_between(later, earlier) -> ColumnElement:
-    """Days (with their fraction) from ``earlier`` to ``later``, on either database."""
+    """Days (with their fraction) from ``earlier`` to ``later``, on either database, as a
+    float: PostgreSQL's EXTRACT answers a numeric, which Python reads as a Decimal, ten
+    times slower to read and sort by the tens of thousands."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier) / 86400.0
+        return (func.extract("epoch", later - earlier) / 86400.0).cast(Float)
     return func.julianday(later) - func.julianday(earlier)
 
 
