@@ -10,7 +10,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import Column, ReportFilters, Sort, share, wilson
-from portal.reports.queries.deal_stages import funnel_totals, journey, stage_funnel
+from portal.reports.queries.deal_stages import entries_count, journey, stage_funnel
 from portal.reports.queries.influence import MIN_DEALS
 from portal.reports.queries.stage_content import StageComparison, compare_by_content
 from portal.reports.queries.stage_times import (
@@ -270,11 +270,10 @@ def _funnel_panel(filters: ReportFilters) -> dict:
 
 
 def _headlines(filters: ReportFilters) -> list[Headline]:
-    reached, moved = funnel_totals(filters)
     cycle = cycle_overall(filters)
     return [
-        Headline("Stage entries", reached),
-        Headline("Moved on", share(moved, reached), "percent"),
+        Headline("Stage entries", entries_count(filters)),
+        Headline("Deals won", cycle.count),
         Headline("Median days to win", None if cycle.median is None else round(cycle.median, 1)),
     ]
 

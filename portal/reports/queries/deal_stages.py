@@ -31,11 +31,8 @@ def _flag(condition):
     return func.max(case((condition, 1), else_=0))
 
 
-def entries(filters: ReportFilters, positions: dict[int, int]):
-    """The period's entries into a stage, one per deal and stage, with what became of the
-    deal: moved (on, or won), won (later), lost (now) and open (now). ``positions`` maps
-    each stage to its place in the journey (written into the statement: a join to the
-    stages misled PostgreSQL's row estimates into sorting on disk)."""
+def first_entries(filters: ReportFilters):
+    """Each deal's first entry into each stage in the period: deal, stage, entry_id."""
     period = filters.period
     earliest = (
         select(C.deal_id, C.stage_id, func.min(C.id).label("entry_id"))
@@ -49,7 +46,16 @@ def entries(filters: ReportFilters, positions: dict[int, int]):
         )
         .group_by(C.deal_id, C.stage_id)
     )
-    first = history_of_team(earliest, filters).subquery("first_entry")
+    return history_of_team(earliest, filters).subquery("first_entry")
+
+
+def entries(filters: ReportFilters, positions: dict[int, int]):
+    """The period's entries into a stage, one per deal and stage, with what became of the
+    deal: moved (on, or won), won (later), lost (now) and open (now). ``positions`` maps
+    each stage to its place in the journey (written into the statement: a join to the
+    stages misled PostgreSQL's row estimates into sorting on disk)."""
+    period = filters.period
+    first = first_entries(filters)
     later = aliased(C)
 
     def position(stage_id):
@@ -153,13 +159,8 @@ def _funnel(filters: ReportFilters) -> list[FunnelStage]:
     ]
 
 
-def funnel_totals(filters: ReportFilters) -> tuple[int, int]:
-    """The period's stage entries over every stage, and how many of them moved on, for
-    the dashboard."""
-    positions = positions_of(journey())
-    if not positions:
-        return 0, 0
-    found = entries(filters, positions)
-    query = select(func.count(), _count(found.c.moved))
-    reached, moved = db.session.execute(query).one()
-    return reached, moved
+def entries_count(filters: ReportFilters) -> int:
+    """The period's stage entries over every stage, for the dashboard: the count alone,
+    without what became of them."""
+    found = first_entries(filters)
+    return db.session.scalar(select(func.count()).select_from(found)) or 0
