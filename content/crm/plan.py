@@ -19,7 +19,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from content.crm.export_file import CsvFile
 from content.crm.rows import Change, Lookups, PlannedDeal, Reject, check_row, short
 from content.crm.stages import StageResolver
-from content.deals.models import DEAL_STATUS_LABELS, Deal
+from content.deals.history import record_changes
+from content.deals.models import DEAL_STATUS_LABELS, ChangeSource, Deal
 from content.deals.services import event_data, format_money
 from portal.kernel import events
 from portal.kernel.extensions import db
@@ -212,7 +213,15 @@ def _update_changed():
 def _write(deals: list[PlannedDeal], statement, now) -> tuple[set[str], list[PlannedDeal]]:
     """(ids written, deals refused). One executemany per batch, in a savepoint; if the
     database refuses the batch, its deals are written one by one so that a refused row
-    costs only itself."""
+    costs only itself. The stage history of the deals written goes with them."""
+    written, refused = _upsert(deals, statement, now)
+    if written:
+        imported = select(Deal.id).where(Deal.external_id.in_(sorted(written)))
+        record_changes(imported, ChangeSource.IMPORT)
+    return written, refused
+
+
+def _upsert(deals: list[PlannedDeal], statement, now) -> tuple[set[str], list[PlannedDeal]]:
     try:
         with db.session.begin_nested():
             rows = [_row(deal, now) for deal in deals]

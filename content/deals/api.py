@@ -4,6 +4,7 @@ from flask import Blueprint
 
 from content.deals import queries
 from content.deals import services as deals
+from content.deals.models import ChangeSource
 from content.deals.models import Deal as DealRow
 from content.deals.schemas import (
     Deal,
@@ -70,7 +71,9 @@ def list_deals(query: DealQuery, user: User) -> DealList:
 @bp.post("/deals")
 @operation("Add a deal of your own (reps)", answer="The new deal", errors=(403, 409))
 def create_deal(body: NewDealInput, user: User) -> Created[Deal]:
-    deal = deals.create_deal(user, _deal_input(body), external_id=body.external_id)
+    deal = deals.create_deal(
+        user, _deal_input(body), external_id=body.external_id, via=ChangeSource.API
+    )
     return created(_one_deal(deal), ".get_deal", deal_id=deal.id)
 
 
@@ -88,7 +91,7 @@ def get_deal(deal_id: int, user: User) -> Deal:
 )
 def update_deal(deal_id: int, body: DealInput, user: User) -> Deal:
     deal = deals.get_visible_deal(user, deal_id)
-    deals.update_deal(deal, user, _deal_input(body, deal))
+    deals.update_deal(deal, user, _deal_input(body, deal), ChangeSource.API)
     return _one_deal(deal)
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
-from content.deals.models import DEAL_STATUSES, Deal
+from content.deals.history import record_changes
+from content.deals.models import DEAL_STATUSES, ChangeSource, Deal
 from content.library.models import Asset, Stage
 from portal.kernel import events
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, check_text
@@ -214,9 +215,14 @@ def _apply(deal: Deal, values: dict) -> bool:
 
 
 def create_deal(
-    owner: User, data: DealInput, external_id: str | None = None, source: str = "manual"
+    owner: User,
+    data: DealInput,
+    external_id: str | None = None,
+    source: str = "manual",
+    via: ChangeSource | None = None,
 ) -> Deal:
-    """A new deal owned by the rep ``owner``."""
+    """A new deal owned by the rep ``owner``; ``via`` is where its stage history says it
+    came from (by default, its ``source``)."""
     if not can(owner, "track_deals"):
         raise PermissionDenied("Deals belong to reps; only a rep can own one.")
     validate(data)
@@ -228,11 +234,14 @@ def create_deal(
     deal = Deal(owner=owner, external_id=external_id, source=source, **values_of(data))
     db.session.add(deal)
     db.session.flush()
+    record_changes([deal.id], via or ChangeSource(source))
     publish_change(deal, "created")
     return deal
 
 
-def update_deal(deal: Deal, actor: User, data: DealInput) -> bool:
+def update_deal(
+    deal: Deal, actor: User, data: DealInput, via: ChangeSource = ChangeSource.MANUAL
+) -> bool:
     """Save the rep's edit of their deal; returns whether anything changed."""
     if not can(actor, "view", deal):
         raise NotFound("No such deal.")
@@ -241,6 +250,7 @@ def update_deal(deal: Deal, actor: User, data: DealInput) -> bool:
     changed = _apply(deal, values_of(validate(data)))
     db.session.flush()
     if changed:
+        record_changes([deal.id], via)
         publish_change(deal, "updated")
     return changed
 
@@ -295,6 +305,7 @@ def upsert_external(
     if existing is None:
         created = _insert_external(external_id, owner, data, source)
         if created is not None:
+            record_changes([created.id], ChangeSource.API)
             publish_change(created, "created")
             return created, "created"
         existing = find_external(external_id)  # someone created it a moment ago
@@ -303,6 +314,7 @@ def upsert_external(
     changed = _apply(existing, values)
     db.session.flush()
     if changed:
+        record_changes([existing.id], ChangeSource.API)
         publish_change(existing, "updated")
     return existing, "updated" if changed else "unchanged"
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from content.deals import queries
 from content.deals import services as deals
 from content.deals.forms import DealAttachForm, DealForm, attach_form_for
-from content.deals.models import DEAL_STATUS_LABELS, Deal
+from content.deals.history import stage_history
+from content.deals.models import CHANGE_SOURCE_LABELS, DEAL_STATUS_LABELS, Deal
 from content.deals.recommendations import recommendations
 from content.library.browsing import taxonomy_choices
 from content.library.models import Asset, Stage
@@ -47,6 +48,7 @@ SOURCE_LABELS = {"manual": "Typed in", "import": "CRM import", "api": "CRM sync 
 
 deal_status_label = label_global("deal_status_label", DEAL_STATUS_LABELS, str.capitalize)
 evidence_label = label_global("evidence_label", EVIDENCE_LABELS)
+change_source_label = label_global("change_source_label", CHANGE_SOURCE_LABELS)
 
 
 @template_global
@@ -149,6 +151,7 @@ def show(deal_id: int):
         room_form=room_form(deal) if editable and not deal.closed else None,
         remove_form=EmptyForm(),
         source_label=SOURCE_LABELS.get(deal.source, deal.source),
+        history=stage_history(deal),
     )
 
 

@@ -6,6 +6,7 @@ from portal.reports import (
     campaign_results,
     content_usage,
     coverage,
+    deal_stages,
     evidence,
     feedback,
     gaps,
@@ -26,6 +27,7 @@ SPECS: tuple[ReportSpec, ...] = (
     feedback.SPEC,
     search_gaps.SPEC,
     campaign_results.SPEC,
+    deal_stages.SPEC,
 )
 
 

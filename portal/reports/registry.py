@@ -62,6 +62,17 @@ class Table:
 
 
 @dataclass
+class Panel:
+    """A partial the report's page shows above its charts and table (not in the CSV or
+    JSON): ``template`` rendered with what ``load`` returns for the period and filters,
+    on the tab ``tab`` only (the report's first, by default)."""
+
+    template: str
+    load: Callable[[ReportFilters], Mapping[str, Any]]
+    tab: str | None = None
+
+
+@dataclass
 class RowAction:
     """A link beside a row that acts on it, e.g. "Create a content request"."""
 
@@ -85,6 +96,7 @@ class ReportSpec:
     remarks: Callable[[ReportFilters], list[str]] = lambda filters: []
     # Links beside each row of the page (not in the CSV or JSON), for the user viewing it.
     row_actions: Callable[[User, Any], list[RowAction]] | None = None
+    panel: Panel | None = None
 
 
 REPORTS: dict[str, ReportSpec] = {}

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, render_template, request
 from flask_login import login_required
+from markupsafe import Markup
 from sqlalchemy import exists, select
 
 from content.library.models import Asset, ContentType, Stage
@@ -155,6 +156,7 @@ def show(slug: str):
         page=rows,
         charts=spec.charts(filters),
         remarks=spec.remarks(filters),
+        panel=_panel(spec, tab, filters),
         stages=_terms(Stage, Stage.position, Stage.id) if "stage" in spec.filters else [],
         content_types=(
             _terms(ContentType, ContentType.name) if "content_type" in spec.filters else []
@@ -162,6 +164,14 @@ def show(slug: str):
         owners=_asset_owners() if "owner" in spec.filters else [],
         time_zone=portal_zone().key,
     )
+
+
+def _panel(spec: ReportSpec, tab: str, filters: ReportFilters) -> Markup:
+    """The report's panel, rendered, when the page shows its tab."""
+    panel = spec.panel
+    if panel is None or tab != (panel.tab if panel.tab is not None else next(iter(spec.tables))):
+        return Markup("")
+    return Markup(render_template(panel.template, **panel.load(filters)))  # noqa: S704
 
 
 def _terms(model: type[Stage] | type[ContentType], *order) -> Sequence:

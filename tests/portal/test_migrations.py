@@ -1,14 +1,19 @@
 """Alembic migrations build exactly the schema the models describe, keep every row, and
 roll back."""
 
+import dataclasses
+from datetime import datetime
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, inspect, text, update
+from sqlalchemy import CheckConstraint, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from content.library.models import Asset
+from content.deals.models import Deal, DealStageChange
+from content.deals.services import DealInput, create_deal
+from content.library.models import Asset, Stage
 from content.taxonomy.services import ensure_defaults
 from portal.demo.seed import seed_demo
 from portal.kernel.extensions import db
@@ -179,6 +184,45 @@ def test_the_migrated_database_refuses_a_status_outside_the_enum(
                 ):
                     db.session.execute(refused)
             db.session.rollback()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+# The head before deals kept their stage history.
+BEFORE_STAGE_HISTORY = "dc03a24304f7"
+
+
+def test_the_stage_history_starts_from_each_deals_current_stage(
+    database_url, tmp_path, keep_logging
+):
+    app = make_app(database_url, tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade()
+            ensure_defaults()
+            rep = make_user("rep")
+            stages = dict(db.session.execute(select(Stage.slug, Stage.id)).all())
+            for n, (slug, status) in enumerate((("decision", "won"), ("awareness", "open"))):
+                data = DealInput(f"Deal {n}", "Acme", stage=db.session.get(Stage, stages[slug]))
+                create_deal(rep, dataclasses.replace(data, status=status))
+            db.session.commit()
+            db.session.remove()
+            flask_migrate.downgrade(revision=BEFORE_STAGE_HISTORY)
+            with db.engine.begin() as connection:
+                connection.execute(update(Deal.__table__).values(updated_at=datetime(2026, 1, 2)))
+            deals = {row.id: row for row in db.session.execute(select(Deal.__table__)).all()}
+            db.session.remove()
+
+            flask_migrate.upgrade()
+
+            rows = db.session.scalars(select(DealStageChange)).all()
+            assert sorted(
+                (r.deal_id, r.stage_id, r.status, r.changed_at.replace(tzinfo=None)) for r in rows
+            ) == sorted((d.id, d.stage_id, d.status, datetime(2026, 1, 2)) for d in deals.values())
+            assert {(r.source, r.known_since, r.ended_at, r.from_status) for r in rows} == {
+                ("backfill", True, None, None)
+            }
         finally:
             db.session.remove()
             db.engine.dispose()

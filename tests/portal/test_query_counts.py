@@ -359,7 +359,7 @@ BUDGETS = {
     "meetings API": 8,
     "action items": 10,
     "action items API": 9,
-    "reports": 22,  # with content consumption (four statements) and campaign results (one)
+    "reports": 24,  # content consumption (four statements), campaign results (one), deal stages (two)
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},
 }

@@ -30,7 +30,20 @@ E = UsageEvent
 # rate for the asset: an interval of a handful of deals spans most of 0-100 %.
 MIN_DEALS = 5
 ENOUGH = "Enough data"
-NOT_ENOUGH = f"Not enough data: needs {MIN_DEALS} closed deals with and without"
+
+
+def data_status(enough: bool, deals: str = "closed deals") -> str:
+    """The "Data" cell of a comparison of deals with and without something: enough, or
+    the minimum sample it lacks. Every report comparing deals so says it alike."""
+    return ENOUGH if enough else f"Not enough data: needs {MIN_DEALS} {deals} with and without"
+
+
+def enough_deals(deals_with: int, deals_without: int) -> bool:
+    """Whether both sides of a comparison reach the minimum sample."""
+    return deals_with >= MIN_DEALS and deals_without >= MIN_DEALS
+
+
+NOT_ENOUGH = data_status(False)
 
 
 def _won():
