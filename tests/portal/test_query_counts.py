@@ -359,7 +359,7 @@ BUDGETS = {
     "meetings API": 8,
     "action items": 10,
     "action items API": 9,
-    "reports": 24,  # content consumption (four statements), campaign results (one), deal stages (two)
+    "reports": 24,  # consumption (four statements), campaign results (one), deal stages (two)
     **{f"report {slug}": 12 for slug in slugs()},
     **{f"report {slug} API": 6 for slug in slugs()},
 }
