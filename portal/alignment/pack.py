@@ -31,6 +31,7 @@ from portal.kernel.pagination import Page
 from portal.kernel.reporting import Period, ReportFilters, Sort
 from portal.reports.queries.consumption import consumption_headline
 from portal.reports.queries.content_usage import content_usage, totals
+from portal.reports.queries.deal_stages import stage_funnel
 from portal.reports.queries.gaps import unused_assets
 from portal.reports.queries.search_gaps import search_gaps
 from portal.reports.queries.searches import misses_total
@@ -115,6 +116,12 @@ def consumption(context: PackContext):
     """Sales' consumption of marketing content in the period, as the reports' dashboard
     shows it: the share of active reps who used it, of live assets used, and by week."""
     return consumption_headline(context.filters)
+
+
+def funnel(context: PackContext):
+    """The deal stages report's funnel for the period: per buyer stage, the deals that
+    reached it and how many moved on, were won or lost."""
+    return stage_funnel(context.filters)
 
 
 def content(context: PackContext) -> dict[str, Listing]:
@@ -220,6 +227,7 @@ class PackSection:
 # In the order the pack shows them.
 SECTIONS: list[PackSection] = [
     PackSection("headlines", "Headline numbers", "alignment/_headlines.html", headline_figures),
+    PackSection("funnel", "Stage funnel", "alignment/_funnel.html", funnel),
     PackSection("consumption", "Content consumption", "alignment/_consumption.html", consumption),
     PackSection("content", "Top and unused content", "alignment/_content.html", content),
     PackSection("gaps", "Search gaps", "alignment/_gaps.html", gaps),

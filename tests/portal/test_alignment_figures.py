@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from content.deals.models import Deal
+from content.deals.models import Deal, DealStageChange
+from content.deals.services import DealInput, create_deal, update_deal
+from content.library.models import Stage
 from content.usage.models import UsageEvent
 from portal.alignment import calendar
 from portal.alignment.pack import PackContext, build_pack
@@ -154,3 +156,32 @@ def test_the_consumption_section_counts_the_reps_who_used_content_in_each_period
     now, before = _expected(context.period), _expected(context.previous)
     assert consumption.current.reps_using["any"] == now["Reps using content"] == 2
     assert consumption.previous.reps_using["any"] == before["Reps using content"] == 1
+
+
+def test_the_funnel_section_counts_the_deals_that_reached_each_stage_in_the_period(
+    app, users, world
+):
+    meeting, _ = world
+    stages = {stage.slug: stage for stage in db.session.scalars(select(Stage))}
+    rep = users["rep"]
+    moving = create_deal(rep, DealInput("Moving", "Acme", stage=stages["consideration"]))
+    create_deal(rep, DealInput("Staying", "Beta", stage=stages["consideration"]))
+    update_deal(moving, rep, DealInput("Moving", "Acme", stage=stages["decision"]))
+    db.session.commit()
+
+    pack = _pack(meeting, users["leader"])
+
+    period = pack.context.period
+    entries = [
+        change
+        for change in db.session.scalars(select(DealStageChange))
+        if _in(change.changed_at, period) and change.status == "open"
+    ]
+    reached = {stage.slug: 0 for stage in stages.values()}
+    for slug in reached:
+        reached[slug] = len({c.deal_id for c in entries if c.stage_id == stages[slug].id})
+    funnel = {step.stage_id: step for step in pack.data("funnel")}
+    assert {slug: funnel[stages[slug].id].reached for slug in reached} == reached
+    assert reached["consideration"] == 2
+    assert reached["decision"] == 1
+    assert funnel[stages["consideration"].id].moved_on == 1
