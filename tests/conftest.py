@@ -76,14 +76,6 @@ def sqlite_template(tmp_path_factory):
     return folder / "template.db"
 
 
-@pytest.fixture(scope="session")
-def sqlite_workdir(tmp_path_factory):
-    """Where each test of this worker gets its copy of the template: one path, so the
-    tests share one engine and its compiled statements (see
-    ``share_engines_between_apps``)."""
-    return tmp_path_factory.mktemp("sqlite")
-
-
 class PostgresWorkerSchema:
     """One PostgreSQL schema per test worker, emptied before each test.
 
@@ -172,13 +164,11 @@ def app(database, tmp_path, request):
     """The application with an empty schema, the default taxonomy and an app context."""
     if database == "sqlite":
         # A copy of a database built once per worker: the same schema and defaults in a
-        # millisecond instead of building them again for every test. The last test's
-        # write-ahead log goes first: it belongs to the file being replaced.
-        path = request.getfixturevalue("sqlite_workdir") / "test.db"
-        for leftover in (path.with_name("test.db-wal"), path.with_name("test.db-shm")):
-            leftover.unlink(missing_ok=True)
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        url = f"sqlite:///{path}"
+        # millisecond instead of building them again for every test. Each test has a file
+        # of its own (and so an engine of its own): a connection an earlier test's thread
+        # still held would otherwise meet the next test's file under the same name.
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
         schema = None
     else:
         schema = request.getfixturevalue("postgres_worker_schema")

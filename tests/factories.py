@@ -199,19 +199,27 @@ _TEMPLATES = _TemplatesCompiledOnce()
 
 
 _engines: dict[tuple[str, str], Engine] = {}
+KEPT_ENGINES = 4
 _make_engine = type(db)._make_engine
 
 
 def _engine_shared_by_url(bind_key, options: dict, app) -> Engine:
     """The engine an earlier application of this test process made for the same URL
-    and options. SQLAlchemy keeps compiled statements per engine, and compiling each
-    statement again in every test's new engine was about a sixth of a page test's
-    time; a shared engine also keeps its pooled connections (each test's teardown
-    disposes of them, as before)."""
-    key = (str(options["url"]), repr(sorted((k, repr(v)) for k, v in options.items())))
-    engine = _engines.get(key)
-    if engine is None:
-        engine = _engines[key] = _make_engine(db, bind_key, options, app)
+    and options: the PostgreSQL worker schema's, which every test of a worker uses.
+    SQLAlchemy keeps compiled statements per engine, and compiling each statement again
+    in every test's new engine was a good part of a page test's time; a shared engine
+    also keeps its pooled connections (each test's teardown disposes of them, as
+    before)."""
+    url = str(options["url"])
+    if not url.startswith("postgresql"):
+        # A SQLite test has a file, so a URL, of its own: keeping its engine would only
+        # keep it alive.
+        return _make_engine(db, bind_key, options, app)
+    key = (url, repr(sorted((k, repr(v)) for k, v in options.items())))
+    engine = _engines.pop(key, None) or _make_engine(db, bind_key, options, app)
+    _engines[key] = engine  # the most recently used last
+    while len(_engines) > KEPT_ENGINES:  # tests with a schema of their own come and go
+        _engines.pop(next(iter(_engines))).dispose()
     return engine
 
 

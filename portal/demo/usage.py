@@ -1,5 +1,6 @@
-"""Demo deals, ratings and usage for ``seed-demo``: Riley's and Marcus's pipelines, the
-content they rated, used in deals and shared with buyers over the last three months.
+"""Demo deals, ratings and usage for ``seed-demo``: Riley's and Marcus's pipelines (with
+the stages each deal went through), the content they rated, used in deals and shared with
+buyers over the last three months.
 
 Deals are matched by their CRM id (DEMO-…): a second run creates nothing. Usage is only
 written together with the deals it belongs to, so running the seed again never doubles
@@ -18,6 +19,7 @@ from content.library.models import Asset, Stage
 from content.usage import ratings, share_links
 from content.usage.models import UsageEvent
 from content.usage.signals import signal_changed
+from portal.demo.deal_history import walk_stages
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 
@@ -75,6 +77,7 @@ def seed_usage(users: dict[str, User]) -> dict[str, int]:
     counts["deals_created"] = len(created)
     if created:
         rng = random.Random(6)
+        walk_stages(created, list(stages.values()), random.Random(7))
         live = list(db.session.scalars(select(Asset).where(Asset.live_clause()).order_by(Asset.id)))
         counts["usage_events"] += _rate(users, live, rng)
         for deal in created:

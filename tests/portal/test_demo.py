@@ -1,5 +1,6 @@
 """The demo seed: who can sign in, what reps find, and that a second run changes nothing."""
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ import pypdf
 import pytest
 from sqlalchemy import func, select
 
-from content.deals.models import Deal
+from content.deals.models import Deal, DealStageChange
 from content.files.storage import file_store
 from content.library.models import (
     Asset,
@@ -223,6 +224,35 @@ def test_riley_has_a_pipeline_with_content_used_shared_and_opened(seeded):
     assert not db.session.scalar(
         select(func.count(UsageEvent.id)).where(UsageEvent.created_at > utcnow())
     ), "no usage is dated in the future"
+
+
+def test_every_demo_deal_walked_the_stages_to_where_it_stands(seeded):
+    deals = db.session.scalars(select(Deal).where(Deal.external_id.like("DEMO-%"))).all()
+    positions = {stage.id: stage.position for stage in db.session.scalars(select(Stage))}
+    now = utcnow().replace(tzinfo=None)
+
+    for deal in deals:
+        rows = db.session.scalars(
+            select(DealStageChange)
+            .where(DealStageChange.deal_id == deal.id)
+            .order_by(DealStageChange.changed_at, DealStageChange.id)
+        ).all()
+        last = rows[-1]
+        assert (last.stage_id, last.status, last.ended_at) == (deal.stage_id, deal.status, None)
+        assert (rows[0].from_stage_id, rows[0].from_status) == (None, None)
+        for earlier, later in itertools.pairwise(rows):
+            assert earlier.ended_at == later.changed_at
+            assert (later.from_stage_id, later.from_status) == (earlier.stage_id, earlier.status)
+            assert positions[later.stage_id] >= positions[earlier.stage_id]
+        assert deal.created_at == rows[0].changed_at
+        assert all(row.changed_at.replace(tzinfo=None) <= now for row in rows)
+    journeys = [
+        db.session.scalar(
+            select(func.count(DealStageChange.id)).where(DealStageChange.deal_id == deal.id)
+        )
+        for deal in deals
+    ]
+    assert max(journeys) >= 4, "some deal went through several stages and closed"
 
 
 def test_riley_has_a_deal_room_read_by_two_people_at_the_buyer(seeded):
