@@ -45,6 +45,10 @@ def selected_databases() -> list[str]:
 # A test module or test whose rules do not depend on the database runs on SQLite only,
 # to keep the suite quick: ``pytestmark = SQLITE_ONLY`` or ``@SQLITE_ONLY``.
 SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+# A browser journey runs on one of the two: its pages and services are tested on both over
+# HTTP, and running each journey twice doubled the browser tests' time. About half of the
+# journeys take ``POSTGRES_ONLY``, so a real browser drives the portal on both databases.
+POSTGRES_ONLY = pytest.mark.parametrize("database", ["postgres"], indirect=True)
 
 
 def postgres_reachable() -> str | None:

@@ -6,8 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import sign_in
+from tests.factories import POSTGRES_ONLY
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 
 # Typed with capitals: sign-in must still find the account, stored lower-cased.

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset, StoredFile
 from portal.kernel.extensions import db
+from tests.factories import SQLITE_ONLY
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def open_form(page_signed_in, marketer) -> Page:

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.reporting import local_today
-from tests.factories import make_asset
+from tests.factories import POSTGRES_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 
 def test_marketer_publishes_rep_acknowledges_marketer_sees_the_reader(page_signed_in, users):

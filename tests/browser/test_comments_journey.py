@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset, make_user
+from tests.factories import SQLITE_ONLY, make_asset, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 QUESTION = "@riley is the discount table right for mid-market deals?"
 ANSWER = "Row 3 should say 12%, not 15%."

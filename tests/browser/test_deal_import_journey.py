@@ -9,8 +9,9 @@ from content.deals.models import Deal
 from portal.kernel.extensions import db
 from portal.kernel.jobs import job_queue, run_held
 from tests.content.crm_exports import export, opportunity
+from tests.factories import SQLITE_ONLY
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_admin_previews_and_imports_a_crm_export(page_signed_in, users):

@@ -12,9 +12,9 @@ from content.deals import services as deals
 from content.library.models import Stage
 from portal.kernel.extensions import db
 from tests.content.usage_helpers import BROWSER
-from tests.factories import make_asset
+from tests.factories import POSTGRES_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 
 def test_rep_attaches_recommended_content_shares_it_and_sees_the_buyer_open_it(

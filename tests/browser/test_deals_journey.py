@@ -4,9 +4,9 @@ for that stage, attaches one with a note and finds it under the content used."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import POSTGRES_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 
 def test_rep_adds_a_deal_and_attaches_recommended_content(page_signed_in, users):

@@ -9,11 +9,12 @@ from playwright.sync_api import expect
 
 from portal.digest.weeks import last_complete_week
 from portal.kernel.extensions import db
+from tests.factories import POSTGRES_ONLY
 from workflows.feedback.models import FieldFeedback
 from workflows.posts.machine import transition as post_transition
 from workflows.posts.services import PostInput, create_post
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 REPLY = "We are writing a three-year cost comparison for exactly this."
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import POSTGRES_ONLY, make_asset
 from tests.workflows.helpers import deal_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 HEARD = "Procurement says the ROI deck overstates payback for retailers."
 REPLY = "Thanks: we are adding a retail payback example this week."

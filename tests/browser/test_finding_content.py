@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def card_titles(page) -> list[str]:

@@ -10,11 +10,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.kernel.extensions import db
-from tests.factories import make_user
+from tests.factories import SQLITE_ONLY, make_user
 from workflows.posts import services as posts
 from workflows.posts.models import GhostPost
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 TITLE = "Closing the month in three days"
 OPENING = "Last Friday a finance lead told me her team lost a week to receipts every month."

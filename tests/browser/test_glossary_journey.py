@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset, make_user
+from tests.factories import POSTGRES_ONLY, make_asset, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 DEFINITION = "A lead marketing judges **ready for sales**: right profile, real intent."
 

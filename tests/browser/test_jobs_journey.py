@@ -10,9 +10,9 @@ from sqlalchemy import delete
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob, job_queue, run_held
 from search.models import SearchOutbox
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_admin_retries_a_failed_index_job_and_the_asset_becomes_findable(app, page_as, users):

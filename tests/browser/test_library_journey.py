@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
-from tests.factories import pdf_bytes, reviewers
+from tests.factories import POSTGRES_ONLY, pdf_bytes, reviewers
 from workflows.review.machine import transition
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 BODY = "## Why finance teams switch\n\nPayback in **under six months**, audited by KPMG."
 

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from portal.kernel.extensions import db
 from portal.kernel.notifications import notify
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_rep_opens_a_notification_and_marks_the_rest_read(page_signed_in, users):

@@ -10,9 +10,10 @@ from playwright.sync_api import expect
 
 from portal.kernel.extensions import db
 from portal.kernel.models import User
+from tests.factories import SQLITE_ONLY
 from tests.reports.seed import build_world
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_leader_narrows_sorts_and_downloads_the_content_usage_report(page_signed_in):

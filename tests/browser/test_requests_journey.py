@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import POSTGRES_ONLY
 from workflows.requests.models import today
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 NEED = "An ROI one-pager for a CFO who compares us with spreadsheets."
 

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import make_user
+from tests.factories import POSTGRES_ONLY, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 FIRST_BODY = "Fernhill cut the month-end close from eleven days to five."
 SECOND_BODY = "Fernhill cut the month-end close from eleven days to five, says the CFO."

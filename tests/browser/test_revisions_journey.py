@@ -6,10 +6,10 @@ from playwright.sync_api import expect
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
-from tests.factories import make_asset, reviewers
+from tests.factories import POSTGRES_ONLY, make_asset, reviewers
 from workflows.review.machine import transition
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 OLD_BODY = "Our onboarding takes two weeks with a named engineer."
 NEW_BODY = "Our onboarding takes five days with a named engineer."

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_a_rep_picks_a_suggestion_with_the_keyboard(page_signed_in, users):

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_an_unanswered_search_becomes_a_content_request(page_signed_in, users):

@@ -6,10 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_asset
+from tests.factories import SQLITE_ONLY, make_asset
 from tests.search.helpers import index_now
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, SQLITE_ONLY]
 
 
 def test_rep_searches_narrows_by_stage_and_opens_the_first_hit(page_signed_in, users):

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.content.usage_helpers import BROWSER
-from tests.factories import make_asset
+from tests.factories import POSTGRES_ONLY, make_asset
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
 
 
 def test_rep_rates_shares_and_sees_the_buyer_open_it(page_signed_in, new_page, users):
