@@ -55,14 +55,15 @@ run: install
 	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)
 
 # The single sign-on tests run a real OpenID Connect provider (tests/oidc, from npm); with
-# no npm they skip, saying how to enable them.
+# no npm they skip, saying how to enable them. Two workers; one that runs out of tests takes
+# some of the other's, so a few long tests near the end do not leave it idle.
 test: install-test
 	@if [ ! -d tests/oidc/node_modules ] && command -v npm >/dev/null; then \
 		npm ci --prefix tests/oidc --no-audit --no-fund; fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .
