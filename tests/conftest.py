@@ -20,13 +20,14 @@ import redis
 from sqlalchemy import text
 
 from content.taxonomy.services import ensure_defaults
+from portal.accounts.services import create_user
 from portal.kernel.extensions import db
 from tests.factories import (
     IN_CI,
+    PASSWORD,
     fresh_database,
     login,
     make_app,
-    make_user,
     postgres_schema,
     require_postgres,
     selected_databases,
@@ -229,13 +230,15 @@ def keep_logging():
 
 @pytest.fixture
 def users(app):
-    """One committed user per role."""
-    return {
-        "rep": make_user("rep", "rep@example.com", "Riley Rep"),
-        "marketer": make_user("marketer", "marketer@example.com", "Morgan Marketer"),
-        "leader": make_user("leader", "leader@example.com", "Lee Leader"),
-        "admin": make_user("admin", "admin@example.com", "Ada Admin"),
+    """One user per role, committed together (most tests start here)."""
+    made = {
+        "rep": create_user("rep@example.com", "Riley Rep", "rep", PASSWORD),
+        "marketer": create_user("marketer@example.com", "Morgan Marketer", "marketer", PASSWORD),
+        "leader": create_user("leader@example.com", "Lee Leader", "leader", PASSWORD),
+        "admin": create_user("admin@example.com", "Ada Admin", "admin", PASSWORD),
     }
+    db.session.commit()
+    return made
 
 
 @pytest.fixture

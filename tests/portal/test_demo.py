@@ -87,10 +87,8 @@ def seeded(request, tmp_path_factory) -> Iterator[dict]:
             db.engine.dispose()
 
 
-def test_seed_creates_the_seven_demo_users(app, db_session):
-    counts = seed_demo()
-
-    assert counts["users_created"] == 7
+def test_seed_creates_the_seven_demo_users(seeded):
+    assert seeded["users_created"] == 7
     for email, (role, department) in DEMO_ACCOUNTS.items():
         user = find_user(email)
         assert (user.role, user.department) == (role, department), email
