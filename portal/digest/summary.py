@@ -46,16 +46,27 @@ QUOTE_MAX = 280
 COMMENTS_SHOWN = 3
 
 
-def compose(user: User, week: Week) -> Digest:
-    """The digest ``user`` gets for ``week``, in their role's terms."""
+def compose(user: User, week: Week, shared: dict | None = None) -> Digest:
+    """The digest ``user`` gets for ``week``, in their role's terms.
+
+    The leaders' sections and the field notes are the same for every reader of the week;
+    a run over every recipient passes one ``shared`` dict, so each is read once instead of
+    once per reader (the consumption figures alone read the week's events twice)."""
+    shared = {} if shared is None else shared
+
+    def once(key: str, build: Callable[[Week], Any]) -> Any:
+        if key not in shared:
+            shared[key] = build(week)
+        return shared[key]
+
     if user.is_rep:
         sections = _rep_sections(user, week)
     elif user.role == Role.MARKETER:
         sections = _marketer_sections(user, week)
     else:
-        sections = [*_leader_sections(week), consumption_section(week)]
+        sections = [*once("leaders", _leader_sections), once("consumption", consumption_section)]
     if hears_field_notes(user):
-        sections.append(field_notes(week))
+        sections.append(once("field notes", field_notes))
     return Digest(user, week, sections)
 
 

@@ -186,9 +186,10 @@ def send_week(week: Week, echo=lambda line: None) -> dict[str, int]:
     """
     counts = {"sent": 0, "empty": 0, "already_sent": 0, "failed": 0}
     mailer = _Mailer(current_app.config)
+    shared: dict = {}
     try:
         for user in recipients():
-            digest = compose(user, week)
+            digest = compose(user, week, shared)
             if digest.empty:
                 counts["empty"] += 1
                 continue
@@ -252,8 +253,9 @@ def send_command(week_text, dry_run):
 
 def _dry_run(week: Week) -> None:
     counts = {"send": 0, "empty": 0, "already_sent": 0}
+    shared: dict = {}
     for user in recipients():
-        digest = compose(user, week)
+        digest = compose(user, week, shared)
         delivery = delivery_of(user, week)
         if digest.empty:
             outcome, key = "nothing new, no email", "empty"
