@@ -283,6 +283,27 @@ def test_a_refused_revision_keeps_the_file_for_the_next_try(client_as, marketer)
     assert asset.latest_revision.file.original_name == "brief.docx"
 
 
+def test_a_stale_revision_keeps_the_file_beside_what_changed(client_as, marketer):
+    asset = make_asset(marketer, "Brief", body="Words.", publish=False)
+    stale = str(asset.latest_revision_id)
+    client = client_as("marketer")
+    assert (
+        client.form(
+            f"/assets/{asset.id}/edit", asset_form("Brief", base_revision=stale, body="Newer.")
+        ).status_code
+        == 302
+    )
+    data = asset_form("Brief", base_revision=stale)
+    data["file"] = (io.BytesIO(pdf_bytes()), "brief.pdf")
+
+    conflict = client.form(f"/assets/{asset.id}/edit", data)
+
+    assert conflict.status_code == 409
+    assert "Changed since you started" in conflict.text
+    assert "Attached: <strong>brief.pdf</strong>" in conflict.text
+    assert len(_kept_names()) == 1
+
+
 def test_a_refused_save_with_a_bad_file_keeps_nothing(client_as):
     refused = _upload(client_as("marketer"), "notes.pdf", b"plain text", stages=[])
 
