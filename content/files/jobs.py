@@ -1,6 +1,7 @@
 """The jobs that read uploaded files' text and render their page previews after the upload
-has answered."""
+has answered, and the one that deletes the files kept for refused forms once they expire."""
 
+from content.files.pending import prune_pending
 from content.files.previewing import render_waiting_previews
 from content.files.reading import read_waiting_files
 from portal.kernel.jobs import job
@@ -24,3 +25,11 @@ def preview() -> None:
     and a claim left by a worker that died is taken again later (content.files.previewing).
     """
     render_waiting_previews()
+
+
+@job("files.prune_pending")
+def prune() -> None:
+    """Delete the files kept for refused forms whose time is up (content.files.pending).
+
+    Safe to run twice at once: deleting a file already gone does nothing."""
+    prune_pending()

@@ -1,10 +1,11 @@
 """Where uploaded files' bytes live, behind one small interface.
 
 Every other module reads and writes stored files through :func:`file_store`: save one
-under its generated name, open or delete it, lend a path on this host to a reader that
-needs one (text extraction runs in a child process), and answer a download. The folder
+under its generated name, open or delete it, list the names with a prefix (the uploads kept
+for refused forms, content.files.pending), lend a path on this host to a reader that needs
+one (text extraction runs in a child process), and answer a download. The folder
 store keeps them in ``TANDEM_UPLOAD_FOLDER``, which several hosts share as a network
-folder; object storage would be another class with the same five methods.
+folder; object storage would be another class with the same six methods.
 """
 
 import os
@@ -33,6 +34,10 @@ class FileStore(ABC):
     @abstractmethod
     def delete(self, name: str) -> None:
         """Remove the file; nothing happens when it is gone already."""
+
+    @abstractmethod
+    def names(self, prefix: str) -> Iterator[str]:
+        """The stored names that begin with ``prefix`` (at least two characters)."""
 
     @abstractmethod
     @contextmanager
@@ -85,6 +90,14 @@ class FolderStore(FileStore):
 
     def delete(self, name: str) -> None:
         self.path(name).unlink(missing_ok=True)
+
+    def names(self, prefix: str) -> Iterator[str]:
+        # A name's folder is its first two characters, so one folder holds every match.
+        folder = self.path(prefix).parent
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name.startswith(prefix) and path.is_file():
+                    yield path.name
 
     @contextmanager
     def local_path(self, name: str) -> Iterator[Path]:

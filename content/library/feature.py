@@ -17,7 +17,7 @@ from content.library.models import (
 )
 from portal.kernel import shared_figures
 from portal.kernel.api import register_api
-from portal.kernel.job_schedule import every_sweep, schedule
+from portal.kernel.job_schedule import every_hour, every_sweep, schedule
 from portal.kernel.jobs import install_jobs
 from portal.kernel.wiring import install
 
@@ -33,6 +33,8 @@ def register(app: Flask) -> None:
     install_jobs(app, file_jobs)
     schedule(app, "files.extract", every_sweep)
     schedule(app, "files.preview", every_sweep)
+    # Files kept for refused forms live a day: an hourly look is soon enough.
+    schedule(app, "files.prune_pending", every_hour)
     register_preview_cli(app)
     # What the board's stage totals count: assets, their stages and the filters' terms.
     shared_figures.watch(

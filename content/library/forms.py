@@ -65,6 +65,8 @@ class AssetForm(FlaskForm):
         validators=[Optional(), Length(max=NOTE_MAX)],
     )
     base_revision = HiddenField()
+    # The token of the file kept from a refused try (content.files.pending).
+    pending_file = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,14 @@
 """HTML routes of the content library: board, list, asset pages, authoring, downloads."""
 
 from collections.abc import Sequence
-from typing import cast
+from typing import BinaryIO, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from content.files import pending
 from content.files.previews import page_response, thumbnail_response
 from content.files.uploads import send_stored
 from content.library import browsing as library
@@ -27,12 +28,12 @@ from content.library.models import (
 )
 from content.taxonomy.services import terms_by_ids
 from content.usage import events as usage
-from portal.kernel.errors import Conflict
+from portal.kernel.errors import Conflict, ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.ids import text_id
 from portal.kernel.pagination import requested_page
 from portal.kernel.permissions import can, require
-from portal.kernel.templating import flash_form_errors, requested_filters
+from portal.kernel.templating import flash_form_errors, requested_filters, show_field_errors
 from portal.kernel.transaction import attempt, submit
 
 bp = Blueprint("content", __name__)
@@ -94,11 +95,63 @@ def _input_from_form(form: AssetForm) -> asset_service.AssetInput:
     )
 
 
-def _upload_from_form(form: AssetForm):
-    file = form.file.data
-    if file is None or not getattr(file, "filename", ""):
-        return None
-    return asset_service.Upload(file.stream, file.filename)
+class _FormFile:
+    """The asset form's file: the one chosen now, else the one kept from a refused try.
+
+    A refused save keeps the chosen file for the next try (content.files.pending), so
+    fixing another field does not mean choosing the file again; the form carries its token.
+    """
+
+    def __init__(self, form: AssetForm) -> None:
+        self.form = form
+        self.kept: pending.PendingUpload | None = None
+        self._stream: BinaryIO | None = None
+
+    def _chosen(self):
+        file = self.form.file.data
+        if file is None or not getattr(file, "filename", ""):
+            return None
+        return file
+
+    def upload(self) -> asset_service.Upload | None:
+        """What the service saves; ValidationFailed when the kept file's token is refused."""
+        chosen = self._chosen()
+        if chosen is not None:
+            return asset_service.Upload(chosen.stream, chosen.filename)
+        if not self.form.pending_file.data:
+            return None
+        self.kept = pending.pending_upload(self.form.pending_file.data, current_user)
+        self._stream = self.kept.open()
+        return asset_service.Upload(self._stream, self.kept.original_name)
+
+    def saved(self) -> None:
+        """The save went through: the kept file, now stored with the asset, goes."""
+        self._close()
+        if self.kept is not None:
+            pending.discard(self.kept)
+
+    def refused(self) -> pending.PendingUpload | None:
+        """The save was refused: keep the chosen file (or the one kept before) for the next
+        try and return it for the form to name; a file that is itself refused, or a token
+        that is, is said beside the file field and keeps nothing."""
+        self._close()
+        chosen = self._chosen()
+        try:
+            if chosen is not None:
+                self.kept = pending.hold_upload(chosen.stream, chosen.filename, current_user)
+            elif self.form.pending_file.data and self.kept is None:
+                self.kept = pending.pending_upload(self.form.pending_file.data, current_user)
+        except ValidationFailed as error:
+            self.kept = None
+            if error.fields.get("file") not in self.form.file.errors:
+                show_field_errors(self.form, error)
+        self.form.pending_file.data = self.kept.token if self.kept else ""
+        return self.kept
+
+    def _close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
 
 
 @bp.route("/assets/new", methods=["GET", "POST"])
@@ -107,20 +160,24 @@ def create():
     require("create_asset")
     # ?title= fills the title in, e.g. from a query on the Search gaps report.
     form = AssetForm(title=request.args.get("title", "")[: asset_service.TITLE_MAX] or None)
+    file = _FormFile(form)
     submission = submit(
         form,
-        lambda: asset_service.create_asset(
-            current_user, _input_from_form(form), _upload_from_form(form)
-        ),
+        lambda: asset_service.create_asset(current_user, _input_from_form(form), file.upload()),
     )
     if submission.saved:
+        file.saved()
         flash(
             "Draft saved. Invite reviewers and submit it for review when it is ready.",
             "success",
         )
         return redirect(url_for("content.show", asset_id=submission.result.id))
     return render_template(
-        "content/form.html", form=form, asset=None, internal_types=_internal_type_ids()
+        "content/form.html",
+        form=form,
+        asset=None,
+        internal_types=_internal_type_ids(),
+        kept=file.refused() if request.method == "POST" else None,
     )
 
 
@@ -154,6 +211,7 @@ def edit(asset_id: int):
     latest = asset.latest_revision
     assert latest is not None, "an asset is created with its first revision"
     form = AssetForm(obj=latest if request.method == "GET" else None)
+    file = _FormFile(form)
     if request.method == "GET":
         form.note.data = ""
         form.base_revision.data = str(latest.id)
@@ -171,14 +229,19 @@ def edit(asset_id: int):
                 current_user,
                 text_id(base) or None,
                 _input_from_form(form),
-                _upload_from_form(form),
+                file.upload(),
                 remove_file=form.remove_file.data,
             )
         if isinstance(outcome.refusal, Conflict):
             return render_template(
-                "content/form.html", form=form, asset=asset, conflict=_since(asset, base)
+                "content/form.html",
+                form=form,
+                asset=asset,
+                conflict=_since(asset, base),
+                kept=file.refused(),
             ), 409
         if not outcome.refused:
+            file.saved()
             saved = asset.latest_revision
             assert saved is not None, "an asset is created with its first revision"
             flash(f"Saved as revision {saved.number}.", "success")
@@ -191,6 +254,7 @@ def edit(asset_id: int):
         asset=asset,
         conflict=None,
         internal_types=_internal_type_ids(),
+        kept=file.refused() if request.method == "POST" else None,
     )
 
 

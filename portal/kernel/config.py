@@ -79,6 +79,9 @@ def _storage_settings(instance: Path) -> dict:
         "INSTANCE_PATH": str(instance),
         "UPLOAD_FOLDER": os.environ.get("TANDEM_UPLOAD_FOLDER", str(instance / "uploads")),
         "MAX_UPLOAD_BYTES": upload_mb * 1024 * 1024,
+        # A file chosen on a form that was refused for another field is kept this long
+        # for the next try (content.files.pending).
+        "PENDING_UPLOAD_HOURS": max(1, _int_env("TANDEM_PENDING_UPLOAD_HOURS", 24)),
         # Form fields travel with the file; leave room for them above the file limit.
         "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024 + 1024 * 1024,
         # Flask's 500 KB default per text field refuses a 200,000-character asset body

@@ -52,6 +52,11 @@ def every_sweep(app: Flask) -> BaseTrigger:
     return IntervalTrigger(seconds=max(1, app.config["JOB_SWEEP_SECONDS"]))
 
 
+def every_hour(_app: Flask) -> BaseTrigger:
+    """The trigger of housekeeping whose work is measured in hours, not seconds."""
+    return IntervalTrigger(hours=1)
+
+
 def crontab(setting: str) -> Callable[[Flask], BaseTrigger | None]:
     """A trigger read from the crontab line in the setting ``setting`` (empty: off), in
     the portal's time zone."""

@@ -13,3 +13,16 @@ def sign_in(page: Page, user, password: str = PASSWORD) -> Page:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("status").filter(has_text="Welcome back")).to_be_visible()
     return page
+
+
+def choose(page: Page, label: str, *options: str) -> None:
+    """Choose ``options`` in the searchable select labelled ``label`` (static/select-search.js)
+    as a person does: type the start of each one's name in the box, then click it in the
+    list of choices that the typing narrowed."""
+    box = page.get_by_label(label)
+    choices = page.locator(f"#{box.get_attribute('aria-controls')}")
+    for option in options:
+        box.fill(option[:3])
+        choices.get_by_role("option", name=option, exact=True).click()
+        expect(box).to_have_value("")  # the choice is made and the typing cleared
+    box.press("Escape")

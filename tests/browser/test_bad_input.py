@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset, StoredFile
 from portal.kernel.extensions import db
+from tests.browser.helpers import choose
 from tests.factories import SQLITE_ONLY
 
 pytestmark = [pytest.mark.browser, SQLITE_ONLY]
@@ -30,7 +31,7 @@ def saved_rows() -> tuple[int, int]:
 def test_empty_title_shows_field_error_and_creates_nothing(page_signed_in, users):
     page = open_form(page_signed_in, users["marketer"])
     page.get_by_label("Body (Markdown)").fill("A body without a title.")
-    page.get_by_label("Buyer stages").select_option("Awareness")
+    choose(page, "Buyer stages", "Awareness")
     page.get_by_role("button", name="Save draft").click()
 
     title = page.get_by_label("Title")
@@ -47,7 +48,7 @@ def test_text_file_renamed_pdf_is_refused(app, page_signed_in, users, tmp_path):
     fake.write_text("Just some notes, not a PDF at all.\n")
     page = open_form(page_signed_in, users["marketer"])
     page.get_by_label("Title").fill("Brochure")
-    page.get_by_label("Buyer stages").select_option("Awareness")
+    choose(page, "Buyer stages", "Awareness")
     page.get_by_label("File", exact=True).set_input_files(fake)
     page.get_by_role("button", name="Save draft").click()
 

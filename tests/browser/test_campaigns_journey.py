@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.reporting import local_today
+from tests.browser.helpers import choose
 from tests.factories import POSTGRES_ONLY, make_asset
 
 pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
@@ -26,7 +27,7 @@ def test_marketer_publishes_rep_acknowledges_marketer_sees_the_reader(page_signe
     marketer.get_by_label("Audience").fill("CFOs of mid-market retailers")
     marketer.get_by_label("Key messages").fill("- Close the books **six days** faster")
     marketer.get_by_label("Talking points for reps").fill("Ask how long their close takes.")
-    marketer.get_by_label("Linked assets").select_option(label="Month-end ROI calculator")
+    choose(marketer, "Linked assets", "Month-end ROI calculator")
     marketer.get_by_role("button", name="Save draft").click()
 
     expect(marketer.get_by_role("status")).to_contain_text("Campaign saved as a draft.")

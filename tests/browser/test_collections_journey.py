@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import choose
 from tests.factories import POSTGRES_ONLY, make_asset
 
 pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
@@ -37,7 +38,7 @@ def test_marketer_builds_and_assigns_a_path_rep_follows_leader_watches(page_sign
     expect(items.nth(0)).to_contain_text("Read first")
 
     marketer.get_by_role("button", name="Assign to reps").click()
-    marketer.get_by_label("Reps").select_option(label="Riley Rep (rep@example.com)")
+    choose(marketer, "Reps", "Riley Rep (rep@example.com)")
     marketer.get_by_role("button", name="Assign path").click()
     expect(marketer.get_by_role("status")).to_contain_text("Path assigned to Riley Rep")
 

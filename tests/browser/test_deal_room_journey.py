@@ -17,6 +17,7 @@ from content.library.models import Asset, Stage
 from content.rooms.models import RoomPageView, RoomVisit
 from portal.kernel.extensions import db
 from portal.kernel.jobs import run_held
+from tests.browser.helpers import choose
 from tests.content.rooms_helpers import BROWSER
 from tests.content.usage_helpers import make_deal
 from tests.factories import login, make_asset, pdf_bytes, reviewers, sign_off_and_publish
@@ -61,7 +62,7 @@ def test_a_deck_becomes_a_room_the_buyer_reads_and_the_rep_sees_what_was_read(
 
     author = page_signed_in(marketer, "/assets/new")
     author.get_by_label("Title").fill("Platform overview")
-    author.get_by_label("Buyer stages").select_option("Decision")
+    choose(author, "Buyer stages", "Decision")
     author.get_by_label("File", exact=True).set_input_files(deck_file)
     author.get_by_role("button", name="Save draft").click()
     expect(author.get_by_role("status")).to_contain_text("Draft saved")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from content.library.models import Asset
 from portal.kernel.extensions import db
+from tests.browser.helpers import choose
 from tests.factories import POSTGRES_ONLY, pdf_bytes, reviewers
 from workflows.review.machine import transition
 
@@ -56,7 +57,7 @@ def test_marketer_publishes_and_rep_downloads_from_decision_stage(page_as, users
     marketer.get_by_label("Title").fill("Acme ROI case study")
     marketer.get_by_label("Summary").fill("How Acme paid back in five months.")
     marketer.get_by_label("Body (Markdown)").fill(BODY)
-    marketer.get_by_label("Buyer stages").select_option("Decision")
+    choose(marketer, "Buyer stages", "Decision")
     marketer.get_by_label("Content type").select_option("Case Study")
     marketer.get_by_label("File", exact=True).set_input_files(pdf)
     marketer.get_by_role("button", name="Save draft").click()

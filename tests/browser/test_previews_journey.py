@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader, PdfWriter
 
 from portal.kernel.jobs import run_held
+from tests.browser.helpers import choose
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def test_marketer_uploads_a_pdf_and_reads_its_pages(page_signed_in, users, tmp_p
     pdf.write_bytes(_three_pages())
     marketer = page_signed_in(users["marketer"], "/assets/new")
     marketer.get_by_label("Title").fill("Pricing overview")
-    marketer.get_by_label("Buyer stages").select_option("Awareness")
+    choose(marketer, "Buyer stages", "Awareness")
     marketer.get_by_label("File", exact=True).set_input_files(pdf)
     marketer.get_by_role("button", name="Save draft").click()
     expect(marketer.get_by_role("status")).to_contain_text("Draft saved")

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import choose
 from tests.factories import POSTGRES_ONLY, make_user
 
 pytestmark = [pytest.mark.browser, POSTGRES_ONLY]
@@ -31,7 +32,7 @@ def test_draft_review_changes_dual_sign_off_and_publish(page_signed_in, users):
     author = page_signed_in(marketer, "/assets/new")
     author.get_by_label("Title").fill("Halvorsen close story")
     author.get_by_label("Body (Markdown)").fill(FIRST_BODY)
-    author.get_by_label("Buyer stages").select_option("Decision")
+    choose(author, "Buyer stages", "Decision")
     author.get_by_role("button", name="Save draft").click()
     asset_url = re.sub(r"^https?://[^/]+", "", author.url)
     hint = "Before submitting, invite a sales and a marketing reviewer (dual sign-off)."

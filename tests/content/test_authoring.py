@@ -49,6 +49,24 @@ def test_marketer_creates_a_draft(client_as):
     )
 
 
+def test_only_a_new_revision_asks_what_changed_and_multi_selects_say_how_to_pick_several(
+    client_as, marketer
+):
+    asset = make_asset(marketer, publish=False)
+    client = client_as("marketer")
+
+    new_form = client.get("/assets/new").text
+    revision_form = client.get(f"/assets/{asset.id}/edit").text
+
+    assert "What changed" not in new_form
+    assert 'name="note"' not in new_form
+    assert '<label for="note">What changed</label>' in revision_form
+    assert 'aria-describedby="personas-hint" id="personas" multiple name="personas"' in new_form
+    assert '<small id="personas-hint" class="select-hint">Hold Ctrl or ⌘ to choose several.' in (
+        new_form
+    )
+
+
 def test_new_asset_form_is_not_for_reps(client_as):
     client = client_as("rep")
 

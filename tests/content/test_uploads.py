@@ -3,23 +3,27 @@
 import io
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from content.files import pending
 from content.files.storage import FolderStore, file_store
 from content.files.uploads import KINDS
-from content.library.models import StoredFile
+from content.library.models import Asset, StoredFile
 from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from tests.content.helpers import (
     asset_form,
     counts,
     docx_bytes,
     image_bytes,
     pptx_bytes,
+    stage_ids,
     zip_bomb_docx,
 )
-from tests.factories import make_asset, pdf_bytes
+from tests.factories import login, make_asset, make_user, pdf_bytes
 
 MB = 1024 * 1024
 
@@ -219,3 +223,123 @@ def test_the_folder_store_keeps_whole_files_under_generated_names_only(tmp_path)
     store.delete("ab12.pdf")  # gone already: nothing happens
     with pytest.raises(FileNotFoundError), store.local_path("ab12.pdf"):
         pass
+
+
+# ---- a refused save keeps the file ------------------------------------------------------------
+
+
+def _kept_token(html: str) -> str:
+    return re.search(r'name="pending_file" type="hidden" value="([^"]*)"', html).group(1)
+
+
+def _kept_names() -> list[str]:
+    return list(file_store().names(pending.PREFIX))
+
+
+def test_a_refused_save_keeps_the_file_and_the_corrected_save_creates_the_asset_with_it(
+    client_as,
+):
+    client = client_as("marketer")
+    content = pdf_bytes("Kept across tries") + bytes(1024 * 1024)  # 1.0 MB
+
+    refused = _upload(client, "report.pdf", content, body="", stages=[])
+    token = _kept_token(refused.text)
+    saved = client.form(
+        "/assets/new", asset_form(body="", pending_file=token, stages=stage_ids("decision"))
+    )
+
+    assert "Choose at least one buyer stage." in refused.text
+    assert (
+        "Attached: <strong>report.pdf</strong> (1.0 MB) — kept from your last try; "
+        "choose another file to replace it." in refused.text
+    )
+    assert saved.status_code == 302
+    stored = db.session.scalar(select(Asset)).latest_revision.file
+    assert stored.original_name == "report.pdf"
+    assert file_store().path(stored.storage_name).read_bytes() == content
+    assert _kept_names() == []  # the kept copy went with the save
+
+
+def test_a_refused_revision_keeps_the_file_for_the_next_try(client_as, marketer):
+    asset = make_asset(marketer, "Brief", body="Words.", publish=False)
+    client = client_as("marketer")
+    data = asset_form("Brief", base_revision=str(asset.latest_revision_id), stages=[])
+    data["file"] = (io.BytesIO(docx_bytes("Second take")), "brief.docx")
+
+    refused = client.form(f"/assets/{asset.id}/edit", data)
+    saved = client.form(
+        f"/assets/{asset.id}/edit",
+        asset_form(
+            "Brief",
+            base_revision=str(asset.latest_revision_id),
+            pending_file=_kept_token(refused.text),
+        ),
+    )
+
+    assert "Attached: <strong>brief.docx</strong>" in refused.text
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert asset.latest_revision.number == 2
+    assert asset.latest_revision.file.original_name == "brief.docx"
+
+
+def test_a_stale_revision_keeps_the_file_beside_what_changed(client_as, marketer):
+    asset = make_asset(marketer, "Brief", body="Words.", publish=False)
+    stale = str(asset.latest_revision_id)
+    client = client_as("marketer")
+    assert (
+        client.form(
+            f"/assets/{asset.id}/edit", asset_form("Brief", base_revision=stale, body="Newer.")
+        ).status_code
+        == 302
+    )
+    data = asset_form("Brief", base_revision=stale)
+    data["file"] = (io.BytesIO(pdf_bytes()), "brief.pdf")
+
+    conflict = client.form(f"/assets/{asset.id}/edit", data)
+
+    assert conflict.status_code == 409
+    assert "Changed since you started" in conflict.text
+    assert "Attached: <strong>brief.pdf</strong>" in conflict.text
+    assert len(_kept_names()) == 1
+
+
+def test_a_refused_save_with_a_bad_file_keeps_nothing(client_as):
+    refused = _upload(client_as("marketer"), "notes.pdf", b"plain text", stages=[])
+
+    assert "The file&#39;s content is not a valid PDF file." in refused.text
+    assert "Attached:" not in refused.text
+    assert _kept_token(refused.text) == ""
+    assert _kept_names() == []
+
+
+def test_another_users_or_an_altered_token_is_refused_and_changes_nothing(client, client_as):
+    token = _kept_token(_upload(client_as("marketer"), "plan.pdf", pdf_bytes(), stages=[]).text)
+    other = login(client, make_user("marketer"))
+    before = counts()
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+
+    theirs = other.form("/assets/new", asset_form(pending_file=token, body=""))
+    tampered = client_as("marketer").form("/assets/new", asset_form(pending_file=altered))
+
+    assert pending.NOT_FOUND in theirs.text
+    assert "Attached:" not in theirs.text
+    assert pending.ALTERED in tampered.text
+    assert counts() == before  # no asset, and the owner's kept file is still there
+    assert len(_kept_names()) == 1
+
+
+def test_kept_files_expire_and_the_hourly_job_deletes_them(client_as, monkeypatch):
+    client = client_as("marketer")
+    token = _kept_token(_upload(client, "old.pdf", pdf_bytes(), stages=[]).text)
+    later = utcnow() + timedelta(hours=25)
+    monkeypatch.setattr(pending, "utcnow", lambda: later)
+    _upload(client, "new.pdf", pdf_bytes(), stages=[])  # kept "now", 25 hours on
+
+    expired = client.form("/assets/new", asset_form(pending_file=token, body=""))
+    pruned = pending.prune_pending()
+
+    assert pending.EXPIRED in expired.text
+    assert counts()["assets"] == 0
+    assert pruned == 1
+    assert len(_kept_names()) == 1  # the newer one stays

@@ -249,6 +249,7 @@ def test_the_schedule_holds_the_digest_and_the_sweeps(app):
         "export.sweep",
         "files.extract",
         "files.preview",
+        "files.prune_pending",
         "notifications.email_sweep",
         "search.index",
         "webhooks.sweep",

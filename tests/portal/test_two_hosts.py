@@ -3,10 +3,11 @@ servers on two loopback ports sharing PostgreSQL (with the postgres search backe
 and the upload folder, and one `entrypoint.sh worker`.
 
 A person signs in on one host and carries on on the other; what a marketer publishes on
-one is found through search on the other within 2 s; a file uploaded through one is
-downloaded through the other; the sign-in limit holds across both; the digest run on both
-at once emails each person once; and a bounded load through the journey a rep makes before
-a call (sign in, board, search, asset) gets no error on either host.
+one is found through search on the other within 2 s; a file uploaded through one on a
+refused save is kept for the corrected save through the other, and downloaded through the
+first; the sign-in limit holds across both; the digest run on both at once emails each
+person once; and a bounded load through the journey a rep makes before a call (sign in,
+board, search, asset) gets no error on either host.
 """
 
 import os
@@ -261,21 +262,29 @@ def work_across_the_hosts(hosts: Hosts, known: dict, inbox: Inbox) -> None:
     assert found_after < 2.0, f"found after {found_after:.2f} s"
     print(f"\npublished on host A, found on host B after {found_after * 1000:.0f} ms")
 
-    # A file uploaded through one host is downloaded through the other.
+    # A file uploaded through one host, on a save refused for its missing stage, is kept
+    # for the corrected save made through the other, and downloaded through the first.
     marketer = browser()
     assert sign_in(marketer, host_a, "marketer@example.com").status_code == 302
     token = csrf(marketer, f"{host_a}/assets/new")
     content = pdf_bytes("Shared upload folder")
-    created = marketer.post(
-        f"{host_a}/assets/new",
-        data={"csrf_token": token, "title": "Security pack", "body": "Answers.",
-              "stages": str(known["stage_id"])},
+    fields = {"csrf_token": token, "title": "Security pack", "body": "Answers."}
+    refused = marketer.post(
+        f"{host_a}/assets/new", data=fields,
         files={"file": ("security.pdf", content, "application/pdf")},
         allow_redirects=False, timeout=30,
     )  # fmt: skip
+    assert "Attached: <strong>security.pdf</strong>" in refused.text
+    kept = re.search(r'name="pending_file" type="hidden" value="([^"]+)"', refused.text)
+    assert kept is not None
+    created = marketer.post(
+        f"{host_b}/assets/new",
+        data={**fields, "stages": str(known["stage_id"]), "pending_file": kept.group(1)},
+        allow_redirects=False, timeout=30,
+    )  # fmt: skip
     assert created.status_code == 302, created.text
-    asset_path = created.headers["Location"].split("?")[0].removeprefix(host_a)
-    download = marketer.get(f"{host_b}{asset_path}/file", timeout=10)
+    asset_path = created.headers["Location"].split("?")[0].removeprefix(host_b)
+    download = marketer.get(f"{host_a}{asset_path}/file", timeout=10)
     assert download.status_code == 200
     assert download.content == content
 

@@ -63,7 +63,7 @@ class CampaignForm(FlaskForm):
     asset_ids = id_select(
         "Linked assets",
         multiple=True,
-        description="Live assets reps should send. Hold Ctrl (⌘ on a Mac) to pick several.",
+        description="Live assets reps should send.",
         render_kw={"size": 10},
     )
     # When the campaign was last saved as the editor saw it; a save based on an older

@@ -68,7 +68,6 @@ class AssignForm(FlaskForm):
         "Reps",
         missing=paths.REPS_MISSING,
         multiple=True,
-        description="Hold Ctrl (or ⌘) to choose several.",
         render_kw={"size": 8},
     )
     due_on = optional_date("Due", "Optional: when the rep should have finished the path.")
