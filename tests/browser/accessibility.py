@@ -67,9 +67,3 @@ def describe(violations: list[dict], where: str = "") -> str:
             if summary:
                 lines.append(f"      {summary[:240]}")
     return "\n".join(lines)
-
-
-def assert_accessible(page: Page, where: str = "") -> None:
-    """Fail with the serious and critical violations on the page, if any."""
-    violations = serious_violations(page)
-    assert not violations, describe(violations, where or page.url)
