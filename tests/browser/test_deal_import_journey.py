@@ -77,6 +77,6 @@ def test_a_large_export_is_imported_in_the_background_and_the_admin_is_notified(
 
     admin.reload()
     expect(admin.get_by_text("5 created, 0 updated, 0 unchanged, 0 rejected.")).to_be_visible()
-    admin.get_by_role("link", name="Notifications (1 unread)").click()
+    admin.get_by_role("link", name="Notifications: 1 unread").click()
     admin.get_by_role("button", name="Imported “q4.csv”: 5 created").click()
     expect(admin.get_by_role("heading", name="Imported", exact=True)).to_be_visible()

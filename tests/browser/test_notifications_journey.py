@@ -28,7 +28,7 @@ def test_rep_opens_a_notification_and_marks_the_rest_read(page_signed_in, users)
 
     page = page_signed_in(rep, "/library")
     nav = page.get_by_role("navigation", name="Main")
-    bell = nav.get_by_role("link", name="Notifications (2 unread)")
+    bell = nav.get_by_role("link", name="Notifications: 2 unread")
     expect(bell).to_have_text("2")
 
     bell.click()
@@ -39,13 +39,13 @@ def test_rep_opens_a_notification_and_marks_the_rest_read(page_signed_in, users)
     expect(
         page.get_by_role("heading", name="Battle card: Acme vs. Initech", level=1)
     ).to_be_visible()
-    expect(nav.get_by_role("link", name="Notifications (1 unread)")).to_have_text("1")
+    expect(nav.get_by_role("link", name="Notifications: 1 unread")).to_have_text("1")
 
-    nav.get_by_role("link", name="Notifications (1 unread)").click()
+    nav.get_by_role("link", name="Notifications: 1 unread").click()
     expect(page.get_by_role("link", name=re.compile("asked for your review"))).to_be_visible()
     page.get_by_role("button", name="Mark all read").click()
 
     expect(page.get_by_role("status")).to_have_text("All caught up.")
-    expect(nav.get_by_role("link", name="Notifications (0 unread)")).to_have_text("0")
+    expect(nav.get_by_role("link", name="Notifications: 0 unread")).to_have_text("0")
     expect(page.get_by_role("button", name="Mark all read")).to_have_count(0)
     expect(page.get_by_role("link", name="“Pricing one-pager” is published")).to_be_visible()

@@ -196,4 +196,4 @@ def assert_portal_500_page(page) -> None:
     notifications need a session that works again."""
     assert page.status_code == 500
     assert "<h1>Something went wrong</h1>" in page.text
-    assert 'aria-label="Notifications (0 unread)"' in page.text
+    assert 'aria-label="Notifications: 0 unread"' in page.text

@@ -265,7 +265,7 @@ def test_a_failing_mail_server_is_logged_and_the_action_is_kept(app, users, capl
 
 
 def bell_label(response) -> str:
-    return html.unescape(response.text).split('aria-label="Notifications (')[1].split(")")[0]
+    return html.unescape(response.text).split('aria-label="Notifications: ')[1].split('"')[0]
 
 
 def test_the_list_shows_newest_first_escapes_text_and_marks_unread(client_as, users):
