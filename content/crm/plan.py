@@ -26,6 +26,7 @@ from portal.kernel import events
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
 from portal.kernel.sql import upsert_insert
+from portal.kernel.templating import format_date
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def _describe_changes(updates: list[PlannedDeal], existing: dict, lookups: Looku
         "stage_id": lambda stage_id: stages.get(stage_id, "—"),
         "owner_id": lambda owner_id: emails.get(owner_id, "—"),
         "status": lambda status: DEAL_STATUS_LABELS.get(status, status),
-        "close_date": lambda day: day.isoformat() if day else "—",
+        "close_date": lambda day: format_date(day) if day else "—",
     }
     for deal in updates:
         current = existing[deal.external_id]

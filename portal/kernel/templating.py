@@ -143,6 +143,9 @@ def url_with(_endpoint: str | None = None, **changes) -> str:
 
 
 def format_date(value) -> str:
+    """A date as people read it everywhere in the portal: "15 Mar 2027". A datetime
+    (stored in UTC) adds its time, "15 Mar 2027 14:30 UTC"; None is empty. The ``date``
+    filter."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -150,6 +153,48 @@ def format_date(value) -> str:
     if isinstance(value, date):
         return value.strftime("%-d %b %Y")
     return str(value)
+
+
+def format_day(value) -> str:
+    """Only the day of a date or datetime, "15 Mar 2027", where the time would be noise
+    (a close date, a due date). The ``day`` filter."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value)
+
+
+def format_number(value, places: int = 0) -> str:
+    """A count or amount with thousands separators: 12345 is "12,345"; ``places`` digits
+    after the point for a fraction (``3.14159|number(1)`` is "3.1"). None is "—". The
+    ``number`` filter."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool) and not places:
+        return f"{value:,}"
+    return f"{value:,.{places}f}"
+
+
+def format_percent(share, places: int = 0) -> str:
+    """A share (0.67) as a percent with no space before the sign, "67%"; None is "—".
+    The ``percent`` filter."""
+    if share is None:
+        return "—"
+    return f"{share * 100:.{places}f}%"
+
+
+def format_days(days) -> str:
+    """A duration given in days, in words that do not pretend to more precision than a
+    median of a few deals has: under one day is "under a day"; then to the nearest half
+    day, "1 day", "1.5 days", "12 days"; from 30 days, whole days. None is "—". The
+    ``days`` filter."""
+    if days is None:
+        return "—"
+    if days < 1:
+        return "under a day"
+    rounded = round(days * 2) / 2 if days < 30 else round(days)
+    if rounded == 1:
+        return "1 day"
+    return f"{rounded:,.1f}".removesuffix(".0") + " days"
 
 
 def format_size(size: int | None) -> str:
@@ -163,10 +208,25 @@ def format_size(size: int | None) -> str:
     return f"{amount} bytes"
 
 
+def initials(name: str) -> str:
+    """Up to two capital letters for a person's name, for the header's account button:
+    "Riley Chen" is "RC", "Cher" is "C"."""
+    words = name.split()
+    picked = words[:1] + words[1:][-1:]
+    return "".join(word[0] for word in picked).upper()
+
+
 def register_template_helpers(app: Flask) -> None:
     """The helpers every template shares."""
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["initials"] = initials
     app.jinja_env.filters["date"] = format_date
+    # A datetime reads the same under either name; "datetime" says so where one is meant.
+    app.jinja_env.filters["datetime"] = format_date
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["days"] = format_days
     app.jinja_env.filters["filesize"] = format_size
     # A global, not a context processor, so imported macros can use it too.
     app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)

@@ -1,10 +1,12 @@
 """What every request and response of the portal gets, whatever feature serves it: ids in
 URLs, refusal of NUL characters, security headers, HSTS in production, and no caching of
-private pages."""
+private pages, and the favicon at the address browsers ask for it."""
 
+import mimetypes
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, current_app, request, send_from_directory
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -65,6 +67,24 @@ def install(app: Flask) -> None:
         return response
 
     app.after_request(_keep_private_responses_out_of_caches)
+    # Not every system's MIME table knows the web app manifest's type.
+    mimetypes.add_type("application/manifest+json", ".webmanifest")
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+# A week: the icons change rarely, and a browser asks for /favicon.ico on its own.
+FAVICON_MAX_AGE = 7 * 24 * 3600
+
+
+def _favicon() -> Response:
+    """The icon of static/icons/, for clients that ask for /favicon.ico whatever the
+    page's <link rel=icon> says, instead of a 404 on every first visit."""
+    assert current_app.static_folder is not None  # the app is built with one
+    response = send_from_directory(
+        Path(current_app.static_folder) / "icons", "favicon.ico", max_age=FAVICON_MAX_AGE
+    )
+    response.cache_control.public = True
+    return response
 
 
 def _keep_private_responses_out_of_caches(response):

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from content.deals.services import format_money
 from portal.kernel.reporting import Column, format_local_time
-from portal.kernel.templating import format_date, template_global
+from portal.kernel.templating import format_date, format_percent, template_global
 
 
 @template_global
@@ -59,13 +59,13 @@ def _text(kind: str, value) -> object:
     if kind == "money":
         return format_money(value)
     if kind == "percent":
-        return f"{value * 100:.0f} %"
+        return format_percent(value)
     if kind == "points":
         return f"{int(round(value * 100, 0)):+d} pts"
     if kind in ("rating", "decimal"):
         return f"{value:.1f}"
     if kind == "interval":
-        return f"{value[0] * 100:.0f}–{value[1] * 100:.0f} %"
+        return f"{value[0] * 100:.0f}–{format_percent(value[1])}"
     if kind == "time":
         return format_local_time(value)
     if kind == "date":

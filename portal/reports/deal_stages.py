@@ -10,6 +10,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import Column, ReportFilters, Sort, share, wilson
+from portal.kernel.templating import format_days
 from portal.reports.queries.deal_stages import entries_count, journey, stage_funnel
 from portal.reports.queries.influence import MIN_DEALS
 from portal.reports.queries.stage_content import StageComparison, compare_by_content
@@ -274,7 +275,7 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     return [
         Headline("Stage entries", entries_count(filters)),
         Headline("Deals won", cycle.count),
-        Headline("Median days to win", None if cycle.median is None else round(cycle.median, 1)),
+        Headline("Median time to win", cycle.median, "days"),
     ]
 
 
@@ -284,8 +285,8 @@ def _remarks(filters: ReportFilters) -> list[str]:
         return []
     return [
         f"{cycle.count:,} deal{'' if cycle.count == 1 else 's'} won in the period took "
-        f"{cycle.median:.1f} days from creation to the win at the median (quartiles "
-        f"{cycle.low or 0:.1f} and {cycle.high or 0:.1f})."
+        f"{format_days(cycle.median)} from creation to the win at the median (quartiles "
+        f"{format_days(cycle.low or 0)} and {format_days(cycle.high or 0)})."
     ]
 
 

@@ -75,7 +75,7 @@ def _headlines(filters: ReportFilters) -> list[Headline]:
     median = figures["median_days"]
     return [
         Headline("Posts published", figures["published"]),
-        Headline("Median days with the rep", None if median is None else round(median, 1)),
+        Headline("Median time with the rep", median, "days"),
     ]
 
 

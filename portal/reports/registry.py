@@ -30,7 +30,8 @@ class Chart:
 
 @dataclass
 class Headline:
-    """A number the dashboard shows for a report."""
+    """A number the dashboard shows for a report; ``kind`` says how ("number", "money",
+    "percent" of a share, or "days" of a duration)."""
 
     label: str
     value: object

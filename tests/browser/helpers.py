@@ -1,6 +1,8 @@
 """Helpers for the browser journeys."""
 
-from playwright.sync_api import Page, expect
+import re
+
+from playwright.sync_api import Locator, Page, expect
 
 from tests.factories import PASSWORD
 
@@ -26,3 +28,20 @@ def choose(page: Page, label: str, *options: str) -> None:
         choices.get_by_role("option", name=option, exact=True).click()
         expect(box).to_have_value("")  # the choice is made and the typing cleared
     box.press("Escape")
+def open_nav(page: Page, group: str) -> Locator:
+    """Open the header's dropdown named ``group`` ("Library", "Alignment", "Admin", or the
+    signed-in person's name), first opening the menu button on a narrow screen, and return
+    the navigation so a test can click one of its links."""
+    nav = page.get_by_role("navigation", name="Main")
+    menu = nav.locator(".nav-menu-button")
+    if menu.is_visible() and nav.locator("details.nav-menu[open]").count() == 0:
+        menu.click()
+    summaries = nav.locator("details.nav-group > summary")
+    account = page.locator(".nav-account-name").get_by_text(group, exact=True)
+    summary = summaries.filter(has_text=re.compile(rf"^\s*{re.escape(group)}\b")).or_(
+        summaries.filter(has=account)
+    )
+    if summary.locator("xpath=..").get_attribute("open") is None:
+        summary.click()
+    expect(summary.locator("xpath=..")).to_have_attribute("open", "")
+    return nav

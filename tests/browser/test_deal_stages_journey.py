@@ -47,9 +47,9 @@ def test_leader_reads_the_funnel_and_time_in_stage(page_signed_in):
 
     funnel = page.get_by_role("region", name="Stage funnel")
     expect(funnel.get_by_label("Consideration: 3 deals reached")).to_be_visible()
-    expect(funnel).to_contain_text("3 reached · 1 moved on (33 %) · 1 won")
+    expect(funnel).to_contain_text("3 reached · 1 moved on (33%) · 1 won")
     table = page.get_by_role("table", name="Deal stages: Funnel")
-    expect(table.get_by_role("row", name="Consideration")).to_contain_text("33 %")
+    expect(table.get_by_role("row", name="Consideration")).to_contain_text("33%")
     expect(funnel.get_by_label("Awareness: 3 deals reached")).to_be_visible()
     page.get_by_role("link", name="Time in stage").click()
     times = page.get_by_role("table", name="Deal stages: Time in stage")

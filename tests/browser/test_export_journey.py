@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.jobs import run_held
+from tests.browser.helpers import open_nav
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ def test_a_leader_exports_all_data_and_opens_the_archive(app, page_signed_in, us
     run_held(app)
     leader = page_signed_in(users["leader"], "/library")
 
-    leader.get_by_role("link", name="Export all data").click()
+    open_nav(leader, users["leader"].name).get_by_role("link", name="Export all data").click()
     expect(leader.get_by_role("heading", name="Export all data", level=1)).to_be_visible()
     expect(leader.get_by_text("usage_events.csv")).to_be_visible()
     expect(leader.get_by_text("You have not exported anything yet.")).to_be_visible()

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY, make_asset
 
 pytestmark = [pytest.mark.browser, SQLITE_ONLY]
@@ -46,7 +47,7 @@ def test_rep_pages_through_all_assets(page_signed_in, users):
         make_asset(users["marketer"], f"Battlecard {number:02d}", content_type="battlecard")
 
     rep = page_signed_in(users["rep"])
-    rep.get_by_role("navigation", name="Main").get_by_role("link", name="All assets").click()
+    open_nav(rep, "Library").get_by_role("link", name="All assets").click()
     expect(rep.get_by_role("status").filter(has_text="7 assets")).to_be_visible()
     expect(rep.get_by_role("article")).to_have_count(5)
     pager = rep.get_by_role("navigation", name="Pages")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from portal.kernel.extensions import db
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY, make_user
 from workflows.posts import services as posts
 from workflows.posts.models import GhostPost
@@ -162,7 +163,7 @@ def test_the_count_follows_typing_and_an_over_long_post_is_not_sent(page_signed_
 
 def test_a_reps_voice_profile_shows_beside_the_editor(page_signed_in, users):
     rep = page_signed_in(users["rep"], "/library")
-    rep.get_by_role("navigation", name="Main").get_by_role("link", name="Riley Rep").click()
+    open_nav(rep, "Riley Rep").get_by_role("link", name="Your profile").click()
     rep.get_by_role("link", name="Your voice profile").click()
     rep.get_by_label("Tone notes").fill("Plain words, short sentences, one question at the end.")
     rep.get_by_label("Topics of expertise").fill("month-end close, retail")

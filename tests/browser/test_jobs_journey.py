@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob, job_queue, run_held
 from search.models import SearchOutbox
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY, make_asset
 
 pytestmark = [pytest.mark.browser, SQLITE_ONLY]
@@ -36,7 +37,7 @@ def test_admin_retries_a_failed_index_job_and_the_asset_becomes_findable(app, pa
     expect(rep.get_by_text("Nothing matches")).to_be_visible()
 
     admin = page_as(users["admin"])
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    open_nav(admin, "Admin").get_by_role("link", name="Jobs").click()
     expect(admin.get_by_role("heading", name="Background jobs")).to_be_visible()
     row = admin.get_by_role("row").filter(has_text="search.index_asset")
     expect(row).to_contain_text("No space left on device")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.reporting import local_today
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY, make_meeting
 
 # What the pages read and write is checked on both databases by the HTTP tests.
@@ -19,7 +20,7 @@ def test_an_action_item_from_the_pack_is_closed_from_my_work_and_shown_done(page
     due = local_today() + timedelta(days=2)
 
     leader = page_signed_in(users["leader"], "/my-work")
-    leader.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    open_nav(leader, "Alignment").get_by_role("link", name="Meetings").click()
     leader.get_by_role("link", name="Weekly revenue sync", exact=True).click()
     expect(leader.get_by_role("heading", name="Weekly revenue sync", level=1)).to_be_visible()
     expect(leader.get_by_role("heading", name="Headline numbers")).to_be_visible()

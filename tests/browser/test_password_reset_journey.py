@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.jobs import run_held
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import open_nav, sign_in
 from tests.factories import SQLITE_ONLY
 from tests.portal.helpers import serving_inbox
 
@@ -35,5 +35,5 @@ def test_forgot_password_email_link_sets_a_new_password(app, page, live_server, 
     page.get_by_role("button", name="Set password and sign in").click()
     expect(page.get_by_role("status")).to_contain_text("Your password is changed")
 
-    page.get_by_role("button", name="Sign out").click()
+    open_nav(page, rep.name).get_by_role("button", name="Sign out").click()
     sign_in(page, rep, NEW_PASSWORD)

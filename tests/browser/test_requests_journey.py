@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import open_nav
 from tests.factories import POSTGRES_ONLY
 from workflows.requests.models import today
 
@@ -17,7 +18,7 @@ NEED = "An ROI one-pager for a CFO who compares us with spreadsheets."
 
 def test_rep_asks_marketer_accepts_rep_follows_the_draft(page_signed_in, users):
     rep = page_signed_in(users["rep"], "/library")
-    rep.get_by_role("navigation", name="Main").get_by_role("link", name="Requests").click()
+    open_nav(rep, "Alignment").get_by_role("link", name="Requests").click()
     expect(rep.get_by_role("heading", name="My requests", level=1)).to_be_visible()
     expect(rep.get_by_text("You have not asked for any content yet")).to_be_visible()
 

@@ -4,6 +4,7 @@ the library with the role their group maps to."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY
 from tests.oidc.helpers import PROVIDER_NAME
 
@@ -31,6 +32,6 @@ def test_a_first_sign_in_through_the_provider_lands_in_the_library(page, sso):
 
     expect(page.get_by_role("status")).to_contain_text("Welcome, Bea Boss.")
     expect(page).to_have_url(r"/library")
-    page.get_by_role("link", name="Bea Boss").click()
+    open_nav(page, "Bea Boss").get_by_role("link", name="Your profile").click()
     expect(page.get_by_text("bea@example.com · Leader, sales")).to_be_visible()
     expect(page.get_by_text(f"You sign in with {PROVIDER_NAME}")).to_be_visible()

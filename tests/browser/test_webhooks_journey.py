@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.kernel.jobs import run_held
+from tests.browser.helpers import open_nav
 from tests.factories import SQLITE_ONLY
 from tests.portal.helpers import receiving_posts
 
@@ -17,7 +18,7 @@ def test_an_admin_registers_an_endpoint_tries_it_and_sends_a_failed_event_again(
     app.config.update(ENV_NAME="development", OUTBOUND_ALLOW_PRIVATE=False)
     with receiving_posts() as receiver:
         admin = page_as(users["admin"])
-        admin.get_by_role("navigation", name="Main").get_by_role("link", name="Webhooks").click()
+        open_nav(admin, "Admin").get_by_role("link", name="Webhooks").click()
         expect(admin.get_by_text("No webhook endpoint yet.")).to_be_visible()
         admin.get_by_role("button", name="Add endpoint").click()
 

@@ -14,7 +14,7 @@ def get_routes(app, prefix: str) -> list[str]:
         if "GET" in rule.methods
         and not rule.arguments
         and rule.rule.startswith(prefix)
-        and rule.endpoint != "static"
+        and rule.endpoint not in ("static", "favicon")
     )
 
 

@@ -108,6 +108,7 @@ TEXT_READS = {
 }  # fmt: skip
 # Routes that take no integer from outside at all.
 NO_INTEGER_INPUT = {
+    "favicon",
     "admin.new_user",
     "export.start",
     "webhooks.new",

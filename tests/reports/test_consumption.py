@@ -122,7 +122,7 @@ def test_the_dashboard_shows_the_headline_with_its_trend(reader, world, raw):
 
     assert response.status_code == 200
     section = response.text.split('id="consumption-heading"')[1].split("</section>")[0]
-    share = f"{now.rep_share() * 100:.0f} %"
+    share = f"{now.rep_share() * 100:.0f}%"
     assert f'data-figure="rep-share">{share}</dd>' in section
     assert f"{now.reps_using['any']} of {now.active_reps} active reps" in section
     assert f"{now.assets_used} of {now.live_assets} live assets" in section

@@ -170,7 +170,7 @@ def test_the_dashboard_shows_the_claims_and_the_share_verified(reader, world):
     card = response.text.split('id="report-evidence"')[1].split("</article>")[0]
     assert f"<dt>Claims (self-reported)</dt><dd>{self_reported}</dd>" in card
     assert f"<dt>Claims (imported)</dt><dd>{claims - self_reported}</dd>" in card
-    assert f"<dt>Verified by a buyer</dt><dd>{verified / claims * 100:.0f} %</dd>" in card
+    assert f"<dt>Verified by a buyer</dt><dd>{verified / claims * 100:.0f}%</dd>" in card
 
 
 @pytest.mark.parametrize("tab", ["assets", "reps"])

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from portal.kernel.reporting import Period, ReportFilters, Sort
+from portal.kernel.templating import format_days
 from portal.reports import ghostwriting  # noqa: F401 - registers the report
 from portal.reports.ghostwriting import SPEC
 from portal.reports.queries.ghostwriting import (
@@ -176,7 +177,8 @@ def test_the_dashboard_card_shows_posts_published_and_the_median(reader, world):
 
     card = response.text.split('id="report-ghost-writing"')[1].split("</article>")[0]
     assert f"<dt>Posts published</dt><dd>{expected['published']}</dd>" in card
-    assert f"<dt>Median days with the rep</dt><dd>{round(expected['median_days'], 1)}</dd>" in card
+    median = format_days(expected["median_days"])
+    assert f"<dt>Median time with the rep</dt><dd>{median}</dd>" in card
 
 
 @pytest.mark.parametrize("table", QUERIES)
@@ -193,4 +195,4 @@ def test_an_empty_period_leaves_the_dashboard_card_blank(reader):
 
     card = response.text.split('id="report-ghost-writing"')[1].split("</article>")[0]
     assert "<dt>Posts published</dt><dd>0</dd>" in card
-    assert "<dt>Median days with the rep</dt><dd>—</dd>" in card
+    assert "<dt>Median time with the rep</dt><dd>—</dd>" in card
