@@ -1,13 +1,11 @@
 """The API's schemas for deals: what a rep or a CRM sends, the deal as the API shows it,
 and the deal list's filters."""
 
-from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from flask import current_app, url_for
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
 
 from content.deals import models
 from content.deals import services as deals
@@ -18,7 +16,6 @@ from content.library.models import Stage
 from content.taxonomy.services import terms_by_slugs
 from content.usage.events import NOTE_MAX
 from content.usage.models import EVIDENCE, UsageEvent
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.schemas import (
     Changes,
     DateText,
@@ -29,23 +26,12 @@ from portal.kernel.schemas import (
     Person,
     Slug,
     Timestamp,
+    checked_by,
+    filled,
 )
 
 ASSET_IDS_MAX = 100
 SYNC_RESULTS = ("created", "updated", "unchanged")
-
-
-def _checked_by(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """A validator running the service's ``check``: what it refuses is this field's
-    error, in the service's words, beside every other wrong field."""
-
-    def validate(value):
-        try:
-            return check(value)
-        except ValidationFailed as refused:
-            raise PydanticCustomError("value_error", refused.message) from None
-
-    return validate
 
 
 def _stage(slug: str | None) -> str | None:
@@ -63,7 +49,7 @@ def _external_id(external_id: str | None) -> str | None:
 # Cents, read from a JSON number or text such as "12,500.50" or "$12,500".
 AmountCents = Annotated[
     int | None,
-    BeforeValidator(_checked_by(deals.parse_amount)),
+    BeforeValidator(checked_by(deals.parse_amount)),
     WithJsonSchema({"type": ["number", "string", "null"]}),
     Field(
         alias="amount",
@@ -72,23 +58,25 @@ AmountCents = Annotated[
 ]
 StageSlug = Annotated[
     Slug | None,
-    AfterValidator(_checked_by(_stage)),
+    AfterValidator(checked_by(_stage)),
     Field(description="Buyer stage slug, e.g. decision"),
 ]
-Name = Annotated[str, Field(max_length=NAME_MAX)]
-Account = Annotated[str, Field(max_length=ACCOUNT_MAX)]
+Name = Annotated[str, Field(max_length=NAME_MAX), filled(deals.NAME_MISSING)]
+Account = Annotated[str, Field(max_length=ACCOUNT_MAX), filled(deals.ACCOUNT_MISSING)]
 ExternalId = Annotated[
     str | None,
     Field(max_length=EXTERNAL_ID_MAX, description="The CRM's id"),
-    AfterValidator(_checked_by(_external_id)),
+    AfterValidator(checked_by(_external_id)),
 ]
 
 
 class DealInput(Changes):
     """A deal's fields as a client sends them; what is left out keeps its value."""
 
-    name: Annotated[str | None, Field(max_length=NAME_MAX)] = None
-    account: Annotated[str | None, Field(max_length=ACCOUNT_MAX)] = None
+    name: Annotated[str | None, Field(max_length=NAME_MAX), filled(deals.NAME_MISSING)] = None
+    account: Annotated[str | None, Field(max_length=ACCOUNT_MAX), filled(deals.ACCOUNT_MISSING)] = (
+        None
+    )
     amount_cents: AmountCents = None
     stage: StageSlug = None
     status: Literal[DEAL_STATUSES] = "open"  # type: ignore[valid-type]

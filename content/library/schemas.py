@@ -5,12 +5,21 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask import url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from sqlalchemy.orm import selectinload
 
 from content.library import models
 from content.library import services as asset_service
-from content.library.models import ASSET_STATUSES, Audience
+from content.library.models import (
+    ASSET_STATUSES,
+    Audience,
+    ContentType,
+    Industry,
+    Persona,
+    Stage,
+    Tag,
+)
+from content.taxonomy.services import known_slug, known_slugs
 from content.usage import ratings
 from content.usage.ratings import RatingSummary
 from portal.kernel.models import User
@@ -26,6 +35,8 @@ from portal.kernel.schemas import (
     Person,
     Slug,
     Timestamp,
+    checked_by,
+    filled,
 )
 
 Slugs = Annotated[list[Slug], Field(max_length=100)]
@@ -40,14 +51,18 @@ class AssetInput(Input):
     """An asset's fields as a client sends them; on a revision, what is left out keeps
     its current value."""
 
-    title: Annotated[str, Field(max_length=200)] = ""
+    title: Annotated[str, Field(max_length=200), filled(asset_service.TITLE_MISSING)] = ""
     summary: Annotated[str | None, Field(max_length=1000)] = None
     body: Annotated[str | None, Field(description="Markdown")] = None
-    content_type: Slug | None = None
-    stages: Slugs = []
-    personas: Slugs = []
-    industries: Slugs = []
-    tags: Slugs = []
+    content_type: Annotated[
+        Slug | None, AfterValidator(checked_by(known_slug(ContentType, "content_type")))
+    ] = None
+    stages: Annotated[Slugs, AfterValidator(checked_by(known_slugs(Stage, "stages")))] = []
+    personas: Annotated[Slugs, AfterValidator(checked_by(known_slugs(Persona, "personas")))] = []
+    industries: Annotated[
+        Slugs, AfterValidator(checked_by(known_slugs(Industry, "industries")))
+    ] = []
+    tags: Annotated[Slugs, AfterValidator(checked_by(known_slugs(Tag, "tags")))] = []
     review_by: DateText = None
     expires_on: DateText = None
     audience: Annotated[

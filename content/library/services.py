@@ -37,6 +37,7 @@ SUMMARY_MAX = 1000
 BODY_MAX = 200_000
 NOTE_MAX = 300
 AUDIENCE_INVALID = "Choose external (buyers may see it) or internal only."
+TITLE_MISSING = "Give the asset a title."
 _revised: list[Callable[[Asset, Any, AssetRevision], None]] = []
 _audience_changed: list[Callable[[Asset, Any], None]] = []
 
@@ -74,7 +75,7 @@ def validate_input(data: AssetInput, has_file: bool) -> None:
     data.body = data.body or ""
     data.note = (data.note or "").strip()
     if not data.title:
-        errors["title"] = "Give the asset a title."
+        errors["title"] = TITLE_MISSING
     elif len(data.title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
     if len(data.summary) > SUMMARY_MAX:

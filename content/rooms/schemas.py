@@ -11,7 +11,17 @@ from content.rooms import services as rooms
 from content.rooms.models import Room as RoomRow
 from content.rooms.models import RoomItem as RoomItemRow
 from content.usage.models import ACCESS_STATES
-from portal.kernel.schemas import Changes, Id, Input, Output, Page, Paging, Person, Timestamp
+from portal.kernel.schemas import (
+    Changes,
+    Id,
+    Input,
+    Output,
+    Page,
+    Paging,
+    Person,
+    Timestamp,
+    filled,
+)
 
 # ---- the viewer's beacon -----------------------------------------------------------------
 
@@ -57,7 +67,7 @@ class NewRoomInput(Input):
     """A room for one of your deals, with its assets in order."""
 
     deal_id: Id
-    title: Annotated[str, Field(max_length=rooms.TITLE_MAX)]
+    title: Annotated[str, Field(max_length=rooms.TITLE_MAX), filled(rooms.TITLE_MISSING)]
     note: Annotated[str, Field(max_length=rooms.NOTE_MAX, description="Markdown")] = ""
     items: Annotated[list[RoomItemInput], Field(max_length=rooms.ITEMS_MAX)] = []
     expires_in_days: Days | None = None
@@ -68,7 +78,9 @@ class RoomChanges(Changes):
     assets and their order (assets already in it keep their visits); ``expires_in_days``
     counts from now."""
 
-    title: Annotated[str | None, Field(max_length=rooms.TITLE_MAX)] = None
+    title: Annotated[str | None, Field(max_length=rooms.TITLE_MAX), filled(rooms.TITLE_MISSING)] = (
+        None
+    )
     note: Annotated[str | None, Field(max_length=rooms.NOTE_MAX)] = None
     items: Annotated[list[RoomItemInput] | None, Field(max_length=rooms.ITEMS_MAX)] = None
     expires_in_days: Days | None = None

@@ -52,15 +52,25 @@ def check_days(value) -> int:
     return share_links.check_days(value, DAYS_INVALID)
 
 
-def _checked(title: str | None, note: str | None) -> tuple[str, str]:
-    errors: dict[str, str] = {}
+def _cleaned(title: str | None, note: str | None, errors: dict[str, str]) -> tuple[str, str]:
+    """The title and note as kept; what is wrong with them noted in ``errors``."""
     title = " ".join((title or "").split())
     note = (note or "").strip()
     check_text(errors, "title", title, TITLE_MAX, TITLE_TOO_LONG, TITLE_MISSING)
     if len(note) > NOTE_MAX:
         errors["note"] = NOTE_TOO_LONG
+    return title, note
+
+
+def _refuse_any(errors: dict[str, str]) -> None:
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
+
+
+def _checked(title: str | None, note: str | None) -> tuple[str, str]:
+    errors: dict[str, str] = {}
+    title, note = _cleaned(title, note, errors)
+    _refuse_any(errors)
     return title, note
 
 
@@ -104,10 +114,15 @@ def create_room(
         raise NotFound("No such deal.")
     if not can(user, "make_room", deal):
         raise PermissionDenied("Only the rep who owns this deal makes rooms for it.")
-    title, note = _checked(title, note)
-    days = check_days(expires_in_days)
+    errors: dict[str, str] = {}
+    title, note = _cleaned(title, note, errors)
+    try:
+        days = check_days(expires_in_days)
+    except ValidationFailed as refused:
+        errors.update(refused.fields)
     if len(items) > ITEMS_MAX:
-        raise ValidationFailed(TOO_MANY_ITEMS, {"items": TOO_MANY_ITEMS})
+        errors["items"] = TOO_MANY_ITEMS
+    _refuse_any(errors)
     token = share_links.new_token()
     now = utcnow()
     room = Room(

@@ -156,3 +156,26 @@ def terms_by_slugs(model, slugs, field: str) -> list:
         message = f"Unknown {field}: {', '.join(missing)}."
         raise ValidationFailed(message, {field: message})
     return list(rows)
+
+
+def known_slugs(model, field: str):
+    """A check of an API field holding slugs of ``model`` that names every unknown one,
+    for ``portal.kernel.schemas.checked_by``: the slugs are refused beside the body's
+    other wrong fields."""
+
+    def check(slugs: list[str] | None) -> list[str] | None:
+        terms_by_slugs(model, slugs, field)
+        return slugs
+
+    return check
+
+
+def known_slug(model, field: str):
+    """``known_slugs`` for a field holding one slug; empty or null means none."""
+
+    def check(slug: str | None) -> str | None:
+        if slug:
+            terms_by_slugs(model, [slug], field)
+        return slug
+
+    return check

@@ -39,7 +39,7 @@ bp = Blueprint("usage_api", __name__)
 )
 def rate(asset_id: int, body: RatingInput, user: User) -> RatingSaved:
     asset = get_visible_asset(user, asset_id)
-    rating = ratings.rate(asset, user, body.stars, body.comment)
+    rating = ratings.rate(asset, user, body.stars, body.comment, body.remove_comment)
     return RatingSaved(
         rating=Rating.model_validate(rating), summary=rating_summary(ratings.summary(asset))
     )

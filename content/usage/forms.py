@@ -6,7 +6,7 @@ arrives. Each field has an explicit id because the three forms share one page.
 """
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -41,6 +41,8 @@ class RatingForm(FlaskForm):
         id="rating-comment",
         render_kw={"rows": 3, "maxlength": ratings.COMMENT_MAX},
     )
+    # A blank comment keeps the earlier one, so removing it is asked for in so many words.
+    remove_comment = BooleanField("Remove my comment", id="rating-remove-comment")
 
 
 class DealUsageForm(FlaskForm):

@@ -20,6 +20,7 @@ STARS_MIN, STARS_MAX = 1, 5
 COMMENT_MAX = 1000
 STARS_INVALID = f"Choose from {STARS_MIN} to {STARS_MAX} stars."
 COMMENT_TOO_LONG = f"Keep the comment under {COMMENT_MAX:,} characters."
+COMMENT_AND_REMOVAL = "Write a new comment or remove yours, not both."
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,14 @@ def _stars(value) -> int:
     return int(text)
 
 
-def rate(asset: Asset, user: User, stars, comment: str | None = "") -> Rating:
-    """Save ``user``'s rating of ``asset``, replacing their earlier one.
+def rate(
+    asset: Asset, user: User, stars, comment: str | None = None, remove_comment: bool = False
+) -> Rating:
+    """Save ``user``'s rating of ``asset``, replacing their earlier stars.
+
+    A comment replaces the earlier one; a blank or missing comment keeps it, so changing
+    the stars never erases what was written. ``remove_comment`` clears it on purpose
+    (with no new comment: asking for both is refused).
 
     One upsert on (asset, user): two saves at once leave one rating, never two rows and
     never a lost count.
@@ -69,10 +76,18 @@ def rate(asset: Asset, user: User, stars, comment: str | None = "") -> Rating:
     reason = refusal(user, asset)
     if reason:
         raise PermissionDenied(reason)
-    stars = _stars(stars)
+    errors = {}
+    try:
+        stars = _stars(stars)
+    except ValidationFailed as refused:
+        errors.update(refused.fields)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise ValidationFailed(COMMENT_TOO_LONG, {"comment": COMMENT_TOO_LONG})
+        errors["comment"] = COMMENT_TOO_LONG
+    elif comment and remove_comment:
+        errors["comment"] = COMMENT_AND_REMOVAL
+    if errors:
+        raise ValidationFailed(" ".join(errors.values()), errors)
     now = utcnow()
     statement = upsert_insert(Rating).values(
         asset_id=asset.id,
@@ -82,9 +97,13 @@ def rate(asset: Asset, user: User, stars, comment: str | None = "") -> Rating:
         created_at=now,
         updated_at=now,
     )
+    changes = {"stars": stars, "updated_at": now}
+    # Decided inside the upsert, not read first: a save at the same moment cannot bring
+    # an old comment back or lose a new one.
+    if comment or remove_comment:
+        changes["comment"] = comment
     statement = statement.on_conflict_do_update(
-        index_elements=[Rating.asset_id, Rating.user_id],
-        set_={"stars": stars, "comment": comment, "updated_at": now},
+        index_elements=[Rating.asset_id, Rating.user_id], set_=changes
     )
     db.session.execute(statement)
     signal_changed(asset.id)

@@ -57,14 +57,21 @@ MaybeId = Annotated[int | None, Field(ge=1, le=ID_MAX)]
 
 
 class RatingInput(Input):
-    """Your rating of an asset; rating again replaces it."""
+    """Your rating of an asset; rating again replaces the stars, and the comment when one
+    is given (a missing or blank comment keeps the earlier one)."""
 
     stars: Stars
     comment: Annotated[
         str | None,
-        Field(max_length=COMMENT_MAX, description="For the asset's authors"),
+        Field(
+            max_length=COMMENT_MAX,
+            description="For the asset's authors; missing or blank keeps your earlier comment",
+        ),
         _worded(COMMENT_TOO_LONG),
     ] = None
+    remove_comment: Annotated[
+        bool, Field(description="Clear your earlier comment (send no new comment with it)")
+    ] = False
 
 
 def rating_summary(summary: RatingSummary) -> AssetRating:

@@ -146,7 +146,14 @@ def rate(asset_id: int):
     form = RatingForm()
     press(
         form,
-        lambda: ratings.rate(asset, current_user, form.stars.data, form.comment.data),
+        lambda: ratings.rate(
+            asset,
+            current_user,
+            form.stars.data,
+            # The box shows the comment already written: ticking "remove" means that text goes.
+            None if form.remove_comment.data else form.comment.data,
+            remove_comment=form.remove_comment.data,
+        ),
         refusals=(PermissionDenied, ValidationFailed),
         done="Thanks — your rating is saved.",
     )

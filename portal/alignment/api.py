@@ -15,13 +15,11 @@ from portal.alignment.schemas import (
     MeetingOut,
 )
 from portal.kernel.api import require
-from portal.kernel.errors import ValidationFailed
 from portal.kernel.models import User, find_user
 from portal.kernel.reporting import local_today
 from portal.kernel.schemas import Created, Paging, created, operation
 
 bp = Blueprint("alignment_api", __name__)
-LINK_HALF = "Send both link_kind and link_id, or neither."
 
 
 @bp.get("/meetings")
@@ -58,14 +56,13 @@ def create_action_item(
     meeting_id: int, body: ActionItemInput, user: User
 ) -> Created[ActionItemOut]:
     meeting = alignment.get_meeting(user, meeting_id)
-    if (body.link_kind is None) != (body.link_id is None):
-        raise ValidationFailed(LINK_HALF, {"link_kind": LINK_HALF, "link_id": LINK_HALF})
     owner = find_user(body.owner)
     data = alignment.ItemInput(
         title=body.title,
         owner_id=owner.id if owner is not None else None,
         due_on=body.due_on,
         link=(body.link_kind, body.link_id) if body.link_kind and body.link_id else None,
+        link_half=(body.link_kind is None) != (body.link_id is None),
     )
     on = body.meeting_on or calendar.next_on(meeting, local_today())
     item = alignment.add_action_item(user, meeting, on, data)

@@ -187,6 +187,12 @@ class ItemInput:
     owner_id: int | None
     due_on: date | None
     link: tuple[str, int] | None = None  # (kind, id), see portal.alignment.links
+    # The API's client sent a link's kind without its id or the other way round: refused
+    # with the other fields' errors, so one answer names them all.
+    link_half: bool = False
+
+
+LINK_HALF = "Send both link_kind and link_id, or neither."
 
 
 def _checked_item(meeting: Meeting, data: ItemInput) -> tuple[str, User]:
@@ -200,6 +206,8 @@ def _checked_item(meeting: Meeting, data: ItemInput) -> tuple[str, User]:
         errors["due_on"] = DUE_MISSING
     elif data.due_on < local_today():
         errors["due_on"] = DUE_PAST
+    if data.link_half:
+        errors["link_kind"] = errors["link_id"] = LINK_HALF
     if errors:
         raise ValidationFailed(next(iter(errors.values())), errors)
     assert owner is not None

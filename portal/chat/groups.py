@@ -25,7 +25,14 @@ LABELS = {
 
 KINDS_BY_GROUP: dict[Group, frozenset[str]] = {
     Group.REVIEWS: frozenset(
-        {"review_requested", "changes_requested", "approved", "published", "invited"}
+        {
+            "review_requested",
+            "changes_requested",
+            "approved",
+            "published",
+            "invited",
+            "draft_edited",
+        }
     ),
     Group.POSTS: frozenset(
         {"post_sent", "post_approved", "post_changes_requested", "post_declined", "post_published"}

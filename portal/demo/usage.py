@@ -48,6 +48,43 @@ DEMO_DEALS = [
     ("DEMO-OPP-2004", "rep2@example.com", "Global cards", "Northgate Software",
      150_000, "decision", "lost", -5),
 ]  # fmt: skip
+
+
+def _closed_deals() -> list[tuple]:
+    """Deals both reps closed over the last three months, three in five won: with the
+    deals above, enough for the influence report to compare the assets most deals used
+    (PROVEN) with the deals that went without them."""
+    accounts = (
+        "Ashford Dental", "Birchway Hotels", "Cobalt Freight", "Dunmore Labs",
+        "Eastvale Foods", "Fairhaven Clinics", "Glenrock Mining", "Harborline Shipping",
+        "Ivywood Schools", "Juniper Pharma", "Kestrel Aviation", "Lakeshore Retail",
+        "Maplecrest Insurance", "Norrland Energy",
+    )  # fmt: skip
+    products = ("AP automation", "Corporate cards", "Procurement suite", "Expense automation")
+    return [
+        (
+            f"DEMO-OPP-3{n + 1:03d}",
+            ("rep@example.com", "rep2@example.com")[n % 2],
+            products[n % len(products)],
+            account,
+            25_000 + 7_500 * (n % 7),
+            ("decision", "consideration")[n % 3 == 2],
+            "won" if n % 5 in (0, 2, 3) else "lost",
+            -(6 + 6 * n),
+        )
+        for n, account in enumerate(accounts)
+    ]
+
+
+DEMO_DEALS += _closed_deals()
+# Assets reps reach for in most deals, more often in those they win: the influence report
+# has enough closed deals with and without each to show its win-rate interval.
+PROVEN = (
+    "AP automation ROI calculator",
+    "Halvorsen Manufacturing closes the books six days faster",
+    "Fernhill pricing and packaging overview",
+    "Objection handling: security and data residency",
+)
 RATERS = ("rep@example.com", "rep2@example.com", "leader@example.com")
 COMMENTS = (
     "Used it on a call this week; the buyer asked for a copy.",
@@ -80,8 +117,9 @@ def seed_usage(users: dict[str, User]) -> dict[str, int]:
         walk_stages(created, list(stages.values()), random.Random(7))
         live = list(db.session.scalars(select(Asset).where(Asset.live_clause()).order_by(Asset.id)))
         counts["usage_events"] += _rate(users, live, rng)
+        proven = _proven(live)
         for deal in created:
-            counts["usage_events"] += _use_in_deal(deal, live, rng)
+            counts["usage_events"] += _use_in_deal(deal, live, proven, rng)
         counts["usage_events"] += _browse(users, live, rng)
         db.session.flush()
         for asset in live:  # events written here directly re-rank their assets too
@@ -105,11 +143,20 @@ def _rate(users: dict[str, User], live: list[Asset], rng: random.Random) -> int:
     return rated
 
 
-def _use_in_deal(deal: Deal, live: list[Asset], rng: random.Random) -> int:
-    """Attach two or three assets of the deal's stage, share one with the buyer and let
-    the buyer open it a few times; all dated before the deal closed."""
+def _proven(live: list[Asset]) -> list[Asset]:
+    titles = set(PROVEN)
+    return [asset for asset in live if asset.live_revision and asset.live_revision.title in titles]
+
+
+def _use_in_deal(deal: Deal, live: list[Asset], proven: list[Asset], rng: random.Random) -> int:
+    """Attach two or three assets of the deal's stage (and, to a closed deal, each PROVEN
+    asset about every other time), share one with the buyer and let the buyer open it a
+    few times; all dated before the deal closed."""
     fitting = [asset for asset in live if deal.stage in asset.stages] or live
     chosen = rng.sample(fitting, k=min(len(fitting), rng.randint(2, 3)))
+    if deal.closed:
+        odds = 0.6 if deal.status == "won" else 0.35
+        chosen += [a for a in proven if a not in chosen and rng.random() < odds]
     assert deal.close_date is not None, "every demo deal has a close date"
     end = min(utcnow(), datetime.combine(deal.close_date, time.min, tzinfo=UTC))
     events: list[UsageEvent] = []

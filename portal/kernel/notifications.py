@@ -48,6 +48,7 @@ KINDS = {
     "request_declined": "Content request declined",
     "request_fulfilled": "Content request fulfilled",
     "invited": "Invited to collaborate",
+    "draft_edited": "Draft edited",
     "post_sent": "Post to review",
     "post_approved": "Post approved",
     "post_changes_requested": "Post changes requested",

@@ -3,7 +3,7 @@ field named at once, each with the sentence the pages' forms use ("Must be an id
 to 2,147,483,647.", "At most 200 characters."), the bounds read from the model's own
 constraints so that the message and the check cannot disagree."""
 
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from annotated_types import Ge, Le, MaxLen
 from pydantic import BaseModel, ValidationError
@@ -42,6 +42,22 @@ def _constraints(model: type[BaseModel], name: str) -> list:
                 found.extend(extra.metadata if isinstance(extra, FieldInfo) else [extra])
         pending.extend(get_args(part))
     return found
+
+
+def _choices(model: type[BaseModel], name: str) -> str:
+    """The values a Literal field allows as the client writes them, e.g. "'author' or
+    'reviewer'" (pydantic names an enum's members by their Python repr)."""
+    info = model.model_fields.get(name)
+    pending, values = [info.annotation] if info else [], []
+    while pending:
+        part = pending.pop(0)
+        if get_origin(part) is Literal:
+            values += [repr(str(value)) for value in get_args(part)]
+        else:
+            pending.extend(get_args(part))
+    if len(values) < 2:
+        return ""
+    return ", ".join(values[:-1]) + " or " + values[-1]
 
 
 def _bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
@@ -97,7 +113,7 @@ def _message(model: type[BaseModel], name: str, detail: ErrorDetails) -> str:
     if kind == "string_too_short":
         return "Required." if context.get("min_length") == 1 else detail["msg"] + "."
     if kind in {"enum", "literal_error"}:
-        return f"Must be one of {context.get('expected', '')}."
+        return f"Must be one of {_choices(model, name) or context.get('expected', '')}."
     if kind.startswith("date"):
         return "Use the form YYYY-MM-DD."
     if kind in {"list_type", "tuple_type", "set_type"}:

@@ -41,7 +41,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from portal.kernel.api import BadRequest, user_for_token
-from portal.kernel.errors import json_error
+from portal.kernel.errors import ValidationFailed, json_error
 from portal.kernel.extensions import db
 from portal.kernel.ids import ID_MAX
 from portal.kernel.models import User
@@ -136,6 +136,35 @@ class Output(BaseModel):
 
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Slug = Annotated[str, Field(max_length=100)]
+
+
+def checked_by(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A validator running a service's ``check`` of one field: what it refuses is this
+    field's error, in the service's words, beside every other wrong field. A check that
+    needs only the field's value belongs here rather than in the service, so a body with
+    several wrong fields is refused naming all of them at once."""
+
+    def validate(value):
+        try:
+            return check(value)
+        except ValidationFailed as refused:
+            raise PydanticCustomError("value_error", refused.message) from None
+
+    return validate
+
+
+def filled(message: str) -> AfterValidator:
+    """A text that may not be blank when it is sent (``message`` says what to write);
+    left out, a PATCH keeps the current value and a new object the service's default."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("value_error", message)
+        return value
+
+    return AfterValidator(check)
+
+
 # A date a client may leave empty: "" reads as null. The empty string is a member of the
 # union rather than mapped away before validation, since a before-validator hands the
 # strict date check a Python str, which it refuses: every date would be a 422.

@@ -38,7 +38,7 @@ def report_json(slug: str, query: ReportQuery, user: User) -> Report:
         filters=filters.chosen,
         sort=ReportSort(key=sort.key, dir="desc" if sort.descending else "asc"),
         items=[
-            {column.key: json_value(column, getattr(row, column.key)) for column in table.columns}
+            {column.key: json_value(column, getattr(row, column.key)) for column in table.exported}
             for row in rows.items
         ],
         page=rows.page,

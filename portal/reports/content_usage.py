@@ -3,7 +3,7 @@
 from content.usage.models import KIND_LABELS, UsageKind
 from portal.kernel.reporting import Column, ReportFilters, Sort
 from portal.reports.queries.content_usage import content_usage, top_assets, totals, usage_per_week
-from portal.reports.registry import Chart, ReportSpec, Table, counted
+from portal.reports.registry import ASSET_ID, Chart, ReportSpec, Table, counted
 
 COLUMNS = [
     Column("title", "Asset", "text"),
@@ -67,6 +67,7 @@ SPEC = ReportSpec(
             Sort("views"),
             content_usage,
             empty="No asset was viewed, downloaded, shared or used in a deal in this period.",
+            row_id=ASSET_ID,
         )
     },
     charts=_charts,

@@ -3,7 +3,7 @@ period a buyer confirmed by opening a share link, per asset and per rep."""
 
 from portal.kernel.reporting import Column, ReportFilters, Sort, share
 from portal.reports.queries.evidence import evidence_by_asset, evidence_by_rep, evidence_totals
-from portal.reports.registry import Chart, Headline, ReportSpec, Table
+from portal.reports.registry import ASSET_ID, Chart, Headline, ReportSpec, Table
 
 FIGURES = [
     Column("claims", "Claims", help="Self-reported and imported, counted apart next"),
@@ -63,7 +63,9 @@ SPEC = ReportSpec(
     title="Evidence",
     summary="How much of the content reps say they used in deals did a buyer open?",
     tables={
-        "assets": Table(ASSET_COLUMNS, Sort("claims"), evidence_by_asset, empty=EMPTY),
+        "assets": Table(
+            ASSET_COLUMNS, Sort("claims"), evidence_by_asset, empty=EMPTY, row_id=ASSET_ID
+        ),
         "reps": Table(REP_COLUMNS, Sort("claims"), evidence_by_rep, empty=EMPTY),
     },
     tab_labels={"assets": "By asset", "reps": "By rep"},

@@ -3,7 +3,7 @@ their review-by date."""
 
 from portal.kernel.reporting import Column, Sort
 from portal.reports.queries.gaps import gap_counts, stale_assets, unused_assets
-from portal.reports.registry import ReportSpec, Table, counted
+from portal.reports.registry import ASSET_ID, ReportSpec, Table, counted
 
 UNUSED_COLUMNS = [
     Column("title", "Asset", "text"),
@@ -47,12 +47,14 @@ SPEC = ReportSpec(
             Sort("published_at", descending=False),
             unused_assets,
             empty="Every asset in the library during this period was used in it.",
+            row_id=ASSET_ID,
         ),
         "stale": Table(
             STALE_COLUMNS,
             Sort("days_overdue"),
             stale_assets,
             empty="No live asset was past its review-by date on the period's last day.",
+            row_id=ASSET_ID,
         ),
     },
     filters=("stage", "content_type", "owner"),

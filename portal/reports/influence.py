@@ -8,7 +8,7 @@ from portal.reports.queries.influence import (
     closed_deals,
     influence,
 )
-from portal.reports.registry import Chart, Headline, ReportSpec, Table
+from portal.reports.registry import ASSET_ID, Chart, Headline, ReportSpec, Table
 
 NO_RATE = "not enough data"  # in the rate cells of assets below the minimum sample
 
@@ -86,6 +86,7 @@ SPEC = ReportSpec(
             Sort("difference"),
             influence,
             empty="No closed deal of this period had content attached.",
+            row_id=ASSET_ID,
         )
     },
     charts=_charts,

@@ -51,15 +51,31 @@ def counted(
     return headlines
 
 
+# What a row about an asset carries besides its columns: the page links the title with
+# it, and the CSV and JSON hold it so other systems can join the rows to their assets.
+ASSET_ID = Column("asset_id", "Asset id", sortable=False)
+
+
 @dataclass
 class Table:
     """One table of a report: its columns, the default order and the query that returns a
-    page of rows (objects with an attribute per column key) in a given order."""
+    page of rows (objects with an attribute per column key) in a given order.
+    ``row_id`` is the key (e.g. ASSET_ID) of what each row is about, when it is a thing
+    with an id: not a column of the page, but of the CSV and JSON."""
 
     columns: list[Column]
     default_sort: Sort
     rows: Callable[[ReportFilters, Sort, int, int], Page]
     empty: str = "Nothing was used in this period."
+    row_id: Column | None = None
+
+    @property
+    def exported(self) -> list[Column]:
+        """The columns of the CSV and JSON: the page's, with the row's id after the first
+        (the title that heads each row)."""
+        if self.row_id is None:
+            return self.columns
+        return [self.columns[0], self.row_id, *self.columns[1:]]
 
 
 @dataclass

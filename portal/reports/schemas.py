@@ -57,7 +57,8 @@ class Report(Output):
     sort: ReportSort
     items: list[dict[str, Any]] = Field(
         description="The rows of the page, one key per column; money in the portal's "
-        "currency, shares as fractions, intervals as [low, high]"
+        "currency, shares as fractions, intervals as [low, high]. A row about an asset "
+        "has its asset_id after the first column"
     )
     page: int
     per_page: int

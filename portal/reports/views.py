@@ -224,12 +224,13 @@ def _header(columns: list[Column]) -> list[str]:
 
 
 def _csv(spec: ReportSpec, tab: str, table: Table, rows: Sequence):
+    columns = table.exported
     rows_out = (
-        [part for column in table.columns for part in cell(column, getattr(row, column.key))]
+        [part for column in columns for part in cell(column, getattr(row, column.key))]
         for row in rows
     )
     name = f"tandem-{spec.slug}{'-' + tab if tab else ''}.csv"
-    return csv_response(name, _header(table.columns), rows_out)
+    return csv_response(name, _header(columns), rows_out)
 
 
 def json_value(column: Column, value):

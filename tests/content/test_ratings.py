@@ -72,6 +72,26 @@ def test_one_rating_per_person_and_rating_again_changes_it(asset, users):
     assert second.updated_at >= second.created_at
 
 
+def test_rating_again_without_a_comment_keeps_it_until_it_is_removed(asset, users):
+    ratings.rate(asset, users["rep"], 2, "Too long for a first call.")
+
+    restarred = ratings.rate(asset, users["rep"], 4)
+    blank = ratings.rate(asset, users["rep"], 3, "   ")
+    assert (restarred.comment, blank.stars, blank.comment) == (
+        "Too long for a first call.",
+        3,
+        "Too long for a first call.",
+    )
+
+    with pytest.raises(ValidationFailed) as both:
+        ratings.rate(asset, users["rep"], 5, "Better now.", remove_comment=True)
+    assert both.value.fields == {"comment": ratings.COMMENT_AND_REMOVAL}
+    removed = ratings.rate(asset, users["rep"], 5, remove_comment=True)
+
+    assert (removed.stars, removed.comment) == (5, "")
+    assert ratings.comments(asset, users["marketer"]).total == 0
+
+
 def test_bad_stars_and_long_comments_are_refused_and_change_nothing(asset, users):
     ratings.rate(asset, users["rep"], 3, "Fine.")
 
@@ -125,9 +145,22 @@ def test_a_rep_rates_on_the_asset_page_and_sees_the_average(app, asset, users):
     assert '<input checked id="stars-1" name="stars" required type="radio" value="4">' in page
     assert "Your rating: 4 of 5. Change it?" in page
 
+    assert "Clear.</textarea>" in page  # the comment is there to edit
+    assert "Remove my comment" in page
+
     rep.form(f"/assets/{asset.id}/ratings", {"stars": "2"})
 
     assert ratings.summary(asset) == ratings.RatingSummary(2.0, 1)
+    assert ratings.your_rating(asset, users["rep"]).comment == "Clear."
+
+    # Ticking "remove" drops the comment the box still shows.
+    rep.form(
+        f"/assets/{asset.id}/ratings",
+        {"stars": "3", "comment": "Clear.", "remove_comment": "y"},
+    )
+
+    assert ratings.your_rating(asset, users["rep"]).comment == ""
+    assert "Remove my comment" not in rep.get(f"/assets/{asset.id}").text
 
 
 def test_bad_ratings_from_the_page_are_explained_and_change_nothing(app, asset, users):

@@ -49,10 +49,26 @@ def test_a_rep_rates_and_reads_the_summary(rep_api, asset, users):
     assert changed.json["summary"] == {"average": 3.0, "count": 2}
     assert listed.json["summary"]["stars"] == {"5": 0, "4": 1, "3": 0, "2": 1, "1": 0}
     assert listed.json["your_rating"]["stars"] == 4
+    assert listed.json["your_rating"]["comment"] == "Great."  # new stars keep the comment
     assert listed.json["comments"] is None  # for the authors and leaders
     assert (
         schema_problems(listed.json["your_rating"], {"$ref": "#/components/schemas/Rating"}) == []
     )
+
+
+def test_a_rep_removes_their_rating_comment_on_purpose(rep_api, asset, users):
+    ratings.rate(asset, users["rep"], 2, "Outdated pricing.")
+    db.session.commit()
+
+    both = rep_api(
+        "POST",
+        f"/assets/{asset.id}/ratings",
+        {"stars": 4, "comment": "Fixed.", "remove_comment": True},
+    )
+    removed = rep_api("POST", f"/assets/{asset.id}/ratings", {"stars": 4, "remove_comment": True})
+
+    assert error(both) == (422, "validation_failed", {"comment": ratings.COMMENT_AND_REMOVAL})
+    assert (removed.json["rating"]["stars"], removed.json["rating"]["comment"]) == (4, "")
 
 
 def test_rating_refusals_are_json_errors(client, rep_api, asset, users):

@@ -28,10 +28,12 @@ from content.rooms.models import Room
 from content.taxonomy.services import ensure_defaults
 from content.usage.models import Rating, ShareLink, UsageEvent
 from portal.demo.seed import DEMO_ASSET_COUNT, seed_demo
-from portal.demo.usage import DEMO_DEALS
+from portal.demo.usage import DEMO_DEALS, PROVEN
 from portal.kernel.extensions import db
 from portal.kernel.models import Role, User, find_user, utcnow
 from portal.kernel.notifications import Notification
+from portal.kernel.reporting import ReportFilters, Sort, default_period
+from portal.reports.queries.influence import influence
 from tests.factories import fresh_database, make_app, selected_databases
 from workflows.posts.models import GhostPost, GhostPostRevision, VoiceProfile
 from workflows.review.models import Approval
@@ -222,6 +224,17 @@ def test_riley_has_a_pipeline_with_content_used_shared_and_opened(seeded):
     assert not db.session.scalar(
         select(func.count(UsageEvent.id)).where(UsageEvent.created_at > utcnow())
     ), "no usage is dated in the future"
+
+
+def test_a_few_assets_have_enough_closed_deals_to_show_a_win_rate_interval(seeded):
+    filters = ReportFilters(default_period())
+
+    rows = influence(filters, Sort("deals_with"), 1, 100).items
+
+    enough = [row for row in rows if row.enough]
+    assert 3 <= len(enough) <= 5, [(row.title, row.deals_with, row.deals_without) for row in rows]
+    assert all(row.interval_with and row.interval_without for row in enough)
+    assert len({row.title for row in enough} & set(PROVEN)) >= 3
 
 
 def test_every_demo_deal_walked_the_stages_to_where_it_stands(seeded):

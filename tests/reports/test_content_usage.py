@@ -97,12 +97,18 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     assert download.status_code == 200
     assert download.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(download.text)))
-    assert table[0] == [column.label for column in COLUMNS]
+    # The asset's id follows its title, so other systems can join the rows to assets.
+    assert table[0] == [COLUMNS[0].label, "Asset id", *(column.label for column in COLUMNS[1:])]
     titles = [row[0] for row in table[1:]]
     assert len(titles) == 4
-    assert all(f">{title}</a>" in page.text for title in titles)
-    assert [item["title"] for item in api.json["items"]] == titles
-    assert [int(row[7]) for row in table[1:]] == [item["deals"] for item in api.json["items"]]
+    assert all(f'<a href="/assets/{row[1]}">{row[0]}</a>' in page.text for row in table[1:]), (
+        "the id is the asset the page links"
+    )
+    assert [(item["title"], str(item["asset_id"])) for item in api.json["items"]] == [
+        (row[0], row[1]) for row in table[1:]
+    ]
+    assert list(api.json["items"][0])[:2] == ["title", "asset_id"]
+    assert [int(row[8]) for row in table[1:]] == [item["deals"] for item in api.json["items"]]
     assert api.json["period"]["time_zone"] == "America/New_York"
 
 

@@ -137,10 +137,23 @@ def test_the_asset_tab_is_the_default_and_links_each_asset(reader, world):
     filters = filters_for(world, days=90)
     rows = evidence_by_asset(filters, Sort("claims"), 1, 100).items
 
-    page = reader.get(f"/reports/evidence?from={filters.period.first}&to={filters.period.last}")
+    url = f"/reports/evidence?from={filters.period.first}&to={filters.period.last}"
+
+    page = reader.get(url)
+    download = reader.get(url + "&format=csv&per_page=100")
+    api = reader.application.test_client().get(
+        url.replace("/reports/", "/api/v1/reports/") + "&per_page=100",
+        headers=reader.token_headers,
+    )
 
     assert 'aria-current="page">By asset</a>' in page.text
     assert all(f'/assets/{row.asset_id}">{row.title}</a>' in page.text for row in rows)
+    table = list(csv.reader(io.StringIO(download.text)))
+    assert table[0][:3] == ["Asset", "Asset id", "Owner"]
+    assert [(line[0], int(line[1])) for line in table[1:]] == [
+        (row.title, row.asset_id) for row in rows
+    ]
+    assert [item["asset_id"] for item in api.json["items"]] == [row.asset_id for row in rows]
 
 
 def test_the_chart_splits_each_reps_claims_into_verified_and_not(reader, world):

@@ -132,7 +132,8 @@ def _csv_cells(row) -> list[str]:
     low_with, high_with = row.interval_with or (None, None)
     low_without, high_without = row.interval_without or (None, None)
     return [
-        row.title, row.owner, str(row.deals_with), str(row.won_with), _number(row.rate_with),
+        row.title, str(row.asset_id), row.owner, str(row.deals_with), str(row.won_with),
+        _number(row.rate_with),
         _number(low_with), _number(high_with), str(row.deals_without), str(row.won_without),
         _number(row.rate_without), _number(low_without), _number(high_without),
         _number(row.difference), row.status,
@@ -165,7 +166,8 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
 
     assert page.status_code == download.status_code == api.status_code == 200
     table = list(csv.reader(io.StringIO(download.text)))
-    assert table[0][4:7] == [
+    assert table[0][1] == "Asset id"
+    assert table[0][5:8] == [
         "Win rate with it",
         "95 % interval with it (low)",
         "95 % interval with it (high)",
@@ -175,6 +177,7 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     assert all(f">{row.title}</a>" in page.text for row in rows)
     assert "not enough data" in page.text
     assert "association, not proof of cause" in page.text
+    assert [item["asset_id"] for item in api.json["items"]] == [row.asset_id for row in rows]
     assert [item["interval_with"] for item in api.json["items"]] == [
         list(row.interval_with) if row.interval_with else None for row in rows
     ]

@@ -129,10 +129,11 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world, table):
     assert page.status_code == download.status_code == api.status_code == 200
     columns = TABLES[table][1]
     lines = list(csv.reader(io.StringIO(download.text)))
-    assert lines[0] == [column.label for column in columns]
+    assert lines[0] == [columns[0].label, "Asset id", *(column.label for column in columns[1:])]
     titles = [line[0] for line in lines[1:]]
     assert titles
     assert [item["title"] for item in api.json["items"]] == titles
+    assert [str(item["asset_id"]) for item in api.json["items"]] == [line[1] for line in lines[1:]]
     assert all(f">{title}</a>" in page.text for title in titles)
     assert api.json["list"] == table
     assert api.json["total"] >= len(titles)

@@ -227,12 +227,44 @@ def test_a_reply_tells_the_thread_author_once_and_never_the_replier(draft, peopl
     post(draft, people["riley"], "Thanks", parent_id=top.id)  # replying to her own thread
     post(draft, people["priya"], "@riley also row 4?", parent_id=top.id)
 
-    replies = notified("comment")
-    assert set(replies) == {"riley@example.com"}
-    assert replies["riley@example.com"].text == (
-        "Morgan Marketer replied to your comment on “Pricing guide”"
-    )
+    replies = db.session.scalars(
+        select(Notification).where(Notification.text.contains("replied to your comment"))
+    ).all()
+    assert [(n.user.email, n.text) for n in replies] == [
+        ("riley@example.com", "Morgan Marketer replied to your comment on “Pricing guide”")
+    ]
     assert set(notified("mentioned")) == {"riley@example.com"}
+
+
+def test_any_comment_tells_the_owner_and_co_authors_once_but_not_the_commenter(draft, people):
+    co_author = make_user("rep", "casey@example.com", "Casey Cole")
+    collaborators.invite(draft, people["owner"], co_author.email, "author")
+    db.session.query(Notification).delete()
+
+    # Riley reviews: no mention, yet the owner and the co-author hear of it.
+    plain = post(draft, people["riley"], "Row 3 is wrong")
+    told = notified("comment")
+    assert set(told) == {"marketer@example.com", "casey@example.com"}
+    assert told["marketer@example.com"].text == "Riley Rivera commented on “Pricing guide”"
+    assert told["casey@example.com"].link == f"/assets/{draft.id}#comment-{plain.id}"
+
+    # The owner mentioned is told once, as mentioned; the commenting co-author not at all.
+    db.session.query(Notification).delete()
+    post(draft, co_author, "@marketer agreed")
+    assert set(notified("mentioned")) == {"marketer@example.com"}
+    assert notified("comment") == {}
+
+
+def test_a_deactivated_co_author_is_not_told_of_comments(live, people):
+    co_author = make_user("rep", "casey@example.com", "Casey Cole")
+    collaborators.invite(live, people["owner"], co_author.email, "author")
+    co_author.active = False
+    db.session.query(Notification).delete()
+    db.session.commit()
+
+    post(live, people["priya"], "Should we retire this?")
+
+    assert set(notified("comment")) == {"marketer@example.com"}
 
 
 # ---- resolving -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from content.library.models import Asset, AssetRevision
+from content.library.models import Asset, AssetRevision, CollaboratorRole
 from content.library.services import shown_revision
 from portal.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from portal.kernel.extensions import Entity, db
@@ -235,17 +235,34 @@ def add_comment(
 
 
 def _notify_about(comment: Comment, mentioned: list[User]) -> None:
+    """Tell the people it mentions, the thread's author of a reply, and the asset's owner
+    and co-authors of any comment: each person once, by the most specific notice, and
+    only people who may read the discussion (notify() leaves out the commenter)."""
     asset, author = comment.asset, comment.author
     link = f"/assets/{asset.id}#comment-{comment.id}"
+    told: set[int] = {author.id}
     for user in mentioned:
         text = f"{author.name} mentioned you on “{_title_for(asset, user)}”"
         notify(user, "mentioned", text, link, actor=author)
+        told.add(user.id)
     thread = comment.parent
-    if thread is None or thread.author in mentioned:
-        return  # the thread's author is told once, by the mention
-    if can(thread.author, "view_latest", asset):
-        text = f"{author.name} replied to your comment on “{_title_for(asset, thread.author)}”"
-        notify(thread.author, "comment", text, link, actor=author)
+    if thread is not None and thread.author_id not in told:
+        told.add(thread.author_id)
+        if can(thread.author, "view_latest", asset):
+            title = _title_for(asset, thread.author)
+            text = f"{author.name} replied to your comment on “{title}”"
+            notify(thread.author, "comment", text, link, actor=author)
+    for user in _authors(asset):
+        if user.id not in told and can(user, "view_latest", asset):
+            told.add(user.id)
+            text = f"{author.name} commented on “{_title_for(asset, user)}”"
+            notify(user, "comment", text, link, actor=author)
+
+
+def _authors(asset: Asset) -> list[User]:
+    """The owner, then the invited co-authors: the people whose work a comment is about."""
+    co_authors = [c.user for c in asset.collaborators if c.role == CollaboratorRole.AUTHOR]
+    return [asset.owner, *co_authors]
 
 
 def _check_may_resolve(comment: Comment, user: User, action: str) -> None:

@@ -4,8 +4,11 @@ changes, the inbox's filters, and an item as the API shows it."""
 from typing import Annotated, Literal
 
 from flask import url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from content.library.models import Stage
+from content.taxonomy.services import known_slug
+from portal.kernel.errors import ValidationFailed
 from portal.kernel.ids import ID_MAX
 from portal.kernel.models import User
 from portal.kernel.permissions import can
@@ -20,6 +23,8 @@ from portal.kernel.schemas import (
     QueryNumber,
     Slug,
     Timestamp,
+    checked_by,
+    filled,
 )
 from workflows.feedback import services as feedback
 from workflows.feedback.models import FEEDBACK_KINDS, FEEDBACK_STATUSES, FieldFeedback
@@ -31,13 +36,23 @@ FEEDBACK_STATUS_NAMES = tuple(FEEDBACK_STATUSES)
 FeedbackStatus = Literal[FEEDBACK_STATUS_NAMES]  # type: ignore[valid-type]
 
 
+def _known_kind(kind: str) -> str:
+    if kind not in FEEDBACK_KINDS:
+        raise ValidationFailed(feedback.KIND_MISSING)
+    return kind
+
+
 class FeedbackInput(Input):
     """Feedback as a rep sends it. An unknown kind, an empty text and an asset, deal or
     campaign the sender may not name are refused together, each field named."""
 
-    kind: Annotated[str, Field(json_schema_extra={"enum": list(FEEDBACK_KINDS)})]
-    text: Annotated[str, Field(max_length=feedback.TEXT_MAX)]
-    stage: Slug | None = None
+    kind: Annotated[
+        str,
+        Field(json_schema_extra={"enum": list(FEEDBACK_KINDS)}),
+        AfterValidator(checked_by(_known_kind)),
+    ]
+    text: Annotated[str, Field(max_length=feedback.TEXT_MAX), filled(feedback.TEXT_MISSING)]
+    stage: Annotated[Slug | None, AfterValidator(checked_by(known_slug(Stage, "stage")))] = None
     asset_id: MaybeId = None
     deal_id: MaybeId = None
     campaign_id: MaybeId = None

@@ -21,6 +21,7 @@ from portal.kernel.schemas import (
     Paging,
     Person,
     Timestamp,
+    filled,
 )
 from workflows.audit.models import WorkflowEvent
 from workflows.audit.schemas import TransitionEvent
@@ -30,7 +31,14 @@ from workflows.posts.machine import COMMENT_MAX as TRANSITION_COMMENT_MAX
 from workflows.posts.machine import POST_TRANSITIONS, URL_MAX
 from workflows.posts.models import CHANNELS, POST_STATUSES, GhostPost
 from workflows.posts.queue import STATUS_VIEWS
-from workflows.posts.services import ASSETS_MAX, BODY_MAX, TITLE_MAX, TOPIC_MAX
+from workflows.posts.services import (
+    ASSETS_MAX,
+    BODY_MAX,
+    BODY_MISSING,
+    TITLE_MAX,
+    TITLE_MISSING,
+    TOPIC_MAX,
+)
 
 # A Literal built from the models' values keeps one source of truth; mypy cannot read a
 # Literal of a variable, hence the narrow ignores.
@@ -40,8 +48,8 @@ Channel = Literal[CHANNEL_NAMES]  # type: ignore[valid-type]
 PostStatus = Literal[POST_STATUSES]  # type: ignore[valid-type]
 PostAction = Literal[POST_ACTIONS]  # type: ignore[valid-type]
 
-Title = Annotated[str, Field(max_length=TITLE_MAX)]
-Body = Annotated[str, Field(max_length=BODY_MAX, description="Markdown")]
+Title = Annotated[str, Field(max_length=TITLE_MAX), filled(TITLE_MISSING)]
+Body = Annotated[str, Field(max_length=BODY_MAX, description="Markdown"), filled(BODY_MISSING)]
 Topic = Annotated[str, Field(max_length=TOPIC_MAX)]
 AssetIds = Annotated[
     list[Id], Field(max_length=ASSETS_MAX, description="Live assets the post links to")

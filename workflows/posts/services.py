@@ -42,6 +42,8 @@ ASSETS_MAX = 10
 # Only this many of the most recently changed posts for other reps are compared with a
 # draft before it is sent, which bounds the cost of the check on a large portal.
 SIMILAR_CANDIDATES = 500
+TITLE_MISSING = "Give the post a working title."
+BODY_MISSING = "Write the post before saving it."
 
 
 @dataclass
@@ -65,11 +67,11 @@ def _clean_text(title: str | None, body: str | None, errors: dict) -> tuple[str,
     title = " ".join((title or "").split())
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if not title:
-        errors["title"] = "Give the post a working title."
+        errors["title"] = TITLE_MISSING
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters."
     if not body.strip():
-        errors["body"] = "Write the post before saving it."
+        errors["body"] = BODY_MISSING
     elif len(body) > BODY_MAX:
         errors["body"] = f"Keep the post under {BODY_MAX:,} characters."
     return title, body

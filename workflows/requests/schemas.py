@@ -5,14 +5,27 @@ from datetime import date
 from typing import Annotated, Literal
 
 from flask import url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from content.library.models import Persona, Stage
+from content.taxonomy.services import known_slug
 from portal.kernel.models import User
 from portal.kernel.permissions import can
-from portal.kernel.schemas import DateText, Input, Output, Page, Paging, Person, Slug, Timestamp
+from portal.kernel.schemas import (
+    DateText,
+    Input,
+    Output,
+    Page,
+    Paging,
+    Person,
+    Slug,
+    Timestamp,
+    checked_by,
+    filled,
+)
 from workflows.requests.models import DEAL_CONTEXT_MAX, REQUEST_STATUSES
 from workflows.requests.models import ContentRequest as ContentRequestRow
-from workflows.requests.services import NEED_MAX, STATUS_VIEWS
+from workflows.requests.services import NEED_MAX, NEED_MISSING, STATUS_VIEWS
 
 
 class ContentRequestQuery(Paging):
@@ -27,9 +40,17 @@ class ContentRequestQuery(Paging):
 class ContentRequestInput(Input):
     """What a rep asks marketing for."""
 
-    need: Annotated[str, Field(max_length=NEED_MAX)]
-    stage: Annotated[Slug, Field(description="Stage slug")]
-    persona: Annotated[Slug | None, Field(description="Persona slug")] = None
+    need: Annotated[str, Field(max_length=NEED_MAX), filled(NEED_MISSING)]
+    stage: Annotated[
+        Slug,
+        Field(description="Stage slug"),
+        AfterValidator(checked_by(known_slug(Stage, "stage"))),
+    ]
+    persona: Annotated[
+        Slug | None,
+        Field(description="Persona slug"),
+        AfterValidator(checked_by(known_slug(Persona, "persona"))),
+    ] = None
     deal_context: Annotated[str, Field(max_length=DEAL_CONTEXT_MAX)] = ""
     due_on: DateText = None
 

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     """Add this feature to ``app``."""
     install(app, rules, views)
     on_revise(machine.review_again)
+    on_revise(notices.tell_about_edit)
     machine.after_transition(notices.tell_about_transition)
     collaborators.on_invite(notices.tell_the_invited)
     app.register_blueprint(views.bp)

@@ -5,9 +5,15 @@ every way of taking a step (page, API, seeding) tells the same people. Notificat
 written in the step's transaction: a refused or rolled-back step tells nobody.
 """
 
-from content.library.models import Asset
-from portal.kernel.models import User
-from portal.kernel.notifications import notify
+import re
+
+from sqlalchemy import select, update
+
+from content.library.models import Asset, AssetRevision
+from portal.kernel.extensions import db
+from portal.kernel.models import User, utcnow
+from portal.kernel.notifications import MAX_TEXT, Notification, notify
+from portal.kernel.sql import rows_changed
 from workflows.review import collaborators
 from workflows.review import policy as review
 
@@ -78,3 +84,65 @@ def tell_the_invited(collaborator, actor: User) -> None:
         _page(asset),
         actor=actor,
     )
+
+
+# ---- edits by co-authors ----------------------------------------------------------------
+
+EDITED = "draft_edited"
+_EDITS_SINCE = re.compile(r"from=(\d+)&to=\d+$")
+
+
+def tell_about_edit(asset: Asset, editor: User, revision: AssetRevision) -> None:
+    """Tell the owner and the other co-authors that someone else saved the draft.
+
+    Batched: each of them has at most one unread notice per asset, which every further
+    save brings up to date (the latest editor and time, how many saves, and a link to
+    everything that changed since the first of them); once read, the next save tells
+    them again. Runs in the save's transaction after its claim on the asset row
+    (content.library.services.revise_asset), which makes saves of one asset wait for
+    each other: two saves cannot both find no notice and both add one.
+    """
+    if editor.id == asset.owner_id:
+        return
+    for person in _authors(asset):
+        if person.id != editor.id and not _update_unread(person, asset, editor, revision):
+            since = revision.number - 1
+            link = f"/assets/{asset.id}/diff?from={since}&to={revision.number}"
+            notify(person, EDITED, _edited_text(editor, revision, 1), link, actor=editor)
+
+
+def _edited_text(editor: User, revision: AssetRevision, saves: int) -> str:
+    if saves == 1:
+        text = f"{editor.name} edited “{revision.title}”"
+    else:
+        text = f"“{revision.title}” was edited {saves} times, last by {editor.name}"
+    return text[:MAX_TEXT]
+
+
+def _update_unread(person: User, asset: Asset, editor: User, revision: AssetRevision) -> bool:
+    """Bring ``person``'s unread notice of edits to ``asset`` up to date; False when they
+    have none (or read it a moment ago: the UPDATE only touches it while unread)."""
+    unread = db.session.execute(
+        select(Notification.id, Notification.link).where(
+            Notification.user_id == person.id,
+            Notification.kind == EDITED,
+            Notification.read_at.is_(None),
+            Notification.link.startswith(f"/assets/{asset.id}/diff?", autoescape=True),
+        )
+    ).first()
+    found = _EDITS_SINCE.search(unread.link) if unread else None
+    if unread is None or found is None:
+        return False
+    since = int(found.group(1))
+    changed = rows_changed(
+        update(Notification)
+        .where(Notification.id == unread.id, Notification.read_at.is_(None))
+        .values(
+            text=_edited_text(editor, revision, revision.number - since),
+            link=f"/assets/{asset.id}/diff?from={since}&to={revision.number}",
+            actor_id=editor.id,
+            created_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return changed == 1
