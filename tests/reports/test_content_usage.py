@@ -4,6 +4,7 @@ the same rows; periods count whole days in the portal's time zone."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -101,6 +102,12 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     titles = [row[0] for row in table[1:]]
     assert len(titles) == 4
     assert all(f">{title}</a>" in page.text for title in titles)
+    # The table scrolls sideways inside its own box, which keyboard users can focus.
+    assert re.search(
+        r'<div class="table-scroll" role="region" aria-label="Content usage" tabindex="0">\s*'
+        r'<table class="report-table" aria-label="Content usage">',
+        page.text,
+    )
     assert [item["title"] for item in api.json["items"]] == titles
     assert [int(row[7]) for row in table[1:]] == [item["deals"] for item in api.json["items"]]
     assert api.json["period"]["time_zone"] == "America/New_York"
