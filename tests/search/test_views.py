@@ -124,6 +124,9 @@ def test_a_word_only_in_an_uploaded_pdf_is_found_with_a_highlighted_snippet(clie
 
     assert hits(page) == ["Analyst report"]
     assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>Quokka</mark> adoption', page)
+    # The same file-type chip as the asset's card on the board.
+    hit = page.split('<article class="hit">')[1].split("</article>")[0]
+    assert '<span class="chip chip-file">PDF</span>' in hit
 
 
 def test_facet_links_show_counts_and_narrow_the_results_when_followed(client_as, marketer):
