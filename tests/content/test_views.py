@@ -77,7 +77,7 @@ def test_board_filtered_by_persona_shows_matching_cards_only(client_as, marketer
     assert card_titles(page) == ["For CFOs"]
     assert "No matching assets for Decision yet." in page
     # On a phone the filters fold under a button, open while one is chosen.
-    assert '<details class="filter-details" open><summary role="button"' in page
+    assert '<details class="filter-details" open><summary>Filters (on)</summary>' in page
     assert '<details class="filter-details"><summary' in client_as("rep").get("/library").text
 
 
