@@ -6,6 +6,7 @@ job); this module names them and answers the requests that show them.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flask import url_for
@@ -60,28 +61,45 @@ def thumbnail_response(stored: StoredFile):
     return _image_response(thumbnail_name(stored))
 
 
+@dataclass(frozen=True)
+class ShownFile:
+    """What a list shows of an asset's file: its kind ("pdf") and its thumbnail's URL, or
+    None while the file has no page previews."""
+
+    kind: str
+    thumbnail: str | None
+
+
 @template_global
-def thumbnail_urls(asset_ids: Iterable[int]) -> dict[int, str]:
-    """Thumbnail URLs of the assets among ``asset_ids`` whose live revision (or latest,
-    for drafts) has page previews, in one query: search hits come from the index, not
-    from rows that know their file. The thumbnail route checks who may see each."""
+def shown_files(asset_ids: Iterable[int]) -> dict[int, ShownFile]:
+    """The file of each asset among ``asset_ids`` whose live revision (or latest, for
+    drafts) has one, in one query: search hits come from the index, not from rows that
+    know their file, yet show the same file-type chip and thumbnail as board cards. The
+    thumbnail route checks who may see each."""
     ids = list(asset_ids)
     if not ids:
         return {}
     shown = func.coalesce(Asset.live_revision_id, Asset.latest_revision_id)
     rows = db.session.execute(
-        select(Asset.id, AssetRevision.number)
+        select(
+            Asset.id,
+            AssetRevision.number,
+            StoredFile.kind,
+            StoredFile.preview_status,
+            StoredFile.preview_pages,
+        )
         .join(AssetRevision, AssetRevision.id == shown)
         .join(StoredFile, StoredFile.id == AssetRevision.file_id)
-        .where(
-            Asset.id.in_(ids),
-            StoredFile.preview_status == PreviewStatus.READY,
-            StoredFile.preview_pages > 0,
-        )
+        .where(Asset.id.in_(ids))
     ).all()
     return {
-        asset_id: url_for("content.thumbnail", asset_id=asset_id, revision=number)
-        for asset_id, number in rows
+        asset_id: ShownFile(
+            kind,
+            url_for("content.thumbnail", asset_id=asset_id, revision=number)
+            if status == PreviewStatus.READY and (pages or 0) > 0
+            else None,
+        )
+        for asset_id, number, kind, status, pages in rows
     }
 
 

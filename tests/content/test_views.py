@@ -1,8 +1,17 @@
 """What reps see when they browse: the stage board, the asset list and an asset's page."""
 
+import re
+
 from portal.kernel.extensions import db
-from tests.content.helpers import card_titles, flashes, stage_count, stage_headings, stage_section
-from tests.factories import make_asset, pdf_bytes
+from tests.content.helpers import (
+    card_titles,
+    flashes,
+    invite_reviewers,
+    stage_count,
+    stage_headings,
+    stage_section,
+)
+from tests.factories import SQLITE_ONLY, make_asset, pdf_bytes
 from workflows.review.machine import transition
 
 # ---- the board -----------------------------------------------------------------------------
@@ -24,6 +33,17 @@ def test_board_has_a_section_per_stage_in_order_with_counts(client_as, marketer)
     assert (stage_count(page, "awareness"), stage_count(page, "decision")) == (1, 2)
     assert card_titles(stage_section(page, "decision")) == ["Category primer", "CFO ROI one-pager"]
     assert "No assets for Onboarding yet." in stage_section(page, "onboarding")
+    # Each stage's cards sit in one row (it scrolls sideways on a phone), and a row of
+    # links jumps to each stage, with its count.
+    assert '<div class="stage-cards">' in stage_section(page, "decision")
+    jump = page.split('<nav class="stage-jump" aria-label="Buyer stages">')[1].split("</nav>")[0]
+    assert re.findall(r'href="#stage-([\w-]+)">[^<]+ <span class="count">(\d+)<', jump) == [
+        ("awareness", "1"),
+        ("consideration", "0"),
+        ("decision", "2"),
+        ("onboarding", "0"),
+        ("expansion", "0"),
+    ]
 
 
 def test_board_hides_drafts_and_archived_assets_from_reps(client_as, marketer):
@@ -56,6 +76,9 @@ def test_board_filtered_by_persona_shows_matching_cards_only(client_as, marketer
 
     assert card_titles(page) == ["For CFOs"]
     assert "No matching assets for Decision yet." in page
+    # On a phone the filters fold under a button, open while one is chosen.
+    assert '<details class="filter-details" open><summary>Filters (on)</summary>' in page
+    assert '<details class="filter-details"><summary' in client_as("rep").get("/library").text
 
 
 def test_library_pages_require_sign_in(client, marketer):
@@ -217,6 +240,60 @@ def test_rep_does_not_see_authoring_controls_or_revisions(client_as, marketer):
     assert f"/assets/{asset.id}/edit" not in page
     assert "Revisions" not in page
     assert 'name="action"' not in page
+
+
+def action_bar(page: str) -> list[str]:
+    """The asset page's actions (the bar fixed to the bottom of a phone's screen), in order."""
+    bar = page.split('<nav class="asset-actions" aria-label="Asset actions">')[1].split("</nav>")[0]
+    return re.findall(r'data-action="([\w-]+)"', bar)
+
+
+def more_actions(page: str) -> str:
+    """The folded "More actions" part of the asset page, or "" when it has none."""
+    found = re.search(r'<details class="more-actions">(.*?)</details>', page, re.S)
+    return found.group(1) if found else ""
+
+
+@SQLITE_ONLY
+def test_the_asset_page_offers_each_person_only_the_actions_they_may_take(client_as, users):
+    asset = make_asset(users["marketer"], "Pricing deck", file=("deck.pdf", pdf_bytes("Prices")))
+
+    as_rep = client_as("rep").get(f"/assets/{asset.id}").text
+    as_owner = client_as("marketer").get(f"/assets/{asset.id}").text
+    as_leader = client_as("leader").get(f"/assets/{asset.id}").text
+
+    assert action_bar(as_rep) == ["open", "share", "use-in-deal", "rate"]
+    assert action_bar(as_owner) == ["open", "share", "edit"]  # nobody rates their own work
+    assert action_bar(as_leader) == ["open", "share", "rate"]
+    # Each entry leads somewhere on the page (or to the file).
+    for anchor in ("#share", "#deal-usage", "#ratings"):
+        assert f'href="{anchor}"' in as_rep
+        assert f'id="{anchor[1:]}"' in as_rep
+    assert f'href="/assets/{asset.id}/file?revision=1&amp;inline=1"' in as_rep
+    # Archiving is there for the owner, folded under "More actions", never beside Edit.
+    assert 'name="action" value="archive"' in more_actions(as_owner)
+    assert as_owner.count('value="archive"') == 1
+    assert 'class="transition-form"' not in as_owner  # archive was its only workflow step
+    assert more_actions(as_rep) == ""
+    assert more_actions(as_leader) == ""
+
+
+@SQLITE_ONLY
+def test_a_draft_offers_its_author_edit_and_the_next_step_but_no_sharing(client_as, marketer):
+    draft = make_asset(marketer, "Draft deck", publish=False)
+    invite_reviewers(draft, marketer)
+    archived = make_asset(marketer, "Retired deck")
+    transition(archived, marketer, "archive")
+    db.session.commit()
+
+    page = client_as("marketer").get(f"/assets/{draft.id}").text
+    retired = client_as("admin").get(f"/assets/{archived.id}").text
+
+    assert action_bar(page) == ["edit"]
+    assert 'value="submit"' in page.split('class="transition-form"')[1]
+    assert more_actions(page) == ""
+    assert 'class="asset-actions"' not in retired  # nothing to open, share, rate or edit
+    assert 'value="restore"' in retired.split('class="transition-form"')[1]
 
 
 def test_draft_is_not_found_for_a_rep(client_as, marketer):

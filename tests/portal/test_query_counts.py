@@ -335,7 +335,7 @@ BUDGETS = {
     "asset list": 16,
     "asset list API": 17,
     "asset page": 36,
-    "search": 15,  # the hits' thumbnails, and which hits are internal only (a badge each)
+    "search": 15,  # the hits' files (type chip, thumbnail); which hits are internal (a badge)
     "search API": 5,
     "deals": 9,
     "deals API": 13,

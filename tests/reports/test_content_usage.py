@@ -4,6 +4,7 @@ the same rows; periods count whole days in the portal's time zone."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -103,6 +104,12 @@ def test_the_csv_holds_exactly_the_rows_the_page_shows(reader, world):
     assert len(titles) == 4
     assert all(f'<a href="/assets/{row[1]}">{row[0]}</a>' in page.text for row in table[1:]), (
         "the id is the asset the page links"
+    )
+    # The table scrolls sideways inside its own box, which keyboard users can focus.
+    assert re.search(
+        r'<div class="table-scroll" role="region" aria-label="Content usage" tabindex="0">\s*'
+        r'<table class="report-table" aria-label="Content usage">',
+        page.text,
     )
     assert [(item["title"], str(item["asset_id"])) for item in api.json["items"]] == [
         (row[0], row[1]) for row in table[1:]

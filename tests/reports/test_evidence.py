@@ -4,6 +4,7 @@ view verifies a claim whenever it happened; the page, its CSV and the API show t
 rows."""
 
 import csv
+import html
 import io
 import json
 import re
@@ -170,6 +171,19 @@ def test_the_chart_splits_each_reps_claims_into_verified_and_not(reader, world):
         "Verified": [row["verified"] for _id, row in top],
         "Not verified": [row["claims"] - row["verified"] for _id, row in top],
     }
+    # Its text alternative names the highest bar of each series, and points at the table
+    # holding every number, which scrolls inside its own box on a narrow screen.
+    canvas = re.search(r'<canvas data-chart="chart-data-1"([^>]*)>', page.text).group(1)
+    label = html.unescape(re.search(r'aria-label="([^"]*)"', canvas).group(1))
+    verified = chart["series"]["Verified"]
+    best = chart["labels"][verified.index(max(verified))]
+    title = f"Claims verified by a buyer: top {len(top)} reps by claims"
+    assert label.startswith(f"{title}: bar chart of {len(top)} bars.")
+    assert f" Verified: highest {max(verified)} ({best})." in label
+    assert 'aria-describedby="chart-table-1"' in canvas
+    box = page.text.split('id="chart-table-1"')[0].rsplit("<div ", 1)[1]
+    assert box.startswith('class="table-scroll" role="region" aria-label="Numbers behind')
+    assert 'tabindex="0"' in box
 
 
 def test_the_dashboard_shows_the_claims_and_the_share_verified(reader, world):

@@ -124,6 +124,9 @@ def test_a_word_only_in_an_uploaded_pdf_is_found_with_a_highlighted_snippet(clie
 
     assert hits(page) == ["Analyst report"]
     assert re.search(r'<p class="snippet">[^<]*<mark[^>]*>Quokka</mark> adoption', page)
+    # The same file-type chip as the asset's card on the board.
+    hit = page.split('<article class="hit">')[1].split("</article>")[0]
+    assert '<span class="chip chip-file">PDF</span>' in hit
 
 
 def test_facet_links_show_counts_and_narrow_the_results_when_followed(client_as, marketer):
@@ -151,6 +154,9 @@ def test_facet_links_show_counts_and_narrow_the_results_when_followed(client_as,
     assert active, "the chosen stage is marked and offers to remove itself"
     hidden = '<input type="hidden" name="stage" value="decision">'
     assert hidden in narrowed, "a new query from the page keeps the stage"
+    # On a phone the facets fold under a button, open once one is chosen.
+    assert '<details class="filter-details"><summary>Narrow the results</summary>' in page
+    assert '<details class="filter-details" open><summary>Narrow the results (on)' in narrowed
 
     cfo = rep.get(facets(narrowed, "Persona")["CFO"][1]).text
     assert hits(cfo) == ["Pricing for CFOs"]
