@@ -35,6 +35,9 @@
       widget.wrapper.classList.add("is-invalid");
     }
     if (hint) hint.remove();
+    // The select itself stays in the form, hidden and out of the tab order; hidden from
+    // screen readers too, so the field is announced once, as the box people type in.
+    select.setAttribute("aria-hidden", "true");
   }
 
   var selects = document.querySelectorAll("select[multiple][id], select[data-search][id]");

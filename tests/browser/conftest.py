@@ -74,6 +74,10 @@ def live_server(app) -> Iterator[str]:
     errors = _ErrorLog()
     app.logger.addHandler(errors)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Closing the server waits for requests still being answered (a buyer page's beacon
+    # sent as its browser context closes): one still running when the test's database is
+    # dropped would hold locks the drop waits for.
+    server.daemon_threads = False
     thread = threading.Thread(
         target=server.serve_forever,
         # shutdown() waits up to one poll interval: the default half second, per test.

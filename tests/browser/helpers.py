@@ -28,6 +28,8 @@ def choose(page: Page, label: str, *options: str) -> None:
         choices.get_by_role("option", name=option, exact=True).click()
         expect(box).to_have_value("")  # the choice is made and the typing cleared
     box.press("Escape")
+
+
 def open_nav(page: Page, group: str) -> Locator:
     """Open the header's dropdown named ``group`` ("Library", "Alignment", "Admin", or the
     signed-in person's name), first opening the menu button on a narrow screen, and return

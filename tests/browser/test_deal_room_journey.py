@@ -127,7 +127,7 @@ def test_a_deck_becomes_a_room_the_buyer_reads_and_the_rep_sees_what_was_read(
     assert not refused.body().startswith(b"PK")
 
     seller.goto(f"/deals/{deal.id}")
-    bell = seller.get_by_role("link", name=re.compile(r"Notifications \(1 unread\)"))
+    bell = seller.get_by_role("link", name="Notifications: 1 unread")
     expect(bell).to_be_visible()
     visits = seller.get_by_role("region", name="Latest buyer visits")
     row = visits.get_by_role("row", name=re.compile("Platform overview"))

@@ -48,6 +48,8 @@ def test_leader_narrows_sorts_and_downloads_the_content_usage_report(page_signed
         page.get_by_role("button", name="Download these rows (CSV)").click()
     lines = list(csv.reader(Path(download.value.path()).read_text().splitlines()))
 
-    assert lines[0][:3] == ["Asset", "Owner", "Views"]
+    # The download carries each asset's id after its title, for joining in other tools.
+    assert lines[0][:4] == ["Asset", "Asset id", "Owner", "Views"]
     assert [line[0] for line in lines[1:]] == [row[0] for row in shown]
-    assert [line[1:10] for line in lines[1:]] == [row[1:10] for row in shown]
+    assert all(line[1].isdigit() for line in lines[1:])
+    assert [line[2:11] for line in lines[1:]] == [row[1:10] for row in shown]
