@@ -22,6 +22,7 @@ from content.library.models import (
 from content.taxonomy.services import known_slug, known_slugs
 from content.usage import ratings
 from content.usage.ratings import RatingSummary
+from portal.kernel.errors import ValidationFailed
 from portal.kernel.models import User
 from portal.kernel.permissions import can
 from portal.kernel.schemas import (
@@ -47,7 +48,7 @@ AUDIENCE_HELP = (
 )
 
 
-class AssetInput(Input):
+class AssetFields(Input):
     """An asset's fields as a client sends them; on a revision, what is left out keeps
     its current value."""
 
@@ -75,7 +76,36 @@ class AssetInput(Input):
     note: Annotated[str | None, Field(max_length=300, description="What changed")] = None
 
 
-class AssetRevisionInput(AssetInput, Changes):
+def _some(message: str):
+    """A check that a new asset's field is not left empty, refused with the form's words."""
+
+    def check(value):
+        if not value or (isinstance(value, str) and not value.strip()):
+            raise ValidationFailed(message)
+        return value
+
+    return check
+
+
+class AssetInput(AssetFields):
+    """A new asset. Its stages and its body (an asset made through the API has no file
+    yet) are required, checked with the other fields as the body is read, so one 422
+    names every one of them."""
+
+    stages: Annotated[
+        Slugs,
+        Field(validate_default=True),
+        AfterValidator(checked_by(_some(asset_service.STAGES_MISSING))),
+        AfterValidator(checked_by(known_slugs(Stage, "stages"))),
+    ] = []
+    body: Annotated[
+        str | None,
+        Field(description="Markdown", validate_default=True),
+        AfterValidator(checked_by(_some(asset_service.BODY_MISSING))),
+    ] = None
+
+
+class AssetRevisionInput(AssetFields, Changes):
     """A new revision: ``base_revision`` is the number of the revision you edited, so
     nobody overwrites a revision they have not seen."""
 

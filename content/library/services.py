@@ -38,6 +38,8 @@ BODY_MAX = 200_000
 NOTE_MAX = 300
 AUDIENCE_INVALID = "Choose external (buyers may see it) or internal only."
 TITLE_MISSING = "Give the asset a title."
+STAGES_MISSING = "Choose at least one buyer stage so reps can find the asset."
+BODY_MISSING = "Write a body or upload a file (or both)."
 _revised: list[Callable[[Asset, Any, AssetRevision], None]] = []
 _audience_changed: list[Callable[[Asset, Any], None]] = []
 
@@ -87,9 +89,9 @@ def validate_input(data: AssetInput, has_file: bool) -> None:
     if data.audience is not None and data.audience not in set(Audience):
         errors["audience"] = AUDIENCE_INVALID
     if not data.stages:
-        errors["stages"] = "Choose at least one buyer stage so reps can find the asset."
+        errors["stages"] = STAGES_MISSING
     if not data.body.strip() and not has_file:
-        errors["body"] = "Write a body or upload a file (or both)."
+        errors["body"] = BODY_MISSING
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
 

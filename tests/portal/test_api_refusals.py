@@ -37,7 +37,7 @@ CASES = {
         "marketer", "POST", "/assets",
         {"title": " ", "stages": ["nope"], "personas": ["nope"], "content_type": "nope",
          "audience": "everyone"},
-        {"title", "stages", "personas", "content_type", "audience"},
+        {"title", "stages", "personas", "content_type", "audience", "body"},
     ),
     "create asset, after reading": (
         "marketer", "POST", "/assets", {"title": "Guide"}, {"stages", "body"},

@@ -121,7 +121,8 @@ def test_api_refusals_match_the_documented_error_shape(client, users):
     url = f"/api/v1/assets/{asset.id}"
 
     assert_json_error(client.get("/api/v1/assets"), 401, "unauthorized")
-    assert_json_error(client.post("/api/v1/assets", headers=rep, json={}), 403, "forbidden")
+    whole = {"title": "Guide", "stages": ["awareness"], "body": "Words."}
+    assert_json_error(client.post("/api/v1/assets", headers=rep, json=whole), 403, "forbidden")
     invalid = assert_json_error(
         client.post("/api/v1/assets", headers=marketer, json={"title": ""}),
         422,

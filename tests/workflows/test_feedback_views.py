@@ -382,7 +382,16 @@ def test_the_api_refuses_bad_feedback_with_the_fields_named(app, users, api):
         "/api/v1/feedback", json={"kind": "rumour", "text": "", "deal_id": 5}, headers=rep
     )
     assert refused.status_code == 422
-    assert set(refused.json["error"]["fields"]) == {"kind", "text", "deal"}
+    # What the body alone shows is named as it is read; a deal the rep may not name is
+    # named once the rest of the body is right.
+    assert set(refused.json["error"]["fields"]) == {"kind", "text"}
+    refused = api.post(
+        "/api/v1/feedback",
+        json={"kind": "question", "text": "Price?", "deal_id": 5, "asset_id": 999},
+        headers=rep,
+    )
+    assert refused.status_code == 422
+    assert set(refused.json["error"]["fields"]) == {"deal", "asset"}
     assert (
         api.post(
             "/api/v1/feedback",
