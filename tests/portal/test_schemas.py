@@ -42,17 +42,20 @@ def test_a_body_with_several_wrong_fields_names_every_one_and_saves_nothing(clie
     assert error["code"] == "validation_failed"
     assert error["fields"] == {
         "title": "Must be a string.",
+        "body": "Write a body or upload a file (or both).",
         "stages": "Must be a list.",
         "review_by": "Use the form YYYY-MM-DD.",
         "colour": "Unknown field.",
     }
-    assert error["message"] == "Check these fields: title, stages, review_by, colour."
+    assert error["message"] == "Check these fields: title, body, stages, review_by, colour."
     assert _assets() == before
 
 
 def test_one_wrong_field_is_the_message(client, marketer):
     response = client.post(
-        "/api/v1/assets", json={"title": "x" * 201}, headers=token_headers(marketer)
+        "/api/v1/assets",
+        json={"title": "x" * 201, "stages": ["decision"], "body": "Words."},
+        headers=token_headers(marketer),
     )
 
     assert response.status_code == 422
