@@ -9,6 +9,7 @@ from content.library.models import ContentType, Industry, Persona, Stage, Tag
 from content.library.schemas import (
     SHOWN_LOADS,
     Asset,
+    AssetFields,
     AssetInput,
     AssetList,
     AssetQuery,
@@ -38,7 +39,7 @@ def list_assets(query: AssetQuery, user: User) -> AssetList:
     return AssetList.of(result, lambda card: Asset.shown(card.asset, user, card.rating))
 
 
-def _asset_input(body: AssetInput, current: AssetRow | None = None) -> asset_service.AssetInput:
+def _asset_input(body: AssetFields, current: AssetRow | None = None) -> asset_service.AssetInput:
     """The service's input from ``body``; on a revision, what the client left out keeps
     the asset's current value."""
     latest = current.latest_revision if current else None
