@@ -30,14 +30,19 @@ def choose(page: Page, label: str, *options: str) -> None:
     box.press("Escape")
 
 
+PHONE_BREAKPOINT = 768  # static/tandem.css: the header folds behind Menu at this width
+
+
 def open_nav(page: Page, group: str) -> Locator:
     """Open the header's dropdown named ``group`` ("Library", "Alignment", "Admin", or the
     signed-in person's name), first opening the menu button on a narrow screen, and return
     the navigation so a test can click one of its links."""
     nav = page.get_by_role("navigation", name="Main")
-    menu = nav.locator(".nav-menu-button")
-    if menu.is_visible() and nav.locator("details.nav-menu[open]").count() == 0:
-        menu.click()
+    # Decided by the width the stylesheet's breakpoint uses, not by whether the button
+    # shows: before the stylesheet has loaded, every summary shows.
+    narrow = (page.viewport_size or {"width": 1280})["width"] <= PHONE_BREAKPOINT
+    if narrow and nav.locator("details.nav-menu[open]").count() == 0:
+        nav.locator(".nav-menu-button").click()
     summaries = nav.locator("details.nav-group > summary")
     account = page.locator(".nav-account-name").get_by_text(group, exact=True)
     summary = summaries.filter(has_text=re.compile(rf"^\s*{re.escape(group)}\b")).or_(
