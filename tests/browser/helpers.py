@@ -21,7 +21,9 @@ def choose(page: Page, label: str, *options: str) -> None:
     """Choose ``options`` in the searchable select labelled ``label`` (static/select-search.js)
     as a person does: type the start of each one's name in the box, then click it in the
     list of choices that the typing narrowed."""
-    box = page.get_by_label(label)
+    # The combobox is the box Tom Select adds: looked up by its role, the lookup waits for
+    # the deferred script to have replaced the plain select (a listbox) with it.
+    box = page.get_by_role("combobox", name=label)
     choices = page.locator(f"#{box.get_attribute('aria-controls')}")
     for option in options:
         box.fill(option[:3])
