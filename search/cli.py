@@ -36,19 +36,23 @@ def register_cli(app: Flask) -> None:
 
     @search_group.command("check")
     def check():
-        """Report assets missing from or stale in the index, and the outbox backlog."""
+        """Report assets missing from or stale in the index, the outbox backlog and the
+        ranking signals waiting (exits 1 when any lags)."""
         report = indexing.check()
         click.echo(f"Missing from the index: {len(report.missing)} {report.missing[:20]}")
         click.echo(f"Stale in the index: {len(report.stale)} {report.stale[:20]}")
         click.echo(f"In the index but deleted: {len(report.orphaned)} {report.orphaned[:20]}")
         click.echo(f"Outbox backlog: {report.backlog}")
+        waiting, overdue = report.signals_waiting, report.signals_overdue
+        click.echo(f"Ranking signals waiting: {waiting} (overdue: {overdue})")
         if not report.healthy:
             raise SystemExit(1)
 
     @search_group.command("drain")
     def drain():
-        """Index now what the outbox holds (the search.index job does this in the
-        background); exits 1 when another process is writing the index."""
+        """Index now what the outbox holds and the ranking signals whose delay has passed
+        (the search.index job does this in the background); exits 1 when another process
+        is writing the index."""
         processed = indexing.drain()
         if processed is None:
             click.echo("Another process is writing the index; it drains the outbox.")

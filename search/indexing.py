@@ -3,18 +3,21 @@
 The jobs in search.jobs call these. Only one process writes the index at a time: whoever
 gets the writer drains; the others skip at once. Outbox rows are deleted only after the
 index commit, so a crash between the two replays the rows; indexing is idempotent.
+Ranking signals reach the outbox once due (search.signal_refresh).
 """
 
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import Row, delete, func, make_url, select
 
 from portal.kernel.extensions import db
 from portal.kernel.jobs import enqueue_now
+from search import signal_refresh
 from search.backend import SearchBackend
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
@@ -45,14 +48,20 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
     its rows leave the outbox, so it never holds up the assets queued behind it. When no
     asset of the batch can be indexed, the error is the index's, not a document's: it is
     raised and every row stays.
+
+    Ranking-signal refreshes that are due are moved into the outbox first; those of
+    assets indexed here anyway are dropped (their documents carry the signals).
     """
     backend = backend or get_backend()
+    signal_refresh.move_due()
     processed = 0
     while True:
         claimed = _claim_batch(backend, batch) if backend.parallel else _read_batch(batch)
         if claimed is None:
             return processed
         rows, asset_ids = claimed
+        # Read before the documents are: see search.signal_refresh.
+        signalled = signal_refresh.stamps(asset_ids)
         failed: set[int] = set()
         try:
             indexed = _index(backend, asset_ids)
@@ -69,6 +78,7 @@ def drain(backend: SearchBackend | None = None, batch: int = BATCH) -> int | Non
             # Sent before its rows go: a crash in between replays the rows, never loses them.
             enqueue_now("search.index_asset", asset_id=asset_id)
         done = [row.id for row in rows if row.asset_id in indexed | failed]
+        signal_refresh.forget({a: stamp for a, stamp in signalled.items() if a in indexed})
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(done)))
         db.session.commit()
         processed += len(done)
@@ -176,7 +186,9 @@ def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], obje
         raise RuntimeError("Another process is writing the index; stop it and try again.")
     # Changes already queued (and committed) when the rebuild starts are covered by it;
     # rows of transactions still in flight are not read here and stay for the indexer.
+    # So are waiting ranking signals, unless a signal changes them meanwhile.
     covered = list(db.session.scalars(select(SearchOutbox.id)))
+    signalled = signal_refresh.stamps()
     ids = all_asset_ids()
     count = 0
     try:
@@ -196,6 +208,7 @@ def rebuild(backend: SearchBackend | None = None, progress: Callable[[int], obje
         raise
     for chunk in _chunks(covered, 1000):
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(chunk)))
+    signal_refresh.forget(signalled)
     db.session.commit()
     return count
 
@@ -206,14 +219,26 @@ class IndexReport:
     stale: list[int]
     orphaned: list[int]
     backlog: int
+    # Ranking-signal refreshes waiting for their delay, and those the indexer should
+    # have moved to the outbox a while ago (the schedule's sweep is not running).
+    signals_waiting: int = 0
+    signals_overdue: int = 0
 
     @property
     def healthy(self) -> bool:
-        return not (self.missing or self.stale or self.orphaned or self.backlog)
+        lagging = self.backlog or self.signals_overdue
+        return not (self.missing or self.stale or self.orphaned or lagging)
+
+
+def overdue_after() -> timedelta:
+    """How long a due signal refresh may wait before `search check` calls it overdue: a
+    sweep of the schedule, and a minute for the indexer to get to it."""
+    return timedelta(seconds=current_app.config["JOB_SWEEP_SECONDS"] + 60)
 
 
 def check(backend: SearchBackend | None = None) -> IndexReport:
-    """Compare the index with the database: missing, stale and orphaned assets."""
+    """Compare the index with the database: missing, stale and orphaned assets, the
+    outbox backlog and the ranking signals waiting."""
     backend = backend or get_backend()
     indexed = backend.indexed()
     expected = {}
@@ -225,7 +250,8 @@ def check(backend: SearchBackend | None = None) -> IndexReport:
     stale = sorted(a for a in set(expected) & set(indexed) if indexed[a] < expected[a])
     orphaned = sorted(set(indexed) - set(expected))
     backlog = db.session.scalar(select(func.count(SearchOutbox.id))) or 0
-    return IndexReport(missing, stale, orphaned, backlog)
+    waiting, overdue = signal_refresh.waiting(overdue_after())
+    return IndexReport(missing, stale, orphaned, backlog, waiting, overdue)
 
 
 def _chunks(items: list[int], size: int):

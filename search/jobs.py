@@ -19,7 +19,8 @@ LAYOUT_CHECKED = "search_layout_checked"
 @job("search.index")
 def index() -> None:
     """Index what the outbox holds (asked for after every commit that adds to it, and by
-    the schedule's sweep). Another process holding the writer drains it instead."""
+    the schedule's sweep, which also brings the ranking signals whose delay has passed).
+    Another process holding the writer drains it instead."""
     _rebuild_if_outdated()
     indexing.drain()
 

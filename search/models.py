@@ -1,9 +1,10 @@
-"""Search bookkeeping: the indexing outbox, searches that found nothing, and the searches
-made on the search page with the results people opened from them."""
+"""Search bookkeeping: the indexing outbox, ranking signals waiting for it, searches that
+found nothing, and the searches made on the search page with the results people opened
+from them."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.kernel.extensions import Model
@@ -21,6 +22,20 @@ class SearchOutbox(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignalRefresh(Model):
+    """An asset whose ratings or usage changed since it was indexed: one row per asset,
+    however many signals arrive, moved to the outbox once due (see search.signal_refresh)."""
+
+    __tablename__ = "search_signal_refreshes"
+
+    asset_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # Set by the first signal; later ones leave it, so an asset waits at most one delay.
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    # Drawn afresh by every transaction that signals the asset: the indexer drops a row
+    # only while it holds the stamp read before the asset's document was read.
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 class SearchMiss(Model):

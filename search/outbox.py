@@ -1,5 +1,6 @@
 """The transactional outbox: every change that affects search writes a row in the same
 transaction, so a crash anywhere loses no update (the search.index job replays what is left).
+Ranking signals (ratings and usage) wait in search.signal_refresh instead, once per asset.
 
 Content knows nothing of search; these session listeners, which the search feature
 installs, watch what is flushed.
@@ -29,9 +30,11 @@ from content.library.models import (
 from content.usage.signals import on_signal_change
 from portal.kernel.extensions import db
 from portal.kernel.jobs import enqueue_in
+from search import signal_refresh
 from search.models import SearchOutbox
 
 _KEY = "search_outbox_assets"
+_SIGNALS = "search_signal_assets"
 _LINKS = {
     Stage: (asset_stages, "stage_id"),
     Persona: (asset_personas, "persona_id"),
@@ -75,8 +78,14 @@ def _asset_changes(session: Session, _context) -> None:
 
 def reindex_on_signal(asset_id: int) -> None:
     """Queue the asset for re-ranking: ratings and usage are written with single
-    upserts, which session events do not see, so their services announce them."""
-    _pending(db.session()).add(asset_id)
+    upserts, which session events do not see, so their services announce them. The
+    asset waits for the signal delay (search.signal_refresh), or, with no delay, goes to
+    the outbox like a change of its content."""
+    session = db.session()
+    if signal_refresh.delay_seconds() > 0:
+        session.info.setdefault(_SIGNALS, set()).add(asset_id)
+    else:
+        _pending(session).add(asset_id)
 
 
 def _write_outbox(session: Session) -> None:
@@ -84,6 +93,10 @@ def _write_outbox(session: Session) -> None:
     # flushed yet are in this transaction's outbox rather than the next one's.
     session.flush()
     pending = session.info.pop(_KEY, set())
+    # An asset whose content changed too is indexed now, with its signals as they are.
+    signalled = session.info.pop(_SIGNALS, set()) - pending
+    if signalled:
+        signal_refresh.queue(session, signalled)
     if not pending:
         return
     session.add_all(SearchOutbox(asset_id=asset_id) for asset_id in sorted(pending))
@@ -96,6 +109,7 @@ def _forget(session: Session, previous) -> None:
     if previous.parent is not None:  # a savepoint: the outer transaction goes on
         return
     session.info.pop(_KEY, None)
+    session.info.pop(_SIGNALS, None)
 
 
 # Session events are global to the process: one set of listeners serves every app.

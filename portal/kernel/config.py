@@ -124,6 +124,9 @@ def _search_settings(instance: Path) -> dict:
         ),
         # Postings a Whoosh rebuild sorts in memory before spilling sorted runs to disk.
         "SEARCH_REBUILD_MEMORY_MB": _int_env("TANDEM_SEARCH_REBUILD_MEMORY_MB", 512),
+        # A rating or use re-ranks its asset at most once per this many seconds (0: at
+        # once): a popular share link would otherwise re-index its asset on every open.
+        "SEARCH_SIGNAL_DELAY_SECONDS": max(0, _int_env("TANDEM_SEARCH_SIGNAL_DELAY_SECONDS", 300)),
     }
 
 

@@ -1,17 +1,18 @@
 """Helpers for the search tests: run the indexer, read the outbox, build and find
 documents in a backend."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from content.files.reading import read_waiting_files
 from content.usage.models import Rating, UsageEvent
 from content.usage.signals import signal_changed
 from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from search import indexing
 from search.backend import SearchBackend, SearchDocument, SearchRequest, SearchResult
-from search.models import SearchOutbox
+from search.models import SearchOutbox, SignalRefresh
 from search.query import parse_query
 from tests.factories import make_user
 
@@ -35,9 +36,25 @@ def outbox_size() -> int:
         return connection.scalar(select(func.count(SearchOutbox.id)))
 
 
+def signal_refreshes() -> dict[int, datetime]:
+    """The ranking-signal refreshes waiting: asset id → due time (on a connection of its
+    own, like ``outbox_asset_ids``)."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(SignalRefresh.asset_id, SignalRefresh.due_at))
+        return dict(rows.all())
+
+
+def bring_signals_due() -> None:
+    """Move every waiting signal refresh's due time into the past, as if the delay had
+    passed: the next drain indexes their assets."""
+    db.session.execute(update(SignalRefresh).values(due_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+
 def give_signals(asset_id: int, stars=(), uses: int = 0) -> None:
     """Ratings (one rater each) and ranked uses (downloads) of an asset, written as the
-    events they are and announced as the services announce them; committed."""
+    events they are and announced as the services announce them; committed, and due for
+    the indexer at once (as if the signal delay had passed)."""
     for count in stars:
         rater = make_user("rep")
         db.session.add(Rating(asset_id=asset_id, user_id=rater.id, stars=count))
@@ -46,6 +63,7 @@ def give_signals(asset_id: int, stars=(), uses: int = 0) -> None:
     )
     signal_changed(asset_id)
     db.session.commit()
+    bring_signals_due()
 
 
 def document(asset_id: int, title: str, body: str = "", **fields) -> SearchDocument:

@@ -1,16 +1,19 @@
 """`flask --app portal search rebuild | extract | check | worker --once`."""
 
 import shutil
+from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from whoosh import index as whoosh_index
 
 from content.library.models import StoredFile
+from content.usage import ratings
 from portal.kernel.extensions import db
+from portal.kernel.models import utcnow
 from search import indexing
-from search.models import SearchOutbox
+from search.models import SearchOutbox, SignalRefresh
 from tests.factories import make_asset, pdf_bytes
-from tests.search.helpers import find, index_now, outbox_asset_ids, outbox_size
+from tests.search.helpers import find, index_now, outbox_asset_ids, outbox_size, signal_refreshes
 
 
 def run(app, *args: str):
@@ -63,6 +66,7 @@ def test_check_is_healthy_after_indexing(app, marketer):
         "Stale in the index: 0 []",
         "In the index but deleted: 0 []",
         "Outbox backlog: 0",
+        "Ranking signals waiting: 0 (overdue: 0)",
     ]
 
 
@@ -89,6 +93,37 @@ def test_check_fails_while_the_outbox_has_a_backlog(app, marketer):
     assert result.exit_code == 1
     assert "Outbox backlog: 1" in result.output
     assert f"Missing from the index: 1 [{asset.id}]" in result.output
+
+
+def test_check_counts_waiting_signals_and_fails_only_on_overdue_ones(app, marketer, rep):
+    asset = make_asset(marketer, "Pricing guide")
+    index_now()
+    ratings.rate(asset, rep, 5)
+    db.session.commit()
+
+    waiting = run(app, "check")
+    db.session.execute(update(SignalRefresh).values(due_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    overdue = run(app, "check")
+
+    assert waiting.exit_code == 0, waiting.output
+    assert "Ranking signals waiting: 1 (overdue: 0)" in waiting.output
+    assert overdue.exit_code == 1, "the sweep that moves due signals is not running"
+    assert "Ranking signals waiting: 1 (overdue: 1)" in overdue.output
+
+
+def test_rebuild_covers_the_signals_waiting(app, marketer, rep):
+    asset = make_asset(marketer, "Pricing guide")
+    index_now()
+    ratings.rate(asset, rep, 5)
+    db.session.commit()
+    assert signal_refreshes().keys() == {asset.id}
+
+    assert run(app, "rebuild").exit_code == 0
+
+    assert signal_refreshes() == {}
+    [hit] = find(indexing.get_backend(), "pricing").hits
+    assert hit.asset_id == asset.id
 
 
 def test_drain_indexes_the_outbox_now(app, marketer):

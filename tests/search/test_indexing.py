@@ -1,7 +1,7 @@
 """The outbox and the indexer: every change that affects search reaches the index, in
 order, and a crash at any point loses no update."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,18 +15,20 @@ from content.usage import ratings
 from portal.demo.seed import sign_off_and_publish
 from portal.kernel.extensions import db
 from portal.kernel.jobs import FailedJob, job_queue, retry_failed, run_held
-from portal.kernel.models import User
+from portal.kernel.models import User, utcnow
 from search import indexing, service
 from search import jobs as search_jobs
 from search.documents import load_documents
 from tests.factories import make_asset, pdf_bytes, reviewers
 from tests.search.helpers import (
+    bring_signals_due,
     document,
     find,
     give_signals,
     index_now,
     outbox_asset_ids,
     outbox_size,
+    signal_refreshes,
 )
 from workflows.review import collaborators
 from workflows.review.machine import transition
@@ -119,34 +121,50 @@ def test_renaming_or_deleting_a_taxonomy_term_queues_every_asset_that_carries_it
     assert dict(facets["tags"]) == {"roi": 1}, "the deleted tag is gone from the index"
 
 
-def test_ratings_and_uses_reach_the_outbox_but_views_do_not(marketer, rep):
+def test_ratings_and_uses_wait_for_the_signal_delay_but_views_queue_nothing(marketer, rep):
     asset = make_asset(marketer, "Pricing guide")
     index_now()
 
+    before = utcnow()
     ratings.rate(asset, rep, 4, "Clear.")
     db.session.commit()
-    assert outbox_asset_ids() == [asset.id]
+    assert outbox_asset_ids() == [], "a signal waits for the delay"
+    [due_at] = signal_refreshes().values()
+    assert before + timedelta(seconds=300) <= due_at <= utcnow() + timedelta(seconds=300)
 
-    index_now()
     usage.record_view(asset, rep)
-    db.session.commit()
-    assert outbox_asset_ids() == [], "a view does not change the ranking"
-
     usage.record_download(asset, rep, asset.live_revision)
     db.session.commit()
-    assert outbox_asset_ids() == [asset.id]
-    index_now()
+    assert signal_refreshes() == {asset.id: due_at}, "the first signal sets the due time"
+    assert index_now() == 0, "nothing is due yet"
+
+    bring_signals_due()
+    assert index_now() == 1
+    assert signal_refreshes() == {}
     [indexed], _gone = load_documents([asset.id])
     assert (indexed.rating_average, indexed.rating_count, indexed.usage_count) == (4.0, 1, 1)
 
+    usage.record_view(asset, rep, now=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    assert signal_refreshes() == {}, "a view does not change the ranking"
     ratings.rate(asset, rep, 5)
     db.session.rollback()
-    assert outbox_asset_ids() == [], "a rolled-back rating queues nothing"
+    assert signal_refreshes() == {}, "a rolled-back rating queues nothing"
 
-    index_now()
     db.session.get(Asset, asset.id).review_by = date(2020, 1, 1)
     db.session.commit()
     assert outbox_asset_ids() == [asset.id]
+
+
+def test_with_no_signal_delay_a_rating_reaches_the_outbox_with_its_commit(app, marketer, rep):
+    asset = make_asset(marketer, "Pricing guide")
+    index_now()
+    app.config["SEARCH_SIGNAL_DELAY_SECONDS"] = 0
+
+    ratings.rate(asset, rep, 4)
+    db.session.commit()
+
+    assert (outbox_asset_ids(), signal_refreshes()) == ([asset.id], {})
 
 
 # ---- draining ------------------------------------------------------------------------------
