@@ -1247,10 +1247,14 @@ def build(args, corpus: list[CorpusAsset], workdir: Path, marketer_id: int, whoo
     return figures
 
 
-def catch_up(backend, published: list[int]) -> None:
-    """Index the assets the publish step added into a backend the indexer did not feed
-    (Whoosh beside PostgreSQL), so a kept build stays the same for both."""
-    documents, _gone = load_documents(published)
+def catch_up(backend) -> None:
+    """Index into a backend the indexer does not feed (Whoosh beside PostgreSQL) the
+    assets the publish steps of earlier runs added, so both search the same assets."""
+    missing = sorted(set(all_asset_ids()) - set(backend.indexed()))
+    if not missing:
+        return
+    step(f"indexing the {len(missing)} assets published since into the Whoosh backend too")
+    documents, _gone = load_documents(missing)
     writer = backend.writer()
     for document in documents:
         writer.upsert(document)
@@ -1268,6 +1272,8 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     built = build(args, corpus, workdir, marketer_id, whoosh)
     if whoosh is not None and "whoosh" not in built:
         sys.exit(f"{workdir} was built without the Whoosh backend: reuse it with --no-whoosh.")
+    if whoosh is not None:
+        catch_up(whoosh)
     rep = db.session.get(User, rep_id)
     run = tandem_runner(app, indexing.get_backend(), rep)
     runners = {"tandem": run}
@@ -1289,11 +1295,10 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     reviewers = [db.session.get(User, reviewer_id) for reviewer_id in reviewer_ids]
     # A reused workdir holds the assets earlier runs published, code words included: new
     # words, or a search for a word would find those first and miss the new asset.
-    before = set(all_asset_ids())
-    seed = args.seed + (len(before) if args.reuse else 0)
+    seed = args.seed + (len(all_asset_ids()) if args.reuse else 0)
     publish = publish_to_searchable(app, marketer, reviewers, args.publish, seed)
     if whoosh is not None:
-        catch_up(whoosh, sorted(set(all_asset_ids()) - before))
+        catch_up(whoosh)
     figures = {
         "backend": args.backend,
         "database_url": args.database_url,
