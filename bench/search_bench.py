@@ -1103,7 +1103,9 @@ def explain_slowest(run, slowest: dict, count: int, mode: str = "stage_hl") -> N
         print(f"\n--- EXPLAIN: {query!r} stage={stage} {mode} (slowest {elapsed:.0f} ms) ---")
         with db.engine.connect() as conn:
             for statement, parameters in statements:
-                if SEARCH_TABLE not in statement or not statement.lstrip().startswith("SELECT"):
+                if SEARCH_TABLE not in statement or not statement.lstrip().startswith(
+                    ("SELECT", "WITH")
+                ):
                     continue
                 plan = conn.exec_driver_sql(
                     "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
