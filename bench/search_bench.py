@@ -4,9 +4,12 @@ Generates a seeded corpus of realistic sales assets, indexes it with
 ``search.indexing.rebuild()``, replays a fixed set of rep queries through
 ``search.service.search()``, measures publish-to-searchable latency through the outbox
 and the background indexer, and runs the same corpus and queries through SQLite FTS5
-(bm25) in the same run as the baseline. See bench/README.md.
+(bm25) in the same run as the baseline. With ``--backend postgres`` the portal's database
+is PostgreSQL and its full-text backend is measured, beside the Whoosh backend built over
+the same database and timed in the same run. See bench/README.md.
 
     .venv/bin/python bench/search_bench.py --assets 10000
+    .venv/bin/python bench/search_bench.py --assets 10000 --backend postgres
 """
 
 import argparse
@@ -21,12 +24,16 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import create_engine, func, insert, inspect, make_url, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from content.library.markdown import plain_text
 from content.library.models import (
@@ -54,11 +61,15 @@ from search import indexing
 from search.backend import SearchRequest
 from search.documents import all_asset_ids, load_documents
 from search.models import SearchOutbox
+from search.postgres_table import SEARCH_TABLE, create_schema
 from search.query import parse_query
 from search.service import search
+from search.whoosh_backend import WhooshBackend
 from workflows.review import collaborators
 from workflows.review.machine import transition
 
+# The server a PostgreSQL run makes its schema on, unless --database-url names a database.
+PG_URL = os.environ.get("TANDEM_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RATERS = 20  # reps who rate the corpus; an asset has up to this many ratings
 
 
@@ -492,11 +503,12 @@ def generate_corpus(count: int, seed: int) -> list[CorpusAsset]:
 # ---- the Tandem side ------------------------------------------------------------------------
 
 
-def build_app(workdir: Path):
+def build_app(workdir: Path, database_url: str, backend: str = "whoosh"):
     return create_app(
         {
             "SECRET_KEY": "bench-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'tandem.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SEARCH_BACKEND": backend,
             "INSTANCE_PATH": str(workdir / "instance"),
             "UPLOAD_FOLDER": str(workdir / "uploads"),
             "SEARCH_INDEX_PATH": str(workdir / "search-index"),
@@ -590,14 +602,39 @@ def insert_corpus(corpus: list[CorpusAsset], owner_id: int, batch: int = 2000) -
     leftover = db.session.scalar(select(func.count(SearchOutbox.id)))
     if leftover:
         raise RuntimeError(f"The bulk insert wrote {leftover} outbox rows; it should write none.")
+    settle_after_bulk_insert()
+
+
+def settle_after_bulk_insert() -> None:
+    """On PostgreSQL, what a database that has run for a while has: each id sequence past
+    the ids written here (the bulk insert gives explicit ids, and the publish step inserts
+    more rows), and statistics. Nothing to do on SQLite, whose ids follow the largest."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    names = [table.name for table in db.metadata.sorted_tables if "id" in table.c]
+    for name in names:
+        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
+        if sequence:
+            following = f'SELECT coalesce(max(id), 0) + 1 FROM "{name}"'  # noqa: S608
+            db.session.execute(text(f"SELECT setval(:s, ({following}), false)"), {"s": sequence})
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
 
 
 def index_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def time_rebuild(index_path: Path) -> dict:
-    """Bulk index through ``search.indexing.rebuild()``; document loading is timed apart."""
+def search_table_mb() -> float:
+    """The PostgreSQL backend's table with its indexes and TOAST, in MB."""
+    size = db.session.scalar(text(f"SELECT pg_total_relation_size('{SEARCH_TABLE}')"))
+    return (size or 0) / 1e6
+
+
+def time_rebuild(backend, size_mb: Callable[[], float], load: bool = True) -> dict:
+    """Bulk index through ``search.indexing.rebuild()``; document loading is timed apart
+    (unless not ``load``: another backend's rebuild timed it already)."""
     total, done = len(all_asset_ids()), [0]
 
     def progress(count: int) -> None:
@@ -606,22 +643,24 @@ def time_rebuild(index_path: Path) -> dict:
             step(f"  {done[0]:,} of {total:,} documents handed to the index writer")
 
     started, cpu_started = time.perf_counter(), time.process_time()
-    count = indexing.rebuild(progress=progress)
+    count = indexing.rebuild(backend, progress=progress)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
-    started = time.perf_counter()
-    ids = all_asset_ids()
-    for first in range(0, len(ids), indexing.BATCH):
-        load_documents(ids[first : first + indexing.BATCH])
-        db.session.expunge_all()
-    return {
+    figures = {
         "assets": count,
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "assets_per_s": count / seconds,
-        "load_documents_s": time.perf_counter() - started,
-        "size_mb": index_size_mb(index_path),
+        "size_mb": size_mb(),
     }
+    if load:
+        started = time.perf_counter()
+        ids = all_asset_ids()
+        for first in range(0, len(ids), indexing.BATCH):
+            load_documents(ids[first : first + indexing.BATCH])
+            db.session.expunge_all()
+        figures["load_documents_s"] = time.perf_counter() - started
+    return figures
 
 
 # ---- timing queries -------------------------------------------------------------------------
@@ -658,32 +697,55 @@ def _chosen(queries: list, which: str) -> list:
     return list(queries)
 
 
-def measure(run, queries: list, rounds: int) -> tuple[dict, dict]:
-    """Percentiles per mode, and the slowest time (ms) of each (query, stage, mode)."""
-    results, slowest = {}, {}
+def measure(runners: dict, queries: list, rounds: int) -> tuple[dict, dict]:
+    """Percentiles per engine and mode, and the slowest time (ms) of each (query, stage,
+    mode) per engine. The engines take turns query by query (in an order that rotates),
+    so other work on the machine weighs on each alike and their ratios can be compared."""
+    names = list(runners)
+    results: dict = {name: {} for name in names}
+    slowest: dict = {name: {} for name in names}
     for mode, (which, highlight) in MODES.items():
         chosen = _chosen(queries, which)
-        for query, stage in chosen:  # warm-up: searcher, caches, the miss path
-            run(query, stage, highlight)
-        samples, cpu = [], []
+        for name in names:  # warm-up: searcher, caches, the miss path
+            for query, stage in chosen:
+                runners[name](query, stage, highlight)
+        samples: dict = {name: [] for name in names}
+        cpu: dict = {name: [] for name in names}
+        turn = 0
         for _ in range(rounds):
             for query, stage in chosen:
-                started, cpu_started = time.perf_counter(), time.thread_time()
-                run(query, stage, highlight)
-                elapsed = (time.perf_counter() - started) * 1000
-                cpu.append((time.thread_time() - cpu_started) * 1000)
-                samples.append(elapsed)
-                key = (query, stage, mode)
-                slowest[key] = max(slowest.get(key, 0.0), elapsed)
-        # CPU time is what the search itself cost, whatever else the machine was doing.
-        results[mode] = {**percentiles(samples), "cpu": percentiles(cpu)}
+                turn += 1
+                for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                    started, cpu_started = time.perf_counter(), time.thread_time()
+                    runners[name](query, stage, highlight)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    cpu[name].append((time.thread_time() - cpu_started) * 1000)
+                    samples[name].append(elapsed)
+                    key = (query, stage, mode)
+                    slowest[name][key] = max(slowest[name].get(key, 0.0), elapsed)
+        for name in names:
+            # CPU time is what the search cost this process, whatever else the machine
+            # was doing (a PostgreSQL search's work is mostly the server's, not counted).
+            results[name][mode] = {**percentiles(samples[name]), "cpu": percentiles(cpu[name])}
     return results, slowest
 
 
-def tandem_runner(rep):
+@contextmanager
+def searching_with(app, backend) -> Iterator[None]:
+    """``backend`` answers the app's searches for a while (both are built over one database)."""
+    saved = app.extensions["search_backend"]
+    app.extensions["search_backend"] = backend
+    try:
+        yield
+    finally:
+        app.extensions["search_backend"] = saved
+
+
+def tandem_runner(app, backend, rep):
     def run(query: str, stage: str | None, highlight: bool):
         filters = {"stages": stage} if stage else {}
-        return search(rep, query, filters, per_page=20, highlight=highlight)
+        with searching_with(app, backend):
+            return search(rep, query, filters, per_page=20, highlight=highlight)
 
     return run
 
@@ -705,7 +767,6 @@ def component_costs(run, queries: list) -> dict:
     pass over every query (and PARTIAL_QUERIES) with highlights, timing the two steps by
     wrapping them."""
     import search.service as service_module
-    from search.whoosh_backend import WhooshBackend
 
     spent: dict[str, list[float]] = {"recheck": [], "partial": []}
 
@@ -891,6 +952,18 @@ def fts_runner(conn: sqlite3.Connection):
 
 # ---- report --------------------------------------------------------------------------------
 
+ENGINE_LABELS = {"whoosh": "Whoosh", "postgres": "PostgreSQL", "fts5": "FTS5 bm25"}
+WITHIN_WHOOSH = 3.0  # the PostgreSQL backend's target: at most 3x the Whoosh backend's time
+
+
+def engines(figures: dict) -> list[tuple[str, dict]]:
+    """(label, figures) of each engine timed: the backend measured, Whoosh beside it when
+    the backend is PostgreSQL, and FTS5."""
+    shown = [(ENGINE_LABELS[figures["backend"]], figures["tandem"])]
+    if "whoosh" in figures:
+        shown.append((ENGINE_LABELS["whoosh"], figures["whoosh"]))
+    return [*shown, (ENGINE_LABELS["fts5"], figures["fts5"])]
+
 
 def targets(figures: dict) -> list[dict]:
     """PASS/MISS per target (query and publish targets exist for 10k and 50k)."""
@@ -915,48 +988,78 @@ def targets(figures: dict) -> list[dict]:
         shown = f"{p95:.0f} ms" if p95 is not None else "n/a"
         lines.append({"target": f"publish-to-searchable p95 < {limit} ms", "pass": ok,
                       "measured": shown + f" ({publish['timeouts']} timed out)"})  # fmt: skip
+    if "whoosh" in figures:
+        ours, whoosh = tandem["queries"]["stage_hl"], figures["whoosh"]["queries"]["stage_hl"]
+        ratios = {stat: ours[stat] / whoosh[stat] for stat in ("p50", "p95", "mean")}
+        lines.append({
+            "target": f"PostgreSQL within {WITHIN_WHOOSH:.0f}x of Whoosh, stage filter + "
+                      "highlights (p50, p95, mean)",
+            "pass": all(ratio <= WITHIN_WHOOSH for ratio in ratios.values()),
+            "measured": ", ".join(f"{stat} {ratio:.2f}x" for stat, ratio in ratios.items()),
+        })  # fmt: skip
     return lines
 
 
+def _row(label: str, values: list[float], fmt: str) -> str:
+    """A label, each engine's figure, then the first engine's ratio to each other one."""
+    cells = "".join(f"{value:>12{fmt}}" for value in values)
+    ratios = "".join(
+        f"{values[0] / other:>9.2f}x" if other else f"{'':>10}" for other in values[1:]
+    )
+    return f"{label:44}{cells}{ratios}"
+
+
 def print_report(figures: dict) -> None:
-    tandem, fts = figures["tandem"], figures["fts5"]
+    shown = engines(figures)
+    tandem = figures["tandem"]
     print(
         f"\nSearch benchmark {figures['date']}: {figures['assets']:,} assets, "
         f"{figures['queries']} queries x {figures['rounds']} rounds, seed {figures['seed']}, "
         f"{figures['cpus']} CPU(s) used"
     )
+    print(f"backend {figures['backend']}, database {figures['database_url']}")
     code = figures["search_code"]
-    names = ("whoosh_backend.py", "service.py", "indexing.py")
+    names = ("whoosh_backend.py", "postgres_backend.py", "postgres_results.py", "service.py")
     print("search code: " + ", ".join(f"{name} {code.get(name)}" for name in names) + "\n")
     print(f"load average at start / end: {figures['load_start']} / {figures['load_end']}\n")
-    print(f"{'':46}{'Tandem/Whoosh':>14}{'FTS5 bm25':>12}{'ratio':>9}")
+    first = shown[0][0]
+    header = "".join(f"{label:>12}" for label, _f in shown)
+    header += "".join(f"{first[:4] + '÷' + label[:4]:>10}" for label, _f in shown[1:])
+    print(f"{'':44}{header}")
     rows = [
         ("bulk index (assets/s)", "assets_per_s", ",.0f"),
         ("bulk index wall time (s)", "seconds", ".1f"),
-        ("bulk index CPU time (s)", "cpu_seconds", ".1f"),
+        ("bulk index CPU time of this process (s)", "cpu_seconds", ".1f"),
         ("index size (MB)", "size_mb", ".1f"),
     ]
     for label, key, fmt in rows:
-        ours, theirs = tandem["index"][key], fts["index"][key]
-        print(f"{label:46}{ours:>14{fmt}}{theirs:>12{fmt}}{ours / theirs:>8.1f}x")
-    print(f"{'  Tandem: loading documents from the DB (s)':46}"
-          f"{tandem['index']['load_documents_s']:>14.1f}")  # fmt: skip
+        print(_row(label, [f["index"][key] for _label, f in shown], fmt))
+    print(f"{'  Tandem: loading documents from the DB (s)':44}"
+          f"{tandem['index']['load_documents_s']:>12.1f}")  # fmt: skip
     for mode, label in MODE_LABELS.items():
-        ours, theirs = tandem["queries"][mode], fts["queries"][mode]
-        print(f"{label}, wall time ({ours['n']} timed searches)")
-        lines = [(f"  {stat} (ms)", ours[stat], theirs[stat]) for stat in ("p50", "p95", "p99")]
-        lines.append(("  mean (ms)", ours["mean"], theirs["mean"]))
-        lines.append(("  p95 CPU time (ms)", ours["cpu"]["p95"], theirs["cpu"]["p95"]))
-        for name, mine, base in lines:
-            print(f"{name:46}{mine:>14.1f}{base:>12.1f}{mine / base:>8.1f}x")
+        print(f"{label}, wall time ({tandem['queries'][mode]['n']} timed searches each)")
+        for stat in ("p50", "p95", "p99", "mean"):
+            values = [f["queries"][mode][stat] for _label, f in shown]
+            print(_row(f"  {stat} (ms)", values, ".1f"))
+        values = [f["queries"][mode]["cpu"]["p95"] for _label, f in shown]
+        print(_row("  p95 CPU time of this process (ms)", values, ".1f"))
+    if "whoosh" in figures:
+        differ = [
+            query
+            for query, total in tandem["hits"].items()
+            if total != figures["whoosh"]["hits"].get(query)
+        ]
+        example = f" (e.g. {', '.join(differ[:4])})" if differ else ""
+        print(f"queries whose match count differs between the backends: {len(differ)} of "
+              f"{len(tandem['hits'])}{example}")  # fmt: skip
     publish = tandem["publish"]
     if "p50" in publish:
         print(f"publish-to-searchable ({publish['n']} assets, {publish['timeouts']} timed out)")
         for stat in ("p50", "p95", "max"):
-            print(f"{'  ' + stat + ' (ms)':46}{publish[stat]:>14.0f}")
+            print(f"{'  ' + stat + ' (ms)':44}{publish[stat]:>12.0f}")
         drained = publish["drained"]
-        print(f"{'  of which indexed, p50 / p95 (ms)':46}"
-              f"{drained['p50']:>8.0f} /{drained['p95']:>5.0f}")  # fmt: skip
+        print(f"{'  of which indexed, p50 / p95 (ms)':44}"
+              f"{drained['p50']:>6.0f} /{drained['p95']:>5.0f}")  # fmt: skip
     costs = tandem.get("costs")
     if costs:
         print(f"inside the searches ({costs['searches']} with highlights, one pass)")
@@ -978,6 +1081,39 @@ def profile_slowest(run, slowest: dict, count: int) -> None:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
 
 
+def explain_slowest(run, slowest: dict, count: int, mode: str = "stage_hl") -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement a search on the PostgreSQL backend
+    issues, for the ``count`` slowest searches of ``mode``: each statement is recorded as
+    the search runs, then run again under EXPLAIN with the same parameters."""
+    from sqlalchemy import event
+
+    worst = [item for item in slowest.items() if item[0][2] == mode]
+    worst.sort(key=lambda item: -item[1])
+    for (query, stage, _mode), elapsed in worst[:count]:
+        statements: list = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many, into=statements):
+            into.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            run(query, stage, MODES[mode][1])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        print(f"\n--- EXPLAIN: {query!r} stage={stage} {mode} (slowest {elapsed:.0f} ms) ---")
+        with db.engine.connect() as conn:
+            for statement, parameters in statements:
+                if SEARCH_TABLE not in statement or not statement.lstrip().startswith(
+                    ("SELECT", "WITH")
+                ):
+                    continue
+                plan = conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters
+                ).scalars()
+                print(f"\n{statement}\n{parameters}\n" + "\n".join(plan))
+            conn.rollback()
+
+
 # ---- main ------------------------------------------------------------------------------------
 
 
@@ -990,6 +1126,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the queries")
     parser.add_argument("--publish", type=int, default=20, help="assets for publish latency")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--backend",
+        choices=("whoosh", "postgres"),
+        help="the search backend measured (default whoosh, or the kept build's with --reuse)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="the portal's database (created if missing; empty unless --reuse). Default: a "
+        "SQLite file in the workdir, or for postgres a new schema on TANDEM_BENCH_PG_URL "
+        f"({PG_URL}), dropped afterwards unless --keep",
+    )
+    parser.add_argument(
+        "--no-whoosh",
+        action="store_true",
+        help="with --backend postgres, do not also build and time the Whoosh backend",
+    )
     parser.add_argument("--workdir", type=Path, help="an empty folder for the databases/index")
     parser.add_argument("--keep", action="store_true", help="keep the workdir afterwards")
     parser.add_argument(
@@ -1003,6 +1155,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile", type=int, default=0, metavar="K", help="cProfile the K slowest searches"
+    )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=0,
+        metavar="K",
+        help="postgres: EXPLAIN (ANALYZE, BUFFERS) the statements of the K slowest searches "
+        "with a stage filter and highlights",
     )
     return parser.parse_args(argv)
 
@@ -1054,40 +1214,84 @@ def bench_users() -> tuple[int, int, list[int]]:
     return marketer.id, rep.id, reviewer_ids
 
 
-def build(args, corpus: list[CorpusAsset], workdir: Path, marketer_id: int) -> dict:
+def whoosh_beside(app, args, workdir: Path) -> WhooshBackend | None:
+    """The Whoosh backend over the same database, timed beside the PostgreSQL one."""
+    if args.backend != "postgres" or args.no_whoosh:
+        return None
+    memory = app.config["SEARCH_REBUILD_MEMORY_MB"]
+    return WhooshBackend(workdir / "search-index", rebuild_memory_mb=memory)
+
+
+def build(args, corpus: list[CorpusAsset], workdir: Path, marketer_id: int, whoosh) -> dict:
     """Insert and index the corpus and load FTS5 (or, with --reuse, read what a kept
-    workdir's build measured): {"index": Tandem's figures, "fts5": FTS5's}."""
+    workdir's build measured): {"index": the backend's figures, "whoosh": those of the
+    Whoosh backend beside it, "fts5": FTS5's, and which backend and database}."""
     built = workdir / BUILT
     if args.reuse:
         return json.loads(built.read_text())
     step(f"inserting {len(corpus):,} assets")
     insert_corpus(corpus, marketer_id)
-    step("indexing through search.indexing.rebuild()")
-    index = time_rebuild(workdir / "search-index")
+    backend = indexing.get_backend()
+    step(f"indexing through search.indexing.rebuild() ({backend.name})")
+    if backend.name == "postgres":
+        index = time_rebuild(backend, search_table_mb)
+    else:
+        index = time_rebuild(backend, lambda: index_size_mb(workdir / "search-index"))
+    figures = {"backend": args.backend, "database_url": args.database_url, "index": index}
+    if whoosh is not None:
+        step("indexing the same database with the Whoosh backend")
+        size = lambda: index_size_mb(workdir / "search-index")  # noqa: E731
+        figures["whoosh"] = time_rebuild(whoosh, size, load=False)
     step("loading the FTS5 baseline")
-    conn, fts_index = build_fts(workdir / "fts5.db", corpus)
+    conn, figures["fts5"] = build_fts(workdir / "fts5.db", corpus)
     conn.close()
-    figures = {"index": index, "fts5": fts_index}
     built.write_text(json.dumps(figures, indent=2))
     return figures
+
+
+def catch_up(backend) -> None:
+    """Index into a backend the indexer does not feed (Whoosh beside PostgreSQL) the
+    assets the publish steps of earlier runs added, so both search the same assets."""
+    missing = sorted(set(all_asset_ids()) - set(backend.indexed()))
+    if not missing:
+        return
+    step(f"indexing the {len(missing)} assets published since into the Whoosh backend too")
+    documents, _gone = load_documents(missing)
+    writer = backend.writer()
+    for document in documents:
+        writer.upsert(document)
+    writer.commit()
 
 
 def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     queries = [QUERIES[i % len(QUERIES)] for i in range(args.queries)]
     db.create_all()
+    if args.backend == "postgres":
+        create_schema(db.engine)  # a migrated database has it; create_all does not
     ensure_defaults()
     marketer_id, rep_id, reviewer_ids = bench_users()
-    built = build(args, corpus, workdir, marketer_id)
-    index, fts_index = built["index"], built["fts5"]
-    step("replaying queries through search.service.search()")
-    run = tandem_runner(db.session.get(User, rep_id))
-    tandem_queries, slowest = measure(run, queries, args.rounds)
-    hits = {f"{q} @{s or '-'}": run(q, s, False).result.total for q, s in queries}
-    costs = component_costs(run, queries)
-    step("querying the FTS5 baseline")
+    whoosh = whoosh_beside(app, args, workdir)
+    built = build(args, corpus, workdir, marketer_id, whoosh)
+    if whoosh is not None and "whoosh" not in built:
+        sys.exit(f"{workdir} was built without the Whoosh backend: reuse it with --no-whoosh.")
+    if whoosh is not None:
+        catch_up(whoosh)
+    rep = db.session.get(User, rep_id)
+    run = tandem_runner(app, indexing.get_backend(), rep)
+    runners = {"tandem": run}
+    if whoosh is not None:
+        runners["whoosh"] = tandem_runner(app, whoosh, rep)
     conn = sqlite3.connect(workdir / "fts5.db")
-    fts_queries, _ = measure(fts_runner(conn), queries, args.rounds)
+    runners["fts5"] = fts_runner(conn)
+    step(f"replaying queries: {', '.join(runners)}, taking turns")
+    timed, slowest = measure(runners, queries, args.rounds)
     conn.close()
+    hits = {
+        name: {f"{q} @{s or '-'}": runners[name](q, s, False).result.total for q, s in queries}
+        for name in runners
+        if name != "fts5"
+    }
+    costs = component_costs(run, queries)
     step(f"publish-to-searchable for {args.publish} assets")
     marketer = db.session.get(User, marketer_id)
     reviewers = [db.session.get(User, reviewer_id) for reviewer_id in reviewer_ids]
@@ -1095,7 +1299,11 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
     # words, or a search for a word would find those first and miss the new asset.
     seed = args.seed + (len(all_asset_ids()) if args.reuse else 0)
     publish = publish_to_searchable(app, marketer, reviewers, args.publish, seed)
+    if whoosh is not None:
+        catch_up(whoosh)
     figures = {
+        "backend": args.backend,
+        "database_url": args.database_url,
         "date": date.today().isoformat(),
         "load_start": args.load_start,
         "load_end": _load(),
@@ -1106,19 +1314,84 @@ def run_benchmark(app, args, corpus: list[CorpusAsset], workdir: Path) -> dict:
         "cpus": args.cpus,
         "search_code": args.fingerprint,
         "tandem": {
-            "index": index,
-            "queries": tandem_queries,
+            "index": built["index"],
+            "queries": timed["tandem"],
             "publish": publish,
-            "hits": hits,
+            "hits": hits["tandem"],
             "costs": costs,
         },
-        "fts5": {"index": fts_index, "queries": fts_queries},
+        "fts5": {"index": built["fts5"], "queries": timed["fts5"]},
     }
+    if whoosh is not None:
+        figures["whoosh"] = {
+            "index": built["whoosh"],
+            "queries": timed["whoosh"],
+            "hits": hits["whoosh"],
+        }
     figures["targets"] = targets(figures)
     print_report(figures)
     if args.profile:
-        profile_slowest(run, slowest, args.profile)
+        profile_slowest(run, slowest["tandem"], args.profile)
+    if args.explain and args.backend == "postgres":
+        explain_slowest(run, slowest["tandem"], args.explain)
     return figures
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names when it does not exist yet."""
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            return
+    except OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+    finally:
+        engine.dispose()
+    name = make_url(url).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    step(f"created the PostgreSQL database {name}")
+
+
+def holds_assets(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("assets"):
+                return False
+            return bool(conn.scalar(text("SELECT count(*) FROM assets")))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def portal_database(args, workdir: Path) -> Iterator[str]:
+    """The portal's database URL: --database-url (made if missing), a SQLite file in the
+    workdir (Whoosh), or a new PostgreSQL schema, dropped afterwards unless --keep."""
+    if args.database_url:
+        if make_url(args.database_url).get_backend_name() == "postgresql":
+            ensure_database(args.database_url)
+        if not args.reuse and holds_assets(args.database_url):
+            sys.exit(f"{args.database_url} already holds assets; give an empty database.")
+        yield args.database_url
+        return
+    if args.backend == "whoosh":
+        yield f"sqlite:///{workdir / 'tandem.db'}"
+        return
+    schema = f"search_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        if not args.keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def main(argv=None) -> int:
@@ -1132,24 +1405,33 @@ def main(argv=None) -> int:
         if not (workdir / BUILT).exists():
             sys.exit(f"{workdir} holds no kept build; build one with --keep first.")
         args.keep, corpus = True, []
-        args.assets = json.loads((workdir / BUILT).read_text())["index"]["assets"]
-        step(f"reusing the {args.assets:,} assets built in {workdir}")
+        kept = json.loads((workdir / BUILT).read_text())
+        args.assets = kept["index"]["assets"]
+        # Builds kept before the benchmark knew PostgreSQL were Whoosh on SQLite.
+        args.backend = args.backend or kept.get("backend", "whoosh")
+        args.database_url = args.database_url or kept.get("database_url")
+        if args.backend != kept.get("backend", "whoosh"):
+            sys.exit(f"{workdir} was built with the {kept.get('backend', 'whoosh')} backend.")
+        step(f"reusing the {args.assets:,} assets built in {workdir} ({args.backend})")
     elif any(workdir.iterdir()):
         sys.exit(f"{workdir} is not empty; give an empty or new --workdir.")
     else:
+        args.backend = args.backend or "whoosh"
         step(f"generating {args.assets:,} assets (seed {args.seed}) in {workdir}")
         corpus = generate_corpus(args.assets, args.seed)
-    app = build_app(workdir)
     try:
-        with app.app_context():
-            figures = run_benchmark(app, args, corpus, workdir)
-            db.session.remove()
-            db.engine.dispose()
+        with portal_database(args, workdir) as url:
+            args.database_url = url
+            app = build_app(workdir, url, args.backend)
+            with app.app_context():
+                figures = run_benchmark(app, args, corpus, workdir)
+                db.session.remove()
+                db.engine.dispose()
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2))
     finally:
         if args.keep:
-            step(f"kept {workdir}")
+            step(f"kept {workdir} (database {args.database_url})")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    case,
     cast,
     delete,
     exists,
@@ -43,7 +44,7 @@ from search.backend import (
     should_match,
 )
 from search.postgres_query import both, either, query_parts, split_candidates
-from search.postgres_results import facet_counts, page_hits, stale
+from search.postgres_results import facet_counts, page_hits, read_facets, stale
 from search.postgres_spelling import Vocabulary
 from search.postgres_table import ARRAY_FACETS, search_documents
 from search.query import ParsedQuery
@@ -236,17 +237,18 @@ class PostgresBackend:
             # GIN index and each later statement need not rebuild it.
             query = _tsquery(both([text for _word, text in optional] + mandatory))
             conditions = [search_documents.c.document.bool_op("@@")(query), *unwanted, *filters]
-            ranked, total, missing = self._candidates(connection, query, conditions, request)
+            ranked, total, missing, facets = self._candidates(
+                connection, query, conditions, request
+            )
             if request.partial and total < PARTIAL_BELOW and len(optional) > 2:
                 query = _tsquery(either([text for _word, text in optional] + mandatory))
                 conditions = [*self._partial(optional, mandatory), *unwanted, *filters]
-                ranked, total, missing = self._candidates(
+                ranked, total, missing, facets = self._candidates(
                     connection, query, conditions, request, optional
                 )
             start = (request.page - 1) * request.per_page
             page = ranked[start : start + request.per_page]
             hits = page_hits(connection, query, page, request, missing)
-            facets = facet_counts(connection, conditions) if total else {n: [] for n in FACETS}
             # Few results: a respelt query may find more (the service decides).
             suggestion = (
                 self._vocabulary.suggestion(connection, request.parsed, filters)
@@ -299,6 +301,7 @@ class PostgresBackend:
             if not slug:
                 continue
             if name in ARRAY_FACETS:
+                # Served with the words by the index over both (search.postgres_table).
                 conditions.append(table.c[name].contains([slug]))
             elif name in SCALAR_FILTERS:
                 conditions.append(table.c[name] == slug)
@@ -317,46 +320,70 @@ class PostgresBackend:
 
     @staticmethod
     def _candidates(connection, query, conditions, request: SearchRequest, optional=()):
-        """The best ``window`` matches as (score, asset id) in page order, the total, and
-        asset id → the optional words it lacks (a partial match ranks by how many it has)."""
+        """The best ``window`` matches as (score, asset id) in page order, the total,
+        asset id → the optional words it lacks (a partial match ranks by how many it has),
+        and the facet counts over all matches.
+
+        One statement: the matches are read once, ranked, and counted by facet from the
+        same rows (a second pass over the matches cost a fifth of a search's SQL)."""
         table = search_documents
-        relevance = func.ts_rank_cd(table.c.document, query, 32)  # 32: rank / (rank + 1)
         has = [_matches(text).label(f"has_{i}") for i, (_word, text) in enumerate(optional)]
-        newest = request.sort == "newest"
-        order: tuple[ColumnElement[Any], ...]
-        if newest:
-            order = (table.c.published_at.desc().nulls_last(), table.c.asset_id.desc())
-        elif optional:
-            order = (_matched_count(optional).desc(), relevance.desc(), table.c.asset_id)
-        else:
-            order = (relevance.desc(), table.c.asset_id)
-        window = max(CANDIDATES, request.page * request.per_page)
-        rows = connection.execute(
+        matches = (
             select(
                 table.c.asset_id,
-                relevance,
+                func.ts_rank_cd(table.c.document, query, 32).label("relevance"),  # rank/(rank+1)
                 table.c.quality,
                 table.c.review_by,
-                func.count().over().label("total"),
+                table.c.published_at,
+                *(table.c[name] for name in FACETS),
                 *has,
             )
             .where(*conditions)
+            .cte("matches")
+        )
+        found = matches.c
+        matched = [found[f"has_{i}"] for i in range(len(optional))]
+        newest = request.sort == "newest"
+        order: tuple[ColumnElement[Any], ...]
+        if newest:
+            order = (found.published_at.desc().nulls_last(), found.asset_id.desc())
+        elif optional:
+            order = (_count_true(matched).desc(), found.relevance.desc(), found.asset_id)
+        else:
+            order = (found.relevance.desc(), found.asset_id)
+        window = max(CANDIDATES, request.page * request.per_page)
+        rows = connection.execute(
+            select(
+                found.asset_id,
+                found.relevance,
+                found.quality,
+                found.review_by,
+                func.count().over().label("total"),
+                # On the first row only: each row's copy was decoded into Python objects.
+                case((func.row_number().over(order_by=order) == 1, facet_counts(matches))).label(
+                    "facets"
+                ),
+                *matched,
+            )
             .order_by(*order)
             .limit(window)
         ).all()
         today = request.today or date.today()
         missing = {
-            row[0]: [word for (word, _t), has in zip(optional, row[5:], strict=True) if not has]
+            row[0]: [word for (word, _t), has in zip(optional, row[6:], strict=True) if not has]
             for row in rows
         }
         ranked = [
             (blended_score(relevance, quality, stale(review_by, today)), asset_id)
-            for asset_id, relevance, quality, review_by, _total, *_has in rows
+            for asset_id, relevance, quality, review_by, _total, _facets, *_has in rows
         ]
         if not newest:
             # Stable: ties keep text order; documents lacking fewer words stay first.
             ranked.sort(key=lambda pair: (-len(missing[pair[1]]), pair[0]), reverse=True)
-        return ranked, rows[0].total if rows else 0, missing
+        if not rows:
+            return ranked, 0, missing, {name: [] for name in FACETS}
+        counted = next((row.facets for row in rows if row.facets is not None), None)
+        return ranked, rows[0].total, missing, read_facets(counted)
 
     # ---- did you mean ---------------------------------------------------------------
 
@@ -375,7 +402,11 @@ def _matches(rendered: str):
 
 def _matched_count(optional: list[tuple[str, str]]):
     """How many of the optional words a document has."""
-    counts = [cast(_matches(text), Integer) for _word, text in optional]
+    return _count_true([_matches(text) for _word, text in optional])
+
+
+def _count_true(conditions: list):
+    counts = [cast(condition, Integer) for condition in conditions]
     total: ColumnElement[int] = counts[0]
     for count in counts[1:]:
         total = total + count

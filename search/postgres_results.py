@@ -76,25 +76,34 @@ def passages(query) -> list:
     ]
 
 
-def facet_counts(connection, conditions) -> dict[str, list[tuple[str, int]]]:
-    """Counts of each facet value over all matches (not only the page), in one pass over
-    the matches grouped by each facet in turn."""
-    table = search_documents
+def facet_counts(matches):
+    """The counts of each facet value over all ``matches`` (a CTE with the facet
+    columns), as one JSON array of [stage, persona, industry, content type, tag, count]
+    rows for ``read_facets``: a scalar subquery the ranking statement carries, so the
+    matches are read once for both."""
+    found = matches.c
     # Unnested side by side, the arrays of a match give as many rows as the longest one,
     # the shorter padded with NULL; the content type, as an array of one, gives every
     # match a row even when its arrays are empty, and is counted once.
     values = select(
         *(
-            func.unnest(table.c[name] if name in ARRAY_FACETS else array([table.c[name]])).label(
-                name
-            )
+            func.unnest(found[name] if name in ARRAY_FACETS else array([found[name]])).label(name)
             for name in FACETS
         )
-    ).where(*conditions)
-    columns = values.subquery("facet_values").c
-    counted = select(*columns, func.count()).group_by(func.grouping_sets(*columns))
+    ).subquery("facet_values")
+    columns = values.c
+    counted = (
+        select(*columns, func.count().label("matches"))
+        .group_by(func.grouping_sets(*columns))
+        .subquery("facet_counts")
+    )
+    return select(func.json_agg(func.json_build_array(*counted.c))).scalar_subquery()
+
+
+def read_facets(rows: list | None) -> dict[str, list[tuple[str, int]]]:
+    """facet → (value, count), most matches first, from what ``facet_counts`` gave."""
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for *slugs, count in connection.execute(counted):
+    for *slugs, count in rows or ():
         # A row of one grouping set has its facet's value and NULL in the other columns.
         found = next(((name, slug) for name, slug in zip(FACETS, slugs, strict=True) if slug), None)
         if found:

@@ -31,6 +31,7 @@ SEARCH_TABLE = "search_documents"
 BODY_INDEXED = 200_000
 FILE_TEXT_INDEXED = 200_000
 ARRAY_FACETS = ("stages", "personas", "industries", "tags")
+SEARCH_INDEX = "ix_search_documents_document_facets"
 
 # PostgreSQL's parser skips anything shaped like an HTML tag, where Whoosh and readers see
 # words: angle brackets are read as spaces.
@@ -83,9 +84,16 @@ search_documents = Table(
     # Added after the table was first created (see the migrations): kept last, in order.
     Column("expires_on", Date),
     Column("collaborator_ids", ARRAY(Integer), nullable=False, server_default="{}"),
-    *(
-        Index(f"ix_search_documents_{name}", name, postgresql_using="gin", postgresql_with=GIN)
-        for name in ("document", *ARRAY_FACETS)
+    # One GIN index over the words and the facet lists: a search with a facet filter finds
+    # the documents having both in one index scan. With an index per column the planner
+    # could start from every document of a stage and test the words on each, reading each
+    # tsvector out of TOAST, which its cost model counts as free (3-6x slower).
+    Index(
+        SEARCH_INDEX,
+        "document",
+        *ARRAY_FACETS,
+        postgresql_using="gin",
+        postgresql_with=GIN,
     ),
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PG_ADMIN_URL, require_postgres
+from tests.factories import PG_ADMIN_URL, postgres_schema, require_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,32 @@ def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
     assert figures["tandem"]["publish"]["timeouts"] == 0
     assert figures["targets"]
     assert "Targets (set for one core):" in finished.stdout
+
+
+def test_the_search_benchmark_runs_the_postgres_backend_beside_whoosh(tmp_path):
+    require_postgres()
+    figures_file = tmp_path / "figures.json"
+    with postgres_schema() as url:
+        command = [
+            sys.executable, str(ROOT / "bench" / "search_bench.py"), "--backend", "postgres",
+            "--database-url", url, "--assets", "60", "--queries", "8", "--rounds", "1",
+            "--publish", "2", "--all-cpus", "--workdir", str(tmp_path / "work"),
+            "--json", str(figures_file), "--keep",
+        ]  # fmt: skip
+
+        finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    built = json.loads((tmp_path / "work" / "build.json").read_text())
+    assert (built["backend"], built["database_url"]) == ("postgres", url)
+    figures = json.loads(figures_file.read_text())
+    assert figures["tandem"]["index"]["assets"] == figures["whoosh"]["index"]["assets"] == 60
+    # The publish step inserts rows after the bulk insert's explicit ids.
+    assert figures["tandem"]["publish"]["timeouts"] == 0
+    timed = [figures[name]["queries"]["stage_hl"]["n"] for name in ("tandem", "whoosh", "fts5")]
+    assert timed[0] > 0
+    assert len(set(timed)) == 1
+    assert any("within 3x of Whoosh" in line["target"] for line in figures["targets"])
 
 
 def test_the_report_benchmark_times_every_report_on_a_tiny_portal(tmp_path):
