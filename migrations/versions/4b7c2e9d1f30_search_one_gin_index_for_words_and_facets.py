@@ -9,7 +9,7 @@ serves searches without a filter as the word index did. Written by hand like 929
 so searches keep an index throughout; the upgrade then refreshes the statistics.
 
 Revision ID: 4b7c2e9d1f30
-Revises: 6e94a0d23c9e
+Revises: 2c03b8dce56a
 Create Date: 2026-12-06 08:40:00.000000
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4b7c2e9d1f30'
-down_revision = '6e94a0d23c9e'
+down_revision = '2c03b8dce56a'
 branch_labels = None
 depends_on = None
 
