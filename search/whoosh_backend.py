@@ -12,9 +12,9 @@ was an UnpicklingError now and then). So searchers are kept in a pool: a search 
 one that no other thread holds (or opens one) and puts it back when done, so there are
 never more searchers than searches at once. What is computed from the index (facet
 value sets, the readable documents) is not kept per searcher but by what the segments
-hold (search.whoosh_readers.SharedValues), so every searcher of the same segments shares
-one copy, and the index's files are read in place through one memory map per file per
-process (search.whoosh_files) rather than copied into each searcher.
+hold (search.whoosh_sets), so every searcher of the same segments shares one copy, and
+the index's files are read in place through one memory map per file per process
+(search.whoosh_files) rather than copied into each searcher.
 """
 
 import logging
@@ -22,49 +22,36 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from whoosh import highlight, index
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 from whoosh.searching import Results, Searcher
 
-from search.backend import (
-    FACETS,
-    FEW_RESULTS,
-    PARTIAL_BELOW,
-    SearchRequest,
-    SearchResult,
-    should_match,
-)
+from search.backend import FEW_RESULTS, PARTIAL_BELOW, SearchRequest, SearchResult, should_match
 from search.whoosh_files import MappedStorage
-from search.whoosh_index import SCHEMA, WhooshWriter, from_epoch, schema_outdated, segment_key
+from search.whoosh_index import SCHEMA, WhooshWriter, from_epoch, schema_outdated
 from search.whoosh_query import (
     excluded_query,
     facet_clauses,
     matching,
     proximity_stems,
     query_parts,
-    readable,
     without_excluded,
 )
 from search.whoosh_ranking import hit_of, ranked_positions, scored_by_relevance
-from search.whoosh_readers import SharedValues, open_searcher, scoring_searcher, searcher_key
+from search.whoosh_readers import open_searcher, scoring_searcher
 from search.whoosh_scoring import matched_terms, scored_terms, scores, top
+from search.whoosh_sets import DocumentSets
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 3
-# Values kept per segment (its facet sets and readable documents, a few per segment) and
-# per searcher (the same, merged over its segments: only the latest few generations are
-# searched, and at 50,000 assets one merged set of readable documents is ~3 MB).
-SEGMENT_VALUES = 64
-SEARCHER_VALUES = 4
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
 # Titles are short: show them whole, not as a fragment around the match.
 
@@ -84,8 +71,7 @@ class WhooshBackend:
         # Bumped when the index is replaced by an empty one: a searcher from before then is
         # not put back (a new index may start again at the same generation).
         self._epoch = 0
-        self._segment_values = SharedValues(SEGMENT_VALUES)
-        self._searcher_values = SharedValues(SEARCHER_VALUES)
+        self._sets = DocumentSets()
         # Held while the index's files are replaced or opened (see _index).
         self._create_lock = threading.RLock()
 
@@ -242,7 +228,7 @@ class WhooshBackend:
             return SearchResult(
                 hits=[],
                 total=0,
-                facets=self._facet_counts(searcher, found),
+                facets=self._sets.facet_counts(searcher, found),
                 suggestion=suggestion(searcher, request, allowed),
             )
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
@@ -284,7 +270,7 @@ class WhooshBackend:
         return SearchResult(
             hits=hits,
             total=total,
-            facets=self._facet_counts(searcher, found),
+            facets=self._sets.facet_counts(searcher, found),
             # Few results: a respelt query may find more (the service decides).
             suggestion=suggestion(searcher, request, allowed) if total < FEW_RESULTS else None,
         )
@@ -321,7 +307,7 @@ class WhooshBackend:
         building that set twice per search was a fifth of a search's time. A reader's
         own drafts (assets they were invited to) are added to it per search.
         """
-        shared = self._shared_allowed(searcher, request)
+        shared = self._sets.allowed(searcher, request)
         if not request.live_only or request.user_id is None or shared is None:
             return shared
         user = str(request.user_id)
@@ -330,79 +316,6 @@ class WhooshBackend:
         mine = And([Term("collaborators", user), *facet_clauses(request)])
         theirs = set(searcher.docs_for_query(mine))
         return shared | theirs if theirs - shared else shared
-
-    def _shared_allowed(self, searcher, request: SearchRequest) -> set[int] | None:
-        sets = []
-        if request.live_only:
-            sets.append(self._readable(searcher, (request.today or date.today()).toordinal()))
-        for name, slug in sorted((k, v) for k, v in request.filters.items() if v):
-            sets.append(self._facet_docs(searcher, name, slug))
-        if not sets:
-            return None
-        sets.sort(key=len)
-        allowed = sets[0]
-        for docs in sets[1:]:
-            allowed = allowed & docs  # a new set: the kept ones are shared
-        return allowed  # may be a kept set: read it, never change it
-
-    def _per_segment(self, searcher, name: Hashable, compute: Callable) -> list[tuple[Any, int]]:
-        """(``compute(segment reader)``, document offset) for each segment of
-        ``searcher``, computed once per segment content (``segment_key``) for every
-        thread."""
-        found = []
-        for leaf, offset in searcher.reader().leaf_readers():
-            key = segment_key(leaf)
-            if key is None:
-                found.append((compute(leaf), offset))
-            else:
-                value = self._segment_values.get((name, key), partial(compute, leaf))
-                found.append((value, offset))
-        return found
-
-    def _readable(self, searcher, today: int) -> set[int]:
-        """The live documents not expired by ``today`` (a day ordinal)."""
-        query = readable(today)
-
-        def compute():
-            per_segment = self._per_segment(
-                searcher, ("readable", today), lambda leaf: _leaf_docs(leaf, query)
-            )
-            return merged(per_segment)
-
-        return self._searcher_values.get(("readable", today, searcher_key(searcher)), compute)
-
-    def _facet_values(self, searcher) -> list[dict[str, dict[str, set[int]]]]:
-        """For each segment, facet → value → the documents carrying it (index
-        numbering), so counting a search's facets is a few set intersections done in C
-        rather than a Python walk over every match."""
-
-        def compute():
-            return [
-                {name: {slug: shifted(docs, offset) for slug, docs in by_slug.items()}
-                 for name, by_slug in values.items()}
-                for values, offset in self._per_segment(searcher, "facets", _leaf_facets)
-            ]  # fmt: skip
-
-        return self._searcher_values.get(("facets", searcher_key(searcher)), compute)
-
-    def _facet_docs(self, searcher, name: str, slug: str) -> set[int]:
-        """The documents whose facet ``name`` has the value ``slug``."""
-        if name not in FACETS:  # like a Whoosh term on a field that is no facet
-            return set(searcher.docs_for_query(Term(name, slug)))
-        per_segment = self._facet_values(searcher)
-        return merged([(values[name].get(slug, set()), 0) for values in per_segment])
-
-    def _facet_counts(self, searcher, found: set[int]) -> dict[str, list[tuple[str, int]]]:
-        per_segment = self._facet_values(searcher)
-        counts = {}
-        for name in FACETS:
-            tally: Counter[str] = Counter()
-            for values in per_segment:
-                for slug, docs in values[name].items():
-                    if count := len(docs & found):
-                        tally[slug] += count
-            counts[name] = sorted(tally.items(), key=lambda pair: (-pair[1], pair[0]))
-        return counts
 
 
 class _Pooled:
@@ -421,33 +334,3 @@ class _Pooled:
         if self._scoring is None:
             self._scoring = scoring_searcher(self.searcher)
         return self._scoring
-
-
-def _leaf_facets(leaf) -> dict[str, dict[str, set[int]]]:
-    """facet → value → the documents of one segment carrying it (segment numbering)."""
-    return {
-        name: {slug: set(leaf.postings(name, slug).all_ids()) for slug in leaf.field_terms(name)}
-        for name in FACETS
-    }
-
-
-def _leaf_docs(leaf, query) -> set[int]:
-    """The documents of one segment that ``query`` matches (segment numbering)."""
-    return set(query.docs(Searcher(leaf, closereader=False)))
-
-
-def shifted(docs: set[int], offset: int) -> set[int]:
-    """A segment's document numbers as the whole index numbers them."""
-    return docs if not offset else {docnum + offset for docnum in docs}
-
-
-def merged(per_segment: list[tuple[set[int], int]]) -> set[int]:
-    """One set of index document numbers from per-segment sets and their offsets: the
-    one non-empty set itself when there is only one in index numbering (no copy)."""
-    sets = [shifted(docs, offset) for docs, offset in per_segment if docs]
-    if len(sets) == 1:
-        return sets[0]
-    found: set[int] = set()
-    for docs in sets:
-        found |= docs
-    return found
