@@ -12,9 +12,9 @@ def _int_env(name: str, default: int) -> int:
 
 bind = os.environ.get("TANDEM_BIND", "0.0.0.0:8000")
 
-# Sync workers: one request at a time each, which is what the Whoosh search backend
-# supports today (its index writer is not shared between threads), so gthread is not
-# offered yet. 2 x cores + 1 is gunicorn's advice; the cap keeps a large host from
+# Sync workers: one request at a time each. Threaded workers work too (give
+# `--worker-class gthread --threads N` on the command line; see README.md, "Search
+# backends"). 2 x cores + 1 is gunicorn's advice; the cap keeps a large host from
 # starting more workers than the database's connections and the memory allow (each
 # worker holds about 140 MB, see docs/deploying.md, "Sizing").
 worker_class = "sync"

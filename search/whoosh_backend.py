@@ -2,9 +2,19 @@
 
 Facts this design respects (measured on this machine): a second process opening a
 writer gets LockError at once, so `writer()` asks with timeout 0 and returns None;
-opening a searcher is expensive on a large index, so each process keeps one searcher
-and replaces it only when the index changed; storing character positions makes
+opening a searcher is expensive on a large index, so each process keeps its searchers
+and replaces one only when the index changed; storing character positions makes
 highlighting far cheaper.
+
+Whoosh's readers are not safe to use from two threads at once (a stored-field or posting
+read seeks and then reads a file position they share: under threaded web workers that
+was an UnpicklingError now and then). So searchers are kept in a pool: a search takes
+one that no other thread holds (or opens one) and puts it back when done, so there are
+never more searchers than searches at once. What is computed from the index (facet
+value sets, the readable documents) is not kept per searcher but by what the segments
+hold (search.whoosh_sets), so every searcher of the same segments shares one copy, and
+the index's files are read in place through one memory map per file per process
+(search.whoosh_files) rather than copied into each searcher.
 """
 
 import logging
@@ -12,7 +22,10 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from whoosh import highlight, index
@@ -20,14 +33,8 @@ from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 from whoosh.searching import Results, Searcher
 
-from search.backend import (
-    FACETS,
-    FEW_RESULTS,
-    PARTIAL_BELOW,
-    SearchRequest,
-    SearchResult,
-    should_match,
-)
+from search.backend import FEW_RESULTS, PARTIAL_BELOW, SearchRequest, SearchResult, should_match
+from search.whoosh_files import MappedStorage
 from search.whoosh_index import SCHEMA, WhooshWriter, from_epoch, schema_outdated
 from search.whoosh_query import (
     excluded_query,
@@ -35,17 +42,16 @@ from search.whoosh_query import (
     matching,
     proximity_stems,
     query_parts,
-    reader_filter,
     without_excluded,
 )
 from search.whoosh_ranking import hit_of, ranked_positions, scored_by_relevance
-from search.whoosh_readers import LeafCache, open_searcher, scoring_searcher
+from search.whoosh_readers import open_searcher, scoring_searcher
 from search.whoosh_scoring import matched_terms, scored_terms, scores, top
+from search.whoosh_sets import DocumentSets
 from search.whoosh_spelling import suggestion
 
 log = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 3
-FILTER_CACHE_SIZE = 256  # filter combinations kept per searcher
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
 # Titles are short: show them whole, not as a fragment around the match.
 
@@ -58,15 +64,14 @@ class WhooshBackend:
     def __init__(self, path: str | Path, rebuild_memory_mb: int = 512):
         self.path = Path(path)
         self.rebuild_memory_mb = rebuild_memory_mb
-        self._searcher = None
-        self._facet_cache: tuple[object, dict[str, dict[str, set[int]]]] | None = None
-        self._filter_cache: tuple[object, dict] | None = None
-        # The same, per segment: a publish adds a small segment, and the sets of the
-        # segments that did not change are kept (search.whoosh_readers).
-        self._facet_leaves = LeafCache()
-        self._scoring_cache: tuple[object, object] | None = None
-        self._filter_leaves: dict[tuple, LeafCache] = {}
-        self._lock = threading.Lock()
+        self._files = MappedStorage(str(self.path))
+        # Searchers no search holds right now, the most recently used last; appended and
+        # popped without a lock (each is atomic), so a searcher is held by one thread.
+        self._idle: list[_Pooled] = []
+        # Bumped when the index is replaced by an empty one: a searcher from before then is
+        # not put back (a new index may start again at the same generation).
+        self._epoch = 0
+        self._sets = DocumentSets()
         # Held while the index's files are replaced or opened (see _index).
         self._create_lock = threading.RLock()
 
@@ -101,34 +106,45 @@ class WhooshBackend:
         return list(asset_ids)
 
     def writer(self, bulk: bool = False) -> WhooshWriter | None:
-        # Taken before the create lock, as searches take them (_current_searcher). If
-        # another process commits before this writer opens, WhooshWriter sees that the
+        # A searcher of its own is taken before the create lock, as searches take them.
+        # If another process commits before this writer opens, WhooshWriter sees that the
         # segments differ and lets Whoosh find old versions itself.
-        searcher = None if bulk else self._current_searcher()
-        with self._create_lock:
-            store = self._index()
-            try:
+        pooled = None if bulk else self._checkout()
+        handed = False  # to the writer, which gives it back when it is done
+        try:
+            with self._create_lock:
+                store = self._index()
                 # A rebuild sorts its postings in memory as far as it may: past the limit
                 # Whoosh spills sorted runs to disk (one pickle per posting) and merges
                 # them at the commit, which is slow (see bench/README.md).
                 limit = {"limitmb": self.rebuild_memory_mb} if bulk else {}
-                writer = store.writer(timeout=0, **limit)
-            except LockError:
-                return None
-            # Read under the writer's lock, so no other writer can add documents meanwhile.
-            # An index without segments is empty; counting its documents would open a
-            # reader of every segment (half a second at 50,000 assets) on every drain.
-            if store.is_empty():
-                return WhooshWriter(writer, fresh=True)
-            return WhooshWriter(writer, searcher=searcher)
+                try:
+                    writer = store.writer(timeout=0, **limit)
+                except LockError:
+                    return None
+                # Read under the writer's lock, so no other writer can add documents
+                # meanwhile. An index without segments is empty; counting its documents
+                # would open a reader of every segment (half a second at 50,000 assets)
+                # on every drain.
+                empty = store.is_empty()
+                if empty or pooled is None:
+                    return WhooshWriter(writer, fresh=empty)
+                made = WhooshWriter(
+                    writer, searcher=pooled.searcher, release=partial(self._checkin, pooled)
+                )
+                handed = True
+                return made
+        finally:
+            if pooled is not None and not handed:
+                self._checkin(pooled)
 
     def clear(self) -> None:
         """Replace the index with an empty one (the caller holds no writer)."""
         with self._create_lock:
             self.path.mkdir(parents=True, exist_ok=True)
             index.create_in(str(self.path), SCHEMA)
-        with self._lock:
-            self._searcher = None
+            self._epoch += 1
+            self._idle = []
 
     def readiness(self) -> str | None:
         """None when the index opens, or when there is none yet and its folder can hold
@@ -146,31 +162,47 @@ class WhooshBackend:
             return f"The Whoosh search index does not open ({type(error).__name__})."
         return "The Whoosh search index's folder cannot be written."
 
-    def _scoring(self, searcher):
-        """The searcher that scores ``searcher``'s filtered matches (scoring_searcher),
-        made once per searcher."""
-        cached = self._scoring_cache
-        if cached is None or cached[0] is not searcher:
-            cached = (searcher, scoring_searcher(searcher))
-            self._scoring_cache = cached
-        return cached[1]
+    def _checkout(self) -> "_Pooled":
+        """A current searcher that no other thread holds: an idle one (brought up to date
+        if the index changed, keeping the readers of unchanged segments) or a new one."""
+        try:
+            pooled = self._idle.pop()
+        except IndexError:
+            pooled = None
+        if pooled is not None and pooled.epoch == self._epoch and pooled.searcher.up_to_date():
+            return pooled
+        epoch = self._epoch
+        previous = pooled.searcher if pooled is not None and pooled.epoch == epoch else None
+        with self._create_lock:
+            searcher = open_searcher(self._index(), previous, self._files)
+        return _Pooled(searcher, epoch)
 
-    def _current_searcher(self):
-        """The process's searcher, replaced by a new one when the index has changed."""
-        with self._lock, self._create_lock:
-            if self._searcher is None or not self._searcher.up_to_date():
-                self._searcher = open_searcher(self._index(), self._searcher)
-            return self._searcher
+    def _checkin(self, pooled: "_Pooled") -> None:
+        if pooled.epoch == self._epoch:
+            self._idle.append(pooled)
+
+    @contextmanager
+    def _searching(self) -> Iterator["_Pooled"]:
+        """A searcher held by this thread alone until the block ends."""
+        pooled = self._checkout()
+        try:
+            yield pooled
+        finally:
+            self._checkin(pooled)
 
     def indexed(self) -> dict[int, datetime]:
-        searcher = self._current_searcher()
-        return {
-            int(fields["asset_id"]): from_epoch(fields["updated_at"])
-            for fields in searcher.all_stored_fields()
-        }
+        with self._searching() as pooled:
+            return {
+                int(fields["asset_id"]): from_epoch(fields["updated_at"])
+                for fields in pooled.searcher.all_stored_fields()
+            }
 
     def search(self, request: SearchRequest) -> SearchResult:
-        searcher = self._current_searcher()
+        with self._searching() as pooled:
+            return self._search(pooled, request)
+
+    def _search(self, pooled: "_Pooled", request: SearchRequest) -> SearchResult:
+        searcher = pooled.searcher
         if schema_outdated(searcher.schema):
             log.warning("The search index uses an old schema: run `flask search rebuild`.")
             return SearchResult([], 0, {})
@@ -196,7 +228,7 @@ class WhooshBackend:
             return SearchResult(
                 hits=[],
                 total=0,
-                facets=self._facet_counts(searcher, found),
+                facets=self._sets.facet_counts(searcher, found),
                 suggestion=suggestion(searcher, request, allowed),
             )
         # The hits are drawn from ``found`` itself, not from Whoosh's own evaluation of
@@ -204,7 +236,7 @@ class WhooshBackend:
         # must never show what the count (and the exclusion) removed.
         terms = None if sort else scored_terms(query)
         if terms is None:
-            results = self._scoring(searcher).search(
+            results = pooled.scoring().search(
                 query,
                 filter=found,
                 limit=window,
@@ -213,7 +245,7 @@ class WhooshBackend:
                 terms=request.highlight,
             )
         else:  # a query of terms only: scored from the posting blocks (whoosh_scoring)
-            scoring = self._scoring(searcher)
+            scoring = pooled.scoring()
             results = Results(scoring, query, top(scores(scoring, terms, found, memo), window))
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -238,7 +270,7 @@ class WhooshBackend:
         return SearchResult(
             hits=hits,
             total=total,
-            facets=self._facet_counts(searcher, found),
+            facets=self._sets.facet_counts(searcher, found),
             # Few results: a respelt query may find more (the service decides).
             suggestion=suggestion(searcher, request, allowed) if total < FEW_RESULTS else None,
         )
@@ -270,12 +302,12 @@ class WhooshBackend:
     def _allowed(self, searcher, request: SearchRequest) -> set[int] | None:
         """The documents a request's filters let through (None: all of them).
 
-        The part shared by every reader (facet filters, live and not expired) is kept per
-        searcher: "live only" alone lets nearly every document through, and building
-        that set twice per search was a fifth of a search's time. A reader's own drafts
-        (assets they were invited to) are added to it per search.
+        The part shared by every reader (facet filters, live and not expired) is made of
+        sets kept per segment: "live only" alone lets nearly every document through, and
+        building that set twice per search was a fifth of a search's time. A reader's
+        own drafts (assets they were invited to) are added to it per search.
         """
-        shared = self._shared_allowed(searcher, request)
+        shared = self._sets.allowed(searcher, request)
         if not request.live_only or request.user_id is None or shared is None:
             return shared
         user = str(request.user_id)
@@ -285,77 +317,20 @@ class WhooshBackend:
         theirs = set(searcher.docs_for_query(mine))
         return shared | theirs if theirs - shared else shared
 
-    def _shared_allowed(self, searcher, request: SearchRequest) -> set[int] | None:
-        today = (request.today or date.today()).toordinal() if request.live_only else None
-        facets = tuple(sorted((k, v) for k, v in request.filters.items() if v))
-        key = (request.live_only, today, facets)
-        if key == (False, None, ()):
-            return None
-        cached = self._filter_cache
-        if cached is None or cached[0] is not searcher:
-            cached = (searcher, {})
-            self._filter_cache = cached
-        sets = cached[1]
-        allowed = sets.get(key)  # one lookup: another thread may clear the dict meanwhile
-        if allowed is None:
-            query = reader_filter(request, for_user=False)
-            leaves = self._filter_leaves.get(key)
-            if leaves is None:
-                if len(self._filter_leaves) >= FILTER_CACHE_SIZE:
-                    self._filter_leaves.clear()
-                leaves = self._filter_leaves.setdefault(key, LeafCache())
-            allowed = merged(leaves.per_leaf(searcher, lambda leaf: _leaf_docs(leaf, query)))
-            if len(sets) >= FILTER_CACHE_SIZE:
-                sets.clear()
-            sets[key] = allowed
-        return allowed  # shared between searches: read it, never change it
 
-    def _facet_values(self, searcher) -> dict[str, dict[str, set[int]]]:
-        """facet → value → the documents carrying it, built once per searcher (the index
-        does not change under a searcher), so counting a search's facets is a few set
-        intersections done in C rather than a Python walk over every match."""
-        cached = self._facet_cache
-        if cached is not None and cached[0] is searcher:
-            return cached[1]
-        values: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
-        for leaf_values, offset in self._facet_leaves.per_leaf(searcher, _leaf_facets):
-            for name, by_slug in leaf_values.items():
-                for slug, docs in by_slug.items():
-                    values[name][slug] = values[name].get(slug, set()) | shifted(docs, offset)
-        self._facet_cache = (searcher, values)
-        return values
+class _Pooled:
+    """A searcher that one search at a time holds, and what is made from its readers."""
 
-    def _facet_counts(self, searcher, found: set[int]) -> dict[str, list[tuple[str, int]]]:
-        counts = {}
-        for name, by_value in self._facet_values(searcher).items():
-            tally = [(slug, len(docs & found)) for slug, docs in by_value.items()]
-            counts[name] = sorted(
-                ((slug, n) for slug, n in tally if n), key=lambda pair: (-pair[1], pair[0])
-            )
-        return counts
+    __slots__ = ("_scoring", "epoch", "searcher")
 
+    def __init__(self, searcher: Searcher, epoch: int) -> None:
+        self.searcher = searcher
+        self.epoch = epoch
+        self._scoring: Searcher | None = None
 
-def _leaf_facets(leaf) -> dict[str, dict[str, set[int]]]:
-    """facet → value → the documents of one segment carrying it (segment numbering)."""
-    return {
-        name: {slug: set(leaf.postings(name, slug).all_ids()) for slug in leaf.field_terms(name)}
-        for name in FACETS
-    }
-
-
-def _leaf_docs(leaf, query) -> set[int]:
-    """The documents of one segment that ``query`` matches (segment numbering)."""
-    return set(query.docs(Searcher(leaf, closereader=False)))
-
-
-def shifted(docs: set[int], offset: int) -> set[int]:
-    """A segment's document numbers as the whole index numbers them."""
-    return docs if not offset else {docnum + offset for docnum in docs}
-
-
-def merged(per_leaf: list[tuple[set[int], int]]) -> set[int]:
-    """One set of index document numbers from per-segment sets and their offsets."""
-    found: set[int] = set()
-    for docs, offset in per_leaf:
-        found |= shifted(docs, offset)
-    return found
+    def scoring(self) -> Searcher:
+        """The searcher that scores this searcher's filtered matches (scoring_searcher),
+        made once."""
+        if self._scoring is None:
+            self._scoring = scoring_searcher(self.searcher)
+        return self._scoring

@@ -111,8 +111,10 @@ def segment_key(reader) -> tuple[str, int] | None:
 
 
 class WhooshWriter:
-    def __init__(self, writer, fresh: bool = False, searcher=None):
+    def __init__(self, writer, fresh: bool = False, searcher=None, release=None):
         self._writer = writer
+        # Called once the writer is done with ``searcher`` (committed or cancelled).
+        self._release = release
         # Into an empty index (a first build, or a rebuild after a schema change) every
         # document is new: skip the delete-by-id that an update costs.
         self._add = writer.add_document if fresh else self._replace
@@ -167,7 +169,18 @@ class WhooshWriter:
         self._delete_id(str(asset_id))
 
     def commit(self) -> None:
-        self._writer.commit()
+        try:
+            self._writer.commit()
+        finally:
+            self._done()
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        try:
+            self._writer.cancel()
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        release, self._release, self._searcher = self._release, None, None
+        if release is not None:
+            release()

@@ -132,17 +132,21 @@ def facet_clauses(request: SearchRequest) -> list:
     return [Term(name, slug) for name, slug in request.filters.items() if slug]
 
 
+def readable(today: int):
+    """Live documents not past their expiry date on ``today`` (a day ordinal)."""
+    return And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
+
+
 def reader_filter(request: SearchRequest, for_user: bool = True):
     """What the request may see as a query: its facet filters and, for readers, live
     assets not past their expiry date (plus, ``for_user``, the assets they were
     invited to)."""
     clauses = facet_clauses(request)
     if request.live_only:
-        today = (request.today or date.today()).toordinal()
-        readable = And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
+        readable_ = readable((request.today or date.today()).toordinal())
         if for_user and request.user_id is not None:
-            readable = Or([readable, Term("collaborators", str(request.user_id))])
-        clauses.append(readable)
+            readable_ = Or([readable_, Term("collaborators", str(request.user_id))])
+        clauses.append(readable_)
     if not clauses:
         return Every()
     return And(clauses) if len(clauses) > 1 else clauses[0]

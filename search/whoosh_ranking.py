@@ -11,9 +11,14 @@ from search.backend import Hit, best_passage, blended_score
 from search.proximity import PROXIMITY_WINDOW, near_pairs, proximity_factor
 from search.whoosh_index import QUALITY_SCALE, TEXT_FIELDS
 
-TITLE_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.WholeFragmenter(), formatter=highlight.HtmlFormatter(tagname="mark")
-)
+
+def whole_field_highlighter() -> highlight.Highlighter:
+    """A highlighter of a whole field (titles and summaries are short), one per hit: its
+    formatter numbers the words it marks in a dict it keeps, which a highlighter shared
+    by every search (and thread) let grow for ever and number differently each time."""
+    return highlight.Highlighter(
+        fragmenter=highlight.WholeFragmenter(), formatter=highlight.HtmlFormatter(tagname="mark")
+    )
 
 
 def stale(fields: dict, today: date) -> bool:
@@ -102,11 +107,12 @@ def hit_of(hit, score: float, today: date, with_highlights: bool, missing) -> Hi
     summary = escape(fields.get("summary") or "")
     snippet = Markup("")
     if with_highlights:
-        marked = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
+        whole = whole_field_highlighter()
+        marked = whole.highlight_hit(hit, "title", minscore=0)
         title = Markup(marked or title)  # noqa: S704 - Whoosh escapes stored text
         if summary:
-            whole = TITLE_HIGHLIGHTER.highlight_hit(hit, "summary", minscore=0)
-            summary = Markup(whole or summary)  # noqa: S704 - Whoosh escapes stored text
+            marked_summary = whole.highlight_hit(hit, "summary", minscore=0)
+            summary = Markup(marked_summary or summary)  # noqa: S704 - Whoosh escapes stored text
         # The best passage of each long field; the summary is shown on its own.
         passages = [
             hit.highlights(name, top=1) for name in ("body", "file_text") if fields.get(name)

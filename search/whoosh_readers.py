@@ -7,17 +7,20 @@ keyed by generation, so it never finds one and reopens every segment: at 50,000 
 that was most of the time between a publish and the asset being searchable (see
 bench/README.md). Here a segment reader is reused when the new generation holds the same
 segment with the same deletions (deletions only ever grow within a segment), and so are
-the document sets computed from it (``LeafCache``).
+the document sets computed from it (``SharedValues``, keyed by what a segment holds, so
+that every thread's searcher of the same segments shares them).
 """
 
 import copy
-import weakref
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from whoosh.reading import MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from search.whoosh_files import MappedStorage
 from search.whoosh_index import WEIGHTING, segment_key
 
 # How often opening a searcher starts again when a commit elsewhere removed the files of
@@ -25,17 +28,18 @@ from search.whoosh_index import WEIGHTING, segment_key
 OPEN_ATTEMPTS = 5
 
 
-def open_searcher(store, previous: Searcher | None) -> Searcher:
+def open_searcher(store, previous: Searcher | None, storage: MappedStorage) -> Searcher:
     """A searcher of ``store``'s latest generation that shares ``previous``'s readers of
-    the segments that have not changed.
+    the segments that have not changed; new segment readers read ``storage`` (the
+    index's files mapped once per process, search.whoosh_files).
 
     Another process may commit between finding the latest generation and opening its
     files, and its commit deletes the files of the generation it replaced; then this
     starts again with the newer generation, as Whoosh's own ``Index.reader`` does.
 
-    The readers it no longer needs are not closed here: another thread may be searching
-    with ``previous`` right now (the indexer thread opens a searcher after each commit).
-    They close when the last search holding them lets go of them."""
+    ``previous`` must be the caller's own: its readers move to the new searcher, and a
+    reader is never used by two threads at once. The readers it no longer needs are not
+    closed here; they close when the last reference to them goes."""
     old = {}
     if previous is not None:
         for leaf, _offset in previous.reader().leaf_readers():
@@ -44,50 +48,71 @@ def open_searcher(store, previous: Searcher | None) -> Searcher:
                 old[key] = leaf
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            return _open_latest(store, dict(old))
+            return _open_latest(store, dict(old), storage)
         except FileNotFoundError:
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _open_latest(store, old: dict) -> Searcher:
+def _open_latest(store, old: dict, storage: MappedStorage) -> Searcher:
     toc = store._read_toc()  # the generation's segments (no public accessor in Whoosh)
-    if not toc.segments or not old:
+    if not toc.segments:
         return store.searcher(weighting=WEIGHTING)
     readers = []
     for segment in toc.segments:
         reused = old.pop((segment.segment_id(), segment.deleted_count()), None)
         readers.append(
-            reused or SegmentReader(store.storage, toc.schema, segment, generation=toc.generation)
+            reused or SegmentReader(storage, toc.schema, segment, generation=toc.generation)
         )
-    # A MultiReader even over one segment: it carries the new generation, which a
-    # reused segment reader does not, and up_to_date() compares generations.
-    reader = MultiReader(readers, generation=toc.generation)
+    reader = readers[0]
+    if len(readers) > 1 or reader.generation() != toc.generation:
+        # A MultiReader even over one reused segment: it carries the new generation,
+        # which the reused reader does not, and up_to_date() compares generations.
+        reader = MultiReader(readers, generation=toc.generation)
     return Searcher(reader, fromindex=store, weighting=WEIGHTING)
 
 
-class LeafCache:
-    """Values computed per segment reader (e.g. the documents of each facet value), kept
-    while the searcher's readers include that segment reader."""
+def searcher_key(searcher: Searcher) -> tuple:
+    """What a searcher reads, as ``segment_key`` of each segment in order: two searchers
+    with the same key number the same documents the same way."""
+    return tuple(segment_key(leaf) for leaf, _offset in searcher.reader().leaf_readers())
 
-    def __init__(self) -> None:
-        # Weak references: a cache must not keep a replaced segment's files open.
-        self._values: dict[int, tuple[weakref.ref, Any]] = {}
 
-    def per_leaf(self, searcher: Searcher, compute: Callable[[Any], Any]) -> list[tuple[Any, int]]:
-        """(value, document offset) for each segment of ``searcher``, computing only the
-        segments not seen before."""
-        kept: dict[int, tuple[weakref.ref, Any]] = {}
-        found = []
-        for leaf, offset in searcher.reader().leaf_readers():
-            cached = self._values.get(id(leaf))
-            if cached is None or cached[0]() is not leaf:
-                cached = (weakref.ref(leaf), compute(leaf))
-            kept[id(leaf)] = cached
-            found.append((cached[1], offset))
-        self._values = kept
-        return found
+class SharedValues:
+    """Values computed from the index once per key (e.g. a segment's ``segment_key``) and
+    shared by every thread: the first thread to ask computes it, others asking for the
+    same key meanwhile wait for that result rather than compute it again. The ``keep``
+    most recently used keys are kept. Values are shared: read them, never change them."""
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value of ``key``, computed by ``compute()`` if nobody has yet."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                self._pending.pop(key, None)
+                while len(self._values) > self._keep:
+                    self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
 
 
 class _NoDeletions:

@@ -174,7 +174,9 @@ def app(database, tmp_path, request):
     else:
         schema = request.getfixturevalue("postgres_worker_schema")
         url = schema.url
-    app = make_app(url, tmp_path)
+    # @pytest.mark.app_config(NAME=value): settings of the test's own.
+    marker = request.node.get_closest_marker("app_config")
+    app = make_app(url, tmp_path, **(marker.kwargs if marker else {}))
     with app.app_context():
         if schema is not None:
             schema.reset()

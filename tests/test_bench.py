@@ -19,7 +19,7 @@ def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
     command = [
         sys.executable, str(ROOT / "bench" / "search_bench.py"), "--assets", "60",
         "--queries", "12", "--rounds", "1", "--publish", "2", "--all-cpus",
-        "--workdir", str(tmp_path / "work"), "--json", str(figures_file),
+        "--workdir", str(tmp_path / "work"), "--keep", "--json", str(figures_file),
     ]  # fmt: skip
 
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -30,6 +30,18 @@ def test_the_search_benchmark_runs_on_a_tiny_corpus(tmp_path):
     assert figures["tandem"]["publish"]["timeouts"] == 0
     assert figures["targets"]
     assert "Targets (set for one core):" in finished.stdout
+
+    # The memory benchmark measures a worker searching the library just built.
+    memory_file = tmp_path / "memory.json"
+    command = [
+        sys.executable, str(ROOT / "bench" / "search_memory.py"), "--workdir",
+        str(tmp_path / "work"), "--threads", "2", "--queries", "8", "--json", str(memory_file),
+    ]  # fmt: skip
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    (run,) = json.loads(memory_file.read_text())["runs"]
+    assert run["errors"] == []
+    assert run["stages"]["query set"]["VmRSS"] > 0
 
 
 def test_the_search_benchmark_runs_the_postgres_backend_beside_whoosh(tmp_path):

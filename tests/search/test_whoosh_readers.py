@@ -16,7 +16,8 @@ def ids(result) -> list[int]:
 
 
 def leaves(backend: WhooshBackend) -> list:
-    return [leaf for leaf, _offset in backend._current_searcher().reader().leaf_readers()]
+    with backend._searching() as pooled:
+        return [leaf for leaf, _offset in pooled.searcher.reader().leaf_readers()]
 
 
 def test_a_commit_reuses_the_readers_of_the_segments_it_did_not_change(tmp_path):
@@ -51,13 +52,15 @@ def test_an_edited_document_replaces_its_old_version_in_a_reused_segment(tmp_pat
 def test_a_searcher_of_other_segments_is_not_used_to_find_old_versions(tmp_path):
     backend = WhooshBackend(tmp_path / "index")
     put(backend, document(1, "Pricing guide"))
-    stale = backend._current_searcher()
+    with backend._searching() as pooled:
+        stale = pooled.searcher
     put(backend, document(2, "Security whitepaper"))
 
     writer = backend._index().writer()
     try:
         assert WhooshWriter(writer, searcher=stale)._searcher is None
-        assert WhooshWriter(writer, searcher=backend._current_searcher())._searcher is not None
+        with backend._searching() as pooled:
+            assert WhooshWriter(writer, searcher=pooled.searcher)._searcher is not None
     finally:
         writer.cancel()
 
