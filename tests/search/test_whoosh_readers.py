@@ -1,6 +1,8 @@
 """The Whoosh backend after a commit: unchanged segments are not reopened, and old
 versions of documents are found through the process's searcher when it is current."""
 
+import threading
+
 from whoosh import scoring
 
 from search.backend import SearchRequest
@@ -9,6 +11,8 @@ from search.whoosh_backend import WhooshBackend
 from search.whoosh_index import LONG_FIELD_B, WEIGHTING, WhooshWriter
 from search.whoosh_query import text_query
 from tests.search.helpers import document, find, put
+
+THREADS = 4
 
 
 def ids(result) -> list[int]:
@@ -105,3 +109,48 @@ def test_a_generation_removed_while_it_is_opened_is_replaced_by_the_newer_one(
     monkeypatch.setattr(type(index), "_read_toc", vanished_once)
     assert ids(find(backend, "pricing")) == [1, 2]
     assert len(calls) == 2
+
+
+def test_threads_searching_at_once_never_hold_the_same_segment_reader(tmp_path, monkeypatch):
+    """Whoosh readers seek and then read a file position they share: two threads must
+    never read through one at the same time. Each search here holds its searcher a while,
+    so searches overlap, and every reader in use is checked against the others'."""
+    backend = WhooshBackend(tmp_path / "index")
+    put(backend, document(1, "Pricing guide"), document(2, "Pricing sheet"))
+    put(backend, document(3, "Pricing playbook"))
+    in_use: dict[int, int] = {}  # id of a reader in use -> the thread using it
+    shared: list[tuple[int, int]] = []
+    guard = threading.Lock()
+    overlapping = threading.Barrier(THREADS, timeout=10)
+    search = backend._search
+
+    def holding(pooled, request):
+        searcher = pooled.searcher
+        readers = [id(leaf) for leaf, _offset in searcher.reader().leaf_readers()]
+        me = threading.get_ident()
+        with guard:
+            shared.extend((reader, in_use[reader]) for reader in readers if reader in in_use)
+            in_use.update(dict.fromkeys(readers, me))
+        try:
+            overlapping.wait()  # every thread holds its searcher now
+            return search(pooled, request)
+        finally:
+            with guard:
+                for reader in readers:
+                    in_use.pop(reader, None)
+
+    monkeypatch.setattr(backend, "_search", holding)
+    found: list[list[int]] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(ids(find(backend, "pricing"))))
+        for _ in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert shared == []
+    assert found == [[1, 2, 3]] * THREADS
+    # Each searcher went back to the pool: a later search reuses one, opening nothing.
+    assert len(backend._idle) == THREADS
