@@ -34,11 +34,9 @@ from tests.factories import (
     share_engines_between_apps,
 )
 from tests.oidc.helpers import HOW_TO_ENABLE, Provider, missing_requirement, running_provider
-from tests.url_builders import compile_url_builders_once
 
 
 def pytest_configure(config):
-    compile_url_builders_once()
     share_engines_between_apps()
 
 
