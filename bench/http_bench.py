@@ -276,14 +276,16 @@ def _ms(value: str) -> float:
 
 def warm(server: Server, path: str, headers: dict[str, str], args) -> None:
     """A few requests one after another, so that every worker has served the page once
-    (a worker's first request of a page can take seconds), then a short load."""
+    (a worker's first request of a page can take seconds), then a short load (none with
+    ``--warm-seconds 0``)."""
     for _ in range(2 * args.workers):
         request = urllib.request.Request(
             f"http://127.0.0.1:{server.port}{path}", headers={**headers, "User-Agent": AGENT}
         )
         with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - our server
             answer.read()
-    load(server, path, headers, args, seconds=1)
+    if args.warm_seconds > 0:
+        load(server, path, headers, args, seconds=args.warm_seconds)
 
 
 def load(server: Server, path: str, headers: dict[str, str], args, seconds=None) -> Timed:
@@ -419,6 +421,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--assets", type=int, default=0, help="0: the demo library")
     parser.add_argument("--seconds", type=int, default=5, help="of load per page")
+    parser.add_argument(
+        "--warm-seconds", type=int, default=1, help="of load per page before it is timed"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", nargs="*", help="page names (e.g. 'library board')")

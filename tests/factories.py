@@ -212,8 +212,7 @@ def _engine_shared_by_url(bind_key, options: dict, app) -> Engine:
     and options: the PostgreSQL worker schema's, which every test of a worker uses.
     SQLAlchemy keeps compiled statements per engine, and compiling each statement again
     in every test's new engine was a good part of a page test's time; a shared engine
-    also keeps its pooled connections (each test's teardown disposes of them, as
-    before)."""
+    also keeps its pooled connections from one test to the next."""
     url = str(options["url"])
     if not url.startswith("postgresql"):
         # A SQLite test has a file, so a URL, of its own: keeping its engine would only

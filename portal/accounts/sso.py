@@ -13,15 +13,16 @@ provider says the email address is verified.
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from authlib.integrations.flask_client import OAuth
-from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from flask import Flask, current_app
 from sqlalchemy import select
 
 from portal.kernel.extensions import db
 from portal.kernel.models import DEFAULT_DEPARTMENT, DEPARTMENTS, Role, User, find_user, utcnow
+
+if TYPE_CHECKING:
+    from authlib.integrations.flask_client.apps import FlaskOAuth2App
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def rules() -> tuple[GroupRule, ...]:
     return parse_group_mapping(current_app.config.get("OIDC_GROUPS", ""))
 
 
-def client() -> FlaskOAuth2App:
+def client() -> "FlaskOAuth2App":
     """Authlib's client for the configured provider, made once per application and set of
     settings; it reads the provider's discovery document on first use."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -142,6 +143,9 @@ def client() -> FlaskOAuth2App:
     )
     cached = app.extensions.get(_EXTENSION)
     if cached is None or cached[0] != key:
+        # Authlib's Flask client is loaded by the first sign-in, not by every process.
+        from authlib.integrations.flask_client import OAuth
+
         oauth = OAuth(app)
         registered = oauth.register(
             name="oidc",

@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from inspect import cleandoc
 from pathlib import Path
 
-from docx import Document
-from pptx import Presentation
 from sqlalchemy import func, select, update
 
 from content.library.models import Asset, AssetRevision, ContentType, Industry, Persona, Stage, Tag
@@ -276,6 +274,10 @@ def _pdf_bytes(title: str, summary: str, body: str) -> bytes:
 
 
 def _docx_bytes(title: str, summary: str, body: str) -> bytes:
+    # python-docx and python-pptx are imported here, not with the module: every process
+    # that loads the CLI imports this module, and only seeding writes these files.
+    from docx import Document
+
     document = Document()
     document.add_heading(title, level=0)
     document.add_paragraph(summary)
@@ -290,6 +292,8 @@ def _docx_bytes(title: str, summary: str, body: str) -> bytes:
 
 
 def _pptx_bytes(title: str, summary: str, body: str) -> bytes:
+    from pptx import Presentation
+
     deck = Presentation()
     cover = deck.slides.add_slide(deck.slide_layouts[0])
     cover.shapes.title.text = title

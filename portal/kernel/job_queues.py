@@ -22,7 +22,6 @@ from typing import Any
 
 import dramatiq
 from apscheduler.schedulers.background import BackgroundScheduler
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Middleware, Retries, ShutdownNotifications, TimeLimit
 from flask import Flask
@@ -220,6 +219,10 @@ class RedisQueue(DramatiqQueue):
     mode = "redis"
 
     def __init__(self, app: Flask) -> None:
+        # Imported only for this mode: the Redis client is a tenth of the portal's import
+        # time, and the other modes, the CLI and the tests' processes never use it.
+        from dramatiq.brokers.redis import RedisBroker
+
         config = app.config
         broker = RedisBroker(
             url=config["REDIS_URL"],

@@ -27,11 +27,14 @@ from flask_wtf import FlaskForm
 
 from portal.kernel.errors import Conflict, DomainError, ValidationFailed
 from portal.kernel.extensions import db
+from portal.kernel.routing import Route
 from portal.kernel.templating import flash_form_errors, flash_refusal, show_field_errors
 
 
 class Portal(Flask):
     """The portal's Flask application: each request that a view answers is one transaction."""
+
+    url_rule_class = Route
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Run the view, then commit its work if it answered 2xx or 3xx, or roll it back."""

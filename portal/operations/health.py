@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import lru_cache
 
-import redis
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -102,6 +101,8 @@ def check_search(backend: SearchBackend) -> Outcome:
 
 def check_redis(url: str) -> Outcome:
     """Redis answers a ping within ``REDIS_TIMEOUT``."""
+    import redis  # only a portal configured with Redis checks it; see RedisQueue
+
     client = redis.Redis.from_url(
         url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
     )
