@@ -222,6 +222,10 @@ def parse_args(argv=None):
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    built = args.workdir / "build.json" if args.workdir else None
+    if args.database_url is None and built is not None and built.exists():
+        # A kept PostgreSQL build names its database (search_bench.py --backend postgres).
+        args.database_url = json.loads(built.read_text()).get("database_url")
     if args.backend == "whoosh" and not (args.workdir or (args.database_url and args.index)):
         parser.error("the Whoosh backend needs --workdir (or --database-url and --index)")
     if args.backend == "postgres" and not args.database_url:
