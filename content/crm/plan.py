@@ -20,12 +20,12 @@ from content.crm.export_file import CsvFile
 from content.crm.rows import Change, Lookups, PlannedDeal, Reject, check_row, short
 from content.crm.stages import StageResolver
 from content.deals.history import record_changes
-from content.deals.models import DEAL_STATUS_LABELS, ChangeSource, Deal
+from content.deals.models import DEAL_STATUS_LABELS, ChangeSource, Deal, DealStageChange
 from content.deals.services import event_data, format_money
 from portal.kernel import events
 from portal.kernel.extensions import db
 from portal.kernel.models import User, normalize_email, utcnow
-from portal.kernel.sql import upsert_insert
+from portal.kernel.sql import refresh_statistics, upsert_insert
 from portal.kernel.templating import format_date
 
 logger = logging.getLogger(__name__)
@@ -269,6 +269,24 @@ def _publish(deals: list[PlannedDeal], written: set[str], change: str) -> None:
     )
 
 
+class _GrowingTables:
+    """Counts the deals an import writes and refreshes the planner's statistics of the
+    deals and their history each time the count doubles, from two batches on: the
+    history writer's statements join both tables, and planned from the counts of an
+    emptied table they scan the history once per deal (a 10,000-row import then took
+    minutes instead of seconds)."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.next_refresh = 2 * WRITE_BATCH
+
+    def grew(self, rows: int) -> None:
+        self.written += rows
+        if self.written >= self.next_refresh:
+            refresh_statistics(Deal, DealStageChange)
+            self.next_refresh = 2 * self.written
+
+
 def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, list[Reject]]:
     """Write the plan's creates and updates; returns what happened and every reject
     (the plan's and any row the database refused). ``progress(n)`` hears of each row."""
@@ -278,9 +296,11 @@ def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, lis
     advance(plan.unchanged + len(plan.rejects))
     now = utcnow()
     insert_new, update_changed = _insert_new(), _update_changed()
+    statistics = _GrowingTables()
     taken = []
     for batch in _chunks(plan.creates, WRITE_BATCH):
         written, refused = _write(batch, insert_new, now)
+        statistics.grew(len(written))
         _publish(batch, written, "created")
         counts.created += len(written)
         rejects += [Reject(deal.line, deal.external_id, REFUSED_BY_DATABASE) for deal in refused]
@@ -288,6 +308,7 @@ def apply_plan(plan: Plan, progress: Progress = None) -> tuple[ImportCounts, lis
         advance(len(written) + len(refused))
     for batch in _chunks(plan.updates + taken, WRITE_BATCH):
         written, refused = _write(batch, update_changed, now)
+        statistics.grew(len(written))
         _publish(batch, written, "updated")
         counts.updated += len(written)
         counts.unchanged += len(batch) - len(written) - len(refused)
