@@ -17,7 +17,7 @@ from content.usage.models import RANKED_KINDS, ShareLink, UsageEvent
 from portal.kernel.extensions import db
 from portal.kernel.models import User, utcnow
 from search import indexing, service, signal_refresh
-from tests.factories import assert_no_errors, make_asset, run_together
+from tests.factories import POSTGRES_ONLY, assert_no_errors, make_asset, run_together
 from tests.search.helpers import (
     bring_signals_due,
     index_now,
@@ -257,11 +257,11 @@ def _drainer(app, done: list):
     return work
 
 
+# Concurrent writers: SQLite serialises them whole.
+@POSTGRES_ONLY
 def test_buyers_opening_one_link_at_once_leave_one_refresh_and_lose_no_open(
-    app, database, marketer, rep, written
+    app, marketer, rep, written
 ):
-    if database != "postgres":
-        pytest.skip("concurrent writers: PostgreSQL")
     asset = make_asset(marketer, "Pricing guide")
     link, _token = share_links.create_link(asset, rep)
     db.session.commit()
@@ -288,11 +288,11 @@ def test_buyers_opening_one_link_at_once_leave_one_refresh_and_lose_no_open(
     assert signal_refreshes() == {}
 
 
+# A transaction held open beside the indexer: on SQLite it would hold the database.
+@POSTGRES_ONLY
 def test_a_refresh_whose_signal_is_still_being_committed_stays_for_the_next_sweep(
-    app, database, monkeypatch, marketer, rep, written
+    app, monkeypatch, marketer, rep, written
 ):
-    if database != "postgres":
-        pytest.skip("a transaction held open beside the indexer: PostgreSQL")
     asset = make_asset(marketer, "Pricing guide")
     index_now()
     link, _token = share_links.create_link(asset, rep)
