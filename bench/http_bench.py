@@ -324,9 +324,12 @@ def run_bare(args) -> Timed:
 
 
 @contextmanager
-def scratch_database(name: str, pg_url: str, workdir: Path, prefix: str) -> Iterator[str]:
+def scratch_database(
+    name: str, pg_url: str, workdir: Path, prefix: str, keep: bool = False
+) -> Iterator[str]:
     """The URL of an empty database for one run: a SQLite file in ``workdir``, or for
-    "postgres" a schema named ``prefix`` and a random suffix, dropped when the run ends."""
+    "postgres" a schema named ``prefix`` and a random suffix, dropped when the run ends
+    unless ``keep``."""
     workdir.mkdir(parents=True, exist_ok=True)
     if name == "sqlite":
         yield f"sqlite:///{workdir / 'tandem.db'}"
@@ -338,8 +341,9 @@ def scratch_database(name: str, pg_url: str, workdir: Path, prefix: str) -> Iter
     try:
         yield f"{pg_url}?options=-csearch_path%3D{schema}"
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if not keep:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
+import http_bench  # beside this file, as ``python bench/search_bench.py`` runs it
 from sqlalchemy import create_engine, func, insert, inspect, make_url, select, text, update
 from sqlalchemy.exc import OperationalError
 
@@ -1378,20 +1378,9 @@ def portal_database(args, workdir: Path) -> Iterator[str]:
             sys.exit(f"{args.database_url} already holds assets; give an empty database.")
         yield args.database_url
         return
-    if args.backend == "whoosh":
-        yield f"sqlite:///{workdir / 'tandem.db'}"
-        return
-    schema = f"search_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        if not args.keep:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    database = "sqlite" if args.backend == "whoosh" else "postgres"
+    with http_bench.scratch_database(database, PG_URL, workdir, "search_bench", args.keep) as url:
+        yield url
 
 
 def main(argv=None) -> int:
