@@ -53,7 +53,6 @@ from search.whoosh_spelling import suggestion
 log = logging.getLogger(__name__)
 CREATE_ATTEMPTS = 3
 CANDIDATES = 300  # relevance window re-ranked by quality; deeper pages fall back to text order
-# Titles are short: show them whole, not as a fragment around the match.
 
 
 class WhooshBackend:

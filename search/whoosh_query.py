@@ -1,9 +1,8 @@
 """Whoosh queries for a search request: the text typed, and what the reader may see."""
 
 import re
-from datetime import date
 
-from whoosh.query import And, AndNot, Every, Not, NumericRange, Or, Phrase, Prefix, Term
+from whoosh.query import And, AndNot, Not, NumericRange, Or, Phrase, Prefix, Term
 
 from search.backend import SearchRequest, compound_splits
 from search.whoosh_index import SCHEMA, TEXT_FIELDS
@@ -135,21 +134,6 @@ def facet_clauses(request: SearchRequest) -> list:
 def readable(today: int):
     """Live documents not past their expiry date on ``today`` (a day ordinal)."""
     return And([Term("live", True), Not(NumericRange("expires", 1, today - 1))])
-
-
-def reader_filter(request: SearchRequest, for_user: bool = True):
-    """What the request may see as a query: its facet filters and, for readers, live
-    assets not past their expiry date (plus, ``for_user``, the assets they were
-    invited to)."""
-    clauses = facet_clauses(request)
-    if request.live_only:
-        readable_ = readable((request.today or date.today()).toordinal())
-        if for_user and request.user_id is not None:
-            readable_ = Or([readable_, Term("collaborators", str(request.user_id))])
-        clauses.append(readable_)
-    if not clauses:
-        return Every()
-    return And(clauses) if len(clauses) > 1 else clauses[0]
 
 
 def matching(searcher, query, memo: dict | None = None) -> set[int]:

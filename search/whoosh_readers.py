@@ -110,10 +110,6 @@ class SharedValues:
                     self._values.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
 
 class _NoDeletions:
     """A segment's per-document reader that reports no deleted documents."""
