@@ -20,6 +20,9 @@ import weakref
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
+# The first stretch a line is looked for in, doubled until the newline is found.
+LINE_CHUNK = 256
+
 
 class _View:
     """A read-only file over a memoryview: ``read`` copies only what it returns."""
@@ -37,11 +40,19 @@ class _View:
         return self._buf[start:end].tobytes()
 
     def readline(self, size: int | None = -1) -> bytes:
-        """Up to and including the next newline (pickle reads some opcodes so)."""
+        """Up to and including the next newline (pickle reads some opcodes so), looked
+        for in growing chunks: a member may be the whole stored-fields file, and copying
+        all that follows to find one newline would cost a read of it per line."""
         start = self._pos
         end = len(self._buf) if size is None or size < 0 else min(start + size, len(self._buf))
-        found = bytes(self._buf[start:end]).find(b"\n")
-        return self.read(end - start if found < 0 else found + 1)
+        chunk, looked = LINE_CHUNK, start
+        while looked < end:
+            stop = min(looked + chunk, end)
+            found = self._buf[looked:stop].tobytes().find(b"\n")
+            if found >= 0:
+                return self.read(looked + found + 1 - start)
+            looked, chunk = stop, chunk * 2
+        return self.read(end - start)
 
     def readinto(self, target) -> int:
         data = self.read(len(target))
