@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from portal.kernel.errors import ValidationFailed
 from portal.kernel.extensions import db
 from portal.kernel.models import utcnow
+from portal.kernel.sql import on_postgresql
 from portal.kernel.templating import template_filter
 
 DEFAULT_DAYS = 90
@@ -188,7 +189,7 @@ def week_of(column, period: Period) -> ColumnElement:
     """The seven-day bucket (0, 1, 2…, counted from the period's first day) of a stored
     UTC time, on SQLite and PostgreSQL; the buckets start at local midnight."""
     start = period.start.replace(tzinfo=None)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         seconds = func.extract("epoch", column - literal(start))
         return func.floor(seconds / (7 * 86400)).cast(Integer)
     days = func.julianday(column) - func.julianday(literal(start.isoformat(sep=" ")))

@@ -18,12 +18,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal.kernel.extensions import db
 
 
+def on_postgresql() -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite), for the statements
+    and functions the two spell differently."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def upsert_insert(model):
     """An INSERT for ``model`` with ``on_conflict_do_update`` / ``on_conflict_do_nothing``
     on the session's database: one atomic statement instead of a read-then-write, which
     loses writes under concurrent requests."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return (postgresql if on_postgresql() else sqlite).insert(model)
 
 
 def link_table(name: str, owner: str, owner_table: str, linked: str, linked_table: str) -> Table:
@@ -65,7 +70,7 @@ def refresh_statistics(*models) -> None:
     row counts of before: from "no rows" when the table was analysed empty, a join over
     thousands of rows becomes a nested loop that scans the table once per row, for
     minutes where a second would do."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql():
         return
     names = ", ".join(model.__table__.name for model in models)
     db.session.execute(text(f"ANALYZE {names}"))

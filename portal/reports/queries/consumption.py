@@ -33,6 +33,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import DEPARTMENTS, Role, User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import Period, ReportFilters, Sort, local_today, share
+from portal.kernel.sql import on_postgresql
 from workflows.campaigns.models import CampaignRead
 from workflows.feedback.models import FieldFeedback
 
@@ -159,7 +160,7 @@ def _segment(column, cuts: list) -> ColumnElement:
 
 def _hashed() -> bool:
     """Whether the database groups by hashing (PostgreSQL): see ``_per_segment``."""
-    return db.session.get_bind().dialect.name == "postgresql"
+    return on_postgresql()
 
 
 def _per_segment(keys: list, at, cuts: list, constants: tuple = ()) -> Select:

@@ -20,6 +20,7 @@ from portal.kernel.extensions import db
 from portal.kernel.models import User
 from portal.kernel.pagination import Page
 from portal.kernel.reporting import ReportFilters, Sort, local_today, ordered, page_of
+from portal.kernel.sql import on_postgresql
 from portal.reports.queries.content_usage import restrict_assets
 
 E = UsageEvent
@@ -69,7 +70,7 @@ def stale_ids(filters: ReportFilters) -> Select:
 
 def days_since(day: date, column) -> ColumnElement:
     """Whole days from a stored date to ``day``, on SQLite and PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return (literal(day) - column).cast(Integer)
     return (func.julianday(literal(day.isoformat())) - func.julianday(column)).cast(Integer)
 

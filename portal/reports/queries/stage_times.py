@@ -24,6 +24,7 @@ from content.usage.models import UsageEvent
 from portal.kernel.extensions import UTCDateTime, db
 from portal.kernel.models import User, utcnow
 from portal.kernel.reporting import ReportFilters
+from portal.kernel.sql import on_postgresql
 
 C = DealStageChange
 E = UsageEvent
@@ -33,7 +34,7 @@ def days_between(later, earlier) -> ColumnElement:
     """Days (with their fraction) from ``earlier`` to ``later``, on either database, as a
     float: PostgreSQL's EXTRACT answers a numeric, which Python reads as a Decimal, ten
     times slower to read and sort by the tens of thousands."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         return (func.extract("epoch", later - earlier) / 86400.0).cast(Float)
     return func.julianday(later) - func.julianday(earlier)
 
