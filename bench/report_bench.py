@@ -31,6 +31,7 @@ from random import Random
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+from bulk_load import move_id_sequences_past_ids  # beside this file
 from sqlalchemy import create_engine, event, func, insert, inspect, select, text, update
 from werkzeug.security import generate_password_hash
 
@@ -708,11 +709,7 @@ def after_seeding() -> None:
     engine = db.engine
     tables = [table.name for table in db.metadata.sorted_tables]
     if engine.dialect.name == "postgresql":
-        for name in [table.name for table in db.metadata.sorted_tables if "id" in table.c]:
-            sequence = db.session.scalar(text(f"SELECT pg_get_serial_sequence('{name}', 'id')"))
-            if sequence:
-                following = f"SELECT coalesce(max(id), 0) + 1 FROM {name}"  # noqa: S608
-                db.session.execute(text(f"SELECT setval('{sequence}', ({following}), false)"))
+        move_id_sequences_past_ids()
         db.session.commit()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE " + ", ".join(f'"{name}"' for name in tables))

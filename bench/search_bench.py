@@ -32,6 +32,7 @@ from pathlib import Path
 from random import Random
 
 import http_bench  # beside this file, as ``python bench/search_bench.py`` runs it
+from bulk_load import move_id_sequences_past_ids
 from sqlalchemy import create_engine, func, insert, inspect, make_url, select, text, update
 from sqlalchemy.exc import OperationalError
 
@@ -611,12 +612,7 @@ def settle_after_bulk_insert() -> None:
     more rows), and statistics. Nothing to do on SQLite, whose ids follow the largest."""
     if db.engine.dialect.name != "postgresql":
         return
-    names = [table.name for table in db.metadata.sorted_tables if "id" in table.c]
-    for name in names:
-        sequence = db.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
-        if sequence:
-            following = f'SELECT coalesce(max(id), 0) + 1 FROM "{name}"'  # noqa: S608
-            db.session.execute(text(f"SELECT setval(:s, ({following}), false)"), {"s": sequence})
+    move_id_sequences_past_ids()
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")
